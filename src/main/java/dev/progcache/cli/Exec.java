@@ -1,0 +1,72 @@
+package dev.progcache.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code progcache exec [helper flags] -- CMD...}: runs CMD with {@code GOCACHEPROG} naming this
+ * progcache and those flags; CMD shares our stdin, stdout and stderr, gets SIGTERM when we do, and
+ * its exit status becomes ours.
+ */
+final class Exec {
+  private Exec() {}
+
+  static int run(List<String> args, Map<String, String> env) throws ConfigException {
+    List<String> rest = new ArrayList<>();
+    HelperConfig cfg = HelperConfig.parse(args, env, rest);
+    if (!rest.isEmpty() && rest.get(0).equals("--")) {
+      rest = rest.subList(1, rest.size());
+    }
+    if (rest.isEmpty()) {
+      throw new ConfigException("exec needs a command: progcache exec [flags] -- go build ./...");
+    }
+    List<String> helper = new ArrayList<>(self());
+    helper.addAll(cfg.flags());
+    String prog = GoQuote.join(helper);
+    ProcessBuilder pb = new ProcessBuilder(rest).inheritIO();
+    pb.environment().put("GOCACHEPROG", prog);
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      throw new ConfigException("cannot start " + rest.get(0) + ": " + e.getMessage());
+    }
+    Thread forward =
+        new Thread(
+            () -> {
+              if (p.isAlive()) {
+                p.destroy(); // SIGTERM, as we got
+                try {
+                  if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                  }
+                } catch (InterruptedException e) {
+                  p.destroyForcibly();
+                }
+              }
+            });
+    Runtime.getRuntime().addShutdownHook(forward);
+    try {
+      return p.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    }
+  }
+
+  /** How to start this progcache: the launcher when known, else this JVM with our jar. */
+  static List<String> self() {
+    String launcher = System.getProperty("progcache.launcher");
+    if (launcher != null && Files.isExecutable(Path.of(launcher))) {
+      return List.of(Path.of(launcher).toAbsolutePath().toString());
+    }
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String cp = System.getProperty("java.class.path");
+    return List.of(java, "-cp", cp, Main.class.getName());
+  }
+}

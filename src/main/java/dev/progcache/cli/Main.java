@@ -1,0 +1,85 @@
+package dev.progcache.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Entry point. With no subcommand (or {@code prog}) it is the GOCACHEPROG helper: it writes the
+ * handshake before loading anything else. The only class that calls {@link System#exit}.
+ */
+public final class Main {
+  static final String USAGE =
+      """
+      usage: progcache [prog] [helper flags]          the GOCACHEPROG helper (go starts it)
+             progcache exec [helper flags] -- CMD...  run CMD with GOCACHEPROG set to this helper
+             progcache version
+             progcache help
+      """
+          + HelperConfig.USAGE;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static int run(String[] argv) {
+    List<String> args = Arrays.asList(argv);
+    String sub = args.isEmpty() ? "prog" : args.get(0);
+    if (sub.startsWith("-")) {
+      sub = "prog";
+    } else {
+      args = args.subList(1, args.size());
+    }
+    try {
+      return switch (sub) {
+        case "prog" -> helper(args);
+        case "exec" -> Exec.run(args, System.getenv());
+        case "version", "--version" -> {
+          System.out.println("progcache " + version());
+          yield 0;
+        }
+        case "help", "--help", "-h" -> {
+          System.out.print(USAGE);
+          yield 0;
+        }
+        case "__train" -> Train.run(args);
+        default -> {
+          System.err.println("progcache: unknown subcommand \"" + sub + "\"\n" + USAGE);
+          yield 2;
+        }
+      };
+    } catch (ConfigException e) {
+      System.err.println("progcache: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private static int helper(List<String> args) throws ConfigException {
+    List<String> rest = new ArrayList<>();
+    HelperConfig cfg = HelperConfig.parse(args, System.getenv(), rest);
+    if (!rest.isEmpty()) {
+      throw new ConfigException("unexpected argument " + rest.get(0) + "\n" + USAGE);
+    }
+    // The handshake goes out first: go waits for it, and nothing slow has been loaded yet.
+    FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
+    try {
+      stdout.write(dev.progcache.protocol.ResponseWriter.HANDSHAKE);
+    } catch (IOException e) {
+      System.err.println("progcache: cannot write to stdout (is go still there?): " + e);
+      return 1;
+    }
+    // Anything printed by mistake must not reach the protocol stream.
+    System.setOut(System.err);
+    return Helper.run(cfg, System.in, stdout, System.err, System.getenv());
+  }
+
+  static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}

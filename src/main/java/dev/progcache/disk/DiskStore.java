@@ -1,0 +1,250 @@
+package dev.progcache.disk;
+
+import dev.progcache.cache.BadPutException;
+import dev.progcache.cache.BodySource;
+import dev.progcache.cache.BuildCache;
+import dev.progcache.cache.Entry;
+import dev.progcache.cache.Hit;
+import dev.progcache.cache.Key;
+import dev.progcache.cache.Stats;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The local disk tier. Layout under the root directory (see {@code package-info}):
+ * {@code a/<xx>/<action hex>} action records and {@code o/<xx>/<output hex>} bodies, where
+ * {@code xx} is the first two hex digits.
+ *
+ * <p>Thread-safe, and safe to share between processes: every file is written to a temp file in
+ * its final directory and renamed into place; a body lands before the record that names it; files
+ * are never rewritten in place. A record that does not parse, or names a body that is missing or of
+ * the wrong size, is a miss and is removed.
+ */
+public final class DiskStore implements BuildCache {
+  /** Bodies last used longer ago than this get their mtime refreshed on a hit (for trimming). */
+  static final long TOUCH_AFTER_NANOS = TimeUnit.HOURS.toNanos(1);
+
+  private static final int BUFFER = 64 * 1024;
+  private final Path root;
+  private final Path actions;
+  private final Path outputs;
+  private final LongSupplier nowNanos;
+  private final Stats stats;
+
+  private DiskStore(Path root, LongSupplier nowNanos, Stats stats) {
+    this.root = root;
+    this.actions = root.resolve("a");
+    this.outputs = root.resolve("o");
+    this.nowNanos = nowNanos;
+    this.stats = stats;
+  }
+
+  /**
+   * Opens (creating when needed) a store rooted at {@code root}.
+   *
+   * @param nowNanos the clock, Unix time in nanoseconds
+   * @throws IOException when the directory cannot be created; the message names it
+   */
+  public static DiskStore open(Path root, LongSupplier nowNanos, Stats stats) throws IOException {
+    Path abs = root.toAbsolutePath().normalize();
+    DiskStore s = new DiskStore(abs, nowNanos, stats);
+    try {
+      Files.createDirectories(s.actions);
+      Files.createDirectories(s.outputs);
+    } catch (IOException e) {
+      if (!Files.isDirectory(s.actions) || !Files.isDirectory(s.outputs)) {
+        throw new IOException("cannot create the cache directory " + abs + ": " + e, e);
+      }
+    }
+    return s;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** Path of the record for {@code action} (it may not exist). */
+  public Path recordPath(Key action) {
+    String h = action.hex();
+    return actions.resolve(h.substring(0, 2)).resolve(h);
+  }
+
+  /** Path of the body for {@code output} (it may not exist). */
+  public Path bodyPath(Key output) {
+    String h = output.hex();
+    return outputs.resolve(h.substring(0, 2)).resolve(h);
+  }
+
+  @Override
+  public CompletableFuture<Optional<Hit>> get(Key actionId) {
+    return CompletableFuture.completedFuture(lookup(actionId));
+  }
+
+  /** Looks up {@code action} on disk; never throws, an unreadable entry is a miss. */
+  public Optional<Hit> lookup(Key action) {
+    Path rec = recordPath(action);
+    byte[] data;
+    try {
+      data = Files.readAllBytes(rec);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      stats.add("disk-read-errors", 1);
+      return Optional.empty();
+    }
+    Optional<Entry> parsed = Record.decode(action, data);
+    if (parsed.isEmpty()) {
+      discard(rec, "corrupt-records");
+      return Optional.empty();
+    }
+    Entry e = parsed.get();
+    Path body = bodyPath(e.outputId());
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(body, BasicFileAttributes.class);
+    } catch (IOException x) {
+      discard(rec, "dangling-records");
+      return Optional.empty();
+    }
+    if (!attrs.isRegularFile() || attrs.size() != e.size()) {
+      discard(body, "corrupt-bodies");
+      discard(rec, "dangling-records");
+      return Optional.empty();
+    }
+    touchIfOld(body, attrs.lastModifiedTime());
+    return Optional.of(new Hit(e, body));
+  }
+
+  @Override
+  public Path put(Key action, Key output, long size, BodySource body) throws IOException {
+    Path obj = bodyPath(output);
+    if (hasBody(obj, size)) {
+      HashingSink sink = new HashingSink(null);
+      check(body.writeTo(sink), sink, size, output);
+    } else {
+      writeBody(obj, output, size, body);
+    }
+    writeRecord(action, new Entry(output, size, nowNanos.getAsLong()));
+    return obj;
+  }
+
+  /** Writes {@code e} as the record of {@code action}, atomically. */
+  public void writeRecord(Key action, Entry e) throws IOException {
+    Path rec = recordPath(action);
+    Path tmp = createTemp(rec.getParent());
+    try {
+      Files.write(tmp, Record.encode(action, e), StandardOpenOption.TRUNCATE_EXISTING);
+      Files.move(tmp, rec, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException x) {
+      Files.deleteIfExists(tmp);
+      throw new IOException("cannot write cache record " + rec + ": " + x, x);
+    }
+  }
+
+  private void writeBody(Path obj, Key output, long size, BodySource body) throws IOException {
+    Path tmp = createTemp(obj.getParent());
+    boolean done = false;
+    try {
+      try (OutputStream file = Files.newOutputStream(tmp, StandardOpenOption.TRUNCATE_EXISTING);
+          OutputStream buf = new BufferedOutputStream(file, BUFFER)) {
+        HashingSink sink = new HashingSink(buf);
+        long n = body.writeTo(sink);
+        check(n, sink, size, output);
+      }
+      Files.move(tmp, obj, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      done = true;
+    } catch (BadPutException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IOException("cannot write cache file " + obj + ": " + e, e);
+    } finally {
+      if (!done) {
+        Files.deleteIfExists(tmp);
+      }
+    }
+  }
+
+  private static void check(long n, HashingSink sink, long size, Key output) throws IOException {
+    if (n != size) {
+      sink.finish();
+      throw new BadPutException("body has " + n + " bytes but BodySize says " + size);
+    }
+    byte[] got = sink.digest();
+    sink.finish();
+    if (!Arrays.equals(got, output.bytes())) {
+      throw new BadPutException(
+          "body sha256 " + Key.of(got).hex() + " does not match OutputID " + output.hex());
+    }
+  }
+
+  private boolean hasBody(Path obj, long size) {
+    try {
+      BasicFileAttributes a = Files.readAttributes(obj, BasicFileAttributes.class);
+      if (a.isRegularFile() && a.size() == size) {
+        touchIfOld(obj, a.lastModifiedTime());
+        return true;
+      }
+    } catch (IOException e) {
+      // absent: write it
+    }
+    return false;
+  }
+
+  private void touchIfOld(Path p, FileTime mtime) {
+    long now = nowNanos.getAsLong();
+    long then = mtime.to(TimeUnit.NANOSECONDS);
+    if (now - then > TOUCH_AFTER_NANOS) {
+      try {
+        Files.setLastModifiedTime(p, FileTime.from(now, TimeUnit.NANOSECONDS));
+      } catch (IOException e) {
+        // read-only cache or a race with a trim: use time is advisory
+      }
+    }
+  }
+
+  private void discard(Path p, String counter) {
+    stats.add(counter, 1);
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // read-only: it stays a miss
+    }
+  }
+
+  /** Creates an empty temp file in {@code dir} (creating {@code dir}); the name starts with '.'. */
+  static Path createTemp(Path dir) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      Path tmp = dir.resolve(".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+      try {
+        return Files.createFile(tmp);
+      } catch (NoSuchFileException e) {
+        if (attempt > 2) {
+          throw e;
+        }
+        Files.createDirectories(dir);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt > 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,62 @@
+package dev.progcache.disk;
+
+import dev.progcache.cache.Entry;
+import dev.progcache.cache.Key;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * The action record format: one fixed-length ASCII line
+ * {@code v1 <action hex> <output hex> <size, 20 digits> <unix nanos, 20 digits>\n}.
+ *
+ * <p>Fixed length and the repeated action id make truncation, mix-ups and corruption detectable.
+ */
+final class Record {
+  static final int LENGTH = 3 + 65 + 65 + 21 + 20 + 1;
+
+  private Record() {}
+
+  static byte[] encode(Key action, Entry e) {
+    String s =
+        String.format(
+            "v1 %s %s %020d %020d\n", action.hex(), e.outputId().hex(), e.size(), e.timeNanos());
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Parses a record for {@code action}; empty when it is malformed in any way. */
+  static Optional<Entry> decode(Key action, byte[] b) {
+    if (b.length != LENGTH || b[0] != 'v' || b[1] != '1' || b[2] != ' ' || b[LENGTH - 1] != '\n') {
+      return Optional.empty();
+    }
+    String s = new String(b, StandardCharsets.US_ASCII);
+    if (s.charAt(67) != ' ' || s.charAt(132) != ' ' || s.charAt(153) != ' ') {
+      return Optional.empty();
+    }
+    try {
+      if (!Key.ofHex(s.substring(3, 67)).equals(action)) {
+        return Optional.empty();
+      }
+      Key output = Key.ofHex(s.substring(68, 132));
+      long size = digits(s, 133, 153);
+      long time = digits(s, 154, 174);
+      if (size < 0 || time < 0) {
+        return Optional.empty();
+      }
+      return Optional.of(new Entry(output, size, time));
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static long digits(String s, int from, int to) {
+    long v = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = Math.multiplyExact(v, 10) + (c - '0');
+    }
+    return v;
+  }
+}
