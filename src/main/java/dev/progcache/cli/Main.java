@@ -29,10 +29,9 @@ public final class Main {
 
   static int run(String[] argv) {
     List<String> args = Arrays.asList(argv);
-    String sub = args.isEmpty() ? "prog" : args.get(0);
-    if (sub.startsWith("-")) {
-      sub = "prog";
-    } else {
+    String sub = "prog";
+    if (!args.isEmpty() && !args.get(0).startsWith("-")) {
+      sub = args.get(0);
       args = args.subList(1, args.size());
     }
     try {

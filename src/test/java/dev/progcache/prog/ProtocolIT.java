@@ -55,6 +55,32 @@ class ProtocolIT {
   }
 
   @Test
+  void s01_helperWithoutArguments_takesItsDirFromTheEnvironment() throws Exception {
+    try (HelperProcess h = HelperProcess.start(Map.of("PROGCACHE_DIR", dir.toString()))) {
+      assertThat(h.readLine(20)).contains("KnownCommands");
+      byte[] action = random(rnd, 32);
+      h.write(put(1, action, random(rnd, 10)));
+      assertThat(Path.of((String) answer(h).get("DiskPath"))).startsWith(dir);
+      h.closeStdin();
+      assertThat(h.waitFor(20)).isZero();
+    }
+  }
+
+  @Test
+  void s01_helperWithoutDirOrGocache_usesGoCacheDirOfHome() throws Exception {
+    Path home = dir.resolve("home");
+    try (HelperProcess h =
+        HelperProcess.start(Map.of("HOME", home.toString(), "GOENV", "off", "XDG_CACHE_HOME", ""))) {
+      assertThat(h.readLine(20)).contains("KnownCommands");
+      h.write(put(1, random(rnd, 32), random(rnd, 10)));
+      assertThat(Path.of((String) answer(h).get("DiskPath")))
+          .startsWith(home.resolve(".cache/go-build/progcache/o"));
+      h.closeStdin();
+      assertThat(h.waitFor(20)).isZero();
+    }
+  }
+
+  @Test
   void s02_get_missThenHitAfterPut() throws Exception {
     byte[] action = random(rnd, 32);
     byte[] body = random(rnd, 1000);

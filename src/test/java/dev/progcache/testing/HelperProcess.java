@@ -39,6 +39,8 @@ public final class HelperProcess implements AutoCloseable {
     cmd.add(Dist.launcher().toString());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().remove("GOCACHE");
+    pb.environment().remove("PROGCACHE_DIR");
     pb.environment().putAll(env);
     return new HelperProcess(pb.start());
   }
