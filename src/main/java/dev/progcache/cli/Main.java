@@ -16,6 +16,7 @@ public final class Main {
       """
       usage: progcache [prog] [helper flags]          the GOCACHEPROG helper (go starts it)
              progcache exec [helper flags] -- CMD...  run CMD with GOCACHEPROG set to this helper
+             progcache daemon run|status|stop          the resident daemon behind bin/progcache-relay
              progcache version
              progcache help
       """
@@ -38,6 +39,7 @@ public final class Main {
       return switch (sub) {
         case "prog" -> helper(args);
         case "exec" -> Exec.run(args, System.getenv());
+        case "daemon" -> DaemonCommand.run(args, System.getenv());
         case "version", "--version" -> {
           System.out.println("progcache " + version());
           yield 0;
