@@ -2,20 +2,23 @@
 # progcache launcher, made by the build (src/main/sh/make-dist.sh).
 # Runs the progcache jar beside it on a JDK >= 25 with the AOT cache trained at
 # build time. JVM messages go to stderr only: stdout belongs to the protocol.
-# PROGCACHE_JAVA_OPTS adds JVM options (e.g. -Xmx); PROGCACHE_JDK_SEARCH_DIR
-# replaces /usr/lib/jvm in the JDK search.
+# Java: the JDK found at build time, or in a bundle its runtime/ directory; else a JDK >= 25
+# from JAVA_HOME, PATH, then PROGCACHE_JDK_SEARCH_DIR (default /usr/lib/jvm).
+# PROGCACHE_JAVA_OPTS adds JVM options (e.g. -Xmx).
 lib=@LIB@
 java=@JAVA@
+built_java="$java"
 case "$0" in
   */*) self="$0" ;;
   *) self=$(command -v "$0") ;;
 esac
 if [ ! -f "$lib/progcache.jar" ]; then
-  # moved since the build: find the jar beside this script
+  # a bundle, or moved since the build: find the jar beside this script
   d=$(dirname "$(readlink -f "$self")")
   lib="$d/../lib"
+  java="$d/../runtime/bin/java" # the bundled runtime, when there is one
 fi
-if [ ! -x "$java" ] || [ -n "${PROGCACHE_JDK_SEARCH_DIR:-}" ]; then
+if [ ! -x "$java" ] || { [ -n "${PROGCACHE_JDK_SEARCH_DIR:-}" ] && [ "$java" = "$built_java" ]; }; then
   . "$lib/find-jdk.sh"
   if ! h=$(progcache_find_jdk); then
     echo "progcache: no JDK >= 25 found (looked at JAVA_HOME, java on PATH, ${PROGCACHE_JDK_SEARCH_DIR:-/usr/lib/jvm}/*); install JDK 25 or set JAVA_HOME" >&2
@@ -24,7 +27,7 @@ if [ ! -x "$java" ] || [ -n "${PROGCACHE_JDK_SEARCH_DIR:-}" ]; then
   java="$h/bin/java"
 fi
 aot=
-[ -f "$lib/progcache.aot" ] && aot="-XX:AOTCache=$lib/progcache.aot"
+[ -f "$lib/progcache.aot" ] && aot=1
 if [ "${1:-}" = daemon ]; then
   # resident: full JIT, a small bounded heap
   jit="-Xmx96m -XX:TieredStopAtLevel=4"
@@ -32,7 +35,7 @@ else
   # one-shot: start fast, C1 only
   jit="-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
 fi
-exec "$java" $aot $jit -XX:+UseSerialGC -XX:-UsePerfData -Xss512k \
+exec "$java" ${aot:+"-XX:AOTCache=$lib/progcache.aot"} $jit -XX:+UseSerialGC -XX:-UsePerfData -Xss512k \
   -Xlog:disable -Xlog:all=warning:stderr \
   $PROGCACHE_JAVA_OPTS -Dprogcache.launcher="$self" -Dprogcache.build=@BUILD@ \
   -cp "$lib/progcache.jar" dev.progcache.cli.Main "$@"

@@ -2,10 +2,13 @@
 # Lays out a runnable progcache under DIST: bin/progcache (launcher),
 # lib/progcache.jar, lib/find-jdk.sh, and lib/progcache.aot, an AOT cache made
 # by a training run (JEP 483/514) on the JDK that will run it.
-# Usage: make-dist.sh JAR DIST
+# Then, unless PROGCACHE_BUNDLE=0, the self-contained archive (make-bundle.sh) in OUTDIR.
+# Usage: make-dist.sh JAR DIST [VERSION OUTDIR]
 set -eu
 jar=$1
 dist=$2
+version=${3:-dev}
+outdir=${4:-$(dirname "$dist")}
 src=$(cd "$(dirname "$0")" && pwd)
 . "$src/find-jdk.sh"
 jdk=$(progcache_find_jdk) || { echo "make-dist: no JDK >= 25 found" >&2; exit 1; }
@@ -39,4 +42,8 @@ else
   echo "make-dist: training run failed; progcache will run without an AOT cache:" >&2
   cat "$dist/lib/train.log" >&2
   rm -f "$lib/progcache.aot"
+fi
+
+if [ "${PROGCACHE_BUNDLE:-1}" != 0 ]; then
+  sh "$src/make-bundle.sh" "$dist" "$version" "$outdir"
 fi

@@ -17,6 +17,8 @@ public final class Main {
       usage: progcache [prog] [helper flags]          the GOCACHEPROG helper (go starts it)
              progcache exec [helper flags] -- CMD...  run CMD with GOCACHEPROG set to this helper
              progcache daemon run|status|stop          the resident daemon behind bin/progcache-relay
+             progcache setup [--daemon] [--undo] [--print] [--force] [helper flags]
+                                                      make plain go use progcache (go env -w)
              progcache version
              progcache help
       """
@@ -40,6 +42,7 @@ public final class Main {
         case "prog" -> helper(args);
         case "exec" -> Exec.run(args, System.getenv());
         case "daemon" -> DaemonCommand.run(args, System.getenv());
+        case "setup" -> Setup.run(args, System.getenv());
         case "version", "--version" -> {
           System.out.println("progcache " + version());
           yield 0;

@@ -1,0 +1,198 @@
+package dev.progcache.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code progcache setup}: makes plain {@code go} use progcache through {@code go env -w
+ * GOCACHEPROG=...} (go keeps it in its own env file), and undoes that. It remembers what it wrote
+ * in {@code $XDG_CONFIG_HOME/progcache/setup-gocacheprog} so it never overwrites or removes a
+ * GOCACHEPROG it did not write, unless told to with {@code --force}.
+ */
+final class Setup {
+  static final String USAGE =
+      """
+      usage: progcache setup [--daemon] [--force] [helper flags...]   make plain go use progcache
+             progcache setup --undo [--force]                         restore go's default cache
+             progcache setup --print [--daemon] [helper flags...]     only print the lines to add
+                                                                      to a shell profile or CI file
+        --daemon   use bin/progcache-relay (daemon mode) instead of the one-shot helper
+        --force    replace or remove a GOCACHEPROG that progcache setup did not write
+      helper flags (e.g. --dir DIR, -v, --remote URL) are passed on in GOCACHEPROG.
+      """;
+
+  private final Map<String, String> env;
+  private final Path go;
+
+  private Setup(Map<String, String> env, Path go) {
+    this.env = env;
+    this.go = go;
+  }
+
+  static int run(List<String> args, Map<String, String> env) throws ConfigException {
+    boolean undo = false;
+    boolean force = false;
+    boolean print = false;
+    boolean daemon = false;
+    List<String> helperFlags = new ArrayList<>();
+    for (String a : args) {
+      switch (a) {
+        case "--undo" -> undo = true;
+        case "--force" -> force = true;
+        case "--print" -> print = true;
+        case "--daemon" -> daemon = true;
+        case "-h", "--help" -> {
+          System.out.print(USAGE);
+          return 0;
+        }
+        default -> helperFlags.add(a);
+      }
+    }
+    if (undo && !helperFlags.isEmpty()) {
+      throw new ConfigException("setup --undo takes no helper flags\n" + USAGE);
+    }
+    String value = undo ? "" : value(daemon, helperFlags, env);
+    if (print) {
+      System.out.println("# progcache: add to ~/.profile, or to your CI job's environment");
+      System.out.println("export GOCACHEPROG=" + shellQuote(value));
+      return 0;
+    }
+    Setup s = new Setup(env, findGo(env));
+    return undo ? s.undo(force) : s.apply(value, force);
+  }
+
+  private static String value(boolean daemon, List<String> flags, Map<String, String> env)
+      throws ConfigException {
+    HelperConfig.parse(flags, env, new ArrayList<>()); // validates the flags
+    List<String> cmd = new ArrayList<>();
+    Path self = Path.of(Exec.self().getFirst());
+    if (daemon) {
+      Path relay = self.resolveSibling("progcache-relay");
+      if (!Files.isExecutable(relay)) {
+        throw new ConfigException(
+            "--daemon: " + relay + " is missing (it is built only where a C compiler was found)");
+      }
+      cmd.add(relay.toString());
+    } else {
+      cmd.addAll(Exec.self());
+    }
+    cmd.addAll(flags);
+    return GoQuote.join(cmd);
+  }
+
+  private int apply(String value, boolean force) throws ConfigException {
+    String current = goEnv("GOCACHEPROG");
+    String mine = marker();
+    if (!current.isEmpty() && !current.equals(mine) && !current.equals(value) && !force) {
+      throw new ConfigException(
+          "go already has GOCACHEPROG=" + current + " (not written by progcache setup); leaving it"
+              + " alone. Use --force to replace it.");
+    }
+    go("env", "-w", "GOCACHEPROG=" + value);
+    writeMarker(value);
+    System.out.println("progcache: set GOCACHEPROG=" + value);
+    System.out.println("  in go's env file " + goEnv("GOENV") + " (go env -w); every go command now uses progcache.");
+    System.out.println("  undo: progcache setup --undo   (or: go env -u GOCACHEPROG)");
+    if (env.containsKey("GOCACHEPROG") && !env.get("GOCACHEPROG").isEmpty()) {
+      System.out.println("  note: GOCACHEPROG is also set in this shell's environment, which wins over go's env file.");
+    }
+    return 0;
+  }
+
+  private int undo(boolean force) throws ConfigException {
+    String current = goEnv("GOCACHEPROG");
+    if (current.isEmpty()) {
+      System.out.println("progcache: go has no GOCACHEPROG set; nothing to undo");
+      deleteMarker();
+      return 0;
+    }
+    if (!current.equals(marker()) && !force) {
+      throw new ConfigException(
+          "GOCACHEPROG=" + current + " was not written by progcache setup; leaving it alone."
+              + " Use --force to remove it.");
+    }
+    go("env", "-u", "GOCACHEPROG");
+    deleteMarker();
+    System.out.println("progcache: removed GOCACHEPROG from go's env file; go uses its default cache again");
+    return 0;
+  }
+
+  private Path markerFile() {
+    String cfg = env.get("XDG_CONFIG_HOME");
+    Path base = cfg != null && !cfg.isEmpty() ? Path.of(cfg) : Path.of(env.getOrDefault("HOME", "/"), ".config");
+    return base.resolve("progcache").resolve("setup-gocacheprog");
+  }
+
+  private String marker() {
+    try {
+      return Files.readString(markerFile(), StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private void writeMarker(String value) throws ConfigException {
+    Path f = markerFile();
+    try {
+      Files.createDirectories(f.getParent());
+      Path tmp = Files.createTempFile(f.getParent(), ".setup-", "");
+      Files.writeString(tmp, value + "\n", StandardCharsets.UTF_8);
+      Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new ConfigException("cannot record the setup in " + f + ": " + e.getMessage());
+    }
+  }
+
+  private void deleteMarker() {
+    try {
+      Files.deleteIfExists(markerFile());
+    } catch (IOException e) {
+      // harmless
+    }
+  }
+
+  /** The value go sees in its env file for {@code key} (ignoring this process's environment). */
+  private String goEnv(String key) throws ConfigException {
+    return go("env", key).strip();
+  }
+
+  private String go(String... args) throws ConfigException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(go.toString());
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().remove("GOCACHEPROG"); // see and change go's env file, not our environment
+    try {
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new ConfigException(String.join(" ", cmd) + " failed: " + out.strip());
+      }
+      return out;
+    } catch (IOException e) {
+      throw new ConfigException("cannot run " + go + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConfigException("interrupted");
+    }
+  }
+
+  private static Path findGo(Map<String, String> env) throws ConfigException {
+    for (String dir : env.getOrDefault("PATH", "").split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "go"))) {
+        return Path.of(dir, "go");
+      }
+    }
+    throw new ConfigException("setup needs the go command on PATH (it runs go env -w)");
+  }
+
+  private static String shellQuote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+}

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Makes the self-contained archive progcache-VERSION-linux-ARCH.tar.gz from a laid-out DIST
+# (see make-dist.sh): a jlink runtime holding only the modules progcache needs (found with
+# jdeps), the launcher, the relay when it was built, an AOT cache trained on that runtime, and
+# the licences. Unpacked anywhere, it runs without a JDK on the machine.
+# Usage: make-bundle.sh DIST VERSION OUTDIR
+set -eu
+dist=$1
+version=$2
+out=$3
+src=$(cd "$(dirname "$0")" && pwd)
+. "$src/find-jdk.sh"
+jdk=$(progcache_find_jdk) || { echo "make-bundle: no JDK >= 25 found" >&2; exit 1; }
+arch=$(uname -m)
+case "$arch" in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; esac
+name="progcache-$version-linux-$arch"
+stage="$out/bundle/$name"
+rm -rf "$out/bundle"
+mkdir -p "$stage/bin" "$stage/lib" "$stage/legal"
+
+# Modules: what jdeps finds in the jar, plus providers found only at run time by service
+# lookup (TLS elliptic curves, DNS through JNDI, Unsafe for lz4 and friends).
+mods=$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 \
+  "$dist/lib/progcache.jar")
+mods="$mods,jdk.crypto.ec,jdk.unsupported,java.naming,jdk.naming.dns"
+echo "$mods" >"$stage/lib/modules.txt"
+"$jdk/bin/jlink" --add-modules "$mods" --strip-debug --no-man-pages --no-header-files \
+  --compress=zip-6 --output "$stage/runtime"
+
+cp "$dist/lib/progcache.jar" "$dist/lib/find-jdk.sh" "$stage/lib/"
+# The launcher with no baked paths: it finds lib/ beside itself and prefers runtime/.
+build=$(sha256sum "$stage/lib/progcache.jar" | cut -c1-16)
+sed -e "s#@LIB@#''#" -e "s#@JAVA@#''#" -e "s#@BUILD@#$build#" "$src/launcher.sh" >"$stage/bin/progcache"
+chmod +x "$stage/bin/progcache"
+[ -x "$dist/bin/progcache-relay" ] && cp "$dist/bin/progcache-relay" "$stage/bin/"
+cp "$src/../../../LICENSE" "$stage/legal/" 2>/dev/null || true
+cp "$src/../resources/THIRD-PARTY.txt" "$stage/legal/" 2>/dev/null || true
+
+PROGCACHE_JAVA_OPTS="-XX:AOTCacheOutput=$stage/lib/progcache.aot" \
+  "$stage/bin/progcache" __train 3 >"$out/bundle/train.log" 2>&1 ||
+  { echo "make-bundle: training failed:" >&2; cat "$out/bundle/train.log" >&2; exit 1; }
+
+tar -C "$out/bundle" -czf "$out/$name.tar.gz" "$name"
+echo "make-bundle: $out/$name.tar.gz ($(du -h "$out/$name.tar.gz" | cut -f1); modules $mods)"
