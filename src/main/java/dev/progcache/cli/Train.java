@@ -36,7 +36,7 @@ final class Train {
       int rounds = args.isEmpty() ? 3 : Integer.parseInt(args.get(0));
       for (int i = 0; i < rounds; i++) {
         byte[] script = script(new Random(i), 400);
-        HelperConfig cfg = new HelperConfig(dir, true, List.of());
+        HelperConfig cfg = HelperConfig.of(Map.of("dir", dir.toString(), "verbose", "true"));
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         int rc =
             Helper.run(cfg, new ByteArrayInputStream(script), OutputStream.nullOutputStream(), quiet, Map.of());
