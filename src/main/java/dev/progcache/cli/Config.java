@@ -131,6 +131,15 @@ final class Config {
     return v.get();
   }
 
+  /** The effective value of {@code s} with its source. */
+  Value value(Setting<?> s) {
+    Value v = values.get(s.key());
+    if (v == null) {
+      throw new IllegalArgumentException("not a resolved setting: " + s.key());
+    }
+    return v;
+  }
+
   /** Every value, in the order of the settings. */
   List<Value> all() {
     return List.copyOf(values.values());

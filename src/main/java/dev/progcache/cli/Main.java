@@ -16,6 +16,7 @@ public final class Main {
       """
       usage: progcache [prog] [helper flags]          the GOCACHEPROG helper (go starts it)
              progcache exec [helper flags] -- CMD...  run CMD with GOCACHEPROG set to this helper
+             progcache trim|stats|verify|doctor|config [flags]   maintenance (--help for each)
              progcache version
              progcache help
       """
@@ -39,6 +40,7 @@ public final class Main {
       return switch (sub) {
         case "prog" -> helper(args);
         case "exec" -> Exec.run(args, System.getenv());
+        case "trim", "stats", "verify", "doctor", "config" -> Admin.run(sub, args, Admin.Context.system());
         case "version", "--version" -> {
           System.out.println("progcache " + version());
           yield 0;

@@ -9,7 +9,12 @@ final class TrimText {
 
   /** "removed 12 bodies (3.4 MiB), 13 records, 0 temp files; 100 bodies (1.2 GiB) left". */
   static String summary(TrimReport r) {
-    return "removed "
+    return summary(r, false);
+  }
+
+  /** The summary of a trim or, with {@code dryRun}, of what it would remove. */
+  static String summary(TrimReport r, boolean dryRun) {
+    return (dryRun ? "would remove " : "removed ")
         + r.removed().files()
         + " bodies ("
         + bytes(r.removed().bytes())
@@ -21,7 +26,7 @@ final class TrimText {
         + r.after().files()
         + " bodies ("
         + bytes(r.after().bytes())
-        + ") left";
+        + (dryRun ? ") would be left" : ") left");
   }
 
   /** 1536 → "1.5 KiB". */

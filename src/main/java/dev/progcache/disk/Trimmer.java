@@ -44,6 +44,11 @@ public final class Trimmer {
     this.nowNanos = nowNanos;
   }
 
+  /** The age reference recorded by the last trim (Unix nanoseconds), if any. */
+  public OptionalLong lastTrim() {
+    return TrimStamp.read(store.root());
+  }
+
   /** Whether an automatic trim is due under {@code p}. */
   public boolean due(TrimPolicy p) {
     if (p.interval().isZero()) {
