@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  *
  * @param bodies files under {@code o/} named by a hex output id
  * @param records files under {@code a/} named by a hex action id, decoded when they parse
- * @param temps {@code .tmp-*} files under {@code a/} and {@code o/}
+ * @param temps {@code .tmp-*} files under {@code a/}, {@code o/} and the root
  */
 public record Inventory(List<Body> bodies, List<RecordFile> records, List<FileInfo> temps) {
   /** A file with its size and modification time (Unix nanoseconds). */
@@ -55,6 +55,11 @@ public record Inventory(List<Body> bodies, List<RecordFile> records, List<FileIn
         records.add(new RecordFile(k.get(), e, f));
       } else if (isTemp(f.path())) {
         temps.add(f);
+      }
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.root(), ".tmp-*")) {
+      for (Path p : ds) {
+        info(p).ifPresent(temps::add); // trim.txt and sessions.log rewrites
       }
     }
     return new Inventory(List.copyOf(bodies), List.copyOf(records), List.copyOf(temps));
