@@ -42,25 +42,30 @@ final class DoctorCommand implements Admin.Command {
     return Doctor.run(checks(inv, Runtime.version(), launcherArgs()), inv.ctx().out()) == 0 ? 0 : 1;
   }
 
-  /** The checks, in order. Facts about this JVM are parameters so tests can vary them. */
+  /**
+   * The checks, in order. Facts about this JVM are parameters so tests can vary them; the config
+   * file and go are consulted once, up front, and each check reports on what was found.
+   */
   static List<Doctor.Check> checks(Admin.Invocation inv, Runtime.Version jdk, Launch launch) {
     Map<String, String> env = inv.ctx().env();
-    HelperConfig[] cfg = {inv.cfg()};
-    DoctorChecks.GoProbe[] go = {null};
+    HelperConfig cfg = inv.cfg();
+    Doctor.Result config;
+    try {
+      cfg = cfg.withConfigFile();
+      String file = cfg.file().flatMap(ConfigFile::path).map(Object::toString).orElse("none");
+      config = Doctor.Result.ok("valid (config file " + file + ")");
+    } catch (ConfigException e) {
+      config = Doctor.Result.fail(e.getMessage(), "correct the value named above; progcache config --help lists the keys");
+    }
+    DoctorChecks.GoProbe go = DoctorChecks.GoProbe.run(env);
+    HelperConfig effective = cfg;
+    Doctor.Result configResult = config;
     List<Doctor.Check> checks = new ArrayList<>();
     checks.add(Doctor.check("jdk", () -> DoctorChecks.jdk(jdk)));
-    checks.add(Doctor.check("config", () -> {
-      try {
-        cfg[0] = inv.cfg().withConfigFile();
-        String file = cfg[0].file().flatMap(ConfigFile::path).map(Object::toString).orElse("none");
-        return Doctor.Result.ok("valid (config file " + file + ")");
-      } catch (ConfigException e) {
-        return Doctor.Result.fail(e.getMessage(), "correct the value named above; progcache config --help lists the keys");
-      }
-    }));
-    checks.add(Doctor.check("go", () -> DoctorChecks.go(go[0] = DoctorChecks.GoProbe.run(env))));
-    checks.add(Doctor.check("GOCACHE", () -> DoctorChecks.goCache(env, go[0])));
-    checks.add(Doctor.check("cache dir", () -> DoctorChecks.cacheDir(cfg[0], env)));
+    checks.add(Doctor.check("config", () -> configResult));
+    checks.add(Doctor.check("go", () -> DoctorChecks.go(go)));
+    checks.add(Doctor.check("GOCACHE", () -> DoctorChecks.goCache(env, go)));
+    checks.add(Doctor.check("cache dir", () -> DoctorChecks.cacheDir(effective, env)));
     checks.add(Doctor.check("aot cache", () -> DoctorChecks.aot(launch.jvmArgs(), launch.launcher())));
     // Shared tiers add their checks (reachable, authorised) here.
     return checks;

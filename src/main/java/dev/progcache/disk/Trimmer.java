@@ -61,9 +61,12 @@ public final class Trimmer {
         || now - last.getAsLong() >= p.interval().toNanos();
   }
 
-  /** Trims when due and no other process is trimming; empty when it did not run. */
+  /**
+   * Trims when due and no other process is trimming; empty when it did not run. Due-ness is checked
+   * again under the lock, so helpers closing together trim once.
+   */
   public Optional<TrimReport> maybeTrim(TrimPolicy p) throws IOException {
-    return due(p) ? trim(p, false) : Optional.empty();
+    return due(p) ? locked(p, false, true) : Optional.empty();
   }
 
   /**
@@ -72,6 +75,11 @@ public final class Trimmer {
    * @return empty when another process holds the trim lock
    */
   public Optional<TrimReport> trim(TrimPolicy p, boolean dryRun) throws IOException {
+    return locked(p, dryRun, false);
+  }
+
+  private Optional<TrimReport> locked(TrimPolicy p, boolean dryRun, boolean onlyIfDue)
+      throws IOException {
     Path lockFile = store.root().resolve(LOCK);
     try (FileChannel ch =
         FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
@@ -80,6 +88,9 @@ public final class Trimmer {
         return Optional.empty();
       }
       try {
+        if (onlyIfDue && !due(p)) {
+          return Optional.empty();
+        }
         return Optional.of(trimLocked(p, dryRun));
       } finally {
         lock.get().release();

@@ -84,36 +84,41 @@ public final class Verifier {
     List<Problem> problems = new ArrayList<>();
     Set<Key> corrupt = hashBodies(inv, progress, problems);
     Map<Key, Inventory.Body> bodies = inv.bodiesById();
-    List<Path> remove = new ArrayList<>();
-    for (Problem p : problems) {
-      remove.add(p.path());
-    }
     for (Inventory.RecordFile r : inv.records()) {
-      checkRecord(r, bodies, corrupt, recent).ifPresent(p -> {
-        problems.add(p);
-        remove.add(p.path());
-      });
+      checkRecord(r, bodies, corrupt, recent).ifPresent(problems::add);
     }
     Set<Key> named = inv.referenced();
     for (Inventory.Body b : inv.bodies()) {
       if (!named.contains(b.output()) && !corrupt.contains(b.output()) && b.file().mtimeNanos() < recent) {
         problems.add(new Problem(Kind.ORPHAN_BODY, b.file().path(), b.file().size() + " bytes"));
-        remove.add(b.file().path());
       }
     }
     for (Inventory.FileInfo t : inv.temps()) {
       if (t.mtimeNanos() < now - TrimPlan.TEMP_AGE_NANOS) {
         problems.add(new Problem(Kind.STALE_TEMP, t.path(), t.size() + " bytes"));
-        remove.add(t.path());
       }
     }
     long repaired = 0;
     if (repair) {
-      for (Path p : remove) {
-        repaired += Files.deleteIfExists(p) ? 1 : 0;
+      for (Problem p : problems) {
+        repaired += repair(p, recent) ? 1 : 0;
       }
     }
     return new Report(inv.records().size(), inv.bodies().size(), inv.bodyBytes(), List.copyOf(problems), repaired);
+  }
+
+  /**
+   * Removes the file of {@code p}. An orphan body is first checked again: a put may have given it
+   * a record and go its path since the scan, which refreshes its use time.
+   */
+  private static boolean repair(Problem p, long recent) throws IOException {
+    if (p.kind() == Kind.ORPHAN_BODY) {
+      boolean stillOld = Inventory.info(p.path()).map(f -> f.mtimeNanos() < recent).orElse(false);
+      if (!stillOld) {
+        return false;
+      }
+    }
+    return Files.deleteIfExists(p.path());
   }
 
   private static java.util.Optional<Problem> checkRecord(

@@ -87,6 +87,8 @@ class DoctorTest {
     Map<String, String> env = new HashMap<>();
     env.put("PATH", go.getParent().toString());
     env.put("HOME", tmp.toString());
+    // go may leave a telemetry child writing under the config dir: keep that out of the temp dir
+    env.put("XDG_CONFIG_HOME", Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "progcache-doctor-test-config")).toString());
     env.put("GOCACHE", tmp.resolve("gocache").toString());
     env.put("PROGCACHE_MAX_SIZE", "64M");
     String report =
