@@ -19,7 +19,8 @@ final class ProgressBar implements Verifier.Progress {
   private final LongSupplier nanoTime;
   private long total;
   private long done;
-  private long lastDraw = Long.MIN_VALUE;
+  private long lastDraw;
+  private boolean advanced;
 
   ProgressBar(PrintStream err, LongSupplier nanoTime) {
     this.err = err;
@@ -46,7 +47,8 @@ final class ProgressBar implements Verifier.Progress {
   public void advance(long bytes) {
     done += bytes;
     long now = nanoTime.getAsLong();
-    if (now - lastDraw >= REDRAW_NANOS) {
+    if (!advanced || now - lastDraw >= REDRAW_NANOS) {
+      advanced = true;
       lastDraw = now;
       draw();
     }
