@@ -11,8 +11,8 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * The maintenance subcommands ({@code trim}, {@code stats}, {@code verify}, {@code doctor},
- * {@code config}). Loaded only when one of them runs, never on the GOCACHEPROG path.
+ * The maintenance subcommands ({@code trim}, {@code stats}, {@code verify}, {@code doctor}, {@code
+ * config}). Loaded only when one of them runs, never on the GOCACHEPROG path.
  */
 final class Admin {
   /** What a subcommand runs with: environment, output streams and clock, all injectable. */
@@ -36,7 +36,9 @@ final class Admin {
       Path d = cfg.resolveDir(ctx.env());
       if (!java.nio.file.Files.isDirectory(d)) {
         throw new ConfigException(
-            "no cache directory at " + d + " (nothing cached yet?); name another with --dir or PROGCACHE_DIR");
+            "no cache directory at "
+                + d
+                + " (nothing cached yet?); name another with --dir or PROGCACHE_DIR");
       }
       return d;
     }
@@ -62,7 +64,12 @@ final class Admin {
   }
 
   static final List<Command> COMMANDS =
-      List.of(new TrimCommand(), new StatsCommand(), new VerifyCommand(), new DoctorCommand(), new ConfigCommand());
+      List.of(
+          new TrimCommand(),
+          new StatsCommand(),
+          new VerifyCommand(),
+          new DoctorCommand(),
+          new ConfigCommand());
 
   private Admin() {}
 
@@ -87,10 +94,12 @@ final class Admin {
     try {
       cfg = HelperConfig.parse(settings, ctx.env(), rest);
     } catch (ConfigException e) {
-      throw new ConfigException(e.getMessage().lines().findFirst().orElse("") + "; see progcache " + name + " --help");
+      throw new ConfigException(
+          e.getMessage().lines().findFirst().orElse("") + "; see progcache " + name + " --help");
     }
     if (!rest.isEmpty()) {
-      throw new ConfigException("unexpected argument " + rest.get(0) + "; see progcache " + name + " --help");
+      throw new ConfigException(
+          "unexpected argument " + rest.get(0) + "; see progcache " + name + " --help");
     }
     if (!c.toleratesBadConfig()) {
       cfg = cfg.withConfigFile();

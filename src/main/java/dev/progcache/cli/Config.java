@@ -53,13 +53,20 @@ final class Config {
    *     key in the file
    */
   static Config resolve(
-      List<Setting<?>> settings, Map<String, String> flags, Map<String, String> env, ConfigFile file)
+      List<Setting<?>> settings,
+      Map<String, String> flags,
+      Map<String, String> env,
+      ConfigFile file)
       throws ConfigException {
     Map<String, Value> out = new LinkedHashMap<>();
     for (String k : file.values().keySet()) {
       if (!known(settings, k)) {
         throw new ConfigException(
-            file.values().get(k).origin() + ": unknown key " + k + "; known keys: " + keys(settings));
+            file.values().get(k).origin()
+                + ": unknown key "
+                + k
+                + "; known keys: "
+                + keys(settings));
       }
     }
     for (Setting<?> s : settings) {

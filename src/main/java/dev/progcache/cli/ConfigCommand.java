@@ -17,18 +17,18 @@ final class ConfigCommand implements Admin.Command {
   @Override
   public String usage() {
     return """
-        usage: progcache config [helper flags]
+    usage: progcache config [helper flags]
 
-        Prints every setting's effective value and where it came from: a flag (--key), the
-        environment (PROGCACHE_KEY), the config file (path:line), or the default. Secret values
-        are shown as <redacted>. With helper flags, shows what a helper with those flags would use.
+    Prints every setting's effective value and where it came from: a flag (--key), the
+    environment (PROGCACHE_KEY), the config file (path:line), or the default. Secret values
+    are shown as <redacted>. With helper flags, shows what a helper with those flags would use.
 
-        The config file is $PROGCACHE_CONFIG, else $XDG_CONFIG_HOME/progcache/config.toml, else
-        ~/.config/progcache/config.toml: lines of key = "value" (TOML; # starts a comment), e.g.
-            max-size = "20G"
-            max-age = "7d"
-        Exit status: 0, or 2 when a value is bad (the message names the key and the accepted form).
-        """;
+    The config file is $PROGCACHE_CONFIG, else $XDG_CONFIG_HOME/progcache/config.toml, else
+    ~/.config/progcache/config.toml: lines of key = "value" (TOML; # starts a comment), e.g.
+        max-size = "20G"
+        max-age = "7d"
+    Exit status: 0, or 2 when a value is bad (the message names the key and the accepted form).
+    """;
   }
 
   @Override
@@ -48,7 +48,8 @@ final class ConfigCommand implements Admin.Command {
     Optional<Path> file = cfg.file().flatMap(ConfigFile::path);
     out.println(
         "config file: "
-            + file.map(p -> p + (Files.isRegularFile(p) ? "" : " (not present)")).orElse("none (no HOME)"));
+            + file.map(p -> p + (Files.isRegularFile(p) ? "" : " (not present)"))
+                .orElse("none (no HOME)"));
     out.println("cache directory: " + cfg.resolveDir(inv.ctx().env()));
     return 0;
   }

@@ -53,8 +53,8 @@ record ConfigFile(Optional<Path> path, Map<String, Line> values) {
   /**
    * Reads the config file for {@code env}.
    *
-   * @throws ConfigException when it exists but cannot be read or parsed; the message names the
-   *     file and line
+   * @throws ConfigException when it exists but cannot be read or parsed; the message names the file
+   *     and line
    */
   static ConfigFile load(Map<String, String> env) throws ConfigException {
     Optional<Path> p = locate(env);
@@ -110,8 +110,10 @@ record ConfigFile(Optional<Path> path, Map<String, Line> values) {
     if (k.length() >= 2 && (k.startsWith("\"") && k.endsWith("\""))) {
       k = k.substring(1, k.length() - 1);
     }
-    if (k.isEmpty() || !k.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '-' || c == '_')) {
-      throw new ConfigException(origin + ": bad key \"" + k + "\"; keys are letters, digits, - and _");
+    if (k.isEmpty()
+        || !k.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '-' || c == '_')) {
+      throw new ConfigException(
+          origin + ": bad key \"" + k + "\"; keys are letters, digits, - and _");
     }
     return k;
   }

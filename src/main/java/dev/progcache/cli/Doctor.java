@@ -46,7 +46,9 @@ final class Doctor {
       } catch (RuntimeException e) {
         r = Result.fail("the check itself failed: " + e, "report this as a progcache bug");
       }
-      out.println(String.format(Locale.ROOT, "%-4s  %-10s %s", r.ok() ? "OK" : "FAIL", c.name(), r.detail()));
+      out.println(
+          String.format(
+              Locale.ROOT, "%-4s  %-10s %s", r.ok() ? "OK" : "FAIL", c.name(), r.detail()));
       if (!r.ok()) {
         failed++;
         out.println("      fix: " + r.fix());

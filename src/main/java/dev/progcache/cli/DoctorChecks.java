@@ -34,10 +34,15 @@ final class DoctorChecks {
         byte[] b = p.getInputStream().readAllBytes();
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
           p.destroyForcibly();
-          return new GoProbe(go, "", "", go.get() + " env failed: " + new String(b, StandardCharsets.UTF_8).strip());
+          return new GoProbe(
+              go,
+              "",
+              "",
+              go.get() + " env failed: " + new String(b, StandardCharsets.UTF_8).strip());
         }
         List<String> lines = new String(b, StandardCharsets.UTF_8).lines().toList();
-        return new GoProbe(go, lines.isEmpty() ? "" : lines.get(0), lines.size() < 2 ? "" : lines.get(1), "");
+        return new GoProbe(
+            go, lines.isEmpty() ? "" : lines.get(0), lines.size() < 2 ? "" : lines.get(1), "");
       } catch (IOException e) {
         return new GoProbe(go, "", "", "cannot run " + go.get() + ": " + e.getMessage());
       } catch (InterruptedException e) {
@@ -50,7 +55,8 @@ final class DoctorChecks {
   static Doctor.Result jdk(Runtime.Version v) {
     String what = "JDK " + v + " (" + System.getProperty("java.vendor", "?") + ")";
     if (v.feature() < 25) {
-      return Doctor.Result.fail(what + " is too old", "install JDK 25 or newer and set JAVA_HOME to it");
+      return Doctor.Result.fail(
+          what + " is too old", "install JDK 25 or newer and set JAVA_HOME to it");
     }
     return Doctor.Result.ok(what);
   }
@@ -58,7 +64,8 @@ final class DoctorChecks {
   static Doctor.Result go(GoProbe probe) {
     if (!probe.error().isEmpty()) {
       return Doctor.Result.fail(
-          probe.error(), "install go 1.24 or newer (GOCACHEPROG needs it) and put its bin directory on PATH");
+          probe.error(),
+          "install go 1.24 or newer (GOCACHEPROG needs it) and put its bin directory on PATH");
     }
     String v = probe.version();
     int minor = minor(v);
@@ -75,7 +82,8 @@ final class DoctorChecks {
     try {
       ours = new GoEnv(env).goCache();
     } catch (ConfigException e) {
-      return Doctor.Result.fail(e.getMessage(), "set GOCACHE to an absolute directory, or the cache dir with --dir");
+      return Doctor.Result.fail(
+          e.getMessage(), "set GOCACHE to an absolute directory, or the cache dir with --dir");
     }
     if (!probe.goCache().isEmpty() && !Path.of(probe.goCache()).equals(ours)) {
       return Doctor.Result.fail(
@@ -91,9 +99,13 @@ final class DoctorChecks {
     try {
       dir = cfg.resolveDir(env);
     } catch (ConfigException e) {
-      return Doctor.Result.fail(e.getMessage(), "set the cache directory with --dir or PROGCACHE_DIR");
+      return Doctor.Result.fail(
+          e.getMessage(), "set the cache directory with --dir or PROGCACHE_DIR");
     }
-    String fix = "make " + dir + " a directory writable by this user, or choose another with --dir or PROGCACHE_DIR";
+    String fix =
+        "make "
+            + dir
+            + " a directory writable by this user, or choose another with --dir or PROGCACHE_DIR";
     try {
       Files.createDirectories(dir);
       Path probe = Files.createTempFile(dir, ".tmp-doctor-", "");
@@ -105,18 +117,24 @@ final class DoctorChecks {
     try {
       free = Files.getFileStore(dir).getUsableSpace();
     } catch (IOException e) {
-      return Doctor.Result.fail("cannot read the free space of " + dir + ": " + e.getMessage(), fix);
+      return Doctor.Result.fail(
+          "cannot read the free space of " + dir + ": " + e.getMessage(), fix);
     }
     long cap = cfg.trimPolicy().maxBytes();
     String what = dir + " is writable, " + TrimText.bytes(free) + " free";
     if (free < MIN_FREE) {
-      return Doctor.Result.fail(what, "free disk space on " + dir + " (builds need room), or move the cache with --dir");
+      return Doctor.Result.fail(
+          what, "free disk space on " + dir + " (builds need room), or move the cache with --dir");
     }
     if (cap == 0 || cap > free) {
       return Doctor.Result.fail(
-          what + ", but the cache may grow to " + (cap == 0 ? "any size (max-size off)" : TrimText.bytes(cap)),
-          "set max-size below the free space, e.g. progcache config shows where it is set; PROGCACHE_MAX_SIZE="
-              + Math.max(1, free / 2 >> 30) + "G");
+          what
+              + ", but the cache may grow to "
+              + (cap == 0 ? "any size (max-size off)" : TrimText.bytes(cap)),
+          "set max-size below the free space, e.g. progcache config shows where it is set;"
+              + " PROGCACHE_MAX_SIZE="
+              + Math.max(1, free / 2 >> 30)
+              + "G");
     }
     return Doctor.Result.ok(what + ", trimmed to " + TrimText.bytes(cap));
   }
@@ -131,17 +149,24 @@ final class DoctorChecks {
     if (launcher.isEmpty()) {
       return Doctor.Result.fail(
           "not started by the bin/progcache launcher",
-          "run progcache through bin/progcache of the distribution: it adds the AOT cache and JVM flags");
+          "run progcache through bin/progcache of the distribution: it adds the AOT cache and JVM"
+              + " flags");
     }
     for (String a : jvmArgs) {
       if (a.startsWith("-XX:AOTCache=")) {
         Path aot = Path.of(a.substring("-XX:AOTCache=".length()));
         return Files.isRegularFile(aot)
             ? Doctor.Result.ok(aot + " (used by " + launcher.get() + ")")
-            : Doctor.Result.fail("the AOT cache " + aot + " is gone", reinstall(aot, launcher.get()));
+            : Doctor.Result.fail(
+                "the AOT cache " + aot + " is gone", reinstall(aot, launcher.get()));
       }
     }
-    Path aot = Path.of(launcher.get()).toAbsolutePath().getParent().resolveSibling("lib").resolve("progcache.aot");
+    Path aot =
+        Path.of(launcher.get())
+            .toAbsolutePath()
+            .getParent()
+            .resolveSibling("lib")
+            .resolve("progcache.aot");
     return Doctor.Result.fail(
         "the launcher " + launcher.get() + " found no AOT cache (each helper start is slower)",
         reinstall(aot, launcher.get()));
@@ -149,12 +174,17 @@ final class DoctorChecks {
 
   private static String reinstall(Path aot, String launcher) {
     return "rebuild the distribution, or train it: PROGCACHE_JAVA_OPTS=-XX:AOTCacheOutput="
-        + aot + " " + launcher + " __train 3";
+        + aot
+        + " "
+        + launcher
+        + " __train 3";
   }
 
   static Optional<Path> onPath(Map<String, String> env, String name) {
     for (String d : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (!d.isEmpty() && Files.isExecutable(Path.of(d, name)) && !Files.isDirectory(Path.of(d, name))) {
+      if (!d.isEmpty()
+          && Files.isExecutable(Path.of(d, name))
+          && !Files.isDirectory(Path.of(d, name))) {
         return Optional.of(Path.of(d, name).toAbsolutePath());
       }
     }

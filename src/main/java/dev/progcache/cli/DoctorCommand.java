@@ -17,14 +17,14 @@ final class DoctorCommand implements Admin.Command {
   @Override
   public String usage() {
     return """
-        usage: progcache doctor [--dir DIR]
+    usage: progcache doctor [--dir DIR]
 
-        Checks, one line each, OK or FAIL with the fix on the next line: the JDK version, the
-        configuration (flags, PROGCACHE_* variables, config file), the go command and its
-        version, go's cache directory (GOCACHE), the progcache directory (writable, free space
-        against max-size), and the launcher's AOT cache.
-        Exit status: 0 all checks pass, 1 some failed.
-        """;
+    Checks, one line each, OK or FAIL with the fix on the next line: the JDK version, the
+    configuration (flags, PROGCACHE_* variables, config file), the go command and its
+    version, go's cache directory (GOCACHE), the progcache directory (writable, free space
+    against max-size), and the launcher's AOT cache.
+    Exit status: 0 all checks pass, 1 some failed.
+    """;
   }
 
   @Override
@@ -55,7 +55,10 @@ final class DoctorCommand implements Admin.Command {
       String file = cfg.file().flatMap(ConfigFile::path).map(Object::toString).orElse("none");
       config = Doctor.Result.ok("valid (config file " + file + ")");
     } catch (ConfigException e) {
-      config = Doctor.Result.fail(e.getMessage(), "correct the value named above; progcache config --help lists the keys");
+      config =
+          Doctor.Result.fail(
+              e.getMessage(),
+              "correct the value named above; progcache config --help lists the keys");
     }
     DoctorChecks.GoProbe go = DoctorChecks.GoProbe.run(env);
     HelperConfig effective = cfg;
@@ -66,7 +69,8 @@ final class DoctorCommand implements Admin.Command {
     checks.add(Doctor.check("go", () -> DoctorChecks.go(go)));
     checks.add(Doctor.check("GOCACHE", () -> DoctorChecks.goCache(env, go)));
     checks.add(Doctor.check("cache dir", () -> DoctorChecks.cacheDir(effective, env)));
-    checks.add(Doctor.check("aot cache", () -> DoctorChecks.aot(launch.jvmArgs(), launch.launcher())));
+    checks.add(
+        Doctor.check("aot cache", () -> DoctorChecks.aot(launch.jvmArgs(), launch.launcher())));
     // Shared tiers add their checks (reachable, authorised) here.
     return checks;
   }

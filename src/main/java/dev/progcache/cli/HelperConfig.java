@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class HelperConfig {
   static final Setting<Path> DIR =
-      new Setting<>("dir", "", ValueTypes.PATH, false, "cache directory (default $GOCACHE/progcache)");
+      new Setting<>(
+          "dir", "", ValueTypes.PATH, false, "cache directory (default $GOCACHE/progcache)");
   static final Setting<Boolean> VERBOSE =
       new Setting<>("verbose", "false", ValueTypes.BOOL, false, "summary line on stderr at close");
   static final Setting<Long> MAX_SIZE =
@@ -50,13 +51,17 @@ final class HelperConfig {
   private final Config config;
 
   private HelperConfig(
-      Map<String, String> flagValues, List<String> flags, Map<String, String> env, @Nullable ConfigFile file)
+      Map<String, String> flagValues,
+      List<String> flags,
+      Map<String, String> env,
+      @Nullable ConfigFile file)
       throws ConfigException {
     this.flagValues = flagValues;
     this.flags = flags;
     this.env = env;
     this.file = file;
-    this.config = Config.resolve(SETTINGS, flagValues, env, file == null ? ConfigFile.none() : file);
+    this.config =
+        Config.resolve(SETTINGS, flagValues, env, file == null ? ConfigFile.none() : file);
   }
 
   /**

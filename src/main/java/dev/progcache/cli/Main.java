@@ -40,7 +40,8 @@ public final class Main {
       return switch (sub) {
         case "prog" -> helper(args);
         case "exec" -> Exec.run(args, System.getenv());
-        case "trim", "stats", "verify", "doctor", "config" -> Admin.run(sub, args, Admin.Context.system());
+        case "trim", "stats", "verify", "doctor", "config" ->
+            Admin.run(sub, args, Admin.Context.system());
         case "version", "--version" -> {
           System.out.println("progcache " + version());
           yield 0;

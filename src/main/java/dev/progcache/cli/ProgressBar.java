@@ -67,7 +67,11 @@ final class ProgressBar implements Verifier.Progress {
         String.format(
             Locale.ROOT,
             "\rverifying [%s%s] %3.0f%% %s of %s",
-            "#".repeat(n), " ".repeat(WIDTH - n), f * 100, TrimText.bytes(done), TrimText.bytes(total)));
+            "#".repeat(n),
+            " ".repeat(WIDTH - n),
+            f * 100,
+            TrimText.bytes(done),
+            TrimText.bytes(total)));
     err.flush();
   }
 }

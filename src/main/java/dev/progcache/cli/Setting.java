@@ -6,9 +6,9 @@ import java.util.Locale;
  * One configuration key. Its name is the same everywhere: {@code key} in the config file, {@code
  * --key} on the command line, {@code PROGCACHE_KEY} (upper case, '-' as '_') in the environment.
  *
- * <p>Immutable. Adding a key means adding one constant to {@link HelperConfig#SETTINGS} (and
- * its line to {@link HelperConfig#USAGE}); flags, environment, file, {@code progcache config} and
- * error messages follow from it. A {@code secret} key (a token) is never shown.
+ * <p>Immutable. Adding a key means adding one constant to {@link HelperConfig#SETTINGS} (and its
+ * line to {@link HelperConfig#USAGE}); flags, environment, file, {@code progcache config} and error
+ * messages follow from it. A {@code secret} key (a token) is never shown.
  *
  * @param key the file key, lower case with '-'
  * @param defaultText the default, in the same form a user would write it
@@ -49,8 +49,14 @@ record Setting<T>(String key, String defaultText, ValueType<T> type, boolean sec
     } catch (IllegalArgumentException e) {
       String why = e.getMessage() == null ? "" : " (" + e.getMessage() + ")";
       throw new ConfigException(
-          origin + ": bad value \"" + (secret ? "<redacted>" : text) + "\" for " + key + why
-              + "; expected " + type.accepted());
+          origin
+              + ": bad value \""
+              + (secret ? "<redacted>" : text)
+              + "\" for "
+              + key
+              + why
+              + "; expected "
+              + type.accepted());
     }
   }
 }

@@ -31,12 +31,12 @@ final class StatsCommand implements Admin.Command {
   @Override
   public String usage() {
     return """
-        usage: progcache stats [--dir DIR]
+    usage: progcache stats [--dir DIR]
 
-        Prints the number of entries and bodies, their total size, how long ago the bodies were
-        last used (use times are refreshed at most hourly), when the cache was last trimmed, and
-        the hit ratio of the last 100 helper sessions (from sessions.log in the cache directory).
-        """;
+    Prints the number of entries and bodies, their total size, how long ago the bodies were
+    last used (use times are refreshed at most hourly), when the cache was last trimmed, and
+    the hit ratio of the last 100 helper sessions (from sessions.log in the cache directory).
+    """;
   }
 
   @Override
@@ -53,14 +53,23 @@ final class StatsCommand implements Admin.Command {
     PrintStream out = inv.ctx().out();
     out.println("cache directory  " + dir);
     out.println(
-        "entries          " + in.records().size() + " records, " + in.bodies().size() + " bodies, "
+        "entries          "
+            + in.records().size()
+            + " records, "
+            + in.bodies().size()
+            + " bodies, "
             + TrimText.bytes(in.bodyBytes()));
     OptionalLong last = new Trimmer(store, inv.ctx().nowNanos()).lastTrim();
     out.println(
         "last trim        "
-            + (last.isPresent() ? Instant.ofEpochSecond(last.getAsLong() / 1_000_000_000L) + "" : "never")
-            + " (limits: " + inv.cfg().config().value(HelperConfig.MAX_SIZE).shown() + ", unused "
-            + inv.cfg().config().value(HelperConfig.MAX_AGE).shown() + ")");
+            + (last.isPresent()
+                ? Instant.ofEpochSecond(last.getAsLong() / 1_000_000_000L) + ""
+                : "never")
+            + " (limits: "
+            + inv.cfg().config().value(HelperConfig.MAX_SIZE).shown()
+            + ", unused "
+            + inv.cfg().config().value(HelperConfig.MAX_AGE).shown()
+            + ")");
     histogram(in, now, out);
     sessions(SessionLog.recent(dir, SESSIONS), out);
     return 0;
@@ -82,7 +91,8 @@ final class StatsCommand implements Admin.Command {
     String[] labels = {"< 1 hour", "< 1 day", "< 5 days", "< 30 days", ">= 30 days"};
     for (int i = 0; i < files.length; i++) {
       out.println(
-          String.format(Locale.ROOT, "  %-14s %7d %11s", labels[i], files[i], TrimText.bytes(bytes[i])));
+          String.format(
+              Locale.ROOT, "  %-14s %7d %11s", labels[i], files[i], TrimText.bytes(bytes[i])));
     }
   }
 
@@ -106,6 +116,11 @@ final class StatsCommand implements Admin.Command {
         String.format(
             Locale.ROOT,
             "recent sessions  %d: %d gets, %d hits (%.1f %%), %d puts (%s written)",
-            s.size(), gets, hits, ratio, puts, TrimText.bytes(written)));
+            s.size(),
+            gets,
+            hits,
+            ratio,
+            puts,
+            TrimText.bytes(written)));
   }
 }

@@ -18,17 +18,17 @@ final class VerifyCommand implements Admin.Command {
   @Override
   public String usage() {
     return """
-        usage: progcache verify [--repair] [--dir DIR]
+    usage: progcache verify [--repair] [--dir DIR]
 
-        Re-hashes every body and compares it with its name (its sha256), and finds records that
-        do not parse, records whose body is missing or has another size, bodies that no record
-        names, and temp files older than an hour. Shows a progress bar when stderr is a terminal.
-        Files written in the last two hours are not reported as orphans (a put may be running).
+    Re-hashes every body and compares it with its name (its sha256), and finds records that
+    do not parse, records whose body is missing or has another size, bodies that no record
+    names, and temp files older than an hour. Shows a progress bar when stderr is a terminal.
+    Files written in the last two hours are not reported as orphans (a put may be running).
 
-          --repair   remove what is wrong (and the records of corrupt bodies); the cache then
-                     misses where it would have failed, and go rebuilds those outputs
-        Exit status: 0 no problems (or all repaired), 1 problems found, 2 usage error.
-        """;
+      --repair   remove what is wrong (and the records of corrupt bodies); the cache then
+                 misses where it would have failed, and go rebuilds those outputs
+    Exit status: 0 no problems (or all repaired), 1 problems found, 2 usage error.
+    """;
   }
 
   @Override
@@ -43,15 +43,32 @@ final class VerifyCommand implements Admin.Command {
     PrintStream out = inv.ctx().out();
     DiskStore store = DiskStore.open(dir, inv.ctx().nowNanos(), new Stats());
     Verifier.Progress progress =
-        ProgressBar.stderrIsTerminal() ? new ProgressBar(inv.ctx().err(), System::nanoTime) : Verifier.Progress.NONE;
+        ProgressBar.stderrIsTerminal()
+            ? new ProgressBar(inv.ctx().err(), System::nanoTime)
+            : Verifier.Progress.NONE;
     Verifier.Report r = new Verifier(store, inv.ctx().nowNanos()).verify(repair, progress);
     for (Verifier.Problem p : r.problems()) {
-      out.println(p.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ": " + p.path()
-          + " (" + p.kind().meaning() + "; " + p.detail() + ")");
+      out.println(
+          p.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+              + ": "
+              + p.path()
+              + " ("
+              + p.kind().meaning()
+              + "; "
+              + p.detail()
+              + ")");
     }
     out.println(
-        dir + ": checked " + r.records() + " records and " + r.bodies() + " bodies ("
-            + TrimText.bytes(r.bytes()) + "); " + r.problems().size() + " problems"
+        dir
+            + ": checked "
+            + r.records()
+            + " records and "
+            + r.bodies()
+            + " bodies ("
+            + TrimText.bytes(r.bytes())
+            + "); "
+            + r.problems().size()
+            + " problems"
             + (repair ? ", " + r.repaired() + " files removed" : ""));
     if (!r.problems().isEmpty() && !repair) {
       out.println("run progcache verify --repair to remove them");

@@ -18,8 +18,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A snapshot of the files of a cache directory: bodies, records and temp files. Files that
- * vanish while the directory is read are left out. Immutable once built.
+ * A snapshot of the files of a cache directory: bodies, records and temp files. Files that vanish
+ * while the directory is read are left out. Immutable once built.
  *
  * @param bodies files under {@code o/} named by a hex output id
  * @param records files under {@code a/} named by a hex action id, decoded when they parse

@@ -20,8 +20,8 @@ import java.util.Map;
  *
  * <p>Bounded: when the file grows past {@link #MAX_BYTES} it is rewritten (temp file + rename) with
  * its last {@link #KEEP} lines. A line is appended with a single write to a file opened for
- * appending, so lines of concurrent sessions do not interleave; a line lost to a concurrent
- * rewrite only makes the statistics slightly less complete. Malformed lines are skipped on reading.
+ * appending, so lines of concurrent sessions do not interleave; a line lost to a concurrent rewrite
+ * only makes the statistics slightly less complete. Malformed lines are skipped on reading.
  */
 public final class SessionLog {
   static final String NAME = "sessions.log";
@@ -41,10 +41,12 @@ public final class SessionLog {
   /** Appends a session that ended at {@code nowNanos} with counters {@code line} ("a=1 b=2"). */
   public static void append(Path root, long nowNanos, String line) throws IOException {
     Path f = root.resolve(NAME);
-    byte[] b = ((nowNanos / 1_000_000_000L) + " " + line + "\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] b =
+        ((nowNanos / 1_000_000_000L) + " " + line + "\n").getBytes(StandardCharsets.US_ASCII);
     long size;
     try (FileChannel ch =
-        FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+        FileChannel.open(
+            f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
       ch.write(ByteBuffer.wrap(b));
       size = ch.size();
     }
@@ -59,7 +61,11 @@ public final class SessionLog {
     Path tmp = DiskStore.createTemp(root);
     try {
       Files.write(tmp, keep, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
-      Files.move(tmp, root.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          root.resolve(NAME),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(tmp);
     }

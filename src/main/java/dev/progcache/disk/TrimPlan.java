@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  * (the clock went back), is never removed. Bodies unused since {@code reference - maxAge} go; then
  * bodies no parsing record names (orphans); then least recently used bodies until the rest fit in
  * {@code maxBytes}. Records go when they do not parse, name a missing body (unless written within
- * the grace period: a put may be between its body and its record), or name a body that goes.
- * Temp files go when older than {@link #TEMP_AGE_NANOS}.
+ * the grace period: a put may be between its body and its record), or name a body that goes. Temp
+ * files go when older than {@link #TEMP_AGE_NANOS}.
  *
  * @param bodies bodies to remove, oldest first
  * @param records records to remove
@@ -29,7 +29,9 @@ record TrimPlan(
     List<Inventory.RecordFile> records,
     List<Inventory.FileInfo> temps,
     List<Inventory.Body> future) {
-  /** A running go may read a body this long after its last use was recorded (touches are hourly). */
+  /**
+   * A running go may read a body this long after its last use was recorded (touches are hourly).
+   */
   static final long GRACE_NANOS = TimeUnit.HOURS.toNanos(2);
 
   /** A temp file older than this is left by a crash. */

@@ -16,7 +16,8 @@ public record TrimPolicy(long maxBytes, Duration maxAge, Duration interval) {
 
   public TrimPolicy {
     if (maxBytes < 0 || maxAge.isNegative() || interval.isNegative()) {
-      throw new IllegalArgumentException("negative trim limit: " + maxBytes + ", " + maxAge + ", " + interval);
+      throw new IllegalArgumentException(
+          "negative trim limit: " + maxBytes + ", " + maxAge + ", " + interval);
     }
   }
 

@@ -35,8 +35,15 @@ final class TrimStamp {
     Path tmp = DiskStore.createTemp(root);
     try {
       Files.writeString(
-          tmp, (nanos / 1_000_000_000L) + "\n", StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
-      Files.move(tmp, root.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          tmp,
+          (nanos / 1_000_000_000L) + "\n",
+          StandardCharsets.US_ASCII,
+          StandardOpenOption.TRUNCATE_EXISTING);
+      Files.move(
+          tmp,
+          root.resolve(NAME),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(tmp);
     }

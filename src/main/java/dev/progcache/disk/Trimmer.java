@@ -148,7 +148,8 @@ public final class Trimmer {
     if (last.isEmpty() || last.getAsLong() > now) {
       return now;
     }
-    long step = Math.max(MIN_STEP_NANOS, Math.max(p.maxAge().toNanos(), 2 * p.interval().toNanos()));
+    long step =
+        Math.max(MIN_STEP_NANOS, Math.max(p.maxAge().toNanos(), 2 * p.interval().toNanos()));
     long l = last.getAsLong();
     return now - l > step ? l + step : now;
   }
@@ -156,7 +157,10 @@ public final class Trimmer {
   /** Re-reads the use time just before removal: a hit may have refreshed it since the scan. */
   private static boolean stillUnused(Inventory.Body b, long now) {
     return Inventory.info(b.file().path())
-        .map(f -> f.mtimeNanos() <= b.file().mtimeNanos() && f.mtimeNanos() <= now - TrimPlan.GRACE_NANOS)
+        .map(
+            f ->
+                f.mtimeNanos() <= b.file().mtimeNanos()
+                    && f.mtimeNanos() <= now - TrimPlan.GRACE_NANOS)
         .orElse(false);
   }
 

@@ -21,8 +21,8 @@ import java.util.function.LongSupplier;
  * repair, removes what it found (and the records of corrupt bodies): the cache then only misses
  * where it would have served wrong bytes or failed.
  *
- * <p>Files written within the trim grace period are not called orphans or dangling: a put may be
- * in progress. Safe to run while builds use the directory. Not thread-safe.
+ * <p>Files written within the trim grace period are not called orphans or dangling: a put may be in
+ * progress. Safe to run while builds use the directory. Not thread-safe.
  */
 public final class Verifier {
   /** What is wrong with a file. */
@@ -55,7 +55,8 @@ public final class Verifier {
    * @param bodies bodies checked, with {@code bytes} hashed
    * @param repaired files removed by repair
    */
-  public record Report(long records, long bodies, long bytes, List<Problem> problems, long repaired) {}
+  public record Report(
+      long records, long bodies, long bytes, List<Problem> problems, long repaired) {}
 
   /** Told about hashing progress in bytes. Called on the verifying thread. */
   public interface Progress {
@@ -89,7 +90,9 @@ public final class Verifier {
     }
     Set<Key> named = inv.referenced();
     for (Inventory.Body b : inv.bodies()) {
-      if (!named.contains(b.output()) && !corrupt.contains(b.output()) && b.file().mtimeNanos() < recent) {
+      if (!named.contains(b.output())
+          && !corrupt.contains(b.output())
+          && b.file().mtimeNanos() < recent) {
         problems.add(new Problem(Kind.ORPHAN_BODY, b.file().path(), b.file().size() + " bytes"));
       }
     }
@@ -104,12 +107,17 @@ public final class Verifier {
         repaired += repair(p, recent) ? 1 : 0;
       }
     }
-    return new Report(inv.records().size(), inv.bodies().size(), inv.bodyBytes(), List.copyOf(problems), repaired);
+    return new Report(
+        inv.records().size(),
+        inv.bodies().size(),
+        inv.bodyBytes(),
+        List.copyOf(problems),
+        repaired);
   }
 
   /**
-   * Removes the file of {@code p}. An orphan body is first checked again: a put may have given it
-   * a record and go its path since the scan, which refreshes its use time.
+   * Removes the file of {@code p}. An orphan body is first checked again: a put may have given it a
+   * record and go its path since the scan, which refreshes its use time.
    */
   private static boolean repair(Problem p, long recent) throws IOException {
     if (p.kind() == Kind.ORPHAN_BODY) {
@@ -125,7 +133,8 @@ public final class Verifier {
       Inventory.RecordFile r, Map<Key, Inventory.Body> bodies, Set<Key> corrupt, long recent) {
     Path p = r.file().path();
     if (r.entry().isEmpty()) {
-      return java.util.Optional.of(new Problem(Kind.CORRUPT_RECORD, p, "not a v1 record for its name"));
+      return java.util.Optional.of(
+          new Problem(Kind.CORRUPT_RECORD, p, "not a v1 record for its name"));
     }
     Entry e = r.entry().get();
     Inventory.Body b = bodies.get(e.outputId());
@@ -138,7 +147,8 @@ public final class Verifier {
     }
     if (b.file().size() != e.size()) {
       return java.util.Optional.of(
-          new Problem(Kind.WRONG_SIZE, p, "record says " + e.size() + ", body has " + b.file().size()));
+          new Problem(
+              Kind.WRONG_SIZE, p, "record says " + e.size() + ", body has " + b.file().size()));
     }
     return java.util.Optional.empty();
   }
@@ -161,7 +171,8 @@ public final class Verifier {
       Key got = Key.of(md.digest());
       if (!got.equals(b.output())) {
         corrupt.add(b.output());
-        problems.add(new Problem(Kind.CORRUPT_BODY, b.file().path(), "content hashes to " + got.hex()));
+        problems.add(
+            new Problem(Kind.CORRUPT_BODY, b.file().path(), "content hashes to " + got.hex()));
       }
     }
     progress.done();

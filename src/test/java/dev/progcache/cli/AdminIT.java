@@ -61,14 +61,25 @@ class AdminIT {
   void helperPath_loadsNoAdminCode() throws Exception {
     Path log = tmp.resolve("classes.log");
     Map<String, String> env =
-        Map.of("PROGCACHE_JAVA_OPTS", "-Xlog:class+load=info:file=" + log, "PROGCACHE_TRIM_INTERVAL", "off");
+        Map.of(
+            "PROGCACHE_JAVA_OPTS",
+            "-Xlog:class+load=info:file=" + log,
+            "PROGCACHE_TRIM_INTERVAL",
+            "off");
     try (HelperProcess h = session(env, tmp.resolve("c"))) {
       assertThat(h.waitFor(30)).isZero();
     }
     String loaded = Files.readString(log);
     assertThat(loaded).contains("dev.progcache.cli.HelperConfig");
     for (String admin :
-        List.of("cli.Admin ", "cli.Admin$", "cli.DoctorCommand", "cli.ConfigCommand", "cli.VerifyCommand", "disk.Verifier", "picocli")) {
+        List.of(
+            "cli.Admin ",
+            "cli.Admin$",
+            "cli.DoctorCommand",
+            "cli.ConfigCommand",
+            "cli.VerifyCommand",
+            "disk.Verifier",
+            "picocli")) {
       assertThat(loaded).doesNotContain(admin);
     }
   }
@@ -91,10 +102,13 @@ class AdminIT {
   void badConfigFile_handshakeFirst_thenClearError() throws Exception {
     Path f = Files.writeString(tmp.resolve("bad.toml"), "max-age = \"forever\"\n");
     try (HelperProcess h =
-        HelperProcess.start(Map.of("PROGCACHE_CONFIG", f.toString()), "--dir", tmp.resolve("c").toString())) {
+        HelperProcess.start(
+            Map.of("PROGCACHE_CONFIG", f.toString()), "--dir", tmp.resolve("c").toString())) {
       assertThat(h.readLine(20)).isEqualTo(HANDSHAKE);
       assertThat(h.waitFor(30)).isEqualTo(1);
-      assertThat(h.stderr()).contains(f + ":1: bad value \"forever\" for max-age").contains("e.g. 5d");
+      assertThat(h.stderr())
+          .contains(f + ":1: bad value \"forever\" for max-age")
+          .contains("e.g. 5d");
     }
   }
 
@@ -110,21 +124,30 @@ class AdminIT {
     Files.writeString(tmp.resolve(".config/progcache/config.toml"), "max-size = \"2G\"\n");
     Result cfg = progcache(Map.of("PROGCACHE_DIR", dir.toString()), "config");
     assertThat(cfg.status()).isZero();
-    assertThat(cfg.out()).containsPattern("dir +" + dir + " +PROGCACHE_DIR").containsPattern("max-size +2G +.*config.toml:1");
+    assertThat(cfg.out())
+        .containsPattern("dir +" + dir + " +PROGCACHE_DIR")
+        .containsPattern("max-size +2G +.*config.toml:1");
 
     Result bad = progcache(Map.of(), "config", "--max-age", "soon");
     assertThat(bad.status()).isEqualTo(2);
     assertThat(bad.err()).contains("--max-age: bad value \"soon\" for max-age");
 
-    Result doctor = progcache(Map.of("PROGCACHE_DIR", dir.toString(), "PATH", "/nonexistent"), "doctor");
+    Result doctor =
+        progcache(Map.of("PROGCACHE_DIR", dir.toString(), "PATH", "/nonexistent"), "doctor");
     assertThat(doctor.status()).isEqualTo(1);
-    assertThat(doctor.out()).contains("OK    aot cache").contains("FAIL  go").contains("fix: install go");
+    assertThat(doctor.out())
+        .contains("OK    aot cache")
+        .contains("FAIL  go")
+        .contains("fix: install go");
 
     try (HelperProcess h = session(Map.of(), dir)) {
       assertThat(h.waitFor(30)).isZero();
     }
-    assertThat(progcache(Map.of(), "verify", "--dir", dir.toString()).out()).contains("3 bodies").contains("0 problems");
-    Result trim = progcache(Map.of(), "trim", "--dir", dir.toString(), "--max-size", "1", "--dry-run");
+    assertThat(progcache(Map.of(), "verify", "--dir", dir.toString()).out())
+        .contains("3 bodies")
+        .contains("0 problems");
+    Result trim =
+        progcache(Map.of(), "trim", "--dir", dir.toString(), "--max-size", "1", "--dry-run");
     assertThat(trim.out()).contains("would remove 0 bodies"); // all used within the grace period
   }
 

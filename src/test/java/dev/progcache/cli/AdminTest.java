@@ -36,7 +36,10 @@ class AdminTest {
     env.putIfAbsent("HOME", tmp.toString());
     Admin.Context ctx =
         new Admin.Context(
-            env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), () -> NOW);
+            env,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            () -> NOW);
     return Admin.run(sub, List.of(args), ctx);
   }
 
@@ -54,12 +57,18 @@ class AdminTest {
       body[1] = (byte) ageDays;
       byte[] a = MessageDigest.getInstance("SHA-256").digest(("a" + i + "/" + ageDays).getBytes());
       Key out = Key.of(MessageDigest.getInstance("SHA-256").digest(body));
-      Path p = s.put(Key.of(a), out, 1000, o -> {
-        o.write(body);
-        return 1000;
-      });
+      Path p =
+          s.put(
+              Key.of(a),
+              out,
+              1000,
+              o -> {
+                o.write(body);
+                return 1000;
+              });
       Files.setLastModifiedTime(p, FileTime.from(NOW - ageDays * DAY, TimeUnit.NANOSECONDS));
-      Files.setLastModifiedTime(s.recordPath(Key.of(a)), FileTime.from(NOW - ageDays * DAY, TimeUnit.NANOSECONDS));
+      Files.setLastModifiedTime(
+          s.recordPath(Key.of(a)), FileTime.from(NOW - ageDays * DAY, TimeUnit.NANOSECONDS));
     }
     return dir;
   }
@@ -104,7 +113,9 @@ class AdminTest {
     Path dir = cache(3, 10);
     cache(2, 1);
     assertThat(run("trim", "--dir", dir.toString(), "--dry-run")).isZero();
-    assertThat(out()).contains("would remove 3 bodies (2.9 KiB)").contains("2 bodies (2.0 KiB) would be left");
+    assertThat(out())
+        .contains("would remove 3 bodies (2.9 KiB)")
+        .contains("2 bodies (2.0 KiB) would be left");
     out.reset();
     assertThat(run("trim", "--dir", dir.toString(), "--max-age", "12h")).isZero();
     assertThat(out()).contains("removed 5 bodies").contains("0 bodies (0 B) left");

@@ -33,8 +33,7 @@ class ConfigTest {
 
   @Test
   void precedence_flagOverEnvOverFileOverDefault() throws Exception {
-    Map<String, String> env =
-        env("max-size = \"3G\"\nmax-age = \"2d\"\ntrim-interval = \"6h\"\n");
+    Map<String, String> env = env("max-size = \"3G\"\nmax-age = \"2d\"\ntrim-interval = \"6h\"\n");
     env.put("PROGCACHE_MAX_SIZE", "2G");
     env.put("PROGCACHE_MAX_AGE", "1d");
     HelperConfig cfg = load(List.of("--max-size", "1G"), env);
@@ -56,7 +55,8 @@ class ConfigTest {
   void flags_equalsForm_shortVerbose_andRestReturned() throws Exception {
     List<String> rest = new ArrayList<>();
     HelperConfig cfg =
-        HelperConfig.parse(List.of("-v", "--dir=/x/y", "--max-age=12h", "--", "go"), Map.of(), rest);
+        HelperConfig.parse(
+            List.of("-v", "--dir=/x/y", "--max-age=12h", "--", "go"), Map.of(), rest);
     assertThat(cfg.verbose()).isTrue();
     assertThat(cfg.dir()).contains(Path.of("/x/y"));
     assertThat(cfg.trimPolicy().maxAge()).isEqualTo(Duration.ofHours(12));
@@ -66,7 +66,8 @@ class ConfigTest {
 
   @Test
   void badFlagValue_namesFlagKeyAndAcceptedForm() {
-    assertThatThrownBy(() -> HelperConfig.parse(List.of("--max-size", "10QB"), Map.of(), new ArrayList<>()))
+    assertThatThrownBy(
+            () -> HelperConfig.parse(List.of("--max-size", "10QB"), Map.of(), new ArrayList<>()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("--max-size")
         .hasMessageContaining("\"10QB\"")
@@ -77,12 +78,16 @@ class ConfigTest {
   @Test
   void badEnvValue_namesVariableAndAcceptedForm() {
     assertThatThrownBy(
-            () -> HelperConfig.parse(List.of(), Map.of("PROGCACHE_MAX_AGE", "5 days"), new ArrayList<>()))
+            () ->
+                HelperConfig.parse(
+                    List.of(), Map.of("PROGCACHE_MAX_AGE", "5 days"), new ArrayList<>()))
         .hasMessageContaining("PROGCACHE_MAX_AGE")
         .hasMessageContaining("max-age")
         .hasMessageContaining("5d, 12h or 1h30m");
     assertThatThrownBy(
-            () -> HelperConfig.parse(List.of(), Map.of("PROGCACHE_VERBOSE", "maybe"), new ArrayList<>()))
+            () ->
+                HelperConfig.parse(
+                    List.of(), Map.of("PROGCACHE_VERBOSE", "maybe"), new ArrayList<>()))
         .hasMessageContaining("PROGCACHE_VERBOSE")
         .hasMessageContaining("true or false");
   }
@@ -140,7 +145,8 @@ class ConfigTest {
   @Test
   void missingDefaultFile_isFine() throws Exception {
     HelperConfig cfg = load(List.of(), Map.of("HOME", tmp.toString()));
-    assertThat(cfg.file().orElseThrow().path()).contains(tmp.resolve(".config/progcache/config.toml"));
+    assertThat(cfg.file().orElseThrow().path())
+        .contains(tmp.resolve(".config/progcache/config.toml"));
     assertThat(cfg.trimPolicy().maxBytes()).isEqualTo(10L << 30);
   }
 
@@ -148,12 +154,15 @@ class ConfigTest {
   void secretSetting_isRedactedInDisplayAndErrors() throws Exception {
     Setting<String> token = new Setting<>("token", "", ValueTypes.TEXT, true, "bearer token");
     Config c =
-        Config.resolve(List.of(token), Map.of(), Map.of("PROGCACHE_TOKEN", "s3cr3t"), ConfigFile.none());
+        Config.resolve(
+            List.of(token), Map.of(), Map.of("PROGCACHE_TOKEN", "s3cr3t"), ConfigFile.none());
     assertThat(c.value(token).shown()).isEqualTo("<redacted>");
     assertThat(c.get(token)).isEqualTo("s3cr3t");
     Setting<Long> secretSize = new Setting<>("k", "", ValueTypes.SIZE, true, "");
     assertThatThrownBy(
-            () -> Config.resolve(List.of(secretSize), Map.of("k", "s3cr3t"), Map.of(), ConfigFile.none()))
+            () ->
+                Config.resolve(
+                    List.of(secretSize), Map.of("k", "s3cr3t"), Map.of(), ConfigFile.none()))
         .hasMessageNotContaining("s3cr3t")
         .hasMessageContaining("<redacted>");
   }
@@ -182,6 +191,7 @@ class ConfigTest {
     assertThat(ValueTypes.parseDuration("1h30m")).isEqualTo(Duration.ofMinutes(90));
     assertThat(ValueTypes.parseDuration("off")).isZero();
     assertThatThrownBy(() -> ValueTypes.parseDuration("5")).hasMessageContaining("unit");
-    assertThatThrownBy(() -> ValueTypes.parseSize("99999999999T")).hasMessageContaining("too large");
+    assertThatThrownBy(() -> ValueTypes.parseSize("99999999999T"))
+        .hasMessageContaining("too large");
   }
 }

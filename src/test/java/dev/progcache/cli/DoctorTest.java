@@ -21,12 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 class DoctorTest {
   @TempDir Path tmp;
 
-  private String doctor(Map<String, String> env, List<String> args, Runtime.Version jdk, DoctorCommand.Launch launch)
+  private String doctor(
+      Map<String, String> env, List<String> args, Runtime.Version jdk, DoctorCommand.Launch launch)
       throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
     HelperConfig cfg = HelperConfig.parse(args, env, new ArrayList<>());
-    Admin.Invocation inv = new Admin.Invocation(cfg, java.util.Set.of(), new Admin.Context(env, ps, ps, System::nanoTime));
+    Admin.Invocation inv =
+        new Admin.Invocation(
+            cfg, java.util.Set.of(), new Admin.Context(env, ps, ps, System::nanoTime));
     Doctor.run(DoctorCommand.checks(inv, jdk, launch), ps);
     return out.toString(StandardCharsets.UTF_8);
   }
@@ -61,8 +64,9 @@ class DoctorTest {
         .contains("FAIL  cache dir  cannot write to " + notADir.resolve("sub"))
         .contains("fix: make " + notADir.resolve("sub") + " a directory writable by this user")
         .contains("FAIL  aot cache  the launcher " + launcher + " found no AOT cache")
-        .contains("fix: rebuild the distribution, or train it: PROGCACHE_JAVA_OPTS=-XX:AOTCacheOutput="
-            + tmp.resolve("dist/lib/progcache.aot"));
+        .contains(
+            "fix: rebuild the distribution, or train it: PROGCACHE_JAVA_OPTS=-XX:AOTCacheOutput="
+                + tmp.resolve("dist/lib/progcache.aot"));
     long fails = report.lines().filter(l -> l.startsWith("FAIL")).count();
     long fixes = report.lines().filter(l -> l.strip().startsWith("fix: ")).count();
     assertThat(fails).isEqualTo(6).isEqualTo(fixes);
@@ -76,7 +80,9 @@ class DoctorTest {
             List.of("--dir", tmp.resolve("c").toString()),
             Runtime.version(),
             new DoctorCommand.Launch(List.of(), Optional.empty()));
-    assertThat(report).contains("FAIL  aot cache  not started by the bin/progcache launcher").contains("fix: run progcache through bin/progcache");
+    assertThat(report)
+        .contains("FAIL  aot cache  not started by the bin/progcache launcher")
+        .contains("fix: run progcache through bin/progcache");
   }
 
   @Test
@@ -88,7 +94,11 @@ class DoctorTest {
     env.put("PATH", go.getParent().toString());
     env.put("HOME", tmp.toString());
     // go may leave a telemetry child writing under the config dir: keep that out of the temp dir
-    env.put("XDG_CONFIG_HOME", Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "progcache-doctor-test-config")).toString());
+    env.put(
+        "XDG_CONFIG_HOME",
+        Files.createDirectories(
+                Path.of(System.getProperty("java.io.tmpdir"), "progcache-doctor-test-config"))
+            .toString());
     env.put("GOCACHE", tmp.resolve("gocache").toString());
     env.put("PROGCACHE_MAX_SIZE", "64M");
     String report =
@@ -96,7 +106,12 @@ class DoctorTest {
             env,
             List.of(),
             Runtime.version(),
-            new DoctorCommand.Launch(List.of("-XX:AOTCache=" + aot), Optional.of(tmp.resolve("bin/progcache").toString())));
-    assertThat(report).doesNotContain("FAIL").contains("OK    go         go1.").contains(tmp.resolve("gocache/progcache") + " is writable");
+            new DoctorCommand.Launch(
+                List.of("-XX:AOTCache=" + aot),
+                Optional.of(tmp.resolve("bin/progcache").toString())));
+    assertThat(report)
+        .doesNotContain("FAIL")
+        .contains("OK    go         go1.")
+        .contains(tmp.resolve("gocache/progcache") + " is writable");
   }
 }

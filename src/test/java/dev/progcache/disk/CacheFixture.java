@@ -20,6 +20,7 @@ final class CacheFixture {
 
   /** Unix nanoseconds; starts at a fixed 2026 date. */
   final AtomicLong clock = new AtomicLong(1_790_000_000L * 1_000_000_000L);
+
   final DiskStore store;
   private final Random rnd = new Random(7);
   private final Map<Key, Key> outputs = new HashMap<>();
@@ -36,13 +37,18 @@ final class CacheFixture {
     rnd.nextBytes(a);
     Key action = Key.of(a);
     Key output = Key.of(sha256(body));
-    store.put(action, output, size, out -> {
-      out.write(body);
-      return body.length;
-    });
+    store.put(
+        action,
+        output,
+        size,
+        out -> {
+          out.write(body);
+          return body.length;
+        });
     outputs.put(action, output);
     lastUse(action, clock.get());
-    Files.setLastModifiedTime(store.recordPath(action), FileTime.from(clock.get(), TimeUnit.NANOSECONDS));
+    Files.setLastModifiedTime(
+        store.recordPath(action), FileTime.from(clock.get(), TimeUnit.NANOSECONDS));
     return action;
   }
 

@@ -28,7 +28,8 @@ class SessionLogTest {
     for (int i = 0; i < 3000; i++) {
       SessionLog.append(dir, i * 1_000_000_000L, "gets=" + i + " hits=" + i + " misses=0 puts=0");
     }
-    assertThat(Files.size(dir.resolve(SessionLog.NAME))).isLessThanOrEqualTo(SessionLog.MAX_BYTES + 200);
+    assertThat(Files.size(dir.resolve(SessionLog.NAME)))
+        .isLessThanOrEqualTo(SessionLog.MAX_BYTES + 200);
     var s = SessionLog.recent(dir, 10_000);
     assertThat(s.get(s.size() - 1).get("gets")).isEqualTo(2999);
   }

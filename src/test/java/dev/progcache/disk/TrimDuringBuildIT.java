@@ -31,7 +31,8 @@ class TrimDuringBuildIT {
     for (String p : List.of("a", "b", "c")) {
       Path d = Files.createDirectories(m.resolve(p));
       Files.writeString(
-          d.resolve(p + ".go"), "package " + p + "\n\nfunc Name() string { return \"" + p + "\" }\n");
+          d.resolve(p + ".go"),
+          "package " + p + "\n\nfunc Name() string { return \"" + p + "\" }\n");
     }
     Files.writeString(
         m.resolve("main.go"),
@@ -56,7 +57,8 @@ class TrimDuringBuildIT {
             .redirectErrorStream(true)
             .redirectOutput(tmp.resolve("go.log").toFile());
     pb.environment().put("GOCACHE", tmp.resolve("gocache").toString());
-    pb.environment().put("GOCACHEPROG", Dist.launcher() + " --dir " + cacheDir + " --trim-interval off");
+    pb.environment()
+        .put("GOCACHEPROG", Dist.launcher() + " --dir " + cacheDir + " --trim-interval off");
     pb.environment().put("GOFLAGS", "-mod=mod");
     pb.environment().put("GOTOOLCHAIN", "local");
     pb.environment().put("CGO_ENABLED", "0");
@@ -110,13 +112,17 @@ class TrimDuringBuildIT {
         stop.set(true);
         trimmer.join(TimeUnit.SECONDS.toMillis(60));
       }
-      assertThat(rc).as("build %d with %d concurrent trims: %s", round, trims.get(), log()).isZero();
+      assertThat(rc)
+          .as("build %d with %d concurrent trims: %s", round, trims.get(), log())
+          .isZero();
       assertThat(trims.get()).isPositive();
       Process run = new ProcessBuilder(out.toString()).redirectErrorStream(true).start();
-      assertThat(new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("abc");
+      assertThat(new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+          .contains("abc");
       assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
-    Verifier.Report r = new Verifier(store, TrimDuringBuildIT::now).verify(false, Verifier.Progress.NONE);
+    Verifier.Report r =
+        new Verifier(store, TrimDuringBuildIT::now).verify(false, Verifier.Progress.NONE);
     assertThat(r.problems()).as("cache consistent after the trims").isEmpty();
   }
 

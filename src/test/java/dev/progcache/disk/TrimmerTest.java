@@ -69,7 +69,8 @@ class TrimmerTest {
   @Test
   void trim_neverRemovesBodiesUsedWithinGracePeriod_evenOverSize() throws Exception {
     Key a = c.put(1000);
-    c.lastUse(a, c.clock.get() - 30 * 60 * 1_000_000_000L); // used 30 minutes ago, not touched since
+    c.lastUse(
+        a, c.clock.get() - 30 * 60 * 1_000_000_000L); // used 30 minutes ago, not touched since
     Key b = c.put(1000);
 
     TrimReport r = trim(new TrimPolicy(1, Duration.ofMinutes(1), Duration.ofDays(1)));
@@ -186,7 +187,9 @@ class TrimmerTest {
     assertThat(c.trimmer().maybeTrim(TrimPolicy.DEFAULT)).isEmpty();
     c.clock.addAndGet(HOUR);
     assertThat(c.trimmer().maybeTrim(TrimPolicy.DEFAULT)).isPresent();
-    assertThat(c.trimmer().due(new TrimPolicy(0, Duration.ZERO, Duration.ZERO))).as("interval off").isFalse();
+    assertThat(c.trimmer().due(new TrimPolicy(0, Duration.ZERO, Duration.ZERO)))
+        .as("interval off")
+        .isFalse();
   }
 
   @Test

@@ -61,7 +61,8 @@ class VerifierTest {
     c.clock.addAndGet(3 * HOUR); // past the grace period for orphans and temps
     Files.setLastModifiedTime(temp, FileTime.from(c.clock.get() - 2 * HOUR, TimeUnit.NANOSECONDS));
 
-    Verifier.Report found = new Verifier(c.store, c.clock::get).verify(false, Verifier.Progress.NONE);
+    Verifier.Report found =
+        new Verifier(c.store, c.clock::get).verify(false, Verifier.Progress.NONE);
     assertThat(kinds(found))
         .containsExactlyInAnyOrder(
             Verifier.Kind.CORRUPT_BODY,
@@ -74,11 +75,13 @@ class VerifierTest {
     assertThat(found.repaired()).isZero();
     assertThat(Files.exists(c.body(flipped))).as("nothing removed without --repair").isTrue();
 
-    Verifier.Report repaired = new Verifier(c.store, c.clock::get).verify(true, Verifier.Progress.NONE);
+    Verifier.Report repaired =
+        new Verifier(c.store, c.clock::get).verify(true, Verifier.Progress.NONE);
     assertThat(repaired.repaired()).isEqualTo(7);
     assertThat(c.store.lookup(flipped)).isEmpty();
     assertThat(c.present(good)).isTrue();
-    assertThat(new Verifier(c.store, c.clock::get).verify(false, Verifier.Progress.NONE).problems()).isEmpty();
+    assertThat(new Verifier(c.store, c.clock::get).verify(false, Verifier.Progress.NONE).problems())
+        .isEmpty();
   }
 
   @Test
