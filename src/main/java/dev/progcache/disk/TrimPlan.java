@@ -40,6 +40,15 @@ record TrimPlan(
   /** Clock disagreement between processes and file systems tolerated as "now". */
   static final long SLACK_NANOS = TimeUnit.MINUTES.toNanos(1);
 
+  /** The output ids of {@link #bodies}. */
+  Set<Key> bodyIds() {
+    Set<Key> s = new HashSet<>();
+    for (Inventory.Body b : bodies) {
+      s.add(b.output());
+    }
+    return s;
+  }
+
   static TrimPlan of(Inventory inv, TrimPolicy p, long now, long reference) {
     Set<Key> gone = new HashSet<>();
     List<Inventory.Body> remove = new ArrayList<>();

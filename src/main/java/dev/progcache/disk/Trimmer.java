@@ -1,5 +1,7 @@
 package dev.progcache.disk;
 
+import dev.progcache.cache.Entry;
+import dev.progcache.cache.Key;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -9,6 +11,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
@@ -119,13 +125,26 @@ public final class Trimmer {
       }
       return new TrimReport(before, removed, plan.records().size(), plan.temps().size());
     }
+    Map<Key, List<Inventory.RecordFile>> byBody = new HashMap<>();
+    java.util.Set<Key> going = plan.bodyIds();
     long records = 0;
     for (Inventory.RecordFile r : plan.records()) {
-      records += delete(r.file().path()) ? 1 : 0;
+      Optional<Key> o = r.entry().map(Entry::outputId);
+      if (o.isPresent() && going.contains(o.get())) {
+        byBody.computeIfAbsent(o.get(), k -> new ArrayList<>()).add(r);
+      } else {
+        records += delete(r.file().path()) ? 1 : 0; // corrupt or dangling
+      }
     }
     TrimReport.Tally removed = new TrimReport.Tally(0, 0);
     for (Inventory.Body b : plan.bodies()) {
-      if (stillUnused(b, now) && delete(b.file().path())) {
+      if (!stillUnused(b, now)) {
+        continue; // used since the scan: it and its records stay
+      }
+      for (Inventory.RecordFile r : byBody.getOrDefault(b.output(), List.of())) {
+        records += delete(r.file().path()) ? 1 : 0;
+      }
+      if (delete(b.file().path())) {
         removed = removed.plus(b.file().size());
       }
     }
