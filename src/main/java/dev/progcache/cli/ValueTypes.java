@@ -85,7 +85,7 @@ final class ValueTypes {
         }
       };
 
-  /** A duration like 5d, 12h, 30m, 90s or 1h30m; 0 or off means never. */
+  /** A duration like 5d, 12h, 30m, 90s, 250ms or 1h30m; 0 or off means never. */
   static final Setting.ValueType<Duration> DURATION =
       new Setting.ValueType<>() {
         @Override
@@ -95,7 +95,7 @@ final class ValueTypes {
 
         @Override
         public String accepted() {
-          return "a duration made of numbers with units d, h, m or s, e.g. 5d, 12h or 1h30m;"
+          return "a duration made of numbers with units d, h, m, s or ms, e.g. 5d, 12h or 1h30m;"
               + " or off";
         }
       };
@@ -148,6 +148,11 @@ final class ValueTypes {
         throw new IllegalArgumentException("every number needs a unit");
       }
       long n = number(t.substring(start, i));
+      if (t.startsWith("ms", i)) {
+        d = d.plusMillis(n);
+        i += 2;
+        continue;
+      }
       d =
           d.plus(
               switch (t.charAt(i)) {

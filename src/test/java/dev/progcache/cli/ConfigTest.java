@@ -190,6 +190,7 @@ class ConfigTest {
     assertThat(ValueTypes.parseSize("off")).isZero();
     assertThat(ValueTypes.parseDuration("1h30m")).isEqualTo(Duration.ofMinutes(90));
     assertThat(ValueTypes.parseDuration("off")).isZero();
+    assertThat(ValueTypes.parseDuration("1s250ms")).isEqualTo(Duration.ofMillis(1250));
     assertThatThrownBy(() -> ValueTypes.parseDuration("5")).hasMessageContaining("unit");
     assertThatThrownBy(() -> ValueTypes.parseSize("99999999999T"))
         .hasMessageContaining("too large");
