@@ -2,7 +2,6 @@ package dev.progcache.disk;
 
 import dev.progcache.cache.Key;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -117,7 +116,7 @@ record TrimPlan(
 
   private static List<Inventory.Body> sortedByUse(List<Inventory.Body> bodies) {
     List<Inventory.Body> s = new ArrayList<>(bodies);
-    s.sort(Comparator.comparingLong(b -> b.file().mtimeNanos()));
+    s.sort((x, y) -> Long.compare(x.file().mtimeNanos(), y.file().mtimeNanos()));
     return s;
   }
 }
