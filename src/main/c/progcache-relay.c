@@ -29,9 +29,11 @@
 #define PROGCACHE_BUILD_ID "dev"
 #endif
 
+extern char **environ;
+
+/* Variables that choose the cache directory and configuration; every PROGCACHE_* is sent too. */
 static const char *const HELLO_ENV[] = {
-    "GOCACHE", "GOENV", "HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "PROGCACHE_DIR",
-    "PROGCACHE_VERBOSE", NULL};
+    "GOCACHE", "GOENV", "HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", NULL};
 
 static void die(const char *what) {
   fprintf(stderr, "progcache-relay: %s: %s\n", what, strerror(errno));
@@ -124,13 +126,16 @@ static void send_hello(int fd, int argc, char **argv) {
     write_all(fd, "arg=", 4);
     write_all(fd, argv[i], strlen(argv[i]) + 1);
   }
-  for (int i = 0; HELLO_ENV[i]; i++) {
-    const char *v = getenv(HELLO_ENV[i]);
-    if (!v) continue;
-    write_all(fd, "env=", 4);
-    write_all(fd, HELLO_ENV[i], strlen(HELLO_ENV[i]));
-    write_all(fd, "=", 1);
-    write_all(fd, v, strlen(v) + 1);
+  for (char **e = environ; *e; e++) {
+    int send = strncmp(*e, "PROGCACHE_", 10) == 0;
+    for (int i = 0; !send && HELLO_ENV[i]; i++) {
+      size_t n = strlen(HELLO_ENV[i]);
+      send = strncmp(*e, HELLO_ENV[i], n) == 0 && (*e)[n] == '=';
+    }
+    if (send) {
+      write_all(fd, "env=", 4);
+      write_all(fd, *e, strlen(*e) + 1);
+    }
   }
   write_all(fd, "", 1);
 }

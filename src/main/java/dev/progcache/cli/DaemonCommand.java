@@ -86,7 +86,7 @@ final class DaemonCommand {
       DiskStore store;
       Stats stats = new Stats();
       try {
-        cfg = HelperConfig.parse(h.args(), h.env(), rest);
+        cfg = HelperConfig.parse(h.args(), h.env(), rest).withConfigFile();
         if (!rest.isEmpty()) {
           throw new ConfigException("unexpected argument " + rest.get(0));
         }
@@ -99,6 +99,7 @@ final class DaemonCommand {
       out.write(ResponseWriter.HANDSHAKE);
       out.flush();
       Helper.session(cfg, store, stats, in, out, err, start);
+      Helper.afterSession(store, cfg, stats, System.nanoTime() - start, err);
     } finally {
       if (err != System.err) {
         err.close();

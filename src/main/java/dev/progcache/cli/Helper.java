@@ -2,6 +2,9 @@ package dev.progcache.cli;
 
 import dev.progcache.cache.Stats;
 import dev.progcache.disk.DiskStore;
+import dev.progcache.disk.SessionLog;
+import dev.progcache.disk.TrimReport;
+import dev.progcache.disk.Trimmer;
 import dev.progcache.prog.ProgServer;
 import dev.progcache.protocol.ResponseWriter;
 import java.io.BufferedOutputStream;
@@ -12,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** Builds and runs one helper session after the handshake was written. */
 final class Helper {
@@ -23,11 +27,17 @@ final class Helper {
    * @param out go's stdout; the handshake has already been written to it
    */
   static int run(
-      HelperConfig cfg, InputStream in, OutputStream out, PrintStream err, Map<String, String> env) {
+      HelperConfig flagsAndEnv,
+      InputStream in,
+      OutputStream out,
+      PrintStream err,
+      Map<String, String> env) {
     long start = System.nanoTime();
     Stats stats = new Stats();
+    HelperConfig cfg;
     DiskStore store;
     try {
+      cfg = flagsAndEnv.withConfigFile();
       Path dir = cfg.resolveDir(env);
       store = DiskStore.open(dir, Helper::nowNanos, stats);
     } catch (ConfigException | IOException e) {
@@ -38,6 +48,8 @@ final class Helper {
     try (store) {
       outcome = session(cfg, store, stats, in, out, err, start);
     }
+    long elapsed = System.nanoTime() - start;
+    afterSession(store, cfg, stats, elapsed, err);
     return outcome == ProgServer.Outcome.MALFORMED ? 2 : 0;
   }
 
@@ -61,6 +73,26 @@ final class Helper {
       err.println(summary(stats, System.nanoTime() - startNanos));
     }
     return outcome;
+  }
+
+  /**
+   * Housekeeping once go has its answers and our stdout is closed: records the session's counters
+   * and trims when due. Problems are reported only in verbose mode: the build already succeeded.
+   */
+  static void afterSession(
+      DiskStore store, HelperConfig cfg, Stats stats, long elapsedNanos, PrintStream err) {
+    try {
+      SessionLog.append(
+          store.root(), nowNanos(), stats.line() + " ms=" + elapsedNanos / 1_000_000);
+      Optional<TrimReport> r = new Trimmer(store, Helper::nowNanos).maybeTrim(cfg.trimPolicy());
+      if (r.isPresent() && cfg.verbose()) {
+        err.println("progcache: trimmed " + store.root() + ": " + TrimText.summary(r.get()));
+      }
+    } catch (IOException | RuntimeException e) {
+      if (cfg.verbose()) {
+        err.println("progcache: housekeeping of " + store.root() + " failed: " + e);
+      }
+    }
   }
 
   static String summary(Stats stats, long elapsedNanos) {

@@ -1,80 +1,172 @@
 package dev.progcache.cli;
 
+import dev.progcache.disk.TrimPolicy;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The helper's settings, from flags (first) and {@code PROGCACHE_*} environment variables.
+ * The helper's settings (see {@link #SETTINGS}): flags first, then {@code PROGCACHE_*} environment
+ * variables, then the config file (see {@link ConfigFile}), then defaults.
  *
- * @param dir the cache directory; null means "go's cache dir + /progcache", resolved later
- * @param flags the flags as given, to pass on to a helper started by {@code exec}
+ * <p>Immutable. {@link #parse} reads flags and environment only, so the GOCACHEPROG path can write
+ * its handshake before any file is read; {@link #withConfigFile} adds the file layer.
  */
-record HelperConfig(@Nullable Path dir, boolean verbose, List<String> flags) {
+final class HelperConfig {
+  static final Setting<Path> DIR =
+      new Setting<>(
+          "dir", "", ValueTypes.PATH, false, "cache directory (default $GOCACHE/progcache)");
+  static final Setting<Boolean> VERBOSE =
+      new Setting<>("verbose", "false", ValueTypes.BOOL, false, "summary line on stderr at close");
+  static final Setting<Long> MAX_SIZE =
+      new Setting<>("max-size", "10G", ValueTypes.SIZE, false, "trim to this total size");
+  static final Setting<Duration> MAX_AGE =
+      new Setting<>("max-age", "5d", ValueTypes.DURATION, false, "trim bodies unused this long");
+  static final Setting<Duration> TRIM_INTERVAL =
+      new Setting<>("trim-interval", "1d", ValueTypes.DURATION, false, "automatic trim period");
+
+  /** Every setting, in the order {@code progcache config} shows them. */
+  static final List<Setting<?>> SETTINGS = List.of(DIR, VERBOSE, MAX_SIZE, MAX_AGE, TRIM_INTERVAL);
+
   static final String USAGE =
       """
-      helper flags:
-        --dir DIR       cache directory (env PROGCACHE_DIR; default $GOCACHE/progcache)
-        -v, --verbose   print a summary line on stderr when the session ends (env PROGCACHE_VERBOSE=1)
+      helper flags (each also PROGCACHE_<KEY> in the environment, or key = "value" in
+      $XDG_CONFIG_HOME/progcache/config.toml; flag > environment > file > default):
+        --dir DIR              cache directory (default $GOCACHE/progcache)
+        -v, --verbose          print a summary line on stderr when the session ends
+        --max-size SIZE        automatic trim keeps the cache below SIZE (default 10G; off)
+        --max-age AGE          automatic trim removes bodies unused for AGE (default 5d; off)
+        --trim-interval TIME   trim automatically at most once per TIME (default 1d; off)
       """;
 
+  private final Map<String, String> flagValues;
+  private final List<String> flags;
+  private final Map<String, String> env;
+  private final @Nullable ConfigFile file;
+  private final Config config;
+
+  private HelperConfig(
+      Map<String, String> flagValues,
+      List<String> flags,
+      Map<String, String> env,
+      @Nullable ConfigFile file)
+      throws ConfigException {
+    this.flagValues = flagValues;
+    this.flags = flags;
+    this.env = env;
+    this.file = file;
+    this.config =
+        Config.resolve(SETTINGS, flagValues, env, file == null ? ConfigFile.none() : file);
+  }
+
   /**
-   * Parses helper flags; stops at the first argument that is not one and returns the rest through
-   * {@code rest}.
+   * Parses helper flags from {@code args} and reads {@code env}; stops at the first argument that
+   * is not a flag and returns it and the rest through {@code rest}. Reads no file.
+   *
+   * @throws ConfigException for an unknown flag or a bad value, naming it
    */
   static HelperConfig parse(List<String> args, Map<String, String> env, List<String> rest)
       throws ConfigException {
-    String dir = env.get("PROGCACHE_DIR");
-    boolean verbose = truthy("PROGCACHE_VERBOSE", env.get("PROGCACHE_VERBOSE"));
-    List<String> flags = new ArrayList<>();
+    Map<String, String> values = new HashMap<>();
+    List<String> given = new ArrayList<>();
     int i = 0;
     for (; i < args.size(); i++) {
       String a = args.get(i);
-      if (a.equals("-v") || a.equals("--verbose")) {
-        verbose = true;
-        flags.add(a);
-      } else if (a.equals("--dir") || a.equals("-dir")) {
-        if (i + 1 >= args.size()) {
-          throw new ConfigException("--dir needs a directory argument");
-        }
-        dir = args.get(++i);
-        flags.add("--dir");
-        flags.add(dir);
-      } else if (a.startsWith("--dir=")) {
-        dir = a.substring("--dir=".length());
-        flags.add(a);
-      } else if (a.startsWith("-") && !a.equals("--")) {
-        throw new ConfigException("unknown flag " + a + "\n" + USAGE);
-      } else {
+      if (a.equals("--") || !a.startsWith("-") || a.equals("-")) {
         break;
+      }
+      given.add(a);
+      if (a.equals("-v")) {
+        values.put(VERBOSE.key(), "true");
+        continue;
+      }
+      String name = a.startsWith("--") ? a.substring(2) : a.substring(1);
+      int eq = name.indexOf('=');
+      String key = eq < 0 ? name : name.substring(0, eq);
+      Optional<Setting<?>> found = setting(key);
+      if (found.isEmpty()) {
+        throw new ConfigException("unknown flag " + a + "\n" + USAGE);
+      }
+      Setting<?> s = found.get();
+      if (eq >= 0) {
+        values.put(key, name.substring(eq + 1));
+      } else if (s.type().isSwitch()) {
+        values.put(key, "true");
+      } else if (i + 1 < args.size()) {
+        values.put(key, args.get(++i));
+        given.add(args.get(i));
+      } else {
+        throw new ConfigException(a + " needs a value: " + s.type().accepted());
       }
     }
     rest.addAll(args.subList(i, args.size()));
-    Path p = null;
-    if (dir != null) {
-      if (dir.isEmpty()) {
-        throw new ConfigException("the cache directory (--dir / PROGCACHE_DIR) is empty");
+    return new HelperConfig(Map.copyOf(values), List.copyOf(given), env, null);
+  }
+
+  /** Settings from flag values alone (no environment, no file), e.g. for the training run. */
+  static HelperConfig of(Map<String, String> flagValues) throws ConfigException {
+    return new HelperConfig(Map.copyOf(flagValues), List.of(), Map.of(), ConfigFile.none());
+  }
+
+  /** The setting named {@code key}. */
+  static Optional<Setting<?>> setting(String key) {
+    for (Setting<?> s : SETTINGS) {
+      if (s.key().equals(key)) {
+        return Optional.of(s);
       }
-      p = Path.of(dir).toAbsolutePath().normalize();
     }
-    return new HelperConfig(p, verbose, List.copyOf(flags));
+    return Optional.empty();
+  }
+
+  /**
+   * These settings with the config file of the environment as a layer below flags and environment;
+   * {@code this} when the file layer is already there.
+   *
+   * @throws ConfigException when the file cannot be read or has a bad or unknown key
+   */
+  HelperConfig withConfigFile() throws ConfigException {
+    if (file != null) {
+      return this;
+    }
+    return new HelperConfig(flagValues, flags, env, ConfigFile.load(env));
+  }
+
+  /** The effective configuration. */
+  Config config() {
+    return config;
+  }
+
+  /** The config file layer; empty until {@link #withConfigFile} was called. */
+  Optional<ConfigFile> file() {
+    return Optional.ofNullable(file);
+  }
+
+  /** The flags as given, to pass on to a helper started by {@code exec}. */
+  List<String> flags() {
+    return flags;
+  }
+
+  /** The configured cache directory, if any (else go's cache dir + /progcache). */
+  Optional<Path> dir() {
+    return config.find(DIR);
+  }
+
+  boolean verbose() {
+    return config.get(VERBOSE);
+  }
+
+  TrimPolicy trimPolicy() {
+    return new TrimPolicy(config.get(MAX_SIZE), config.get(MAX_AGE), config.get(TRIM_INTERVAL));
   }
 
   /** The cache directory: the configured one, or {@code <go's cache>/progcache}. */
   Path resolveDir(Map<String, String> env) throws ConfigException {
-    return dir != null ? dir : new GoEnv(env).goCache().resolve("progcache");
-  }
-
-  private static boolean truthy(String key, @Nullable String v) throws ConfigException {
-    if (v == null || v.isEmpty()) {
-      return false;
-    }
-    return switch (v.toLowerCase(java.util.Locale.ROOT)) {
-      case "1", "true", "yes", "on" -> true;
-      case "0", "false", "no", "off" -> false;
-      default -> throw new ConfigException(key + "=" + v + ": expected 1/true/yes/on or 0/false/no/off");
-    };
+    Optional<Path> d = dir();
+    return d.isPresent() ? d.get() : new GoEnv(env).goCache().resolve("progcache");
   }
 }

@@ -19,6 +19,7 @@ public final class Main {
              progcache daemon run|status|stop          the resident daemon behind bin/progcache-relay
              progcache setup [--daemon] [--undo] [--print] [--force] [helper flags]
                                                       make plain go use progcache (go env -w)
+             progcache trim|stats|verify|doctor|config [flags]   maintenance (--help for each)
              progcache version
              progcache help
       """
@@ -43,6 +44,8 @@ public final class Main {
         case "exec" -> Exec.run(args, System.getenv());
         case "daemon" -> DaemonCommand.run(args, System.getenv());
         case "setup" -> Setup.run(args, System.getenv());
+        case "trim", "stats", "verify", "doctor", "config" ->
+            Admin.run(sub, args, Admin.Context.system());
         case "version", "--version" -> {
           System.out.println("progcache " + version());
           yield 0;

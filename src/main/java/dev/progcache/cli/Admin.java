@@ -1,0 +1,123 @@
+package dev.progcache.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * The maintenance subcommands ({@code trim}, {@code stats}, {@code verify}, {@code doctor}, {@code
+ * config}). Loaded only when one of them runs, never on the GOCACHEPROG path.
+ */
+final class Admin {
+  /** What a subcommand runs with: environment, output streams and clock, all injectable. */
+  record Context(Map<String, String> env, PrintStream out, PrintStream err, LongSupplier nowNanos) {
+    static Context system() {
+      return new Context(System.getenv(), System.out, System.err, Helper::nowNanos);
+    }
+  }
+
+  /**
+   * One invocation: the configuration (flags, environment and file) and the subcommand's own
+   * switches that were given.
+   */
+  record Invocation(HelperConfig cfg, Set<String> switches, Context ctx) {
+    boolean has(String sw) {
+      return switches.contains(sw);
+    }
+
+    /** The cache directory, which must exist. */
+    Path existingDir() throws ConfigException {
+      Path d = cfg.resolveDir(ctx.env());
+      if (!java.nio.file.Files.isDirectory(d)) {
+        throw new ConfigException(
+            "no cache directory at "
+                + d
+                + " (nothing cached yet?); name another with --dir or PROGCACHE_DIR");
+      }
+      return d;
+    }
+  }
+
+  /** A subcommand. */
+  interface Command {
+    String name();
+
+    /** Usage text: synopsis, description, own switches. */
+    String usage();
+
+    /** Switches of this command (besides the helper settings), e.g. {@code --dry-run}. */
+    Set<String> switches();
+
+    /** Whether a config file error is reported by the command instead of failing it. */
+    default boolean toleratesBadConfig() {
+      return false;
+    }
+
+    /** Runs; returns the exit status. */
+    int run(Invocation inv) throws ConfigException, IOException;
+  }
+
+  static final List<Command> COMMANDS =
+      List.of(
+          new TrimCommand(),
+          new StatsCommand(),
+          new VerifyCommand(),
+          new DoctorCommand(),
+          new ConfigCommand());
+
+  private Admin() {}
+
+  /** Runs subcommand {@code name} with {@code args}; bad usage is a {@link ConfigException}. */
+  static int run(String name, List<String> args, Context ctx) throws ConfigException {
+    Command c = command(name);
+    if (args.contains("--help") || args.contains("-h") || args.contains("-help")) {
+      ctx.out().print(c.usage() + "\n" + HelperConfig.USAGE);
+      return 0;
+    }
+    Set<String> given = new HashSet<>();
+    List<String> settings = new ArrayList<>();
+    for (String a : args) {
+      if (c.switches().contains(a)) {
+        given.add(a);
+      } else {
+        settings.add(a);
+      }
+    }
+    List<String> rest = new ArrayList<>();
+    HelperConfig cfg;
+    try {
+      cfg = HelperConfig.parse(settings, ctx.env(), rest);
+    } catch (ConfigException e) {
+      throw new ConfigException(
+          e.getMessage().lines().findFirst().orElse("") + "; see progcache " + name + " --help");
+    }
+    if (!rest.isEmpty()) {
+      throw new ConfigException(
+          "unexpected argument " + rest.get(0) + "; see progcache " + name + " --help");
+    }
+    if (!c.toleratesBadConfig()) {
+      cfg = cfg.withConfigFile();
+    }
+    try {
+      return c.run(new Invocation(cfg, Set.copyOf(given), ctx));
+    } catch (IOException e) {
+      ctx.err().println("progcache " + name + ": " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private static Command command(String name) throws ConfigException {
+    for (Command c : COMMANDS) {
+      if (c.name().equals(name)) {
+        return c;
+      }
+    }
+    throw new ConfigException("unknown subcommand " + name);
+  }
+}

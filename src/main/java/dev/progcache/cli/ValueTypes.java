@@ -1,0 +1,181 @@
+package dev.progcache.cli;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/** The value types of settings: paths, switches, sizes, durations, plain text. Stateless. */
+final class ValueTypes {
+  private ValueTypes() {}
+
+  /** A non-empty path, made absolute against the working directory. */
+  static final Setting.ValueType<Path> PATH =
+      new Setting.ValueType<>() {
+        @Override
+        public Path parse(String text) {
+          if (text.isEmpty()) {
+            throw new IllegalArgumentException("empty");
+          }
+          try {
+            return Path.of(text).toAbsolutePath().normalize();
+          } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(e.getReason());
+          }
+        }
+
+        @Override
+        public String accepted() {
+          return "a directory path, e.g. /var/cache/progcache";
+        }
+      };
+
+  /** true/false and the usual spellings; a bare flag means true. */
+  static final Setting.ValueType<Boolean> BOOL =
+      new Setting.ValueType<>() {
+        @Override
+        public Boolean parse(String text) {
+          return switch (text.toLowerCase(Locale.ROOT)) {
+            case "1", "true", "yes", "on" -> true;
+            case "0", "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("not a boolean");
+          };
+        }
+
+        @Override
+        public String accepted() {
+          return "true or false (also 1/0, yes/no, on/off)";
+        }
+
+        @Override
+        public boolean isSwitch() {
+          return true;
+        }
+      };
+
+  /** Any non-empty text (URLs, names, tokens). */
+  static final Setting.ValueType<String> TEXT =
+      new Setting.ValueType<>() {
+        @Override
+        public String parse(String text) {
+          if (text.isEmpty()) {
+            throw new IllegalArgumentException("empty");
+          }
+          return text;
+        }
+
+        @Override
+        public String accepted() {
+          return "a non-empty string";
+        }
+      };
+
+  /** Bytes with an optional binary suffix (1K = 1024); 0 or off means no limit. */
+  static final Setting.ValueType<Long> SIZE =
+      new Setting.ValueType<>() {
+        @Override
+        public Long parse(String text) {
+          return parseSize(text);
+        }
+
+        @Override
+        public String accepted() {
+          return "a size in bytes with an optional K, M, G or T suffix (1K = 1024), e.g. 10G;"
+              + " or off for no limit";
+        }
+      };
+
+  /** A duration like 5d, 12h, 30m, 90s, 250ms or 1h30m; 0 or off means never. */
+  static final Setting.ValueType<Duration> DURATION =
+      new Setting.ValueType<>() {
+        @Override
+        public Duration parse(String text) {
+          return parseDuration(text);
+        }
+
+        @Override
+        public String accepted() {
+          return "a duration made of numbers with units d, h, m, s or ms, e.g. 5d, 12h or 1h30m;"
+              + " or off";
+        }
+      };
+
+  static long parseSize(String text) {
+    String t = text.strip().toUpperCase(Locale.ROOT);
+    if (t.equals("OFF") || t.equals("0")) {
+      return 0;
+    }
+    if (t.endsWith("IB")) {
+      t = t.substring(0, t.length() - 2);
+    } else if (t.endsWith("B")) {
+      t = t.substring(0, t.length() - 1);
+    }
+    int shift = 0;
+    if (!t.isEmpty()) {
+      shift =
+          switch (t.charAt(t.length() - 1)) {
+            case 'K' -> 10;
+            case 'M' -> 20;
+            case 'G' -> 30;
+            case 'T' -> 40;
+            default -> 0;
+          };
+    }
+    String digits = shift == 0 ? t : t.substring(0, t.length() - 1).strip();
+    long n = number(digits);
+    if (n > (Long.MAX_VALUE >> shift)) {
+      throw new IllegalArgumentException("too large");
+    }
+    return n << shift;
+  }
+
+  static Duration parseDuration(String text) {
+    String t = text.strip().toLowerCase(Locale.ROOT);
+    if (t.equals("off") || t.equals("0")) {
+      return Duration.ZERO;
+    }
+    if (t.isEmpty()) {
+      throw new IllegalArgumentException("empty");
+    }
+    Duration d = Duration.ZERO;
+    int i = 0;
+    while (i < t.length()) {
+      int start = i;
+      while (i < t.length() && Character.isDigit(t.charAt(i))) {
+        i++;
+      }
+      if (i == start || i == t.length()) {
+        throw new IllegalArgumentException("every number needs a unit");
+      }
+      long n = number(t.substring(start, i));
+      if (t.startsWith("ms", i)) {
+        d = d.plusMillis(n);
+        i += 2;
+        continue;
+      }
+      d =
+          d.plus(
+              switch (t.charAt(i)) {
+                case 'd' -> Duration.ofDays(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 's' -> Duration.ofSeconds(n);
+                default -> throw new IllegalArgumentException("unknown unit '" + t.charAt(i) + "'");
+              });
+      i++;
+    }
+    return d;
+  }
+
+  private static long number(String digits) {
+    if (digits.isEmpty() || digits.length() > 18) {
+      throw new IllegalArgumentException(digits.isEmpty() ? "no number" : "too large");
+    }
+    for (int i = 0; i < digits.length(); i++) {
+      if (!Character.isDigit(digits.charAt(i))) {
+        throw new IllegalArgumentException("not a number");
+      }
+    }
+    return Long.parseLong(digits);
+  }
+}
