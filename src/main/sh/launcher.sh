@@ -23,6 +23,12 @@ if [ ! -x "$java" ] || [ -n "${PROGCACHE_JDK_SEARCH_DIR:-}" ]; then
   fi
   java="$h/bin/java"
 fi
+if [ "${1:-}" = serve ]; then
+  # a long-running server: full JIT, default stacks, no start-up tuning
+  exec "$java" -XX:+UseSerialGC -Xlog:disable -Xlog:all=warning:stderr \
+    $PROGCACHE_JAVA_OPTS -Dprogcache.launcher="$self" \
+    -cp "$lib/progcache.jar" dev.progcache.cli.Main "$@"
+fi
 aot=
 [ -f "$lib/progcache.aot" ] && aot="-XX:AOTCache=$lib/progcache.aot"
 exec "$java" $aot -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \

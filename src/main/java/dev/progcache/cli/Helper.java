@@ -1,5 +1,6 @@
 package dev.progcache.cli;
 
+import dev.progcache.cache.BuildCache;
 import dev.progcache.cache.Stats;
 import dev.progcache.disk.DiskStore;
 import dev.progcache.prog.ProgServer;
@@ -12,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** Builds and runs one helper session after the handshake was written. */
 final class Helper {
@@ -26,10 +28,12 @@ final class Helper {
       HelperConfig cfg, InputStream in, OutputStream out, PrintStream err, Map<String, String> env) {
     long start = System.nanoTime();
     Stats stats = new Stats();
-    DiskStore store;
+    BuildCache store;
     try {
       Path dir = cfg.resolveDir(env);
-      store = DiskStore.open(dir, Helper::nowNanos, stats);
+      DiskStore local = DiskStore.open(dir, Helper::nowNanos, stats);
+      Optional<RemoteSettings> remote = RemoteSettings.from(cfg, env);
+      store = remote.isPresent() ? remote.get().tier(local, stats, err) : local;
     } catch (ConfigException | IOException e) {
       err.println("progcache: " + e.getMessage());
       return 1;

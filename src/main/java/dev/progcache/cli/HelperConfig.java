@@ -17,6 +17,8 @@ record HelperConfig(@Nullable Path dir, boolean verbose, List<String> flags) {
       """
       helper flags:
         --dir DIR       cache directory (env PROGCACHE_DIR; default $GOCACHE/progcache)
+        --remote URL    shared cache server, http(s)://host:port (env PROGCACHE_REMOTE; token in
+                        env PROGCACHE_TOKEN or a file named by PROGCACHE_TOKEN_FILE)
         -v, --verbose   print a summary line on stderr when the session ends (env PROGCACHE_VERBOSE=1)
       """;
 
@@ -45,6 +47,16 @@ record HelperConfig(@Nullable Path dir, boolean verbose, List<String> flags) {
       } else if (a.startsWith("--dir=")) {
         dir = a.substring("--dir=".length());
         flags.add(a);
+      } else if (a.equals("--remote") || a.startsWith("--remote=")) {
+        // kept in flags; RemoteSettings reads it from there
+        if (a.equals("--remote")) {
+          if (i + 1 >= args.size()) {
+            throw new ConfigException("--remote needs a URL argument");
+          }
+          flags.add("--remote=" + args.get(++i));
+        } else {
+          flags.add(a);
+        }
       } else if (a.startsWith("-") && !a.equals("--")) {
         throw new ConfigException("unknown flag " + a + "\n" + USAGE);
       } else {

@@ -16,6 +16,7 @@ public final class Main {
       """
       usage: progcache [prog] [helper flags]          the GOCACHEPROG helper (go starts it)
              progcache exec [helper flags] -- CMD...  run CMD with GOCACHEPROG set to this helper
+             progcache serve [serve flags]            the shared cache server (serve --help)
              progcache version
              progcache help
       """
@@ -39,6 +40,8 @@ public final class Main {
       return switch (sub) {
         case "prog" -> helper(args);
         case "exec" -> Exec.run(args, System.getenv());
+        // loaded only when asked for: the server never touches the GOCACHEPROG path
+        case "serve" -> dev.progcache.server.Serve.run(args, System.getenv(), System.err);
         case "version", "--version" -> {
           System.out.println("progcache " + version());
           yield 0;
