@@ -40,6 +40,11 @@ public final class CacheServer implements AutoCloseable {
    * @throws ServeException with a message saying what failed and with which input
    */
   public static CacheServer start(ServeConfig cfg, PrintStream err) throws ServeException {
+    // Jetty logs through SLF4J: warnings and errors only, on stderr (before any logger exists)
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+      System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    }
     Tokens tokens;
     try {
       tokens = cfg.tokens() == null ? Tokens.none() : Tokens.load(cfg.tokens());

@@ -14,9 +14,6 @@ public final class Serve {
       err.print(ServeConfig.USAGE);
       return 0;
     }
-    // Jetty logs through SLF4J: warnings and errors only, on stderr.
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
     try {
       ServeConfig cfg = ServeConfig.parse(args, env);
       CacheServer s = CacheServer.start(cfg, err);
