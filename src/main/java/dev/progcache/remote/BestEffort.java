@@ -11,7 +11,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Makes a remote tier safe to put behind the local disk: a get never fails and never takes longer
- * than its deadline; a failing remote opens a {@link Breaker} so later calls cost nothing; misses
+ * than its deadline; a failing remote opens a {@link Breaker} (one for reads, one for writes) so later calls cost
+ * nothing; misses
  * are remembered for a moment ({@link NegativeCache}); a 401/403 is reported once, with a hint,
  * and turns reads or writes off for the rest of the session; a 429 pauses the tier.
  *
@@ -38,7 +39,8 @@ public final class BestEffort implements RemoteTier {
   private final String name;
   private final Policy policy;
   private final RemoteLog log;
-  private final Breaker breaker;
+  private final Breaker reads;
+  private final Breaker writes;
   private final NegativeCache negative;
   private volatile boolean readsOff;
   private volatile boolean writesOff;
@@ -56,13 +58,15 @@ public final class BestEffort implements RemoteTier {
     this.name = name;
     this.policy = policy;
     this.log = log;
-    this.breaker = new Breaker(policy.breakerFailures(), policy.breakerOpen(), nanoTime);
+    // reads and writes fail independently (a server may take uploads and trickle downloads)
+    this.reads = new Breaker(policy.breakerFailures(), policy.breakerOpen(), nanoTime);
+    this.writes = new Breaker(policy.breakerFailures(), policy.breakerOpen(), nanoTime);
     this.negative = new NegativeCache(policy.negativeTtl(), 100_000, nanoTime);
   }
 
   @Override
   public Optional<Hit> get(Key action, ObjectSink sink) {
-    if (readsOff || negative.contains(action) || !breaker.allow()) {
+    if (readsOff || negative.contains(action) || !reads.allow()) {
       log.count(RemoteLog.SKIPPED, 1);
       return Optional.empty();
     }
@@ -70,7 +74,7 @@ public final class BestEffort implements RemoteTier {
       Optional<Hit> hit =
           Deadlines.call(
               () -> delegate.get(action, sink), policy.getTimeout(), "remote get " + action.hex());
-      breaker.success();
+      reads.success();
       if (hit.isPresent()) {
         log.count(RemoteLog.HITS, 1);
         log.count(RemoteLog.BYTES_DOWN, hit.get().entry().size());
@@ -81,7 +85,7 @@ public final class BestEffort implements RemoteTier {
       return hit;
     } catch (BadPutException e) {
       // the remote's bytes disagree with its own claim: a lying or broken remote
-      breaker.failure();
+      reads.failure();
       log.count(RemoteLog.CORRUPT, 1);
       log.once("corrupt", "remote cache " + name + " sent a bad object, ignored it: " + e.getMessage());
       return Optional.empty();
@@ -89,7 +93,7 @@ public final class BestEffort implements RemoteTier {
       classify(e, "get");
       return Optional.empty();
     } catch (IOException | RuntimeException e) {
-      breaker.failure();
+      reads.failure();
       log.count(RemoteLog.ERRORS, 1);
       log.once("get", "remote cache " + name + " get failed, building without it: " + e.getMessage());
       return Optional.empty();
@@ -98,13 +102,13 @@ public final class BestEffort implements RemoteTier {
 
   @Override
   public void put(Key action, Key output, long size, Path body) throws IOException {
-    if (writesOff || !breaker.allow()) {
+    if (writesOff || !writes.allow()) {
       log.count(RemoteLog.UPLOAD_DROPPED, 1);
       return;
     }
     try {
       delegate.put(action, output, size, body);
-      breaker.success();
+      writes.success();
       negative.remove(action);
       log.count(RemoteLog.UPLOADS, 1);
       log.count(RemoteLog.BYTES_UP, size);
@@ -114,7 +118,7 @@ public final class BestEffort implements RemoteTier {
         throw e;
       }
     } catch (IOException | RuntimeException e) {
-      breaker.failure();
+      writes.failure();
       log.count(RemoteLog.UPLOAD_ERRORS, 1);
       log.once("put", "remote cache " + name + " upload failed: " + e.getMessage());
       throw e instanceof IOException io ? io : new IOException(e.toString(), e);
@@ -155,7 +159,8 @@ public final class BestEffort implements RemoteTier {
         if (wait.compareTo(Duration.ofMinutes(5)) > 0) {
           wait = Duration.ofMinutes(5);
         }
-        breaker.pause(wait);
+        reads.pause(wait);
+        writes.pause(wait);
         log.count(op.equals("get") ? RemoteLog.ERRORS : RemoteLog.UPLOAD_ERRORS, 1);
         log.once(
             "throttled",
@@ -163,16 +168,16 @@ public final class BestEffort implements RemoteTier {
                 + wait.toSeconds() + " s");
       }
       case FAILED -> {
-        breaker.failure();
+        (op.equals("get") ? reads : writes).failure();
         log.count(op.equals("get") ? RemoteLog.ERRORS : RemoteLog.UPLOAD_ERRORS, 1);
         log.once(op, "remote cache " + name + " " + op + " failed: " + e.getMessage());
       }
     }
   }
 
-  /** The breaker, for tests and the stats line. */
-  Breaker breaker() {
-    return breaker;
+  /** The read breaker, for tests. */
+  Breaker readBreaker() {
+    return reads;
   }
 
   @Override

@@ -23,7 +23,7 @@ public final class GoRun {
   public record Result(int exit, String stdout, String stderr, long millis) {
     /** A counter from the helper's {@code -v} stats line (0 when absent). */
     public long stat(String name) {
-      Matcher m = Pattern.compile("progcache: .*\\b" + Pattern.quote(name) + "=(\\d+)").matcher(stderr);
+      Matcher m = Pattern.compile("progcache: (?:.* )?" + Pattern.quote(name) + "=(\\d+)").matcher(stderr);
       long v = 0;
       while (m.find()) {
         v = Long.parseLong(m.group(1));
@@ -71,8 +71,8 @@ public final class GoRun {
     long t0 = System.nanoTime();
     Process p = pb.start();
     p.getOutputStream().close();
-    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p, true));
-    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p, false));
+    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p, true), r -> Thread.ofVirtual().start(r));
+    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p, false), r -> Thread.ofVirtual().start(r));
     if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
