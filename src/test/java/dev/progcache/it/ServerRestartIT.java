@@ -43,7 +43,8 @@ class ServerRestartIT {
               }
             });
     Thread.sleep(2500);
-    assertThat(first.stop(30)).as("graceful stop; stderr:\n%s", first.stderr()).isZero();
+    // a JVM stopped by SIGTERM exits with 143 after its shutdown hooks (the graceful stop) ran
+    assertThat(first.stop(30)).as("graceful stop; stderr:\n%s", first.stderr()).isIn(0, 143);
     Thread.sleep(1500);
     try (ServeProcess second = ServeProcess.start("127.0.0.1:" + port, store)) {
       GoRun.Result r = build.get(400, TimeUnit.SECONDS);
