@@ -261,9 +261,9 @@ class CacheServerTest {
               .getBytes(StandardCharsets.ISO_8859_1));
       out.write(body, 0, body.length / 2);
       out.flush();
-      Thread.sleep(300);
+      Thread.sleep(1500); // the handler is running, blocked on the rest of the body
       Thread stopper = Thread.ofPlatform().start(server::close);
-      Thread.sleep(500);
+      Thread.sleep(300);
       out.write(body, body.length / 2, body.length - body.length / 2);
       out.flush();
       String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1)).readLine();
