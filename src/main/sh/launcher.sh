@@ -28,13 +28,20 @@ if [ ! -x "$java" ] || { [ -n "${PROGCACHE_JDK_SEARCH_DIR:-}" ] && [ "$java" = "
 fi
 aot=
 [ -f "$lib/progcache.aot" ] && aot=1
-if [ "${1:-}" = daemon ]; then
-  # resident: full JIT, a small bounded heap
-  jit="-Xmx96m -XX:TieredStopAtLevel=4"
-else
-  # one-shot: start fast, C1 only
-  jit="-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
-fi
+case "${1:-}" in
+  serve)
+    # a long-running server: full JIT, default stacks, no start-up tuning
+    exec "$java" -XX:+UseSerialGC -Xlog:disable -Xlog:all=warning:stderr \
+      $PROGCACHE_JAVA_OPTS -Dprogcache.launcher="$self" -Dprogcache.build=@BUILD@ \
+      -cp "$lib/progcache.jar" dev.progcache.cli.Main "$@" ;;
+  daemon)
+    # resident: full JIT, a small bounded heap
+    jit="-Xmx96m" ;;
+  *)
+    # one-shot: both JITs stay on, since C1 alone runs sha256 (every put is hashed) at a
+    # tenth of the speed of the intrinsic C2 uses
+    jit="" ;;
+esac
 exec "$java" ${aot:+"-XX:AOTCache=$lib/progcache.aot"} $jit -XX:+UseSerialGC -XX:-UsePerfData -Xss512k \
   -Xlog:disable -Xlog:all=warning:stderr \
   $PROGCACHE_JAVA_OPTS -Dprogcache.launcher="$self" -Dprogcache.build=@BUILD@ \

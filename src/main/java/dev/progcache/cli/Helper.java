@@ -1,5 +1,6 @@
 package dev.progcache.cli;
 
+import dev.progcache.cache.BuildCache;
 import dev.progcache.cache.Stats;
 import dev.progcache.disk.DiskStore;
 import dev.progcache.disk.SessionLog;
@@ -35,11 +36,14 @@ final class Helper {
     long start = System.nanoTime();
     Stats stats = new Stats();
     HelperConfig cfg;
-    DiskStore store;
+    DiskStore local;
+    BuildCache store;
     try {
       cfg = flagsAndEnv.withConfigFile();
       Path dir = cfg.resolveDir(env);
-      store = DiskStore.open(dir, Helper::nowNanos, stats);
+      local = DiskStore.open(dir, Helper::nowNanos, stats);
+      Optional<RemoteSettings> remote = RemoteSettings.from(cfg, env);
+      store = remote.isPresent() ? remote.get().tier(local, stats, err) : local;
     } catch (ConfigException | IOException e) {
       err.println("progcache: " + e.getMessage());
       return 1;
@@ -49,7 +53,7 @@ final class Helper {
       outcome = session(cfg, store, stats, in, out, err, start);
     }
     long elapsed = System.nanoTime() - start;
-    afterSession(store, cfg, stats, elapsed, err);
+    afterSession(local, cfg, stats, elapsed, err);
     return outcome == ProgServer.Outcome.MALFORMED ? 2 : 0;
   }
 

@@ -30,8 +30,14 @@ final class HelperConfig {
   static final Setting<Duration> TRIM_INTERVAL =
       new Setting<>("trim-interval", "1d", ValueTypes.DURATION, false, "automatic trim period");
 
+  static final Setting<String> REMOTE =
+      new Setting<>("remote", "", ValueTypes.TEXT, false, "shared cache server http(s)://host:port");
+  static final Setting<Path> TOKEN_FILE =
+      new Setting<>("token-file", "", ValueTypes.PATH, false, "file holding the server's token");
+
   /** Every setting, in the order {@code progcache config} shows them. */
-  static final List<Setting<?>> SETTINGS = List.of(DIR, VERBOSE, MAX_SIZE, MAX_AGE, TRIM_INTERVAL);
+  static final List<Setting<?>> SETTINGS =
+      List.of(DIR, VERBOSE, MAX_SIZE, MAX_AGE, TRIM_INTERVAL, REMOTE, TOKEN_FILE);
 
   static final String USAGE =
       """
@@ -42,6 +48,9 @@ final class HelperConfig {
         --max-size SIZE        automatic trim keeps the cache below SIZE (default 10G; off)
         --max-age AGE          automatic trim removes bodies unused for AGE (default 5d; off)
         --trim-interval TIME   trim automatically at most once per TIME (default 1d; off)
+        --remote URL           shared cache server, http(s)://host:port (token: environment
+                               PROGCACHE_TOKEN, or a file named by --token-file)
+        --token-file FILE      file holding the token for --remote
       """;
 
   private final Map<String, String> flagValues;

@@ -20,6 +20,7 @@ public final class Main {
              progcache setup [--daemon] [--undo] [--print] [--force] [helper flags]
                                                       make plain go use progcache (go env -w)
              progcache trim|stats|verify|doctor|config [flags]   maintenance (--help for each)
+             progcache serve [serve flags]            the shared cache server (serve --help)
              progcache version
              progcache help
       """
@@ -46,6 +47,8 @@ public final class Main {
         case "setup" -> Setup.run(args, System.getenv());
         case "trim", "stats", "verify", "doctor", "config" ->
             Admin.run(sub, args, Admin.Context.system());
+        // loaded only when asked for: the server never touches the GOCACHEPROG path
+        case "serve" -> dev.progcache.server.Serve.run(args, System.getenv(), System.err);
         case "version", "--version" -> {
           System.out.println("progcache " + version());
           yield 0;

@@ -1,0 +1,73 @@
+#!/bin/sh
+# Benchmarks of the shared HTTP tier, on loopback only. Not a test: prints numbers.
+#  (1) fresh local dir + warm `progcache serve`: `go build std` time ÷ warm local
+#      time (same helper, warm local dir) and ÷ go's own warm cache.
+#  (2) server throughput: small-object GETs/s and latency percentiles with 64
+#      connections from wrk (Debian package "wrk"), and the server's RSS.
+# Usage: bench/remote.sh [runs]      (build first: ./mvnw -q -B package -DskipTests)
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+pc="$root/target/progcache/bin/progcache"
+go=${GO:-$(command -v go || echo /opt/progcache-go/usr/lib/go-1.27/bin/go)}
+runs=${1:-3}
+work=$(mktemp -d /tmp/progcache-bench.XXXXXX)
+srv_pid=
+cleanup() { [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT INT TERM
+
+"$pc" serve --listen 127.0.0.1:0 --dir "$work/srv" --no-access-log 2>"$work/serve.log" &
+srv_pid=$!
+i=0
+until grep -q 'listening on' "$work/serve.log" 2>/dev/null; do
+  i=$((i + 1)); [ $i -gt 300 ] && { cat "$work/serve.log"; exit 1; }; sleep 0.1
+done
+url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/serve.log")
+echo "server $url (pid $srv_pid)"
+
+now() { date +%s%N; }
+# gobuild HOME_DIR: go build std with the helper on HOME_DIR/cache and the server; prints ms
+gobuild() {
+  t0=$(now)
+  GOCACHE="$1/gocache" GO111MODULE=off GOTELEMETRY=off \
+    GOCACHEPROG="$pc --dir $1/cache -v --remote $url" "$go" build std 2>"$1/err.log"
+  t1=$(now)
+  echo $(( (t1 - t0) / 1000000 ))
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+echo "warming the server: cold go build std (tens of seconds)..."
+mkdir -p "$work/warm"
+gobuild "$work/warm" >/dev/null
+sleep 1
+for n in $(seq "$runs"); do gobuild "$work/warm"; done | median >"$work/local.ms"
+for n in $(seq "$runs"); do
+  mkdir -p "$work/fresh$n"; gobuild "$work/fresh$n"
+done | median >"$work/fresh.ms"
+tail -1 "$work/fresh1/err.log"
+mkdir -p "$work/plain"
+GOCACHE="$work/plain" GO111MODULE=off "$go" build std
+for n in $(seq "$runs"); do
+  t0=$(now); GOCACHE="$work/plain" GO111MODULE=off "$go" build std; t1=$(now)
+  echo $(( (t1 - t0) / 1000000 ))
+done | median >"$work/plain.ms"
+l=$(cat "$work/local.ms"); f=$(cat "$work/fresh.ms"); p=$(cat "$work/plain.ms")
+echo "go build std, median of $runs:"
+echo "  go's own warm cache         ${p} ms"
+echo "  helper, warm local dir      ${l} ms"
+echo "  helper, fresh dir + server  ${f} ms"
+awk -v f="$f" -v l="$l" -v p="$p" 'BEGIN {printf "  fresh+server / warm local = %.2f   fresh+server / go warm = %.2f\n", f/l, f/p}'
+
+# (2) small-object GETs
+printf 'a small cached object, 100 bytes or so..........................................................' >"$work/obj"
+out=$(sha256sum "$work/obj" | cut -c1-64)
+act=$(printf 'bench action' | sha256sum | cut -c1-64)
+curl -fsS -X PUT --data-binary @"$work/obj" "$url$act/$out"
+rss() { awk '/VmRSS/ {print $2 " kB"}' /proc/"$srv_pid"/status; }
+echo "server RSS before load: $(rss)"
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "wrk not found: apt-get install -y wrk" >&2
+  exit 1
+fi
+wrk -t2 -c64 -d5s -H 'Want-Object: 1' "$url""action/$act" >/dev/null # warm-up (JIT)
+wrk -t2 -c64 -d15s --latency -H 'Want-Object: 1' "$url""action/$act"
+echo "server RSS after load: $(rss)"

@@ -1,0 +1,187 @@
+package dev.progcache.remote;
+
+import dev.progcache.cache.BadPutException;
+import dev.progcache.cache.Hit;
+import dev.progcache.cache.Key;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * Makes a remote tier safe to put behind the local disk: a get never fails and never takes longer
+ * than its deadline; a failing remote opens a {@link Breaker} (one for reads, one for writes) so later calls cost
+ * nothing; misses
+ * are remembered for a moment ({@link NegativeCache}); a 401/403 is reported once, with a hint,
+ * and turns reads or writes off for the rest of the session; a 429 pauses the tier.
+ *
+ * <p>Thread-safe. {@link #get} returns a miss instead of throwing. {@link #put} returns normally
+ * when the upload succeeded or was deliberately skipped (breaker open, writes denied, object too
+ * large) and throws only for failures, after counting them.
+ */
+public final class BestEffort implements RemoteTier {
+  /**
+   * How hard to try.
+   *
+   * @param getTimeout the whole of one get, body included
+   * @param breakerFailures consecutive failures that open the breaker
+   * @param breakerOpen how long the breaker stays open at first
+   * @param negativeTtl how long a remote miss is remembered (zero: not at all)
+   */
+  public record Policy(
+      Duration getTimeout, int breakerFailures, Duration breakerOpen, Duration negativeTtl) {
+    public static final Policy DEFAULT =
+        new Policy(Duration.ofSeconds(10), 5, Duration.ofSeconds(10), Duration.ofSeconds(30));
+  }
+
+  private final RemoteTier delegate;
+  private final String name;
+  private final Policy policy;
+  private final RemoteLog log;
+  private final Breaker reads;
+  private final Breaker writes;
+  private final NegativeCache negative;
+  private volatile boolean readsOff;
+  private volatile boolean writesOff;
+
+  /**
+   * @param name how messages name the remote (its URL without credentials)
+   */
+  public BestEffort(RemoteTier delegate, String name, Policy policy, RemoteLog log) {
+    this(delegate, name, policy, log, System::nanoTime);
+  }
+
+  BestEffort(
+      RemoteTier delegate, String name, Policy policy, RemoteLog log, LongSupplier nanoTime) {
+    this.delegate = delegate;
+    this.name = name;
+    this.policy = policy;
+    this.log = log;
+    // reads and writes fail independently (a server may take uploads and trickle downloads)
+    this.reads = new Breaker(policy.breakerFailures(), policy.breakerOpen(), nanoTime);
+    this.writes = new Breaker(policy.breakerFailures(), policy.breakerOpen(), nanoTime);
+    this.negative = new NegativeCache(policy.negativeTtl(), 100_000, nanoTime);
+  }
+
+  @Override
+  public Optional<Hit> get(Key action, ObjectSink sink) {
+    if (readsOff || negative.contains(action) || !reads.allow()) {
+      log.count(RemoteLog.SKIPPED, 1);
+      return Optional.empty();
+    }
+    try {
+      Optional<Hit> hit =
+          Deadlines.call(
+              () -> delegate.get(action, sink), policy.getTimeout(), "remote get " + action.hex());
+      reads.success();
+      if (hit.isPresent()) {
+        log.count(RemoteLog.HITS, 1);
+        log.count(RemoteLog.BYTES_DOWN, hit.get().entry().size());
+      } else {
+        log.count(RemoteLog.MISSES, 1);
+        negative.add(action);
+      }
+      return hit;
+    } catch (BadPutException e) {
+      // the remote's bytes disagree with its own claim: a lying or broken remote
+      reads.failure();
+      log.count(RemoteLog.CORRUPT, 1);
+      log.once("corrupt", "remote cache " + name + " sent a bad object, ignored it: " + e.getMessage());
+      return Optional.empty();
+    } catch (RemoteException e) {
+      classify(e, "get");
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      reads.failure();
+      log.count(RemoteLog.ERRORS, 1);
+      log.once("get", "remote cache " + name + " get failed, building without it: " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void put(Key action, Key output, long size, Path body) throws IOException {
+    if (writesOff || !writes.allow()) {
+      log.count(RemoteLog.UPLOAD_DROPPED, 1);
+      return;
+    }
+    try {
+      delegate.put(action, output, size, body);
+      writes.success();
+      negative.remove(action);
+      log.count(RemoteLog.UPLOADS, 1);
+      log.count(RemoteLog.BYTES_UP, size);
+    } catch (RemoteException e) {
+      classify(e, "put");
+      if (e.kind() == RemoteException.Kind.FAILED) {
+        throw e;
+      }
+    } catch (IOException | RuntimeException e) {
+      writes.failure();
+      log.count(RemoteLog.UPLOAD_ERRORS, 1);
+      log.once("put", "remote cache " + name + " upload failed: " + e.getMessage());
+      throw e instanceof IOException io ? io : new IOException(e.toString(), e);
+    }
+  }
+
+  private void classify(RemoteException e, String op) {
+    switch (e.kind()) {
+      case DENIED_READ -> {
+        readsOff = true;
+        log.count(RemoteLog.ERRORS, 1);
+        log.once(
+            "denied-read",
+            "remote cache "
+                + name
+                + " refused reads ("
+                + e.getMessage()
+                + "); check PROGCACHE_TOKEN / PROGCACHE_TOKEN_FILE and the token's grants."
+                + " Continuing without remote reads.");
+      }
+      case DENIED_WRITE -> {
+        writesOff = true;
+        log.count(RemoteLog.UPLOAD_REJECTED, 1);
+        log.once(
+            "denied-write",
+            "remote cache "
+                + name
+                + " refused uploads ("
+                + e.getMessage()
+                + "); the token may be read-only. Continuing read-only.");
+      }
+      case TOO_LARGE -> {
+        log.count(RemoteLog.UPLOAD_REJECTED, 1);
+        log.once("too-large", "remote cache " + name + " rejected an object: " + e.getMessage());
+      }
+      case THROTTLED -> {
+        Duration wait = e.retryAfter().orElse(policy.breakerOpen());
+        if (wait.compareTo(Duration.ofMinutes(5)) > 0) {
+          wait = Duration.ofMinutes(5);
+        }
+        reads.pause(wait);
+        writes.pause(wait);
+        log.count(op.equals("get") ? RemoteLog.ERRORS : RemoteLog.UPLOAD_ERRORS, 1);
+        log.once(
+            "throttled",
+            "remote cache " + name + " asked us to back off (" + e.getMessage() + "); pausing it for "
+                + wait.toSeconds() + " s");
+      }
+      case FAILED -> {
+        (op.equals("get") ? reads : writes).failure();
+        log.count(op.equals("get") ? RemoteLog.ERRORS : RemoteLog.UPLOAD_ERRORS, 1);
+        log.once(op, "remote cache " + name + " " + op + " failed: " + e.getMessage());
+      }
+    }
+  }
+
+  /** The read breaker, for tests. */
+  Breaker readBreaker() {
+    return reads;
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}

@@ -1,0 +1,56 @@
+package dev.progcache.remote;
+
+import dev.progcache.cache.Stats;
+import java.io.PrintStream;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where the remote tiers report: counters in the session's {@link Stats}, and messages on go's
+ * stderr, each kind printed once per session so a failing remote does not flood the build log.
+ *
+ * <p>Thread-safe. Messages must never contain credentials.
+ */
+public final class RemoteLog {
+  /** Remote counters, in the order they appear in the stats line. */
+  public static final String HITS = "remote-hits";
+
+  public static final String MISSES = "remote-misses";
+  public static final String ERRORS = "remote-errors";
+  public static final String CORRUPT = "remote-corrupt";
+  public static final String SKIPPED = "remote-skipped";
+  public static final String UPLOADS = "remote-uploads";
+  public static final String BYTES_DOWN = "remote-bytes-down";
+  public static final String BYTES_UP = "remote-bytes-up";
+  public static final String UPLOAD_ERRORS = "remote-upload-errors";
+  public static final String UPLOAD_DROPPED = "remote-upload-dropped";
+  public static final String UPLOAD_TIMEOUTS = "remote-upload-timeouts";
+  public static final String UPLOAD_REJECTED = "remote-upload-rejected";
+
+  private final Stats stats;
+  private final PrintStream err;
+  private final Set<String> said = ConcurrentHashMap.newKeySet();
+
+  public RemoteLog(Stats stats, PrintStream err) {
+    this.stats = stats;
+    this.err = err;
+    for (String n : new String[] {HITS, MISSES, ERRORS, UPLOADS, BYTES_DOWN, BYTES_UP}) {
+      stats.counter(n);
+    }
+  }
+
+  public void count(String counter, long delta) {
+    stats.add(counter, delta);
+  }
+
+  /** Prints {@code message} (prefixed "progcache: ") unless a message of this kind was printed. */
+  public void once(String kind, String message) {
+    if (said.add(kind)) {
+      err.println("progcache: " + message);
+    }
+  }
+
+  public Stats stats() {
+    return stats;
+  }
+}

@@ -1,0 +1,76 @@
+package dev.progcache.remote;
+
+import dev.progcache.cache.BodySource;
+import dev.progcache.cache.BuildCache;
+import dev.progcache.cache.Hit;
+import dev.progcache.cache.Key;
+import dev.progcache.disk.DiskStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The local disk in front of a shared tier. A get is answered from disk when it can be; on a local
+ * miss the remote is asked on a virtual thread, and a remote hit is verified and written to disk
+ * (read-through), then answered from there, so go always reads a local file. A put is answered
+ * once the local write is done; its upload is queued (write-behind).
+ *
+ * <p>Thread-safe. Remote trouble is a miss, never a failed future: {@code remote} is expected to
+ * be a {@link BestEffort}, and anything it still throws is a miss too. Closing drains the uploader
+ * (bounded) and closes the remote; the helper closes go's stdout before that.
+ */
+public final class TieredCache implements BuildCache {
+  private final DiskStore local;
+  private final RemoteTier remote;
+  private final Uploader uploader;
+
+  public TieredCache(DiskStore local, RemoteTier remote, Uploader uploader) {
+    this.local = local;
+    this.remote = remote;
+    this.uploader = uploader;
+  }
+
+  @Override
+  public CompletableFuture<Optional<Hit>> get(Key actionId) {
+    Optional<Hit> hit = local.lookup(actionId);
+    if (hit.isPresent()) {
+      return CompletableFuture.completedFuture(hit);
+    }
+    CompletableFuture<Optional<Hit>> f = new CompletableFuture<>();
+    Thread.ofVirtual()
+        .name("progcache-get")
+        .start(
+            () -> {
+              try {
+                f.complete(remote.get(actionId, (out, size, body) -> store(actionId, out, size, body)));
+              } catch (IOException | RuntimeException e) {
+                f.complete(Optional.empty());
+              }
+            });
+    return f;
+  }
+
+  private Hit store(Key action, Key output, long size, InputStream body) throws IOException {
+    BodySource src = sink -> body.transferTo(sink);
+    local.put(action, output, size, src);
+    return local
+        .lookup(action)
+        .orElseThrow(() -> new IOException("the entry just stored for " + action.hex() + " vanished"));
+  }
+
+  @Override
+  public Path put(Key actionId, Key outputId, long size, BodySource body) throws IOException {
+    Path p = local.put(actionId, outputId, size, body);
+    uploader.submit(actionId, outputId, size, p);
+    return p;
+  }
+
+  @Override
+  public void close() {
+    uploader.close();
+    remote.close();
+    local.close();
+  }
+}

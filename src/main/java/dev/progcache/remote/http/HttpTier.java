@@ -1,0 +1,371 @@
+package dev.progcache.remote.http;
+
+import dev.progcache.cache.Hit;
+import dev.progcache.cache.Key;
+import dev.progcache.remote.RemoteException;
+import dev.progcache.remote.RemoteException.Kind;
+import dev.progcache.remote.RemoteTier;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.Semaphore;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4FrameInputStream;
+import net.jpountz.xxhash.XXHashFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The gocached / go-cacher-server HTTP protocol, as a client: {@code GET /action/<hex>} with
+ * {@code Want-Object: 1} (one round trip; older servers answer with a JSON pointer, followed by
+ * {@code GET /output/<hex>}), lz4 frame bodies, and {@code PUT /<action hex>/<output hex>} with an
+ * exact Content-Length.
+ *
+ * <p>Thread-safe; at most {@code maxConcurrent} requests run at once. Calls block and may be
+ * interrupted. The HTTP client is built on a background thread when the tier is made, so making it
+ * costs the caller nothing. lz4 bodies are asked for unless the server is on a loopback address. Redirects are followed only to the same scheme, host and port, so the
+ * token never goes elsewhere. The token appears in no message.
+ */
+public final class HttpTier implements RemoteTier {
+  /**
+   * @param connectTimeout to open a connection
+   * @param headerTimeout from sending a get to its response headers
+   * @param maxObjectSize larger remote objects are refused
+   * @param maxConcurrent requests in flight at once
+   */
+  public record Settings(
+      Duration connectTimeout, Duration headerTimeout, long maxObjectSize, int maxConcurrent) {
+    public static final Settings DEFAULT =
+        new Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), 4L << 30, 32);
+  }
+
+  private static final int MAX_JSON = 4096;
+  private static final int MAX_REDIRECTS = 3;
+
+  private final URI base;
+  private final String name;
+  private final @Nullable String authorization;
+  private final Settings settings;
+  private final FutureTask<HttpClient> client;
+  private final Semaphore slots;
+  /** Whether to ask for lz4 bodies: not over loopback, where compressing only costs CPU. */
+  private volatile boolean askLz4 = true;
+
+  /**
+   * @param base the server's URL ({@code http(s)://host:port[/prefix]})
+   * @param token sent as a bearer token, or null
+   */
+  public HttpTier(URI base, @Nullable String token, Settings settings) {
+    this.base = withSlash(base);
+    this.name = describe(base);
+    this.authorization = token == null || token.isEmpty() ? null : "Bearer " + token;
+    this.settings = settings;
+    this.slots = new Semaphore(settings.maxConcurrent());
+    this.client = new FutureTask<>(this::build);
+    Thread.ofVirtual().name("progcache-http-init").start(client);
+  }
+
+  private HttpClient build() {
+    try {
+      askLz4 = !java.net.InetAddress.getByName(base.getHost()).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      askLz4 = true; // the request will report the unknown host
+    }
+    return HttpClient.newBuilder()
+        .connectTimeout(settings.connectTimeout())
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .version(
+            base.getScheme().equals("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+        .build();
+  }
+
+  /** The URL as messages show it: scheme, host, port and path; no user info, query or fragment. */
+  public static String describe(URI u) {
+    try {
+      return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null)
+          .toString();
+    } catch (URISyntaxException e) {
+      return u.getScheme() + "://" + u.getHost();
+    }
+  }
+
+  @Override
+  public Optional<Hit> get(Key action, ObjectSink sink) throws IOException {
+    acquire();
+    try {
+      HttpResponse<InputStream> r = send(base.resolve("action/" + action.hex()));
+      try (InputStream in = r.body()) {
+        if (r.statusCode() == 404) {
+          return Optional.empty();
+        }
+        check(r, "GET /action/" + action.hex(), Kind.DENIED_READ);
+        String type = r.headers().firstValue("Content-Type").orElse("");
+        if (type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+          Pointer p = Pointer.parse(in.readNBytes(MAX_JSON + 1), MAX_JSON);
+          return output(p, sink);
+        }
+        Key out = outputIdHeader(r);
+        return Optional.of(deliver(r, in, out, -1, sink));
+      }
+    } finally {
+      slots.release();
+    }
+  }
+
+  /** The second hop of the older form: the body of the output the action pointed at. */
+  private Optional<Hit> output(Pointer p, ObjectSink sink) throws IOException {
+    checkSize(p.size(), -1);
+    HttpResponse<InputStream> r = send(base.resolve("output/" + p.outputId().hex()));
+    try (InputStream in = r.body()) {
+      if (r.statusCode() == 404) {
+        return Optional.empty();
+      }
+      check(r, "GET /output/" + p.outputId().hex(), Kind.DENIED_READ);
+      return Optional.of(deliver(r, in, p.outputId(), p.size(), sink));
+    }
+  }
+
+  private Hit deliver(
+      HttpResponse<InputStream> r, InputStream in, Key out, long expected, ObjectSink sink)
+      throws IOException {
+    String enc = r.headers().firstValue("Content-Encoding").orElse("identity").strip();
+    long size;
+    InputStream body;
+    if (enc.equalsIgnoreCase("lz4")) {
+      size = lengthHeader(r, "X-Uncompressed-Length");
+      checkSize(size, expected);
+      body = new ExactBody(lz4(in), size);
+    } else if (enc.equalsIgnoreCase("identity") || enc.isEmpty()) {
+      size = lengthHeader(r, "Content-Length");
+      checkSize(size, expected);
+      body = new ExactBody(in, size);
+    } else {
+      throw new RemoteException(Kind.FAILED, "unsupported Content-Encoding \"" + enc + "\"");
+    }
+    return sink.store(out, size, body);
+  }
+
+  private static InputStream lz4(InputStream in) throws IOException {
+    return new LZ4FrameInputStream(
+        in, LZ4Factory.safeInstance().safeDecompressor(), XXHashFactory.safeInstance().hash32());
+  }
+
+  private void checkSize(long size, long expected) throws RemoteException {
+    if (size > settings.maxObjectSize()) {
+      throw new RemoteException(
+          Kind.FAILED,
+          "object of " + size + " bytes is over the limit of " + settings.maxObjectSize());
+    }
+    if (expected >= 0 && size != expected) {
+      throw new RemoteException(
+          Kind.FAILED, "object has " + size + " bytes but its action said " + expected);
+    }
+  }
+
+  private static long lengthHeader(HttpResponse<?> r, String name) throws RemoteException {
+    Optional<String> v = r.headers().firstValue(name);
+    if (v.isEmpty()) {
+      throw new RemoteException(Kind.FAILED, "response without " + name);
+    }
+    try {
+      long n = Long.parseLong(v.get().strip());
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new RemoteException(Kind.FAILED, "bad " + name + " header");
+    }
+  }
+
+  private static Key outputIdHeader(HttpResponse<?> r) throws RemoteException {
+    String v = r.headers().firstValue("Go-Output-Id").orElse("");
+    try {
+      return Key.ofHex(v.strip());
+    } catch (IllegalArgumentException e) {
+      throw new RemoteException(Kind.FAILED, "bad or missing Go-Output-Id header");
+    }
+  }
+
+  @Override
+  public void put(Key action, Key output, long size, Path body) throws IOException {
+    URI u = base.resolve(action.hex() + "/" + output.hex());
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(u)
+            .header("Content-Type", "application/octet-stream")
+            .PUT(
+                size == 0
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofFile(body));
+    authorize(b);
+    acquire();
+    try {
+      HttpResponse<Void> r = client().send(b.build(), HttpResponse.BodyHandlers.discarding());
+      int s = r.statusCode();
+      if (s != 200 && s != 201 && s != 204) {
+        check(r, "PUT /" + action.hex() + "/" + output.hex(), Kind.DENIED_WRITE);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("upload interrupted");
+    } finally {
+      slots.release();
+    }
+  }
+
+  /** Sends a GET, following same-origin redirects only. */
+  private HttpResponse<InputStream> send(URI uri) throws IOException {
+    URI at = uri;
+    for (int hop = 0; ; hop++) {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(at)
+              .GET()
+              .timeout(settings.headerTimeout())
+              .header("Want-Object", "1");
+      HttpClient c = client();
+      if (askLz4) {
+        b.header("Accept-Encoding", "lz4");
+      }
+      authorize(b);
+      HttpResponse<InputStream> r;
+      try {
+        r = c.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("request interrupted");
+      }
+      int s = r.statusCode();
+      if (s != 301 && s != 302 && s != 303 && s != 307 && s != 308) {
+        return r;
+      }
+      r.body().close();
+      Optional<String> loc = r.headers().firstValue("Location");
+      if (loc.isEmpty() || hop >= MAX_REDIRECTS) {
+        throw new RemoteException(Kind.FAILED, "HTTP " + s + " redirect without end");
+      }
+      URI next;
+      try {
+        next = at.resolve(loc.get());
+      } catch (IllegalArgumentException e) {
+        throw new RemoteException(Kind.FAILED, "HTTP " + s + " with a bad Location");
+      }
+      if (!sameOrigin(next, base)) {
+        throw new RemoteException(
+            Kind.FAILED,
+            "refused a redirect to "
+                + next.getScheme()
+                + "://"
+                + next.getHost()
+                + ":"
+                + next.getPort()
+                + " (credentials go only to "
+                + name
+                + ")");
+      }
+      at = next;
+    }
+  }
+
+  private static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme() != null
+        && a.getScheme().equalsIgnoreCase(b.getScheme())
+        && a.getHost() != null
+        && a.getHost().equalsIgnoreCase(b.getHost())
+        && port(a) == port(b);
+  }
+
+  private static int port(URI u) {
+    if (u.getPort() >= 0) {
+      return u.getPort();
+    }
+    return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+  }
+
+  private static void check(HttpResponse<?> r, String what, Kind denied) throws RemoteException {
+    int s = r.statusCode();
+    if (s == 200) {
+      return;
+    }
+    String msg = "HTTP " + s + " for " + what;
+    Duration retry = retryAfter(r);
+    switch (s) {
+      case 401, 403 -> throw new RemoteException(denied, msg);
+      case 413 -> throw new RemoteException(Kind.TOO_LARGE, msg);
+      case 429, 507 -> throw new RemoteException(Kind.THROTTLED, msg, retry);
+      case 503 -> {
+        if (retry != null) {
+          throw new RemoteException(Kind.THROTTLED, msg, retry);
+        }
+        throw new RemoteException(Kind.FAILED, msg);
+      }
+      default -> throw new RemoteException(Kind.FAILED, msg);
+    }
+  }
+
+  private static @Nullable Duration retryAfter(HttpResponse<?> r) {
+    Optional<String> v = r.headers().firstValue("Retry-After");
+    if (v.isEmpty()) {
+      return null;
+    }
+    try {
+      long s = Long.parseLong(v.get().strip());
+      return s < 0 ? null : Duration.ofSeconds(Math.min(s, 3600));
+    } catch (NumberFormatException e) {
+      return null; // an HTTP date: use the default pause
+    }
+  }
+
+  private void authorize(HttpRequest.Builder b) {
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+  }
+
+  private HttpClient client() throws IOException {
+    try {
+      return client.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while the HTTP client was being built");
+    } catch (ExecutionException e) {
+      throw new IOException("cannot build the HTTP client: " + e.getCause(), e.getCause());
+    }
+  }
+
+  private void acquire() throws InterruptedIOException {
+    try {
+      slots.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for a connection slot");
+    }
+  }
+
+  private static URI withSlash(URI u) {
+    String s = u.toString();
+    return s.endsWith("/") ? u : URI.create(s + "/");
+  }
+
+  @Override
+  public void close() {
+    if (client.isDone()) {
+      try {
+        client.get().shutdownNow();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException e) {
+        // never built: nothing to close
+      }
+    }
+  }
+}

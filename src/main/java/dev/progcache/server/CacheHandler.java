@@ -1,0 +1,277 @@
+package dev.progcache.server;
+
+import dev.progcache.cache.BadPutException;
+import dev.progcache.cache.Hit;
+import dev.progcache.cache.Key;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Optional;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4FrameOutputStream;
+import net.jpountz.xxhash.XXHashFactory;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The cache protocol over HTTP (gocached / go-cacher-server compatible):
+ *
+ * <ul>
+ *   <li>{@code GET /action/<hex>}: 404 miss; with {@code Want-Object: 1}, 200 with the body and
+ *       {@code Go-Output-Id}; otherwise 200 JSON {@code {"outputID":"<hex>","size":N}}.
+ *   <li>{@code GET /output/<hex>}: the body, or 404.
+ *   <li>{@code PUT /<action hex>/<output hex>} with an exact Content-Length: 204 once verified and
+ *       stored; 400 when sha256 or size disagree; 411 without a length; 413 over the object limit.
+ *   <li>{@code GET /healthz}, {@code GET /metrics}.
+ * </ul>
+ *
+ * <p>Bodies are lz4-framed when the client accepts lz4 and they are big enough to gain. 401 for a
+ * missing or unknown token, 403 for a token without the grant. Thread-safe; blocking (runs on
+ * virtual threads).
+ */
+final class CacheHandler extends Handler.Abstract {
+  /** Settings the handler needs: limits on objects and time, and when to compress. */
+  record Limits(long maxObject, long requestTimeoutMillis, long lz4MinSize) {}
+
+  private static final int IN_MEMORY = 1 << 20;
+  private final ServerStore store;
+  private final Tokens tokens;
+  private final ServerMetrics metrics;
+  private final Limits limits;
+
+  CacheHandler(ServerStore store, Tokens tokens, ServerMetrics metrics, Limits limits) {
+    this.store = store;
+    this.tokens = tokens;
+    this.metrics = metrics;
+    this.limits = limits;
+  }
+
+  @Override
+  public boolean handle(Request req, Response resp, Callback cb) throws Exception {
+    String path = Request.getPathInContext(req);
+    String method = req.getMethod();
+    boolean get = method.equals("GET") || method.equals("HEAD");
+    if (get && path.equals("/healthz")) {
+      return text(resp, cb, 200, "ok\n");
+    }
+    if (get && path.equals("/metrics")) {
+      resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+      return text(resp, cb, 200, metrics.scrape());
+    }
+    String[] parts = path.split("/", -1);
+    if (parts.length != 3 || !parts[0].isEmpty()) {
+      metrics.notFound.increment();
+      return text(resp, cb, 404, "not found\n");
+    }
+    if (get && parts[1].equals("action")) {
+      Optional<Key> k = key(parts[2]);
+      return k.isEmpty() ? bad(resp, cb) : authorized(req, resp, cb, Tokens.Grant.READ) && action(req, resp, cb, k.get());
+    }
+    if (get && parts[1].equals("output")) {
+      Optional<Key> k = key(parts[2]);
+      return k.isEmpty() ? bad(resp, cb) : authorized(req, resp, cb, Tokens.Grant.READ) && output(req, resp, cb, k.get());
+    }
+    if (method.equals("PUT")) {
+      Optional<Key> a = key(parts[1]);
+      Optional<Key> o = key(parts[2]);
+      if (a.isEmpty() || o.isEmpty()) {
+        return bad(resp, cb);
+      }
+      return authorized(req, resp, cb, Tokens.Grant.WRITE) && put(req, resp, cb, a.get(), o.get());
+    }
+    metrics.notFound.increment();
+    return text(resp, cb, 404, "not found\n");
+  }
+
+  /** Checks the token; answers 401/403 itself and returns false when the request may not go on. */
+  private boolean authorized(Request req, Response resp, Callback cb, Tokens.Grant need) {
+    Optional<Tokens.Principal> p = tokens.check(req.getHeaders().get(HttpHeader.AUTHORIZATION));
+    if (p.isEmpty()) {
+      metrics.unauthorized.increment();
+      resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+      text(resp, cb, 401, "missing or unknown token\n");
+      return false;
+    }
+    req.setAttribute(AccessLog.PRINCIPAL, p.get().name());
+    if (!p.get().may(need)) {
+      metrics.forbidden.increment();
+      text(resp, cb, 403, "this token may not " + need.name().toLowerCase() + "\n");
+      return false;
+    }
+    return true;
+  }
+
+  private boolean action(Request req, Response resp, Callback cb, Key action) throws IOException {
+    Optional<Hit> h = store.action(action);
+    if (h.isEmpty()) {
+      metrics.actionMiss.increment();
+      return text(resp, cb, 404, "");
+    }
+    metrics.actionHit.increment();
+    Hit hit = h.get();
+    if (!"1".equals(req.getHeaders().get("Want-Object"))) {
+      resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+      return text(
+          resp,
+          cb,
+          200,
+          "{\"outputID\":\"" + hit.entry().outputId().hex() + "\",\"size\":" + hit.entry().size() + "}");
+    }
+    return body(req, resp, cb, hit);
+  }
+
+  private boolean output(Request req, Response resp, Callback cb, Key output) throws IOException {
+    Optional<Hit> h = store.output(output);
+    if (h.isEmpty()) {
+      metrics.outputMiss.increment();
+      return text(resp, cb, 404, "");
+    }
+    metrics.outputHit.increment();
+    return body(req, resp, cb, h.get());
+  }
+
+  /** Sends a stored body, lz4-framed when the client accepts it and it is big enough. */
+  private boolean body(Request req, Response resp, Callback cb, Hit hit) throws IOException {
+    long size = hit.entry().size();
+    resp.setStatus(200);
+    resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
+    resp.getHeaders().put("Go-Output-Id", hit.entry().outputId().hex());
+    boolean lz4 = size >= limits.lz4MinSize() && acceptsLz4(req);
+    if (lz4) {
+      resp.getHeaders().put(HttpHeader.CONTENT_ENCODING, "lz4");
+      resp.getHeaders().put("X-Uncompressed-Length", Long.toString(size));
+    }
+    metrics.bytesOut.increment(size);
+    if (size <= IN_MEMORY) {
+      byte[] b = Files.readAllBytes(hit.diskPath());
+      if (b.length != size) {
+        throw new IOException("stored body changed size: " + hit.diskPath());
+      }
+      if (lz4) {
+        ByteArrayOutputStream z = new ByteArrayOutputStream(b.length / 2 + 64);
+        try (OutputStream f = lz4(z)) {
+          f.write(b);
+        }
+        b = z.toByteArray();
+      }
+      resp.getHeaders().put(HttpHeader.CONTENT_LENGTH, b.length);
+      resp.write(true, ByteBuffer.wrap(b), cb);
+      return true;
+    }
+    if (!lz4) {
+      resp.getHeaders().put(HttpHeader.CONTENT_LENGTH, size);
+    }
+    try (InputStream in = Files.newInputStream(hit.diskPath());
+        OutputStream raw = Content.Sink.asOutputStream(resp);
+        OutputStream out = lz4 ? lz4(raw) : raw) {
+      in.transferTo(out);
+    } catch (IOException e) {
+      cb.failed(e);
+      return true;
+    }
+    cb.succeeded();
+    return true;
+  }
+
+  private static OutputStream lz4(OutputStream out) throws IOException {
+    return new LZ4FrameOutputStream(
+        out,
+        LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB,
+        -1L,
+        LZ4Factory.safeInstance().fastCompressor(),
+        XXHashFactory.safeInstance().hash32(),
+        LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE);
+  }
+
+  private static boolean acceptsLz4(Request req) {
+    String ae = req.getHeaders().get(HttpHeader.ACCEPT_ENCODING);
+    return ae != null && ae.toLowerCase(java.util.Locale.ROOT).contains("lz4");
+  }
+
+  private boolean put(Request req, Response resp, Callback cb, Key action, Key output) {
+    long len = req.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+    if (len < 0) {
+      return text(resp, cb, 411, "PUT needs an exact Content-Length\n");
+    }
+    if (len > limits.maxObject()) {
+      metrics.putTooLarge.increment();
+      return text(resp, cb, 413, "object of " + len + " bytes is over the limit of " + limits.maxObject() + "\n");
+    }
+    long deadline = System.nanoTime() + limits.requestTimeoutMillis() * 1_000_000L;
+    try (InputStream in = new DeadlineInput(Content.Source.asInputStream(req), deadline)) {
+      store.put(action, output, len, in);
+    } catch (BadPutException e) {
+      metrics.putBad.increment();
+      return text(resp, cb, 400, e.getMessage() + "\n");
+    } catch (IOException e) {
+      return text(resp, cb, 500, "cannot store the object\n");
+    }
+    metrics.putOk.increment();
+    metrics.bytesIn.increment(len);
+    resp.setStatus(204);
+    resp.write(true, null, cb);
+    return true;
+  }
+
+  private static Optional<Key> key(String hex) {
+    if (hex.length() != Key.LENGTH * 2) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Key.ofHex(hex));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean bad(Response resp, Callback cb) {
+    return text(resp, cb, 400, "ids must be 64 hex digits\n");
+  }
+
+  private static boolean text(Response resp, Callback cb, int status, String body) {
+    resp.setStatus(status);
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    if (!resp.getHeaders().contains(HttpHeader.CONTENT_TYPE) && b.length > 0) {
+      resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+    }
+    resp.getHeaders().put(HttpHeader.CONTENT_LENGTH, b.length);
+    resp.write(true, ByteBuffer.wrap(b), cb);
+    return true;
+  }
+
+  /** Fails reads once the request's time is up, so a trickling upload cannot hold a slot forever. */
+  private static final class DeadlineInput extends java.io.FilterInputStream {
+    private final long deadline;
+
+    DeadlineInput(InputStream in, long deadline) {
+      super(in);
+      this.deadline = deadline;
+    }
+
+    @Override
+    public int read() throws IOException {
+      check();
+      return super.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      check();
+      return super.read(b, off, len);
+    }
+
+    private void check() throws IOException {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IOException("request time limit reached");
+      }
+    }
+  }
+}

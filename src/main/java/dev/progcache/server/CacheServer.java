@@ -1,0 +1,148 @@
+package dev.progcache.server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.QoSHandler;
+import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * A running cache server: Jetty with HTTP/1.1 and h2c on one connector, handlers on virtual
+ * threads, at most {@code maxRequests} requests at once, graceful stop that lets in-flight
+ * requests (PUTs) finish.
+ *
+ * <p>Thread-safe. {@link #close} stops it gracefully; a JVM shutdown (SIGTERM) does the same.
+ */
+public final class CacheServer implements AutoCloseable {
+  private static final long STOP_TIMEOUT_MILLIS = 15_000;
+  private final Server server;
+  private final ServerConnector connector;
+  private final AccessLog accessLog;
+  private final ServerStore store;
+
+  private CacheServer(Server server, ServerConnector connector, AccessLog log, ServerStore store) {
+    this.server = server;
+    this.connector = connector;
+    this.accessLog = log;
+    this.store = store;
+  }
+
+  /**
+   * Opens the store, loads the tokens and starts listening.
+   *
+   * @throws ServeException with a message saying what failed and with which input
+   */
+  public static CacheServer start(ServeConfig cfg, PrintStream err) throws ServeException {
+    // Jetty logs through SLF4J: warnings and errors only, on stderr (before any logger exists)
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+      System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    }
+    Tokens tokens;
+    try {
+      tokens = cfg.tokens() == null ? Tokens.none() : Tokens.load(cfg.tokens());
+    } catch (IOException e) {
+      throw new ServeException("cannot use the tokens file: " + e.getMessage(), e);
+    }
+    ServerStore store;
+    try {
+      store = ServerStore.open(cfg.dir(), cfg.limits().maxSize());
+    } catch (IOException e) {
+      throw new ServeException("cannot open the storage directory " + cfg.dir() + ": " + e.getMessage(), e);
+    }
+    ServerMetrics metrics = new ServerMetrics(store);
+    ServeConfig.Limits l = cfg.limits();
+
+    QueuedThreadPool pool = new QueuedThreadPool(Math.max(16, Runtime.getRuntime().availableProcessors() * 4), 4);
+    pool.setName("progcache-serve");
+    pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("progcache-serve-v"));
+    Server server = new Server(pool);
+
+    HttpConfiguration hc = new HttpConfiguration();
+    hc.setRequestHeaderSize(l.maxHeader());
+    hc.setSendServerVersion(false);
+    hc.setSendXPoweredBy(false);
+    ServerConnector c =
+        new ServerConnector(
+            server, 1, 1, new HttpConnectionFactory(hc), new HTTP2CServerConnectionFactory(hc));
+    c.setHost(cfg.host());
+    c.setPort(cfg.port());
+    c.setIdleTimeout(Math.min(30_000, l.requestTimeout().toMillis()));
+    // while stopping, a request still sending its body may pause this long
+    c.setShutdownIdleTimeout(5_000);
+    server.addConnector(c);
+
+    CacheHandler handler =
+        new CacheHandler(
+            store,
+            tokens,
+            metrics,
+            new CacheHandler.Limits(l.maxObject(), l.requestTimeout().toMillis(), l.lz4Min()));
+    QoSHandler qos = new QoSHandler(handler);
+    qos.setMaxRequestCount(l.maxRequests());
+    qos.setMaxSuspendedRequestCount(l.maxRequests() * 4);
+    qos.setMaxSuspend(java.time.Duration.ofSeconds(10));
+    server.setHandler(new GracefulHandler(qos));
+    AccessLog log = new AccessLog(err);
+    if (cfg.accessLog()) {
+      server.setRequestLog(log);
+    }
+    server.setStopTimeout(STOP_TIMEOUT_MILLIS);
+    server.setStopAtShutdown(true);
+    try {
+      server.start();
+    } catch (Exception e) {
+      try {
+        server.stop();
+      } catch (Exception ignored) {
+        // already failing
+      }
+      throw new ServeException(
+          "cannot listen on " + cfg.host() + ":" + cfg.port() + ": " + e.getMessage(), e);
+    }
+    return new CacheServer(server, c, log, store);
+  }
+
+  /** The port actually bound. */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  /** The base URL clients use. */
+  public URI url() {
+    String h = connector.getHost();
+    if (h == null || h.equals("0.0.0.0")) {
+      h = "127.0.0.1";
+    } else if (h.contains(":")) {
+      h = "[" + h + "]";
+    }
+    return URI.create("http://" + h + ":" + port() + "/");
+  }
+
+  long storedBytes() {
+    return store.bytes();
+  }
+
+  /** Waits until the server stops. */
+  public void join() throws InterruptedException {
+    server.join();
+    accessLog.close();
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      // stopping: nothing left to do
+    }
+    accessLog.close();
+  }
+}

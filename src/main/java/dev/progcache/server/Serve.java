@@ -1,0 +1,42 @@
+package dev.progcache.server;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+
+/** {@code progcache serve}: starts the cache server and runs until stopped (SIGTERM / SIGINT). */
+public final class Serve {
+  private Serve() {}
+
+  /** Runs the server; returns the exit status (only Main exits). */
+  public static int run(List<String> args, Map<String, String> env, PrintStream err) {
+    if (args.contains("--help") || args.contains("-h")) {
+      err.print(ServeConfig.USAGE);
+      return 0;
+    }
+    try {
+      ServeConfig cfg = ServeConfig.parse(args, env);
+      CacheServer s = CacheServer.start(cfg, err);
+      err.println(
+          "progcache serve: listening on "
+              + s.url()
+              + " (dir "
+              + cfg.dir()
+              + ", max-size "
+              + cfg.limits().maxSize()
+              + " bytes, auth "
+              + (cfg.tokens() == null ? "off (loopback only)" : "by tokens file")
+              + ")");
+      err.flush();
+      s.join();
+      err.println("progcache serve: stopped");
+      return 0;
+    } catch (ServeException e) {
+      err.println("progcache serve: " + e.getMessage());
+      return 2;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package dev.progcache.server;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Settings of {@code progcache serve}, from flags and {@code PROGCACHE_SERVE_*} variables.
+ *
+ * @param host address to listen on
+ * @param port port (0: any free one)
+ * @param dir storage directory
+ * @param tokens the tokens file, or null for no authentication (loopback only)
+ * @param limits sizes, counts and times
+ * @param accessLog whether to log each request on stderr
+ */
+public record ServeConfig(
+    String host, int port, Path dir, @Nullable Path tokens, Limits limits, boolean accessLog) {
+
+  /** Resource limits of the server. */
+  public record Limits(
+      long maxSize, long maxObject, int maxRequests, Duration requestTimeout, int maxHeader, long lz4Min) {}
+
+  public static final String USAGE =
+      """
+      usage: progcache serve [flags]
+        --listen HOST:PORT    address (default 127.0.0.1:8421; port 0 picks a free one)
+        --dir DIR             storage directory (env PROGCACHE_SERVE_DIR; default ~/.cache/progcache-serve)
+        --max-size SIZE       evict least recently used objects above this total (default 10G)
+        --max-object SIZE     largest object accepted (default 1G; 413 above)
+        --tokens FILE         bearer tokens, one "TOKEN read,write [name]" a line
+                              (env PROGCACHE_SERVE_TOKENS_FILE); without it the server
+                              only listens on loopback and anyone there may read and write
+        --max-requests N      requests handled at once (default 256; more wait, then 503)
+        --request-timeout D   time limit for one request body (default 60s)
+        --lz4-min SIZE        compress bodies at least this big for clients that accept lz4 (default 4K)
+        --no-access-log       do not log requests on stderr
+      """;
+
+  static ServeConfig parse(List<String> args, Map<String, String> env) throws ServeException {
+    String listen = "127.0.0.1:8421";
+    String dir = env.get("PROGCACHE_SERVE_DIR");
+    String tokens = env.get("PROGCACHE_SERVE_TOKENS_FILE");
+    long maxSize = 10L << 30;
+    long maxObject = 1L << 30;
+    int maxRequests = 256;
+    Duration timeout = Duration.ofSeconds(60);
+    long lz4Min = 4096;
+    boolean accessLog = true;
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+      if (name.equals("--no-access-log")) {
+        accessLog = false;
+        continue;
+      }
+      String v;
+      if (a.contains("=")) {
+        v = a.substring(a.indexOf('=') + 1);
+      } else if (i + 1 < args.size()) {
+        v = args.get(++i);
+      } else {
+        throw new ServeException(a + " needs a value\n" + USAGE);
+      }
+      switch (name) {
+        case "--listen" -> listen = v;
+        case "--dir" -> dir = v;
+        case "--tokens" -> tokens = v;
+        case "--max-size" -> maxSize = size(name, v);
+        case "--max-object" -> maxObject = size(name, v);
+        case "--lz4-min" -> lz4Min = size(name, v);
+        case "--max-requests" -> maxRequests = (int) Math.min(100_000, size(name, v));
+        case "--request-timeout" -> timeout = Duration.ofMillis(Math.max(1, seconds(name, v)));
+        default -> throw new ServeException("unknown flag " + a + "\n" + USAGE);
+      }
+    }
+    int colon = listen.lastIndexOf(':');
+    if (colon < 0) {
+      throw new ServeException("--listen " + listen + ": expected HOST:PORT");
+    }
+    String host = listen.substring(0, colon).replace("[", "").replace("]", "");
+    int port;
+    try {
+      port = Integer.parseInt(listen.substring(colon + 1));
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      throw new ServeException("--listen " + listen + ": bad port");
+    }
+    if (host.isEmpty()) {
+      host = "0.0.0.0";
+    }
+    Path tokensPath = tokens == null || tokens.isBlank() ? null : Path.of(tokens);
+    if (tokensPath == null && !loopback(host)) {
+      throw new ServeException(
+          "refusing to listen on "
+              + host
+              + " without --tokens: anyone who can reach it could read and write the cache."
+              + " Give --tokens FILE, or listen on 127.0.0.1");
+    }
+    Path d =
+        dir != null && !dir.isBlank()
+            ? Path.of(dir)
+            : Path.of(System.getProperty("user.home"), ".cache", "progcache-serve");
+    Limits l = new Limits(maxSize, maxObject, maxRequests, timeout, 8192, lz4Min);
+    return new ServeConfig(host, port, d.toAbsolutePath().normalize(), tokensPath, l, accessLog);
+  }
+
+  private static boolean loopback(String host) {
+    try {
+      for (InetAddress a : InetAddress.getAllByName(host)) {
+        if (!a.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** Parses {@code 123}, {@code 4K}, {@code 512M}, {@code 10G} (binary units). */
+  static long size(String flag, String v) throws ServeException {
+    String s = v.strip().toUpperCase(Locale.ROOT);
+    if (s.endsWith("B")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    long mult = 1;
+    if (!s.isEmpty() && "KMGT".indexOf(s.charAt(s.length() - 1)) >= 0) {
+      mult = 1L << (10 * ("KMGT".indexOf(s.charAt(s.length() - 1)) + 1));
+      s = s.substring(0, s.length() - 1);
+    }
+    try {
+      long n = Long.parseLong(s);
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return Math.multiplyExact(n, mult);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new ServeException(flag + " " + v + ": expected a size such as 500M or 10G");
+    }
+  }
+
+  private static long seconds(String flag, String v) throws ServeException {
+    String s = v.strip().toLowerCase(Locale.ROOT);
+    try {
+      if (s.endsWith("ms")) {
+        return Long.parseLong(s.substring(0, s.length() - 2));
+      }
+      if (s.endsWith("m")) {
+        return Long.parseLong(s.substring(0, s.length() - 1)) * 60_000;
+      }
+      if (s.endsWith("s")) {
+        s = s.substring(0, s.length() - 1);
+      }
+      return Math.round(Double.parseDouble(s) * 1000);
+    } catch (NumberFormatException e) {
+      throw new ServeException(flag + " " + v + ": expected a duration such as 30s or 2m");
+    }
+  }
+}

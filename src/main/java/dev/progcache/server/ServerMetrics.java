@@ -1,0 +1,47 @@
+package dev.progcache.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * The server's counters, exported in the Prometheus text format at {@code /metrics}. Labels carry
+ * routes and outcomes only, never tokens or principals' secrets.
+ *
+ * <p>Thread-safe.
+ */
+final class ServerMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  final Counter actionHit = requests("action", "hit");
+  final Counter actionMiss = requests("action", "miss");
+  final Counter outputHit = requests("output", "hit");
+  final Counter outputMiss = requests("output", "miss");
+  final Counter putOk = requests("put", "ok");
+  final Counter putBad = requests("put", "bad");
+  final Counter putTooLarge = requests("put", "too_large");
+  final Counter unauthorized = requests("any", "unauthorized");
+  final Counter forbidden = requests("any", "forbidden");
+  final Counter notFound = requests("other", "not_found");
+  final Counter bytesOut = Counter.builder("progcache_served_bytes").register(registry);
+  final Counter bytesIn = Counter.builder("progcache_stored_bytes").register(registry);
+
+  ServerMetrics(ServerStore store) {
+    Gauge.builder("progcache_store_bytes", store, ServerStore::bytes).register(registry);
+    Gauge.builder("progcache_store_objects", store, ServerStore::objects).register(registry);
+    FunctionCounter.builder("progcache_evictions", store, ServerStore::evictions).register(registry);
+  }
+
+  private Counter requests(String route, String outcome) {
+    return Counter.builder("progcache_requests")
+        .tag("route", route)
+        .tag("outcome", outcome)
+        .register(registry);
+  }
+
+  /** The Prometheus text exposition. */
+  String scrape() {
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,184 @@
+package dev.progcache.server;
+
+import dev.progcache.cache.Hit;
+import dev.progcache.cache.Key;
+import dev.progcache.cache.Stats;
+import dev.progcache.disk.DiskStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * The server's storage: a {@link DiskStore} (same layout and atomic writes as the helper's local
+ * tier, so entries survive restarts and a crash never leaves a visible partial entry) plus an
+ * in-memory index of bodies for size-limited LRU eviction.
+ *
+ * <p>Thread-safe. Eviction deletes the least recently used bodies until the total is below 90 % of
+ * the limit; records that named them become misses (and are removed when next read).
+ */
+final class ServerStore {
+  private static final class Meta {
+    final long size;
+    volatile long lastUse;
+
+    Meta(long size, long lastUse) {
+      this.size = size;
+      this.lastUse = lastUse;
+    }
+  }
+
+  private final DiskStore disk;
+  private final long maxBytes;
+  private final Map<Key, Meta> index = new ConcurrentHashMap<>();
+  private final AtomicLong total = new AtomicLong();
+  private final AtomicLong evictions = new AtomicLong();
+  private final ReentrantLock evicting = new ReentrantLock();
+
+  private ServerStore(DiskStore disk, long maxBytes) {
+    this.disk = disk;
+    this.maxBytes = maxBytes;
+  }
+
+  /** Opens the store at {@code dir}, indexing the bodies already there. */
+  static ServerStore open(Path dir, long maxBytes) throws IOException {
+    DiskStore d = DiskStore.open(dir, ServerStore::nowNanos, new Stats());
+    ServerStore s = new ServerStore(d, maxBytes);
+    s.scan();
+    s.evictIfNeeded();
+    return s;
+  }
+
+  private void scan() throws IOException {
+    Path outputs = disk.root().resolve("o");
+    long staleBefore = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
+    try (Stream<Path> files = Files.walk(outputs, 2)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        String name = p.getFileName().toString();
+        BasicFileAttributes a;
+        try {
+          a = Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (IOException e) {
+          continue;
+        }
+        if (!a.isRegularFile()) {
+          continue;
+        }
+        if (name.startsWith(".tmp-")) {
+          if (a.lastModifiedTime().toMillis() < staleBefore) {
+            Files.deleteIfExists(p); // left by a crash
+          }
+          continue;
+        }
+        try {
+          track(Key.ofHex(name), a.size(), a.lastModifiedTime().toMillis());
+        } catch (IllegalArgumentException e) {
+          // not ours
+        }
+      }
+    }
+  }
+
+  /** The entry for {@code action}, verified against its body's size; empty for a miss. */
+  Optional<Hit> action(Key action) {
+    Optional<Hit> h = disk.lookup(action);
+    h.ifPresent(hit -> touch(hit.entry().outputId()));
+    return h;
+  }
+
+  /** The body file of {@code output} and its size; empty when it is not stored. */
+  Optional<Hit> output(Key output) {
+    Path p = disk.bodyPath(output);
+    try {
+      long size = Files.size(p);
+      touch(output);
+      return Optional.of(new Hit(new dev.progcache.cache.Entry(output, size, 0), p));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Stores {@code size} bytes from {@code body} for {@code action}, verified against {@code
+   * output}; the entry becomes visible only when complete and correct.
+   *
+   * @throws dev.progcache.cache.BadPutException when size or sha256 disagree (nothing stored)
+   * @throws IOException when the disk write fails
+   */
+  void put(Key action, Key output, long size, InputStream body) throws IOException {
+    disk.put(action, output, size, sink -> body.transferTo(sink));
+    track(output, size, System.currentTimeMillis());
+    evictIfNeeded();
+  }
+
+  private void track(Key output, long size, long lastUse) {
+    Meta m = index.putIfAbsent(output, new Meta(size, lastUse));
+    if (m == null) {
+      total.addAndGet(size);
+    } else {
+      m.lastUse = Math.max(m.lastUse, lastUse);
+    }
+  }
+
+  private void touch(Key output) {
+    Meta m = index.get(output);
+    if (m != null) {
+      m.lastUse = System.currentTimeMillis();
+    }
+  }
+
+  private void evictIfNeeded() {
+    if (total.get() <= maxBytes || !evicting.tryLock()) {
+      return;
+    }
+    try {
+      long target = maxBytes / 10 * 9;
+      List<Map.Entry<Key, Meta>> all = new ArrayList<>(index.entrySet());
+      all.sort(Comparator.comparingLong(e -> e.getValue().lastUse));
+      for (Map.Entry<Key, Meta> e : all) {
+        if (total.get() <= target) {
+          break;
+        }
+        try {
+          Files.deleteIfExists(disk.bodyPath(e.getKey()));
+        } catch (IOException x) {
+          continue;
+        }
+        if (index.remove(e.getKey(), e.getValue())) {
+          total.addAndGet(-e.getValue().size);
+          evictions.incrementAndGet();
+        }
+      }
+    } finally {
+      evicting.unlock();
+    }
+  }
+
+  long bytes() {
+    return total.get();
+  }
+
+  long objects() {
+    return index.size();
+  }
+
+  long evictions() {
+    return evictions.get();
+  }
+
+  private static long nowNanos() {
+    java.time.Instant t = java.time.Instant.now();
+    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+  }
+}

@@ -1,0 +1,291 @@
+package dev.progcache.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class CacheServerTest {
+  @TempDir Path tmp;
+  private CacheServer server;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final ByteArrayLog err = new ByteArrayLog();
+
+  static final class ByteArrayLog extends PrintStream {
+    final java.io.ByteArrayOutputStream bytes;
+
+    ByteArrayLog() {
+      this(new java.io.ByteArrayOutputStream());
+    }
+
+    private ByteArrayLog(java.io.ByteArrayOutputStream b) {
+      super(b, true, StandardCharsets.UTF_8);
+      this.bytes = b;
+    }
+
+    String text() {
+      return bytes.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+    http.shutdownNow();
+  }
+
+  private CacheServer start(long maxSize, Path tokens) throws Exception {
+    ServeConfig.Limits l = new ServeConfig.Limits(maxSize, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
+    server = CacheServer.start(new ServeConfig("127.0.0.1", 0, tmp.resolve("store"), tokens, l, true), err);
+    return server;
+  }
+
+  static String hex(byte[] b) {
+    return HexFormat.of().formatHex(b);
+  }
+
+  static String sha(byte[] b) throws Exception {
+    return hex(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+
+  static String action(int i) throws Exception {
+    return sha(("action " + i).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private HttpResponse<byte[]> put(String a, byte[] body, String token) throws Exception {
+    return put(a, sha(body), body, token);
+  }
+
+  private HttpResponse<byte[]> put(String a, String out, byte[] body, String token) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(server.url().resolve(a + "/" + out)).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private HttpResponse<byte[]> get(String path, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(server.url().resolve(path)).GET();
+    headers.forEach(b::header);
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
+  void put_thenWantObjectGet_returnsBodyWithOutputId() throws Exception {
+    start(1 << 30, null);
+    byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
+    assertThat(put(action(1), body, null).statusCode()).isEqualTo(204);
+    HttpResponse<byte[]> r = get("action/" + action(1), Map.of("Want-Object", "1"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(body);
+    assertThat(r.headers().firstValue("Go-Output-Id")).contains(sha(body));
+  }
+
+  @Test
+  void get_withoutWantObject_givesJsonPointer_andOutputServesBody() throws Exception {
+    start(1 << 30, null);
+    byte[] body = "older clients".getBytes(StandardCharsets.UTF_8);
+    put(action(2), body, null);
+    HttpResponse<byte[]> r = get("action/" + action(2), Map.of());
+    assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+    assertThat(new String(r.body(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"outputID\":\"" + sha(body) + "\",\"size\":" + body.length + "}");
+    HttpResponse<byte[]> o = get("output/" + sha(body), Map.of());
+    assertThat(o.statusCode()).isEqualTo(200);
+    assertThat(o.body()).isEqualTo(body);
+  }
+
+  @Test
+  void get_unknown_is404() throws Exception {
+    start(1 << 30, null);
+    assertThat(get("action/" + action(3), Map.of("Want-Object", "1")).statusCode()).isEqualTo(404);
+    assertThat(get("output/" + action(3), Map.of()).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void put_zeroLength_isStoredAndServed() throws Exception {
+    start(1 << 30, null);
+    assertThat(put(action(4), new byte[0], null).statusCode()).isEqualTo(204);
+    HttpResponse<byte[]> r = get("action/" + action(4), Map.of("Want-Object", "1"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEmpty();
+  }
+
+  @Test
+  void put_withWrongSha_is400_andNothingVisible() throws Exception {
+    start(1 << 30, null);
+    byte[] body = "the real bytes".getBytes(StandardCharsets.UTF_8);
+    String wrong = sha("other bytes".getBytes(StandardCharsets.UTF_8));
+    assertThat(put(action(5), wrong, body, null).statusCode()).isEqualTo(400);
+    assertThat(get("action/" + action(5), Map.of("Want-Object", "1")).statusCode()).isEqualTo(404);
+    assertThat(get("output/" + wrong, Map.of()).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void put_overObjectLimit_is413() throws Exception {
+    start(1 << 30, null);
+    byte[] big = new byte[(1 << 20) + 1];
+    assertThat(put(action(6), big, null).statusCode()).isEqualTo(413);
+  }
+
+  @Test
+  void hostileIdsAndPaths_areRejected_case27() throws Exception {
+    start(1 << 30, null);
+    for (String p :
+        List.of("action/..%2f..%2fetc%2fpasswd", "action/" + "g".repeat(64), "action/abc", "output/../../x", "a/b/c/d")) {
+      assertThat(get(p, Map.of("Want-Object", "1")).statusCode()).as(p).isIn(400, 404);
+    }
+    HttpResponse<byte[]> huge = get("healthz", Map.of("X-Huge", "x".repeat(20_000)));
+    assertThat(huge.statusCode()).isEqualTo(431);
+    assertThat(Files.exists(tmp.resolve("etc"))).isFalse();
+  }
+
+  @Test
+  void lz4_isUsedWhenAccepted_forBigBodies() throws Exception {
+    start(1 << 30, null);
+    byte[] body = "compressible ".repeat(2000).getBytes(StandardCharsets.UTF_8);
+    put(action(7), body, null);
+    HttpResponse<byte[]> r = get("action/" + action(7), Map.of("Want-Object", "1", "Accept-Encoding", "lz4"));
+    assertThat(r.headers().firstValue("Content-Encoding")).contains("lz4");
+    assertThat(r.headers().firstValue("X-Uncompressed-Length")).contains(Integer.toString(body.length));
+    assertThat(r.body().length).isLessThan(body.length / 4);
+    try (var in =
+        new net.jpountz.lz4.LZ4FrameInputStream(
+            new java.io.ByteArrayInputStream(r.body()),
+            net.jpountz.lz4.LZ4Factory.safeInstance().safeDecompressor(),
+            net.jpountz.xxhash.XXHashFactory.safeInstance().hash32())) {
+      assertThat(in.readAllBytes()).isEqualTo(body);
+    }
+  }
+
+  @Test
+  void tokens_gateReadsAndWrites_andAreNeverLogged() throws Exception {
+    Path tokens = tmp.resolve("tokens");
+    Files.writeString(tokens, "# test\nwriter-token-0123456789 read,write ci\nreader-token-0123456789 read dev\n");
+    start(1 << 30, tokens);
+    byte[] body = "guarded".getBytes(StandardCharsets.UTF_8);
+    assertThat(put(action(8), body, null).statusCode()).isEqualTo(401);
+    assertThat(put(action(8), body, "nope-nope-nope-nope").statusCode()).isEqualTo(401);
+    assertThat(put(action(8), body, "reader-token-0123456789").statusCode()).isEqualTo(403);
+    assertThat(put(action(8), body, "writer-token-0123456789").statusCode()).isEqualTo(204);
+    assertThat(get("action/" + action(8), Map.of("Want-Object", "1")).statusCode()).isEqualTo(401);
+    assertThat(
+            get("action/" + action(8), Map.of("Want-Object", "1", "Authorization", "Bearer reader-token-0123456789"))
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(get("healthz", Map.of()).statusCode()).isEqualTo(200);
+    String metrics = new String(get("metrics", Map.of()).body(), StandardCharsets.UTF_8);
+    server.close();
+    server = null;
+    assertThat(err.text()).contains(" ci PUT ").contains(" dev GET ");
+    assertThat(err.text() + metrics).doesNotContain("writer-token").doesNotContain("reader-token").doesNotContain("nope-nope");
+  }
+
+  @Test
+  void entries_surviveRestart() throws Exception {
+    start(1 << 30, null);
+    byte[] body = "persistent".getBytes(StandardCharsets.UTF_8);
+    put(action(9), body, null);
+    server.close();
+    start(1 << 30, null);
+    assertThat(get("action/" + action(9), Map.of("Want-Object", "1")).body()).isEqualTo(body);
+  }
+
+  @Test
+  void maxSize_evictsLeastRecentlyUsed() throws Exception {
+    start(100_000, null);
+    Random rnd = new Random(1);
+    for (int i = 0; i < 30; i++) {
+      byte[] b = new byte[10_000];
+      rnd.nextBytes(b);
+      assertThat(put(action(100 + i), b, null).statusCode()).isEqualTo(204);
+      // keep the first entry hot
+      assertThat(get("action/" + action(100), Map.of("Want-Object", "1")).statusCode()).isEqualTo(200);
+    }
+    assertThat(server.storedBytes()).isLessThanOrEqualTo(100_000);
+    assertThat(get("action/" + action(101), Map.of("Want-Object", "1")).statusCode()).isEqualTo(404);
+    assertThat(get("action/" + action(129), Map.of("Want-Object", "1")).statusCode()).isEqualTo(200);
+    String metrics = new String(get("metrics", Map.of()).body(), StandardCharsets.UTF_8);
+    assertThat(metrics).contains("progcache_evictions_total").contains("progcache_requests_total");
+  }
+
+  @Test
+  void h2c_priorKnowledge_isServed() throws Exception {
+    start(1 << 30, null);
+    HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    try {
+      // the JDK client upgrades from HTTP/1.1 for http:// URLs
+      HttpResponse<String> r =
+          h2.send(HttpRequest.newBuilder(server.url().resolve("healthz")).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r2 =
+          h2.send(HttpRequest.newBuilder(server.url().resolve("healthz")).GET().build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r2.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    } finally {
+      h2.shutdownNow();
+    }
+  }
+
+  @Test
+  void gracefulStop_finishesInFlightPut() throws Exception {
+    start(1 << 30, null);
+    byte[] body = new byte[200_000];
+    new Random(3).nextBytes(body);
+    String a = action(10);
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(20_000);
+      var out = s.getOutputStream();
+      out.write(
+          ("PUT /" + a + "/" + sha(body) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + body.length + "\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      out.write(body, 0, body.length / 2);
+      out.flush();
+      Thread.sleep(1500); // the handler is running, blocked on the rest of the body
+      Thread stopper = Thread.ofPlatform().start(server::close);
+      Thread.sleep(300);
+      out.write(body, body.length / 2, body.length - body.length / 2);
+      out.flush();
+      String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1)).readLine();
+      assertThat(status).startsWith("HTTP/1.1 204");
+      stopper.join(20_000);
+    }
+    server = null;
+    start(1 << 30, null);
+    assertThat(get("action/" + a, Map.of("Want-Object", "1")).body()).isEqualTo(body);
+  }
+
+  @Test
+  void nonLoopbackWithoutTokens_isRefused() {
+    assertThatThrownBy(() -> ServeConfig.parse(List.of("--listen", "0.0.0.0:0"), Map.of()))
+        .isInstanceOf(ServeException.class)
+        .hasMessageContaining("without --tokens");
+  }
+
+  @Test
+  void url_isLoopback() throws Exception {
+    start(1 << 30, null);
+    assertThat(server.url().getHost()).isEqualTo("127.0.0.1");
+    assertThat(URI.create(server.url() + "x").getPort()).isEqualTo(server.port());
+  }
+}

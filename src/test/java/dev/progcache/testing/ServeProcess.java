@@ -1,0 +1,102 @@
+package dev.progcache.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A real {@code progcache serve} process on loopback; its stderr is collected. */
+public final class ServeProcess implements AutoCloseable {
+  private static final Pattern LISTENING = Pattern.compile("listening on (http://[^ ]+)");
+  private final Process process;
+  private final StringBuffer stderr = new StringBuffer();
+  private final URI url;
+
+  private ServeProcess(Process p, long seconds) throws InterruptedException {
+    this.process = p;
+    CompletableFuture<URI> found = new CompletableFuture<>();
+    Thread.ofPlatform()
+        .daemon()
+        .start(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String l = r.readLine(); l != null; l = r.readLine()) {
+                  stderr.append(l).append('\n');
+                  Matcher m = LISTENING.matcher(l);
+                  if (m.find()) {
+                    found.complete(URI.create(m.group(1)));
+                  }
+                }
+              } catch (IOException e) {
+                // process gone
+              }
+              found.complete(null);
+            });
+    URI u;
+    try {
+      u = found.get(seconds, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      u = null;
+    }
+    if (u == null) {
+      p.destroyForcibly();
+      throw new AssertionError("progcache serve did not start; stderr:\n" + stderr);
+    }
+    this.url = u;
+  }
+
+  /** Starts {@code progcache serve --listen host:port --dir dir extra...}. */
+  public static ServeProcess start(String listen, Path dir, String... extra)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(Dist.launcher().toString(), "serve", "--listen", listen, "--dir", dir.toString()));
+    cmd.addAll(List.of(extra));
+    return new ServeProcess(new ProcessBuilder(cmd).start(), 60);
+  }
+
+  public URI url() {
+    return url;
+  }
+
+  public int port() {
+    return url.getPort();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public String stderr() {
+    return stderr.toString();
+  }
+
+  /** Stops gracefully (SIGTERM) and waits; returns the exit status. */
+  public int stop(long seconds) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("progcache serve did not stop within " + seconds + " s");
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
