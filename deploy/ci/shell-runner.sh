@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# CI recipe for a plain shell runner: build and test a Go module through progcache, sharing
+# results through a team cache server.
+#
+# Needs (from the runner's environment or secrets):
+#   PROGCACHE_HOME        where progcache is unpacked (the archive) or built (target/progcache)
+#   PROGCACHE_REMOTE      the team's `progcache serve` URL, e.g. https://cache.example:8421
+#   PROGCACHE_TOKEN_FILE  a file holding this job's token (or PROGCACHE_TOKEN). Trusted jobs
+#                         (the main branch) get a read,write token; untrusted ones (pull requests)
+#                         a read-only token, so they can never write what trusted builds read.
+# Optional:
+#   PROGCACHE_DIR         local cache directory (default: go's cache dir + /progcache)
+#   GO_ARGS               what to build and test (default ./...)
+set -euo pipefail
+: "${PROGCACHE_HOME:?set PROGCACHE_HOME to the progcache directory}"
+export GOCACHEPROG="$PROGCACHE_HOME/bin/progcache -v"
+# daemon mode saves a JVM start per go command when the relay is there
+if [ -x "$PROGCACHE_HOME/bin/progcache-relay" ] && [ "${PROGCACHE_USE_DAEMON:-0}" = 1 ]; then
+  export GOCACHEPROG="$PROGCACHE_HOME/bin/progcache-relay -v"
+fi
+go version
+go build ${GO_ARGS:-./...}
+go test ${GO_ARGS:-./...}
