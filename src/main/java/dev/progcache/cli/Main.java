@@ -16,6 +16,7 @@ public final class Main {
       """
       usage: progcache [prog] [helper flags]          the GOCACHEPROG helper (go starts it)
              progcache exec [helper flags] -- CMD...  run CMD with GOCACHEPROG set to this helper
+             progcache conform [--bench] -- HELPER... check (or measure) any GOCACHEPROG helper
              progcache version
              progcache help
       """
@@ -39,6 +40,8 @@ public final class Main {
       return switch (sub) {
         case "prog" -> helper(args);
         case "exec" -> Exec.run(args, System.getenv());
+        // loaded only when this branch runs: the helper's startup never sees these classes
+        case "conform" -> dev.progcache.conform.Conform.run(args, System.out, System.err);
         case "version", "--version" -> {
           System.out.println("progcache " + version());
           yield 0;

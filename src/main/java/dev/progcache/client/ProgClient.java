@@ -98,12 +98,11 @@ public final class ProgClient implements AutoCloseable {
     }
     Session session = new Session(prog);
     CompletableFuture<Response> hello = session.expectHandshake();
-    ResponseDecoder decoder = new ResponseDecoder(p.getInputStream());
     Thread reader =
         Thread.ofPlatform()
             .daemon()
             .name("GOCACHEPROG reader " + p.pid())
-            .start(() -> session.readLoop(decoder));
+            .start(() -> session.readLoop(new ResponseDecoder(p.getInputStream())));
     RequestEncoder enc = new RequestEncoder(new BufferedOutputStream(p.getOutputStream(), 1 << 16));
     Started s = new Started(prog, p, session, enc, reader, b);
     try {

@@ -52,4 +52,40 @@ public final class QuotedArgs {
   private static boolean isSpace(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
   }
+
+  /**
+   * Joins {@code args} into one string that {@link #split} turns back into the same list: plain
+   * words as they are, others in single or double quotes.
+   *
+   * @throws IllegalArgumentException when an argument holds both kinds of quote (go's split cannot
+   *     express it)
+   */
+  public static String join(List<String> args) {
+    StringBuilder b = new StringBuilder();
+    for (String a : args) {
+      if (!b.isEmpty()) {
+        b.append(' ');
+      }
+      b.append(quote(a));
+    }
+    return b.toString();
+  }
+
+  private static String quote(String a) {
+    boolean plain = !a.isEmpty() && a.charAt(0) != '\'' && a.charAt(0) != '"';
+    for (int i = 0; i < a.length() && plain; i++) {
+      plain = !isSpace(a.charAt(i));
+    }
+    if (plain) {
+      return a;
+    }
+    if (a.indexOf('\'') < 0) {
+      return "'" + a + "'";
+    }
+    if (a.indexOf('"') < 0) {
+      return "\"" + a + "\"";
+    }
+    throw new IllegalArgumentException(
+        "cannot pass " + a + " through GOCACHEPROG quoting: it holds both kinds of quote");
+  }
 }

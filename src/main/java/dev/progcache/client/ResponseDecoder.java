@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -26,11 +27,12 @@ final class ResponseDecoder {
       JsonFactory.builder().disable(StreamReadFeature.AUTO_CLOSE_SOURCE).build();
   private static final byte[] NONE = new byte[0];
 
-  private final JsonParser parser;
+  private final InputStream in;
+  private @Nullable JsonParser parser;
   private long count;
 
   ResponseDecoder(InputStream in) {
-    this.parser = FACTORY.createParser(ObjectReadContext.empty(), in);
+    this.in = in;
   }
 
   /**
@@ -41,6 +43,10 @@ final class ResponseDecoder {
    */
   Optional<Response> next() throws IOException {
     try {
+      if (parser == null) {
+        // reads ahead to detect the encoding: only on the reading thread
+        parser = FACTORY.createParser(ObjectReadContext.empty(), in);
+      }
       JsonToken t = parser.nextToken();
       if (t == null) {
         return Optional.empty();
