@@ -285,17 +285,21 @@ public final class ProgClient implements AutoCloseable {
    * Idempotent. Requests still waiting fail with {@link HelperFailedException}.
    *
    * @throws HelperErrorException when the helper answered close with {@code Err}
-   * @throws ProgClientException when close could not be sent or was not answered; the process is
-   *     ended anyway
+   * @throws HelperFailedException when the session had already failed (so that a failure after
+   *     the last answer is not lost), or close could not be sent or was not answered; the process
+   *     is ended anyway
    */
   @Override
   public void close() throws IOException {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    IOException failure = null;
+    Optional<HelperFailedException> earlier = session.failure();
+    IOException failure =
+        earlier.map(e -> new HelperFailedException("the session had failed: " + e.getMessage(), e))
+            .orElse(null);
     try {
-      if (known.contains("close") && session.failure().isEmpty()) {
+      if (known.contains("close") && earlier.isEmpty()) {
         call(RequestEncoder.Request.of("close"));
       }
     } catch (IOException e) {

@@ -16,9 +16,10 @@ import java.util.Locale;
 public final class Conform {
   static final String USAGE =
       """
-      usage: progcache conform [--bench [--seconds N] [--threads N]] -- HELPER [ARGS...]
+      usage: progcache conform [--case NAME]... [--bench [--seconds N] [--threads N]] -- HELPER [ARGS...]
         runs the GOCACHEPROG conformance cases against HELPER (started once per case);
         exit status 0 when every required case passes.
+        --case NAME   run only this case (repeatable)
         --bench       measure get-hit, get-miss, put 1 KiB and put 1 MiB instead
         --seconds N   seconds per measured operation (default 5)
         --threads N   concurrent callers (default 1)
@@ -26,7 +27,8 @@ public final class Conform {
 
   private Conform() {}
 
-  private record Args(boolean bench, int seconds, int threads, List<String> helper) {}
+  private record Args(
+      boolean bench, int seconds, int threads, List<String> only, List<String> helper) {}
 
   /** Runs the subcommand; returns the exit status (0 all required cases passed, 1 not, 2 usage). */
   public static int run(List<String> args, PrintStream out, PrintStream err) {
@@ -44,26 +46,48 @@ public final class Conform {
       err.println("progcache conform: " + e.getMessage());
       return 2;
     }
-    return a.bench() ? bench(t, a, out, err) : cases(t, out);
+    if (a.bench()) {
+      return bench(t, a, out, err);
+    }
+    List<Case> all = new ArrayList<>(ClientCases.all());
+    all.addAll(PipeCases.all());
+    if (!a.only().isEmpty()) {
+      List<String> names = all.stream().map(Case::name).toList();
+      for (String n : a.only()) {
+        if (!names.contains(n)) {
+          err.println("progcache conform: no case named " + n + "; cases: " + String.join(", ", names));
+          return 2;
+        }
+      }
+      all.removeIf(c -> !a.only().contains(c.name()));
+    }
+    return cases(t, all, out);
   }
 
   private static Args parse(List<String> args) {
     boolean bench = false;
     int seconds = 5;
     int threads = 1;
+    List<String> only = new ArrayList<>();
     int i = 0;
     for (; i < args.size() && !args.get(i).equals("--"); i++) {
       switch (args.get(i)) {
         case "--bench" -> bench = true;
         case "--seconds" -> seconds = number(args, ++i, "--seconds");
         case "--threads" -> threads = number(args, ++i, "--threads");
+        case "--case" -> {
+          if (++i >= args.size()) {
+            throw new IllegalArgumentException("--case needs a case name");
+          }
+          only.add(args.get(i));
+        }
         default -> throw new IllegalArgumentException("unknown flag " + args.get(i));
       }
     }
     if (i + 1 >= args.size()) {
       throw new IllegalArgumentException("give the helper command after --");
     }
-    return new Args(bench, seconds, threads, args.subList(i + 1, args.size()));
+    return new Args(bench, seconds, threads, List.copyOf(only), args.subList(i + 1, args.size()));
   }
 
   private static int number(List<String> args, int i, String flag) {
@@ -81,9 +105,7 @@ public final class Conform {
     }
   }
 
-  private static int cases(Target t, PrintStream out) {
-    List<Case> all = new ArrayList<>(ClientCases.all());
-    all.addAll(PipeCases.all());
+  private static int cases(Target t, List<Case> all, PrintStream out) {
     int passed = 0;
     int failed = 0;
     int skipped = 0;

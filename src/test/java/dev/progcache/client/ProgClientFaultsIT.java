@@ -71,9 +71,19 @@ class ProgClientFaultsIT {
     }
   }
 
+  /** close() after a failed session still ends the helper, and reports the failure. */
+  private static void assertCloseReports(ProgClient c, String fragment) {
+    assertThatThrownBy(c::close)
+        .isInstanceOf(HelperFailedException.class)
+        .hasMessageContaining("the session had failed")
+        .hasMessageContaining(fragment);
+    assertThat(c.exitStatus()).isPresent();
+  }
+
   @Test
   void get_answerForUnknownId_failsEveryWaiter() throws Exception {
-    try (ProgClient c = fake("unknown-id", 3).start()) {
+    ProgClient c = fake("unknown-id", 3).start();
+    try {
       List<Throwable> errors = concurrentGets(c, 3);
       assertThat(errors)
           .allSatisfy(
@@ -81,12 +91,15 @@ class ProgClientFaultsIT {
                   .hasMessageContaining("unknown request ID"));
       assertThatThrownBy(() -> c.get(key(9))).isInstanceOf(HelperFailedException.class)
           .hasMessageContaining("unknown request ID");
+    } finally {
+      assertCloseReports(c, "unknown request ID");
     }
   }
 
   @Test
   void get_duplicateAnswer_failsSessionAsUnknownId() throws Exception {
-    try (ProgClient c = start("duplicate")) {
+    ProgClient c = start("duplicate");
+    try {
       // the first answer arrives; its duplicate then ends the session
       assertThat(c.get(key(1))).isEmpty();
       assertThatThrownBy(() -> {
@@ -97,26 +110,34 @@ class ProgClientFaultsIT {
           })
           .isInstanceOf(HelperFailedException.class)
           .hasMessageContaining("unknown request ID 1");
+    } finally {
+      assertCloseReports(c, "unknown request ID 1");
     }
   }
 
   @Test
   void get_helperClosesStdoutEarly_failsEveryWaiter() throws Exception {
-    try (ProgClient c = fake("early-eof", 3).start()) {
+    ProgClient c = fake("early-eof", 3).start();
+    try {
       assertThat(concurrentGets(c, 3))
           .allSatisfy(
               e -> assertThat(e).isInstanceOf(HelperFailedException.class)
                   .hasMessageContaining("exited pre-Close with 3 pending requests"));
+    } finally {
+      assertCloseReports(c, "exited pre-Close");
     }
   }
 
   @Test
   void get_garbageLine_failsEveryWaiterWithBadJson() throws Exception {
-    try (ProgClient c = fake("garbage", 2).start()) {
+    ProgClient c = fake("garbage", 2).start();
+    try {
       assertThat(concurrentGets(c, 2))
           .allSatisfy(
               e -> assertThat(e).isInstanceOf(HelperFailedException.class)
                   .hasMessageContaining("error reading JSON"));
+    } finally {
+      assertCloseReports(c, "error reading JSON");
     }
   }
 

@@ -176,21 +176,26 @@ public final class FakeHelper {
     }
   }
 
-  /** The GOCACHEPROG command line that runs this helper in the test JVM's java and classpath. */
-  public static String command(String mode, Path dir, int trigger) {
+  /** The command that runs this helper in the test JVM's java, with its classpath. */
+  public static List<String> argv(String mode, Path dir, int trigger) {
     String java = ProcessHandle.current().info().command().orElse("java");
     String cp = System.getProperty("java.class.path");
-    return String.join(
-        " ",
-        "'" + java + "'",
+    return List.of(
+        java,
         "-XX:TieredStopAtLevel=1",
         "-XX:+UseSerialGC",
+        "-Xshare:auto",
         "-cp",
-        "'" + cp + "'",
+        cp,
         FakeHelper.class.getName(),
         mode,
-        "'" + dir + "'",
+        dir.toString(),
         Integer.toString(trigger));
+  }
+
+  /** {@link #argv} as one GOCACHEPROG string. */
+  public static String command(String mode, Path dir, int trigger) {
+    return dev.progcache.client.QuotedArgs.join(argv(mode, dir, trigger));
   }
 
   /** {@link #command(String, Path, int)} with the fault striking at the first get. */
