@@ -37,13 +37,19 @@ final class Bench {
   private final int threads;
   private final PrintStream out;
   private final AtomicLong unique = new AtomicLong();
+  private final List<String> only;
 
-  Bench(ProgClient client, Duration each, int threads, PrintStream out) {
+  /** Measures every operation, or those named in {@code only} when it is not empty. */
+  Bench(ProgClient client, Duration each, int threads, List<String> only, PrintStream out) {
     this.client = client;
     this.each = each;
     this.threads = threads;
+    this.only = only;
     this.out = out;
   }
+
+  /** The operations, in the order they run. */
+  static final List<String> OPS = List.of("get-hit", "get-miss", "put-1KiB", "put-1MiB");
 
   void run() throws Exception {
     Random seed = new Random();
@@ -72,6 +78,9 @@ final class Bench {
   }
 
   private void measure(String name, Op op) throws Exception {
+    if (!only.isEmpty() && !only.contains(name)) {
+      return;
+    }
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     long start = System.nanoTime();
     long end = start + each.toNanos();

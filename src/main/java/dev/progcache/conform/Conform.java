@@ -23,12 +23,18 @@ public final class Conform {
         --bench       measure get-hit, get-miss, put 1 KiB and put 1 MiB instead
         --seconds N   seconds per measured operation (default 5)
         --threads N   concurrent callers (default 1)
+        --op NAME     measure only this operation (repeatable): get-hit, get-miss, put-1KiB, put-1MiB
       """;
 
   private Conform() {}
 
   private record Args(
-      boolean bench, int seconds, int threads, List<String> only, List<String> helper) {}
+      boolean bench,
+      int seconds,
+      int threads,
+      List<String> only,
+      List<String> ops,
+      List<String> helper) {}
 
   /** Runs the subcommand; returns the exit status (0 all required cases passed, 1 not, 2 usage). */
   public static int run(List<String> args, PrintStream out, PrintStream err) {
@@ -69,6 +75,7 @@ public final class Conform {
     int seconds = 5;
     int threads = 1;
     List<String> only = new ArrayList<>();
+    List<String> ops = new ArrayList<>();
     int i = 0;
     for (; i < args.size() && !args.get(i).equals("--"); i++) {
       switch (args.get(i)) {
@@ -81,13 +88,20 @@ public final class Conform {
           }
           only.add(args.get(i));
         }
+        case "--op" -> {
+          if (++i >= args.size() || !Bench.OPS.contains(args.get(i))) {
+            throw new IllegalArgumentException("--op needs one of " + Bench.OPS);
+          }
+          ops.add(args.get(i));
+        }
         default -> throw new IllegalArgumentException("unknown flag " + args.get(i));
       }
     }
     if (i + 1 >= args.size()) {
       throw new IllegalArgumentException("give the helper command after --");
     }
-    return new Args(bench, seconds, threads, List.copyOf(only), args.subList(i + 1, args.size()));
+    return new Args(
+        bench, seconds, threads, List.copyOf(only), List.copyOf(ops), args.subList(i + 1, args.size()));
   }
 
   private static int number(List<String> args, int i, String flag) {
@@ -160,7 +174,7 @@ public final class Conform {
 
   private static int bench(Target t, Args a, PrintStream out, PrintStream err) {
     try (ProgClient c = t.client()) {
-      new Bench(c, Duration.ofSeconds(a.seconds()), a.threads(), out).run();
+      new Bench(c, Duration.ofSeconds(a.seconds()), a.threads(), a.ops(), out).run();
       return 0;
     } catch (Exception e) {
       err.println("progcache conform --bench: " + reason(e));
