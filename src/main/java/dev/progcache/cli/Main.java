@@ -1,6 +1,7 @@
 package dev.progcache.cli;
 
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -78,7 +79,10 @@ public final class Main {
     }
     // Anything printed by mistake must not reach the protocol stream.
     System.setOut(System.err);
-    return Helper.run(cfg, System.in, stdout, System.err, System.getenv());
+    // Unbuffered: the parser buffers, and System.in's buffer would ask the pipe how much is
+    // available (two system calls) after every short read, i.e. after every request.
+    return Helper.run(
+        cfg, new FileInputStream(FileDescriptor.in), stdout, System.err, System.getenv());
   }
 
   static String version() {
