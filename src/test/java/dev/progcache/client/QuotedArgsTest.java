@@ -40,4 +40,17 @@ class QuotedArgsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unterminated \" string");
   }
+
+  @Test
+  void join_thenSplit_givesTheSameArguments() {
+    java.util.List<String> args = java.util.List.of("/opt/my helper", "it's", "say \"hi\"", "", "'x", "plain");
+    assertThat(QuotedArgs.split(QuotedArgs.join(args))).isEqualTo(args);
+  }
+
+  @Test
+  void join_argumentWithBothQuotes_isRefused() {
+    assertThatThrownBy(() -> QuotedArgs.join(java.util.List.of("a' b\"c")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("both kinds of quote");
+  }
 }
