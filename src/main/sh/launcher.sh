@@ -25,7 +25,15 @@ if [ ! -x "$java" ] || [ -n "${PROGCACHE_JDK_SEARCH_DIR:-}" ]; then
 fi
 aot=
 [ -f "$lib/progcache.aot" ] && aot="-XX:AOTCache=$lib/progcache.aot"
-exec "$java" $aot -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
-  -Xss512k -XX:CICompilerCount=1 -Xlog:disable -Xlog:all=warning:stderr \
-  $PROGCACHE_JAVA_OPTS -Dprogcache.launcher="$self" \
+case "${1:-}" in
+  # resident: full JIT, a small bounded heap
+  daemon) jit="-Xmx96m -XX:TieredStopAtLevel=4" ;;
+  # a measuring client: full JIT, so that its own cost does not blur the helper's numbers
+  conform) jit="-XX:TieredStopAtLevel=4" ;;
+  # one-shot: start fast, C1 only
+  *) jit="-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1" ;;
+esac
+exec "$java" $aot $jit -XX:+UseSerialGC -XX:-UsePerfData -Xss512k \
+  -Xlog:disable -Xlog:all=warning:stderr \
+  $PROGCACHE_JAVA_OPTS -Dprogcache.launcher="$self" -Dprogcache.build=@BUILD@ \
   -cp "$lib/progcache.jar" dev.progcache.cli.Main "$@"

@@ -15,8 +15,21 @@ mkdir -p "$dist/bin" "$dist/lib"
 cp "$jar" "$dist/lib/progcache.jar"
 cp "$src/find-jdk.sh" "$dist/lib/find-jdk.sh"
 lib=$(cd "$dist/lib" && pwd)
-sed -e "s#@LIB@#'$lib'#" -e "s#@JAVA@#'$jdk/bin/java'#" "$src/launcher.sh" >"$dist/bin/progcache"
+# The build id names the daemon's socket, so relays and daemons of different builds never mix.
+build=$(sha256sum "$dist/lib/progcache.jar" | cut -c1-16)
+sed -e "s#@LIB@#'$lib'#" -e "s#@JAVA@#'$jdk/bin/java'#" -e "s#@BUILD@#$build#" \
+  "$src/launcher.sh" >"$dist/bin/progcache"
 chmod +x "$dist/bin/progcache"
+
+# The native relay for daemon mode, when there is a C compiler.
+cc=${CC:-cc}
+if command -v "$cc" >/dev/null 2>&1; then
+  "$cc" -O2 -Wall -Wextra -Werror -DPROGCACHE_BUILD_ID="\"$build\"" \
+    -o "$dist/bin/progcache-relay" "$src/../c/progcache-relay.c"
+  echo "make-dist: built bin/progcache-relay (daemon mode)"
+else
+  echo "make-dist: no C compiler ($cc): bin/progcache-relay not built; daemon mode unavailable, the one-shot helper works as usual"
+fi
 
 # Training: same flags as the launcher, so the cache is accepted at run time.
 if PROGCACHE_JAVA_OPTS="-XX:AOTCacheOutput=$lib/progcache.aot" \

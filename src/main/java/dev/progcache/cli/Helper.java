@@ -34,17 +34,33 @@ final class Helper {
       err.println("progcache: " + e.getMessage());
       return 1;
     }
-    ResponseWriter writer = new ResponseWriter(new BufferedOutputStream(out, 1 << 16));
     ProgServer.Outcome outcome;
     try (store) {
-      outcome = new ProgServer(in, writer, store, stats, err).serve();
-      // go must not wait for anything after its close is answered
-      writer.close();
-    }
-    if (cfg.verbose()) {
-      err.println(summary(stats, System.nanoTime() - start));
+      outcome = session(cfg, store, stats, in, out, err, start);
     }
     return outcome == ProgServer.Outcome.MALFORMED ? 2 : 0;
+  }
+
+  /**
+   * One protocol session on {@code cache} after the handshake was written: serves, closes
+   * {@code out} (go must not wait for anything after its close is answered), then prints the -v
+   * summary. Leaves the cache open.
+   */
+  static ProgServer.Outcome session(
+      HelperConfig cfg,
+      dev.progcache.cache.BuildCache cache,
+      Stats stats,
+      InputStream in,
+      OutputStream out,
+      PrintStream err,
+      long startNanos) {
+    ResponseWriter writer = new ResponseWriter(new BufferedOutputStream(out, 1 << 16));
+    ProgServer.Outcome outcome = new ProgServer(in, writer, cache, stats, err).serve();
+    writer.close();
+    if (cfg.verbose()) {
+      err.println(summary(stats, System.nanoTime() - startNanos));
+    }
+    return outcome;
   }
 
   static String summary(Stats stats, long elapsedNanos) {

@@ -17,6 +17,7 @@ public final class Main {
       """
       usage: progcache [prog] [helper flags]          the GOCACHEPROG helper (go starts it)
              progcache exec [helper flags] -- CMD...  run CMD with GOCACHEPROG set to this helper
+             progcache daemon run|status|stop          the resident daemon behind bin/progcache-relay
              progcache conform [--bench] -- HELPER... check (or measure) any GOCACHEPROG helper
              progcache version
              progcache help
@@ -31,16 +32,16 @@ public final class Main {
 
   static int run(String[] argv) {
     List<String> args = Arrays.asList(argv);
-    String sub = args.isEmpty() ? "prog" : args.get(0);
-    if (sub.startsWith("-")) {
-      sub = "prog";
-    } else {
+    String sub = "prog";
+    if (!args.isEmpty() && !args.get(0).startsWith("-")) {
+      sub = args.get(0);
       args = args.subList(1, args.size());
     }
     try {
       return switch (sub) {
         case "prog" -> helper(args);
         case "exec" -> Exec.run(args, System.getenv());
+        case "daemon" -> DaemonCommand.run(args, System.getenv());
         // loaded only when this branch runs: the helper's startup never sees these classes
         case "conform" -> dev.progcache.conform.Conform.run(args, System.out, System.err);
         case "version", "--version" -> {

@@ -9,6 +9,13 @@ import java.nio.file.Path;
 public final class Dist {
   private Dist() {}
 
+  /** The native relay, bin/progcache-relay; fails the test when the build did not make it. */
+  public static Path relay() {
+    Path p = launcher().resolveSibling("progcache-relay");
+    assertThat(Files.isExecutable(p)).as("the relay %s (needs a C compiler at build time)", p).isTrue();
+    return p;
+  }
+
   /** The launcher, bin/progcache; fails the test when the build did not make it. */
   public static Path launcher() {
     String d = System.getProperty("progcache.dist", "target/progcache");

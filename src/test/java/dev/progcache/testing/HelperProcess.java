@@ -35,10 +35,18 @@ public final class HelperProcess implements AutoCloseable {
 
   /** Starts {@code bin/progcache args...} with extra environment. */
   public static HelperProcess start(Map<String, String> env, String... args) throws IOException {
+    return startProgram(Dist.launcher(), env, args);
+  }
+
+  /** Starts {@code program args...} (e.g. the relay) with extra environment. */
+  public static HelperProcess startProgram(Path program, Map<String, String> env, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Dist.launcher().toString());
+    cmd.add(program.toString());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().remove("GOCACHE");
+    pb.environment().remove("PROGCACHE_DIR");
     pb.environment().putAll(env);
     return new HelperProcess(pb.start());
   }

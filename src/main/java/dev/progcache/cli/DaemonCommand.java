@@ -1,0 +1,141 @@
+package dev.progcache.cli;
+
+import dev.progcache.cache.Stats;
+import dev.progcache.daemon.DaemonClient;
+import dev.progcache.daemon.DaemonServer;
+import dev.progcache.daemon.Hello;
+import dev.progcache.disk.DiskStore;
+import dev.progcache.protocol.ResponseWriter;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code progcache daemon run|stop|status}: the resident daemon behind {@code progcache-relay}.
+ * Sessions share one {@link DiskStore} per cache directory.
+ */
+final class DaemonCommand {
+  static final String USAGE =
+      """
+      usage: progcache daemon run [--idle-exit SECONDS]   serve relays until idle (default 900 s;
+                                                          env PROGCACHE_DAEMON_IDLE)
+             progcache daemon status                      print the running daemon's state
+             progcache daemon stop                        ask the running daemon to exit
+      Set GOCACHEPROG to bin/progcache-relay to use it; the relay starts the daemon on demand.
+      """;
+
+  private final Map<Path, DiskStore> stores = new ConcurrentHashMap<>();
+
+  private DaemonCommand() {}
+
+  static int run(List<String> args, Map<String, String> env) throws ConfigException {
+    String sub = args.isEmpty() ? "" : args.get(0);
+    String build = System.getProperty("progcache.build", "dev");
+    try {
+      return switch (sub) {
+        case "run" -> new DaemonCommand().serve(args.subList(1, args.size()), env, build);
+        case "status", "stop" -> {
+          Optional<String> r = DaemonClient.send(env, build, sub);
+          if (r.isEmpty()) {
+            System.out.println("no daemon of this build running (" + DaemonClient.socketPath(env, build) + ")");
+            yield sub.equals("stop") ? 0 : 1;
+          }
+          System.out.print(r.get());
+          yield 0;
+        }
+        default -> throw new ConfigException("daemon needs run, status or stop\n" + USAGE);
+      };
+    } catch (IOException e) {
+      throw new ConfigException("daemon: " + e.getMessage());
+    }
+  }
+
+  private int serve(List<String> args, Map<String, String> env, String build)
+      throws ConfigException, IOException {
+    long idle = seconds("PROGCACHE_DAEMON_IDLE", env.getOrDefault("PROGCACHE_DAEMON_IDLE", "900"));
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).equals("--idle-exit") && i + 1 < args.size()) {
+        idle = seconds("--idle-exit", args.get(++i));
+      } else {
+        throw new ConfigException("unknown daemon argument " + args.get(i) + "\n" + USAGE);
+      }
+    }
+    DaemonServer d =
+        DaemonServer.create(env, build, Duration.ofSeconds(idle), this::session, System.err);
+    boolean ran = d.run();
+    stores.values().forEach(DiskStore::close);
+    return ran ? 0 : 0; // a second daemon of the same build is not an error
+  }
+
+  private void session(Hello h, InputStream in, OutputStream out) throws IOException {
+    long start = System.nanoTime();
+    PrintStream err = goStderr(h.pid());
+    try {
+      List<String> rest = new ArrayList<>();
+      HelperConfig cfg;
+      DiskStore store;
+      Stats stats = new Stats();
+      try {
+        cfg = HelperConfig.parse(h.args(), h.env(), rest);
+        if (!rest.isEmpty()) {
+          throw new ConfigException("unexpected argument " + rest.get(0));
+        }
+        Path dir = cfg.resolveDir(h.env());
+        store = stores.computeIfAbsent(dir, DaemonCommand::open);
+      } catch (ConfigException | IllegalStateException e) {
+        err.println("progcache: " + e.getMessage());
+        return; // closing the connection ends go's session: it reports the helper's exit
+      }
+      out.write(ResponseWriter.HANDSHAKE);
+      out.flush();
+      Helper.session(cfg, store, stats, in, out, err, start);
+    } finally {
+      if (err != System.err) {
+        err.close();
+      }
+    }
+  }
+
+  private static DiskStore open(Path dir) {
+    try {
+      return DiskStore.open(dir, Helper::nowNanos, new Stats());
+    } catch (IOException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /** go's stderr, reached through the relay's fd 2; the daemon's own stderr when that fails. */
+  private static PrintStream goStderr(long pid) {
+    if (pid > 0) {
+      try {
+        return new PrintStream(
+            new FileOutputStream("/proc/" + pid + "/fd/2", true), true, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        // not our process or no such fd
+      }
+    }
+    return System.err;
+  }
+
+  private static long seconds(String key, String v) throws ConfigException {
+    try {
+      long s = Long.parseLong(v);
+      if (s > 0) {
+        return s;
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw new ConfigException(key + "=" + v + ": expected a positive number of seconds");
+  }
+}

@@ -1,0 +1,177 @@
+package dev.progcache.daemon;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The resident daemon: one per user and build, listening on a Unix socket in a private
+ * directory. Each relay connection is its own protocol session, served on its own virtual thread
+ * by the {@link SessionHandler}; control connections answer {@code status} and {@code stop}.
+ *
+ * <p>Single instance by a file lock beside the socket; a stale socket file is replaced. Exits
+ * after {@code idle} without sessions.
+ */
+public final class DaemonServer {
+  /** Serves one relay session; must not close the streams' channel itself. */
+  @FunctionalInterface
+  public interface SessionHandler {
+    void serve(Hello hello, InputStream in, OutputStream out) throws IOException;
+  }
+
+  private final SocketPaths paths;
+  private final Duration idle;
+  private final SessionHandler handler;
+  private final PrintStream log;
+  private final LongSupplier nanoTime;
+  private final AtomicInteger active = new AtomicInteger();
+  private final AtomicLong served = new AtomicLong();
+  private final AtomicLong lastActivity;
+  private final long started;
+  private volatile ServerSocketChannel server;
+
+  DaemonServer(SocketPaths paths, Duration idle, SessionHandler handler, PrintStream log) {
+    this.paths = paths;
+    this.idle = idle;
+    this.handler = handler;
+    this.log = log;
+    this.nanoTime = System::nanoTime;
+    this.started = nanoTime.getAsLong();
+    this.lastActivity = new AtomicLong(started);
+  }
+
+  /** Builds a daemon for this build id in the socket directory chosen by {@code env}. */
+  public static DaemonServer create(
+      java.util.Map<String, String> env, String buildId, Duration idle, SessionHandler h, PrintStream log)
+      throws IOException {
+    return new DaemonServer(SocketPaths.of(env, buildId), idle, h, log);
+  }
+
+  /**
+   * Runs until stopped or idle. Returns false at once when another daemon of this build holds the
+   * lock.
+   */
+  public boolean run() throws IOException {
+    paths.ensureDir();
+    try (FileChannel lockFile =
+            FileChannel.open(paths.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockFile.tryLock()) {
+      if (lock == null) {
+        log.println("progcache daemon: another daemon of this build is running (" + paths.lock() + ")");
+        return false;
+      }
+      Files.deleteIfExists(paths.socket()); // stale: its owner no longer holds the lock
+      try (ServerSocketChannel ss = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+        ss.bind(UnixDomainSocketAddress.of(paths.socket()));
+        server = ss;
+        log.println("progcache daemon: pid " + ProcessHandle.current().pid() + " listening on " + paths.socket());
+        Thread.ofPlatform().daemon().name("idle-watch").start(this::watchIdle);
+        acceptLoop(ss);
+      } finally {
+        Files.deleteIfExists(paths.socket());
+      }
+      log.println("progcache daemon: stopped after " + served.get() + " sessions");
+      return true;
+    }
+  }
+
+  private void acceptLoop(ServerSocketChannel ss) throws IOException {
+    while (true) {
+      SocketChannel ch;
+      try {
+        ch = ss.accept();
+      } catch (ClosedChannelException e) {
+        return; // stopped
+      }
+      Thread.ofVirtual().name("session").start(() -> connection(ch));
+    }
+  }
+
+  private void connection(SocketChannel ch) {
+    try (ch) {
+      InputStream in = Channels.newInputStream(ch);
+      OutputStream out = Channels.newOutputStream(ch);
+      Hello h = Hello.read(in);
+      if (h.kind().equals(Hello.CONTROL)) {
+        control(h, out); // not activity: status polling must not keep an idle daemon alive
+        return;
+      }
+      active.incrementAndGet();
+      try {
+        served.incrementAndGet();
+        handler.serve(h, in, out);
+      } finally {
+        lastActivity.set(nanoTime.getAsLong());
+        active.decrementAndGet();
+      }
+    } catch (IOException | RuntimeException e) {
+      log.println("progcache daemon: session failed: " + e);
+    }
+  }
+
+  private void control(Hello h, OutputStream out) throws IOException {
+    String reply =
+        switch (h.cmd()) {
+          case "status" -> status();
+          case "stop" -> {
+            stop();
+            yield "stopping\n";
+          }
+          default -> "unknown control command \"" + h.cmd() + "\"\n";
+        };
+    out.write(reply.getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  private String status() {
+    long up = (nanoTime.getAsLong() - started) / 1_000_000_000L;
+    return "pid " + ProcessHandle.current().pid() + ", up " + up + " s, "
+        + active.get() + " active sessions, " + served.get() + " served, socket " + paths.socket()
+        + ", idle exit after " + idle.toSeconds() + " s\n";
+  }
+
+  /** Stops accepting; sessions in progress finish on their own threads. */
+  public void stop() {
+    ServerSocketChannel s = server;
+    if (s != null) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
+  }
+
+  private void watchIdle() {
+    long idleNanos = idle.toNanos();
+    long tick = Math.max(50, Math.min(1000, idle.toMillis() / 4));
+    while (server != null && server.isOpen()) {
+      try {
+        Thread.sleep(tick);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (active.get() == 0 && nanoTime.getAsLong() - lastActivity.get() > idleNanos) {
+        log.println("progcache daemon: idle for " + idle.toSeconds() + " s, exiting");
+        stop();
+        return;
+      }
+    }
+  }
+}

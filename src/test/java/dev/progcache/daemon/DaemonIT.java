@@ -1,0 +1,191 @@
+package dev.progcache.daemon;
+
+import static dev.progcache.testing.Requests.close;
+import static dev.progcache.testing.Requests.get;
+import static dev.progcache.testing.Requests.put;
+import static dev.progcache.testing.Requests.random;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.progcache.testing.Answers;
+import dev.progcache.testing.Cmd;
+import dev.progcache.testing.Dist;
+import dev.progcache.testing.GoModule;
+import dev.progcache.testing.HelperProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Daemon mode: the native relay and the resident daemon, as real processes. */
+@Timeout(300)
+class DaemonIT {
+  @TempDir Path tmp;
+  Path sockets;
+  Map<String, String> env;
+  private final Random rnd = new Random(9);
+
+  @BeforeEach
+  void setUp() throws Exception {
+    sockets = Files.createDirectories(tmp.resolve("s"));
+    env = new HashMap<>();
+    env.put("PROGCACHE_SOCKET_DIR", sockets.toString());
+    env.put("PROGCACHE_DAEMON_IDLE", "60"); // a safety net; tests stop it
+    env.put("PROGCACHE_DIR", tmp.resolve("cache").toString());
+  }
+
+  @AfterEach
+  void stopDaemon() throws Exception {
+    Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "stop");
+  }
+
+  private HelperProcess relay(String... args) throws Exception {
+    HelperProcess h = HelperProcess.startProgram(Dist.relay(), env, args);
+    assertThat(h.readLine(30)).isEqualTo("{\"ID\":0,\"KnownCommands\":[\"get\",\"put\",\"close\"]}");
+    return h;
+  }
+
+  @Test
+  void relay_startsTheDaemonOnDemandAndServesTheProtocol() throws Exception {
+    byte[] action = random(rnd, 32);
+    byte[] body = random(rnd, 70_000);
+    try (HelperProcess h = relay("-v")) {
+      h.write(put(1, action, body));
+      Path p = Path.of((String) Answers.parse(h.readLine(30)).get("DiskPath"));
+      assertThat(p).hasBinaryContent(body).startsWith(tmp.resolve("cache"));
+      h.write(close(2));
+      assertThat(Answers.parse(h.readLine(30))).isEqualTo(Map.of("ID", 2L));
+      assertThat(h.readLine(30)).isNull();
+      assertThat(h.waitFor(30)).isZero();
+    }
+    // a second relay finds the running daemon and the stored entry
+    try (HelperProcess h = relay()) {
+      h.write(get(1, action));
+      assertThat(Answers.parse(h.readLine(30))).containsEntry("Size", 70_000L);
+      h.closeStdin();
+      assertThat(h.waitFor(30)).isZero();
+    }
+    Cmd.Result status = Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "status").ok();
+    assertThat(status.out()).contains("2 served").contains(sockets.toString());
+  }
+
+  @Test
+  void concurrentSessions_eachGetOnlyTheirOwnIds() throws Exception {
+    int sessions = 6;
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (int s = 0; s < sessions; s++) {
+      long base = (s + 1) * 1000L;
+      HelperProcess h = relay();
+      all.add(
+          CompletableFuture.runAsync(
+              () -> {
+                try (h) {
+                  StringBuilder b = new StringBuilder();
+                  Random r = new Random(base);
+                  for (int i = 0; i < 100; i++) {
+                    b.append(i % 2 == 0 ? put(base + i, random(r, 32), random(r, 3000)) : get(base + i, random(r, 32)));
+                  }
+                  h.write(b.toString());
+                  for (int i = 0; i < 100; i++) {
+                    long id = (Long) Answers.parse(h.readLine(30)).get("ID");
+                    assertThat(id).isBetween(base, base + 99);
+                  }
+                  h.write(close(base + 100));
+                  assertThat(Answers.parse(h.readLine(30))).containsEntry("ID", base + 100);
+                  assertThat(h.readLine(30)).isNull();
+                } catch (Exception e) {
+                  throw new AssertionError(e);
+                }
+              }));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void eightGoBuildsAtOnce_throughOneDaemon() throws Exception {
+    Path mod = tmp.resolve("mod");
+    GoModule.write(mod);
+    Map<String, String> goEnv = new HashMap<>(GoModule.env(tmp, tmp.resolve("gocache")));
+    goEnv.putAll(env);
+    goEnv.put("GOCACHEPROG", Dist.relay() + " -v");
+    Cmd.run(mod, goEnv, 600, dev.progcache.testing.GoTool.go().toString(), "build", "-o", tmp.resolve("warm").toString(), ".").ok();
+    List<CompletableFuture<Cmd.Result>> builds = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      Path out = tmp.resolve("bin" + i);
+      builds.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return Cmd.run(mod, goEnv, 300, dev.progcache.testing.GoTool.go().toString(), "build", "-o", out.toString(), ".");
+                } catch (Exception e) {
+                  throw new AssertionError(e);
+                }
+              }));
+    }
+    byte[] want = Files.readAllBytes(tmp.resolve("warm"));
+    for (int i = 0; i < 8; i++) {
+      Cmd.Result r = builds.get(i).get(300, TimeUnit.SECONDS).ok();
+      assertThat(r.stat("bytes-in")).as("nothing compiled").isZero();
+      assertThat(tmp.resolve("bin" + i)).hasBinaryContent(want);
+    }
+  }
+
+  @Test
+  void daemonKilledMidSession_failsThatSessionClearly_andTheNextRestartsIt() throws Exception {
+    try (HelperProcess h = relay()) {
+      String status = Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "status").ok().out();
+      long pid = Long.parseLong(status.split(" ")[1].replace(",", ""));
+      ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+      assertThat(h.readLine(30)).as("stdout EOF: go reports the helper exited").isNull();
+      h.waitFor(30);
+    }
+    try (HelperProcess h = relay()) {
+      h.write(get(1, random(rnd, 32)));
+      assertThat(Answers.parse(h.readLine(30))).containsEntry("Miss", true);
+    }
+  }
+
+  @Test
+  void daemon_exitsWhenIdle() throws Exception {
+    env.put("PROGCACHE_DAEMON_IDLE", "1");
+    try (HelperProcess h = relay()) {
+      h.closeStdin();
+      h.waitFor(30);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    String out = "";
+    while (System.nanoTime() < deadline) {
+      out = Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "status").out();
+      if (out.contains("no daemon")) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertThat(out).contains("no daemon");
+  }
+
+  @Test
+  void relay_withoutAnyDaemonPossible_fallsBackToTheOneShotHelper() throws Exception {
+    // a socket directory that cannot be created: the daemon cannot listen there
+    Path file = Files.writeString(tmp.resolve("not-a-dir"), "x");
+    env.put("PROGCACHE_SOCKET_DIR", file.resolve("sub").toString());
+    HelperProcess h = HelperProcess.startProgram(Dist.relay(), env);
+    try (h) {
+      assertThat(h.readLine(60)).contains("KnownCommands");
+      h.write(get(1, random(rnd, 32)));
+      assertThat(Answers.parse(h.readLine(30))).containsEntry("Miss", true);
+      h.closeStdin();
+      assertThat(h.waitFor(30)).isZero();
+    }
+    assertThat(h.stderr()).contains("running the one-shot helper");
+  }
+}

@@ -1,0 +1,124 @@
+package dev.progcache.disk;
+
+import static dev.progcache.testing.Requests.b64;
+import static dev.progcache.testing.Requests.get;
+import static dev.progcache.testing.Requests.put;
+import static dev.progcache.testing.Requests.random;
+import static dev.progcache.testing.Requests.sha256;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.progcache.testing.Answers;
+import dev.progcache.testing.HelperProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Disk scenarios with real helper processes: crashes (15) and concurrent writers (21). */
+@Timeout(300)
+class DiskCrashIT {
+  @TempDir Path dir;
+  private final Random rnd = new Random(15);
+
+  @Test
+  void s15_killDash9MidPut_repeated_neverGivesACorruptHit() throws Exception {
+    int kills = Integer.getInteger("progcache.crash.kills", 25);
+    List<byte[]> actions = new ArrayList<>();
+    for (int k = 0; k < kills; k++) {
+      List<String> lines = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        byte[] a = random(rnd, 32);
+        actions.add(a);
+        lines.add(put(i + 1, a, random(rnd, 1 + rnd.nextInt(400_000))));
+      }
+      HelperProcess h = HelperProcess.start(dir);
+      assertThat(h.readLine(20)).contains("KnownCommands");
+      CompletableFuture<Void> writer =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  for (String l : lines) {
+                    h.write(l);
+                  }
+                } catch (Exception e) {
+                  // killed under us: expected
+                }
+              });
+      Thread.sleep(10 + rnd.nextInt(150));
+      h.process().destroyForcibly(); // SIGKILL
+      h.waitFor(20);
+      writer.join();
+      h.close();
+    }
+    int hits = 0;
+    try (HelperProcess h = HelperProcess.start(dir)) {
+      h.readLine(20);
+      long id = 1;
+      for (byte[] a : actions) {
+        h.write(get(id++, a));
+        Map<String, Object> ans = Answers.parse(h.readLine(30));
+        assertThat(ans).doesNotContainKey("Err");
+        if (!ans.containsKey("Miss")) {
+          hits++;
+          byte[] body = Files.readAllBytes(Path.of((String) ans.get("DiskPath")));
+          assertThat(b64(sha256(body))).as("hit for a killed put").isEqualTo(ans.get("OutputID"));
+          assertThat((long) body.length).isEqualTo(((Number) ans.getOrDefault("Size", 0L)).longValue());
+        }
+      }
+    }
+    assertThat(hits).as("some puts completed before the kills").isGreaterThan(0);
+  }
+
+  @Test
+  void s21_twoProcessesPutTheSameKeysAtOnce() throws Exception {
+    int n = 60;
+    List<byte[]> actions = new ArrayList<>();
+    StringBuilder script = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      byte[] a = random(rnd, 32);
+      actions.add(a);
+      script.append(put(i + 1, a, random(rnd, 50_000)));
+    }
+    try (HelperProcess h1 = HelperProcess.start(dir);
+        HelperProcess h2 = HelperProcess.start(dir)) {
+      h1.readLine(20);
+      h2.readLine(20);
+      CompletableFuture<Void> w1 = CompletableFuture.runAsync(() -> write(h1, script.toString()));
+      CompletableFuture<Void> w2 = CompletableFuture.runAsync(() -> write(h2, script.toString()));
+      w1.join();
+      w2.join();
+      for (HelperProcess h : List.of(h1, h2)) {
+        for (int i = 0; i < n; i++) {
+          assertThat(Answers.parse(h.readLine(30))).containsKey("DiskPath").doesNotContainKey("Err");
+        }
+      }
+    }
+    try (HelperProcess h = HelperProcess.start(dir)) {
+      h.readLine(20);
+      for (int i = 0; i < n; i++) {
+        h.write(get(i + 1, actions.get(i)));
+        Map<String, Object> ans = Answers.parse(h.readLine(30));
+        assertThat(ans).doesNotContainKey("Miss");
+        byte[] body = Files.readAllBytes(Path.of((String) ans.get("DiskPath")));
+        assertThat(b64(sha256(body))).isEqualTo(ans.get("OutputID"));
+      }
+    }
+    try (var s = Files.walk(dir)) {
+      assertThat(s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).toList()).isEmpty();
+    }
+  }
+
+  private static void write(HelperProcess h, String s) {
+    try {
+      h.write(s);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
