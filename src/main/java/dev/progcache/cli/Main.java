@@ -1,6 +1,7 @@
 package dev.progcache.cli;
 
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ public final class Main {
                                                       make plain go use progcache (go env -w)
              progcache trim|stats|verify|doctor|config [flags]   maintenance (--help for each)
              progcache serve [serve flags]            the shared cache server (serve --help)
+             progcache conform [--bench] -- HELPER... check (or measure) any GOCACHEPROG helper
              progcache version
              progcache help
       """
@@ -49,6 +51,8 @@ public final class Main {
             Admin.run(sub, args, Admin.Context.system());
         // loaded only when asked for: the server never touches the GOCACHEPROG path
         case "serve" -> dev.progcache.server.Serve.run(args, System.getenv(), System.err);
+        // loaded only when this branch runs: the helper's startup never sees these classes
+        case "conform" -> dev.progcache.conform.Conform.run(args, System.out, System.err);
         case "version", "--version" -> {
           System.out.println("progcache " + version());
           yield 0;
@@ -85,7 +89,10 @@ public final class Main {
     }
     // Anything printed by mistake must not reach the protocol stream.
     System.setOut(System.err);
-    return Helper.run(cfg, System.in, stdout, System.err, System.getenv());
+    // Unbuffered: the parser buffers, and System.in's buffer would ask the pipe how much is
+    // available (two system calls) after every short read, i.e. after every request.
+    return Helper.run(
+        cfg, new FileInputStream(FileDescriptor.in), stdout, System.err, System.getenv());
   }
 
   static String version() {
