@@ -52,11 +52,11 @@ class GoEnvTest {
     List<String> rest = new java.util.ArrayList<>();
     HelperConfig c =
         HelperConfig.parse(List.of("--dir", "/a", "-v", "go"), Map.of("PROGCACHE_DIR", "/b"), rest);
-    assertThat(c.dir()).isEqualTo(Path.of("/a"));
+    assertThat(c.dir()).contains(Path.of("/a"));
     assertThat(c.verbose()).isTrue();
     assertThat(rest).containsExactly("go");
     assertThatThrownBy(() -> HelperConfig.parse(List.of(), Map.of("PROGCACHE_VERBOSE", "maybe"), rest))
-        .hasMessageContaining("PROGCACHE_VERBOSE=maybe");
+        .hasMessageContaining("PROGCACHE_VERBOSE").hasMessageContaining("maybe");
     assertThatThrownBy(() -> HelperConfig.parse(List.of("--bogus"), Map.of(), rest))
         .hasMessageContaining("unknown flag --bogus");
   }
