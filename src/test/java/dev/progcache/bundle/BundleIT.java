@@ -74,6 +74,16 @@ class BundleIT {
   }
 
   @Test
+  void bundle_doctorIsClean() throws Exception {
+    Map<String, String> env = new HashMap<>(GoModule.env(tmp, tmp.resolve("doctor-gocache")));
+    env.putAll(noJdk);
+    env.put("XDG_CONFIG_HOME", tmp.resolve("doctor-config").toString());
+    Cmd.Result r = Cmd.run(tmp, env, 120, home.resolve("bin/progcache").toString(), "doctor");
+    assertThat(r.code()).as("doctor output:\n%s%s", r.out(), r.err()).isZero();
+    assertThat(r.out()).doesNotContain("FAIL").contains("OK");
+  }
+
+  @Test
   void bundle_realGoBuildTwice_secondIsAllHits() throws Exception {
     Path mod = tmp.resolve("mod");
     GoModule.write(mod);
