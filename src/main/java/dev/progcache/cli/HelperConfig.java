@@ -19,6 +19,11 @@ record HelperConfig(@Nullable Path dir, boolean verbose, List<String> flags) {
         --dir DIR       cache directory (env PROGCACHE_DIR; default $GOCACHE/progcache)
         --remote URL    shared cache server, http(s)://host:port (env PROGCACHE_REMOTE; token in
                         env PROGCACHE_TOKEN or a file named by PROGCACHE_TOKEN_FILE)
+        --s3 s3://BUCKET[/PREFIX]
+                        shared cache in an S3-compatible bucket (env PROGCACHE_S3; region in
+                        PROGCACHE_S3_REGION, non-AWS endpoint in PROGCACHE_S3_ENDPOINT, path-style
+                        in PROGCACHE_S3_PATH_STYLE; credentials from the AWS default chain)
+        --read-only     read the shared cache but never upload to it (env PROGCACHE_READ_ONLY=1)
         -v, --verbose   print a summary line on stderr when the session ends (env PROGCACHE_VERBOSE=1)
       """;
 
@@ -47,6 +52,18 @@ record HelperConfig(@Nullable Path dir, boolean verbose, List<String> flags) {
       } else if (a.startsWith("--dir=")) {
         dir = a.substring("--dir=".length());
         flags.add(a);
+      } else if (a.equals("--read-only")) {
+        flags.add(a);
+      } else if (a.equals("--s3") || a.startsWith("--s3=")) {
+        // kept in flags; RemoteSettings reads it from there
+        if (a.equals("--s3")) {
+          if (i + 1 >= args.size()) {
+            throw new ConfigException("--s3 needs an s3://bucket[/prefix] argument");
+          }
+          flags.add("--s3=" + args.get(++i));
+        } else {
+          flags.add(a);
+        }
       } else if (a.equals("--remote") || a.startsWith("--remote=")) {
         // kept in flags; RemoteSettings reads it from there
         if (a.equals("--remote")) {
@@ -79,7 +96,7 @@ record HelperConfig(@Nullable Path dir, boolean verbose, List<String> flags) {
     return dir != null ? dir : new GoEnv(env).goCache().resolve("progcache");
   }
 
-  private static boolean truthy(String key, @Nullable String v) throws ConfigException {
+  static boolean truthy(String key, @Nullable String v) throws ConfigException {
     if (v == null || v.isEmpty()) {
       return false;
     }
