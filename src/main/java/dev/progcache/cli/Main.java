@@ -33,7 +33,7 @@ public final class Main {
     String sub = args.isEmpty() ? "prog" : args.get(0);
     if (sub.startsWith("-")) {
       sub = "prog";
-    } else {
+    } else if (!args.isEmpty()) {
       args = args.subList(1, args.size());
     }
     try {
