@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time from starting the helper to reading its handshake line, then a clean close.
+"""Time from starting the helper to reading its handshake line, and to its exit after a close.
 
 usage: bench/handshake.py LAUNCHER [RUNS] [ENV=VALUE...]
 Prints the median and p90 in milliseconds. Extra ENV=VALUE pairs configure the helper, e.g.
@@ -16,6 +16,7 @@ for kv in sys.argv[3:]:
 d = tempfile.mkdtemp(prefix="progcache-hs-")
 env["PROGCACHE_DIR"] = d
 times = []
+exits = []
 for i in range(runs + 2):
     t0 = time.perf_counter()
     p = subprocess.Popen([launcher, "-v"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
@@ -25,9 +26,12 @@ for i in range(runs + 2):
     p.stdin.close()
     p.stdout.read()
     p.wait(timeout=30)
+    t2 = time.perf_counter()
     if not line.startswith(b'{"ID":0'):
         sys.exit("unexpected first line: %r" % line)
     if i >= 2:
         times.append((t1 - t0) * 1000)
-times.sort()
-print("handshake ms: median %.1f  p90 %.1f  (n=%d)" % (statistics.median(times), times[int(len(times) * 0.9) - 1], len(times)))
+        exits.append((t2 - t0) * 1000)
+for name, xs in (("handshake", times), ("start to exit after close", exits)):
+    xs.sort()
+    print("%s ms: median %.1f  p90 %.1f  (n=%d)" % (name, statistics.median(xs), xs[int(len(xs) * 0.9) - 1], len(xs)))
