@@ -77,6 +77,8 @@ public final class CacheServer implements AutoCloseable {
     c.setHost(cfg.host());
     c.setPort(cfg.port());
     c.setIdleTimeout(Math.min(30_000, l.requestTimeout().toMillis()));
+    // while stopping, a request still sending its body may pause this long
+    c.setShutdownIdleTimeout(5_000);
     server.addConnector(c);
 
     CacheHandler handler =

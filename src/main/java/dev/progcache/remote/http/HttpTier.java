@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe; at most {@code maxConcurrent} requests run at once. Calls block and may be
  * interrupted. The HTTP client is built on a background thread when the tier is made, so making it
- * costs the caller nothing. Redirects are followed only to the same scheme, host and port, so the
+ * costs the caller nothing. lz4 bodies are asked for unless the server is on a loopback address. Redirects are followed only to the same scheme, host and port, so the
  * token never goes elsewhere. The token appears in no message.
  */
 public final class HttpTier implements RemoteTier {
@@ -58,6 +58,8 @@ public final class HttpTier implements RemoteTier {
   private final Settings settings;
   private final FutureTask<HttpClient> client;
   private final Semaphore slots;
+  /** Whether to ask for lz4 bodies: not over loopback, where compressing only costs CPU. */
+  private volatile boolean askLz4 = true;
 
   /**
    * @param base the server's URL ({@code http(s)://host:port[/prefix]})
@@ -74,6 +76,11 @@ public final class HttpTier implements RemoteTier {
   }
 
   private HttpClient build() {
+    try {
+      askLz4 = !java.net.InetAddress.getByName(base.getHost()).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      askLz4 = true; // the request will report the unknown host
+    }
     return HttpClient.newBuilder()
         .connectTimeout(settings.connectTimeout())
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -229,12 +236,15 @@ public final class HttpTier implements RemoteTier {
           HttpRequest.newBuilder(at)
               .GET()
               .timeout(settings.headerTimeout())
-              .header("Want-Object", "1")
-              .header("Accept-Encoding", "lz4");
+              .header("Want-Object", "1");
+      HttpClient c = client();
+      if (askLz4) {
+        b.header("Accept-Encoding", "lz4");
+      }
       authorize(b);
       HttpResponse<InputStream> r;
       try {
-        r = client().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        r = c.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("request interrupted");
