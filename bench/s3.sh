@@ -65,8 +65,8 @@ cold=$(gobuild "$work/cold")
 sleep 1
 up=$(stat "$work/cold/err.log" remote-bytes-up); ups=$(stat "$work/cold/err.log" remote-uploads)
 for n in $(seq "$runs"); do mkdir -p "$work/fresh$n"; gobuild "$work/fresh$n"; done | median >"$work/fresh.ms"
-for n in $(seq "$runs"); do gobuild "$work/fresh1"; done | median >"$work/local.ms"
 hits=$(stat "$work/fresh1/err.log" remote-hits); gets=$(stat "$work/fresh1/err.log" s3-get-requests)
+for n in $(seq "$runs"); do gobuild "$work/fresh1"; done | median >"$work/local.ms"
 f=$(cat "$work/fresh.ms"); l=$(cat "$work/local.ms")
 echo "go build std, median of $runs:"
 echo "  cold, uploading to the bucket  ${cold} ms  ($ups objects, $up bytes)"
