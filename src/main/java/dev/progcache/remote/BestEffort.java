@@ -136,8 +136,9 @@ public final class BestEffort implements RemoteTier {
                 + name
                 + " refused reads ("
                 + e.getMessage()
-                + "); check PROGCACHE_TOKEN / PROGCACHE_TOKEN_FILE and the token's grants."
-                + " Continuing without remote reads.");
+                + "); "
+                + delegate.credentialsHint()
+                + ". Continuing without remote reads.");
       }
       case DENIED_WRITE -> {
         writesOff = true;
@@ -148,7 +149,9 @@ public final class BestEffort implements RemoteTier {
                 + name
                 + " refused uploads ("
                 + e.getMessage()
-                + "); the token may be read-only. Continuing read-only.");
+                + "); the credentials may be read-only ("
+                + delegate.credentialsHint()
+                + "). Continuing read-only.");
       }
       case TOO_LARGE -> {
         log.count(RemoteLog.UPLOAD_REJECTED, 1);
@@ -173,6 +176,11 @@ public final class BestEffort implements RemoteTier {
         log.once(op, "remote cache " + name + " " + op + " failed: " + e.getMessage());
       }
     }
+  }
+
+  @Override
+  public String credentialsHint() {
+    return delegate.credentialsHint();
   }
 
   /** The read breaker, for tests. */

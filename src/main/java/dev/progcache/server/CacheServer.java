@@ -53,7 +53,9 @@ public final class CacheServer implements AutoCloseable {
     }
     ServerStore store;
     try {
-      store = ServerStore.open(cfg.dir(), cfg.limits().maxSize());
+      store =
+          ServerStore.open(
+              cfg.dir(), cfg.limits().maxSize(), cfg.s3() == null ? null : Backing.s3(cfg.s3(), err));
     } catch (IOException e) {
       throw new ServeException("cannot open the storage directory " + cfg.dir() + ": " + e.getMessage(), e);
     }
@@ -134,6 +136,7 @@ public final class CacheServer implements AutoCloseable {
   public void join() throws InterruptedException {
     server.join();
     accessLog.close();
+    store.close();
   }
 
   @Override
@@ -144,5 +147,6 @@ public final class CacheServer implements AutoCloseable {
       // stopping: nothing left to do
     }
     accessLog.close();
+    store.close();
   }
 }

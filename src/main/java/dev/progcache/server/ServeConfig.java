@@ -1,5 +1,6 @@
 package dev.progcache.server;
 
+import dev.progcache.remote.s3.S3Location;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -18,9 +19,22 @@ import org.jspecify.annotations.Nullable;
  * @param tokens the tokens file, or null for no authentication (loopback only)
  * @param limits sizes, counts and times
  * @param accessLog whether to log each request on stderr
+ * @param s3 the bucket behind the disk, or null: then the disk is the only store
  */
 public record ServeConfig(
-    String host, int port, Path dir, @Nullable Path tokens, Limits limits, boolean accessLog) {
+    String host,
+    int port,
+    Path dir,
+    @Nullable Path tokens,
+    Limits limits,
+    boolean accessLog,
+    @Nullable S3Location s3) {
+
+  /** A server without a backing bucket. */
+  public ServeConfig(
+      String host, int port, Path dir, @Nullable Path tokens, Limits limits, boolean accessLog) {
+    this(host, port, dir, tokens, limits, accessLog, null);
+  }
 
   /** Resource limits of the server. */
   public record Limits(
@@ -39,6 +53,12 @@ public record ServeConfig(
         --max-requests N      requests handled at once (default 256; more wait, then 503)
         --request-timeout D   time limit for one request body (default 60s)
         --lz4-min SIZE        compress bodies at least this big for clients that accept lz4 (default 4K)
+        --s3 s3://BUCKET[/PREFIX]
+                              back the disk with an S3-compatible bucket (env PROGCACHE_SERVE_S3):
+                              the disk becomes a --max-size hot tier, misses fall through to the
+                              bucket, PUTs land in the bucket before 204; replicas may share it.
+                              PROGCACHE_S3_REGION / _ENDPOINT / _PATH_STYLE and the AWS credential
+                              chain apply
         --no-access-log       do not log requests on stderr
       """;
 
@@ -52,6 +72,7 @@ public record ServeConfig(
     Duration timeout = Duration.ofSeconds(60);
     long lz4Min = 4096;
     boolean accessLog = true;
+    String s3 = env.get("PROGCACHE_SERVE_S3");
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
@@ -71,6 +92,7 @@ public record ServeConfig(
         case "--listen" -> listen = v;
         case "--dir" -> dir = v;
         case "--tokens" -> tokens = v;
+        case "--s3" -> s3 = v;
         case "--max-size" -> maxSize = size(name, v);
         case "--max-object" -> maxObject = size(name, v);
         case "--lz4-min" -> lz4Min = size(name, v);
@@ -109,7 +131,16 @@ public record ServeConfig(
             ? Path.of(dir)
             : Path.of(System.getProperty("user.home"), ".cache", "progcache-serve");
     Limits l = new Limits(maxSize, maxObject, maxRequests, timeout, 8192, lz4Min);
-    return new ServeConfig(host, port, d.toAbsolutePath().normalize(), tokensPath, l, accessLog);
+    S3Location bucket = null;
+    if (s3 != null && !s3.isBlank()) {
+      try {
+        bucket = S3Location.parse(s3, env, "--s3 / PROGCACHE_SERVE_S3");
+      } catch (IllegalArgumentException e) {
+        throw new ServeException(e.getMessage());
+      }
+    }
+    return new ServeConfig(
+        host, port, d.toAbsolutePath().normalize(), tokensPath, l, accessLog, bucket);
   }
 
   private static boolean loopback(String host) {

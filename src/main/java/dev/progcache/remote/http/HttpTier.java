@@ -100,6 +100,11 @@ public final class HttpTier implements RemoteTier {
   }
 
   @Override
+  public String credentialsHint() {
+    return "check PROGCACHE_TOKEN / PROGCACHE_TOKEN_FILE and the token's grants";
+  }
+
+  @Override
   public Optional<Hit> get(Key action, ObjectSink sink) throws IOException {
     acquire();
     try {
