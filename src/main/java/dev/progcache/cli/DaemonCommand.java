@@ -1,5 +1,6 @@
 package dev.progcache.cli;
 
+import dev.progcache.cache.BuildCache;
 import dev.progcache.cache.Stats;
 import dev.progcache.daemon.DaemonClient;
 import dev.progcache.daemon.DaemonServer;
@@ -35,6 +36,17 @@ final class DaemonCommand {
       """;
 
   private final Map<Path, DiskStore> stores = new ConcurrentHashMap<>();
+
+  /**
+   * Shared tiers, one per directory and remote configuration, kept for the daemon's life: their
+   * connections, breaker and uploader stay warm across go commands. Their counters and one-time
+   * messages go to the daemon's log, not to a session.
+   */
+  private final Map<TierKey, BuildCache> tiers = new ConcurrentHashMap<>();
+
+  private final Stats sharedStats = new Stats();
+
+  private record TierKey(Path dir, RemoteSettings remote) {}
 
   private DaemonCommand() {}
 
@@ -73,7 +85,11 @@ final class DaemonCommand {
     DaemonServer d =
         DaemonServer.create(env, build, Duration.ofSeconds(idle), this::session, System.err);
     boolean ran = d.run();
+    tiers.values().forEach(BuildCache::close); // drains their uploads
     stores.values().forEach(DiskStore::close);
+    if (!tiers.isEmpty()) {
+      System.err.println("progcache daemon: shared tiers: " + sharedStats.line());
+    }
     return ran ? 0 : 0; // a second daemon of the same build is not an error
   }
 
@@ -84,6 +100,7 @@ final class DaemonCommand {
       List<String> rest = new ArrayList<>();
       HelperConfig cfg;
       DiskStore store;
+      BuildCache cache;
       Stats stats = new Stats();
       try {
         cfg = HelperConfig.parse(h.args(), h.env(), rest).withConfigFile();
@@ -92,13 +109,21 @@ final class DaemonCommand {
         }
         Path dir = cfg.resolveDir(h.env());
         store = stores.computeIfAbsent(dir, DaemonCommand::open);
+        Optional<RemoteSettings> remote = RemoteSettings.from(cfg, h.env());
+        DiskStore local = store;
+        cache =
+            remote.isEmpty()
+                ? store
+                : tiers.computeIfAbsent(
+                    new TierKey(dir, remote.get()),
+                    k -> k.remote().tier(local, sharedStats, System.err));
       } catch (ConfigException | IllegalStateException e) {
         err.println("progcache: " + e.getMessage());
         return; // closing the connection ends go's session: it reports the helper's exit
       }
       out.write(ResponseWriter.HANDSHAKE);
       out.flush();
-      Helper.session(cfg, store, stats, in, out, err, start);
+      Helper.session(cfg, cache, stats, in, out, err, start);
       Helper.afterSession(store, cfg, stats, System.nanoTime() - start, err);
     } finally {
       if (err != System.err) {

@@ -162,6 +162,55 @@ class DaemonIT {
   }
 
   @Test
+  void sessions_shareOneRemoteTier_uploadsReachTheServer_andAFreshDirGetsRemoteHits()
+      throws Exception {
+    byte[] action = random(rnd, 32);
+    byte[] body = random(rnd, 20_000);
+    try (dev.progcache.testing.ServeProcess server =
+        dev.progcache.testing.ServeProcess.start("127.0.0.1:0", tmp.resolve("server"))) {
+      env.put("PROGCACHE_REMOTE", server.url().toString());
+      try (HelperProcess h = relay()) {
+        h.write(put(1, action, body));
+        assertThat(Answers.parse(h.readLine(30))).containsKey("DiskPath");
+        h.write(close(2));
+        h.readLine(30);
+      }
+      // the upload runs in the daemon after the session ends: wait until the server has it
+      String hex = java.util.HexFormat.of().formatHex(action);
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      int status = 0;
+      while (System.nanoTime() < deadline && status != 200) {
+        status =
+            http.send(
+                    java.net.http.HttpRequest.newBuilder(server.url().resolve("/action/" + hex)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+        Thread.sleep(100);
+      }
+      assertThat(status).as("the daemon uploaded the put").isEqualTo(200);
+      // a session on a fresh directory gets it from the server through the daemon
+      env.put("PROGCACHE_DIR", tmp.resolve("fresh").toString());
+      Map<String, Object> hit;
+      try (HelperProcess h = relay()) {
+        h.write(get(1, action));
+        hit = Answers.parse(h.readLine(30));
+        h.closeStdin();
+      }
+      String log;
+      try (var logs = Files.newDirectoryStream(sockets, "*.log")) {
+        StringBuilder b = new StringBuilder();
+        for (Path l : logs) {
+          b.append(Files.readString(l));
+        }
+        log = b.toString();
+      }
+      assertThat(hit).as("daemon log:\n%s\nserver log:\n%s", log, server.stderr()).containsEntry("Size", 20_000L);
+      assertThat(Path.of((String) hit.get("DiskPath"))).startsWith(tmp.resolve("fresh")).hasBinaryContent(body);
+    }
+  }
+
+  @Test
   void daemon_exitsWhenIdle() throws Exception {
     env.put("PROGCACHE_DAEMON_IDLE", "1");
     try (HelperProcess h = relay()) {
