@@ -63,7 +63,9 @@ class SharedStdIT {
         work,
         home,
         List.of("--dir", home.resolve("cache").toString(), "-v", "--remote", server.url().toString()),
-        Map.of("GO111MODULE", "off"),
+        // A's uploads must all land before B starts: on a loaded machine the default 5 s drain
+        // after close can cut off the last of a cold std build's ~1,100 uploads
+        Map.of("GO111MODULE", "off", "PROGCACHE_REMOTE_DRAIN", "120s"),
         600,
         args);
   }
