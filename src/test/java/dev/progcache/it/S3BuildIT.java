@@ -42,7 +42,10 @@ class S3BuildIT {
       Path a = Files.createDirectories(tmp.resolve("a"));
       Path b = Files.createDirectories(tmp.resolve("b"));
 
-      GoRun.Result cold = go(work, a, "s3://std/ci", s3.env(), "build", "std");
+      // every upload must land before the fresh directory builds: no drain cut-off here
+      Map<String, String> drained = new HashMap<>(s3.env());
+      drained.put("PROGCACHE_REMOTE_DRAIN", "120s");
+      GoRun.Result cold = go(work, a, "s3://std/ci", drained, "build", "std");
       assertBuilt(cold);
       assertThat(cold.stat("remote-errors")).isZero();
       assertThat(cold.stat("remote-uploads")).isEqualTo(cold.stat("puts")).isPositive();
