@@ -34,10 +34,16 @@ final class HelperConfig {
       new Setting<>("remote", "", ValueTypes.TEXT, false, "shared cache server http(s)://host:port");
   static final Setting<Path> TOKEN_FILE =
       new Setting<>("token-file", "", ValueTypes.PATH, false, "file holding the server's token");
+  static final Setting<String> NAMESPACE =
+      new Setting<>(
+          "namespace", "", ValueTypes.TEXT, false, "server namespace to use (default: the token's)");
+  static final Setting<Boolean> READ_ONLY =
+      new Setting<>(
+          "read-only", "false", ValueTypes.BOOL, false, "read the shared cache, never upload");
 
   /** Every setting, in the order {@code progcache config} shows them. */
   static final List<Setting<?>> SETTINGS =
-      List.of(DIR, VERBOSE, MAX_SIZE, MAX_AGE, TRIM_INTERVAL, REMOTE, TOKEN_FILE);
+      List.of(DIR, VERBOSE, MAX_SIZE, MAX_AGE, TRIM_INTERVAL, REMOTE, TOKEN_FILE, NAMESPACE, READ_ONLY);
 
   static final String USAGE =
       """
@@ -51,6 +57,8 @@ final class HelperConfig {
         --remote URL           shared cache server, http(s)://host:port (token: environment
                                PROGCACHE_TOKEN, or a file named by --token-file)
         --token-file FILE      file holding the token for --remote
+        --namespace NS         server namespace, e.g. pr-123 (default: the token's own)
+        --read-only            read --remote but never upload (still caches locally)
       """;
 
   private final Map<String, String> flagValues;

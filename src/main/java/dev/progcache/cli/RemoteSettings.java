@@ -4,7 +4,9 @@ import dev.progcache.cache.BuildCache;
 import dev.progcache.cache.Stats;
 import dev.progcache.disk.DiskStore;
 import dev.progcache.remote.BestEffort;
+import dev.progcache.remote.ReadOnly;
 import dev.progcache.remote.RemoteLog;
+import dev.progcache.remote.RemoteTier;
 import dev.progcache.remote.TieredCache;
 import dev.progcache.remote.Uploader;
 import dev.progcache.remote.http.HttpTier;
@@ -22,11 +24,21 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The shared-cache settings of a helper: {@code --remote URL} (or {@code PROGCACHE_REMOTE}), the
- * token from {@code PROGCACHE_TOKEN} or the file named by {@code PROGCACHE_TOKEN_FILE}, and tuning
- * from {@code PROGCACHE_REMOTE_*} variables. The token is never printed.
+ * token from {@code PROGCACHE_TOKEN} or the file named by {@code PROGCACHE_TOKEN_FILE}, the
+ * namespace ({@code --namespace}, sent as the path prefix {@code /ns/<name>/}), {@code --read-only},
+ * and tuning from {@code PROGCACHE_REMOTE_*} variables. The token is never printed.
+ *
+ * @param url the server's URL, with the namespace's path prefix when one is set
+ * @param readOnly never upload: puts are kept locally only
  */
 record RemoteSettings(
-    URI url, @Nullable String token, BestEffort.Policy policy, Uploader.Limits uploads) {
+    URI url,
+    @Nullable String token,
+    BestEffort.Policy policy,
+    Uploader.Limits uploads,
+    boolean readOnly) {
+  private static final java.util.regex.Pattern NAMESPACE =
+      java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
   /** The settings, or empty when no remote is configured. */
   static Optional<RemoteSettings> from(HelperConfig cfg, Map<String, String> env)
@@ -51,14 +63,37 @@ record RemoteSettings(
             duration(env, "PROGCACHE_REMOTE_DRAIN", u.drain()));
     return Optional.of(
         new RemoteSettings(
-            parseUrl(url), token(env, cfg.config().find(HelperConfig.TOKEN_FILE)), policy, uploads));
+            inNamespace(parseUrl(url), cfg.config().find(HelperConfig.NAMESPACE)),
+            token(env, cfg.config().find(HelperConfig.TOKEN_FILE)),
+            policy,
+            uploads,
+            cfg.config().get(HelperConfig.READ_ONLY)));
+  }
+
+  /** {@code url} with the path prefix {@code ns/<name>/} of namespace {@code ns}, if given. */
+  static URI inNamespace(URI url, Optional<String> ns) throws ConfigException {
+    if (ns.isEmpty()) {
+      return url;
+    }
+    String n = ns.get().strip();
+    if (!NAMESPACE.matcher(n).matches()) {
+      throw new ConfigException(
+          "--namespace / PROGCACHE_NAMESPACE \""
+              + n
+              + "\": a namespace is 1 to 63 of a-z 0-9 . _ -, starting with a letter or digit");
+    }
+    String base = url.toString();
+    return URI.create((base.endsWith("/") ? base : base + "/") + "ns/" + n + "/");
   }
 
   /** The local store in front of this remote, with its decorators and uploader. */
   BuildCache tier(DiskStore local, Stats stats, PrintStream err) {
     RemoteLog log = new RemoteLog(stats, err);
     HttpTier http = new HttpTier(url, token, HttpTier.Settings.DEFAULT);
-    BestEffort remote = new BestEffort(http, HttpTier.describe(url), policy, log);
+    RemoteTier remote = new BestEffort(http, HttpTier.describe(url), policy, log);
+    if (readOnly) {
+      remote = new ReadOnly(remote, log);
+    }
     return new TieredCache(local, remote, new Uploader(remote, uploads, log));
   }
 

@@ -136,7 +136,8 @@ public final class BestEffort implements RemoteTier {
                 + name
                 + " refused reads ("
                 + e.getMessage()
-                + "); check PROGCACHE_TOKEN / PROGCACHE_TOKEN_FILE and the token's grants."
+                + "); check PROGCACHE_TOKEN / PROGCACHE_TOKEN_FILE, PROGCACHE_NAMESPACE and the"
+                + " token's grants."
                 + " Continuing without remote reads.");
       }
       case DENIED_WRITE -> {
@@ -148,7 +149,9 @@ public final class BestEffort implements RemoteTier {
                 + name
                 + " refused uploads ("
                 + e.getMessage()
-                + "); the token may be read-only. Continuing read-only.");
+                + "); the token may be read-only or not allowed to write this namespace"
+                + " (PROGCACHE_NAMESPACE). Continuing read-only; set PROGCACHE_READ_ONLY=1 to"
+                + " not try.");
       }
       case TOO_LARGE -> {
         log.count(RemoteLog.UPLOAD_REJECTED, 1);
