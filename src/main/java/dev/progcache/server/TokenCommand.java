@@ -2,11 +2,14 @@ package dev.progcache.server;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -139,6 +142,19 @@ public final class TokenCommand {
   private static void append(Path file, String line) throws IOException {
     Path dir = file.getParent();
     Files.createDirectories(dir);
+    // two creators at once must not lose each other's line
+    Path lockFile = dir.resolve("." + file.getFileName() + ".lock");
+    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileLock held = ch.lock();
+      try {
+        replace(file, dir, line);
+      } finally {
+        held.release();
+      }
+    }
+  }
+
+  private static void replace(Path file, Path dir, String line) throws IOException {
     String old = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
     if (!old.isEmpty() && !old.endsWith("\n")) {
       old += "\n";
@@ -151,7 +167,7 @@ public final class TokenCommand {
         // not a POSIX file system: its defaults apply
       }
       Files.writeString(tmp, old + line + "\n", StandardCharsets.UTF_8);
-      try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ch.force(true);
       }
       Tokens.load(tmp, null, new ArrayList<>()); // the result must be a file the server accepts
