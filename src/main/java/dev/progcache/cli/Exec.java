@@ -27,7 +27,7 @@ final class Exec {
     }
     List<String> helper = new ArrayList<>(self());
     helper.addAll(cfg.flags());
-    String prog = GoQuote.join(helper);
+    String prog = goCacheProg(helper);
     ProcessBuilder pb = new ProcessBuilder(rest).inheritIO();
     pb.environment().put("GOCACHEPROG", prog);
     Process p;
@@ -56,6 +56,15 @@ final class Exec {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
+    }
+  }
+
+  /** {@code args} as one GOCACHEPROG value, quoted the way go splits it. */
+  static String goCacheProg(List<String> args) throws ConfigException {
+    try {
+      return dev.progcache.client.QuotedArgs.join(args);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
     }
   }
 

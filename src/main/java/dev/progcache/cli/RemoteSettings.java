@@ -10,6 +10,7 @@ import dev.progcache.remote.RemoteTier;
 import dev.progcache.remote.TieredCache;
 import dev.progcache.remote.Uploader;
 import dev.progcache.remote.http.HttpTier;
+import dev.progcache.remote.s3.S3Location;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -23,17 +24,20 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The shared-cache settings of a helper: {@code --remote URL} (or {@code PROGCACHE_REMOTE}), the
- * token from {@code PROGCACHE_TOKEN} or the file named by {@code PROGCACHE_TOKEN_FILE}, the
- * namespace ({@code --namespace}, sent as the path prefix {@code /ns/<name>/}), {@code --read-only},
- * and tuning from {@code PROGCACHE_REMOTE_*} variables. The token is never printed.
+ * The shared-cache settings of a helper: either {@code --remote URL} (or {@code PROGCACHE_REMOTE})
+ * with the token from {@code PROGCACHE_TOKEN} or the file named by {@code PROGCACHE_TOKEN_FILE}, or
+ * {@code --s3 s3://bucket/prefix} (or {@code PROGCACHE_S3}); for {@code --remote}, the namespace
+ * ({@code --namespace}, sent as the path prefix {@code /ns/<name>/} of the URL); {@code
+ * --read-only}; and tuning from
+ * {@code PROGCACHE_REMOTE_*} variables. The token is never printed.
  *
- * @param url the server's URL, with the namespace's path prefix when one is set
- * @param readOnly never upload: puts are kept locally only
+ * @param url the HTTP server (with the namespace's path prefix), or null when the tier is S3
+ * @param s3 the bucket, or null when the shared tier is HTTP
  */
 record RemoteSettings(
-    URI url,
+    @Nullable URI url,
     @Nullable String token,
+    @Nullable S3Location s3,
     BestEffort.Policy policy,
     Uploader.Limits uploads,
     boolean readOnly) {
@@ -44,8 +48,17 @@ record RemoteSettings(
   static Optional<RemoteSettings> from(HelperConfig cfg, Map<String, String> env)
       throws ConfigException {
     String url = cfg.config().find(HelperConfig.REMOTE).orElse("");
-    if (url.isBlank()) {
+    String s3 = cfg.config().find(HelperConfig.S3).orElse("");
+    boolean readOnly = cfg.config().get(HelperConfig.READ_ONLY);
+    boolean http = !url.isBlank();
+    boolean bucket = !s3.isBlank();
+    if (!http && !bucket) {
       return Optional.empty();
+    }
+    if (http && bucket) {
+      throw new ConfigException(
+          "give either --remote / PROGCACHE_REMOTE or --s3 / PROGCACHE_S3, not both; to put a"
+              + " server in front of a bucket run `progcache serve --s3 ...` and point --remote at it");
     }
     BestEffort.Policy d = BestEffort.Policy.DEFAULT;
     BestEffort.Policy policy =
@@ -61,13 +74,29 @@ record RemoteSettings(
             count(env, "PROGCACHE_REMOTE_UPLOADS", u.concurrency()),
             u.timeout(),
             duration(env, "PROGCACHE_REMOTE_DRAIN", u.drain()));
+    Optional<String> ns = cfg.config().find(HelperConfig.NAMESPACE);
+    if (bucket && ns.isPresent()) {
+      throw new ConfigException(
+          "--namespace / PROGCACHE_NAMESPACE is a keyspace of a progcache server (--remote);"
+              + " for --s3 use a different bucket prefix instead");
+    }
+    if (bucket) {
+      S3Location loc;
+      try {
+        loc = S3Location.parse(s3, env, "--s3 / PROGCACHE_S3");
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage());
+      }
+      return Optional.of(new RemoteSettings(null, null, loc, policy, uploads, readOnly));
+    }
     return Optional.of(
         new RemoteSettings(
-            inNamespace(parseUrl(url), cfg.config().find(HelperConfig.NAMESPACE)),
+            inNamespace(parseUrl(url), ns),
             token(env, cfg.config().find(HelperConfig.TOKEN_FILE)),
+            null,
             policy,
             uploads,
-            cfg.config().get(HelperConfig.READ_ONLY)));
+            readOnly));
   }
 
   /** {@code url} with the path prefix {@code ns/<name>/} of namespace {@code ns}, if given. */
@@ -86,15 +115,33 @@ record RemoteSettings(
     return URI.create((base.endsWith("/") ? base : base + "/") + "ns/" + n + "/");
   }
 
-  /** The local store in front of this remote, with its decorators and uploader. */
+  /**
+   * The local store in front of this remote: the tier, made best-effort, read-only when asked, and
+   * its uploader. Tier clients are built in the background; this returns at once.
+   */
   BuildCache tier(DiskStore local, Stats stats, PrintStream err) {
     RemoteLog log = new RemoteLog(stats, err);
-    HttpTier http = new HttpTier(url, token, HttpTier.Settings.DEFAULT);
-    RemoteTier remote = new BestEffort(http, HttpTier.describe(url), policy, log);
+    RemoteTier raw;
+    String name;
+    if (s3 != null) {
+      raw = s3Tier(s3, log);
+      name = s3.describe();
+    } else {
+      URI u = java.util.Objects.requireNonNull(url);
+      raw = new HttpTier(u, token, HttpTier.Settings.DEFAULT);
+      name = HttpTier.describe(u);
+    }
+    RemoteTier remote = new BestEffort(raw, name, policy, log);
     if (readOnly) {
       remote = new ReadOnly(remote, log);
     }
     return new TieredCache(local, remote, new Uploader(remote, uploads, log));
+  }
+
+  /** Kept apart so that the SDK's classes load only when a bucket is configured. */
+  private static RemoteTier s3Tier(S3Location loc, RemoteLog log) {
+    return new dev.progcache.remote.s3.S3Tier(
+        loc, dev.progcache.remote.s3.S3Tier.Settings.DEFAULT, log);
   }
 
   static URI parseUrl(String s) throws ConfigException {

@@ -83,7 +83,7 @@ final class Setup {
       cmd.addAll(Exec.self());
     }
     cmd.addAll(flags);
-    return GoQuote.join(cmd);
+    return Exec.goCacheProg(cmd);
   }
 
   private int apply(String value, boolean force) throws ConfigException {

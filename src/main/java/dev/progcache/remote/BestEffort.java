@@ -136,9 +136,9 @@ public final class BestEffort implements RemoteTier {
                 + name
                 + " refused reads ("
                 + e.getMessage()
-                + "); check PROGCACHE_TOKEN / PROGCACHE_TOKEN_FILE, PROGCACHE_NAMESPACE and the"
-                + " token's grants."
-                + " Continuing without remote reads.");
+                + "); "
+                + delegate.credentialsHint()
+                + ". Continuing without remote reads.");
       }
       case DENIED_WRITE -> {
         writesOff = true;
@@ -149,9 +149,9 @@ public final class BestEffort implements RemoteTier {
                 + name
                 + " refused uploads ("
                 + e.getMessage()
-                + "); the token may be read-only or not allowed to write this namespace"
-                + " (PROGCACHE_NAMESPACE). Continuing read-only; set PROGCACHE_READ_ONLY=1 to"
-                + " not try.");
+                + "); the credentials may be read-only ("
+                + delegate.credentialsHint()
+                + "). Continuing read-only.");
       }
       case TOO_LARGE -> {
         log.count(RemoteLog.UPLOAD_REJECTED, 1);
@@ -176,6 +176,11 @@ public final class BestEffort implements RemoteTier {
         log.once(op, "remote cache " + name + " " + op + " failed: " + e.getMessage());
       }
     }
+  }
+
+  @Override
+  public String credentialsHint() {
+    return delegate.credentialsHint();
   }
 
   /** The read breaker, for tests. */

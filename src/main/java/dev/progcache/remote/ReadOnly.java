@@ -36,6 +36,11 @@ public final class ReadOnly implements RemoteTier {
   }
 
   @Override
+  public String credentialsHint() {
+    return delegate.credentialsHint();
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

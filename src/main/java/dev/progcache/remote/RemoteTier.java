@@ -32,6 +32,14 @@ public interface RemoteTier extends AutoCloseable {
    */
   void put(Key action, Key output, long size, Path body) throws IOException;
 
+  /**
+   * What to tell the user when the remote refuses them (HTTP 401/403): where this tier's
+   * credentials come from and which grants they need. Never contains a credential.
+   */
+  default String credentialsHint() {
+    return "check the credentials and their grants";
+  }
+
   /** Releases connections. Never throws. */
   @Override
   void close();

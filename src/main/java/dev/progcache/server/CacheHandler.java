@@ -251,6 +251,9 @@ final class CacheHandler extends Handler.Abstract {
     } catch (BadPutException e) {
       metrics.putBad.increment();
       return text(resp, cb, 400, e.getMessage() + "\n");
+    } catch (Backing.Unavailable e) {
+      metrics.putBackingFailed.increment();
+      return text(resp, cb, 503, "the backing store did not take the object; try again later\n");
     } catch (IOException e) {
       return text(resp, cb, 500, "cannot store the object\n");
     }

@@ -29,6 +29,7 @@ public final class CacheServer implements AutoCloseable {
   private final ServerConnector connector;
   private final AccessLog accessLog;
   private final ServerStore store;
+  private final Namespaces namespaces;
   private final AutoCloseable tokens;
 
   private CacheServer(
@@ -37,6 +38,7 @@ public final class CacheServer implements AutoCloseable {
     this.connector = connector;
     this.accessLog = log;
     this.store = ns.main();
+    this.namespaces = ns;
     this.tokens = tokens;
   }
 
@@ -53,7 +55,12 @@ public final class CacheServer implements AutoCloseable {
     }
     Namespaces namespaces;
     try {
-      namespaces = new Namespaces(cfg.dir(), cfg.limits().maxSize(), cfg.trust().maxNamespaceSize());
+      namespaces =
+          new Namespaces(
+              cfg.dir(),
+              cfg.limits().maxSize(),
+              cfg.trust().maxNamespaceSize(),
+              cfg.s3() == null ? null : Backing.s3(cfg.s3(), err));
     } catch (IOException e) {
       throw new ServeException("cannot open the storage directory " + cfg.dir() + ": " + e.getMessage(), e);
     }
@@ -165,6 +172,7 @@ public final class CacheServer implements AutoCloseable {
     server.join();
     accessLog.close();
     closeTokens();
+    namespaces.close();
   }
 
   @Override
@@ -176,6 +184,7 @@ public final class CacheServer implements AutoCloseable {
     }
     accessLog.close();
     closeTokens();
+    namespaces.close();
   }
 
   private void closeTokens() {

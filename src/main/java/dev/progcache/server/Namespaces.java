@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server's keyspaces. Each namespace is a separate {@link ServerStore}: {@code main} in the
@@ -13,7 +14,8 @@ import java.util.regex.Pattern;
  * under {@code ns/<name>/}. The same action ID in two namespaces are two unrelated entries; nothing
  * is shared between them, bodies included.
  *
- * <p>Stores are opened on first use; callers open only namespaces some principal was granted, so
+ * <p>With {@code serve --s3}, only {@code main} is backed by the bucket and shared by replicas;
+ * other namespaces live on each server's disk. Stores are opened on first use; callers open only namespaces some principal was granted, so
  * requests cannot create directories at will. Thread-safe.
  */
 final class Namespaces {
@@ -29,11 +31,12 @@ final class Namespaces {
   /**
    * @param mainMax size limit of {@code main}
    * @param otherMax size limit of each other namespace
+   * @param backing the bucket behind {@code main}, or null; other namespaces stay on this disk
    */
-  Namespaces(Path dir, long mainMax, long otherMax) throws IOException {
+  Namespaces(Path dir, long mainMax, long otherMax, @Nullable Backing backing) throws IOException {
     this.dir = dir;
     this.otherMax = otherMax;
-    this.main = ServerStore.open(dir, mainMax);
+    this.main = ServerStore.open(dir, mainMax, backing);
   }
 
   /** Whether {@code name} is a well-formed namespace name (see {@link #RULE}). */
@@ -64,6 +67,12 @@ final class Namespaces {
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
+  }
+
+  /** Closes every store (and the backing store's connections). */
+  void close() {
+    main.close();
+    others.values().forEach(ServerStore::close);
   }
 
   private ServerStore open(String name) {

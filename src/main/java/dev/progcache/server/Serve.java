@@ -24,7 +24,9 @@ public final class Serve {
               + cfg.dir()
               + ", max-size "
               + cfg.limits().maxSize()
-              + " bytes, auth "
+              + " bytes, "
+              + (cfg.s3() == null ? "no backing store" : "backed by " + cfg.s3().describe())
+              + ", auth "
               + (cfg.tokens() == null ? "off (loopback only)" : "by tokens file")
               + ")");
       err.flush();

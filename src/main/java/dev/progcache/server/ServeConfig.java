@@ -1,5 +1,6 @@
 package dev.progcache.server;
 
+import dev.progcache.remote.s3.S3Location;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param tokens the tokens file, or null for no authentication (loopback only)
  * @param limits sizes, counts and times
  * @param accessLog whether to log each request on stderr
+ * @param s3 the bucket behind the disk, or null: then the disk is the only store
  * @param trust anonymous access and namespace limits
  */
 public record ServeConfig(
@@ -27,12 +29,25 @@ public record ServeConfig(
     @Nullable Path tokens,
     Limits limits,
     boolean accessLog,
+    @Nullable S3Location s3,
     Trust trust) {
+
+  /** A server without a backing bucket, with the default trust settings. */
+  public ServeConfig(
+      String host, int port, Path dir, @Nullable Path tokens, Limits limits, boolean accessLog) {
+    this(host, port, dir, tokens, limits, accessLog, null, Trust.DEFAULT);
+  }
 
   /** A server with the default trust settings (no anonymous access beyond loopback). */
   public ServeConfig(
-      String host, int port, Path dir, @Nullable Path tokens, Limits limits, boolean accessLog) {
-    this(host, port, dir, tokens, limits, accessLog, Trust.DEFAULT);
+      String host,
+      int port,
+      Path dir,
+      @Nullable Path tokens,
+      Limits limits,
+      boolean accessLog,
+      @Nullable S3Location s3) {
+    this(host, port, dir, tokens, limits, accessLog, s3, Trust.DEFAULT);
   }
 
   /**
@@ -69,6 +84,12 @@ public record ServeConfig(
         --max-requests N      requests handled at once (default 256; more wait, then 503)
         --request-timeout D   time limit for one request body (default 60s)
         --lz4-min SIZE        compress bodies at least this big for clients that accept lz4 (default 4K)
+        --s3 s3://BUCKET[/PREFIX]
+                              back the disk with an S3-compatible bucket (env PROGCACHE_SERVE_S3):
+                              the disk becomes a --max-size hot tier, misses fall through to the
+                              bucket, PUTs land in the bucket before 204; replicas may share it.
+                              PROGCACHE_S3_REGION / _ENDPOINT / _PATH_STYLE and the AWS credential
+                              chain apply
         --no-access-log       do not log requests on stderr
       """;
 
@@ -85,6 +106,7 @@ public record ServeConfig(
     boolean anonymous = false;
     boolean anonymousWrite = false;
     long maxNs = Trust.DEFAULT.maxNamespaceSize();
+    String s3 = env.get("PROGCACHE_SERVE_S3");
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
@@ -112,6 +134,7 @@ public record ServeConfig(
         case "--listen" -> listen = v;
         case "--dir" -> dir = v;
         case "--tokens" -> tokens = v;
+        case "--s3" -> s3 = v;
         case "--max-size" -> maxSize = size(name, v);
         case "--max-object" -> maxObject = size(name, v);
         case "--lz4-min" -> lz4Min = size(name, v);
@@ -154,6 +177,14 @@ public record ServeConfig(
             ? Path.of(dir)
             : Path.of(System.getProperty("user.home"), ".cache", "progcache-serve");
     Limits l = new Limits(maxSize, maxObject, maxRequests, timeout, 8192, lz4Min);
+    S3Location bucket = null;
+    if (s3 != null && !s3.isBlank()) {
+      try {
+        bucket = S3Location.parse(s3, env, "--s3 / PROGCACHE_SERVE_S3");
+      } catch (IllegalArgumentException e) {
+        throw new ServeException(e.getMessage());
+      }
+    }
     return new ServeConfig(
         host,
         port,
@@ -161,6 +192,7 @@ public record ServeConfig(
         tokensPath,
         l,
         accessLog,
+        bucket,
         new Trust(anonymous, anonymousWrite, maxNs));
   }
 

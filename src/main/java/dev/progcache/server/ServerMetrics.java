@@ -1,5 +1,7 @@
 package dev.progcache.server;
 
+import dev.progcache.cache.Stats;
+import dev.progcache.remote.RemoteLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -21,6 +23,7 @@ final class ServerMetrics {
   final Counter putOk = requests("put", "ok");
   final Counter putBad = requests("put", "bad");
   final Counter putTooLarge = requests("put", "too_large");
+  final Counter putBackingFailed = requests("put", "backing_failed");
   final Counter unauthorized = requests("any", "unauthorized");
   final Counter forbidden = requests("any", "forbidden");
   final Counter notFound = requests("other", "not_found");
@@ -31,6 +34,19 @@ final class ServerMetrics {
     Gauge.builder("progcache_store_bytes", store, ServerStore::bytes).register(registry);
     Gauge.builder("progcache_store_objects", store, ServerStore::objects).register(registry);
     FunctionCounter.builder("progcache_evictions", store, ServerStore::evictions).register(registry);
+    store.backing().ifPresent(b -> backing(b.stats()));
+  }
+
+  private void backing(Stats s) {
+    for (String[] c : new String[][] {
+      {RemoteLog.HITS, "hit"}, {RemoteLog.MISSES, "miss"}, {RemoteLog.ERRORS, "error"},
+      {RemoteLog.CORRUPT, "corrupt"}, {RemoteLog.SKIPPED, "skipped"},
+      {RemoteLog.UPLOADS, "upload"}, {RemoteLog.UPLOAD_ERRORS, "upload_error"}
+    }) {
+      FunctionCounter.builder("progcache_backing_requests", s, x -> x.get(c[0]))
+          .tag("outcome", c[1])
+          .register(registry);
+    }
   }
 
   private Counter requests(String route, String outcome) {

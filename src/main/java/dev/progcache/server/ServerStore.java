@@ -19,11 +19,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server's storage: a {@link DiskStore} (same layout and atomic writes as the helper's local
  * tier, so entries survive restarts and a crash never leaves a visible partial entry) plus an
  * in-memory index of bodies for size-limited LRU eviction.
+ *
+ * <p>With a {@link Backing} bucket the disk is a hot tier: local misses fall through to the bucket,
+ * and a put succeeds only once the bucket holds it, so replicas sharing the bucket see each other's
+ * writes and an evicted body is fetched again.
  *
  * <p>Thread-safe. Eviction deletes the least recently used bodies until the total is below 90 % of
  * the limit; records that named them become misses (and are removed when next read).
@@ -41,20 +46,30 @@ final class ServerStore {
 
   private final DiskStore disk;
   private final long maxBytes;
+  private final @Nullable Backing backing;
   private final Map<Key, Meta> index = new ConcurrentHashMap<>();
   private final AtomicLong total = new AtomicLong();
   private final AtomicLong evictions = new AtomicLong();
   private final ReentrantLock evicting = new ReentrantLock();
 
-  private ServerStore(DiskStore disk, long maxBytes) {
+  private ServerStore(DiskStore disk, long maxBytes, @Nullable Backing backing) {
     this.disk = disk;
     this.maxBytes = maxBytes;
+    this.backing = backing;
   }
 
   /** Opens the store at {@code dir}, indexing the bodies already there. */
   static ServerStore open(Path dir, long maxBytes) throws IOException {
+    return open(dir, maxBytes, null);
+  }
+
+  /**
+   * Opens the store at {@code dir} as a hot tier in front of {@code backing}, when given: misses
+   * fall through to it, and puts land in it before they succeed.
+   */
+  static ServerStore open(Path dir, long maxBytes, @Nullable Backing backing) throws IOException {
     DiskStore d = DiskStore.open(dir, ServerStore::nowNanos, new Stats());
-    ServerStore s = new ServerStore(d, maxBytes);
+    ServerStore s = new ServerStore(d, maxBytes, backing);
     s.scan();
     s.evictIfNeeded();
     return s;
@@ -90,11 +105,26 @@ final class ServerStore {
     }
   }
 
-  /** The entry for {@code action}, verified against its body's size; empty for a miss. */
+  /**
+   * The entry for {@code action}, verified against its body's size; on a local miss, from the
+   * backing store (verified against its sha256 and stored locally); empty for a miss.
+   */
   Optional<Hit> action(Key action) {
     Optional<Hit> h = disk.lookup(action);
+    if (h.isEmpty() && backing != null) {
+      h = backing.get(action, (out, size, body) -> fill(action, out, size, body));
+    }
     h.ifPresent(hit -> touch(hit.entry().outputId()));
     return h;
+  }
+
+  /** Stores what the backing store sent, then answers from the disk. */
+  private Hit fill(Key action, Key output, long size, InputStream body) throws IOException {
+    disk.put(action, output, size, sink -> body.transferTo(sink));
+    track(output, size, System.currentTimeMillis());
+    Optional<Hit> h = disk.lookup(action);
+    evictIfNeeded();
+    return h.orElseThrow(() -> new IOException("the entry just stored for " + action.hex() + " vanished"));
   }
 
   /** The body file of {@code output} and its size; empty when it is not stored. */
@@ -114,12 +144,31 @@ final class ServerStore {
    * output}; the entry becomes visible only when complete and correct.
    *
    * @throws dev.progcache.cache.BadPutException when size or sha256 disagree (nothing stored)
+   * @throws Backing.Unavailable when the backing store did not take it (it is kept locally)
    * @throws IOException when the disk write fails
    */
   void put(Key action, Key output, long size, InputStream body) throws IOException {
-    disk.put(action, output, size, sink -> body.transferTo(sink));
+    Path p = disk.put(action, output, size, sink -> body.transferTo(sink));
     track(output, size, System.currentTimeMillis());
-    evictIfNeeded();
+    try {
+      if (backing != null) {
+        backing.put(action, output, size, p);
+      }
+    } finally {
+      evictIfNeeded();
+    }
+  }
+
+  /** Releases the backing store's connections. */
+  void close() {
+    if (backing != null) {
+      backing.close();
+    }
+  }
+
+  /** The backing store, if any. */
+  Optional<Backing> backing() {
+    return Optional.ofNullable(backing);
   }
 
   private void track(Key output, long size, long lastUse) {

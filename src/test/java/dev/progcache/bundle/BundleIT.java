@@ -60,7 +60,7 @@ class BundleIT {
   }
 
   @Test
-  void bundle_runtimeHoldsTheModulesJdepsFinds_andNothingBig() throws Exception {
+  void bundle_runtimeHoldsTheModulesJdepsFinds_andNoDevelopmentTools() throws Exception {
     String jdeps = Path.of(System.getProperty("java.home"), "bin", "jdeps").toString();
     Cmd.Result found =
         Cmd.run(tmp, Map.of(), 120, jdeps, "--print-module-deps", "--ignore-missing-deps",
@@ -69,8 +69,18 @@ class BundleIT {
     Cmd.Result mods = Cmd.run(tmp, noJdk, 60, home.resolve("runtime/bin/java").toString(), "--list-modules").ok();
     List<String> have = mods.out().lines().map(l -> l.split("@")[0]).toList();
     assertThat(have).containsAll(needed).contains("jdk.crypto.ec");
-    assertThat(have).doesNotContain("java.desktop", "jdk.compiler", "java.sql", "jdk.jshell");
+    assertThat(have).doesNotContain("jdk.compiler", "jdk.jshell", "jdk.jdi", "jdk.jlink");
     assertThat(Files.readString(home.resolve("lib/modules.txt"))).contains(String.join(",", needed));
+  }
+
+  @Test
+  void bundle_doctorIsClean() throws Exception {
+    Map<String, String> env = new HashMap<>(GoModule.env(tmp, tmp.resolve("doctor-gocache")));
+    env.putAll(noJdk);
+    env.put("XDG_CONFIG_HOME", tmp.resolve("doctor-config").toString());
+    Cmd.Result r = Cmd.run(tmp, env, 120, home.resolve("bin/progcache").toString(), "doctor");
+    assertThat(r.code()).as("doctor output:\n%s%s", r.out(), r.err()).isZero();
+    assertThat(r.out()).doesNotContain("FAIL").contains("OK");
   }
 
   @Test

@@ -61,9 +61,4 @@ class GoEnvTest {
         .hasMessageContaining("unknown flag --bogus");
   }
 
-  @Test
-  void goQuote_roundTripsThroughGoStyleSplitting() throws Exception {
-    assertThat(GoQuote.join(List.of("/a b/progcache", "--dir", "/c", "it's"))).isEqualTo("'/a b/progcache' --dir /c \"it's\"");
-    assertThatThrownBy(() -> GoQuote.quote("a'\"b")).hasMessageContaining("both kinds of quote");
-  }
 }

@@ -46,6 +46,13 @@ class DaemonIT {
   @AfterEach
   void stopDaemon() throws Exception {
     Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "stop");
+    // wait for it to exit, so that nothing writes into the temp dir while it is deleted
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline
+        && !Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "status").out().contains("no daemon")) {
+      Thread.sleep(100);
+    }
+    Thread.sleep(300); // the process exits just after it stops listening
   }
 
   private HelperProcess relay(String... args) throws Exception {

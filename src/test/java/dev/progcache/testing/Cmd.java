@@ -70,7 +70,17 @@ public final class Cmd {
 
   public static Result run(Path dir, Map<String, String> env, long timeoutSeconds, List<String> cmd)
       throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(cmd)).directory(dir.toFile());
+    // go leaves its GOCACHEPROG helper running after it exits, writing its summary to the
+    // stderr it shares with go. The JDK closes a child's pipes as soon as the child exits, which
+    // would lose those late lines; so stderr goes through cat, which ends only when every writer
+    // (the command and anything it left behind) has closed it.
+    List<String> wrapped = new ArrayList<>();
+    wrapped.add("bash");
+    wrapped.add("-c");
+    wrapped.add("exec 3>&1; set -o pipefail; \"$@\" 2>&1 1>&3 3>&- | cat >&2");
+    wrapped.add("bash");
+    wrapped.addAll(cmd);
+    ProcessBuilder pb = new ProcessBuilder(wrapped).directory(dir.toFile());
     pb.environment().putAll(env);
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Process p = pb.start();

@@ -57,9 +57,18 @@ public final class ServeProcess implements AutoCloseable {
   /** Starts {@code progcache serve --listen host:port --dir dir extra...}. */
   public static ServeProcess start(String listen, Path dir, String... extra)
       throws IOException, InterruptedException {
+    return start(listen, dir, java.util.Map.of(), extra);
+  }
+
+  /** Same, with {@code env} added to the server's environment. */
+  public static ServeProcess start(
+      String listen, Path dir, java.util.Map<String, String> env, String... extra)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(Dist.launcher().toString(), "serve", "--listen", listen, "--dir", dir.toString()));
     cmd.addAll(List.of(extra));
-    return new ServeProcess(new ProcessBuilder(cmd).start(), 60);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(env);
+    return new ServeProcess(pb.start(), 60);
   }
 
   public URI url() {

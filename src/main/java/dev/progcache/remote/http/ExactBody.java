@@ -11,11 +11,11 @@ import java.io.InputStream;
  *
  * <p>Not thread-safe.
  */
-final class ExactBody extends FilterInputStream {
+public final class ExactBody extends FilterInputStream {
   private final long size;
   private long left;
 
-  ExactBody(InputStream in, long size) {
+  public ExactBody(InputStream in, long size) {
     super(in);
     this.size = size;
     this.left = size;

@@ -100,6 +100,12 @@ public final class HttpTier implements RemoteTier {
   }
 
   @Override
+  public String credentialsHint() {
+    return "check PROGCACHE_TOKEN / PROGCACHE_TOKEN_FILE, PROGCACHE_NAMESPACE and the token's"
+        + " grants and namespaces";
+  }
+
+  @Override
   public Optional<Hit> get(Key action, ObjectSink sink) throws IOException {
     acquire();
     try {
