@@ -137,11 +137,12 @@ final class Tokens {
   }
 
   /**
-   * The principal for an {@code Authorization} header value. Without a header: the anonymous
-   * principal if there is one. A header that is not a bearer token, or an unknown token: empty.
+   * The principal for an {@code Authorization} header value. Without a header, or with no tokens
+   * configured at all (the header is then meaningless): the anonymous principal if there is one. A
+   * header that is not a bearer token, or an unknown token: empty.
    */
   Optional<Principal> check(@Nullable String authorization) {
-    if (authorization == null || authorization.isBlank()) {
+    if (authorization == null || authorization.isBlank() || items.isEmpty()) {
       return Optional.ofNullable(anonymous);
     }
     if (authorization.length() < 7 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
