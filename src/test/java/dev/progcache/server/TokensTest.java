@@ -52,6 +52,10 @@ class TokensTest {
     assertThat(pr.mayWrite("main")).isFalse();
     assertThat(t.check("Bearer unknown-token-xxxxxxxx")).isEmpty();
     assertThat(t.check(null)).as("no anonymous principal configured").isEmpty();
+    assertThat(Tokens.load(tmp.resolve("tokens"), Tokens.insecureAnonymous(false), new ArrayList<>())
+            .check("Bearer unknown-token-xxxxxxxx"))
+        .as("with a tokens file, an unknown token is refused, never anonymous")
+        .isEmpty();
     assertThat(t.check("Basic dXNlcjpwYXNz")).isEmpty();
   }
 
@@ -99,7 +103,9 @@ class TokensTest {
     Tokens ro = Tokens.anonymousOnly(Tokens.insecureAnonymous(false));
     assertThat(ro.check(null).orElseThrow().mayWrite("main")).isFalse();
     assertThat(ro.check(null).orElseThrow().mayRead("main")).isTrue();
-    assertThat(ro.check("Bearer whatever-token-000000")).as("an unknown token is not anonymous").isEmpty();
+    assertThat(ro.check("Bearer whatever-token-000000").orElseThrow().mayWrite("main"))
+        .as("without a tokens file a token means nothing")
+        .isFalse();
     assertThat(Tokens.insecureAnonymous(true).mayWrite("main")).isTrue();
   }
 
