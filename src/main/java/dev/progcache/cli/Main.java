@@ -22,6 +22,7 @@ public final class Main {
                                                       make plain go use progcache (go env -w)
              progcache trim|stats|verify|doctor|config [flags]   maintenance (--help for each)
              progcache serve [serve flags]            the shared cache server (serve --help)
+             progcache token create --tokens FILE ... a server token, stored hashed (token --help)
              progcache conform [--bench] -- HELPER... check (or measure) any GOCACHEPROG helper
              progcache version
              progcache help
@@ -51,6 +52,7 @@ public final class Main {
             Admin.run(sub, args, Admin.Context.system());
         // loaded only when asked for: the server never touches the GOCACHEPROG path
         case "serve" -> dev.progcache.server.Serve.run(args, System.getenv(), System.err);
+        case "token" -> dev.progcache.server.TokenCommand.run(args, System.out, System.err);
         // loaded only when this branch runs: the helper's startup never sees these classes
         case "conform" -> dev.progcache.conform.Conform.run(args, System.out, System.err);
         case "version", "--version" -> {

@@ -26,10 +26,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * The shared-cache settings of a helper: either {@code --remote URL} (or {@code PROGCACHE_REMOTE})
  * with the token from {@code PROGCACHE_TOKEN} or the file named by {@code PROGCACHE_TOKEN_FILE}, or
- * {@code --s3 s3://bucket/prefix} (or {@code PROGCACHE_S3}); {@code --read-only}; and tuning from
+ * {@code --s3 s3://bucket/prefix} (or {@code PROGCACHE_S3}); for {@code --remote}, the namespace
+ * ({@code --namespace}, sent as the path prefix {@code /ns/<name>/} of the URL); {@code
+ * --read-only}; and tuning from
  * {@code PROGCACHE_REMOTE_*} variables. The token is never printed.
  *
- * @param url the HTTP server, or null when the shared tier is S3
+ * @param url the HTTP server (with the namespace's path prefix), or null when the tier is S3
  * @param s3 the bucket, or null when the shared tier is HTTP
  */
 record RemoteSettings(
@@ -39,6 +41,8 @@ record RemoteSettings(
     BestEffort.Policy policy,
     Uploader.Limits uploads,
     boolean readOnly) {
+  private static final java.util.regex.Pattern NAMESPACE =
+      java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
   /** The settings, or empty when no remote is configured. */
   static Optional<RemoteSettings> from(HelperConfig cfg, Map<String, String> env)
@@ -70,6 +74,12 @@ record RemoteSettings(
             count(env, "PROGCACHE_REMOTE_UPLOADS", u.concurrency()),
             u.timeout(),
             duration(env, "PROGCACHE_REMOTE_DRAIN", u.drain()));
+    Optional<String> ns = cfg.config().find(HelperConfig.NAMESPACE);
+    if (bucket && ns.isPresent()) {
+      throw new ConfigException(
+          "--namespace / PROGCACHE_NAMESPACE is a keyspace of a progcache server (--remote);"
+              + " for --s3 use a different bucket prefix instead");
+    }
     if (bucket) {
       S3Location loc;
       try {
@@ -81,12 +91,28 @@ record RemoteSettings(
     }
     return Optional.of(
         new RemoteSettings(
-            parseUrl(url),
+            inNamespace(parseUrl(url), ns),
             token(env, cfg.config().find(HelperConfig.TOKEN_FILE)),
             null,
             policy,
             uploads,
             readOnly));
+  }
+
+  /** {@code url} with the path prefix {@code ns/<name>/} of namespace {@code ns}, if given. */
+  static URI inNamespace(URI url, Optional<String> ns) throws ConfigException {
+    if (ns.isEmpty()) {
+      return url;
+    }
+    String n = ns.get().strip();
+    if (!NAMESPACE.matcher(n).matches()) {
+      throw new ConfigException(
+          "--namespace / PROGCACHE_NAMESPACE \""
+              + n
+              + "\": a namespace is 1 to 63 of a-z 0-9 . _ -, starting with a letter or digit");
+    }
+    String base = url.toString();
+    return URI.create((base.endsWith("/") ? base : base + "/") + "ns/" + n + "/");
   }
 
   /**

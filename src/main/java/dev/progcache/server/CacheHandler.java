@@ -10,7 +10,9 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameOutputStream;
 import net.jpountz.xxhash.XXHashFactory;
@@ -20,6 +22,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The cache protocol over HTTP (gocached / go-cacher-server compatible):
@@ -33,6 +36,11 @@ import org.eclipse.jetty.util.Callback;
  *   <li>{@code GET /healthz}, {@code GET /metrics}.
  * </ul>
  *
+ * <p>Cache paths may start with {@code /ns/<name>}: the request is then in that namespace, else in
+ * the principal's home namespace. A read searches the namespace and then the principal's later
+ * read namespaces (a pull request's {@code pr-1} then {@code main}); a write goes to the
+ * principal's home namespace only (see {@link Tokens.Principal}).
+ *
  * <p>Bodies are lz4-framed when the client accepts lz4 and they are big enough to gain. 401 for a
  * missing or unknown token, 403 for a token without the grant. Thread-safe; blocking (runs on
  * virtual threads).
@@ -42,13 +50,13 @@ final class CacheHandler extends Handler.Abstract {
   record Limits(long maxObject, long requestTimeoutMillis, long lz4MinSize) {}
 
   private static final int IN_MEMORY = 1 << 20;
-  private final ServerStore store;
-  private final Tokens tokens;
+  private final Namespaces namespaces;
+  private final Supplier<Tokens> tokens;
   private final ServerMetrics metrics;
   private final Limits limits;
 
-  CacheHandler(ServerStore store, Tokens tokens, ServerMetrics metrics, Limits limits) {
-    this.store = store;
+  CacheHandler(Namespaces namespaces, Supplier<Tokens> tokens, ServerMetrics metrics, Limits limits) {
+    this.namespaces = namespaces;
     this.tokens = tokens;
     this.metrics = metrics;
     this.limits = limits;
@@ -66,18 +74,32 @@ final class CacheHandler extends Handler.Abstract {
       resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
       return text(resp, cb, 200, metrics.scrape());
     }
+    String ns = null;
+    if (path.startsWith("/ns/")) {
+      int end = path.indexOf('/', 4);
+      ns = end < 0 ? path.substring(4) : path.substring(4, end);
+      if (!Namespaces.valid(ns)) {
+        return text(resp, cb, 400, "bad namespace in the path (" + Namespaces.RULE + ")\n");
+      }
+      path = end < 0 ? "" : path.substring(end);
+    }
     String[] parts = path.split("/", -1);
     if (parts.length != 3 || !parts[0].isEmpty()) {
       metrics.notFound.increment();
       return text(resp, cb, 404, "not found\n");
     }
-    if (get && parts[1].equals("action")) {
+    if (get && (parts[1].equals("action") || parts[1].equals("output"))) {
       Optional<Key> k = key(parts[2]);
-      return k.isEmpty() ? bad(resp, cb) : authorized(req, resp, cb, Tokens.Grant.READ) && action(req, resp, cb, k.get());
-    }
-    if (get && parts[1].equals("output")) {
-      Optional<Key> k = key(parts[2]);
-      return k.isEmpty() ? bad(resp, cb) : authorized(req, resp, cb, Tokens.Grant.READ) && output(req, resp, cb, k.get());
+      if (k.isEmpty()) {
+        return bad(resp, cb);
+      }
+      Optional<List<String>> chain = authorized(req, resp, cb, ns, Tokens.Grant.READ);
+      if (chain.isEmpty()) {
+        return true;
+      }
+      return parts[1].equals("action")
+          ? action(req, resp, cb, chain.get(), k.get())
+          : output(req, resp, cb, chain.get(), k.get());
     }
     if (method.equals("PUT")) {
       Optional<Key> a = key(parts[1]);
@@ -85,32 +107,46 @@ final class CacheHandler extends Handler.Abstract {
       if (a.isEmpty() || o.isEmpty()) {
         return bad(resp, cb);
       }
-      return authorized(req, resp, cb, Tokens.Grant.WRITE) && put(req, resp, cb, a.get(), o.get());
+      Optional<List<String>> into = authorized(req, resp, cb, ns, Tokens.Grant.WRITE);
+      return into.isEmpty() || put(req, resp, cb, into.get().get(0), a.get(), o.get());
     }
     metrics.notFound.increment();
     return text(resp, cb, 404, "not found\n");
   }
 
-  /** Checks the token; answers 401/403 itself and returns false when the request may not go on. */
-  private boolean authorized(Request req, Response resp, Callback cb, Tokens.Grant need) {
-    Optional<Tokens.Principal> p = tokens.check(req.getHeaders().get(HttpHeader.AUTHORIZATION));
-    if (p.isEmpty()) {
+  /**
+   * Checks the token against namespace {@code ns} (null: the principal's home). Returns the
+   * namespaces to use (for a read, the lookup chain; for a write, the one to write), or answers
+   * 401/403 itself and returns empty.
+   */
+  private Optional<List<String>> authorized(
+      Request req, Response resp, Callback cb, @Nullable String ns, Tokens.Grant need) {
+    Optional<Tokens.Principal> found = tokens.get().check(req.getHeaders().get(HttpHeader.AUTHORIZATION));
+    if (found.isEmpty()) {
       metrics.unauthorized.increment();
       resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
       text(resp, cb, 401, "missing or unknown token\n");
-      return false;
+      return Optional.empty();
     }
-    req.setAttribute(AccessLog.PRINCIPAL, p.get().name());
-    if (!p.get().may(need)) {
+    Tokens.Principal p = found.get();
+    req.setAttribute(AccessLog.PRINCIPAL, p.name());
+    String in = ns == null ? p.home() : ns;
+    boolean ok = need == Tokens.Grant.READ ? p.mayRead(in) : p.mayWrite(in);
+    if (!ok) {
       metrics.forbidden.increment();
-      text(resp, cb, 403, "this token may not " + need.name().toLowerCase() + "\n");
-      return false;
+      String verb = need == Tokens.Grant.READ ? "read" : "write";
+      text(resp, cb, 403, "this token may not " + verb + " namespace " + in + "\n");
+      return Optional.empty();
     }
-    return true;
+    return Optional.of(need == Tokens.Grant.READ ? p.readChain(in) : List.of(in));
   }
 
-  private boolean action(Request req, Response resp, Callback cb, Key action) throws IOException {
-    Optional<Hit> h = store.action(action);
+  private boolean action(Request req, Response resp, Callback cb, List<String> chain, Key action)
+      throws IOException {
+    Optional<Hit> h = Optional.empty();
+    for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
+      h = namespaces.get(chain.get(i)).action(action);
+    }
     if (h.isEmpty()) {
       metrics.actionMiss.increment();
       return text(resp, cb, 404, "");
@@ -128,8 +164,12 @@ final class CacheHandler extends Handler.Abstract {
     return body(req, resp, cb, hit);
   }
 
-  private boolean output(Request req, Response resp, Callback cb, Key output) throws IOException {
-    Optional<Hit> h = store.output(output);
+  private boolean output(Request req, Response resp, Callback cb, List<String> chain, Key output)
+      throws IOException {
+    Optional<Hit> h = Optional.empty();
+    for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
+      h = namespaces.get(chain.get(i)).output(output);
+    }
     if (h.isEmpty()) {
       metrics.outputMiss.increment();
       return text(resp, cb, 404, "");
@@ -196,7 +236,7 @@ final class CacheHandler extends Handler.Abstract {
     return ae != null && ae.toLowerCase(java.util.Locale.ROOT).contains("lz4");
   }
 
-  private boolean put(Request req, Response resp, Callback cb, Key action, Key output) {
+  private boolean put(Request req, Response resp, Callback cb, String ns, Key action, Key output) {
     long len = req.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
     if (len < 0) {
       return text(resp, cb, 411, "PUT needs an exact Content-Length\n");
@@ -207,7 +247,7 @@ final class CacheHandler extends Handler.Abstract {
     }
     long deadline = System.nanoTime() + limits.requestTimeoutMillis() * 1_000_000L;
     try (InputStream in = new DeadlineInput(Content.Source.asInputStream(req), deadline)) {
-      store.put(action, output, len, in);
+      namespaces.get(ns).put(action, output, len, in);
     } catch (BadPutException e) {
       metrics.putBad.increment();
       return text(resp, cb, 400, e.getMessage() + "\n");

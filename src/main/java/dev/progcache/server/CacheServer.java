@@ -3,6 +3,8 @@ package dev.progcache.server;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.time.Duration;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -12,6 +14,7 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.QoSHandler;
 import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A running cache server: Jetty with HTTP/1.1 and h2c on one connector, handlers on virtual
@@ -26,12 +29,17 @@ public final class CacheServer implements AutoCloseable {
   private final ServerConnector connector;
   private final AccessLog accessLog;
   private final ServerStore store;
+  private final Namespaces namespaces;
+  private final AutoCloseable tokens;
 
-  private CacheServer(Server server, ServerConnector connector, AccessLog log, ServerStore store) {
+  private CacheServer(
+      Server server, ServerConnector connector, AccessLog log, Namespaces ns, AutoCloseable tokens) {
     this.server = server;
     this.connector = connector;
     this.accessLog = log;
-    this.store = store;
+    this.store = ns.main();
+    this.namespaces = ns;
+    this.tokens = tokens;
   }
 
   /**
@@ -45,21 +53,33 @@ public final class CacheServer implements AutoCloseable {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
       System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
     }
-    Tokens tokens;
+    Namespaces namespaces;
     try {
-      tokens = cfg.tokens() == null ? Tokens.none() : Tokens.load(cfg.tokens());
-    } catch (IOException e) {
-      throw new ServeException("cannot use the tokens file: " + e.getMessage(), e);
-    }
-    ServerStore store;
-    try {
-      store =
-          ServerStore.open(
-              cfg.dir(), cfg.limits().maxSize(), cfg.s3() == null ? null : Backing.s3(cfg.s3(), err));
+      namespaces =
+          new Namespaces(
+              cfg.dir(),
+              cfg.limits().maxSize(),
+              cfg.trust().maxNamespaceSize(),
+              cfg.s3() == null ? null : Backing.s3(cfg.s3(), err));
     } catch (IOException e) {
       throw new ServeException("cannot open the storage directory " + cfg.dir() + ": " + e.getMessage(), e);
     }
-    ServerMetrics metrics = new ServerMetrics(store);
+    Tokens.Principal anonymous = anonymous(cfg, err);
+    Supplier<Tokens> tokens;
+    AutoCloseable stopTokens = () -> {};
+    if (cfg.tokens() == null) {
+      Tokens fixed = Tokens.anonymousOnly(anonymous);
+      tokens = () -> fixed;
+    } else {
+      try {
+        TokenWatcher w = TokenWatcher.start(cfg.tokens(), anonymous, err, Duration.ofSeconds(1));
+        tokens = w;
+        stopTokens = w;
+      } catch (IOException e) {
+        throw new ServeException("cannot use the tokens file: " + e.getMessage(), e);
+      }
+    }
+    ServerMetrics metrics = new ServerMetrics(namespaces.main());
     ServeConfig.Limits l = cfg.limits();
 
     QueuedThreadPool pool = new QueuedThreadPool(Math.max(16, Runtime.getRuntime().availableProcessors() * 4), 4);
@@ -83,7 +103,7 @@ public final class CacheServer implements AutoCloseable {
 
     CacheHandler handler =
         new CacheHandler(
-            store,
+            namespaces,
             tokens,
             metrics,
             new CacheHandler.Limits(l.maxObject(), l.requestTimeout().toMillis(), l.lz4Min()));
@@ -103,13 +123,28 @@ public final class CacheServer implements AutoCloseable {
     } catch (Exception e) {
       try {
         server.stop();
+        stopTokens.close();
       } catch (Exception ignored) {
         // already failing
       }
       throw new ServeException(
           "cannot listen on " + cfg.host() + ":" + cfg.port() + ": " + e.getMessage(), e);
     }
-    return new CacheServer(server, c, log, store);
+    return new CacheServer(server, c, log, namespaces, stopTokens);
+  }
+
+  /** Who may use the server without a token; says so loudly when that is not just loopback. */
+  private static Tokens.@Nullable Principal anonymous(ServeConfig cfg, PrintStream err) {
+    ServeConfig.Trust t = cfg.trust();
+    if (t.insecureAnonymous()) {
+      err.println(
+          "progcache serve: WARNING: --insecure-anonymous: requests without a token may read"
+              + (t.anonymousWrite() ? " AND WRITE" : "")
+              + " namespace main"
+              + (t.anonymousWrite() ? "; anyone who reaches this server can poison its cache" : ""));
+      return Tokens.insecureAnonymous(t.anonymousWrite());
+    }
+    return cfg.tokens() == null ? Tokens.LOOPBACK_ANONYMOUS : null;
   }
 
   /** The port actually bound. */
@@ -136,7 +171,8 @@ public final class CacheServer implements AutoCloseable {
   public void join() throws InterruptedException {
     server.join();
     accessLog.close();
-    store.close();
+    closeTokens();
+    namespaces.close();
   }
 
   @Override
@@ -147,6 +183,15 @@ public final class CacheServer implements AutoCloseable {
       // stopping: nothing left to do
     }
     accessLog.close();
-    store.close();
+    closeTokens();
+    namespaces.close();
+  }
+
+  private void closeTokens() {
+    try {
+      tokens.close();
+    } catch (Exception e) {
+      // only stops a polling thread
+    }
   }
 }

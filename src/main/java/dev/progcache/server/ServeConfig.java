@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  * @param limits sizes, counts and times
  * @param accessLog whether to log each request on stderr
  * @param s3 the bucket behind the disk, or null: then the disk is the only store
+ * @param trust anonymous access and namespace limits
  */
 public record ServeConfig(
     String host,
@@ -28,12 +29,36 @@ public record ServeConfig(
     @Nullable Path tokens,
     Limits limits,
     boolean accessLog,
-    @Nullable S3Location s3) {
+    @Nullable S3Location s3,
+    Trust trust) {
 
-  /** A server without a backing bucket. */
+  /** A server without a backing bucket, with the default trust settings. */
   public ServeConfig(
       String host, int port, Path dir, @Nullable Path tokens, Limits limits, boolean accessLog) {
-    this(host, port, dir, tokens, limits, accessLog, null);
+    this(host, port, dir, tokens, limits, accessLog, null, Trust.DEFAULT);
+  }
+
+  /** A server with the default trust settings (no anonymous access beyond loopback). */
+  public ServeConfig(
+      String host,
+      int port,
+      Path dir,
+      @Nullable Path tokens,
+      Limits limits,
+      boolean accessLog,
+      @Nullable S3Location s3) {
+    this(host, port, dir, tokens, limits, accessLog, s3, Trust.DEFAULT);
+  }
+
+  /**
+   * Who may use the server without a token, and how big namespaces other than {@code main} grow.
+   *
+   * @param insecureAnonymous requests without a token may read {@code main}, even off loopback
+   * @param anonymousWrite with {@code insecureAnonymous}: they may also write {@code main}
+   * @param maxNamespaceSize size limit of each namespace other than {@code main}
+   */
+  public record Trust(boolean insecureAnonymous, boolean anonymousWrite, long maxNamespaceSize) {
+    public static final Trust DEFAULT = new Trust(false, false, 1L << 30);
   }
 
   /** Resource limits of the server. */
@@ -47,9 +72,15 @@ public record ServeConfig(
         --dir DIR             storage directory (env PROGCACHE_SERVE_DIR; default ~/.cache/progcache-serve)
         --max-size SIZE       evict least recently used objects above this total (default 10G)
         --max-object SIZE     largest object accepted (default 1G; 413 above)
-        --tokens FILE         bearer tokens, one "TOKEN read,write [name]" a line
-                              (env PROGCACHE_SERVE_TOKENS_FILE); without it the server
-                              only listens on loopback and anyone there may read and write
+        --tokens FILE         bearer tokens, stored hashed, with grants and namespaces
+                              (env PROGCACHE_SERVE_TOKENS_FILE; make lines with
+                              "progcache token create"; reloaded when it changes); without it
+                              the server only listens on loopback and anyone there may read
+                              and write namespace main
+        --insecure-anonymous  requests without a token may read namespace main, even on a
+                              non-loopback address without --tokens (logged loudly)
+        --anonymous-write     with --insecure-anonymous: they may also write main (unsafe)
+        --max-ns-size SIZE    size limit of each namespace other than main (default 1G)
         --max-requests N      requests handled at once (default 256; more wait, then 503)
         --request-timeout D   time limit for one request body (default 60s)
         --lz4-min SIZE        compress bodies at least this big for clients that accept lz4 (default 4K)
@@ -72,12 +103,23 @@ public record ServeConfig(
     Duration timeout = Duration.ofSeconds(60);
     long lz4Min = 4096;
     boolean accessLog = true;
+    boolean anonymous = false;
+    boolean anonymousWrite = false;
+    long maxNs = Trust.DEFAULT.maxNamespaceSize();
     String s3 = env.get("PROGCACHE_SERVE_S3");
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
       if (name.equals("--no-access-log")) {
         accessLog = false;
+        continue;
+      }
+      if (name.equals("--insecure-anonymous")) {
+        anonymous = true;
+        continue;
+      }
+      if (name.equals("--anonymous-write")) {
+        anonymousWrite = true;
         continue;
       }
       String v;
@@ -96,6 +138,7 @@ public record ServeConfig(
         case "--max-size" -> maxSize = size(name, v);
         case "--max-object" -> maxObject = size(name, v);
         case "--lz4-min" -> lz4Min = size(name, v);
+        case "--max-ns-size" -> maxNs = size(name, v);
         case "--max-requests" -> maxRequests = (int) Math.min(100_000, size(name, v));
         case "--request-timeout" -> timeout = Duration.ofMillis(Math.max(1, seconds(name, v)));
         default -> throw new ServeException("unknown flag " + a + "\n" + USAGE);
@@ -119,12 +162,15 @@ public record ServeConfig(
       host = "0.0.0.0";
     }
     Path tokensPath = tokens == null || tokens.isBlank() ? null : Path.of(tokens);
-    if (tokensPath == null && !loopback(host)) {
+    if (anonymousWrite && !anonymous) {
+      throw new ServeException("--anonymous-write needs --insecure-anonymous");
+    }
+    if (tokensPath == null && !anonymous && !loopback(host)) {
       throw new ServeException(
           "refusing to listen on "
               + host
               + " without --tokens: anyone who can reach it could read and write the cache."
-              + " Give --tokens FILE, or listen on 127.0.0.1");
+              + " Give --tokens FILE (progcache token create makes one), or listen on 127.0.0.1");
     }
     Path d =
         dir != null && !dir.isBlank()
@@ -140,7 +186,14 @@ public record ServeConfig(
       }
     }
     return new ServeConfig(
-        host, port, d.toAbsolutePath().normalize(), tokensPath, l, accessLog, bucket);
+        host,
+        port,
+        d.toAbsolutePath().normalize(),
+        tokensPath,
+        l,
+        accessLog,
+        bucket,
+        new Trust(anonymous, anonymousWrite, maxNs));
   }
 
   private static boolean loopback(String host) {

@@ -9,115 +9,149 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Bearer tokens and what each may do. File format, one token a line ({@code #} comments):
+ * Who may do what: bearer tokens (kept only as sha256 digests) with their grants and namespaces,
+ * and optionally an anonymous principal for requests without a token. The file format is in
+ * {@link TokenLine}.
  *
- * <pre>
- *   TOKEN  read,write  [name]
- * </pre>
- *
- * <p>Only sha256 digests of tokens are kept; a presented token is compared against every entry in
- * constant time. Immutable and thread-safe. Tokens never appear in messages; the optional name is
- * what logs show.
+ * <p>A presented token is hashed and compared against every entry in constant time. Tokens never
+ * appear in messages; a principal's name is what logs show. Immutable and thread-safe.
  */
 final class Tokens {
-  /** What a token allows. */
+  /** What a principal may do in the namespaces it has. */
   enum Grant {
     READ,
     WRITE
   }
 
-  /** Who is asking: the name from the tokens file, and the grants. */
-  record Principal(String name, Set<Grant> grants) {
-    boolean may(Grant g) {
-      return grants.contains(g);
+  /**
+   * Who is asking.
+   *
+   * @param name what logs show (never the token)
+   * @param grants read and/or write
+   * @param home the namespace of requests without {@code /ns/<name>/} and the only one it writes
+   * @param reads the namespaces it reads, in lookup order; {@code home} first
+   */
+  record Principal(String name, Set<Grant> grants, String home, List<String> reads) {
+    Principal {
+      grants = Set.copyOf(grants);
+      reads = List.copyOf(reads);
+      if (reads.isEmpty() || !reads.get(0).equals(home)) {
+        throw new IllegalArgumentException("reads must start with the home namespace " + home);
+      }
+    }
+
+    /** Whether it may look entries up in {@code ns}. */
+    boolean mayRead(String ns) {
+      return grants.contains(Grant.READ) && reads.contains(ns);
+    }
+
+    /** Whether it may store entries in {@code ns}: only its home namespace, with the grant. */
+    boolean mayWrite(String ns) {
+      return grants.contains(Grant.WRITE) && home.equals(ns);
+    }
+
+    /** The namespaces a read in {@code ns} searches: {@code ns}, then those after it in reads. */
+    List<String> readChain(String ns) {
+      int i = reads.indexOf(ns);
+      return i < 0 ? List.of() : reads.subList(i, reads.size());
     }
   }
 
-  static final Principal ANONYMOUS_ALL = new Principal("-", EnumSet.allOf(Grant.class));
+  /** Anyone on loopback when no tokens are configured: read and write {@code main}. */
+  static final Principal LOOPBACK_ANONYMOUS =
+      new Principal("anonymous", EnumSet.allOf(Grant.class), Namespaces.MAIN, List.of(Namespaces.MAIN));
 
   private record Item(byte[] digest, Principal principal) {}
 
   private final List<Item> items;
+  private final @Nullable Principal anonymous;
 
-  private Tokens(List<Item> items) {
+  private Tokens(List<Item> items, @Nullable Principal anonymous) {
     this.items = items;
+    this.anonymous = anonymous;
   }
 
-  /** No tokens configured: everyone may read and write (the server then listens on loopback). */
-  static Tokens none() {
-    return new Tokens(List.of());
+  /** No tokens: every request is {@code anonymous} (or refused when null). */
+  static Tokens anonymousOnly(@Nullable Principal anonymous) {
+    return new Tokens(List.of(), anonymous);
   }
 
-  boolean enabled() {
-    return !items.isEmpty();
+  /** The anonymous principal of {@code --insecure-anonymous}: reads main, writes only if asked. */
+  static Principal insecureAnonymous(boolean write) {
+    Set<Grant> g = write ? EnumSet.allOf(Grant.class) : EnumSet.of(Grant.READ);
+    return new Principal("anonymous", g, Namespaces.MAIN, List.of(Namespaces.MAIN));
   }
 
   int size() {
     return items.size();
   }
 
-  /**
-   * Reads a tokens file.
-   *
-   * @throws IOException when it cannot be read or a line is malformed (the message names the line
-   *     number, never the token)
-   */
-  static Tokens load(Path file) throws IOException {
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    List<Item> items = new ArrayList<>();
-    for (int i = 0; i < lines.size(); i++) {
-      String l = lines.get(i).strip();
-      if (l.isEmpty() || l.startsWith("#")) {
-        continue;
-      }
-      String[] f = l.split("\\s+");
-      if (f.length < 2 || f.length > 3) {
-        throw new IOException(file + " line " + (i + 1) + ": expected TOKEN GRANTS [NAME]");
-      }
-      if (f[0].length() < 16) {
-        throw new IOException(file + " line " + (i + 1) + ": token shorter than 16 characters");
-      }
-      EnumSet<Grant> g = EnumSet.noneOf(Grant.class);
-      for (String s : f[1].split(",")) {
-        switch (s.toLowerCase(Locale.ROOT)) {
-          case "read" -> g.add(Grant.READ);
-          case "write" -> g.add(Grant.WRITE);
-          default ->
-              throw new IOException(
-                  file + " line " + (i + 1) + ": unknown grant \"" + s + "\" (read, write)");
-        }
-      }
-      String name = f.length == 3 ? f[2] : "token" + (items.size() + 1);
-      items.add(new Item(sha256(f[0]), new Principal(name, g)));
+  /** Every namespace some principal may use (to check a file before it takes effect). */
+  List<String> namespaces() {
+    List<String> all = new ArrayList<>();
+    for (Item it : items) {
+      it.principal().reads().stream().filter(n -> !all.contains(n)).forEach(all::add);
     }
-    if (items.isEmpty()) {
-      throw new IOException(file + " holds no tokens");
-    }
-    return new Tokens(List.copyOf(items));
+    return all;
   }
 
   /**
-   * The principal for an {@code Authorization} header value; empty when the header is absent,
-   * not a bearer token, or an unknown token. With no tokens configured, everyone is allowed all.
+   * Reads a tokens file; {@code anonymous}, when not null, serves requests without a token.
+   *
+   * @throws IOException when it cannot be read or a line is malformed (the message names the file
+   *     and line number, never a token)
+   */
+  static Tokens load(Path file, @Nullable Principal anonymous, List<String> warnings)
+      throws IOException {
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    List<Item> items = new ArrayList<>();
+    int plaintext = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      Optional<TokenLine> l = TokenLine.parse(lines.get(i), file + " line " + (i + 1), items.size() + 1);
+      if (l.isEmpty()) {
+        continue;
+      }
+      if (l.get().plaintext()) {
+        plaintext++;
+      }
+      items.add(new Item(l.get().digest(), l.get().principal()));
+    }
+    if (items.isEmpty()) {
+      throw new IOException(
+          file + " holds no tokens; add one with: progcache token create --read --tokens " + file);
+    }
+    if (plaintext > 0) {
+      warnings.add(
+          file
+              + " holds "
+              + plaintext
+              + " plaintext token(s); replace them with hashed ones (progcache token create) so the"
+              + " file gives nothing away if read");
+    }
+    return new Tokens(List.copyOf(items), anonymous);
+  }
+
+  /**
+   * The principal for an {@code Authorization} header value. Without a header, or with no tokens
+   * configured at all (the header is then meaningless): the anonymous principal if there is one. A
+   * header that is not a bearer token, or an unknown token: empty.
    */
   Optional<Principal> check(@Nullable String authorization) {
-    if (items.isEmpty()) {
-      return Optional.of(ANONYMOUS_ALL);
+    if (authorization == null || authorization.isBlank() || items.isEmpty()) {
+      return Optional.ofNullable(anonymous);
     }
-    if (authorization == null
-        || authorization.length() < 7
-        || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    if (authorization.length() < 7 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return Optional.empty();
     }
     byte[] d = sha256(authorization.substring(7).strip());
     Principal found = null;
     for (Item it : items) {
+      // every entry is compared, whether or not an earlier one matched
       if (MessageDigest.isEqual(it.digest(), d) && found == null) {
         found = it.principal();
       }
@@ -125,7 +159,7 @@ final class Tokens {
     return Optional.ofNullable(found);
   }
 
-  private static byte[] sha256(String s) {
+  static byte[] sha256(String s) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {

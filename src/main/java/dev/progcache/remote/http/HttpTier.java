@@ -101,7 +101,8 @@ public final class HttpTier implements RemoteTier {
 
   @Override
   public String credentialsHint() {
-    return "check PROGCACHE_TOKEN / PROGCACHE_TOKEN_FILE and the token's grants";
+    return "check PROGCACHE_TOKEN / PROGCACHE_TOKEN_FILE, PROGCACHE_NAMESPACE and the token's"
+        + " grants and namespaces";
   }
 
   @Override

@@ -1,0 +1,183 @@
+package dev.progcache.server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code progcache token create}: makes a random token (32 bytes from {@link SecureRandom},
+ * base64url), appends its sha256 line to the tokens file (temp file + atomic rename, so a running
+ * server never reads half a file) and prints the token once on stdout. The file never holds the
+ * token itself.
+ */
+public final class TokenCommand {
+  public static final String USAGE =
+      """
+      usage: progcache token create --tokens FILE [--read] [--write] [--namespace NS]
+                                    [--read-namespace NS]... [--name NAME]
+        --tokens FILE          the server's tokens file (created if missing)
+        --read, --write        what the token may do (at least one)
+        --namespace NS         the namespace it writes and reads first (default main)
+        --read-namespace NS    a further namespace it reads after NS, e.g. main for a pull
+                               request token in pr-123 (repeatable, in lookup order)
+        --name NAME            what the server's logs show for it (default NS-<hash prefix>)
+      The token is printed once on stdout; only its sha256 is stored. A running server picks
+      the new line up within a second. Revoke a token by deleting its line.
+      """;
+
+  private TokenCommand() {}
+
+  /** Runs {@code progcache token ARGS}; returns the exit status (only Main exits). */
+  public static int run(List<String> args, PrintStream out, PrintStream err) {
+    if (args.isEmpty() || args.contains("--help") || args.contains("-h")) {
+      err.print(USAGE);
+      return args.isEmpty() ? 2 : 0;
+    }
+    if (!args.get(0).equals("create")) {
+      err.println("progcache token: unknown subcommand \"" + args.get(0) + "\"\n" + USAGE);
+      return 2;
+    }
+    try {
+      Request r = Request.parse(args.subList(1, args.size()));
+      String token = create(r);
+      out.println(token);
+      out.flush();
+      err.println(
+          "progcache token: added \""
+              + r.name()
+              + "\" to "
+              + r.file()
+              + "; the token above is shown only this once");
+      return 0;
+    } catch (ServeException e) {
+      err.println("progcache token: " + e.getMessage());
+      return 2;
+    } catch (IOException e) {
+      err.println("progcache token: cannot update the tokens file: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** What to create. */
+  record Request(Path file, Set<Tokens.Grant> grants, String home, List<String> reads, String name) {
+    static Request parse(List<String> args) throws ServeException {
+      Path file = null;
+      Set<Tokens.Grant> grants = EnumSet.noneOf(Tokens.Grant.class);
+      String home = Namespaces.MAIN;
+      List<String> reads = new ArrayList<>();
+      String name = "";
+      for (int i = 0; i < args.size(); i++) {
+        String a = args.get(i);
+        switch (a) {
+          case "--read" -> grants.add(Tokens.Grant.READ);
+          case "--write" -> grants.add(Tokens.Grant.WRITE);
+          case "--tokens", "--namespace", "--read-namespace", "--name" -> {
+            if (i + 1 >= args.size()) {
+              throw new ServeException(a + " needs a value\n" + USAGE);
+            }
+            String v = args.get(++i);
+            switch (a) {
+              case "--tokens" -> file = Path.of(v);
+              case "--namespace" -> home = namespace(a, v);
+              case "--read-namespace" -> reads.add(namespace(a, v));
+              default -> name = name(v);
+            }
+          }
+          default -> throw new ServeException("unknown flag " + a + "\n" + USAGE);
+        }
+      }
+      if (file == null) {
+        throw new ServeException("--tokens FILE is required (the file progcache serve --tokens reads)");
+      }
+      if (grants.isEmpty()) {
+        throw new ServeException("give --read, --write or both");
+      }
+      return new Request(file, grants, home, reads, name);
+    }
+
+    private static String namespace(String flag, String v) throws ServeException {
+      if (!Namespaces.valid(v)) {
+        throw new ServeException(flag + " " + v + ": a namespace is " + Namespaces.RULE);
+      }
+      return v;
+    }
+
+    private static String name(String v) throws ServeException {
+      if (!v.matches("[A-Za-z0-9._@:-]{1,64}")) {
+        throw new ServeException("--name " + v + ": use 1 to 64 of A-Z a-z 0-9 . _ @ : -");
+      }
+      return v;
+    }
+  }
+
+  /** Makes the token, appends its line to the file and returns the token. */
+  static String create(Request r) throws IOException {
+    byte[] raw = new byte[32];
+    new SecureRandom().nextBytes(raw);
+    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    byte[] digest = Tokens.sha256(token);
+    String name = r.name().isEmpty() ? r.home() + "-" + HexFormat.of().formatHex(digest, 0, 4) : r.name();
+    List<String> chain = new ArrayList<>(List.of(r.home()));
+    r.reads().stream().filter(n -> !chain.contains(n)).forEach(chain::add);
+    String line = TokenLine.format(digest, new Tokens.Principal(name, r.grants(), r.home(), chain));
+    append(r.file().toAbsolutePath(), line);
+    return token;
+  }
+
+  private static void append(Path file, String line) throws IOException {
+    Path dir = file.getParent();
+    Files.createDirectories(dir);
+    // two creators at once must not lose each other's line
+    Path lockFile = dir.resolve("." + file.getFileName() + ".lock");
+    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileLock held = ch.lock();
+      try {
+        replace(file, dir, line);
+      } finally {
+        held.release();
+      }
+    }
+  }
+
+  private static void replace(Path file, Path dir, String line) throws IOException {
+    String old = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+    if (!old.isEmpty() && !old.endsWith("\n")) {
+      old += "\n";
+    }
+    Path tmp = Files.createTempFile(dir, ".tokens-", ".tmp");
+    try {
+      try {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: its defaults apply
+      }
+      Files.writeString(tmp, old + line + "\n", StandardCharsets.UTF_8);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      Tokens.load(tmp, null, new ArrayList<>()); // the result must be a file the server accepts
+      try {
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+}
