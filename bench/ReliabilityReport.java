@@ -18,7 +18,7 @@ import org.w3c.dom.NodeList;
 
 /**
  * Reads the JUnit XML reports (surefire and failsafe) and the RELIABILITY lines the long tests
- * print, and prints two tables: per scenario of docs/reliability.md (tests, failed, slowest test),
+ * print, and prints two tables: per numbered scenario (tests, failed, slowest test),
  * and the figures of the repeated and load runs (runs, failures, worst latency). Writes the same
  * text to the output file.
  *
@@ -114,8 +114,8 @@ public final class ReliabilityReport {
     b.append("Generated ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS))
         .append(" from ").append(files).append(" test reports (").append(cases.size())
         .append(" tests) on a ").append(Runtime.getRuntime().availableProcessors())
-        .append("-core machine. Scenarios are those of docs/reliability.md; a test counts for a\n")
-        .append("scenario when its name starts with `sNN_` or `caseNN_`.\n\n");
+        .append("-core machine. A test counts for a numbered scenario\n")
+        .append("when its name starts with `sNN_` or `caseNN_`.\n\n");
     b.append("## Figures of the repeated and load runs\n\n");
     b.append("| run | what | runs | failures | worst latency | result | details |\n|---|---|---:|---:|---:|---|---|\n");
     if (figures.isEmpty()) {
@@ -135,6 +135,10 @@ public final class ReliabilityReport {
               .append(" | ").append(failures).append(" | ").append(worst).append(" ms | ")
               .append(test).append(" | ").append(d).append(" |\n");
         });
+    b.append("\nruns: kills (s15, s15-serve), builds (s34), requests (s35), cases (s36). failures: corrupt\n")
+        .append("hits or reads, lost acknowledged PUTs, build errors, hangs, and requests failed outside the\n")
+        .append("restart window. worst latency: the slowest verifying get (s15), acknowledged PUT (s15-serve),\n")
+        .append("go build (s34), request (s35) or case (s36).\n");
     b.append("\n## Scenarios\n\n");
     b.append("| # | scenario | tests | failed | skipped | slowest test |\n|---:|---|---:|---:|---:|---:|\n");
     Map<Integer, List<TestCase>> by = new TreeMap<>();

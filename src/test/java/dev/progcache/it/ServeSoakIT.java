@@ -132,6 +132,7 @@ class ServeSoakIT {
       // SIGTERM: the JVM runs the server's graceful stop, then exits with 143 (128 + 15)
       assertThat(current[0].stop(30)).as("graceful stop exit status").isIn(0, 143);
       current[0] = startOn(port, store);
+      long restartNanos = System.nanoTime() - t.windowStart;
       // pooled connections to the old process fail once; give the clients a moment to notice
       t.windowEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
       ex.shutdown();
@@ -161,6 +162,7 @@ class ServeSoakIT {
           .with("gets", t.gets.sum())
           .with("p99_ms", t.percentileMillis(0.99))
           .with("errors", t.errors.sum())
+          .with("restart_ms", restartNanos / 1_000_000)
           .with("restart_errors", t.restartErrors.sum())
           .with("error_rate", String.format("%.5f", t.errors.sum() / (double) Math.max(1, requests)))
           .with("restart_error_rate", String.format("%.5f", t.restartErrors.sum() / (double) Math.max(1, requests)))
