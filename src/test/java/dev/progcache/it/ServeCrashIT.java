@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,9 +37,10 @@ class ServeCrashIT {
   @TempDir Path tmp;
 
   /** What the writers did against one server: PUTs acknowledged and PUTs merely attempted. */
-  private record Round(Queue<Obj> acked, Queue<Obj> attempted, AtomicLong ackCount, AtomicLong worstPutNanos) {
+  private record Round(
+      Queue<Obj> acked, Queue<Obj> attempted, AtomicLong ackCount, AtomicLong rejected, AtomicLong worstPutNanos) {
     Round() {
-      this(new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>(), new AtomicLong(), new AtomicLong());
+      this(new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>(), new AtomicLong(), new AtomicLong(), new AtomicLong());
     }
 
     /** Waits until more than {@code n} PUTs are acknowledged (a cold server takes a while). */
@@ -81,6 +83,7 @@ class ServeCrashIT {
     Figures.of("s15-serve", kills, v.corrupt.size() + v.lost.size(), all.worstPutNanos.get() / 1e6)
         .with("acked_puts", all.acked.size())
         .with("attempted_puts", all.attempted.size())
+        .with("rejected_puts", all.rejected.get())
         .with("hits", v.hits)
         .with("corrupt", v.corrupt.size())
         .with("lost_acked", v.lost.size())
@@ -113,6 +116,7 @@ class ServeCrashIT {
     }
     Figures.of("s15-serve-graceful", 1, v.corrupt.size() + v.lost.size(), all.worstPutNanos.get() / 1e6)
         .with("acked_puts", all.acked.size())
+        .with("rejected_puts", all.rejected.get())
         .with("lost_acked", v.lost.size())
         .print();
     assertThat(all.acked).isNotEmpty();
@@ -130,9 +134,10 @@ class ServeCrashIT {
     AtomicBoolean down = new AtomicBoolean();
     try (CacheHttp http = new CacheHttp(s.url(), Duration.ofSeconds(20));
         ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Object>> writers = new ArrayList<>();
       for (int w = 0; w < WRITERS; w++) {
         Random r = new Random(seed + w);
-        ex.submit(
+        writers.add(ex.submit(
             () -> {
               while (!down.get()) {
                 byte[] body = new byte[r.nextInt(10) == 0 ? 200_000 + r.nextInt(800_000) : 1 + r.nextInt(32_000)];
@@ -145,6 +150,8 @@ class ServeCrashIT {
                     round.acked.add(o);
                     round.ackCount.incrementAndGet();
                     round.worstPutNanos.accumulateAndGet(System.nanoTime() - t0, Math::max);
+                  } else {
+                    round.rejected.incrementAndGet(); // e.g. 503 while stopping; not acknowledged
                   }
                 } catch (Exception e) {
                   // the server is gone: this PUT was never acknowledged
@@ -155,7 +162,7 @@ class ServeCrashIT {
                 }
               }
               return null;
-            });
+            }));
       }
       try {
         stopper.stop();
@@ -164,6 +171,9 @@ class ServeCrashIT {
       }
       ex.shutdown();
       assertThat(ex.awaitTermination(60, TimeUnit.SECONDS)).as("writers stop").isTrue();
+      for (Future<Object> f : writers) {
+        f.get();
+      }
     }
   }
 

@@ -15,9 +15,11 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -97,7 +99,7 @@ class ServeSoakIT {
     Tally t = new Tally();
     ServeProcess first = ServeProcess.start("127.0.0.1:0", store, "--no-access-log");
     int port = first.port();
-    ServeProcess[] current = {first};
+    AtomicReference<ServeProcess> current = new AtomicReference<>(first);
     AtomicLong maxRssKiB = new AtomicLong();
     AtomicLong rssSamples = new AtomicLong();
     Thread sampler =
@@ -106,7 +108,7 @@ class ServeSoakIT {
             .start(
                 () -> {
                   while (!Thread.currentThread().isInterrupted()) {
-                    ProcStatus.rssKiB(current[0].pid())
+                    ProcStatus.rssKiB(current.get().pid())
                         .ifPresent(
                             kib -> {
                               maxRssKiB.accumulateAndGet(kib, Math::max);
@@ -123,20 +125,24 @@ class ServeSoakIT {
     long end = begin + TimeUnit.SECONDS.toNanos(seconds);
     try (CacheHttp http = new CacheHttp(first.url(), Duration.ofSeconds(30));
         ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Void>> clients = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
         Random r = new Random(3500 + c);
-        ex.submit(() -> client(http, r, t, end));
+        clients.add(ex.submit(() -> client(http, r, t, end)));
       }
       Thread.sleep(TimeUnit.NANOSECONDS.toMillis(end - begin) / 2);
       t.windowStart = System.nanoTime();
       // SIGTERM: the JVM runs the server's graceful stop, then exits with 143 (128 + 15)
-      assertThat(current[0].stop(30)).as("graceful stop exit status").isIn(0, 143);
-      current[0] = startOn(port, store);
+      assertThat(current.get().stop(30)).as("graceful stop exit status").isIn(0, 143);
+      current.set(startOn(port, store));
       long restartNanos = System.nanoTime() - t.windowStart;
       // pooled connections to the old process fail once; give the clients a moment to notice
       t.windowEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
       ex.shutdown();
       assertThat(ex.awaitTermination(seconds + 120, TimeUnit.SECONDS)).as("clients stop").isTrue();
+      for (Future<Void> f : clients) {
+        f.get(); // a client that ended with an unexpected exception fails the test here
+      }
       long lost = 0;
       long corrupt = 0;
       for (Obj o : t.acked) {
@@ -149,7 +155,7 @@ class ServeSoakIT {
       }
       sampler.interrupt();
       sampler.join(5_000);
-      current[0].stop(30);
+      current.get().stop(30);
       long requests = t.requests.sum();
       long failures = t.errors.sum() + t.corrupt.sum() + t.lostReads.sum() + lost + corrupt;
       long ok = requests - t.errors.sum() - t.restartErrors.sum();
@@ -180,7 +186,7 @@ class ServeSoakIT {
       assertThat(maxRssKiB.get() / 1024).as("server RSS (MiB)").isLessThanOrEqualTo(maxRssMiB);
     } finally {
       sampler.interrupt();
-      current[0].close();
+      current.get().close();
       first.close();
     }
   }
