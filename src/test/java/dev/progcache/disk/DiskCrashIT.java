@@ -8,6 +8,7 @@ import static dev.progcache.testing.Requests.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.testing.Answers;
+import dev.progcache.testing.Figures;
 import dev.progcache.testing.HelperProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Disk scenarios with real helper processes: crashes (15) and concurrent writers (21). */
-@Timeout(300)
+@Timeout(900)
 class DiskCrashIT {
   @TempDir Path dir;
   private final Random rnd = new Random(15);
@@ -50,28 +51,45 @@ class DiskCrashIT {
                   // killed under us: expected
                 }
               });
-      Thread.sleep(10 + rnd.nextInt(150));
+      if (k % 4 != 0) {
+        // most kills land after the first put is answered (a loaded machine can be slower than
+        // any fixed delay), the others anywhere from the handshake on
+        h.readLine(60);
+      }
+      Thread.sleep(rnd.nextInt(150));
       h.process().destroyForcibly(); // SIGKILL
       h.waitFor(20);
       writer.join();
       h.close();
     }
     int hits = 0;
+    List<String> corrupt = new ArrayList<>();
+    long worstNanos = 0;
     try (HelperProcess h = HelperProcess.start(dir)) {
       h.readLine(20);
       long id = 1;
       for (byte[] a : actions) {
+        long t0 = System.nanoTime();
         h.write(get(id++, a));
         Map<String, Object> ans = Answers.parse(h.readLine(30));
+        worstNanos = Math.max(worstNanos, System.nanoTime() - t0);
         assertThat(ans).doesNotContainKey("Err");
         if (!ans.containsKey("Miss")) {
           hits++;
           byte[] body = Files.readAllBytes(Path.of((String) ans.get("DiskPath")));
-          assertThat(b64(sha256(body))).as("hit for a killed put").isEqualTo(ans.get("OutputID"));
-          assertThat((long) body.length).isEqualTo(((Number) ans.getOrDefault("Size", 0L)).longValue());
+          long size = ((Number) ans.getOrDefault("Size", 0L)).longValue();
+          if (!b64(sha256(body)).equals(ans.get("OutputID")) || body.length != size) {
+            corrupt.add("hit " + ans.get("ID") + ": " + body.length + " bytes, Size " + size);
+          }
         }
       }
     }
+    Figures.of("s15", kills, corrupt.size(), worstNanos / 1e6)
+        .with("puts_attempted", actions.size())
+        .with("hits", hits)
+        .with("corrupt_hits", corrupt.size())
+        .print();
+    assertThat(corrupt).as("hits for killed puts whose body does not match").isEmpty();
     assertThat(hits).as("some puts completed before the kills").isGreaterThan(0);
   }
 

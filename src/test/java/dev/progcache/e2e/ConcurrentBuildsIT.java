@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.testing.Cmd;
 import dev.progcache.testing.Dist;
+import dev.progcache.testing.Figures;
 import dev.progcache.testing.GoModule;
 import dev.progcache.testing.GoTool;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +45,8 @@ class ConcurrentBuildsIT {
     // warm std dependencies once, so the 16 builds race on the module's own packages
     Cmd.run(root.resolve("m0"), env, 600, go, "build", "-o", root.resolve("warm").toString(), ".").ok();
     List<CompletableFuture<Cmd.Result>> builds = new ArrayList<>();
+    AtomicLong worstNanos = new AtomicLong();
+    long helperErrors = 0;
     try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int v = 0; v < variants; v++) {
         for (int c = 0; c < copies; c++) {
@@ -52,7 +56,10 @@ class ConcurrentBuildsIT {
               CompletableFuture.supplyAsync(
                   () -> {
                     try {
-                      return Cmd.run(mod, env, 600, go, "build", "-o", out.toString(), ".");
+                      long t0 = System.nanoTime();
+                      Cmd.Result r = Cmd.run(mod, env, 600, go, "build", "-o", out.toString(), ".");
+                      worstNanos.accumulateAndGet(System.nanoTime() - t0, Math::max);
+                      return r;
                     } catch (Exception e) {
                       throw new AssertionError(e);
                     }
@@ -62,6 +69,7 @@ class ConcurrentBuildsIT {
       }
       for (CompletableFuture<Cmd.Result> b : builds) {
         Cmd.Result r = b.get(800, TimeUnit.SECONDS).ok();
+        helperErrors += r.statSum("errors");
         assertThat(r.statSum("errors")).isZero();
       }
     }
@@ -72,5 +80,10 @@ class ConcurrentBuildsIT {
       }
       assertThat(Cmd.run(root, env, 30, root.resolve("bin-" + v + "-0").toString(), "v").ok().out()).contains("hello v");
     }
+    Figures.of("s34", builds.size(), helperErrors, worstNanos.get() / 1e6)
+        .with("builds", builds.size())
+        .with("helper_errors", helperErrors)
+        .with("outputs_identical", true)
+        .print();
   }
 }

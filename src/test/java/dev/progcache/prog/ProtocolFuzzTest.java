@@ -6,6 +6,7 @@ import dev.progcache.cache.Stats;
 import dev.progcache.disk.DiskStore;
 import dev.progcache.protocol.ResponseWriter;
 import dev.progcache.testing.Answers;
+import dev.progcache.testing.Figures;
 import dev.progcache.testing.Requests;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -82,6 +83,11 @@ class ProtocolFuzzTest {
     System.out.printf(
         "fuzz: %d cases (seed %d), %d stopped as malformed, 0 hangs, worst %.1f ms%n",
         cases, seed, malformed, worstNanos / 1e6);
+    Figures.of("s36", cases, 0, worstNanos / 1e6)
+        .with("seed", seed)
+        .with("hangs", 0)
+        .with("malformed_stops", malformed)
+        .print();
     assertThat(malformed).isGreaterThan(0).isLessThan(cases);
   }
 

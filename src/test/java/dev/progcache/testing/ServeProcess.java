@@ -87,6 +87,14 @@ public final class ServeProcess implements AutoCloseable {
     return stderr.toString();
   }
 
+  /** Kills the process with SIGKILL (no shutdown hooks run) and waits until it is gone. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new AssertionError("progcache serve did not die within 30 s of SIGKILL");
+    }
+  }
+
   /** Stops gracefully (SIGTERM) and waits; returns the exit status. */
   public int stop(long seconds) throws InterruptedException {
     process.destroy();
