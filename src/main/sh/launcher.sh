@@ -38,9 +38,10 @@ case "${1:-}" in
     # resident: full JIT, a small bounded heap
     jit="-Xmx96m" ;;
   *)
-    # one-shot: both JITs stay on, since C1 alone runs sha256 (every put is hashed) at a
-    # tenth of the speed of the intrinsic C2 uses
-    jit="" ;;
+    # one-shot: C1 only. C1 hashes puts slowly (no sha256 intrinsic), but measured side by side
+    # (bench/build.sh) C2's compile threads cost go more: cold std 0.99x vs 1.05x, warm 1.59x
+    # vs 2.04x, handshake 68 vs 75 ms
+    jit="-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1" ;;
 esac
 exec "$java" ${aot:+"-XX:AOTCache=$lib/progcache.aot"} $jit -XX:+UseSerialGC -XX:-UsePerfData -Xss512k \
   -Xlog:disable -Xlog:all=warning:stderr \
