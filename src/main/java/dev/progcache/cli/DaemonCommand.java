@@ -124,6 +124,7 @@ final class DaemonCommand {
       out.write(ResponseWriter.HANDSHAKE);
       out.flush();
       Helper.session(cfg, cache, stats, in, out, err, start);
+      Helper.printSummary(cfg, stats, System.nanoTime() - start, err);
       Helper.afterSession(store, cfg, stats, System.nanoTime() - start, err);
     } finally {
       if (err != System.err) {

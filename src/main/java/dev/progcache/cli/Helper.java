@@ -51,16 +51,17 @@ final class Helper {
     ProgServer.Outcome outcome;
     try (store) {
       outcome = session(cfg, store, stats, in, out, err, start);
-    }
+    } // closing drains the shared tier's uploads: the summary below counts them
     long elapsed = System.nanoTime() - start;
+    printSummary(cfg, stats, elapsed, err);
     afterSession(local, cfg, stats, elapsed, err);
     return outcome == ProgServer.Outcome.MALFORMED ? 2 : 0;
   }
 
   /**
-   * One protocol session on {@code cache} after the handshake was written: serves, closes
-   * {@code out} (go must not wait for anything after its close is answered), then prints the -v
-   * summary. Leaves the cache open.
+   * One protocol session on {@code cache} after the handshake was written: serves, then closes
+   * {@code out} (go must not wait for anything after its close is answered). Leaves the cache
+   * open; the caller prints the -v summary.
    */
   static ProgServer.Outcome session(
       HelperConfig cfg,
@@ -73,9 +74,6 @@ final class Helper {
     ResponseWriter writer = new ResponseWriter(new BufferedOutputStream(out, 1 << 16));
     ProgServer.Outcome outcome = new ProgServer(in, writer, cache, stats, err).serve();
     writer.close();
-    if (cfg.verbose()) {
-      err.println(summary(stats, System.nanoTime() - startNanos));
-    }
     return outcome;
   }
 
@@ -96,6 +94,13 @@ final class Helper {
       if (cfg.verbose()) {
         err.println("progcache: housekeeping of " + store.root() + " failed: " + e);
       }
+    }
+  }
+
+  /** The -v summary line, when asked for. */
+  static void printSummary(HelperConfig cfg, Stats stats, long elapsedNanos, PrintStream err) {
+    if (cfg.verbose()) {
+      err.println(summary(stats, elapsedNanos));
     }
   }
 
