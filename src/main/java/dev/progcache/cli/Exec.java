@@ -30,27 +30,44 @@ final class Exec {
     String prog = goCacheProg(helper);
     ProcessBuilder pb = new ProcessBuilder(rest).inheritIO();
     pb.environment().put("GOCACHEPROG", prog);
-    Process p;
-    try {
-      p = pb.start();
-    } catch (IOException e) {
-      throw new ConfigException("cannot start " + rest.get(0) + ": " + e.getMessage());
-    }
+    // The hook is in place before the child starts, so a SIGTERM at any moment reaches it.
+    java.util.concurrent.atomic.AtomicReference<Process> child =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
     Thread forward =
         new Thread(
             () -> {
-              if (p.isAlive()) {
-                p.destroy(); // SIGTERM, as we got
+              Process c = child.get();
+              for (int i = 0; c == null && i < 100 && started.get(); i++) {
+                Thread.onSpinWait(); // the child is starting: forward to it once it is known
                 try {
-                  if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
+                  Thread.sleep(10);
+                } catch (InterruptedException e) {
+                  break;
+                }
+                c = child.get();
+              }
+              if (c != null && c.isAlive()) {
+                c.destroy(); // SIGTERM, as we got
+                try {
+                  if (!c.waitFor(10, TimeUnit.SECONDS)) {
+                    c.destroyForcibly();
                   }
                 } catch (InterruptedException e) {
-                  p.destroyForcibly();
+                  c.destroyForcibly();
                 }
               }
             });
     Runtime.getRuntime().addShutdownHook(forward);
+    Process p;
+    started.set(true);
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      started.set(false);
+      throw new ConfigException("cannot start " + rest.get(0) + ": " + e.getMessage());
+    }
+    child.set(p);
     try {
       return p.waitFor();
     } catch (InterruptedException e) {
