@@ -123,7 +123,7 @@ final class DaemonCommand {
       }
       out.write(ResponseWriter.HANDSHAKE);
       out.flush();
-      Helper.session(cfg, cache, stats, in, out, err, start);
+      Helper.session(cfg, cache, stats, in, out, err);
       Helper.printSummary(cfg, stats, System.nanoTime() - start, err);
       Helper.afterSession(store, cfg, stats, System.nanoTime() - start, err);
     } finally {

@@ -50,7 +50,7 @@ final class Helper {
     }
     ProgServer.Outcome outcome;
     try (store) {
-      outcome = session(cfg, store, stats, in, out, err, start);
+      outcome = session(cfg, store, stats, in, out, err);
     } // closing drains the shared tier's uploads: the summary below counts them
     long elapsed = System.nanoTime() - start;
     printSummary(cfg, stats, elapsed, err);
@@ -69,8 +69,7 @@ final class Helper {
       Stats stats,
       InputStream in,
       OutputStream out,
-      PrintStream err,
-      long startNanos) {
+      PrintStream err) {
     ResponseWriter writer = new ResponseWriter(new BufferedOutputStream(out, 1 << 16));
     ProgServer.Outcome outcome = new ProgServer(in, writer, cache, stats, err).serve();
     writer.close();

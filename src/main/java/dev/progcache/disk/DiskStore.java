@@ -146,13 +146,24 @@ public final class DiskStore implements BuildCache {
   /** Writes {@code e} as the record of {@code action}, atomically. */
   public void writeRecord(Key action, Entry e) throws IOException {
     Path rec = recordPath(action);
-    Path tmp = createTemp(rec.getParent());
     try {
-      Files.write(tmp, Record.encode(action, e), StandardOpenOption.TRUNCATE_EXISTING);
-      Files.move(tmp, rec, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      writeAtomically(rec, Record.encode(action, e));
     } catch (IOException x) {
-      Files.deleteIfExists(tmp);
       throw new IOException("cannot write cache record " + rec + ": " + x, x);
+    }
+  }
+
+  /**
+   * Replaces {@code target} with {@code data}: a temp file in the same directory, renamed over
+   * it. Readers see the old or the new content, never a mix; no temp file is left on failure.
+   */
+  static void writeAtomically(Path target, byte[] data) throws IOException {
+    Path tmp = createTemp(target.getParent());
+    try {
+      Files.write(tmp, data, StandardOpenOption.TRUNCATE_EXISTING);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
     }
   }
 

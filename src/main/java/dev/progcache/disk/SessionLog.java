@@ -58,17 +58,9 @@ public final class SessionLog {
   private static void compact(Path root) throws IOException {
     List<String> lines = lines(root);
     List<String> keep = lines.subList(Math.max(0, lines.size() - KEEP), lines.size());
-    Path tmp = DiskStore.createTemp(root);
-    try {
-      Files.write(tmp, keep, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
-      Files.move(
-          tmp,
-          root.resolve(NAME),
-          StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    StringBuilder b = new StringBuilder();
+    keep.forEach(l -> b.append(l).append('\n'));
+    DiskStore.writeAtomically(root.resolve(NAME), b.toString().getBytes(StandardCharsets.US_ASCII));
   }
 
   /** The last {@code n} sessions, oldest first; empty when there is no log. */

@@ -32,20 +32,7 @@ final class TrimStamp {
   }
 
   static void write(Path root, long nanos) throws IOException {
-    Path tmp = DiskStore.createTemp(root);
-    try {
-      Files.writeString(
-          tmp,
-          (nanos / 1_000_000_000L) + "\n",
-          StandardCharsets.US_ASCII,
-          StandardOpenOption.TRUNCATE_EXISTING);
-      Files.move(
-          tmp,
-          root.resolve(NAME),
-          StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    DiskStore.writeAtomically(
+        root.resolve(NAME), ((nanos / 1_000_000_000L) + "\n").getBytes(StandardCharsets.US_ASCII));
   }
 }
