@@ -62,6 +62,8 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
   record Limits(long maxObject, long requestTimeoutMillis, long lz4MinSize) {}
 
   private static final int IN_MEMORY = 1 << 20;
+  /** Bodies up to this size are read and sent on the calling (selector) thread. */
+  private static final int INLINE_BODY = 64 << 10;
   private final Namespaces namespaces;
   private final Supplier<Tokens> tokens;
   private final ServerMetrics metrics;
@@ -159,8 +161,16 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     return Optional.of(need == Tokens.Grant.READ ? p.readChain(in) : List.of(in));
   }
 
-  /** Runs {@code work} on a virtual thread; a failure becomes an error answer. Returns true. */
-  private boolean dispatch(Request req, Response resp, Callback cb, Blocking work) {
+  /**
+   * Runs {@code work} on a virtual thread (directly when already on one); a failure becomes an
+   * error answer. Returns true.
+   */
+  private boolean dispatch(Request req, Response resp, Callback cb, Blocking work)
+      throws Exception {
+    if (Thread.currentThread().isVirtual()) {
+      work.run();
+      return true;
+    }
     blocking.execute(
         () -> {
           try {
@@ -173,7 +183,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
   }
 
   private boolean action(Request req, Response resp, Callback cb, List<String> chain, Key action)
-      throws IOException {
+      throws Exception {
     if (!namespaces.openAndLocal(chain)) {
       return dispatch(req, resp, cb, () -> lookupAction(req, resp, cb, chain, action));
     }
@@ -181,7 +191,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
   }
 
   private boolean lookupAction(
-      Request req, Response resp, Callback cb, List<String> chain, Key action) throws IOException {
+      Request req, Response resp, Callback cb, List<String> chain, Key action) throws Exception {
     Optional<Hit> h = Optional.empty();
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
       h = namespaces.get(chain.get(i)).action(action);
@@ -204,7 +214,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
   }
 
   private boolean output(Request req, Response resp, Callback cb, List<String> chain, Key output)
-      throws IOException {
+      throws Exception {
     if (!namespaces.openAndLocal(chain)) {
       return dispatch(req, resp, cb, () -> lookupOutput(req, resp, cb, chain, output));
     }
@@ -212,7 +222,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
   }
 
   private boolean lookupOutput(
-      Request req, Response resp, Callback cb, List<String> chain, Key output) throws IOException {
+      Request req, Response resp, Callback cb, List<String> chain, Key output) throws Exception {
     Optional<Hit> h = Optional.empty();
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
       h = namespaces.get(chain.get(i)).output(output);
@@ -226,7 +236,14 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
   }
 
   /** Sends a stored body, lz4-framed when the client accepts it and it is big enough. */
-  private boolean body(Request req, Response resp, Callback cb, Hit hit) throws IOException {
+  private boolean body(Request req, Response resp, Callback cb, Hit hit) throws Exception {
+    if (hit.entry().size() > INLINE_BODY) {
+      return dispatch(req, resp, cb, () -> sendBody(req, resp, cb, hit));
+    }
+    return sendBody(req, resp, cb, hit);
+  }
+
+  private boolean sendBody(Request req, Response resp, Callback cb, Hit hit) throws IOException {
     long size = hit.entry().size();
     resp.setStatus(200);
     resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
@@ -256,20 +273,16 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     if (!lz4) {
       resp.getHeaders().put(HttpHeader.CONTENT_LENGTH, size);
     }
-    return dispatch(req, resp, cb, () -> stream(resp, cb, hit, lz4));
-  }
-
-  /** Streams a large body from disk (blocking). */
-  private static void stream(Response resp, Callback cb, Hit hit, boolean lz4) {
     try (InputStream in = Files.newInputStream(hit.diskPath());
         OutputStream raw = Content.Sink.asOutputStream(resp);
         OutputStream out = lz4 ? lz4(raw) : raw) {
       in.transferTo(out);
     } catch (IOException e) {
       cb.failed(e);
-      return;
+      return true;
     }
     cb.succeeded();
+    return true;
   }
 
   private static OutputStream lz4(OutputStream out) throws IOException {
