@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The server's keyspaces. Each namespace is a separate {@link ServerStore}: {@code main} in the
@@ -15,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * is shared between them, bodies included.
  *
  * <p>With {@code serve --s3}, only {@code main} is backed by the bucket and shared by replicas;
- * other namespaces live on each server's disk. Stores are opened on first use; callers open only namespaces some principal was granted, so
+ * other namespaces live on each server's disk. With {@code serve --upstream}, each namespace reads
+ * through to the same namespace of the upstream server (see {@link Upstream}). Stores are opened on first use; callers open only namespaces some principal was granted, so
  * requests cannot create directories at will. Thread-safe.
  */
 final class Namespaces {
@@ -25,18 +25,21 @@ final class Namespaces {
 
   private final Path dir;
   private final long otherMax;
+  private final NextTier.Source next;
   private final ServerStore main;
   private final Map<String, ServerStore> others = new ConcurrentHashMap<>();
 
   /**
    * @param mainMax size limit of {@code main}
    * @param otherMax size limit of each other namespace
-   * @param backing the bucket behind {@code main}, or null; other namespaces stay on this disk
+   * @param next what stands behind each namespace's disk (a bucket behind {@code main} only, an
+   *     upstream server behind each one)
    */
-  Namespaces(Path dir, long mainMax, long otherMax, @Nullable Backing backing) throws IOException {
+  Namespaces(Path dir, long mainMax, long otherMax, NextTier.Source next) throws IOException {
     this.dir = dir;
     this.otherMax = otherMax;
-    this.main = ServerStore.open(dir, mainMax, backing);
+    this.next = next;
+    this.main = ServerStore.open(dir, mainMax, next.forNamespace(MAIN));
   }
 
   /** Whether {@code name} is a well-formed namespace name (see {@link #RULE}). */
@@ -77,7 +80,7 @@ final class Namespaces {
 
   private ServerStore open(String name) {
     try {
-      return ServerStore.open(dir.resolve("ns").resolve(name), otherMax);
+      return ServerStore.open(dir.resolve("ns").resolve(name), otherMax, next.forNamespace(name));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
