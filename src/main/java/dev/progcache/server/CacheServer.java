@@ -13,6 +13,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.QoSHandler;
 import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 
@@ -128,6 +129,17 @@ public final class CacheServer implements AutoCloseable {
             tokens,
             metrics,
             new CacheHandler.Limits(l.maxObject(), l.requestTimeout().toMillis(), l.lz4Min()));
+    if (upstream != null) {
+      // a bean added before the handler stops after it, also when a shutdown hook stops Jetty
+      // (SIGTERM): queued forwards get their drain deadline before the JVM exits
+      server.addManaged(
+          new AbstractLifeCycle() {
+            @Override
+            protected void doStop() {
+              upstream.close();
+            }
+          });
+    }
     QoSHandler qos = new QoSHandler(handler);
     qos.setMaxRequestCount(l.maxRequests());
     qos.setMaxSuspendedRequestCount(l.maxRequests() * 4);

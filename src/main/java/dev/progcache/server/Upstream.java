@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,6 +40,7 @@ final class Upstream implements AutoCloseable {
   private final Uploader uploader;
   private final boolean onlyMain;
   private final Map<String, Link> links = new ConcurrentHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   Upstream(ServeConfig.Edge cfg, PrintStream err) {
     this.cfg = cfg;
@@ -75,9 +77,15 @@ final class Upstream implements AutoCloseable {
     return uploader.queued();
   }
 
-  /** Forwards what is still queued (bounded by the drain deadline), then closes connections. */
+  /**
+   * Forwards what is still queued (bounded by the drain deadline), then closes connections. Later
+   * calls do nothing.
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     uploader.close();
     root.close();
   }
