@@ -12,7 +12,6 @@ import dev.progcache.remote.Uploader;
 import dev.progcache.remote.http.Endpoint;
 import dev.progcache.remote.http.HttpTier;
 import dev.progcache.remote.s3.S3Location;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;

@@ -18,8 +18,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.Semaphore;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameInputStream;
 import net.jpountz.xxhash.XXHashFactory;
@@ -52,40 +50,6 @@ public final class HttpTier implements RemoteTier {
   private static final int MAX_JSON = 4096;
   private static final int MAX_REDIRECTS = 3;
 
-  /** What views of one server share: the client, the bound on requests, the token. */
-  private static final class Connection {
-    final FutureTask<HttpClient> client;
-    final Semaphore slots;
-    final @Nullable String authorization;
-    final String credentialsHint;
-    /** Whether to ask for lz4 bodies: not over loopback, where compressing only costs CPU. */
-    volatile boolean askLz4 = true;
-
-    Connection(URI base, @Nullable String token, String hint, Settings settings) {
-      this.slots = new Semaphore(settings.maxConcurrent());
-      this.authorization = token == null || token.isEmpty() ? null : "Bearer " + token;
-      this.credentialsHint = hint;
-      this.client = new FutureTask<>(() -> build(base, settings));
-      Thread.ofVirtual().name("progcache-http-init").start(client);
-    }
-
-    private HttpClient build(URI base, Settings settings) {
-      try {
-        askLz4 = !java.net.InetAddress.getByName(base.getHost()).isLoopbackAddress();
-      } catch (java.net.UnknownHostException e) {
-        askLz4 = true; // the request will report the unknown host
-      }
-      return HttpClient.newBuilder()
-          .connectTimeout(settings.connectTimeout())
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .version(
-              base.getScheme().equals("https")
-                  ? HttpClient.Version.HTTP_2
-                  : HttpClient.Version.HTTP_1_1)
-          .build();
-    }
-  }
-
   /** The hint of the helper's settings, for {@link #credentialsHint}. */
   public static final String HELPER_HINT =
       "check PROGCACHE_TOKEN / PROGCACHE_TOKEN_FILE, PROGCACHE_NAMESPACE and the token's"
@@ -94,7 +58,7 @@ public final class HttpTier implements RemoteTier {
   private final URI base;
   private final String name;
   private final Settings settings;
-  private final Connection conn;
+  private final HttpConnection conn;
   private final boolean owner;
 
   /**
@@ -114,7 +78,7 @@ public final class HttpTier implements RemoteTier {
     this.base = withSlash(base);
     this.name = describe(base);
     this.settings = settings;
-    this.conn = new Connection(this.base, token, credentialsHint, settings);
+    this.conn = new HttpConnection(this.base, token, credentialsHint, settings);
     this.owner = true;
   }
 
