@@ -9,13 +9,11 @@ import dev.progcache.remote.RemoteLog;
 import dev.progcache.remote.RemoteTier;
 import dev.progcache.remote.TieredCache;
 import dev.progcache.remote.Uploader;
+import dev.progcache.remote.http.Endpoint;
 import dev.progcache.remote.http.HttpTier;
 import dev.progcache.remote.s3.S3Location;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -145,48 +143,20 @@ record RemoteSettings(
   }
 
   static URI parseUrl(String s) throws ConfigException {
-    URI u;
     try {
-      u = URI.create(s.strip());
+      return Endpoint.parse(
+          s, "--remote / PROGCACHE_REMOTE", "PROGCACHE_TOKEN or a file named by PROGCACHE_TOKEN_FILE");
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("--remote / PROGCACHE_REMOTE is not a URL: " + e.getMessage());
+      throw new ConfigException(e.getMessage());
     }
-    String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https") || u.getHost() == null) {
-      throw new ConfigException(
-          "--remote / PROGCACHE_REMOTE must look like http://host:port or https://host, got \""
-              + HttpTier.describe(u)
-              + "\"");
-    }
-    if (u.getRawUserInfo() != null) {
-      throw new ConfigException(
-          "--remote / PROGCACHE_REMOTE must not carry credentials; put the token in"
-              + " PROGCACHE_TOKEN or a file named by PROGCACHE_TOKEN_FILE");
-    }
-    if (u.getRawQuery() != null || u.getRawFragment() != null) {
-      throw new ConfigException("--remote / PROGCACHE_REMOTE must not have a query or fragment");
-    }
-    return u;
   }
 
   private static @Nullable String token(Map<String, String> env, Optional<Path> tokenFile)
       throws ConfigException {
-    String t = env.get("PROGCACHE_TOKEN");
-    if (t != null && !t.isBlank()) {
-      return t.strip();
-    }
-    if (tokenFile.isEmpty()) {
-      return null;
-    }
-    String file = tokenFile.get().toString();
     try {
-      String s = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
-      if (s.isEmpty()) {
-        throw new ConfigException("PROGCACHE_TOKEN_FILE " + file + " is empty");
-      }
-      return s;
-    } catch (IOException e) {
-      throw new ConfigException("cannot read PROGCACHE_TOKEN_FILE " + file + ": " + e.getMessage());
+      return Endpoint.token(env.get("PROGCACHE_TOKEN"), tokenFile, "PROGCACHE_TOKEN_FILE");
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
     }
   }
 

@@ -95,7 +95,7 @@ public final class BestEffort implements RemoteTier {
     } catch (IOException | RuntimeException e) {
       reads.failure();
       log.count(RemoteLog.ERRORS, 1);
-      log.once("get", "remote cache " + name + " get failed, building without it: " + e.getMessage());
+      log.once("get", "remote cache " + name + " get failed, continuing without it: " + e.getMessage());
       return Optional.empty();
     }
   }

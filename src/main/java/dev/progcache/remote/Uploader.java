@@ -39,7 +39,7 @@ public final class Uploader implements AutoCloseable {
     }
   }
 
-  private record Job(Key action, Key output, long size, Path body) {}
+  private record Job(RemoteTier to, Key action, Key output, long size, Path body) {}
 
   private final RemoteTier remote;
   private final Limits limits;
@@ -59,7 +59,15 @@ public final class Uploader implements AutoCloseable {
 
   /** Queues an upload of the stored body {@code body}; drops it (counted) when the queue is full. */
   public void submit(Key action, Key output, long size, Path body) {
-    if (closing || !queue.offer(new Job(action, output, size, body))) {
+    submit(remote, action, output, size, body);
+  }
+
+  /**
+   * Queues an upload to {@code to} instead of this uploader's own tier (one of several keyspaces of
+   * one server, sharing this uploader's bounds); drops it (counted) when the queue is full.
+   */
+  public void submit(RemoteTier to, Key action, Key output, long size, Path body) {
+    if (closing || !queue.offer(new Job(to, action, output, size, body))) {
       log.count(RemoteLog.UPLOAD_DROPPED, 1);
       return;
     }
@@ -101,7 +109,7 @@ public final class Uploader implements AutoCloseable {
     try {
       Deadlines.call(
           () -> {
-            remote.put(j.action(), j.output(), j.size(), j.body());
+            j.to().put(j.action(), j.output(), j.size(), j.body());
             return null;
           },
           limits.timeout().forSize(j.size()),

@@ -40,8 +40,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Cache paths may start with {@code /ns/<name>}: the request is then in that namespace, else in
  * the principal's home namespace. A read searches the namespace and then the principal's later
- * read namespaces (a pull request's {@code pr-1} then {@code main}); a write goes to the
- * principal's home namespace only (see {@link Tokens.Principal}).
+ * read namespaces (a pull request's {@code pr-1} then {@code main}), first on this disk, then in
+ * each one's {@link NextTier} (bucket or upstream server); a write goes to the principal's home
+ * namespace only (see {@link Tokens.Principal}). {@code GET /output/<hex>} is answered from this
+ * disk only.
  *
  * <p>Bodies are lz4-framed when the client accepts lz4 and they are big enough to gain. 401 for a
  * missing or unknown token, 403 for a token without the grant.
@@ -195,6 +197,10 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     Optional<Hit> h = Optional.empty();
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
       h = namespaces.get(chain.get(i)).action(action);
+    }
+    // only when no namespace of the chain has it here: ask what stands behind each, in order
+    for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
+      h = namespaces.get(chain.get(i)).fetch(action);
     }
     if (h.isEmpty()) {
       metrics.actionMiss.increment();

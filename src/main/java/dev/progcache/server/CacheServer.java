@@ -13,6 +13,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.QoSHandler;
 import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 
@@ -21,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * threads, at most {@code maxRequests} requests at once, graceful stop that lets in-flight
  * requests (PUTs) finish.
  *
- * <p>Thread-safe. {@link #close} stops it gracefully; a JVM shutdown (SIGTERM) does the same.
+ * <p>Thread-safe. {@link #close} stops it gracefully; a JVM shutdown (SIGTERM) does the same. An
+ * edge cache's queued forwards get up to their drain deadline after the last request.
  */
 public final class CacheServer implements AutoCloseable {
   private static final long STOP_TIMEOUT_MILLIS = 15_000;
@@ -30,15 +32,22 @@ public final class CacheServer implements AutoCloseable {
   private final AccessLog accessLog;
   private final ServerStore store;
   private final Namespaces namespaces;
+  private final @Nullable Upstream upstream;
   private final AutoCloseable tokens;
 
   private CacheServer(
-      Server server, ServerConnector connector, AccessLog log, Namespaces ns, AutoCloseable tokens) {
+      Server server,
+      ServerConnector connector,
+      AccessLog log,
+      Namespaces ns,
+      @Nullable Upstream upstream,
+      AutoCloseable tokens) {
     this.server = server;
     this.connector = connector;
     this.accessLog = log;
     this.store = ns.main();
     this.namespaces = ns;
+    this.upstream = upstream;
     this.tokens = tokens;
   }
 
@@ -53,15 +62,22 @@ public final class CacheServer implements AutoCloseable {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
       System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
     }
+    Backing backing = cfg.s3() == null ? null : Backing.s3(cfg.s3(), err);
+    Upstream upstream = cfg.upstream() == null ? null : new Upstream(cfg.upstream(), err);
+    NextTier.Source next = NextTier.Source.NONE;
+    if (backing != null) {
+      next = ns -> ns.equals(Namespaces.MAIN) ? backing : null;
+    } else if (upstream != null) {
+      next = upstream::forNamespace;
+    }
     Namespaces namespaces;
     try {
       namespaces =
-          new Namespaces(
-              cfg.dir(),
-              cfg.limits().maxSize(),
-              cfg.trust().maxNamespaceSize(),
-              cfg.s3() == null ? null : Backing.s3(cfg.s3(), err));
+          new Namespaces(cfg.dir(), cfg.limits().maxSize(), cfg.trust().maxNamespaceSize(), next);
     } catch (IOException e) {
+      if (upstream != null) {
+        upstream.close();
+      }
       throw new ServeException("cannot open the storage directory " + cfg.dir() + ": " + e.getMessage(), e);
     }
     Tokens.Principal anonymous = anonymous(cfg, err);
@@ -80,6 +96,12 @@ public final class CacheServer implements AutoCloseable {
       }
     }
     ServerMetrics metrics = new ServerMetrics(namespaces.main());
+    if (backing != null) {
+      metrics.backing(backing.stats());
+    }
+    if (upstream != null) {
+      metrics.upstream(upstream.stats(), x -> upstream.queued());
+    }
     ServeConfig.Limits l = cfg.limits();
 
     QueuedThreadPool pool = new QueuedThreadPool(Math.max(16, Runtime.getRuntime().availableProcessors() * 4), 4);
@@ -107,6 +129,17 @@ public final class CacheServer implements AutoCloseable {
             tokens,
             metrics,
             new CacheHandler.Limits(l.maxObject(), l.requestTimeout().toMillis(), l.lz4Min()));
+    if (upstream != null) {
+      // a bean added before the handler stops after it, also when a shutdown hook stops Jetty
+      // (SIGTERM): queued forwards get their drain deadline before the JVM exits
+      server.addManaged(
+          new AbstractLifeCycle() {
+            @Override
+            protected void doStop() {
+              upstream.close();
+            }
+          });
+    }
     QoSHandler qos = new QoSHandler(handler);
     qos.setMaxRequestCount(l.maxRequests());
     qos.setMaxSuspendedRequestCount(l.maxRequests() * 4);
@@ -127,10 +160,13 @@ public final class CacheServer implements AutoCloseable {
       } catch (Exception ignored) {
         // already failing
       }
+      if (upstream != null) {
+        upstream.close();
+      }
       throw new ServeException(
           "cannot listen on " + cfg.host() + ":" + cfg.port() + ": " + e.getMessage(), e);
     }
-    return new CacheServer(server, c, log, namespaces, stopTokens);
+    return new CacheServer(server, c, log, namespaces, upstream, stopTokens);
   }
 
   /** Who may use the server without a token; says so loudly when that is not just loopback. */
@@ -170,9 +206,7 @@ public final class CacheServer implements AutoCloseable {
   /** Waits until the server stops. */
   public void join() throws InterruptedException {
     server.join();
-    accessLog.close();
-    closeTokens();
-    namespaces.close();
+    release();
   }
 
   @Override
@@ -181,6 +215,14 @@ public final class CacheServer implements AutoCloseable {
       server.stop();
     } catch (Exception e) {
       // stopping: nothing left to do
+    }
+    release();
+  }
+
+  /** After the last request: forwards what is queued upstream (bounded), then closes the rest. */
+  private void release() {
+    if (upstream != null) {
+      upstream.close();
     }
     accessLog.close();
     closeTokens();

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The server's keyspaces. Each namespace is a separate {@link ServerStore}: {@code main} in the
@@ -15,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * is shared between them, bodies included.
  *
  * <p>With {@code serve --s3}, only {@code main} is backed by the bucket and shared by replicas;
- * other namespaces live on each server's disk. Stores are opened on first use; callers open only namespaces some principal was granted, so
+ * other namespaces live on each server's disk. With {@code serve --upstream}, each namespace reads
+ * through to the same namespace of the upstream server (see {@link Upstream}). Stores are opened on first use; callers open only namespaces some principal was granted, so
  * requests cannot create directories at will. Thread-safe.
  */
 final class Namespaces {
@@ -25,29 +25,31 @@ final class Namespaces {
 
   private final Path dir;
   private final long otherMax;
-  private final boolean mainBacked;
+  private final NextTier.Source next;
   private final ServerStore main;
   private final Map<String, ServerStore> others = new ConcurrentHashMap<>();
 
   /**
    * @param mainMax size limit of {@code main}
    * @param otherMax size limit of each other namespace
-   * @param backing the bucket behind {@code main}, or null; other namespaces stay on this disk
+   * @param next what stands behind each namespace's disk (a bucket behind {@code main} only, an
+   *     upstream server behind each one)
    */
-  Namespaces(Path dir, long mainMax, long otherMax, @Nullable Backing backing) throws IOException {
+  Namespaces(Path dir, long mainMax, long otherMax, NextTier.Source next) throws IOException {
     this.dir = dir;
     this.otherMax = otherMax;
-    this.main = ServerStore.open(dir, mainMax, backing);
-    this.mainBacked = backing != null;
+    this.next = next;
+    this.main = ServerStore.open(dir, mainMax, next.forNamespace(MAIN));
   }
 
   /**
-   * Whether every namespace of {@code names} is open and on this disk only, so reading it never
-   * waits for a network or a directory scan.
+   * Whether every namespace of {@code names} is open and on this disk only (no bucket or upstream
+   * behind it), so reading it never waits for a network or a directory scan.
    */
   boolean openAndLocal(java.util.List<String> names) {
     for (String n : names) {
-      if (n.equals(MAIN) ? mainBacked : !others.containsKey(n)) {
+      ServerStore s = n.equals(MAIN) ? main : others.get(n);
+      if (s == null || s.hasNextTier()) {
         return false;
       }
     }
@@ -92,7 +94,7 @@ final class Namespaces {
 
   private ServerStore open(String name) {
     try {
-      return ServerStore.open(dir.resolve("ns").resolve(name), otherMax);
+      return ServerStore.open(dir.resolve("ns").resolve(name), otherMax, next.forNamespace(name));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

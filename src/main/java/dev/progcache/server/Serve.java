@@ -26,6 +26,10 @@ public final class Serve {
               + cfg.limits().maxSize()
               + " bytes, "
               + (cfg.s3() == null ? "no backing store" : "backed by " + cfg.s3().describe())
+              + (cfg.upstream() == null
+                  ? ""
+                  : ", edge of " + dev.progcache.remote.http.HttpTier.describe(cfg.upstream().url())
+                      + (cfg.upstream().readOnly() ? " (read-only)" : ""))
               + ", auth "
               + (cfg.tokens() == null ? "off (loopback only)" : "by tokens file")
               + ")");

@@ -1,13 +1,19 @@
 package dev.progcache.server;
 
+import dev.progcache.remote.BestEffort;
+import dev.progcache.remote.Uploader;
+import dev.progcache.remote.http.Endpoint;
+import dev.progcache.remote.http.HttpTier;
 import dev.progcache.remote.s3.S3Location;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  * @param accessLog whether to log each request on stderr
  * @param s3 the bucket behind the disk, or null: then the disk is the only store
  * @param trust anonymous access and namespace limits
+ * @param upstream the server this one reads through to (an edge cache), or null
  */
 public record ServeConfig(
     String host,
@@ -30,7 +37,21 @@ public record ServeConfig(
     Limits limits,
     boolean accessLog,
     @Nullable S3Location s3,
-    Trust trust) {
+    Trust trust,
+    @Nullable Edge upstream) {
+
+  /** A server without an upstream. */
+  public ServeConfig(
+      String host,
+      int port,
+      Path dir,
+      @Nullable Path tokens,
+      Limits limits,
+      boolean accessLog,
+      @Nullable S3Location s3,
+      Trust trust) {
+    this(host, port, dir, tokens, limits, accessLog, s3, trust, null);
+  }
 
   /** A server without a backing bucket, with the default trust settings. */
   public ServeConfig(
@@ -59,6 +80,36 @@ public record ServeConfig(
    */
   public record Trust(boolean insecureAnonymous, boolean anonymousWrite, long maxNamespaceSize) {
     public static final Trust DEFAULT = new Trust(false, false, 1L << 30);
+  }
+
+  /**
+   * The upstream of an edge cache and how hard to try it. {@link #toString} leaves the token out.
+   *
+   * @param url the upstream server's base URL
+   * @param token the bearer token sent upstream, or null
+   * @param readOnly whether to only read through (forward no PUTs)
+   * @param policy deadlines, breaker and negative cache of upstream reads and writes
+   * @param uploads bounds of the write-behind queue
+   */
+  public record Edge(
+      URI url,
+      @Nullable String token,
+      boolean readOnly,
+      BestEffort.Policy policy,
+      Uploader.Limits uploads) {
+    /** Where the upstream token comes from, for messages about denials. */
+    static final String HINT =
+        "check PROGCACHE_SERVE_UPSTREAM_TOKEN / --upstream-token-file and that token's grants and"
+            + " namespaces on the upstream server";
+
+    /** Forwarded uploads still queued at shutdown get this long by default. */
+    static final Duration DRAIN = Duration.ofSeconds(30);
+
+    @Override
+    public String toString() {
+      return "Edge[url=" + HttpTier.describe(url) + ", token=" + (token == null ? "none" : "(hidden)")
+          + ", readOnly=" + readOnly + ", policy=" + policy + ", uploads=" + uploads + "]";
+    }
   }
 
   /** Resource limits of the server. */
@@ -90,6 +141,15 @@ public record ServeConfig(
                               bucket, PUTs land in the bucket before 204; replicas may share it.
                               PROGCACHE_S3_REGION / _ENDPOINT / _PATH_STYLE and the AWS credential
                               chain apply
+        --upstream URL        an edge cache: read through to the progcache (or gocached-compatible)
+                              server at URL on a miss, keeping a verified copy here, and forward
+                              PUTs to it in the background (env PROGCACHE_SERVE_UPSTREAM); its
+                              token comes from env PROGCACHE_SERVE_UPSTREAM_TOKEN or the file
+                              given by --upstream-token-file / PROGCACHE_SERVE_UPSTREAM_TOKEN_FILE.
+                              Namespace main maps to URL, namespace N to URL/ns/N/
+        --upstream-read-only  read through only; forward no PUTs
+        --upstream-timeout D  time limit of one upstream read, body included (default 10s)
+        --upstream-drain D    at shutdown, how long queued forwards may take (default 30s)
         --no-access-log       do not log requests on stderr
       """;
 
@@ -107,6 +167,11 @@ public record ServeConfig(
     boolean anonymousWrite = false;
     long maxNs = Trust.DEFAULT.maxNamespaceSize();
     String s3 = env.get("PROGCACHE_SERVE_S3");
+    String upstream = env.get("PROGCACHE_SERVE_UPSTREAM");
+    String upstreamTokenFile = env.get("PROGCACHE_SERVE_UPSTREAM_TOKEN_FILE");
+    boolean upstreamReadOnly = false;
+    Duration upstreamTimeout = BestEffort.Policy.DEFAULT.getTimeout();
+    Duration upstreamDrain = Edge.DRAIN;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
@@ -120,6 +185,10 @@ public record ServeConfig(
       }
       if (name.equals("--anonymous-write")) {
         anonymousWrite = true;
+        continue;
+      }
+      if (name.equals("--upstream-read-only")) {
+        upstreamReadOnly = true;
         continue;
       }
       String v;
@@ -141,6 +210,10 @@ public record ServeConfig(
         case "--max-ns-size" -> maxNs = size(name, v);
         case "--max-requests" -> maxRequests = (int) Math.min(100_000, size(name, v));
         case "--request-timeout" -> timeout = Duration.ofMillis(Math.max(1, seconds(name, v)));
+        case "--upstream" -> upstream = v;
+        case "--upstream-token-file" -> upstreamTokenFile = v;
+        case "--upstream-timeout" -> upstreamTimeout = Duration.ofMillis(Math.max(1, seconds(name, v)));
+        case "--upstream-drain" -> upstreamDrain = Duration.ofMillis(Math.max(0, seconds(name, v)));
         default -> throw new ServeException("unknown flag " + a + "\n" + USAGE);
       }
     }
@@ -185,6 +258,35 @@ public record ServeConfig(
         throw new ServeException(e.getMessage());
       }
     }
+    Edge edge =
+        edge(
+            upstream,
+            env.get("PROGCACHE_SERVE_UPSTREAM_TOKEN"),
+            upstreamTokenFile,
+            new Edge(
+                URI.create("http://unset/"),
+                null,
+                upstreamReadOnly,
+                new BestEffort.Policy(
+                    upstreamTimeout,
+                    BestEffort.Policy.DEFAULT.breakerFailures(),
+                    BestEffort.Policy.DEFAULT.breakerOpen(),
+                    BestEffort.Policy.DEFAULT.negativeTtl()),
+                new Uploader.Limits(
+                    Uploader.Limits.DEFAULT.queue(),
+                    Uploader.Limits.DEFAULT.concurrency(),
+                    Uploader.Limits.DEFAULT.timeout(),
+                    upstreamDrain)));
+    if (edge != null && bucket != null) {
+      throw new ServeException(
+          "give either --upstream or --s3, not both: an edge cache keeps its copy on its own disk;"
+              + " put --s3 on the upstream server instead");
+    }
+    if (edge != null && sameAddress(edge.url(), host, port)) {
+      throw new ServeException(
+          "--upstream " + HttpTier.describe(edge.url()) + " is this server's own address (--listen "
+              + listen + "); point it at another server");
+    }
     return new ServeConfig(
         host,
         port,
@@ -193,7 +295,52 @@ public record ServeConfig(
         l,
         accessLog,
         bucket,
-        new Trust(anonymous, anonymousWrite, maxNs));
+        new Trust(anonymous, anonymousWrite, maxNs),
+        edge);
+  }
+
+  /**
+   * The upstream settings: {@code tuning} with the URL and token filled in, or null without a URL.
+   */
+  private static @Nullable Edge edge(
+      @Nullable String url, @Nullable String token, @Nullable String tokenFile, Edge tuning)
+      throws ServeException {
+    boolean tokenGiven = token != null && !token.isBlank() || tokenFile != null && !tokenFile.isBlank();
+    if (url == null || url.isBlank()) {
+      if (tokenGiven || tuning.readOnly()) {
+        throw new ServeException(
+            "an upstream token or --upstream-read-only was given without --upstream /"
+                + " PROGCACHE_SERVE_UPSTREAM URL");
+      }
+      return null;
+    }
+    try {
+      URI u =
+          Endpoint.parse(
+              url,
+              "--upstream / PROGCACHE_SERVE_UPSTREAM",
+              "PROGCACHE_SERVE_UPSTREAM_TOKEN or a file named by --upstream-token-file");
+      String t =
+          Endpoint.token(
+              token,
+              Optional.ofNullable(tokenFile).filter(f -> !f.isBlank()).map(Path::of),
+              "--upstream-token-file / PROGCACHE_SERVE_UPSTREAM_TOKEN_FILE");
+      return new Edge(u, t, tuning.readOnly(), tuning.policy(), tuning.uploads());
+    } catch (IllegalArgumentException e) {
+      throw new ServeException(e.getMessage());
+    }
+  }
+
+  /** Whether {@code u} names the address this server listens on (a loop of requests). */
+  private static boolean sameAddress(URI u, String host, int port) {
+    int p = u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    if (port == 0 || p != port) {
+      return false;
+    }
+    if (u.getHost().equalsIgnoreCase(host) || host.equals("0.0.0.0") || host.equals("::")) {
+      return true;
+    }
+    return loopback(host) && loopback(u.getHost().replace("[", "").replace("]", ""));
   }
 
   private static boolean loopback(String host) {

@@ -1,0 +1,44 @@
+package dev.progcache.remote.http;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.Semaphore;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What an {@link HttpTier} and its views of one server share: the HTTP client (built on a
+ * background thread), the bound on requests in flight, the token. Thread-safe.
+ */
+final class HttpConnection {
+  final FutureTask<HttpClient> client;
+  final Semaphore slots;
+  final @Nullable String authorization;
+  final String credentialsHint;
+  /** Whether to ask for lz4 bodies: not over loopback, where compressing only costs CPU. */
+  volatile boolean askLz4 = true;
+
+  HttpConnection(URI base, @Nullable String token, String hint, HttpTier.Settings settings) {
+    this.slots = new Semaphore(settings.maxConcurrent());
+    this.authorization = token == null || token.isEmpty() ? null : "Bearer " + token;
+    this.credentialsHint = hint;
+    this.client = new FutureTask<>(() -> build(base, settings));
+    Thread.ofVirtual().name("progcache-http-init").start(client);
+  }
+
+  private HttpClient build(URI base, HttpTier.Settings settings) {
+    try {
+      askLz4 = !java.net.InetAddress.getByName(base.getHost()).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      askLz4 = true; // the request will report the unknown host
+    }
+    return HttpClient.newBuilder()
+        .connectTimeout(settings.connectTimeout())
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .version(
+            base.getScheme().equals("https")
+                ? HttpClient.Version.HTTP_2
+                : HttpClient.Version.HTTP_1_1)
+        .build();
+  }
+}
