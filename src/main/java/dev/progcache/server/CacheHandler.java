@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameOutputStream;
 import net.jpountz.xxhash.XXHashFactory;
@@ -42,7 +41,9 @@ import org.jspecify.annotations.Nullable;
  * principal's home namespace only (see {@link Tokens.Principal}).
  *
  * <p>Bodies are lz4-framed when the client accepts lz4 and they are big enough to gain. 401 for a
- * missing or unknown token, 403 for a token without the grant. Thread-safe; blocking (runs on
+ * missing or unknown token (or an OIDC token that does not verify), 403 for a token without the
+ * grant (or a verified OIDC token no rule matches), 507 for a write that would create a namespace
+ * beyond the server's limit. Thread-safe; blocking (runs on
  * virtual threads).
  */
 final class CacheHandler extends Handler.Abstract {
@@ -51,13 +52,13 @@ final class CacheHandler extends Handler.Abstract {
 
   private static final int IN_MEMORY = 1 << 20;
   private final Namespaces namespaces;
-  private final Supplier<Tokens> tokens;
+  private final Authenticator auth;
   private final ServerMetrics metrics;
   private final Limits limits;
 
-  CacheHandler(Namespaces namespaces, Supplier<Tokens> tokens, ServerMetrics metrics, Limits limits) {
+  CacheHandler(Namespaces namespaces, Authenticator auth, ServerMetrics metrics, Limits limits) {
     this.namespaces = namespaces;
-    this.tokens = tokens;
+    this.auth = auth;
     this.metrics = metrics;
     this.limits = limits;
   }
@@ -121,14 +122,19 @@ final class CacheHandler extends Handler.Abstract {
    */
   private Optional<List<String>> authorized(
       Request req, Response resp, Callback cb, @Nullable String ns, Tokens.Grant need) {
-    Optional<Tokens.Principal> found = tokens.get().check(req.getHeaders().get(HttpHeader.AUTHORIZATION));
-    if (found.isEmpty()) {
-      metrics.unauthorized.increment();
-      resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-      text(resp, cb, 401, "missing or unknown token\n");
+    Authenticator.Outcome found = auth.check(req.getHeaders().get(HttpHeader.AUTHORIZATION));
+    Tokens.Principal p = found.principal();
+    if (p == null && found.status() == 403) {
+      metrics.forbidden.increment();
+      text(resp, cb, 403, found.reason() + "\n");
       return Optional.empty();
     }
-    Tokens.Principal p = found.get();
+    if (p == null) {
+      metrics.unauthorized.increment();
+      resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+      text(resp, cb, 401, found.reason() + "\n");
+      return Optional.empty();
+    }
     req.setAttribute(AccessLog.PRINCIPAL, p.name());
     String in = ns == null ? p.home() : ns;
     boolean ok = need == Tokens.Grant.READ ? p.mayRead(in) : p.mayWrite(in);
@@ -145,7 +151,8 @@ final class CacheHandler extends Handler.Abstract {
       throws IOException {
     Optional<Hit> h = Optional.empty();
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
-      h = namespaces.get(chain.get(i)).action(action);
+      Optional<ServerStore> s = namespaces.find(chain.get(i));
+      h = s.isEmpty() ? Optional.empty() : s.get().action(action);
     }
     if (h.isEmpty()) {
       metrics.actionMiss.increment();
@@ -168,7 +175,8 @@ final class CacheHandler extends Handler.Abstract {
       throws IOException {
     Optional<Hit> h = Optional.empty();
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
-      h = namespaces.get(chain.get(i)).output(output);
+      Optional<ServerStore> s = namespaces.find(chain.get(i));
+      h = s.isEmpty() ? Optional.empty() : s.get().output(output);
     }
     if (h.isEmpty()) {
       metrics.outputMiss.increment();
@@ -251,6 +259,9 @@ final class CacheHandler extends Handler.Abstract {
     } catch (BadPutException e) {
       metrics.putBad.increment();
       return text(resp, cb, 400, e.getMessage() + "\n");
+    } catch (Namespaces.LimitReached e) {
+      metrics.putNamespaceLimit.increment();
+      return text(resp, cb, 507, e.getMessage() + "\n");
     } catch (Backing.Unavailable e) {
       metrics.putBackingFailed.increment();
       return text(resp, cb, 503, "the backing store did not take the object; try again later\n");

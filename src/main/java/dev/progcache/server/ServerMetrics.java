@@ -24,6 +24,7 @@ final class ServerMetrics {
   final Counter putBad = requests("put", "bad");
   final Counter putTooLarge = requests("put", "too_large");
   final Counter putBackingFailed = requests("put", "backing_failed");
+  final Counter putNamespaceLimit = requests("put", "namespace_limit");
   final Counter unauthorized = requests("any", "unauthorized");
   final Counter forbidden = requests("any", "forbidden");
   final Counter notFound = requests("other", "not_found");
