@@ -132,6 +132,9 @@ final class ClaimRules {
     List<String> reads = new ArrayList<>();
     String name = null;
     for (String f : l.substring(arrow + 2).strip().split("\\s+")) {
+      if (f.isEmpty()) {
+        continue;
+      }
       int eq = f.indexOf('=');
       String key = eq < 0 ? "" : f.substring(0, eq).toLowerCase(Locale.ROOT);
       String v = eq < 0 ? f : f.substring(eq + 1);
