@@ -54,7 +54,7 @@ public final class HttpTier implements RemoteTier {
 
   private final URI base;
   private final String name;
-  private final @Nullable String authorization;
+  private final Credentials credentials;
   private final Settings settings;
   private final FutureTask<HttpClient> client;
   private final Semaphore slots;
@@ -66,9 +66,17 @@ public final class HttpTier implements RemoteTier {
    * @param token sent as a bearer token, or null
    */
   public HttpTier(URI base, @Nullable String token, Settings settings) {
+    this(base, Credentials.fixed(token), settings);
+  }
+
+  /**
+   * @param base the server's URL ({@code http(s)://host:port[/prefix]})
+   * @param credentials the bearer token to send, asked for on each request
+   */
+  public HttpTier(URI base, Credentials credentials, Settings settings) {
     this.base = withSlash(base);
     this.name = describe(base);
-    this.authorization = token == null || token.isEmpty() ? null : "Bearer " + token;
+    this.credentials = credentials;
     this.settings = settings;
     this.slots = new Semaphore(settings.maxConcurrent());
     this.client = new FutureTask<>(this::build);
@@ -331,9 +339,10 @@ public final class HttpTier implements RemoteTier {
     }
   }
 
-  private void authorize(HttpRequest.Builder b) {
-    if (authorization != null) {
-      b.header("Authorization", authorization);
+  private void authorize(HttpRequest.Builder b) throws RemoteException {
+    Optional<String> t = credentials.bearer();
+    if (t.isPresent()) {
+      b.header("Authorization", "Bearer " + t.get());
     }
   }
 
