@@ -35,6 +35,10 @@ public final class FakeIssuer implements AutoCloseable {
   private volatile List<RSAKey> published;
   private volatile RSAKey signing;
   private volatile boolean down;
+  private volatile Map<String, String> nextClaims = Map.of();
+  private final AtomicInteger tokenRequests = new AtomicInteger();
+  /** The bearer token the job's token service wants (ACTIONS_ID_TOKEN_REQUEST_TOKEN). */
+  public static final String REQUEST_TOKEN = "fake-actions-request-token-7f3a9c";
 
   public FakeIssuer() throws IOException, JOSEException {
     signing = newKey("key-1");
@@ -42,6 +46,7 @@ public final class FakeIssuer implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/.well-known/openid-configuration", this::discovery);
     server.createContext("/jwks", this::jwks);
+    server.createContext("/token", this::token);
     server.start();
   }
 
@@ -116,6 +121,45 @@ public final class FakeIssuer implements AutoCloseable {
     JWTClaimsSet.Builder b = claims(audience, now, extra);
     edit.accept(b);
     return sign(b);
+  }
+
+  /** Claims of the tokens {@code /token} gives from now on (GitHub Actions' token service). */
+  public void nextClaims(Map<String, String> claims) {
+    nextClaims = Map.copyOf(claims);
+  }
+
+  public int tokenRequests() {
+    return tokenRequests.get();
+  }
+
+  /** The job's {@code ACTIONS_ID_TOKEN_REQUEST_URL}. */
+  public String tokenUrl() {
+    return issuer() + "/token?api-version=2.0";
+  }
+
+  /** Like GitHub's service: the request token as bearer, {@code audience} in the query. */
+  private void token(HttpExchange x) throws IOException {
+    tokenRequests.incrementAndGet();
+    if (!("Bearer " + REQUEST_TOKEN).equals(x.getRequestHeaders().getFirst("Authorization"))) {
+      send(x, 401, "{\"message\":\"bad request token\"}");
+      return;
+    }
+    String audience = null;
+    for (String kv : String.valueOf(x.getRequestURI().getRawQuery()).split("&")) {
+      if (kv.startsWith("audience=")) {
+        audience = java.net.URLDecoder.decode(kv.substring(9), StandardCharsets.UTF_8);
+      }
+    }
+    if (audience == null) {
+      send(x, 400, "{\"message\":\"no audience\"}");
+      return;
+    }
+    try {
+      String t = sign(claims(audience, Instant.now(), nextClaims));
+      send(x, 200, "{\"count\":1,\"value\":\"" + t + "\"}");
+    } catch (JOSEException e) {
+      send(x, 500, "{}");
+    }
   }
 
   private void discovery(HttpExchange x) throws IOException {
