@@ -111,6 +111,9 @@ public final class CacheServer implements AutoCloseable {
     }
     Authenticator auth = new Authenticator(tokens, cfg.tokens() != null, oidc);
     ServerMetrics metrics = new ServerMetrics(namespaces.main());
+    if (oidc != null) {
+      metrics.oidc(oidc);
+    }
     ServeConfig.Limits l = cfg.limits();
 
     QueuedThreadPool pool = new QueuedThreadPool(Math.max(16, Runtime.getRuntime().availableProcessors() * 4), 4);

@@ -47,7 +47,7 @@ final class Jwks implements AutoCloseable {
   private volatile @Nullable JWKSet keys;
   private @Nullable URI jwksUri;
   private @Nullable Instant lastAttempt;
-  private @Nullable Instant fetched;
+  private volatile @Nullable Instant fetched;
   private boolean failing;
 
   Jwks(OidcSettings settings, Clock clock, PrintStream err) {

@@ -38,6 +38,11 @@ final class ServerMetrics {
     store.backing().ifPresent(b -> backing(b.stats()));
   }
 
+  /** Adds the OIDC key set's request count ({@code progcache_oidc_key_fetches}). */
+  void oidc(OidcVerifier v) {
+    FunctionCounter.builder("progcache_oidc_key_fetches", v.jwks(), Jwks::fetches).register(registry);
+  }
+
   private void backing(Stats s) {
     for (String[] c : new String[][] {
       {RemoteLog.HITS, "hit"}, {RemoteLog.MISSES, "miss"}, {RemoteLog.ERRORS, "error"},

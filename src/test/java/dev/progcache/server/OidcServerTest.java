@@ -331,6 +331,7 @@ class OidcServerTest {
       assertThat(read(bogus)).isEqualTo(401);
     }
     assertThat(issuer.jwksRequests()).as("rate limited").isEqualTo(2);
+    assertThat(get("metrics", null).body()).contains("progcache_oidc_key_fetches_total 3.0");
     assertThat(read(rotated)).isEqualTo(404);
   }
 
