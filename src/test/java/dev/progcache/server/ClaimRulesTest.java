@@ -55,6 +55,19 @@ class ClaimRulesTest {
   }
 
   @Test
+  void exampleOfDocsRemoteMd_parsesAndDecidesAsDocumented() throws Exception {
+    String doc = Files.readString(Path.of("docs", "remote.md"));
+    int from = doc.indexOf("# CLAIM=VALUE... -> GRANTS");
+    ClaimRules r = rules(doc.substring(from, doc.indexOf("```", from)));
+    Map<String, Object> tag = Map.of("repository", "acme/app", "ref", "refs/tags/v1.4.0", "event_name", "push");
+    assertThat(r.decide(tag).principal().mayWrite("main")).isTrue();
+    Map<String, Object> pr = Map.of("repository", "acme/app", "ref", "refs/pull/9/merge", "event_name", "pull_request");
+    assertThat(r.decide(pr).principal().reads()).containsExactly("pr-9", "main");
+    Map<String, Object> other = Map.of("repository", "acme/lib", "repository_owner", "acme", "ref", "refs/heads/main", "event_name", "push");
+    assertThat(r.decide(other).principal().mayWrite("main")).isFalse();
+  }
+
+  @Test
   void prNumber_isDerivedFromTheRef_andTheTemplateIsSanitised() throws Exception {
     ClaimRules r =
         rules(
