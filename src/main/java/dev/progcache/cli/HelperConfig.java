@@ -34,6 +34,13 @@ final class HelperConfig {
       new Setting<>("remote", "", ValueTypes.TEXT, false, "shared cache server http(s)://host:port");
   static final Setting<Path> TOKEN_FILE =
       new Setting<>("token-file", "", ValueTypes.PATH, false, "file holding the server's token");
+  static final Setting<String> OIDC_AUDIENCE =
+      new Setting<>(
+          "oidc-audience",
+          "",
+          ValueTypes.TEXT,
+          false,
+          "without a token: fetch a GitHub Actions id-token for this audience");
   static final Setting<String> NAMESPACE =
       new Setting<>(
           "namespace", "", ValueTypes.TEXT, false, "server namespace to use (default: the token's)");
@@ -46,7 +53,17 @@ final class HelperConfig {
   /** Every setting, in the order {@code progcache config} shows them. */
   static final List<Setting<?>> SETTINGS =
       List.of(
-          DIR, VERBOSE, MAX_SIZE, MAX_AGE, TRIM_INTERVAL, REMOTE, TOKEN_FILE, NAMESPACE, S3, READ_ONLY);
+          DIR,
+          VERBOSE,
+          MAX_SIZE,
+          MAX_AGE,
+          TRIM_INTERVAL,
+          REMOTE,
+          TOKEN_FILE,
+          OIDC_AUDIENCE,
+          NAMESPACE,
+          S3,
+          READ_ONLY);
 
   static final String USAGE =
       """
@@ -60,6 +77,8 @@ final class HelperConfig {
         --remote URL           shared cache server, http(s)://host:port (token: environment
                                PROGCACHE_TOKEN, or a file named by --token-file)
         --token-file FILE      file holding the token for --remote
+        --oidc-audience AUD    without PROGCACHE_TOKEN or --token-file: in GitHub Actions (job
+                               permission id-token: write), send an id-token for audience AUD
         --namespace NS         server namespace for --remote, e.g. pr-123 (default: the token's)
         --s3 s3://BUCKET/PREFIX  shared tier in S3-compatible storage (see docs/s3.md)
         --read-only            read the shared tier, never upload to it (still stores locally)

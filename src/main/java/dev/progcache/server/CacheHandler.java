@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameOutputStream;
 import net.jpountz.xxhash.XXHashFactory;
@@ -46,12 +45,15 @@ import org.jspecify.annotations.Nullable;
  * disk only.
  *
  * <p>Bodies are lz4-framed when the client accepts lz4 and they are big enough to gain. 401 for a
- * missing or unknown token, 403 for a token without the grant.
+ * missing or unknown token (or an OIDC token that does not verify), 403 for a token without the
+ * grant (or a verified OIDC token no rule matches), 507 for a write that would create a namespace
+ * beyond the server's limit.
  *
  * <p>Thread-safe. Declared non-blocking, so Jetty may call it on its selector thread: a GET for a
- * small body on a local, already open store is answered right there (a page-cache read), and
- * anything that may block — PUTs, stores backed by a bucket or not yet opened, bodies streamed
- * from disk — continues on a virtual thread of its own.
+ * small body on a local, already open store, with a token from the tokens file, is answered right
+ * there (a page-cache read); anything that may block — OIDC tokens (the issuer's keys may need
+ * fetching), PUTs, stores backed by a bucket or an upstream or not yet opened, large bodies —
+ * continues on a virtual thread of its own.
  */
 final class CacheHandler extends Handler.Abstract.NonBlocking {
   /** Work that may block; runs on a virtual thread. */
@@ -67,21 +69,28 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
   /** Bodies up to this size are read and sent on the calling (selector) thread. */
   private static final int INLINE_BODY = 64 << 10;
   private final Namespaces namespaces;
-  private final Supplier<Tokens> tokens;
+  private final Authenticator auth;
   private final ServerMetrics metrics;
   private final Limits limits;
   private final Executor blocking =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("progcache-serve-v", 0).factory());
 
-  CacheHandler(Namespaces namespaces, Supplier<Tokens> tokens, ServerMetrics metrics, Limits limits) {
+  CacheHandler(Namespaces namespaces, Authenticator auth, ServerMetrics metrics, Limits limits) {
     this.namespaces = namespaces;
-    this.tokens = tokens;
+    this.auth = auth;
     this.metrics = metrics;
     this.limits = limits;
   }
 
   @Override
   public boolean handle(Request req, Response resp, Callback cb) throws Exception {
+    if (auth.mayBlock(req.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+      return dispatch(req, resp, cb, () -> route(req, resp, cb));
+    }
+    return route(req, resp, cb);
+  }
+
+  private boolean route(Request req, Response resp, Callback cb) throws Exception {
     String path = Request.getPathInContext(req);
     String method = req.getMethod();
     boolean get = method.equals("GET") || method.equals("HEAD");
@@ -143,14 +152,19 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
    */
   private Optional<List<String>> authorized(
       Request req, Response resp, Callback cb, @Nullable String ns, Tokens.Grant need) {
-    Optional<Tokens.Principal> found = tokens.get().check(req.getHeaders().get(HttpHeader.AUTHORIZATION));
-    if (found.isEmpty()) {
-      metrics.unauthorized.increment();
-      resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-      text(resp, cb, 401, "missing or unknown token\n");
+    Authenticator.Outcome found = auth.check(req.getHeaders().get(HttpHeader.AUTHORIZATION));
+    Tokens.Principal p = found.principal();
+    if (p == null && found.status() == 403) {
+      metrics.forbidden.increment();
+      text(resp, cb, 403, found.reason() + "\n");
       return Optional.empty();
     }
-    Tokens.Principal p = found.get();
+    if (p == null) {
+      metrics.unauthorized.increment();
+      resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+      text(resp, cb, 401, found.reason() + "\n");
+      return Optional.empty();
+    }
     req.setAttribute(AccessLog.PRINCIPAL, p.name());
     String in = ns == null ? p.home() : ns;
     boolean ok = need == Tokens.Grant.READ ? p.mayRead(in) : p.mayWrite(in);
@@ -196,11 +210,12 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
       Request req, Response resp, Callback cb, List<String> chain, Key action) throws Exception {
     Optional<Hit> h = Optional.empty();
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
-      h = namespaces.get(chain.get(i)).action(action);
+      Optional<ServerStore> s = namespaces.find(chain.get(i));
+      h = s.isEmpty() ? Optional.empty() : s.get().action(action);
     }
     // only when no namespace of the chain has it here: ask what stands behind each, in order
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
-      h = namespaces.get(chain.get(i)).fetch(action);
+      h = fetch(chain.get(i), action);
     }
     if (h.isEmpty()) {
       metrics.actionMiss.increment();
@@ -219,6 +234,15 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     return body(req, resp, cb, hit);
   }
 
+  /** What stands behind namespace {@code ns} has for {@code action}; a miss when it cannot be kept. */
+  private Optional<Hit> fetch(String ns, Key action) throws IOException {
+    try {
+      return namespaces.get(ns).fetch(action);
+    } catch (Namespaces.LimitReached e) {
+      return Optional.empty();
+    }
+  }
+
   private boolean output(Request req, Response resp, Callback cb, List<String> chain, Key output)
       throws Exception {
     if (!namespaces.openAndLocal(chain)) {
@@ -231,7 +255,8 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
       Request req, Response resp, Callback cb, List<String> chain, Key output) throws Exception {
     Optional<Hit> h = Optional.empty();
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
-      h = namespaces.get(chain.get(i)).output(output);
+      Optional<ServerStore> s = namespaces.find(chain.get(i));
+      h = s.isEmpty() ? Optional.empty() : s.get().output(output);
     }
     if (h.isEmpty()) {
       metrics.outputMiss.increment();
@@ -321,6 +346,9 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     } catch (BadPutException e) {
       metrics.putBad.increment();
       return text(resp, cb, 400, e.getMessage() + "\n");
+    } catch (Namespaces.LimitReached e) {
+      metrics.putNamespaceLimit.increment();
+      return text(resp, cb, 507, e.getMessage() + "\n");
     } catch (Backing.Unavailable e) {
       metrics.putBackingFailed.increment();
       return text(resp, cb, 503, "the backing store did not take the object; try again later\n");

@@ -3,6 +3,7 @@ package dev.progcache.server;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
@@ -57,6 +58,14 @@ public final class CacheServer implements AutoCloseable {
    * @throws ServeException with a message saying what failed and with which input
    */
   public static CacheServer start(ServeConfig cfg, PrintStream err) throws ServeException {
+    return start(cfg, err, Clock.systemUTC());
+  }
+
+  /**
+   * Same, with {@code clock} deciding whether OIDC tokens are expired or not yet valid and when
+   * their keys may be fetched again.
+   */
+  static CacheServer start(ServeConfig cfg, PrintStream err, Clock clock) throws ServeException {
     // Jetty logs through SLF4J: warnings and errors only, on stderr (before any logger exists)
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
@@ -73,7 +82,12 @@ public final class CacheServer implements AutoCloseable {
     Namespaces namespaces;
     try {
       namespaces =
-          new Namespaces(cfg.dir(), cfg.limits().maxSize(), cfg.trust().maxNamespaceSize(), next);
+          new Namespaces(
+              cfg.dir(),
+              cfg.limits().maxSize(),
+              cfg.trust().maxNamespaceSize(),
+              next,
+              cfg.trust().maxNamespaces());
     } catch (IOException e) {
       if (upstream != null) {
         upstream.close();
@@ -95,12 +109,36 @@ public final class CacheServer implements AutoCloseable {
         throw new ServeException("cannot use the tokens file: " + e.getMessage(), e);
       }
     }
+    OidcVerifier oidc = null;
+    if (cfg.trust().oidc() != null) {
+      OidcSettings o = cfg.trust().oidc();
+      try {
+        oidc = new OidcVerifier(o, ClaimRules.load(o.rules()), clock, err);
+      } catch (IOException e) {
+        closeQuietly(stopTokens);
+        namespaces.close();
+        throw new ServeException("cannot use the OIDC rules: " + e.getMessage(), e);
+      }
+      err.println(
+          "progcache serve: accepting OIDC tokens from " + o.issuer() + " for audience " + o.audience());
+      OidcVerifier v = oidc;
+      AutoCloseable before = stopTokens;
+      stopTokens =
+          () -> {
+            v.close();
+            before.close();
+          };
+    }
+    Authenticator auth = new Authenticator(tokens, cfg.tokens() != null, oidc);
     ServerMetrics metrics = new ServerMetrics(namespaces.main());
     if (backing != null) {
       metrics.backing(backing.stats());
     }
     if (upstream != null) {
       metrics.upstream(upstream.stats(), x -> upstream.queued());
+    }
+    if (oidc != null) {
+      metrics.oidc(oidc);
     }
     ServeConfig.Limits l = cfg.limits();
 
@@ -126,7 +164,7 @@ public final class CacheServer implements AutoCloseable {
     CacheHandler handler =
         new CacheHandler(
             namespaces,
-            tokens,
+            auth,
             metrics,
             new CacheHandler.Limits(l.maxObject(), l.requestTimeout().toMillis(), l.lz4Min()));
     if (upstream != null) {
@@ -180,7 +218,15 @@ public final class CacheServer implements AutoCloseable {
               + (t.anonymousWrite() ? "; anyone who reaches this server can poison its cache" : ""));
       return Tokens.insecureAnonymous(t.anonymousWrite());
     }
-    return cfg.tokens() == null ? Tokens.LOOPBACK_ANONYMOUS : null;
+    return cfg.authenticated() ? null : Tokens.LOOPBACK_ANONYMOUS;
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      // already failing
+    }
   }
 
   /** The port actually bound. */

@@ -2,7 +2,12 @@ package dev.progcache.server;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -15,8 +20,12 @@ import java.util.regex.Pattern;
  *
  * <p>With {@code serve --s3}, only {@code main} is backed by the bucket and shared by replicas;
  * other namespaces live on each server's disk. With {@code serve --upstream}, each namespace reads
- * through to the same namespace of the upstream server (see {@link Upstream}). Stores are opened on first use; callers open only namespaces some principal was granted, so
- * requests cannot create directories at will. Thread-safe.
+ * through to the same namespace of the upstream server (see {@link Upstream}). Stores are opened
+ * on first use; callers open only namespaces some principal was granted, and a read never creates
+ * one. At most {@code maxNamespaces} namespaces besides {@code main} exist (those on disk at start
+ * count): a write that would create one more fails with {@link LimitReached}, which bounds the
+ * disk used to {@code mainMax + maxNamespaces * otherMax} even when OIDC rules make a namespace
+ * per pull request. Thread-safe.
  */
 final class Namespaces {
   static final String MAIN = "main";
@@ -28,18 +37,44 @@ final class Namespaces {
   private final NextTier.Source next;
   private final ServerStore main;
   private final Map<String, ServerStore> others = new ConcurrentHashMap<>();
+  private final Set<String> existing = ConcurrentHashMap.newKeySet();
+  private final int maxNamespaces;
+  private final ReentrantLock creating = new ReentrantLock();
+
+  /** A write would create a namespace beyond the limit. */
+  static final class LimitReached extends IOException {
+    LimitReached(int max) {
+      super(
+          "the server already holds its maximum of "
+              + max
+              + " namespaces besides main (serve --max-namespaces); remove unused ones under"
+              + " ns/ in its storage directory");
+    }
+  }
 
   /**
    * @param mainMax size limit of {@code main}
    * @param otherMax size limit of each other namespace
    * @param next what stands behind each namespace's disk (a bucket behind {@code main} only, an
    *     upstream server behind each one)
+   * @param maxNamespaces how many namespaces besides {@code main} may exist
    */
-  Namespaces(Path dir, long mainMax, long otherMax, NextTier.Source next) throws IOException {
+  Namespaces(Path dir, long mainMax, long otherMax, NextTier.Source next, int maxNamespaces)
+      throws IOException {
     this.dir = dir;
     this.otherMax = otherMax;
     this.next = next;
+    this.maxNamespaces = maxNamespaces;
     this.main = ServerStore.open(dir, mainMax, next.forNamespace(MAIN));
+    Path ns = dir.resolve("ns");
+    if (Files.isDirectory(ns)) {
+      try (Stream<Path> l = Files.list(ns)) {
+        l.filter(Files::isDirectory)
+            .map(p -> p.getFileName().toString())
+            .filter(Namespaces::valid)
+            .forEach(existing::add);
+      }
+    }
   }
 
   /**
@@ -56,6 +91,19 @@ final class Namespaces {
     return true;
   }
 
+  /**
+   * The store of {@code name} for reading: empty when the namespace was never written (nothing is
+   * created).
+   *
+   * @throws IOException when its directory cannot be opened
+   */
+  Optional<ServerStore> find(String name) throws IOException {
+    if (name.equals(MAIN) || others.containsKey(name) || existing.contains(name)) {
+      return Optional.of(get(name));
+    }
+    return Optional.empty();
+  }
+
   /** Whether {@code name} is a well-formed namespace name (see {@link #RULE}). */
   static boolean valid(String name) {
     return NAME.matcher(name).matches();
@@ -69,6 +117,7 @@ final class Namespaces {
   /**
    * The store of {@code name}, opened if needed.
    *
+   * @throws LimitReached when it would be one namespace too many
    * @throws IOException when its directory cannot be opened
    * @throws IllegalArgumentException for a malformed name
    */
@@ -79,10 +128,22 @@ final class Namespaces {
     if (!valid(name)) {
       throw new IllegalArgumentException("bad namespace \"" + name + "\"");
     }
+    ServerStore s = others.get(name);
+    if (s != null) {
+      return s;
+    }
+    creating.lock();
     try {
-      return others.computeIfAbsent(name, this::open);
+      if (!existing.contains(name) && existing.size() >= maxNamespaces) {
+        throw new LimitReached(maxNamespaces);
+      }
+      s = others.computeIfAbsent(name, this::open);
+      existing.add(name);
+      return s;
     } catch (UncheckedIOException e) {
       throw e.getCause();
+    } finally {
+      creating.unlock();
     }
   }
 

@@ -72,14 +72,32 @@ public record ServeConfig(
   }
 
   /**
-   * Who may use the server without a token, and how big namespaces other than {@code main} grow.
+   * Who may use the server without a token, whether OIDC tokens are accepted, and how big and how
+   * many namespaces other than {@code main} grow.
    *
    * @param insecureAnonymous requests without a token may read {@code main}, even off loopback
    * @param anonymousWrite with {@code insecureAnonymous}: they may also write {@code main}
    * @param maxNamespaceSize size limit of each namespace other than {@code main}
+   * @param maxNamespaces how many namespaces other than {@code main} may exist
+   * @param oidc how OIDC id-tokens are verified and mapped to grants, or null: not accepted
    */
-  public record Trust(boolean insecureAnonymous, boolean anonymousWrite, long maxNamespaceSize) {
-    public static final Trust DEFAULT = new Trust(false, false, 1L << 30);
+  public record Trust(
+      boolean insecureAnonymous,
+      boolean anonymousWrite,
+      long maxNamespaceSize,
+      int maxNamespaces,
+      @Nullable OidcSettings oidc) {
+    public static final Trust DEFAULT = new Trust(false, false, 1L << 30, 256, null);
+
+    /** These settings accepting OIDC tokens as {@code o} says. */
+    public Trust withOidc(@Nullable OidcSettings o) {
+      return new Trust(insecureAnonymous, anonymousWrite, maxNamespaceSize, maxNamespaces, o);
+    }
+  }
+
+  /** Whether requests are authenticated (a tokens file or OIDC), not open to loopback. */
+  boolean authenticated() {
+    return tokens != null || trust.oidc() != null;
   }
 
   /**
@@ -132,6 +150,18 @@ public record ServeConfig(
                               non-loopback address without --tokens (logged loudly)
         --anonymous-write     with --insecure-anonymous: they may also write main (unsafe)
         --max-ns-size SIZE    size limit of each namespace other than main (default 1G)
+        --max-namespaces N    namespaces besides main the server may hold (default 256); a
+                              write that would create one more gets 507
+        --oidc-issuer URL     accept OIDC id-tokens from this issuer as bearer tokens (env
+                              PROGCACHE_SERVE_OIDC_ISSUER; GitHub Actions:
+                              https://token.actions.githubusercontent.com); its keys come from
+                              URL/.well-known/openid-configuration unless --oidc-jwks is given
+        --oidc-audience AUD   the audience tokens must name (env PROGCACHE_SERVE_OIDC_AUDIENCE)
+        --oidc-rules FILE     claim rules mapping tokens to grants and namespaces (env
+                              PROGCACHE_SERVE_OIDC_RULES; see docs/remote.md)
+        --oidc-jwks URL       the issuer's key set, instead of discovering it
+                              (env PROGCACHE_SERVE_OIDC_JWKS)
+        --oidc-clock-skew D   tolerance on token times (default 60s)
         --max-requests N      requests handled at once (default 256; more wait, then 503)
         --request-timeout D   time limit for one request body (default 60s)
         --lz4-min SIZE        compress bodies at least this big for clients that accept lz4 (default 4K)
@@ -166,6 +196,12 @@ public record ServeConfig(
     boolean anonymous = false;
     boolean anonymousWrite = false;
     long maxNs = Trust.DEFAULT.maxNamespaceSize();
+    int maxNamespaces = Trust.DEFAULT.maxNamespaces();
+    String oidcIssuer = env.get("PROGCACHE_SERVE_OIDC_ISSUER");
+    String oidcAudience = env.get("PROGCACHE_SERVE_OIDC_AUDIENCE");
+    String oidcRules = env.get("PROGCACHE_SERVE_OIDC_RULES");
+    String oidcJwks = env.get("PROGCACHE_SERVE_OIDC_JWKS");
+    Duration skew = OidcSettings.DEFAULT_SKEW;
     String s3 = env.get("PROGCACHE_SERVE_S3");
     String upstream = env.get("PROGCACHE_SERVE_UPSTREAM");
     String upstreamTokenFile = env.get("PROGCACHE_SERVE_UPSTREAM_TOKEN_FILE");
@@ -209,6 +245,12 @@ public record ServeConfig(
         case "--lz4-min" -> lz4Min = size(name, v);
         case "--max-ns-size" -> maxNs = size(name, v);
         case "--max-requests" -> maxRequests = (int) Math.min(100_000, size(name, v));
+        case "--max-namespaces" -> maxNamespaces = (int) Math.min(1_000_000, size(name, v));
+        case "--oidc-issuer" -> oidcIssuer = v;
+        case "--oidc-audience" -> oidcAudience = v;
+        case "--oidc-rules" -> oidcRules = v;
+        case "--oidc-jwks" -> oidcJwks = v;
+        case "--oidc-clock-skew" -> skew = Duration.ofMillis(seconds(name, v));
         case "--request-timeout" -> timeout = Duration.ofMillis(Math.max(1, seconds(name, v)));
         case "--upstream" -> upstream = v;
         case "--upstream-token-file" -> upstreamTokenFile = v;
@@ -238,12 +280,14 @@ public record ServeConfig(
     if (anonymousWrite && !anonymous) {
       throw new ServeException("--anonymous-write needs --insecure-anonymous");
     }
-    if (tokensPath == null && !anonymous && !loopback(host)) {
+    OidcSettings oidc = OidcSettings.of(oidcIssuer, oidcAudience, oidcJwks, oidcRules, skew);
+    if (tokensPath == null && oidc == null && !anonymous && !loopback(host)) {
       throw new ServeException(
           "refusing to listen on "
               + host
-              + " without --tokens: anyone who can reach it could read and write the cache."
-              + " Give --tokens FILE (progcache token create makes one), or listen on 127.0.0.1");
+              + " without --tokens or --oidc-issuer: anyone who can reach it could read and write"
+              + " the cache. Give --tokens FILE (progcache token create makes one), accept CI"
+              + " tokens with --oidc-issuer, or listen on 127.0.0.1");
     }
     Path d =
         dir != null && !dir.isBlank()
@@ -295,7 +339,7 @@ public record ServeConfig(
         l,
         accessLog,
         bucket,
-        new Trust(anonymous, anonymousWrite, maxNs),
+        new Trust(anonymous, anonymousWrite, maxNs, maxNamespaces, oidc),
         edge);
   }
 

@@ -26,6 +26,7 @@ final class ServerMetrics {
   final Counter putBad = requests("put", "bad");
   final Counter putTooLarge = requests("put", "too_large");
   final Counter putBackingFailed = requests("put", "backing_failed");
+  final Counter putNamespaceLimit = requests("put", "namespace_limit");
   final Counter unauthorized = requests("any", "unauthorized");
   final Counter forbidden = requests("any", "forbidden");
   final Counter notFound = requests("other", "not_found");
@@ -36,6 +37,11 @@ final class ServerMetrics {
     Gauge.builder("progcache_store_bytes", store, ServerStore::bytes).register(registry);
     Gauge.builder("progcache_store_objects", store, ServerStore::objects).register(registry);
     FunctionCounter.builder("progcache_evictions", store, ServerStore::evictions).register(registry);
+  }
+
+  /** Adds the OIDC key set's request count ({@code progcache_oidc_key_fetches}). */
+  void oidc(OidcVerifier v) {
+    FunctionCounter.builder("progcache_oidc_key_fetches", v.jwks(), Jwks::fetches).register(registry);
   }
 
   /** Exports the counters of a backing bucket as {@code progcache_backing_requests{outcome}}. */

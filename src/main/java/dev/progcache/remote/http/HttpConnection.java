@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.Semaphore;
-import org.jspecify.annotations.Nullable;
 
 /**
  * What an {@link HttpTier} and its views of one server share: the HTTP client (built on a
@@ -13,14 +12,14 @@ import org.jspecify.annotations.Nullable;
 final class HttpConnection {
   final FutureTask<HttpClient> client;
   final Semaphore slots;
-  final @Nullable String authorization;
+  final Credentials credentials;
   final String credentialsHint;
   /** Whether to ask for lz4 bodies: not over loopback, where compressing only costs CPU. */
   volatile boolean askLz4 = true;
 
-  HttpConnection(URI base, @Nullable String token, String hint, HttpTier.Settings settings) {
+  HttpConnection(URI base, Credentials credentials, String hint, HttpTier.Settings settings) {
     this.slots = new Semaphore(settings.maxConcurrent());
-    this.authorization = token == null || token.isEmpty() ? null : "Bearer " + token;
+    this.credentials = credentials;
     this.credentialsHint = hint;
     this.client = new FutureTask<>(() -> build(base, settings));
     Thread.ofVirtual().name("progcache-http-init").start(client);

@@ -66,7 +66,15 @@ public final class HttpTier implements RemoteTier {
    * @param token sent as a bearer token, or null
    */
   public HttpTier(URI base, @Nullable String token, Settings settings) {
-    this(base, token, HELPER_HINT, settings);
+    this(base, Credentials.fixed(token), HELPER_HINT, settings);
+  }
+
+  /**
+   * @param base the server's URL ({@code http(s)://host:port[/prefix]})
+   * @param credentials the bearer token to send, asked for on each request
+   */
+  public HttpTier(URI base, Credentials credentials, Settings settings) {
+    this(base, credentials, HELPER_HINT, settings);
   }
 
   /**
@@ -75,10 +83,19 @@ public final class HttpTier implements RemoteTier {
    * @param credentialsHint where the token comes from, for messages about denials
    */
   public HttpTier(URI base, @Nullable String token, String credentialsHint, Settings settings) {
+    this(base, Credentials.fixed(token), credentialsHint, settings);
+  }
+
+  /**
+   * @param base the server's URL ({@code http(s)://host:port[/prefix]})
+   * @param credentials the bearer token to send, asked for on each request
+   * @param credentialsHint where the token comes from, for messages about denials
+   */
+  public HttpTier(URI base, Credentials credentials, String credentialsHint, Settings settings) {
     this.base = withSlash(base);
     this.name = describe(base);
     this.settings = settings;
-    this.conn = new HttpConnection(this.base, token, credentialsHint, settings);
+    this.conn = new HttpConnection(this.base, credentials, credentialsHint, settings);
     this.owner = true;
   }
 
@@ -345,9 +362,10 @@ public final class HttpTier implements RemoteTier {
     }
   }
 
-  private void authorize(HttpRequest.Builder b) {
-    if (conn.authorization != null) {
-      b.header("Authorization", conn.authorization);
+  private void authorize(HttpRequest.Builder b) throws RemoteException {
+    Optional<String> t = conn.credentials.bearer();
+    if (t.isPresent()) {
+      b.header("Authorization", "Bearer " + t.get());
     }
   }
 
