@@ -79,17 +79,7 @@ public final class ResponseWriter {
 
   /** Sends every buffered line. Cheap when nothing is buffered. */
   public void flush() {
-    lock.lock();
-    try {
-      if (pending && !failed) {
-        pending = false;
-        out.flush();
-      }
-    } catch (IOException e) {
-      failed = true;
-    } finally {
-      lock.unlock();
-    }
+    send(null, true);
   }
 
   /** Flushes and closes the stream; later answers are dropped. */
@@ -135,16 +125,21 @@ public final class ResponseWriter {
 
 
   private void line(String s) {
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    send(s.getBytes(StandardCharsets.UTF_8), Thread.currentThread() != holder);
+  }
+
+  /** Writes {@code bytes} (if any), then flushes what is buffered when {@code flush} is true. */
+  private void send(byte @Nullable [] bytes, boolean flush) {
     lock.lock();
     try {
       if (failed) {
         return;
       }
-      out.write(bytes);
-      if (Thread.currentThread() == holder) {
+      if (bytes != null) {
+        out.write(bytes);
         pending = true;
-      } else {
+      }
+      if (flush && pending) {
         pending = false;
         out.flush();
       }
@@ -154,6 +149,7 @@ public final class ResponseWriter {
       lock.unlock();
     }
   }
+
 
   /** Appends {@code s} as a JSON string; escapes what JSON requires and HTML-significant bytes. */
   static void quote(StringBuilder b, String s) {

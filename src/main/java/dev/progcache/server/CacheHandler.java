@@ -208,11 +208,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
 
   private boolean lookupAction(
       Request req, Response resp, Callback cb, List<String> chain, Key action) throws Exception {
-    Optional<Hit> h = Optional.empty();
-    for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
-      Optional<ServerStore> s = namespaces.find(chain.get(i));
-      h = s.isEmpty() ? Optional.empty() : s.get().action(action);
-    }
+    Optional<Hit> h = onDisk(chain, s -> s.action(action));
     // only when no namespace of the chain has it here: ask what stands behind each, in order
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
       h = fetch(chain.get(i), action);
@@ -234,6 +230,20 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     return body(req, resp, cb, hit);
   }
 
+  /** The first hit of {@code lookup} in the namespaces of {@code chain} that exist on this disk. */
+  private Optional<Hit> onDisk(
+      List<String> chain, java.util.function.Function<ServerStore, Optional<Hit>> lookup)
+      throws IOException {
+    for (String ns : chain) {
+      Optional<ServerStore> s = namespaces.find(ns);
+      Optional<Hit> h = s.isEmpty() ? Optional.empty() : lookup.apply(s.get());
+      if (h.isPresent()) {
+        return h;
+      }
+    }
+    return Optional.empty();
+  }
+
   /** What stands behind namespace {@code ns} has for {@code action}; a miss when it cannot be kept. */
   private Optional<Hit> fetch(String ns, Key action) throws IOException {
     try {
@@ -253,11 +263,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
 
   private boolean lookupOutput(
       Request req, Response resp, Callback cb, List<String> chain, Key output) throws Exception {
-    Optional<Hit> h = Optional.empty();
-    for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
-      Optional<ServerStore> s = namespaces.find(chain.get(i));
-      h = s.isEmpty() ? Optional.empty() : s.get().output(output);
-    }
+    Optional<Hit> h = onDisk(chain, s -> s.output(output));
     if (h.isEmpty()) {
       metrics.outputMiss.increment();
       return text(resp, cb, 404, "");

@@ -139,7 +139,7 @@ final class ClaimRules {
       String key = eq < 0 ? "" : f.substring(0, eq).toLowerCase(Locale.ROOT);
       String v = eq < 0 ? f : f.substring(eq + 1);
       switch (key) {
-        case "" -> grants.addAll(grants(v, where));
+        case "" -> grants.addAll(TokenLine.grants(v, where));
         case "ns" -> home = template(v, where);
         case "reads" -> {
           for (String n : v.split(",")) {
@@ -157,18 +157,6 @@ final class ClaimRules {
       throw new IOException(where + ": no grants after -> (read, write or read,write)");
     }
     return new Rule(line, List.copyOf(when), grants, home, List.copyOf(reads), name);
-  }
-
-  private static Set<Tokens.Grant> grants(String s, String where) throws IOException {
-    EnumSet<Tokens.Grant> g = EnumSet.noneOf(Tokens.Grant.class);
-    for (String x : s.split(",")) {
-      switch (x.toLowerCase(Locale.ROOT)) {
-        case "read" -> g.add(Tokens.Grant.READ);
-        case "write" -> g.add(Tokens.Grant.WRITE);
-        default -> throw new IOException(where + ": unknown grant \"" + x + "\" (read, write)");
-      }
-    }
-    return g;
   }
 
   /** A literal namespace, or a template that gives a well-formed one for plain values. */
