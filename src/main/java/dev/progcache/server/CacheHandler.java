@@ -33,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code GET /output/<hex>}: the body, or 404.
  *   <li>{@code PUT /<action hex>/<output hex>} with an exact Content-Length: 204 once verified and
  *       stored; 400 when sha256 or size disagree; 411 without a length; 413 over the object limit.
- *   <li>{@code GET /healthz}, {@code GET /metrics}.
+ *   <li>{@code GET /healthz}, {@code GET /metrics}; {@code GET /} and {@code /status.json} are
+ *       answered by {@link StatusHandler} in front of this one.
  * </ul>
  *
  * <p>Cache paths may start with {@code /ns/<name>}: the request is then in that namespace, else in
@@ -122,8 +123,9 @@ final class CacheHandler extends Handler.Abstract {
   private Optional<List<String>> authorized(
       Request req, Response resp, Callback cb, @Nullable String ns, Tokens.Grant need) {
     Optional<Tokens.Principal> found = tokens.get().check(req.getHeaders().get(HttpHeader.AUTHORIZATION));
+    boolean write = need == Tokens.Grant.WRITE;
     if (found.isEmpty()) {
-      metrics.unauthorized.increment();
+      (write ? metrics.putUnauthorized : metrics.unauthorized).increment();
       resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
       text(resp, cb, 401, "missing or unknown token\n");
       return Optional.empty();
@@ -133,7 +135,7 @@ final class CacheHandler extends Handler.Abstract {
     String in = ns == null ? p.home() : ns;
     boolean ok = need == Tokens.Grant.READ ? p.mayRead(in) : p.mayWrite(in);
     if (!ok) {
-      metrics.forbidden.increment();
+      (write ? metrics.putForbidden : metrics.forbidden).increment();
       String verb = need == Tokens.Grant.READ ? "read" : "write";
       text(resp, cb, 403, "this token may not " + verb + " namespace " + in + "\n");
       return Optional.empty();
@@ -147,6 +149,7 @@ final class CacheHandler extends Handler.Abstract {
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
       h = namespaces.get(chain.get(i)).action(action);
     }
+    namespaces.get(chain.get(0)).counted(h.isPresent());
     if (h.isEmpty()) {
       metrics.actionMiss.increment();
       return text(resp, cb, 404, "");
@@ -239,6 +242,7 @@ final class CacheHandler extends Handler.Abstract {
   private boolean put(Request req, Response resp, Callback cb, String ns, Key action, Key output) {
     long len = req.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
     if (len < 0) {
+      metrics.putNoLength.increment();
       return text(resp, cb, 411, "PUT needs an exact Content-Length\n");
     }
     if (len > limits.maxObject()) {

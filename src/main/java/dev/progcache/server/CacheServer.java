@@ -25,21 +25,27 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CacheServer implements AutoCloseable {
   private static final long STOP_TIMEOUT_MILLIS = 15_000;
+  /** The status history's file in the storage directory. */
+  static final String HISTORY_FILE = "status-history.json";
   private final Server server;
   private final ServerConnector connector;
   private final AccessLog accessLog;
   private final ServerStore store;
   private final Namespaces namespaces;
   private final AutoCloseable tokens;
+  private final Status status;
 
-  private CacheServer(
-      Server server, ServerConnector connector, AccessLog log, Namespaces ns, AutoCloseable tokens) {
+  /** What a running server holds besides Jetty: its stores, token watcher and status. */
+  private record Parts(Namespaces namespaces, AutoCloseable tokens, Status status) {}
+
+  private CacheServer(Server server, ServerConnector connector, AccessLog log, Parts parts) {
     this.server = server;
     this.connector = connector;
     this.accessLog = log;
-    this.store = ns.main();
-    this.namespaces = ns;
-    this.tokens = tokens;
+    this.store = parts.namespaces().main();
+    this.namespaces = parts.namespaces();
+    this.tokens = parts.tokens();
+    this.status = parts.status();
   }
 
   /**
@@ -80,6 +86,12 @@ public final class CacheServer implements AutoCloseable {
       }
     }
     ServerMetrics metrics = new ServerMetrics(namespaces.main());
+    namespaces.onOpen(metrics::namespace);
+    Status status =
+        new Status(
+            namespaces,
+            metrics,
+            new Status.Env(java.time.Clock.systemUTC(), cfg.dir().resolve(HISTORY_FILE), err));
     ServeConfig.Limits l = cfg.limits();
 
     QueuedThreadPool pool = new QueuedThreadPool(Math.max(16, Runtime.getRuntime().availableProcessors() * 4), 4);
@@ -107,7 +119,7 @@ public final class CacheServer implements AutoCloseable {
             tokens,
             metrics,
             new CacheHandler.Limits(l.maxObject(), l.requestTimeout().toMillis(), l.lz4Min()));
-    QoSHandler qos = new QoSHandler(handler);
+    QoSHandler qos = new QoSHandler(new StatusHandler(handler, tokens, status, metrics));
     qos.setMaxRequestCount(l.maxRequests());
     qos.setMaxSuspendedRequestCount(l.maxRequests() * 4);
     qos.setMaxSuspend(java.time.Duration.ofSeconds(10));
@@ -124,13 +136,14 @@ public final class CacheServer implements AutoCloseable {
       try {
         server.stop();
         stopTokens.close();
+        status.close();
       } catch (Exception ignored) {
         // already failing
       }
       throw new ServeException(
           "cannot listen on " + cfg.host() + ":" + cfg.port() + ": " + e.getMessage(), e);
     }
-    return new CacheServer(server, c, log, namespaces, stopTokens);
+    return new CacheServer(server, c, log, new Parts(namespaces, stopTokens, status));
   }
 
   /** Who may use the server without a token; says so loudly when that is not just loopback. */
@@ -172,6 +185,7 @@ public final class CacheServer implements AutoCloseable {
     server.join();
     accessLog.close();
     closeTokens();
+    status.close();
     namespaces.close();
   }
 
@@ -184,6 +198,7 @@ public final class CacheServer implements AutoCloseable {
     }
     accessLog.close();
     closeTokens();
+    status.close();
     namespaces.close();
   }
 

@@ -27,6 +27,7 @@ final class Namespaces {
   private final long otherMax;
   private final ServerStore main;
   private final Map<String, ServerStore> others = new ConcurrentHashMap<>();
+  private volatile java.util.function.BiConsumer<String, ServerStore> listener = (n, s) -> {};
 
   /**
    * @param mainMax size limit of {@code main}
@@ -69,6 +70,23 @@ final class Namespaces {
     }
   }
 
+  /** The namespaces opened so far, {@code main} first, then by name. */
+  java.util.SequencedMap<String, ServerStore> opened() {
+    java.util.SequencedMap<String, ServerStore> out = new java.util.LinkedHashMap<>();
+    out.put(MAIN, main);
+    out.putAll(new java.util.TreeMap<>(others));
+    return out;
+  }
+
+  /**
+   * Calls {@code listener} for every namespace open now and, from then on, for each one when it
+   * opens. Set it before requests arrive.
+   */
+  void onOpen(java.util.function.BiConsumer<String, ServerStore> listener) {
+    this.listener = listener;
+    opened().forEach(listener);
+  }
+
   /** Closes every store (and the backing store's connections). */
   void close() {
     main.close();
@@ -77,7 +95,9 @@ final class Namespaces {
 
   private ServerStore open(String name) {
     try {
-      return ServerStore.open(dir.resolve("ns").resolve(name), otherMax);
+      ServerStore s = ServerStore.open(dir.resolve("ns").resolve(name), otherMax);
+      listener.accept(name, s);
+      return s;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
