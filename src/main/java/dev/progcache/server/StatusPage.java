@@ -264,7 +264,7 @@ final class StatusPage {
       .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;background:none;border:0;padding:0}
       .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px 14px}
       .card .label{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
-      .card .big{font-size:26px;font-weight:600;margin:2px 0;font-variant-numeric:tabular-nums}
+      .card .big{font-size:24px;font-weight:600;margin:2px 0;font-variant-numeric:tabular-nums;white-space:nowrap}
       .note{color:var(--muted);font-size:12px;margin:4px 0 0}
       .bar{height:6px;background:var(--line);border-radius:3px;overflow:hidden;margin:6px 0 2px}
       .bar span{display:block;height:100%;background:#2b6cb0}

@@ -81,7 +81,7 @@ final class SvgChart {
       double y = y(Math.min(v, max), max);
       path.append(String.format(Locale.ROOT, "%s%.1f %.1f ", pen ? "L" : "M", x, y));
       b.append(String.format(
-          Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.6\" fill=\"%s\"/>", x, y, s.color()));
+          Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"%s\"/>", x, y, s.color()));
       pen = true;
     }
     if (!path.isEmpty()) {
