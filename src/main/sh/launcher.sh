@@ -37,6 +37,9 @@ case "${1:-}" in
   daemon)
     # resident: full JIT, a small bounded heap
     jit="-Xmx96m" ;;
+  conform)
+    # a test driver that may run for minutes (--bench): full JIT
+    jit= ;;
   *)
     # one-shot: C1 only. C1 hashes puts slowly (no sha256 intrinsic), but measured side by side
     # (bench/build.sh) C2's compile threads cost go more: cold std 0.99x vs 1.05x, warm 1.59x

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameOutputStream;
@@ -43,18 +45,32 @@ import org.jspecify.annotations.Nullable;
  * principal's home namespace only (see {@link Tokens.Principal}).
  *
  * <p>Bodies are lz4-framed when the client accepts lz4 and they are big enough to gain. 401 for a
- * missing or unknown token, 403 for a token without the grant. Thread-safe; blocking (runs on
- * virtual threads).
+ * missing or unknown token, 403 for a token without the grant.
+ *
+ * <p>Thread-safe. Declared non-blocking, so Jetty may call it on its selector thread: a GET for a
+ * small body on a local, already open store is answered right there (a page-cache read), and
+ * anything that may block — PUTs, stores backed by a bucket or not yet opened, bodies streamed
+ * from disk — continues on a virtual thread of its own.
  */
-final class CacheHandler extends Handler.Abstract {
+final class CacheHandler extends Handler.Abstract.NonBlocking {
+  /** Work that may block; runs on a virtual thread. */
+  @FunctionalInterface
+  private interface Blocking {
+    void run() throws Exception;
+  }
+
   /** Settings the handler needs: limits on objects and time, and when to compress. */
   record Limits(long maxObject, long requestTimeoutMillis, long lz4MinSize) {}
 
   private static final int IN_MEMORY = 1 << 20;
+  /** Bodies up to this size are read and sent on the calling (selector) thread. */
+  private static final int INLINE_BODY = 64 << 10;
   private final Namespaces namespaces;
   private final Supplier<Tokens> tokens;
   private final ServerMetrics metrics;
   private final Limits limits;
+  private final Executor blocking =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("progcache-serve-v", 0).factory());
 
   CacheHandler(Namespaces namespaces, Supplier<Tokens> tokens, ServerMetrics metrics, Limits limits) {
     this.namespaces = namespaces;
@@ -109,7 +125,11 @@ final class CacheHandler extends Handler.Abstract {
         return bad(resp, cb);
       }
       Optional<List<String>> into = authorized(req, resp, cb, ns, Tokens.Grant.WRITE);
-      return into.isEmpty() || put(req, resp, cb, into.get().get(0), a.get(), o.get());
+      if (into.isPresent()) {
+        String home = into.get().get(0);
+        return dispatch(req, resp, cb, () -> put(req, resp, cb, home, a.get(), o.get()));
+      }
+      return true;
     }
     metrics.notFound.increment();
     return text(resp, cb, 404, "not found\n");
@@ -143,8 +163,37 @@ final class CacheHandler extends Handler.Abstract {
     return Optional.of(need == Tokens.Grant.READ ? p.readChain(in) : List.of(in));
   }
 
+  /**
+   * Runs {@code work} on a virtual thread (directly when already on one); a failure becomes an
+   * error answer. Returns true.
+   */
+  private boolean dispatch(Request req, Response resp, Callback cb, Blocking work)
+      throws Exception {
+    if (Thread.currentThread().isVirtual()) {
+      work.run();
+      return true;
+    }
+    blocking.execute(
+        () -> {
+          try {
+            work.run();
+          } catch (Throwable t) {
+            Response.writeError(req, resp, cb, t);
+          }
+        });
+    return true;
+  }
+
   private boolean action(Request req, Response resp, Callback cb, List<String> chain, Key action)
-      throws IOException {
+      throws Exception {
+    if (!namespaces.openAndLocal(chain)) {
+      return dispatch(req, resp, cb, () -> lookupAction(req, resp, cb, chain, action));
+    }
+    return lookupAction(req, resp, cb, chain, action);
+  }
+
+  private boolean lookupAction(
+      Request req, Response resp, Callback cb, List<String> chain, Key action) throws Exception {
     Optional<Hit> h = Optional.empty();
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
       h = namespaces.get(chain.get(i)).action(action);
@@ -168,7 +217,15 @@ final class CacheHandler extends Handler.Abstract {
   }
 
   private boolean output(Request req, Response resp, Callback cb, List<String> chain, Key output)
-      throws IOException {
+      throws Exception {
+    if (!namespaces.openAndLocal(chain)) {
+      return dispatch(req, resp, cb, () -> lookupOutput(req, resp, cb, chain, output));
+    }
+    return lookupOutput(req, resp, cb, chain, output);
+  }
+
+  private boolean lookupOutput(
+      Request req, Response resp, Callback cb, List<String> chain, Key output) throws Exception {
     Optional<Hit> h = Optional.empty();
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
       h = namespaces.get(chain.get(i)).output(output);
@@ -182,7 +239,14 @@ final class CacheHandler extends Handler.Abstract {
   }
 
   /** Sends a stored body, lz4-framed when the client accepts it and it is big enough. */
-  private boolean body(Request req, Response resp, Callback cb, Hit hit) throws IOException {
+  private boolean body(Request req, Response resp, Callback cb, Hit hit) throws Exception {
+    if (hit.entry().size() > INLINE_BODY) {
+      return dispatch(req, resp, cb, () -> sendBody(req, resp, cb, hit));
+    }
+    return sendBody(req, resp, cb, hit);
+  }
+
+  private boolean sendBody(Request req, Response resp, Callback cb, Hit hit) throws IOException {
     long size = hit.entry().size();
     resp.setStatus(200);
     resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");

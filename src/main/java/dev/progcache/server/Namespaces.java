@@ -25,6 +25,7 @@ final class Namespaces {
 
   private final Path dir;
   private final long otherMax;
+  private final boolean mainBacked;
   private final ServerStore main;
   private final Map<String, ServerStore> others = new ConcurrentHashMap<>();
   private volatile java.util.function.BiConsumer<String, ServerStore> listener = (n, s) -> {};
@@ -38,6 +39,20 @@ final class Namespaces {
     this.dir = dir;
     this.otherMax = otherMax;
     this.main = ServerStore.open(dir, mainMax, backing);
+    this.mainBacked = backing != null;
+  }
+
+  /**
+   * Whether every namespace of {@code names} is open and on this disk only, so reading it never
+   * waits for a network or a directory scan.
+   */
+  boolean openAndLocal(java.util.List<String> names) {
+    for (String n : names) {
+      if (n.equals(MAIN) ? mainBacked : !others.containsKey(n)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether {@code name} is a well-formed namespace name (see {@link #RULE}). */
