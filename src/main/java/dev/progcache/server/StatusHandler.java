@@ -51,14 +51,30 @@ final class StatusHandler extends Handler.Wrapper {
       metrics.forbidden.increment();
       return send(resp, cb, 403, "text/plain; charset=utf-8", "this token may not read\n");
     }
-    StatusFigures f = status.figures(p);
+    // the cache handler is non-blocking, so this may run on a selector thread: gathering and
+    // rendering (locks, tens of kilobytes of text) go to a virtual thread
+    Thread.ofVirtual()
+        .name("progcache-status-page")
+        .start(
+            () -> {
+              try {
+                answer(resp, cb, html, status.figures(p));
+              } catch (Throwable t) {
+                Response.writeError(req, resp, cb, t);
+              }
+            });
+    return true;
+  }
+
+  private static void answer(Response resp, Callback cb, boolean html, StatusFigures f) {
     resp.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     resp.getHeaders().put("X-Content-Type-Options", "nosniff");
     if (html) {
       resp.getHeaders().put("Content-Security-Policy", CSP);
-      return send(resp, cb, 200, "text/html; charset=utf-8", StatusPage.render(f));
+      send(resp, cb, 200, "text/html; charset=utf-8", StatusPage.render(f));
+    } else {
+      send(resp, cb, 200, "application/json", StatusJson.write(f));
     }
-    return send(resp, cb, 200, "application/json", StatusJson.write(f));
   }
 
   private static boolean send(Response resp, Callback cb, int status, String type, String body) {
