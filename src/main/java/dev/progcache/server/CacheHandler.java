@@ -34,7 +34,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code GET /output/<hex>}: the body, or 404.
  *   <li>{@code PUT /<action hex>/<output hex>} with an exact Content-Length: 204 once verified and
  *       stored; 400 when sha256 or size disagree; 411 without a length; 413 over the object limit.
- *   <li>{@code GET /healthz}, {@code GET /metrics}.
+ *   <li>{@code GET /healthz}, {@code GET /metrics}; {@code GET /} and {@code /status.json} are
+ *       answered by {@link StatusHandler} in front of this one.
  * </ul>
  *
  * <p>Cache paths may start with {@code /ns/<name>}: the request is then in that namespace, else in
@@ -154,13 +155,14 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
       Request req, Response resp, Callback cb, @Nullable String ns, Tokens.Grant need) {
     Authenticator.Outcome found = auth.check(req.getHeaders().get(HttpHeader.AUTHORIZATION));
     Tokens.Principal p = found.principal();
+    boolean write = need == Tokens.Grant.WRITE;
     if (p == null && found.status() == 403) {
-      metrics.forbidden.increment();
+      (write ? metrics.putForbidden : metrics.forbidden).increment();
       text(resp, cb, 403, found.reason() + "\n");
       return Optional.empty();
     }
     if (p == null) {
-      metrics.unauthorized.increment();
+      (write ? metrics.putUnauthorized : metrics.unauthorized).increment();
       resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
       text(resp, cb, 401, found.reason() + "\n");
       return Optional.empty();
@@ -169,7 +171,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     String in = ns == null ? p.home() : ns;
     boolean ok = need == Tokens.Grant.READ ? p.mayRead(in) : p.mayWrite(in);
     if (!ok) {
-      metrics.forbidden.increment();
+      (write ? metrics.putForbidden : metrics.forbidden).increment();
       String verb = need == Tokens.Grant.READ ? "read" : "write";
       text(resp, cb, 403, "this token may not " + verb + " namespace " + in + "\n");
       return Optional.empty();
@@ -213,6 +215,8 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
       h = fetch(chain.get(i), action);
     }
+    boolean found = h.isPresent();
+    namespaces.find(chain.get(0)).ifPresent(s -> s.counted(found));
     if (h.isEmpty()) {
       metrics.actionMiss.increment();
       return text(resp, cb, 404, "");
@@ -247,7 +251,8 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
   /** What stands behind namespace {@code ns} has for {@code action}; a miss when it cannot be kept. */
   private Optional<Hit> fetch(String ns, Key action) throws IOException {
     try {
-      return namespaces.get(ns).fetch(action);
+      Optional<ServerStore> s = namespaces.forFetch(ns);
+      return s.isEmpty() ? Optional.empty() : s.get().fetch(action);
     } catch (Namespaces.LimitReached e) {
       return Optional.empty();
     }
@@ -340,6 +345,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
   private boolean put(Request req, Response resp, Callback cb, String ns, Key action, Key output) {
     long len = req.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
     if (len < 0) {
+      metrics.putNoLength.increment();
       return text(resp, cb, 411, "PUT needs an exact Content-Length\n");
     }
     if (len > limits.maxObject()) {

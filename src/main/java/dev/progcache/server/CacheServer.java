@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CacheServer implements AutoCloseable {
   private static final long STOP_TIMEOUT_MILLIS = 15_000;
+  /** The status history's file in the storage directory. */
+  static final String HISTORY_FILE = "status-history.json";
   private final Server server;
   private final ServerConnector connector;
   private final AccessLog accessLog;
@@ -35,21 +37,21 @@ public final class CacheServer implements AutoCloseable {
   private final Namespaces namespaces;
   private final @Nullable Upstream upstream;
   private final AutoCloseable tokens;
+  private final Status status;
 
-  private CacheServer(
-      Server server,
-      ServerConnector connector,
-      AccessLog log,
-      Namespaces ns,
-      @Nullable Upstream upstream,
-      AutoCloseable tokens) {
+  /** What a running server holds besides Jetty: its stores, upstream, token watcher and status. */
+  private record Parts(
+      Namespaces namespaces, @Nullable Upstream upstream, AutoCloseable tokens, Status status) {}
+
+  private CacheServer(Server server, ServerConnector connector, AccessLog log, Parts parts) {
     this.server = server;
     this.connector = connector;
     this.accessLog = log;
-    this.store = ns.main();
-    this.namespaces = ns;
-    this.upstream = upstream;
-    this.tokens = tokens;
+    this.store = parts.namespaces().main();
+    this.namespaces = parts.namespaces();
+    this.upstream = parts.upstream();
+    this.tokens = parts.tokens();
+    this.status = parts.status();
   }
 
   /**
@@ -140,6 +142,12 @@ public final class CacheServer implements AutoCloseable {
     if (oidc != null) {
       metrics.oidc(oidc);
     }
+    namespaces.onOpen(metrics::namespace);
+    Status status =
+        new Status(
+            namespaces,
+            metrics,
+            new Status.Env(java.time.Clock.systemUTC(), cfg.dir().resolve(HISTORY_FILE), err));
     ServeConfig.Limits l = cfg.limits();
 
     QueuedThreadPool pool = new QueuedThreadPool(Math.max(16, Runtime.getRuntime().availableProcessors() * 4), 4);
@@ -178,7 +186,7 @@ public final class CacheServer implements AutoCloseable {
             }
           });
     }
-    QoSHandler qos = new QoSHandler(handler);
+    QoSHandler qos = new QoSHandler(new StatusHandler(handler, auth, status, metrics));
     qos.setMaxRequestCount(l.maxRequests());
     qos.setMaxSuspendedRequestCount(l.maxRequests() * 4);
     qos.setMaxSuspend(java.time.Duration.ofSeconds(10));
@@ -195,6 +203,7 @@ public final class CacheServer implements AutoCloseable {
       try {
         server.stop();
         stopTokens.close();
+        status.close();
       } catch (Exception ignored) {
         // already failing
       }
@@ -204,7 +213,7 @@ public final class CacheServer implements AutoCloseable {
       throw new ServeException(
           "cannot listen on " + cfg.host() + ":" + cfg.port() + ": " + e.getMessage(), e);
     }
-    return new CacheServer(server, c, log, namespaces, upstream, stopTokens);
+    return new CacheServer(server, c, log, new Parts(namespaces, upstream, stopTokens, status));
   }
 
   /** Who may use the server without a token; says so loudly when that is not just loopback. */
@@ -272,6 +281,7 @@ public final class CacheServer implements AutoCloseable {
     }
     accessLog.close();
     closeTokens();
+    status.close();
     namespaces.close();
   }
 

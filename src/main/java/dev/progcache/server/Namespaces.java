@@ -51,6 +51,7 @@ final class Namespaces {
               + " ns/ in its storage directory");
     }
   }
+  private volatile java.util.function.BiConsumer<String, ServerStore> listener = (n, s) -> {};
 
   /**
    * @param mainMax size limit of {@code main}
@@ -104,6 +105,22 @@ final class Namespaces {
     return Optional.empty();
   }
 
+  /**
+   * The store through which to read {@code name} from what stands behind it: the existing one, or,
+   * when an upstream serves that namespace, a new one to keep what it sends. Empty when the
+   * namespace does not exist here and nothing stands behind it (a read creates nothing then).
+   *
+   * @throws LimitReached when it would be one namespace too many
+   * @throws IOException when its directory cannot be opened
+   */
+  Optional<ServerStore> forFetch(String name) throws IOException {
+    Optional<ServerStore> s = find(name);
+    if (s.isPresent() || next.forNamespace(name) == null) {
+      return s;
+    }
+    return Optional.of(get(name));
+  }
+
   /** Whether {@code name} is a well-formed namespace name (see {@link #RULE}). */
   static boolean valid(String name) {
     return NAME.matcher(name).matches();
@@ -147,6 +164,23 @@ final class Namespaces {
     }
   }
 
+  /** The namespaces opened so far, {@code main} first, then by name. */
+  java.util.SequencedMap<String, ServerStore> opened() {
+    java.util.SequencedMap<String, ServerStore> out = new java.util.LinkedHashMap<>();
+    out.put(MAIN, main);
+    out.putAll(new java.util.TreeMap<>(others));
+    return out;
+  }
+
+  /**
+   * Calls {@code listener} for every namespace open now and, from then on, for each one when it
+   * opens. Set it before requests arrive.
+   */
+  void onOpen(java.util.function.BiConsumer<String, ServerStore> listener) {
+    this.listener = listener;
+    opened().forEach(listener);
+  }
+
   /** Closes every store (and the backing store's connections). */
   void close() {
     main.close();
@@ -155,7 +189,10 @@ final class Namespaces {
 
   private ServerStore open(String name) {
     try {
-      return ServerStore.open(dir.resolve("ns").resolve(name), otherMax, next.forNamespace(name));
+      ServerStore s =
+          ServerStore.open(dir.resolve("ns").resolve(name), otherMax, next.forNamespace(name));
+      listener.accept(name, s);
+      return s;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

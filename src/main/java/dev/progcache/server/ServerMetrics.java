@@ -12,7 +12,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The server's counters, exported in the Prometheus text format at {@code /metrics}. Labels carry
- * routes and outcomes only, never tokens or principals' secrets.
+ * routes, outcomes and namespace names only, never tokens or principals' secrets. A request
+ * refused for its token counts under {@code route="put"} when it was a PUT, else under {@code
+ * route="any"}.
  *
  * <p>Thread-safe.
  */
@@ -27,6 +29,9 @@ final class ServerMetrics {
   final Counter putTooLarge = requests("put", "too_large");
   final Counter putBackingFailed = requests("put", "backing_failed");
   final Counter putNamespaceLimit = requests("put", "namespace_limit");
+  final Counter putNoLength = requests("put", "no_length");
+  final Counter putUnauthorized = requests("put", "unauthorized");
+  final Counter putForbidden = requests("put", "forbidden");
   final Counter unauthorized = requests("any", "unauthorized");
   final Counter forbidden = requests("any", "forbidden");
   final Counter notFound = requests("other", "not_found");
@@ -35,8 +40,45 @@ final class ServerMetrics {
 
   ServerMetrics(ServerStore store) {
     Gauge.builder("progcache_store_bytes", store, ServerStore::bytes).register(registry);
+    Gauge.builder("progcache_store_limit_bytes", store, ServerStore::limit).register(registry);
     Gauge.builder("progcache_store_objects", store, ServerStore::objects).register(registry);
     FunctionCounter.builder("progcache_evictions", store, ServerStore::evictions).register(registry);
+  }
+
+  /** Exports the size, objects and lookups of namespace {@code name}. */
+  void namespace(String name, ServerStore s) {
+    Gauge.builder("progcache_namespace_bytes", s, ServerStore::bytes).tag("namespace", name).register(registry);
+    Gauge.builder("progcache_namespace_limit_bytes", s, ServerStore::limit)
+        .tag("namespace", name)
+        .register(registry);
+    Gauge.builder("progcache_namespace_objects", s, ServerStore::objects)
+        .tag("namespace", name)
+        .register(registry);
+    FunctionCounter.builder("progcache_namespace_lookups", s, ServerStore::hits)
+        .tag("namespace", name)
+        .tag("outcome", "hit")
+        .register(registry);
+    FunctionCounter.builder("progcache_namespace_lookups", s, ServerStore::misses)
+        .tag("namespace", name)
+        .tag("outcome", "miss")
+        .register(registry);
+  }
+
+  /** Cumulative counts in the order of {@link StatusHistory.Field}. */
+  long[] totals() {
+    return new long[] {
+      n(actionHit), n(actionMiss), n(outputHit), n(outputMiss), n(putOk), rejectedPuts()
+    };
+  }
+
+  /** PUTs refused: integrity, size, length, token and backing store failures. */
+  long rejectedPuts() {
+    return n(putBad) + n(putTooLarge) + n(putNoLength) + n(putUnauthorized) + n(putForbidden) + n(putBackingFailed)
+        + n(putNamespaceLimit);
+  }
+
+  static long n(Counter c) {
+    return (long) c.count();
   }
 
   /** Adds the OIDC key set's request count ({@code progcache_oidc_key_fetches}). */

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -53,6 +54,9 @@ final class ServerStore {
   private final AtomicLong total = new AtomicLong();
   private final AtomicLong evictions = new AtomicLong();
   private final ReentrantLock evicting = new ReentrantLock();
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final TopSizes largest = new TopSizes(Status.TOP);
 
   private ServerStore(DiskStore disk, long maxBytes, @Nullable NextTier next) {
     this.disk = disk;
@@ -63,6 +67,11 @@ final class ServerStore {
   /** Opens the store at {@code dir}, indexing the bodies already there. */
   static ServerStore open(Path dir, long maxBytes) throws IOException {
     return open(dir, maxBytes, null);
+  }
+
+  /** The bucket behind this store's disk, if that is what stands behind it. */
+  Optional<Backing> backing() {
+    return next instanceof Backing b ? Optional.of(b) : Optional.empty();
   }
 
   /** Whether a bucket or another server stands behind this store's disk. */
@@ -163,6 +172,9 @@ final class ServerStore {
   void put(Key action, Key output, long size, InputStream body) throws IOException {
     Path p = disk.put(action, output, size, sink -> body.transferTo(sink));
     track(output, size, System.currentTimeMillis());
+    if (Status.BOOKKEEPING) {
+      largest.offer(action, output, size);
+    }
     try {
       if (next != null) {
         next.put(action, output, size, p);
@@ -232,6 +244,38 @@ final class ServerStore {
 
   long evictions() {
     return evictions.get();
+  }
+
+  /** The size limit above which bodies are evicted. */
+  long limit() {
+    return maxBytes;
+  }
+
+  /** Whether the body of {@code output} is stored here. */
+  boolean holds(Key output) {
+    return index.containsKey(output);
+  }
+
+  /** Counts an action lookup asked in this namespace (a hit may come from a later one). */
+  void counted(boolean hit) {
+    if (Status.BOOKKEEPING) {
+      (hit ? hits : misses).increment();
+    }
+  }
+
+  /** The largest entries stored here since start whose bodies are still here, largest first. */
+  List<TopSizes.Item> largest() {
+    return largest.largest().stream().filter(i -> holds(i.output())).toList();
+  }
+
+  /** Action lookups asked in this namespace that hit. */
+  long hits() {
+    return hits.sum();
+  }
+
+  /** Action lookups asked in this namespace that missed everywhere they searched. */
+  long misses() {
+    return misses.sum();
   }
 
   private static long nowNanos() {
