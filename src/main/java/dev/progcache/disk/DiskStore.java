@@ -157,7 +157,7 @@ public final class DiskStore implements BuildCache {
    * Replaces {@code target} with {@code data}: a temp file in the same directory, renamed over
    * it. Readers see the old or the new content, never a mix; no temp file is left on failure.
    */
-  static void writeAtomically(Path target, byte[] data) throws IOException {
+  public static void writeAtomically(Path target, byte[] data) throws IOException {
     Path tmp = createTemp(target.getParent());
     try {
       Files.write(tmp, data, StandardOpenOption.TRUNCATE_EXISTING);

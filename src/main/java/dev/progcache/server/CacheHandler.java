@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code GET /output/<hex>}: the body, or 404.
  *   <li>{@code PUT /<action hex>/<output hex>} with an exact Content-Length: 204 once verified and
  *       stored; 400 when sha256 or size disagree; 411 without a length; 413 over the object limit.
+ *   <li>{@code POST /batch}, {@code GET|POST /manifest/<hex>}: prefetching (see {@link
+ *       PrefetchEndpoints}).
  *   <li>{@code GET /healthz}, {@code GET /metrics}.
  * </ul>
  *
@@ -54,12 +56,16 @@ final class CacheHandler extends Handler.Abstract {
   private final Supplier<Tokens> tokens;
   private final ServerMetrics metrics;
   private final Limits limits;
+  private final PrefetchEndpoints prefetch;
 
   CacheHandler(Namespaces namespaces, Supplier<Tokens> tokens, ServerMetrics metrics, Limits limits) {
     this.namespaces = namespaces;
     this.tokens = tokens;
     this.metrics = metrics;
     this.limits = limits;
+    this.prefetch =
+        new PrefetchEndpoints(
+            namespaces, new Manifests(namespaces.dir().resolve("manifests"), System::currentTimeMillis), metrics);
   }
 
   @Override
@@ -83,7 +89,14 @@ final class CacheHandler extends Handler.Abstract {
       }
       path = end < 0 ? "" : path.substring(end);
     }
+    if (method.equals("POST") && path.equals("/batch")) {
+      Optional<List<String>> chain = authorized(req, resp, cb, ns, Tokens.Grant.READ);
+      return chain.isEmpty() || prefetch.batch(req, resp, cb, chain.get(), acceptsLz4(req));
+    }
     String[] parts = path.split("/", -1);
+    if (parts.length == 3 && parts[1].equals("manifest") && (get || method.equals("POST"))) {
+      return manifest(req, resp, cb, ns, parts[2], get);
+    }
     if (parts.length != 3 || !parts[0].isEmpty()) {
       metrics.notFound.increment();
       return text(resp, cb, 404, "not found\n");
@@ -112,6 +125,23 @@ final class CacheHandler extends Handler.Abstract {
     }
     metrics.notFound.increment();
     return text(resp, cb, 404, "not found\n");
+  }
+
+  private boolean manifest(
+      Request req, Response resp, Callback cb, @Nullable String ns, String hex, boolean get)
+      throws IOException {
+    Optional<Key> k = key(hex);
+    if (k.isEmpty()) {
+      return bad(resp, cb);
+    }
+    Optional<List<String>> chain =
+        authorized(req, resp, cb, ns, get ? Tokens.Grant.READ : Tokens.Grant.WRITE);
+    if (chain.isEmpty()) {
+      return true;
+    }
+    return get
+        ? prefetch.manifest(resp, cb, chain.get(), k.get())
+        : prefetch.merge(req, resp, cb, chain.get().get(0), k.get());
   }
 
   /**
@@ -221,7 +251,7 @@ final class CacheHandler extends Handler.Abstract {
     return true;
   }
 
-  private static OutputStream lz4(OutputStream out) throws IOException {
+  static OutputStream lz4(OutputStream out) throws IOException {
     return new LZ4FrameOutputStream(
         out,
         LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB,
@@ -279,7 +309,7 @@ final class CacheHandler extends Handler.Abstract {
     return text(resp, cb, 400, "ids must be 64 hex digits\n");
   }
 
-  private static boolean text(Response resp, Callback cb, int status, String body) {
+  static boolean text(Response resp, Callback cb, int status, String body) {
     resp.setStatus(status);
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     if (!resp.getHeaders().contains(HttpHeader.CONTENT_TYPE) && b.length > 0) {

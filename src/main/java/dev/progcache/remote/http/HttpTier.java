@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -52,14 +53,15 @@ public final class HttpTier implements RemoteTier {
   private static final int MAX_JSON = 4096;
   private static final int MAX_REDIRECTS = 3;
 
-  private final URI base;
+  final URI base;
   private final String name;
   private final @Nullable String authorization;
-  private final Settings settings;
+  final Settings settings;
   private final FutureTask<HttpClient> client;
-  private final Semaphore slots;
+  final Semaphore slots;
   /** Whether to ask for lz4 bodies: not over loopback, where compressing only costs CPU. */
-  private volatile boolean askLz4 = true;
+  volatile boolean askLz4 = true;
+  private final HttpPrefetch prefetch = new HttpPrefetch(this);
 
   /**
    * @param base the server's URL ({@code http(s)://host:port[/prefix]})
@@ -161,7 +163,7 @@ public final class HttpTier implements RemoteTier {
     return sink.store(out, size, body);
   }
 
-  private static InputStream lz4(InputStream in) throws IOException {
+  static InputStream lz4(InputStream in) throws IOException {
     return new LZ4FrameInputStream(
         in, LZ4Factory.safeInstance().safeDecompressor(), XXHashFactory.safeInstance().hash32());
   }
@@ -201,6 +203,24 @@ public final class HttpTier implements RemoteTier {
     } catch (IllegalArgumentException e) {
       throw new RemoteException(Kind.FAILED, "bad or missing Go-Output-Id header");
     }
+  }
+
+  /** One {@code POST /batch} per call; falls back to single gets on a server without it. */
+  @Override
+  public void getMany(List<Key> actions, BatchSink sink) throws IOException {
+    if (!prefetch.getMany(actions, sink)) {
+      RemoteTier.super.getMany(actions, sink);
+    }
+  }
+
+  @Override
+  public Optional<List<Key>> manifest(Key context) throws IOException {
+    return prefetch.manifest(context);
+  }
+
+  @Override
+  public void addToManifest(Key context, List<Key> actions) throws IOException {
+    prefetch.addToManifest(context, actions);
   }
 
   @Override
@@ -297,7 +317,7 @@ public final class HttpTier implements RemoteTier {
     return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
   }
 
-  private static void check(HttpResponse<?> r, String what, Kind denied) throws RemoteException {
+  static void check(HttpResponse<?> r, String what, Kind denied) throws RemoteException {
     int s = r.statusCode();
     if (s == 200) {
       return;
@@ -331,13 +351,13 @@ public final class HttpTier implements RemoteTier {
     }
   }
 
-  private void authorize(HttpRequest.Builder b) {
+  void authorize(HttpRequest.Builder b) {
     if (authorization != null) {
       b.header("Authorization", authorization);
     }
   }
 
-  private HttpClient client() throws IOException {
+  HttpClient client() throws IOException {
     try {
       return client.get();
     } catch (InterruptedException e) {
@@ -348,7 +368,7 @@ public final class HttpTier implements RemoteTier {
     }
   }
 
-  private void acquire() throws InterruptedIOException {
+  void acquire() throws InterruptedIOException {
     try {
       slots.acquire();
     } catch (InterruptedException e) {
