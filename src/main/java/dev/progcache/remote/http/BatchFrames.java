@@ -53,7 +53,8 @@ public final class BatchFrames {
 
   /**
    * Reads an id list of at most {@code max} ids: distinct, in order, malformed lines skipped.
-   * Empty when the input has more than {@code max} lines' worth of bytes (refused whole).
+   * Empty when the input has more than {@code max} ids, or more than {@code max} lines' worth of
+   * bytes (refused whole).
    */
   public static Optional<List<Key>> parseIds(InputStream in, int max) throws IOException {
     long limit = (long) max * (LINE + 1); // tolerates \r\n
@@ -73,8 +74,8 @@ public final class BatchFrames {
       } catch (IllegalArgumentException e) {
         // not hex: skipped
       }
-      if (out.size() >= max) {
-        break;
+      if (out.size() > max) {
+        return Optional.empty();
       }
     }
     return Optional.of(new ArrayList<>(out));
