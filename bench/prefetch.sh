@@ -34,10 +34,13 @@ echo "server $url (pid $srv_pid)"
 
 now() { date +%s%N; }
 # gobuild HOME_DIR URL PREFETCH: go build std with the helper on HOME_DIR/cache; prints ms
+# (a failed build is reported on stderr with the end of its log, and still timed)
 gobuild() {
   t0=$(now)
-  (cd "$work" && GOCACHE="$1/gocache" GO111MODULE=off GOTELEMETRY=off PROGCACHE_REMOTE_DRAIN=120s \
-    GOCACHEPROG="$pc --dir $1/cache -v --remote $2 --prefetch=$3" "$go" build std 2>"$1/err.log")
+  if ! (cd "$work" && GOCACHE="$1/gocache" GO111MODULE=off GOTELEMETRY=off PROGCACHE_REMOTE_DRAIN=120s \
+    GOCACHEPROG="$pc --dir $1/cache -v --remote $2 --prefetch=$3" "$go" build std 2>"$1/err.log"); then
+    echo "go build std FAILED ($1):" >&2; tail -20 "$1/err.log" >&2
+  fi
   t1=$(now)
   echo $(( (t1 - t0) / 1000000 ))
 }

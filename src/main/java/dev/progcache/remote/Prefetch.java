@@ -81,7 +81,7 @@ public final class Prefetch {
 
   /** Starts prefetching on a virtual thread and returns at once. */
   public void start() {
-    threads.add(Thread.ofVirtual().name("progcache-prefetch").start(this::run));
+    Thread.ofVirtual().name("progcache-prefetch").start(this::run);
   }
 
   private void run() {
@@ -218,8 +218,9 @@ public final class Prefetch {
   }
 
   /**
-   * Stops prefetching, counts wasted bytes and queues the manifest update on {@code uploader}
-   * (before the uploader is closed). Never throws.
+   * Stops prefetching (a manifest fetch under way is left to finish), counts wasted bytes and
+   * queues the manifest update on {@code uploader} (before the uploader is closed), which is
+   * skipped when the manifest already listed every id. Never throws.
    */
   public void close(Uploader uploader) {
     closed = true;
@@ -234,14 +235,29 @@ public final class Prefetch {
     } finally {
       usedLock.unlock();
     }
-    Set<Key> known = listed.getNow(null) == null ? Set.of() : listed.join();
-    if (ids.isEmpty() || known.containsAll(ids)) {
-      return; // nothing new: the stored manifest already lists all of it
+    if (ids.isEmpty()) {
+      return;
     }
     uploader.submit(
         "upload of the prefetch manifest",
         (long) ids.size() * 65,
-        () -> remote.addToManifest(contextKey(), ids));
+        () -> {
+          if (!known().containsAll(ids)) { // else the stored manifest already lists all of it
+            remote.addToManifest(contextKey(), ids);
+          }
+        });
+  }
+
+  /** The ids of the manifest fetched at start, once its fetch ended (empty if it failed). */
+  private Set<Key> known() throws java.io.InterruptedIOException {
+    try {
+      return listed.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for the manifest");
+    } catch (java.util.concurrent.ExecutionException e) {
+      return Set.of();
+    }
   }
 
   private Key contextKey() {
