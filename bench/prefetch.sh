@@ -43,6 +43,9 @@ gobuild() {
   fi
   t1=$(now)
   echo $(( (t1 - t0) / 1000000 ))
+  # go does not wait for the helper to exit: give it a moment to print its summary
+  n=0
+  until grep -q 'progcache: gets=' "$1/err.log" || [ $n -ge 300 ]; do n=$((n + 1)); sleep 0.1; done
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -54,13 +57,13 @@ l=$(cat "$work/local.ms")
 echo "warm local dir: ${l} ms (median of 3)"
 printf '%-8s %-10s %10s %8s  %s\n' delay prefetch ms ÷warm "helper summary"
 for d in $delays; do
-  "$java" -cp "$root/target/test-classes" dev.progcache.testing.LatencyProxy "$port" "$d" 256 >"$work/proxy.out" &
+  "$java" -cp "$root/target/test-classes" dev.progcache.testing.LatencyProxy "$port" "$d" 256 >"$work/proxy-$d.out" &
   proxy_pid=$!
   i=0
-  until grep -q 'listening on' "$work/proxy.out" 2>/dev/null; do
+  until grep -q "listening on http" "$work/proxy-$d.out" 2>/dev/null; do
     i=$((i + 1)); [ $i -gt 300 ] && { echo "proxy did not start" >&2; exit 1; }; sleep 0.1
   done
-  purl=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/proxy.out")
+  purl=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/proxy-$d.out")
   for p in true false; do
     h="$work/fresh-$d-$p"; mkdir -p "$h"
     ms=$(gobuild "$h" "$purl" "$p")
