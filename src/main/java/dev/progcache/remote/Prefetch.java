@@ -47,6 +47,7 @@ public final class Prefetch {
   private static final int IN_FLIGHT = 1;
   private static final int TAKEN = 2;
   private static final int MAX_RECORDED = 20_000;
+  private static final java.time.Duration MANIFEST_WAIT = java.time.Duration.ofSeconds(2);
 
   private static final class Slot {
     final AtomicInteger state = new AtomicInteger(PENDING);
@@ -248,14 +249,17 @@ public final class Prefetch {
         });
   }
 
-  /** The ids of the manifest fetched at start, once its fetch ended (empty if it failed). */
+  /**
+   * The ids of the manifest fetched at start, once its fetch ended; empty if it failed or is
+   * still under way after {@link #MANIFEST_WAIT} (then all ids are sent: a union costs nothing).
+   */
   private Set<Key> known() throws java.io.InterruptedIOException {
     try {
-      return listed.get();
+      return listed.get(MANIFEST_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException("interrupted while waiting for the manifest");
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       return Set.of();
     }
   }
