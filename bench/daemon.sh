@@ -22,9 +22,11 @@ export GOFLAGS= GOENV=off GOTOOLCHAIN=local GOPROXY=off
 unset GOCACHEPROG
 
 echo "machine: $(nproc) cores; $(go version); $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "one-shot JVM helper: $("$jdk/bin/java" "$here/bench/Handshake.java" "$n" -- "$pc")"
+hs=$("$here/bench/handshake/build.sh" "$work")
+echo "process start floor: $("$hs" "$n" -- /bin/echo)"
+echo "one-shot JVM helper: $("$hs" "$n" -- "$pc")"
 "$relay" </dev/null >/dev/null # start the daemon
-echo "relay + daemon:      $("$jdk/bin/java" "$here/bench/Handshake.java" "$n" -- "$relay")"
+echo "relay + daemon:      $("$hs" "$n" -- "$relay")"
 
 mkdir -p "$work/mod"
 cat >"$work/mod/go.mod" <<'MOD'

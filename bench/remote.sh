@@ -5,9 +5,12 @@
 #  (2) server throughput: small-object GETs/s and latency percentiles with 64
 #      connections from wrk (Debian package "wrk"), and the server's RSS.
 # Usage: bench/remote.sh [runs]      (build first: ./mvnw -q -B package -DskipTests)
+#        PART=gets bench/remote.sh   only (2); PART=build only (1)
+#        PROGCACHE=DIR/bin/progcache bench/remote.sh   another build (A/B comparisons)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-pc="$root/target/progcache/bin/progcache"
+pc=${PROGCACHE:-"$root/target/progcache/bin/progcache"}
+part=${PART:-all}
 go=${GO:-$(command -v go || echo /opt/progcache-go/usr/lib/go-1.27/bin/go)}
 runs=${1:-3}
 work=$(mktemp -d /tmp/progcache-bench.XXXXXX)
@@ -35,6 +38,7 @@ gobuild() {
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+if [ "$part" != gets ]; then
 echo "warming the server: cold go build std (tens of seconds)..."
 mkdir -p "$work/warm"
 gobuild "$work/warm" >/dev/null
@@ -56,6 +60,8 @@ echo "  go's own warm cache         ${p} ms"
 echo "  helper, warm local dir      ${l} ms"
 echo "  helper, fresh dir + server  ${f} ms"
 awk -v f="$f" -v l="$l" -v p="$p" 'BEGIN {printf "  fresh+server / warm local = %.2f   fresh+server / go warm = %.2f\n", f/l, f/p}'
+fi
+[ "$part" = build ] && exit 0
 
 # (2) small-object GETs
 printf 'a small cached object, 100 bytes or so..........................................................' >"$work/obj"

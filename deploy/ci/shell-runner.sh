@@ -8,6 +8,9 @@
 #   PROGCACHE_TOKEN_FILE  a file holding this job's token (or PROGCACHE_TOKEN). Trusted jobs
 #                         (the main branch) get a read,write token; untrusted ones (pull requests)
 #                         a read-only token, so they can never write what trusted builds read.
+#   or, on GitHub Actions with `permissions: id-token: write` and a server started with
+#   --oidc-issuer: PROGCACHE_OIDC_AUDIENCE (the server's --oidc-audience) instead of a token;
+#                         the server's rules then decide what the job may read and write.
 # Optional:
 #   PROGCACHE_DIR         local cache directory (default: go's cache dir + /progcache)
 #   GO_ARGS               what to build and test (default ./...)

@@ -31,9 +31,11 @@
 
 extern char **environ;
 
-/* Variables that choose the cache directory and configuration; every PROGCACHE_* is sent too. */
+/* Variables that choose the cache directory and configuration; every PROGCACHE_* is sent too,
+ * and GitHub Actions' id-token request pair (PROGCACHE_OIDC_AUDIENCE needs it). */
 static const char *const HELLO_ENV[] = {
-    "GOCACHE", "GOENV", "HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", NULL};
+    "GOCACHE", "GOENV", "HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME",
+    "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", NULL};
 
 static void die(const char *what) {
   fprintf(stderr, "progcache-relay: %s: %s\n", what, strerror(errno));

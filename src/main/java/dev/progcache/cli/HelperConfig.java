@@ -34,6 +34,13 @@ final class HelperConfig {
       new Setting<>("remote", "", ValueTypes.TEXT, false, "shared cache server http(s)://host:port");
   static final Setting<Path> TOKEN_FILE =
       new Setting<>("token-file", "", ValueTypes.PATH, false, "file holding the server's token");
+  static final Setting<String> OIDC_AUDIENCE =
+      new Setting<>(
+          "oidc-audience",
+          "",
+          ValueTypes.TEXT,
+          false,
+          "without a token: fetch a GitHub Actions id-token for this audience");
   static final Setting<String> NAMESPACE =
       new Setting<>(
           "namespace", "", ValueTypes.TEXT, false, "server namespace to use (default: the token's)");
@@ -60,6 +67,7 @@ final class HelperConfig {
           TRIM_INTERVAL,
           REMOTE,
           TOKEN_FILE,
+          OIDC_AUDIENCE,
           NAMESPACE,
           S3,
           READ_ONLY,
@@ -78,6 +86,8 @@ final class HelperConfig {
         --remote URL           shared cache server, http(s)://host:port (token: environment
                                PROGCACHE_TOKEN, or a file named by --token-file)
         --token-file FILE      file holding the token for --remote
+        --oidc-audience AUD    without PROGCACHE_TOKEN or --token-file: in GitHub Actions (job
+                               permission id-token: write), send an id-token for audience AUD
         --namespace NS         server namespace for --remote, e.g. pr-123 (default: the token's)
         --s3 s3://BUCKET/PREFIX  shared tier in S3-compatible storage (see docs/s3.md)
         --read-only            read the shared tier, never upload to it (still stores locally)

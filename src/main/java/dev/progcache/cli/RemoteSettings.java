@@ -11,13 +11,13 @@ import dev.progcache.remote.RemoteLog;
 import dev.progcache.remote.RemoteTier;
 import dev.progcache.remote.TieredCache;
 import dev.progcache.remote.Uploader;
+import dev.progcache.remote.http.Credentials;
+import dev.progcache.remote.http.Endpoint;
 import dev.progcache.remote.http.HttpTier;
+import dev.progcache.remote.http.IdTokenSource;
 import dev.progcache.remote.s3.S3Location;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -32,7 +32,11 @@ import org.jspecify.annotations.Nullable;
  * {@code --s3 s3://bucket/prefix} (or {@code PROGCACHE_S3}); for {@code --remote}, the namespace
  * ({@code --namespace}, sent as the path prefix {@code /ns/<name>/} of the URL); {@code
  * --read-only}; and tuning from
- * {@code PROGCACHE_REMOTE_*} variables. The token is never printed.
+ * {@code PROGCACHE_REMOTE_*} variables. Without a token but with {@code --oidc-audience} (or
+ * {@code PROGCACHE_OIDC_AUDIENCE}), the token is a GitHub Actions id-token fetched in the
+ * background ({@link IdTokenSource}). The token is never printed.
+ *
+ * @param oidc where to fetch an id-token, or null: send {@code token}
  *
  * @param url the HTTP server (with the namespace's path prefix), or null when the tier is S3
  * @param s3 the bucket, or null when the shared tier is HTTP
@@ -40,10 +44,12 @@ import org.jspecify.annotations.Nullable;
 record RemoteSettings(
     @Nullable URI url,
     @Nullable String token,
+    IdTokenSource.@Nullable Request oidc,
     @Nullable S3Location s3,
     BestEffort.Policy policy,
     Uploader.Limits uploads,
     boolean readOnly) {
+  private static final Duration ID_TOKEN_TIMEOUT = Duration.ofSeconds(5);
   private static final java.util.regex.Pattern NAMESPACE =
       java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
@@ -90,12 +96,22 @@ record RemoteSettings(
       } catch (IllegalArgumentException e) {
         throw new ConfigException(e.getMessage());
       }
-      return Optional.of(new RemoteSettings(null, null, loc, policy, uploads, readOnly));
+      return Optional.of(new RemoteSettings(null, null, null, loc, policy, uploads, readOnly));
     }
+    String token = token(env, cfg.config().find(HelperConfig.TOKEN_FILE));
+    Optional<String> audience = cfg.config().find(HelperConfig.OIDC_AUDIENCE).filter(a -> !a.isBlank());
+    IdTokenSource.Request oidc =
+        token == null && audience.isPresent()
+            ? new IdTokenSource.Request(
+                env.get("ACTIONS_ID_TOKEN_REQUEST_URL"),
+                env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+                audience.get().strip())
+            : null;
     return Optional.of(
         new RemoteSettings(
             inNamespace(parseUrl(url), ns),
-            token(env, cfg.config().find(HelperConfig.TOKEN_FILE)),
+            token,
+            oidc,
             null,
             policy,
             uploads,
@@ -140,7 +156,11 @@ record RemoteSettings(
       name = s3.describe();
     } else {
       URI u = java.util.Objects.requireNonNull(url);
-      raw = new HttpTier(u, token, HttpTier.Settings.DEFAULT);
+      Credentials c =
+          oidc == null
+              ? Credentials.fixed(token)
+              : new IdTokenSource(oidc, ID_TOKEN_TIMEOUT, java.time.Clock.systemUTC());
+      raw = new HttpTier(u, c, HttpTier.Settings.DEFAULT);
       name = HttpTier.describe(u);
     }
     RemoteTier remote = new BestEffort(raw, name, policy, log);
@@ -161,48 +181,20 @@ record RemoteSettings(
   }
 
   static URI parseUrl(String s) throws ConfigException {
-    URI u;
     try {
-      u = URI.create(s.strip());
+      return Endpoint.parse(
+          s, "--remote / PROGCACHE_REMOTE", "PROGCACHE_TOKEN or a file named by PROGCACHE_TOKEN_FILE");
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("--remote / PROGCACHE_REMOTE is not a URL: " + e.getMessage());
+      throw new ConfigException(e.getMessage());
     }
-    String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https") || u.getHost() == null) {
-      throw new ConfigException(
-          "--remote / PROGCACHE_REMOTE must look like http://host:port or https://host, got \""
-              + HttpTier.describe(u)
-              + "\"");
-    }
-    if (u.getRawUserInfo() != null) {
-      throw new ConfigException(
-          "--remote / PROGCACHE_REMOTE must not carry credentials; put the token in"
-              + " PROGCACHE_TOKEN or a file named by PROGCACHE_TOKEN_FILE");
-    }
-    if (u.getRawQuery() != null || u.getRawFragment() != null) {
-      throw new ConfigException("--remote / PROGCACHE_REMOTE must not have a query or fragment");
-    }
-    return u;
   }
 
   private static @Nullable String token(Map<String, String> env, Optional<Path> tokenFile)
       throws ConfigException {
-    String t = env.get("PROGCACHE_TOKEN");
-    if (t != null && !t.isBlank()) {
-      return t.strip();
-    }
-    if (tokenFile.isEmpty()) {
-      return null;
-    }
-    String file = tokenFile.get().toString();
     try {
-      String s = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
-      if (s.isEmpty()) {
-        throw new ConfigException("PROGCACHE_TOKEN_FILE " + file + " is empty");
-      }
-      return s;
-    } catch (IOException e) {
-      throw new ConfigException("cannot read PROGCACHE_TOKEN_FILE " + file + ": " + e.getMessage());
+      return Endpoint.token(env.get("PROGCACHE_TOKEN"), tokenFile, "PROGCACHE_TOKEN_FILE");
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
     }
   }
 

@@ -2,8 +2,6 @@ package dev.progcache.disk;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,17 +12,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class HashingSink extends OutputStream {
   private final @Nullable OutputStream target;
-  private final MessageDigest sha256;
+  private final Sha256.Hasher sha256 = Sha256.newHasher();
   private long count;
   private @Nullable IOException failure;
 
   HashingSink(@Nullable OutputStream target) {
     this.target = target;
-    try {
-      this.sha256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no SHA-256", e);
-    }
   }
 
   @Override

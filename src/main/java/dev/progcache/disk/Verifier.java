@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -157,9 +155,10 @@ public final class Verifier {
       throws IOException {
     Set<Key> corrupt = new HashSet<>();
     progress.start(inv.bodyBytes());
+    Sha256.awaitNative(2_000); // hashing the whole cache: worth waiting for the fast engine
     byte[] buf = new byte[1 << 16];
     for (Inventory.Body b : inv.bodies()) {
-      MessageDigest md = sha256();
+      Sha256.Hasher md = Sha256.newHasher();
       try (InputStream in = Files.newInputStream(b.file().path())) {
         for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
           md.update(buf, 0, n);
@@ -177,13 +176,5 @@ public final class Verifier {
     }
     progress.done();
     return corrupt;
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no SHA-256", e);
-    }
   }
 }

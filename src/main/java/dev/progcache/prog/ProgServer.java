@@ -45,6 +45,9 @@ public final class ProgServer {
   private final int maxInFlight;
   private final Semaphore inFlight;
 
+  /** Puts up to this size are stored before earlier answers are flushed. */
+  private static final long SMALL_BODY = 64 << 10;
+
   /**
    * @param log where problems are reported (go's stderr)
    */
@@ -59,7 +62,7 @@ public final class ProgServer {
       Stats stats,
       PrintStream log,
       int maxInFlight) {
-    this.reader = new RequestReader(in);
+    this.reader = new RequestReader(new FlushBeforeRead(in, writer));
     this.writer = writer;
     this.cache = cache;
     this.stats = stats;
@@ -68,8 +71,12 @@ public final class ProgServer {
     this.inFlight = new Semaphore(maxInFlight);
   }
 
-  /** Serves until close, end of input, or malformed input. Does not close the cache. */
+  /**
+   * Serves until close, end of input, or malformed input, on the calling thread. Does not close
+   * the cache.
+   */
   public Outcome serve() {
+    writer.holdFlushesOn(Thread.currentThread());
     try {
       for (Request r = reader.next(); r != null; r = reader.next()) {
         switch (r.command()) {
@@ -89,6 +96,9 @@ public final class ProgServer {
       log.println("progcache: malformed input from go, " + e.getMessage() + "; stopping");
       stats.add("errors", 1);
       return Outcome.MALFORMED;
+    } finally {
+      writer.holdFlushesOn(null);
+      writer.flush();
     }
   }
 
@@ -152,6 +162,9 @@ public final class ProgServer {
     String path = null;
     String error = null;
     try {
+      if (r.bodySize() > SMALL_BODY) {
+        writer.flush(); // a large write may take a while: earlier answers go first
+      }
       path = cache.put(action, output, r.bodySize(), body).toString();
     } catch (BadPutException e) {
       error = e.getMessage();
@@ -220,6 +233,28 @@ public final class ProgServer {
     writer.err(r.id(), m);
   }
 
+  /** go's requests, with the answers written so far flushed whenever the reader would wait. */
+  private static final class FlushBeforeRead extends java.io.FilterInputStream {
+    private final ResponseWriter writer;
+
+    FlushBeforeRead(InputStream in, ResponseWriter writer) {
+      super(in);
+      this.writer = writer;
+    }
+
+    @Override
+    public int read() throws IOException {
+      writer.flush();
+      return in.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      writer.flush();
+      return in.read(b, off, len);
+    }
+  }
+
   private static Key key(byte[] b, String field) {
     if (b == null) {
       throw new IllegalArgumentException("missing " + field);
@@ -232,10 +267,14 @@ public final class ProgServer {
   }
 
   private void acquire() {
-    inFlight.acquireUninterruptibly();
+    if (!inFlight.tryAcquire()) {
+      writer.flush();
+      inFlight.acquireUninterruptibly();
+    }
   }
 
   private void awaitAll() {
+    writer.flush();
     try {
       // every request is bounded in time by its tier, so this wait is bounded too
       if (inFlight.tryAcquire(maxInFlight, 10, TimeUnit.MINUTES)) {

@@ -63,7 +63,7 @@ public final class RequestReader implements AutoCloseable {
       if (v == JsonToken.VALUE_NULL) {
         continue;
       }
-      switch (name.toLowerCase(java.util.Locale.ROOT)) {
+      switch (fieldName(name)) {
         case "id" -> id = integer(v, "ID");
         case "command" -> command = string(v, "Command");
         case "actionid" -> action = binary(v, "ActionID");
@@ -81,6 +81,19 @@ public final class RequestReader implements AutoCloseable {
       throw malformed("request ID " + id + " has negative BodySize " + bodySize, null);
     }
     return new Request(seq, id, command == null ? "" : command, action, output, object, bodySize);
+  }
+
+  /** The lower-case form of a field name; go's own spellings without a copy. */
+  private static String fieldName(String name) {
+    return switch (name) {
+      case "ID" -> "id";
+      case "Command" -> "command";
+      case "ActionID" -> "actionid";
+      case "OutputID" -> "outputid";
+      case "ObjectID" -> "objectid";
+      case "BodySize" -> "bodysize";
+      default -> name.toLowerCase(java.util.Locale.ROOT);
+    };
   }
 
   /**

@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
  * than its deadline; a failing remote opens a {@link Breaker} (one for reads, one for writes) so later calls cost
  * nothing; misses
  * are remembered for a moment ({@link NegativeCache}); a 401/403 is reported once, with a hint,
- * and turns reads or writes off for the rest of the session; a 429 pauses the tier.
+ * and turns reads or writes off for the rest of the session; credentials that cannot be had (a
+ * failed id-token fetch) turn both off, reported once; a 429 pauses the tier.
  *
  * <p>Thread-safe. {@link #get} returns a miss instead of throwing. {@link #put} returns normally
  * when the upload succeeded or was deliberately skipped (breaker open, writes denied, object too
@@ -96,7 +97,7 @@ public final class BestEffort implements RemoteTier {
     } catch (IOException | RuntimeException e) {
       reads.failure();
       log.count(RemoteLog.ERRORS, 1);
-      log.once("get", "remote cache " + name + " get failed, building without it: " + e.getMessage());
+      log.once("get", "remote cache " + name + " get failed, continuing without it: " + e.getMessage());
       return Optional.empty();
     }
   }
@@ -230,6 +231,14 @@ public final class BestEffort implements RemoteTier {
                 + "); the credentials may be read-only ("
                 + delegate.credentialsHint()
                 + "). Continuing read-only.");
+      }
+      case NO_CREDENTIALS -> {
+        readsOff = true;
+        writesOff = true;
+        log.count(op.equals("get") ? RemoteLog.ERRORS : RemoteLog.UPLOAD_ERRORS, 1);
+        log.once(
+            "no-credentials",
+            "remote cache " + name + " is off for this build: " + e.getMessage());
       }
       case TOO_LARGE -> {
         log.count(RemoteLog.UPLOAD_REJECTED, 1);

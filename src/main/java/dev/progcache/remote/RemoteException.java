@@ -17,6 +17,8 @@ public final class RemoteException extends IOException {
     DENIED_READ,
     /** 401/403 on a write: this client may not write. */
     DENIED_WRITE,
+    /** No credentials could be had (an id-token fetch failed): the tier is off for the session. */
+    NO_CREDENTIALS,
     /** 413: the remote does not take objects this big; not the remote's fault. */
     TOO_LARGE,
     /** 429 (or 503/507 with Retry-After): back off for a while. */

@@ -65,7 +65,15 @@ public final class Uploader implements AutoCloseable {
 
   /** Queues an upload of the stored body {@code body}; drops it (counted) when the queue is full. */
   public void submit(Key action, Key output, long size, Path body) {
-    submit("upload of " + output.hex(), size, () -> remote.put(action, output, size, body));
+    submit(remote, action, output, size, body);
+  }
+
+  /**
+   * Queues an upload to {@code to} instead of this uploader's own tier (one of several keyspaces of
+   * one server, sharing this uploader's bounds); drops it (counted) when the queue is full.
+   */
+  public void submit(RemoteTier to, Key action, Key output, long size, Path body) {
+    submit("upload of " + output.hex(), size, () -> to.put(action, output, size, body));
   }
 
   /**

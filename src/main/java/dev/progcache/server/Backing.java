@@ -21,7 +21,7 @@ import java.util.Optional;
  *
  * <p>Thread-safe. Counters are in {@link #stats()}.
  */
-final class Backing implements AutoCloseable {
+final class Backing implements NextTier {
   /** A write to the bucket that did not succeed; the client is told 503. */
   static final class Unavailable extends IOException {
     Unavailable(String message, Throwable cause) {
@@ -55,7 +55,8 @@ final class Backing implements AutoCloseable {
   }
 
   /** Looks {@code action} up in the bucket; a miss for any trouble. Never throws. */
-  Optional<Hit> get(Key action, RemoteTier.ObjectSink sink) {
+  @Override
+  public Optional<Hit> get(Key action, RemoteTier.ObjectSink sink) {
     return reads.get(action, sink);
   }
 
@@ -64,7 +65,8 @@ final class Backing implements AutoCloseable {
    *
    * @throws Unavailable when the bucket did not take it
    */
-  void put(Key action, Key output, long size, Path body) throws Unavailable {
+  @Override
+  public void put(Key action, Key output, long size, Path body) throws Unavailable {
     try {
       writes.put(action, output, size, body);
       stats.add(RemoteLog.UPLOADS, 1);

@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameOutputStream;
 import net.jpountz.xxhash.XXHashFactory;
@@ -40,27 +41,46 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Cache paths may start with {@code /ns/<name>}: the request is then in that namespace, else in
  * the principal's home namespace. A read searches the namespace and then the principal's later
- * read namespaces (a pull request's {@code pr-1} then {@code main}); a write goes to the
- * principal's home namespace only (see {@link Tokens.Principal}).
+ * read namespaces (a pull request's {@code pr-1} then {@code main}), first on this disk, then in
+ * each one's {@link NextTier} (bucket or upstream server); a write goes to the principal's home
+ * namespace only (see {@link Tokens.Principal}). {@code GET /output/<hex>} is answered from this
+ * disk only.
  *
  * <p>Bodies are lz4-framed when the client accepts lz4 and they are big enough to gain. 401 for a
- * missing or unknown token, 403 for a token without the grant. Thread-safe; blocking (runs on
- * virtual threads).
+ * missing or unknown token (or an OIDC token that does not verify), 403 for a token without the
+ * grant (or a verified OIDC token no rule matches), 507 for a write that would create a namespace
+ * beyond the server's limit.
+ *
+ * <p>Thread-safe. Declared non-blocking, so Jetty may call it on its selector thread: a GET for a
+ * small body on a local, already open store, with a token from the tokens file, is answered right
+ * there (a page-cache read); anything that may block — OIDC tokens (the issuer's keys may need
+ * fetching), PUTs, stores backed by a bucket or an upstream or not yet opened, large bodies —
+ * continues on a virtual thread of its own.
  */
-final class CacheHandler extends Handler.Abstract {
+final class CacheHandler extends Handler.Abstract.NonBlocking {
+  /** Work that may block; runs on a virtual thread. */
+  @FunctionalInterface
+  private interface Blocking {
+    void run() throws Exception;
+  }
+
   /** Settings the handler needs: limits on objects and time, and when to compress. */
   record Limits(long maxObject, long requestTimeoutMillis, long lz4MinSize) {}
 
   private static final int IN_MEMORY = 1 << 20;
+  /** Bodies up to this size are read and sent on the calling (selector) thread. */
+  private static final int INLINE_BODY = 64 << 10;
   private final Namespaces namespaces;
-  private final Supplier<Tokens> tokens;
+  private final Authenticator auth;
   private final ServerMetrics metrics;
   private final Limits limits;
   private final PrefetchEndpoints prefetch;
+  private final Executor blocking =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("progcache-serve-v", 0).factory());
 
-  CacheHandler(Namespaces namespaces, Supplier<Tokens> tokens, ServerMetrics metrics, Limits limits) {
+  CacheHandler(Namespaces namespaces, Authenticator auth, ServerMetrics metrics, Limits limits) {
     this.namespaces = namespaces;
-    this.tokens = tokens;
+    this.auth = auth;
     this.metrics = metrics;
     this.limits = limits;
     this.prefetch =
@@ -70,6 +90,13 @@ final class CacheHandler extends Handler.Abstract {
 
   @Override
   public boolean handle(Request req, Response resp, Callback cb) throws Exception {
+    if (auth.mayBlock(req.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+      return dispatch(req, resp, cb, () -> route(req, resp, cb));
+    }
+    return route(req, resp, cb);
+  }
+
+  private boolean route(Request req, Response resp, Callback cb) throws Exception {
     String path = Request.getPathInContext(req);
     String method = req.getMethod();
     boolean get = method.equals("GET") || method.equals("HEAD");
@@ -91,11 +118,14 @@ final class CacheHandler extends Handler.Abstract {
     }
     if (method.equals("POST") && path.equals("/batch")) {
       Optional<List<String>> chain = authorized(req, resp, cb, ns, Tokens.Grant.READ);
-      return chain.isEmpty() || prefetch.batch(req, resp, cb, chain.get(), acceptsLz4(req));
+      return chain.isEmpty()
+          || dispatch(
+              req, resp, cb, () -> prefetch.batch(req, resp, cb, chain.get(), acceptsLz4(req)));
     }
     String[] parts = path.split("/", -1);
     if (parts.length == 3 && parts[1].equals("manifest") && (get || method.equals("POST"))) {
-      return manifest(req, resp, cb, ns, parts[2], get);
+      String nsOf = ns;
+      return dispatch(req, resp, cb, () -> manifest(req, resp, cb, nsOf, parts[2], get));
     }
     if (parts.length != 3 || !parts[0].isEmpty()) {
       metrics.notFound.increment();
@@ -121,7 +151,11 @@ final class CacheHandler extends Handler.Abstract {
         return bad(resp, cb);
       }
       Optional<List<String>> into = authorized(req, resp, cb, ns, Tokens.Grant.WRITE);
-      return into.isEmpty() || put(req, resp, cb, into.get().get(0), a.get(), o.get());
+      if (into.isPresent()) {
+        String home = into.get().get(0);
+        return dispatch(req, resp, cb, () -> put(req, resp, cb, home, a.get(), o.get()));
+      }
+      return true;
     }
     metrics.notFound.increment();
     return text(resp, cb, 404, "not found\n");
@@ -151,14 +185,19 @@ final class CacheHandler extends Handler.Abstract {
    */
   private Optional<List<String>> authorized(
       Request req, Response resp, Callback cb, @Nullable String ns, Tokens.Grant need) {
-    Optional<Tokens.Principal> found = tokens.get().check(req.getHeaders().get(HttpHeader.AUTHORIZATION));
-    if (found.isEmpty()) {
-      metrics.unauthorized.increment();
-      resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-      text(resp, cb, 401, "missing or unknown token\n");
+    Authenticator.Outcome found = auth.check(req.getHeaders().get(HttpHeader.AUTHORIZATION));
+    Tokens.Principal p = found.principal();
+    if (p == null && found.status() == 403) {
+      metrics.forbidden.increment();
+      text(resp, cb, 403, found.reason() + "\n");
       return Optional.empty();
     }
-    Tokens.Principal p = found.get();
+    if (p == null) {
+      metrics.unauthorized.increment();
+      resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+      text(resp, cb, 401, found.reason() + "\n");
+      return Optional.empty();
+    }
     req.setAttribute(AccessLog.PRINCIPAL, p.name());
     String in = ns == null ? p.home() : ns;
     boolean ok = need == Tokens.Grant.READ ? p.mayRead(in) : p.mayWrite(in);
@@ -171,11 +210,41 @@ final class CacheHandler extends Handler.Abstract {
     return Optional.of(need == Tokens.Grant.READ ? p.readChain(in) : List.of(in));
   }
 
+  /**
+   * Runs {@code work} on a virtual thread (directly when already on one); a failure becomes an
+   * error answer. Returns true.
+   */
+  private boolean dispatch(Request req, Response resp, Callback cb, Blocking work)
+      throws Exception {
+    if (Thread.currentThread().isVirtual()) {
+      work.run();
+      return true;
+    }
+    blocking.execute(
+        () -> {
+          try {
+            work.run();
+          } catch (Throwable t) {
+            Response.writeError(req, resp, cb, t);
+          }
+        });
+    return true;
+  }
+
   private boolean action(Request req, Response resp, Callback cb, List<String> chain, Key action)
-      throws IOException {
-    Optional<Hit> h = Optional.empty();
+      throws Exception {
+    if (!namespaces.openAndLocal(chain)) {
+      return dispatch(req, resp, cb, () -> lookupAction(req, resp, cb, chain, action));
+    }
+    return lookupAction(req, resp, cb, chain, action);
+  }
+
+  private boolean lookupAction(
+      Request req, Response resp, Callback cb, List<String> chain, Key action) throws Exception {
+    Optional<Hit> h = onDisk(chain, s -> s.action(action));
+    // only when no namespace of the chain has it here: ask what stands behind each, in order
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
-      h = namespaces.get(chain.get(i)).action(action);
+      h = fetch(chain.get(i), action);
     }
     if (h.isEmpty()) {
       metrics.actionMiss.increment();
@@ -194,12 +263,40 @@ final class CacheHandler extends Handler.Abstract {
     return body(req, resp, cb, hit);
   }
 
-  private boolean output(Request req, Response resp, Callback cb, List<String> chain, Key output)
+  /** The first hit of {@code lookup} in the namespaces of {@code chain} that exist on this disk. */
+  private Optional<Hit> onDisk(
+      List<String> chain, java.util.function.Function<ServerStore, Optional<Hit>> lookup)
       throws IOException {
-    Optional<Hit> h = Optional.empty();
-    for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
-      h = namespaces.get(chain.get(i)).output(output);
+    for (String ns : chain) {
+      Optional<ServerStore> s = namespaces.find(ns);
+      Optional<Hit> h = s.isEmpty() ? Optional.empty() : lookup.apply(s.get());
+      if (h.isPresent()) {
+        return h;
+      }
     }
+    return Optional.empty();
+  }
+
+  /** What stands behind namespace {@code ns} has for {@code action}; a miss when it cannot be kept. */
+  private Optional<Hit> fetch(String ns, Key action) throws IOException {
+    try {
+      return namespaces.get(ns).fetch(action);
+    } catch (Namespaces.LimitReached e) {
+      return Optional.empty();
+    }
+  }
+
+  private boolean output(Request req, Response resp, Callback cb, List<String> chain, Key output)
+      throws Exception {
+    if (!namespaces.openAndLocal(chain)) {
+      return dispatch(req, resp, cb, () -> lookupOutput(req, resp, cb, chain, output));
+    }
+    return lookupOutput(req, resp, cb, chain, output);
+  }
+
+  private boolean lookupOutput(
+      Request req, Response resp, Callback cb, List<String> chain, Key output) throws Exception {
+    Optional<Hit> h = onDisk(chain, s -> s.output(output));
     if (h.isEmpty()) {
       metrics.outputMiss.increment();
       return text(resp, cb, 404, "");
@@ -209,7 +306,14 @@ final class CacheHandler extends Handler.Abstract {
   }
 
   /** Sends a stored body, lz4-framed when the client accepts it and it is big enough. */
-  private boolean body(Request req, Response resp, Callback cb, Hit hit) throws IOException {
+  private boolean body(Request req, Response resp, Callback cb, Hit hit) throws Exception {
+    if (hit.entry().size() > INLINE_BODY) {
+      return dispatch(req, resp, cb, () -> sendBody(req, resp, cb, hit));
+    }
+    return sendBody(req, resp, cb, hit);
+  }
+
+  private boolean sendBody(Request req, Response resp, Callback cb, Hit hit) throws IOException {
     long size = hit.entry().size();
     resp.setStatus(200);
     resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
@@ -281,6 +385,9 @@ final class CacheHandler extends Handler.Abstract {
     } catch (BadPutException e) {
       metrics.putBad.increment();
       return text(resp, cb, 400, e.getMessage() + "\n");
+    } catch (Namespaces.LimitReached e) {
+      metrics.putNamespaceLimit.increment();
+      return text(resp, cb, 507, e.getMessage() + "\n");
     } catch (Backing.Unavailable e) {
       metrics.putBackingFailed.increment();
       return text(resp, cb, 503, "the backing store did not take the object; try again later\n");

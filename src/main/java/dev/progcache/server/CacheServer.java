@@ -3,6 +3,7 @@ package dev.progcache.server;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
@@ -13,6 +14,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.QoSHandler;
 import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 
@@ -21,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * threads, at most {@code maxRequests} requests at once, graceful stop that lets in-flight
  * requests (PUTs) finish.
  *
- * <p>Thread-safe. {@link #close} stops it gracefully; a JVM shutdown (SIGTERM) does the same.
+ * <p>Thread-safe. {@link #close} stops it gracefully; a JVM shutdown (SIGTERM) does the same. An
+ * edge cache's queued forwards get up to their drain deadline after the last request.
  */
 public final class CacheServer implements AutoCloseable {
   private static final long STOP_TIMEOUT_MILLIS = 15_000;
@@ -30,15 +33,22 @@ public final class CacheServer implements AutoCloseable {
   private final AccessLog accessLog;
   private final ServerStore store;
   private final Namespaces namespaces;
+  private final @Nullable Upstream upstream;
   private final AutoCloseable tokens;
 
   private CacheServer(
-      Server server, ServerConnector connector, AccessLog log, Namespaces ns, AutoCloseable tokens) {
+      Server server,
+      ServerConnector connector,
+      AccessLog log,
+      Namespaces ns,
+      @Nullable Upstream upstream,
+      AutoCloseable tokens) {
     this.server = server;
     this.connector = connector;
     this.accessLog = log;
     this.store = ns.main();
     this.namespaces = ns;
+    this.upstream = upstream;
     this.tokens = tokens;
   }
 
@@ -48,10 +58,26 @@ public final class CacheServer implements AutoCloseable {
    * @throws ServeException with a message saying what failed and with which input
    */
   public static CacheServer start(ServeConfig cfg, PrintStream err) throws ServeException {
+    return start(cfg, err, Clock.systemUTC());
+  }
+
+  /**
+   * Same, with {@code clock} deciding whether OIDC tokens are expired or not yet valid and when
+   * their keys may be fetched again.
+   */
+  static CacheServer start(ServeConfig cfg, PrintStream err, Clock clock) throws ServeException {
     // Jetty logs through SLF4J: warnings and errors only, on stderr (before any logger exists)
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
       System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    }
+    Backing backing = cfg.s3() == null ? null : Backing.s3(cfg.s3(), err);
+    Upstream upstream = cfg.upstream() == null ? null : new Upstream(cfg.upstream(), err);
+    NextTier.Source next = NextTier.Source.NONE;
+    if (backing != null) {
+      next = ns -> ns.equals(Namespaces.MAIN) ? backing : null;
+    } else if (upstream != null) {
+      next = upstream::forNamespace;
     }
     Namespaces namespaces;
     try {
@@ -60,8 +86,12 @@ public final class CacheServer implements AutoCloseable {
               cfg.dir(),
               cfg.limits().maxSize(),
               cfg.trust().maxNamespaceSize(),
-              cfg.s3() == null ? null : Backing.s3(cfg.s3(), err));
+              next,
+              cfg.trust().maxNamespaces());
     } catch (IOException e) {
+      if (upstream != null) {
+        upstream.close();
+      }
       throw new ServeException("cannot open the storage directory " + cfg.dir() + ": " + e.getMessage(), e);
     }
     Tokens.Principal anonymous = anonymous(cfg, err);
@@ -79,7 +109,37 @@ public final class CacheServer implements AutoCloseable {
         throw new ServeException("cannot use the tokens file: " + e.getMessage(), e);
       }
     }
+    OidcVerifier oidc = null;
+    if (cfg.trust().oidc() != null) {
+      OidcSettings o = cfg.trust().oidc();
+      try {
+        oidc = new OidcVerifier(o, ClaimRules.load(o.rules()), clock, err);
+      } catch (IOException e) {
+        closeQuietly(stopTokens);
+        namespaces.close();
+        throw new ServeException("cannot use the OIDC rules: " + e.getMessage(), e);
+      }
+      err.println(
+          "progcache serve: accepting OIDC tokens from " + o.issuer() + " for audience " + o.audience());
+      OidcVerifier v = oidc;
+      AutoCloseable before = stopTokens;
+      stopTokens =
+          () -> {
+            v.close();
+            before.close();
+          };
+    }
+    Authenticator auth = new Authenticator(tokens, cfg.tokens() != null, oidc);
     ServerMetrics metrics = new ServerMetrics(namespaces.main());
+    if (backing != null) {
+      metrics.backing(backing.stats());
+    }
+    if (upstream != null) {
+      metrics.upstream(upstream.stats(), x -> upstream.queued());
+    }
+    if (oidc != null) {
+      metrics.oidc(oidc);
+    }
     ServeConfig.Limits l = cfg.limits();
 
     QueuedThreadPool pool = new QueuedThreadPool(Math.max(16, Runtime.getRuntime().availableProcessors() * 4), 4);
@@ -104,9 +164,20 @@ public final class CacheServer implements AutoCloseable {
     CacheHandler handler =
         new CacheHandler(
             namespaces,
-            tokens,
+            auth,
             metrics,
             new CacheHandler.Limits(l.maxObject(), l.requestTimeout().toMillis(), l.lz4Min()));
+    if (upstream != null) {
+      // a bean added before the handler stops after it, also when a shutdown hook stops Jetty
+      // (SIGTERM): queued forwards get their drain deadline before the JVM exits
+      server.addManaged(
+          new AbstractLifeCycle() {
+            @Override
+            protected void doStop() {
+              upstream.close();
+            }
+          });
+    }
     QoSHandler qos = new QoSHandler(handler);
     qos.setMaxRequestCount(l.maxRequests());
     qos.setMaxSuspendedRequestCount(l.maxRequests() * 4);
@@ -127,10 +198,13 @@ public final class CacheServer implements AutoCloseable {
       } catch (Exception ignored) {
         // already failing
       }
+      if (upstream != null) {
+        upstream.close();
+      }
       throw new ServeException(
           "cannot listen on " + cfg.host() + ":" + cfg.port() + ": " + e.getMessage(), e);
     }
-    return new CacheServer(server, c, log, namespaces, stopTokens);
+    return new CacheServer(server, c, log, namespaces, upstream, stopTokens);
   }
 
   /** Who may use the server without a token; says so loudly when that is not just loopback. */
@@ -144,7 +218,15 @@ public final class CacheServer implements AutoCloseable {
               + (t.anonymousWrite() ? "; anyone who reaches this server can poison its cache" : ""));
       return Tokens.insecureAnonymous(t.anonymousWrite());
     }
-    return cfg.tokens() == null ? Tokens.LOOPBACK_ANONYMOUS : null;
+    return cfg.authenticated() ? null : Tokens.LOOPBACK_ANONYMOUS;
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      // already failing
+    }
   }
 
   /** The port actually bound. */
@@ -170,9 +252,7 @@ public final class CacheServer implements AutoCloseable {
   /** Waits until the server stops. */
   public void join() throws InterruptedException {
     server.join();
-    accessLog.close();
-    closeTokens();
-    namespaces.close();
+    release();
   }
 
   @Override
@@ -181,6 +261,14 @@ public final class CacheServer implements AutoCloseable {
       server.stop();
     } catch (Exception e) {
       // stopping: nothing left to do
+    }
+    release();
+  }
+
+  /** After the last request: forwards what is queued upstream (bounded), then closes the rest. */
+  private void release() {
+    if (upstream != null) {
+      upstream.close();
     }
     accessLog.close();
     closeTokens();

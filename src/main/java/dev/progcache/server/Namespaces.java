@@ -2,11 +2,15 @@ package dev.progcache.server;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The server's keyspaces. Each namespace is a separate {@link ServerStore}: {@code main} in the
@@ -15,8 +19,13 @@ import org.jspecify.annotations.Nullable;
  * is shared between them, bodies included.
  *
  * <p>With {@code serve --s3}, only {@code main} is backed by the bucket and shared by replicas;
- * other namespaces live on each server's disk. Stores are opened on first use; callers open only namespaces some principal was granted, so
- * requests cannot create directories at will. Thread-safe.
+ * other namespaces live on each server's disk. With {@code serve --upstream}, each namespace reads
+ * through to the same namespace of the upstream server (see {@link Upstream}). Stores are opened
+ * on first use; callers open only namespaces some principal was granted, and a read never creates
+ * one. At most {@code maxNamespaces} namespaces besides {@code main} exist (those on disk at start
+ * count): a write that would create one more fails with {@link LimitReached}, which bounds the
+ * disk used to {@code mainMax + maxNamespaces * otherMax} even when OIDC rules make a namespace
+ * per pull request. Thread-safe.
  */
 final class Namespaces {
   static final String MAIN = "main";
@@ -25,18 +34,74 @@ final class Namespaces {
 
   private final Path dir;
   private final long otherMax;
+  private final NextTier.Source next;
   private final ServerStore main;
   private final Map<String, ServerStore> others = new ConcurrentHashMap<>();
+  private final Set<String> existing = ConcurrentHashMap.newKeySet();
+  private final int maxNamespaces;
+  private final ReentrantLock creating = new ReentrantLock();
+
+  /** A write would create a namespace beyond the limit. */
+  static final class LimitReached extends IOException {
+    LimitReached(int max) {
+      super(
+          "the server already holds its maximum of "
+              + max
+              + " namespaces besides main (serve --max-namespaces); remove unused ones under"
+              + " ns/ in its storage directory");
+    }
+  }
 
   /**
    * @param mainMax size limit of {@code main}
    * @param otherMax size limit of each other namespace
-   * @param backing the bucket behind {@code main}, or null; other namespaces stay on this disk
+   * @param next what stands behind each namespace's disk (a bucket behind {@code main} only, an
+   *     upstream server behind each one)
+   * @param maxNamespaces how many namespaces besides {@code main} may exist
    */
-  Namespaces(Path dir, long mainMax, long otherMax, @Nullable Backing backing) throws IOException {
+  Namespaces(Path dir, long mainMax, long otherMax, NextTier.Source next, int maxNamespaces)
+      throws IOException {
     this.dir = dir;
     this.otherMax = otherMax;
-    this.main = ServerStore.open(dir, mainMax, backing);
+    this.next = next;
+    this.maxNamespaces = maxNamespaces;
+    this.main = ServerStore.open(dir, mainMax, next.forNamespace(MAIN));
+    Path ns = dir.resolve("ns");
+    if (Files.isDirectory(ns)) {
+      try (Stream<Path> l = Files.list(ns)) {
+        l.filter(Files::isDirectory)
+            .map(p -> p.getFileName().toString())
+            .filter(Namespaces::valid)
+            .forEach(existing::add);
+      }
+    }
+  }
+
+  /**
+   * Whether every namespace of {@code names} is open and on this disk only (no bucket or upstream
+   * behind it), so reading it never waits for a network or a directory scan.
+   */
+  boolean openAndLocal(java.util.List<String> names) {
+    for (String n : names) {
+      ServerStore s = n.equals(MAIN) ? main : others.get(n);
+      if (s == null || s.hasNextTier()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The store of {@code name} for reading: empty when the namespace was never written (nothing is
+   * created).
+   *
+   * @throws IOException when its directory cannot be opened
+   */
+  Optional<ServerStore> find(String name) throws IOException {
+    if (name.equals(MAIN) || others.containsKey(name) || existing.contains(name)) {
+      return Optional.of(get(name));
+    }
+    return Optional.empty();
   }
 
   /** Whether {@code name} is a well-formed namespace name (see {@link #RULE}). */
@@ -57,6 +122,7 @@ final class Namespaces {
   /**
    * The store of {@code name}, opened if needed.
    *
+   * @throws LimitReached when it would be one namespace too many
    * @throws IOException when its directory cannot be opened
    * @throws IllegalArgumentException for a malformed name
    */
@@ -67,10 +133,22 @@ final class Namespaces {
     if (!valid(name)) {
       throw new IllegalArgumentException("bad namespace \"" + name + "\"");
     }
+    ServerStore s = others.get(name);
+    if (s != null) {
+      return s;
+    }
+    creating.lock();
     try {
-      return others.computeIfAbsent(name, this::open);
+      if (!existing.contains(name) && existing.size() >= maxNamespaces) {
+        throw new LimitReached(maxNamespaces);
+      }
+      s = others.computeIfAbsent(name, this::open);
+      existing.add(name);
+      return s;
     } catch (UncheckedIOException e) {
       throw e.getCause();
+    } finally {
+      creating.unlock();
     }
   }
 
@@ -82,7 +160,7 @@ final class Namespaces {
 
   private ServerStore open(String name) {
     try {
-      return ServerStore.open(dir.resolve("ns").resolve(name), otherMax);
+      return ServerStore.open(dir.resolve("ns").resolve(name), otherMax, next.forNamespace(name));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

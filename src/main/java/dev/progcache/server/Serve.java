@@ -8,6 +8,16 @@ import java.util.Map;
 public final class Serve {
   private Serve() {}
 
+  private static String auth(ServeConfig cfg) {
+    if (!cfg.authenticated()) {
+      return "off (loopback only)";
+    }
+    if (cfg.tokens() != null && cfg.trust().oidc() != null) {
+      return "by tokens file and OIDC";
+    }
+    return cfg.tokens() != null ? "by tokens file" : "by OIDC";
+  }
+
   /** Runs the server; returns the exit status (only Main exits). */
   public static int run(List<String> args, Map<String, String> env, PrintStream err) {
     if (args.contains("--help") || args.contains("-h")) {
@@ -26,8 +36,12 @@ public final class Serve {
               + cfg.limits().maxSize()
               + " bytes, "
               + (cfg.s3() == null ? "no backing store" : "backed by " + cfg.s3().describe())
+              + (cfg.upstream() == null
+                  ? ""
+                  : ", edge of " + dev.progcache.remote.http.HttpTier.describe(cfg.upstream().url())
+                      + (cfg.upstream().readOnly() ? " (read-only)" : ""))
               + ", auth "
-              + (cfg.tokens() == null ? "off (loopback only)" : "by tokens file")
+              + auth(cfg)
               + ")");
       err.flush();
       s.join();

@@ -1,13 +1,19 @@
 package dev.progcache.server;
 
+import dev.progcache.remote.BestEffort;
+import dev.progcache.remote.Uploader;
+import dev.progcache.remote.http.Endpoint;
+import dev.progcache.remote.http.HttpTier;
 import dev.progcache.remote.s3.S3Location;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  * @param accessLog whether to log each request on stderr
  * @param s3 the bucket behind the disk, or null: then the disk is the only store
  * @param trust anonymous access and namespace limits
+ * @param upstream the server this one reads through to (an edge cache), or null
  */
 public record ServeConfig(
     String host,
@@ -30,7 +37,21 @@ public record ServeConfig(
     Limits limits,
     boolean accessLog,
     @Nullable S3Location s3,
-    Trust trust) {
+    Trust trust,
+    @Nullable Edge upstream) {
+
+  /** A server without an upstream. */
+  public ServeConfig(
+      String host,
+      int port,
+      Path dir,
+      @Nullable Path tokens,
+      Limits limits,
+      boolean accessLog,
+      @Nullable S3Location s3,
+      Trust trust) {
+    this(host, port, dir, tokens, limits, accessLog, s3, trust, null);
+  }
 
   /** A server without a backing bucket, with the default trust settings. */
   public ServeConfig(
@@ -51,14 +72,62 @@ public record ServeConfig(
   }
 
   /**
-   * Who may use the server without a token, and how big namespaces other than {@code main} grow.
+   * Who may use the server without a token, whether OIDC tokens are accepted, and how big and how
+   * many namespaces other than {@code main} grow.
    *
    * @param insecureAnonymous requests without a token may read {@code main}, even off loopback
    * @param anonymousWrite with {@code insecureAnonymous}: they may also write {@code main}
    * @param maxNamespaceSize size limit of each namespace other than {@code main}
+   * @param maxNamespaces how many namespaces other than {@code main} may exist
+   * @param oidc how OIDC id-tokens are verified and mapped to grants, or null: not accepted
    */
-  public record Trust(boolean insecureAnonymous, boolean anonymousWrite, long maxNamespaceSize) {
-    public static final Trust DEFAULT = new Trust(false, false, 1L << 30);
+  public record Trust(
+      boolean insecureAnonymous,
+      boolean anonymousWrite,
+      long maxNamespaceSize,
+      int maxNamespaces,
+      @Nullable OidcSettings oidc) {
+    public static final Trust DEFAULT = new Trust(false, false, 1L << 30, 256, null);
+
+    /** These settings accepting OIDC tokens as {@code o} says. */
+    public Trust withOidc(@Nullable OidcSettings o) {
+      return new Trust(insecureAnonymous, anonymousWrite, maxNamespaceSize, maxNamespaces, o);
+    }
+  }
+
+  /** Whether requests are authenticated (a tokens file or OIDC), not open to loopback. */
+  boolean authenticated() {
+    return tokens != null || trust.oidc() != null;
+  }
+
+  /**
+   * The upstream of an edge cache and how hard to try it. {@link #toString} leaves the token out.
+   *
+   * @param url the upstream server's base URL
+   * @param token the bearer token sent upstream, or null
+   * @param readOnly whether to only read through (forward no PUTs)
+   * @param policy deadlines, breaker and negative cache of upstream reads and writes
+   * @param uploads bounds of the write-behind queue
+   */
+  public record Edge(
+      URI url,
+      @Nullable String token,
+      boolean readOnly,
+      BestEffort.Policy policy,
+      Uploader.Limits uploads) {
+    /** Where the upstream token comes from, for messages about denials. */
+    static final String HINT =
+        "check PROGCACHE_SERVE_UPSTREAM_TOKEN / --upstream-token-file and that token's grants and"
+            + " namespaces on the upstream server";
+
+    /** Forwarded uploads still queued at shutdown get this long by default. */
+    static final Duration DRAIN = Duration.ofSeconds(30);
+
+    @Override
+    public String toString() {
+      return "Edge[url=" + HttpTier.describe(url) + ", token=" + (token == null ? "none" : "(hidden)")
+          + ", readOnly=" + readOnly + ", policy=" + policy + ", uploads=" + uploads + "]";
+    }
   }
 
   /** Resource limits of the server. */
@@ -81,6 +150,18 @@ public record ServeConfig(
                               non-loopback address without --tokens (logged loudly)
         --anonymous-write     with --insecure-anonymous: they may also write main (unsafe)
         --max-ns-size SIZE    size limit of each namespace other than main (default 1G)
+        --max-namespaces N    namespaces besides main the server may hold (default 256); a
+                              write that would create one more gets 507
+        --oidc-issuer URL     accept OIDC id-tokens from this issuer as bearer tokens (env
+                              PROGCACHE_SERVE_OIDC_ISSUER; GitHub Actions:
+                              https://token.actions.githubusercontent.com); its keys come from
+                              URL/.well-known/openid-configuration unless --oidc-jwks is given
+        --oidc-audience AUD   the audience tokens must name (env PROGCACHE_SERVE_OIDC_AUDIENCE)
+        --oidc-rules FILE     claim rules mapping tokens to grants and namespaces (env
+                              PROGCACHE_SERVE_OIDC_RULES; see docs/remote.md)
+        --oidc-jwks URL       the issuer's key set, instead of discovering it
+                              (env PROGCACHE_SERVE_OIDC_JWKS)
+        --oidc-clock-skew D   tolerance on token times (default 60s)
         --max-requests N      requests handled at once (default 256; more wait, then 503)
         --request-timeout D   time limit for one request body (default 60s)
         --lz4-min SIZE        compress bodies at least this big for clients that accept lz4 (default 4K)
@@ -90,6 +171,15 @@ public record ServeConfig(
                               bucket, PUTs land in the bucket before 204; replicas may share it.
                               PROGCACHE_S3_REGION / _ENDPOINT / _PATH_STYLE and the AWS credential
                               chain apply
+        --upstream URL        an edge cache: read through to the progcache (or gocached-compatible)
+                              server at URL on a miss, keeping a verified copy here, and forward
+                              PUTs to it in the background (env PROGCACHE_SERVE_UPSTREAM); its
+                              token comes from env PROGCACHE_SERVE_UPSTREAM_TOKEN or the file
+                              given by --upstream-token-file / PROGCACHE_SERVE_UPSTREAM_TOKEN_FILE.
+                              Namespace main maps to URL, namespace N to URL/ns/N/
+        --upstream-read-only  read through only; forward no PUTs
+        --upstream-timeout D  time limit of one upstream read, body included (default 10s)
+        --upstream-drain D    at shutdown, how long queued forwards may take (default 30s)
         --no-access-log       do not log requests on stderr
       """;
 
@@ -106,7 +196,18 @@ public record ServeConfig(
     boolean anonymous = false;
     boolean anonymousWrite = false;
     long maxNs = Trust.DEFAULT.maxNamespaceSize();
+    int maxNamespaces = Trust.DEFAULT.maxNamespaces();
+    String oidcIssuer = env.get("PROGCACHE_SERVE_OIDC_ISSUER");
+    String oidcAudience = env.get("PROGCACHE_SERVE_OIDC_AUDIENCE");
+    String oidcRules = env.get("PROGCACHE_SERVE_OIDC_RULES");
+    String oidcJwks = env.get("PROGCACHE_SERVE_OIDC_JWKS");
+    Duration skew = OidcSettings.DEFAULT_SKEW;
     String s3 = env.get("PROGCACHE_SERVE_S3");
+    String upstream = env.get("PROGCACHE_SERVE_UPSTREAM");
+    String upstreamTokenFile = env.get("PROGCACHE_SERVE_UPSTREAM_TOKEN_FILE");
+    boolean upstreamReadOnly = false;
+    Duration upstreamTimeout = BestEffort.Policy.DEFAULT.getTimeout();
+    Duration upstreamDrain = Edge.DRAIN;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
@@ -120,6 +221,10 @@ public record ServeConfig(
       }
       if (name.equals("--anonymous-write")) {
         anonymousWrite = true;
+        continue;
+      }
+      if (name.equals("--upstream-read-only")) {
+        upstreamReadOnly = true;
         continue;
       }
       String v;
@@ -140,7 +245,17 @@ public record ServeConfig(
         case "--lz4-min" -> lz4Min = size(name, v);
         case "--max-ns-size" -> maxNs = size(name, v);
         case "--max-requests" -> maxRequests = (int) Math.min(100_000, size(name, v));
+        case "--max-namespaces" -> maxNamespaces = (int) Math.min(1_000_000, size(name, v));
+        case "--oidc-issuer" -> oidcIssuer = v;
+        case "--oidc-audience" -> oidcAudience = v;
+        case "--oidc-rules" -> oidcRules = v;
+        case "--oidc-jwks" -> oidcJwks = v;
+        case "--oidc-clock-skew" -> skew = Duration.ofMillis(seconds(name, v));
         case "--request-timeout" -> timeout = Duration.ofMillis(Math.max(1, seconds(name, v)));
+        case "--upstream" -> upstream = v;
+        case "--upstream-token-file" -> upstreamTokenFile = v;
+        case "--upstream-timeout" -> upstreamTimeout = Duration.ofMillis(Math.max(1, seconds(name, v)));
+        case "--upstream-drain" -> upstreamDrain = Duration.ofMillis(Math.max(0, seconds(name, v)));
         default -> throw new ServeException("unknown flag " + a + "\n" + USAGE);
       }
     }
@@ -165,12 +280,14 @@ public record ServeConfig(
     if (anonymousWrite && !anonymous) {
       throw new ServeException("--anonymous-write needs --insecure-anonymous");
     }
-    if (tokensPath == null && !anonymous && !loopback(host)) {
+    OidcSettings oidc = OidcSettings.of(oidcIssuer, oidcAudience, oidcJwks, oidcRules, skew);
+    if (tokensPath == null && oidc == null && !anonymous && !loopback(host)) {
       throw new ServeException(
           "refusing to listen on "
               + host
-              + " without --tokens: anyone who can reach it could read and write the cache."
-              + " Give --tokens FILE (progcache token create makes one), or listen on 127.0.0.1");
+              + " without --tokens or --oidc-issuer: anyone who can reach it could read and write"
+              + " the cache. Give --tokens FILE (progcache token create makes one), accept CI"
+              + " tokens with --oidc-issuer, or listen on 127.0.0.1");
     }
     Path d =
         dir != null && !dir.isBlank()
@@ -185,6 +302,35 @@ public record ServeConfig(
         throw new ServeException(e.getMessage());
       }
     }
+    Edge edge =
+        edge(
+            upstream,
+            env.get("PROGCACHE_SERVE_UPSTREAM_TOKEN"),
+            upstreamTokenFile,
+            new Edge(
+                URI.create("http://unset/"),
+                null,
+                upstreamReadOnly,
+                new BestEffort.Policy(
+                    upstreamTimeout,
+                    BestEffort.Policy.DEFAULT.breakerFailures(),
+                    BestEffort.Policy.DEFAULT.breakerOpen(),
+                    BestEffort.Policy.DEFAULT.negativeTtl()),
+                new Uploader.Limits(
+                    Uploader.Limits.DEFAULT.queue(),
+                    Uploader.Limits.DEFAULT.concurrency(),
+                    Uploader.Limits.DEFAULT.timeout(),
+                    upstreamDrain)));
+    if (edge != null && bucket != null) {
+      throw new ServeException(
+          "give either --upstream or --s3, not both: an edge cache keeps its copy on its own disk;"
+              + " put --s3 on the upstream server instead");
+    }
+    if (edge != null && sameAddress(edge.url(), host, port)) {
+      throw new ServeException(
+          "--upstream " + HttpTier.describe(edge.url()) + " is this server's own address (--listen "
+              + listen + "); point it at another server");
+    }
     return new ServeConfig(
         host,
         port,
@@ -193,7 +339,52 @@ public record ServeConfig(
         l,
         accessLog,
         bucket,
-        new Trust(anonymous, anonymousWrite, maxNs));
+        new Trust(anonymous, anonymousWrite, maxNs, maxNamespaces, oidc),
+        edge);
+  }
+
+  /**
+   * The upstream settings: {@code tuning} with the URL and token filled in, or null without a URL.
+   */
+  private static @Nullable Edge edge(
+      @Nullable String url, @Nullable String token, @Nullable String tokenFile, Edge tuning)
+      throws ServeException {
+    boolean tokenGiven = token != null && !token.isBlank() || tokenFile != null && !tokenFile.isBlank();
+    if (url == null || url.isBlank()) {
+      if (tokenGiven || tuning.readOnly()) {
+        throw new ServeException(
+            "an upstream token or --upstream-read-only was given without --upstream /"
+                + " PROGCACHE_SERVE_UPSTREAM URL");
+      }
+      return null;
+    }
+    try {
+      URI u =
+          Endpoint.parse(
+              url,
+              "--upstream / PROGCACHE_SERVE_UPSTREAM",
+              "PROGCACHE_SERVE_UPSTREAM_TOKEN or a file named by --upstream-token-file");
+      String t =
+          Endpoint.token(
+              token,
+              Optional.ofNullable(tokenFile).filter(f -> !f.isBlank()).map(Path::of),
+              "--upstream-token-file / PROGCACHE_SERVE_UPSTREAM_TOKEN_FILE");
+      return new Edge(u, t, tuning.readOnly(), tuning.policy(), tuning.uploads());
+    } catch (IllegalArgumentException e) {
+      throw new ServeException(e.getMessage());
+    }
+  }
+
+  /** Whether {@code u} names the address this server listens on (a loop of requests). */
+  private static boolean sameAddress(URI u, String host, int port) {
+    int p = u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    if (port == 0 || p != port) {
+      return false;
+    }
+    if (u.getHost().equalsIgnoreCase(host) || host.equals("0.0.0.0") || host.equals("::")) {
+      return true;
+    }
+    return loopback(host) && loopback(u.getHost().replace("[", "").replace("]", ""));
   }
 
   private static boolean loopback(String host) {

@@ -1,12 +1,14 @@
 package dev.progcache.server;
 
 import dev.progcache.cache.Stats;
+import dev.progcache.remote.ReadOnly;
 import dev.progcache.remote.RemoteLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The server's counters, exported in the Prometheus text format at {@code /metrics}. Labels carry
@@ -24,6 +26,7 @@ final class ServerMetrics {
   final Counter putBad = requests("put", "bad");
   final Counter putTooLarge = requests("put", "too_large");
   final Counter putBackingFailed = requests("put", "backing_failed");
+  final Counter putNamespaceLimit = requests("put", "namespace_limit");
   final Counter unauthorized = requests("any", "unauthorized");
   final Counter forbidden = requests("any", "forbidden");
   final Counter notFound = requests("other", "not_found");
@@ -40,18 +43,46 @@ final class ServerMetrics {
     Gauge.builder("progcache_store_bytes", store, ServerStore::bytes).register(registry);
     Gauge.builder("progcache_store_objects", store, ServerStore::objects).register(registry);
     FunctionCounter.builder("progcache_evictions", store, ServerStore::evictions).register(registry);
-    store.backing().ifPresent(b -> backing(b.stats()));
   }
 
-  private void backing(Stats s) {
-    for (String[] c : new String[][] {
+  /** Adds the OIDC key set's request count ({@code progcache_oidc_key_fetches}). */
+  void oidc(OidcVerifier v) {
+    FunctionCounter.builder("progcache_oidc_key_fetches", v.jwks(), Jwks::fetches).register(registry);
+  }
+
+  /** Exports the counters of a backing bucket as {@code progcache_backing_requests{outcome}}. */
+  void backing(Stats s) {
+    outcomes("progcache_backing_requests", s, new String[][] {
       {RemoteLog.HITS, "hit"}, {RemoteLog.MISSES, "miss"}, {RemoteLog.ERRORS, "error"},
       {RemoteLog.CORRUPT, "corrupt"}, {RemoteLog.SKIPPED, "skipped"},
       {RemoteLog.UPLOADS, "upload"}, {RemoteLog.UPLOAD_ERRORS, "upload_error"}
-    }) {
-      FunctionCounter.builder("progcache_backing_requests", s, x -> x.get(c[0]))
-          .tag("outcome", c[1])
-          .register(registry);
+    });
+  }
+
+  /**
+   * Exports the counters of an edge cache's upstream as {@code progcache_upstream_requests{outcome}},
+   * the bytes moved as {@code progcache_upstream_bytes{direction}}, and the forwarding queue.
+   */
+  void upstream(Stats s, ToDoubleFunction<Stats> queued) {
+    outcomes("progcache_upstream_requests", s, new String[][] {
+      {RemoteLog.HITS, "hit"}, {RemoteLog.MISSES, "miss"}, {RemoteLog.ERRORS, "error"},
+      {RemoteLog.CORRUPT, "corrupt"}, {RemoteLog.SKIPPED, "skipped"},
+      {RemoteLog.UPLOADS, "upload"}, {RemoteLog.UPLOAD_ERRORS, "upload_error"},
+      {RemoteLog.UPLOAD_DROPPED, "upload_dropped"}, {RemoteLog.UPLOAD_TIMEOUTS, "upload_timeout"},
+      {RemoteLog.UPLOAD_REJECTED, "upload_rejected"}, {ReadOnly.SKIPPED, "upload_read_only"}
+    });
+    FunctionCounter.builder("progcache_upstream_bytes", s, x -> x.get(RemoteLog.BYTES_DOWN))
+        .tag("direction", "down")
+        .register(registry);
+    FunctionCounter.builder("progcache_upstream_bytes", s, x -> x.get(RemoteLog.BYTES_UP))
+        .tag("direction", "up")
+        .register(registry);
+    Gauge.builder("progcache_upstream_queue", s, queued).register(registry);
+  }
+
+  private void outcomes(String metric, Stats s, String[][] pairs) {
+    for (String[] c : pairs) {
+      FunctionCounter.builder(metric, s, x -> x.get(c[0])).tag("outcome", c[1]).register(registry);
     }
   }
 

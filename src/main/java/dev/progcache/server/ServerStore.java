@@ -26,9 +26,11 @@ import org.jspecify.annotations.Nullable;
  * tier, so entries survive restarts and a crash never leaves a visible partial entry) plus an
  * in-memory index of bodies for size-limited LRU eviction.
  *
- * <p>With a {@link Backing} bucket the disk is a hot tier: local misses fall through to the bucket,
- * and a put succeeds only once the bucket holds it, so replicas sharing the bucket see each other's
- * writes and an evicted body is fetched again.
+ * <p>With a {@link NextTier} the disk is a hot tier. Behind a {@link Backing} bucket, local misses
+ * fall through to the bucket and a put succeeds only once the bucket holds it, so replicas sharing
+ * the bucket see each other's writes and an evicted body is fetched again. Behind an {@link
+ * Upstream} server (an edge cache), misses are read through and puts are forwarded in the
+ * background.
  *
  * <p>Thread-safe. Eviction deletes the least recently used bodies until the total is below 90 % of
  * the limit; records that named them become misses (and are removed when next read).
@@ -46,16 +48,16 @@ final class ServerStore {
 
   private final DiskStore disk;
   private final long maxBytes;
-  private final @Nullable Backing backing;
+  private final @Nullable NextTier next;
   private final Map<Key, Meta> index = new ConcurrentHashMap<>();
   private final AtomicLong total = new AtomicLong();
   private final AtomicLong evictions = new AtomicLong();
   private final ReentrantLock evicting = new ReentrantLock();
 
-  private ServerStore(DiskStore disk, long maxBytes, @Nullable Backing backing) {
+  private ServerStore(DiskStore disk, long maxBytes, @Nullable NextTier next) {
     this.disk = disk;
     this.maxBytes = maxBytes;
-    this.backing = backing;
+    this.next = next;
   }
 
   /** Opens the store at {@code dir}, indexing the bodies already there. */
@@ -63,13 +65,18 @@ final class ServerStore {
     return open(dir, maxBytes, null);
   }
 
+  /** Whether a bucket or another server stands behind this store's disk. */
+  boolean hasNextTier() {
+    return next != null;
+  }
+
   /**
-   * Opens the store at {@code dir} as a hot tier in front of {@code backing}, when given: misses
-   * fall through to it, and puts land in it before they succeed.
+   * Opens the store at {@code dir} in front of {@code next}, when given: {@link #fetch} asks it,
+   * and every put is passed on to it.
    */
-  static ServerStore open(Path dir, long maxBytes, @Nullable Backing backing) throws IOException {
+  static ServerStore open(Path dir, long maxBytes, @Nullable NextTier next) throws IOException {
     DiskStore d = DiskStore.open(dir, ServerStore::nowNanos, new Stats());
-    ServerStore s = new ServerStore(d, maxBytes, backing);
+    ServerStore s = new ServerStore(d, maxBytes, next);
     s.scan();
     s.evictIfNeeded();
     return s;
@@ -105,20 +112,26 @@ final class ServerStore {
     }
   }
 
-  /**
-   * The entry for {@code action}, verified against its body's size; on a local miss, from the
-   * backing store (verified against its sha256 and stored locally); empty for a miss.
-   */
+  /** The entry for {@code action} on this disk, verified against its body's size; empty for a miss. */
   Optional<Hit> action(Key action) {
     Optional<Hit> h = disk.lookup(action);
-    if (h.isEmpty() && backing != null) {
-      h = backing.get(action, (out, size, body) -> fill(action, out, size, body));
-    }
     h.ifPresent(hit -> touch(hit.entry().outputId()));
     return h;
   }
 
-  /** Stores what the backing store sent, then answers from the disk. */
+  /**
+   * The entry for {@code action} from the next tier (verified against its sha256 and size, and
+   * stored on this disk); empty for a miss, for a body that fails verification, for any trouble,
+   * and when there is no next tier.
+   */
+  Optional<Hit> fetch(Key action) {
+    if (next == null) {
+      return Optional.empty();
+    }
+    return next.get(action, (out, size, body) -> fill(action, out, size, body));
+  }
+
+  /** Stores what the next tier sent, then answers from the disk. */
   private Hit fill(Key action, Key output, long size, InputStream body) throws IOException {
     disk.put(action, output, size, sink -> body.transferTo(sink));
     track(output, size, System.currentTimeMillis());
@@ -144,31 +157,26 @@ final class ServerStore {
    * output}; the entry becomes visible only when complete and correct.
    *
    * @throws dev.progcache.cache.BadPutException when size or sha256 disagree (nothing stored)
-   * @throws Backing.Unavailable when the backing store did not take it (it is kept locally)
+   * @throws Backing.Unavailable when a backing bucket did not take it (it is kept locally)
    * @throws IOException when the disk write fails
    */
   void put(Key action, Key output, long size, InputStream body) throws IOException {
     Path p = disk.put(action, output, size, sink -> body.transferTo(sink));
     track(output, size, System.currentTimeMillis());
     try {
-      if (backing != null) {
-        backing.put(action, output, size, p);
+      if (next != null) {
+        next.put(action, output, size, p);
       }
     } finally {
       evictIfNeeded();
     }
   }
 
-  /** Releases the backing store's connections. */
+  /** Releases what the next tier holds for this store. */
   void close() {
-    if (backing != null) {
-      backing.close();
+    if (next != null) {
+      next.close();
     }
-  }
-
-  /** The backing store, if any. */
-  Optional<Backing> backing() {
-    return Optional.ofNullable(backing);
   }
 
   private void track(Key output, long size, long lastUse) {

@@ -105,7 +105,8 @@ record TokenLine(byte[] digest, Tokens.Principal principal, boolean plaintext) {
     return b.append(" name=").append(p.name()).toString();
   }
 
-  private static Set<Tokens.Grant> grants(String s, String where) throws IOException {
+  /** Parses {@code read}, {@code write} or {@code read,write}; {@code where} names the line. */
+  static Set<Tokens.Grant> grants(String s, String where) throws IOException {
     EnumSet<Tokens.Grant> g = EnumSet.noneOf(Tokens.Grant.class);
     for (String x : s.split(",")) {
       switch (x.toLowerCase(Locale.ROOT)) {

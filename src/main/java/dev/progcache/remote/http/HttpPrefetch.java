@@ -46,7 +46,7 @@ final class HttpPrefetch {
             .timeout(tier.settings.headerTimeout())
             .header("Content-Type", "text/plain")
             .POST(HttpRequest.BodyPublishers.ofByteArray(BatchFrames.ids(actions)));
-    if (tier.askLz4) {
+    if (tier.conn.askLz4) {
       b.header("Accept-Encoding", "lz4");
     }
     HttpResponse<InputStream> r = send(b);
@@ -138,7 +138,7 @@ final class HttpPrefetch {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("request interrupted");
     } finally {
-      tier.slots.release();
+      tier.conn.slots.release();
     }
   }
 }

@@ -19,8 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.Semaphore;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameInputStream;
 import net.jpountz.xxhash.XXHashFactory;
@@ -53,14 +51,16 @@ public final class HttpTier implements RemoteTier {
   private static final int MAX_JSON = 4096;
   private static final int MAX_REDIRECTS = 3;
 
+  /** The hint of the helper's settings, for {@link #credentialsHint}. */
+  public static final String HELPER_HINT =
+      "check PROGCACHE_TOKEN / PROGCACHE_TOKEN_FILE, PROGCACHE_NAMESPACE and the token's"
+          + " grants and namespaces";
+
   final URI base;
   private final String name;
-  private final @Nullable String authorization;
   final Settings settings;
-  private final FutureTask<HttpClient> client;
-  final Semaphore slots;
-  /** Whether to ask for lz4 bodies: not over loopback, where compressing only costs CPU. */
-  volatile boolean askLz4 = true;
+  final HttpConnection conn;
+  private final boolean owner;
   private final HttpPrefetch prefetch = new HttpPrefetch(this);
 
   /**
@@ -68,27 +68,59 @@ public final class HttpTier implements RemoteTier {
    * @param token sent as a bearer token, or null
    */
   public HttpTier(URI base, @Nullable String token, Settings settings) {
-    this.base = withSlash(base);
-    this.name = describe(base);
-    this.authorization = token == null || token.isEmpty() ? null : "Bearer " + token;
-    this.settings = settings;
-    this.slots = new Semaphore(settings.maxConcurrent());
-    this.client = new FutureTask<>(this::build);
-    Thread.ofVirtual().name("progcache-http-init").start(client);
+    this(base, Credentials.fixed(token), HELPER_HINT, settings);
   }
 
-  private HttpClient build() {
-    try {
-      askLz4 = !java.net.InetAddress.getByName(base.getHost()).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
-      askLz4 = true; // the request will report the unknown host
-    }
-    return HttpClient.newBuilder()
-        .connectTimeout(settings.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .version(
-            base.getScheme().equals("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
-        .build();
+  /**
+   * @param base the server's URL ({@code http(s)://host:port[/prefix]})
+   * @param credentials the bearer token to send, asked for on each request
+   */
+  public HttpTier(URI base, Credentials credentials, Settings settings) {
+    this(base, credentials, HELPER_HINT, settings);
+  }
+
+  /**
+   * @param base the server's URL ({@code http(s)://host:port[/prefix]})
+   * @param token sent as a bearer token, or null
+   * @param credentialsHint where the token comes from, for messages about denials
+   */
+  public HttpTier(URI base, @Nullable String token, String credentialsHint, Settings settings) {
+    this(base, Credentials.fixed(token), credentialsHint, settings);
+  }
+
+  /**
+   * @param base the server's URL ({@code http(s)://host:port[/prefix]})
+   * @param credentials the bearer token to send, asked for on each request
+   * @param credentialsHint where the token comes from, for messages about denials
+   */
+  public HttpTier(URI base, Credentials credentials, String credentialsHint, Settings settings) {
+    this.base = withSlash(base);
+    this.name = describe(base);
+    this.settings = settings;
+    this.conn = new HttpConnection(this.base, credentials, credentialsHint, settings);
+    this.owner = true;
+  }
+
+  private HttpTier(HttpTier parent, URI base) {
+    this.base = withSlash(base);
+    this.name = describe(base);
+    this.settings = parent.settings;
+    this.conn = parent.conn;
+    this.owner = false;
+  }
+
+  /**
+   * The same server under the relative path {@code path} (such as {@code ns/pr-1/}), sharing this
+   * tier's connections, its bound on requests in flight and its token. Closing the view does
+   * nothing; closing this tier closes every view.
+   */
+  public HttpTier under(String path) {
+    return new HttpTier(this, base.resolve(path));
+  }
+
+  /** The base URL (ending in a slash). */
+  public URI base() {
+    return base;
   }
 
   /** The URL as messages show it: scheme, host, port and path; no user info, query or fragment. */
@@ -103,8 +135,7 @@ public final class HttpTier implements RemoteTier {
 
   @Override
   public String credentialsHint() {
-    return "check PROGCACHE_TOKEN / PROGCACHE_TOKEN_FILE, PROGCACHE_NAMESPACE and the token's"
-        + " grants and namespaces";
+    return conn.credentialsHint;
   }
 
   @Override
@@ -126,7 +157,7 @@ public final class HttpTier implements RemoteTier {
         return Optional.of(deliver(r, in, out, -1, sink));
       }
     } finally {
-      slots.release();
+      conn.slots.release();
     }
   }
 
@@ -245,7 +276,7 @@ public final class HttpTier implements RemoteTier {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("upload interrupted");
     } finally {
-      slots.release();
+      conn.slots.release();
     }
   }
 
@@ -259,7 +290,7 @@ public final class HttpTier implements RemoteTier {
               .timeout(settings.headerTimeout())
               .header("Want-Object", "1");
       HttpClient c = client();
-      if (askLz4) {
+      if (conn.askLz4) {
         b.header("Accept-Encoding", "lz4");
       }
       authorize(b);
@@ -351,15 +382,16 @@ public final class HttpTier implements RemoteTier {
     }
   }
 
-  void authorize(HttpRequest.Builder b) {
-    if (authorization != null) {
-      b.header("Authorization", authorization);
+  void authorize(HttpRequest.Builder b) throws RemoteException {
+    Optional<String> t = conn.credentials.bearer();
+    if (t.isPresent()) {
+      b.header("Authorization", "Bearer " + t.get());
     }
   }
 
   HttpClient client() throws IOException {
     try {
-      return client.get();
+      return conn.client.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while the HTTP client was being built");
@@ -370,7 +402,7 @@ public final class HttpTier implements RemoteTier {
 
   void acquire() throws InterruptedIOException {
     try {
-      slots.acquire();
+      conn.slots.acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting for a connection slot");
@@ -384,9 +416,9 @@ public final class HttpTier implements RemoteTier {
 
   @Override
   public void close() {
-    if (client.isDone()) {
+    if (owner && conn.client.isDone()) {
       try {
-        client.get().shutdownNow();
+        conn.client.get().shutdownNow();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (ExecutionException e) {

@@ -67,7 +67,7 @@ class HttpPrefetchTest {
     tier =
         new HttpTier(
             URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"),
-            null,
+            (String) null,
             HttpTier.Settings.DEFAULT);
   }
 
@@ -154,7 +154,7 @@ class HttpPrefetchTest {
     tier =
         new HttpTier(
             URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"),
-            null,
+            (String) null,
             HttpTier.Settings.DEFAULT);
     assertThat(tier.manifest(id("c"))).isEqualTo(Optional.empty());
     List<Key> stored = new ArrayList<>();

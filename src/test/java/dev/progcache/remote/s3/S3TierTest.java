@@ -13,7 +13,12 @@ import dev.progcache.remote.RemoteTier;
 import dev.progcache.remote.TieredCache;
 import dev.progcache.remote.Uploader;
 import dev.progcache.testing.S3Proxy;
+import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -193,7 +198,7 @@ class S3TierTest {
   }
 
   @Test
-  void wrongCredentials_accessDenied_reportedOnceWithHint_getsAreMisses() throws Exception {
+  void case31_accessDenied_reportedOnceWithHint_getsAreMisses() throws Exception {
     S3Location loc = s3.location(newBucket(), "");
     Stats s = new Stats();
     try (TieredCache t = tier("a", loc, s, "wrong-secret", false)) {
@@ -210,7 +215,7 @@ class S3TierTest {
   }
 
   @Test
-  void missingBucket_isMiss_withClearMessageOnce() throws Exception {
+  void case31_noSuchBucket_isMiss_withClearMessageOnce() throws Exception {
     S3Location loc = s3.location("progcache-no-such-bucket", "");
     Stats s = new Stats();
     try (TieredCache t = tier("a", loc, s)) {
@@ -224,6 +229,47 @@ class S3TierTest {
     assertThat(errText()).contains("bucket progcache-no-such-bucket does not exist");
     assertThat(errText().lines().filter(l -> l.contains("does not exist") && l.contains(" get ")).count())
         .isEqualTo(1);
+  }
+
+  @Test
+  void case31_slowDown_pausesTheTier_getsAreMisses_putsStayLocal() throws Exception {
+    AtomicInteger requests = new AtomicInteger();
+    HttpServer throttling = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    throttling.createContext(
+        "/",
+        x -> {
+          requests.incrementAndGet();
+          x.getRequestBody().transferTo(OutputStream.nullOutputStream());
+          byte[] b =
+              ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
+                      + "<Message>Please reduce your request rate.</Message></Error>")
+                  .getBytes(StandardCharsets.UTF_8);
+          x.getResponseHeaders().add("Content-Type", "application/xml");
+          x.sendResponseHeaders(503, b.length);
+          x.getResponseBody().write(b);
+          x.close();
+        });
+    throttling.start();
+    try {
+      URI endpoint = URI.create("http://127.0.0.1:" + throttling.getAddress().getPort());
+      S3Location loc = new S3Location("progcache-throttled", "", "us-east-1", endpoint, true);
+      Stats s = new Stats();
+      byte[] body = "kept locally".getBytes(StandardCharsets.UTF_8);
+      try (TieredCache t = tier("a", loc, s)) {
+        for (int i = 0; i < 5; i++) {
+          assertThat(t.get(sha(new byte[] {(byte) i})).get()).isEmpty();
+        }
+        put(t, sha(new byte[] {9}), body);
+        assertThat(t.get(sha(new byte[] {9})).get()).as("the put is stored locally").isPresent();
+      }
+      assertThat(s.get(RemoteLog.HITS)).isZero();
+      assertThat(s.get(S3Tier.GETS)).as("the tier paused after the first SlowDown").isEqualTo(1);
+      assertThat(requests.get()).as("one GET and its single retry").isEqualTo(2);
+      assertThat(errText()).contains("SlowDown").contains("asked us to back off");
+      assertThat(errText().lines().filter(l -> l.contains("back off")).count()).isEqualTo(1);
+    } finally {
+      throttling.stop(0);
+    }
   }
 
   @Test

@@ -1,0 +1,3 @@
+module progcache.dev/bench/handshake
+
+go 1.24
