@@ -50,6 +50,13 @@ final class HelperConfig {
   static final Setting<Boolean> READ_ONLY =
       new Setting<>("read-only", "false", ValueTypes.BOOL, false, "never upload to the shared tier");
 
+  static final Setting<Boolean> PREFETCH =
+      new Setting<>(
+          "prefetch", "true", ValueTypes.BOOL, false, "prefetch what earlier builds used (remote)");
+  static final Setting<String> PREFETCH_KEY =
+      new Setting<>(
+          "prefetch-key", "", ValueTypes.TEXT, false, "build context for prefetching (default: derived)");
+
   /** Every setting, in the order {@code progcache config} shows them. */
   static final List<Setting<?>> SETTINGS =
       List.of(
@@ -63,7 +70,9 @@ final class HelperConfig {
           OIDC_AUDIENCE,
           NAMESPACE,
           S3,
-          READ_ONLY);
+          READ_ONLY,
+          PREFETCH,
+          PREFETCH_KEY);
 
   static final String USAGE =
       """
@@ -82,6 +91,9 @@ final class HelperConfig {
         --namespace NS         server namespace for --remote, e.g. pr-123 (default: the token's)
         --s3 s3://BUCKET/PREFIX  shared tier in S3-compatible storage (see docs/s3.md)
         --read-only            read the shared tier, never upload to it (still stores locally)
+        --prefetch=false       do not prefetch from the shared tier what earlier builds used
+        --prefetch-key KEY     build context of the prefetch manifest (default: module path,
+                               go version, GOOS/GOARCH and build settings)
       """;
 
   private final Map<String, String> flagValues;
@@ -198,6 +210,14 @@ final class HelperConfig {
 
   boolean verbose() {
     return config.get(VERBOSE);
+  }
+
+  boolean prefetch() {
+    return config.get(PREFETCH);
+  }
+
+  Optional<String> prefetchKey() {
+    return config.find(PREFETCH_KEY).filter(s -> !s.isBlank());
   }
 
   TrimPolicy trimPolicy() {

@@ -3,7 +3,9 @@ package dev.progcache.cli;
 import dev.progcache.cache.BuildCache;
 import dev.progcache.cache.Stats;
 import dev.progcache.disk.DiskStore;
+import dev.progcache.cache.Key;
 import dev.progcache.remote.BestEffort;
+import dev.progcache.remote.Prefetch;
 import dev.progcache.remote.ReadOnly;
 import dev.progcache.remote.RemoteLog;
 import dev.progcache.remote.RemoteTier;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -136,6 +139,15 @@ record RemoteSettings(
    * its uploader. Tier clients are built in the background; this returns at once.
    */
   BuildCache tier(DiskStore local, Stats stats, PrintStream err) {
+    return tier(local, stats, err, Optional.empty());
+  }
+
+  /**
+   * As {@link #tier(DiskStore, Stats, PrintStream)}, prefetching for the build context {@code
+   * context} names (computed in the background) when given.
+   */
+  BuildCache tier(
+      DiskStore local, Stats stats, PrintStream err, Optional<Supplier<Key>> context) {
     RemoteLog log = new RemoteLog(stats, err);
     RemoteTier raw;
     String name;
@@ -155,7 +167,11 @@ record RemoteSettings(
     if (readOnly) {
       remote = new ReadOnly(remote, log);
     }
-    return new TieredCache(local, remote, new Uploader(remote, uploads, log));
+    Prefetch prefetch =
+        context.isEmpty()
+            ? null
+            : new Prefetch(local, remote, context.get(), Prefetch.Limits.DEFAULT, log);
+    return new TieredCache(local, remote, new Uploader(remote, uploads, log), prefetch);
   }
 
   /** Kept apart so that the SDK's classes load only when a bucket is configured. */

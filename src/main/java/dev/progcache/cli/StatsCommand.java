@@ -122,5 +122,22 @@ final class StatsCommand implements Admin.Command {
             ratio,
             puts,
             TrimText.bytes(written)));
+    long prefetched = 0;
+    long used = 0;
+    long wasted = 0;
+    for (SessionLog.Session x : s) {
+      prefetched += x.get("prefetched");
+      used += x.get("prefetch-used");
+      wasted += x.get("prefetch-wasted-bytes");
+    }
+    if (prefetched > 0) {
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "prefetch         %d entries prefetched, %d used, %s wasted",
+              prefetched,
+              used,
+              TrimText.bytes(wasted)));
+    }
   }
 }

@@ -6,6 +6,7 @@ import dev.progcache.cache.Key;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -124,6 +125,83 @@ public final class BestEffort implements RemoteTier {
       log.once("put", "remote cache " + name + " upload failed: " + e.getMessage());
       throw e instanceof IOException io ? io : new IOException(e.toString(), e);
     }
+  }
+
+  /**
+   * Prefetches through the read breaker: skipped while it is open or reads are refused; trouble
+   * is counted ({@link RemoteLog#PREFETCH_ERRORS}) but does not open the breaker, since a slow
+   * batch says little about single gets. Never throws.
+   */
+  @Override
+  public void getMany(List<Key> actions, BatchSink sink) {
+    if (readsOff || !reads.allow() || actions.isEmpty()) {
+      return;
+    }
+    try {
+      Deadlines.call(
+          () -> {
+            delegate.getMany(actions, sink);
+            return null;
+          },
+          policy.getTimeout().multipliedBy(3),
+          "remote prefetch of " + actions.size() + " objects");
+    } catch (BadPutException e) {
+      log.count(RemoteLog.CORRUPT, 1);
+      log.once("corrupt", "remote cache " + name + " sent a bad object, ignored it: " + e.getMessage());
+    } catch (RemoteException e) {
+      if (e.kind() == RemoteException.Kind.FAILED) {
+        prefetchTrouble("prefetch", e);
+      } else {
+        classify(e, "get");
+      }
+    } catch (IOException | RuntimeException e) {
+      prefetchTrouble("prefetch", e);
+    }
+  }
+
+  /** The manifest, or empty for a miss or any trouble. Never throws. */
+  @Override
+  public Optional<List<Key>> manifest(Key context) {
+    if (readsOff || !reads.allow()) {
+      return Optional.empty();
+    }
+    try {
+      return Deadlines.call(
+          () -> delegate.manifest(context), policy.getTimeout(), "remote prefetch manifest");
+    } catch (RemoteException e) {
+      if (e.kind() == RemoteException.Kind.FAILED) {
+        prefetchTrouble("manifest", e);
+      } else {
+        classify(e, "get");
+      }
+    } catch (IOException | RuntimeException e) {
+      prefetchTrouble("manifest", e);
+    }
+    return Optional.empty();
+  }
+
+  /** Adds to the manifest unless writes are off; trouble is counted, never thrown. */
+  @Override
+  public void addToManifest(Key context, List<Key> actions) {
+    if (writesOff || !writes.allow()) {
+      return;
+    }
+    try {
+      delegate.addToManifest(context, actions);
+    } catch (RemoteException e) {
+      if (e.kind() == RemoteException.Kind.FAILED) {
+        prefetchTrouble("manifest-put", e);
+      } else {
+        classify(e, "put");
+      }
+    } catch (IOException | RuntimeException e) {
+      prefetchTrouble("manifest-put", e);
+    }
+  }
+
+  private void prefetchTrouble(String kind, Exception e) {
+    log.count(RemoteLog.PREFETCH_ERRORS, 1);
+    log.once(kind, "remote cache " + name + " " + kind + " failed, building without it: " + e.getMessage());
   }
 
   private void classify(RemoteException e, String op) {

@@ -4,6 +4,7 @@ import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,6 +35,20 @@ public final class ReadOnly implements RemoteTier {
   public void put(Key action, Key output, long size, Path body) {
     log.count(SKIPPED, 1);
   }
+
+  @Override
+  public void getMany(List<Key> actions, BatchSink sink) throws IOException {
+    delegate.getMany(actions, sink);
+  }
+
+  @Override
+  public Optional<List<Key>> manifest(Key context) throws IOException {
+    return delegate.manifest(context);
+  }
+
+  /** Read-only: the manifest is not written either. */
+  @Override
+  public void addToManifest(Key context, List<Key> actions) {}
 
   @Override
   public String credentialsHint() {

@@ -26,6 +26,15 @@ public final class RemoteLog {
   public static final String UPLOAD_DROPPED = "remote-upload-dropped";
   public static final String UPLOAD_TIMEOUTS = "remote-upload-timeouts";
   public static final String UPLOAD_REJECTED = "remote-upload-rejected";
+  /** Prefetch counters (see {@link Prefetch}). */
+  public static final String PREFETCHED = "prefetched";
+
+  public static final String PREFETCH_LISTED = "prefetch-listed";
+  public static final String PREFETCH_USED = "prefetch-used";
+  public static final String PREFETCH_WAITED = "prefetch-waited";
+  public static final String PREFETCH_WASTED_BYTES = "prefetch-wasted-bytes";
+  public static final String PREFETCH_BYTES = "prefetch-bytes";
+  public static final String PREFETCH_ERRORS = "prefetch-errors";
 
   private final Stats stats;
   private final PrintStream err;

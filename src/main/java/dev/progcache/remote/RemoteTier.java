@@ -5,6 +5,7 @@ import dev.progcache.cache.Key;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -33,6 +34,38 @@ public interface RemoteTier extends AutoCloseable {
   void put(Key action, Key output, long size, Path body) throws IOException;
 
   /**
+   * Looks up many actions at once (a prefetch): every hit is handed to {@code sink}, in any order;
+   * misses are not reported. The default asks {@link #get} for each in turn; a tier with a batch
+   * request answers in fewer round trips.
+   *
+   * @throws IOException when the remote fails, or the sink does; hits already handed over stay
+   */
+  default void getMany(List<Key> actions, BatchSink sink) throws IOException {
+    for (Key a : actions) {
+      get(a, (out, size, body) -> sink.store(a, out, size, body));
+    }
+  }
+
+  /**
+   * The prefetch manifest of build context {@code context}: action IDs earlier builds used, most
+   * useful first. Empty when there is none or the tier does not keep manifests. The ids are
+   * untrusted hints: what they name is verified like any other remote object.
+   *
+   * @throws IOException when the remote fails
+   */
+  default Optional<List<Key>> manifest(Key context) throws IOException {
+    return Optional.empty();
+  }
+
+  /**
+   * Adds {@code actions} to the manifest of {@code context}, keeping what other builds added (a
+   * union). Does nothing on a tier without manifests.
+   *
+   * @throws IOException when the remote fails
+   */
+  default void addToManifest(Key context, List<Key> actions) throws IOException {}
+
+  /**
    * What to tell the user when the remote refuses them (HTTP 401/403): where this tier's
    * credentials come from and which grants they need. Never contains a credential.
    */
@@ -54,5 +87,17 @@ public interface RemoteTier extends AutoCloseable {
      * @throws IOException when the bytes disagree with the claim or cannot be stored
      */
     Hit store(Key output, long size, InputStream body) throws IOException;
+  }
+
+  /** Receives the objects of a {@link #getMany}, each with the action it answers. */
+  @FunctionalInterface
+  interface BatchSink {
+    /**
+     * Consumes {@code body} of action {@code action}, which claims to hold {@code size} bytes whose
+     * sha256 is {@code output}.
+     *
+     * @throws IOException when the bytes disagree with the claim or cannot be stored
+     */
+    Hit store(Key action, Key output, long size, InputStream body) throws IOException;
   }
 }

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The local disk in front of a shared tier. A get is answered from disk when it can be; on a local
@@ -25,26 +26,71 @@ public final class TieredCache implements BuildCache {
   private final DiskStore local;
   private final RemoteTier remote;
   private final Uploader uploader;
+  private final @Nullable Prefetch prefetch;
 
   public TieredCache(DiskStore local, RemoteTier remote, Uploader uploader) {
+    this(local, remote, uploader, null);
+  }
+
+  /**
+   * @param prefetch fills the disk in the background and records what the build uses; started
+   *     here; a get waits for its prefetch in flight instead of asking the remote again
+   */
+  public TieredCache(
+      DiskStore local, RemoteTier remote, Uploader uploader, @Nullable Prefetch prefetch) {
     this.local = local;
     this.remote = remote;
     this.uploader = uploader;
+    this.prefetch = prefetch;
+    if (prefetch != null) {
+      prefetch.start();
+    }
   }
 
   @Override
   public CompletableFuture<Optional<Hit>> get(Key actionId) {
     Optional<Hit> hit = local.lookup(actionId);
     if (hit.isPresent()) {
+      noteHit(actionId);
       return CompletableFuture.completedFuture(hit);
     }
+    if (prefetch != null) {
+      Optional<CompletableFuture<Optional<Hit>>> coming = prefetch.inFlight(actionId);
+      if (coming.isPresent()) {
+        return coming
+            .get()
+            .thenCompose(
+                h -> {
+                  if (h.isPresent()) {
+                    noteHit(actionId);
+                    return CompletableFuture.completedFuture(h);
+                  }
+                  return fromRemote(actionId);
+                });
+      }
+    }
+    return fromRemote(actionId);
+  }
+
+  private void noteHit(Key actionId) {
+    if (prefetch != null) {
+      prefetch.hit(actionId);
+    }
+  }
+
+  private CompletableFuture<Optional<Hit>> fromRemote(Key actionId) {
     CompletableFuture<Optional<Hit>> f = new CompletableFuture<>();
     Thread.ofVirtual()
         .name("progcache-get")
         .start(
             () -> {
               try {
-                f.complete(remote.get(actionId, (out, size, body) -> store(actionId, out, size, body)));
+                Optional<Hit> h =
+                    remote.get(actionId, (out, size, body) -> store(actionId, out, size, body));
+                if (h.isPresent()) {
+                  noteHit(actionId);
+                }
+                f.complete(h);
               } catch (IOException | RuntimeException e) {
                 f.complete(Optional.empty());
               }
@@ -64,11 +110,17 @@ public final class TieredCache implements BuildCache {
   public Path put(Key actionId, Key outputId, long size, BodySource body) throws IOException {
     Path p = local.put(actionId, outputId, size, body);
     uploader.submit(actionId, outputId, size, p);
+    if (prefetch != null) {
+      prefetch.put(actionId);
+    }
     return p;
   }
 
   @Override
   public void close() {
+    if (prefetch != null) {
+      prefetch.close(uploader);
+    }
     uploader.close();
     remote.close();
     local.close();

@@ -39,7 +39,13 @@ public final class Uploader implements AutoCloseable {
     }
   }
 
-  private record Job(RemoteTier to, Key action, Key output, long size, Path body) {}
+  /** Background work other than an object upload (e.g. a manifest), run like one. */
+  @FunctionalInterface
+  public interface Task {
+    void run() throws IOException;
+  }
+
+  private record Job(String what, long size, Task task) {}
 
   private final RemoteTier remote;
   private final Limits limits;
@@ -67,7 +73,15 @@ public final class Uploader implements AutoCloseable {
    * one server, sharing this uploader's bounds); drops it (counted) when the queue is full.
    */
   public void submit(RemoteTier to, Key action, Key output, long size, Path body) {
-    if (closing || !queue.offer(new Job(to, action, output, size, body))) {
+    submit("upload of " + output.hex(), size, () -> to.put(action, output, size, body));
+  }
+
+  /**
+   * Queues {@code task}, described as {@code what}, with a deadline as for an object of {@code
+   * size} bytes; drops it (counted) when the queue is full.
+   */
+  public void submit(String what, long size, Task task) {
+    if (closing || !queue.offer(new Job(what, size, task))) {
       log.count(RemoteLog.UPLOAD_DROPPED, 1);
       return;
     }
@@ -109,11 +123,11 @@ public final class Uploader implements AutoCloseable {
     try {
       Deadlines.call(
           () -> {
-            j.to().put(j.action(), j.output(), j.size(), j.body());
+            j.task().run();
             return null;
           },
           limits.timeout().forSize(j.size()),
-          "upload of " + j.output().hex());
+          j.what());
     } catch (Deadlines.TimedOut e) {
       log.count(RemoteLog.UPLOAD_TIMEOUTS, 1);
     } catch (IOException e) {

@@ -14,9 +14,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import net.jpountz.lz4.LZ4Factory;
-import net.jpountz.lz4.LZ4FrameOutputStream;
-import net.jpountz.xxhash.XXHashFactory;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -34,6 +31,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code GET /output/<hex>}: the body, or 404.
  *   <li>{@code PUT /<action hex>/<output hex>} with an exact Content-Length: 204 once verified and
  *       stored; 400 when sha256 or size disagree; 411 without a length; 413 over the object limit.
+ *   <li>{@code POST /batch}, {@code GET|POST /manifest/<hex>}: prefetching (see {@link
+ *       PrefetchEndpoints}).
  *   <li>{@code GET /healthz}, {@code GET /metrics}; {@code GET /} and {@code /status.json} are
  *       answered by {@link StatusHandler} in front of this one.
  * </ul>
@@ -73,6 +72,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
   private final Authenticator auth;
   private final ServerMetrics metrics;
   private final Limits limits;
+  private final PrefetchEndpoints prefetch;
   private final Executor blocking =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("progcache-serve-v", 0).factory());
 
@@ -81,6 +81,9 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     this.auth = auth;
     this.metrics = metrics;
     this.limits = limits;
+    this.prefetch =
+        new PrefetchEndpoints(
+            namespaces, new Manifests(namespaces.dir().resolve("manifests"), System::currentTimeMillis), metrics);
   }
 
   @Override
@@ -111,7 +114,17 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
       }
       path = end < 0 ? "" : path.substring(end);
     }
+    if (method.equals("POST") && path.equals("/batch")) {
+      Optional<List<String>> chain = authorized(req, resp, cb, ns, Tokens.Grant.READ);
+      return chain.isEmpty()
+          || dispatch(
+              req, resp, cb, () -> prefetch.batch(req, resp, cb, chain.get(), Lz4.accepted(req)));
+    }
     String[] parts = path.split("/", -1);
+    if (parts.length == 3 && parts[1].equals("manifest") && (get || method.equals("POST"))) {
+      String nsOf = ns;
+      return dispatch(req, resp, cb, () -> manifest(req, resp, cb, nsOf, parts[2], get));
+    }
     if (parts.length != 3 || !parts[0].isEmpty()) {
       metrics.notFound.increment();
       return text(resp, cb, 404, "not found\n");
@@ -144,6 +157,23 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     }
     metrics.notFound.increment();
     return text(resp, cb, 404, "not found\n");
+  }
+
+  private boolean manifest(
+      Request req, Response resp, Callback cb, @Nullable String ns, String hex, boolean get)
+      throws IOException {
+    Optional<Key> k = key(hex);
+    if (k.isEmpty()) {
+      return bad(resp, cb);
+    }
+    Optional<List<String>> chain =
+        authorized(req, resp, cb, ns, get ? Tokens.Grant.READ : Tokens.Grant.WRITE);
+    if (chain.isEmpty()) {
+      return true;
+    }
+    return get
+        ? prefetch.manifest(resp, cb, chain.get(), k.get())
+        : prefetch.merge(req, resp, cb, chain.get().get(0), k.get());
   }
 
   /**
@@ -290,7 +320,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     resp.setStatus(200);
     resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
     resp.getHeaders().put("Go-Output-Id", hit.entry().outputId().hex());
-    boolean lz4 = size >= limits.lz4MinSize() && acceptsLz4(req);
+    boolean lz4 = size >= limits.lz4MinSize() && Lz4.accepted(req);
     if (lz4) {
       resp.getHeaders().put(HttpHeader.CONTENT_ENCODING, "lz4");
       resp.getHeaders().put("X-Uncompressed-Length", Long.toString(size));
@@ -303,7 +333,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
       }
       if (lz4) {
         ByteArrayOutputStream z = new ByteArrayOutputStream(b.length / 2 + 64);
-        try (OutputStream f = lz4(z)) {
+        try (OutputStream f = Lz4.frame(z)) {
           f.write(b);
         }
         b = z.toByteArray();
@@ -317,7 +347,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     }
     try (InputStream in = Files.newInputStream(hit.diskPath());
         OutputStream raw = Content.Sink.asOutputStream(resp);
-        OutputStream out = lz4 ? lz4(raw) : raw) {
+        OutputStream out = lz4 ? Lz4.frame(raw) : raw) {
       in.transferTo(out);
     } catch (IOException e) {
       cb.failed(e);
@@ -325,21 +355,6 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     }
     cb.succeeded();
     return true;
-  }
-
-  private static OutputStream lz4(OutputStream out) throws IOException {
-    return new LZ4FrameOutputStream(
-        out,
-        LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB,
-        -1L,
-        LZ4Factory.safeInstance().fastCompressor(),
-        XXHashFactory.safeInstance().hash32(),
-        LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE);
-  }
-
-  private static boolean acceptsLz4(Request req) {
-    String ae = req.getHeaders().get(HttpHeader.ACCEPT_ENCODING);
-    return ae != null && ae.toLowerCase(java.util.Locale.ROOT).contains("lz4");
   }
 
   private boolean put(Request req, Response resp, Callback cb, String ns, Key action, Key output) {
@@ -389,7 +404,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     return text(resp, cb, 400, "ids must be 64 hex digits\n");
   }
 
-  private static boolean text(Response resp, Callback cb, int status, String body) {
+  static boolean text(Response resp, Callback cb, int status, String body) {
     resp.setStatus(status);
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     if (!resp.getHeaders().contains(HttpHeader.CONTENT_TYPE) && b.length > 0) {
@@ -398,33 +413,5 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     resp.getHeaders().put(HttpHeader.CONTENT_LENGTH, b.length);
     resp.write(true, ByteBuffer.wrap(b), cb);
     return true;
-  }
-
-  /** Fails reads once the request's time is up, so a trickling upload cannot hold a slot forever. */
-  private static final class DeadlineInput extends java.io.FilterInputStream {
-    private final long deadline;
-
-    DeadlineInput(InputStream in, long deadline) {
-      super(in);
-      this.deadline = deadline;
-    }
-
-    @Override
-    public int read() throws IOException {
-      check();
-      return super.read();
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      check();
-      return super.read(b, off, len);
-    }
-
-    private void check() throws IOException {
-      if (System.nanoTime() - deadline > 0) {
-        throw new IOException("request time limit reached");
-      }
-    }
   }
 }

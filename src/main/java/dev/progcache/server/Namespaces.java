@@ -126,6 +126,11 @@ final class Namespaces {
     return NAME.matcher(name).matches();
   }
 
+  /** The storage directory. */
+  Path dir() {
+    return dir;
+  }
+
   /** The {@code main} store. */
   ServerStore main() {
     return main;

@@ -35,6 +35,12 @@ final class ServerMetrics {
   final Counter unauthorized = requests("any", "unauthorized");
   final Counter forbidden = requests("any", "forbidden");
   final Counter notFound = requests("other", "not_found");
+  final Counter batchHit = requests("batch", "hit");
+  final Counter batchMiss = requests("batch", "miss");
+  final Counter manifestHit = requests("manifest", "hit");
+  final Counter manifestMiss = requests("manifest", "miss");
+  final Counter manifestMerge = requests("manifest", "merged");
+  final Counter manifestBad = requests("manifest", "bad");
   final Counter bytesOut = Counter.builder("progcache_served_bytes").register(registry);
   final Counter bytesIn = Counter.builder("progcache_stored_bytes").register(registry);
 

@@ -32,7 +32,7 @@ class ShellRecipeIT {
       Thread.sleep(500); // uploads drain after each go command's close; give the last one a moment
       Cmd.Result second = runner(2, server, tokenFile, recipe);
       assertThat(second.statSum("bytes-in")).as("nothing compiled on the second runner").isZero();
-      assertThat(second.statSum("remote-hits")).isGreaterThan(0);
+      assertThat(second.statSum("remote-hits") + second.statSum("prefetch-used")).isGreaterThan(0);
       assertThat(second.out()).contains("ok");
       assertThat(second.err() + server.stderr()).doesNotContain(token);
     }

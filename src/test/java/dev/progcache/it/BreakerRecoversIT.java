@@ -33,7 +33,8 @@ class BreakerRecoversIT {
               "PROGCACHE_REMOTE", server.url().toString(),
               "PROGCACHE_REMOTE_BREAKER_FAILURES", "3",
               "PROGCACHE_REMOTE_BREAKER_OPEN", "1s",
-              "PROGCACHE_REMOTE_NEGATIVE_TTL", "0");
+              "PROGCACHE_REMOTE_NEGATIVE_TTL", "0",
+              "PROGCACHE_PREFETCH", "false"); // the request counts below are the gets' only
       try (HelperProcess h = HelperProcess.start(env, "--dir", tmp.resolve("c").toString(), "-v")) {
         assertThat(h.readLine(30)).contains("KnownCommands");
         int id = 1;

@@ -212,16 +212,21 @@ class TrustIT {
 
     GoRun.Result mainBuild = build(module, "main-a", s, main);
     assertThat(mainBuild.stat("remote-hits")).as("stderr:\n%s", mainBuild.stderr()).isZero();
+    assertThat(mainBuild.stat("prefetched")).as("no manifest of pr-7 read from main").isZero();
 
     GoRun.Result prAgain = build(module, "pr-b", s, pr, "--namespace", "pr-7");
-    assertThat(prAgain.stat("remote-hits")).as("stderr:\n%s", prAgain.stderr()).isPositive();
+    assertThat(prAgain.stat("remote-hits") + prAgain.stat("prefetch-used"))
+        .as("stderr:\n%s", prAgain.stderr())
+        .isPositive();
 
     // a read-only main helper uploads nothing, so the next fresh main helper still misses
     GoRun.Result readOnly = build(module, "main-ro", s, main, "--read-only");
     assertThat(readOnly.stat("remote-uploads")).as("stderr:\n%s", readOnly.stderr()).isZero();
     // main-a uploaded to main: a fresh main helper hits
     GoRun.Result mainAgain = build(module, "main-b", s, main);
-    assertThat(mainAgain.stat("remote-hits")).as("stderr:\n%s", mainAgain.stderr()).isPositive();
+    assertThat(mainAgain.stat("remote-hits") + mainAgain.stat("prefetch-used"))
+        .as("stderr:\n%s", mainAgain.stderr())
+        .isPositive();
     outputs.add(s.stderr());
     assertNoTokenIn("logs of the builds and the server", String.join("\n", outputs));
   }

@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -55,11 +56,12 @@ public final class HttpTier implements RemoteTier {
       "check PROGCACHE_TOKEN / PROGCACHE_TOKEN_FILE, PROGCACHE_NAMESPACE and the token's"
           + " grants and namespaces";
 
-  private final URI base;
+  final URI base;
   private final String name;
-  private final Settings settings;
-  private final HttpConnection conn;
+  final Settings settings;
+  final HttpConnection conn;
   private final boolean owner;
+  private final HttpPrefetch prefetch = new HttpPrefetch(this);
 
   /**
    * @param base the server's URL ({@code http(s)://host:port[/prefix]})
@@ -192,7 +194,7 @@ public final class HttpTier implements RemoteTier {
     return sink.store(out, size, body);
   }
 
-  private static InputStream lz4(InputStream in) throws IOException {
+  static InputStream lz4(InputStream in) throws IOException {
     return new LZ4FrameInputStream(
         in, LZ4Factory.safeInstance().safeDecompressor(), XXHashFactory.safeInstance().hash32());
   }
@@ -232,6 +234,24 @@ public final class HttpTier implements RemoteTier {
     } catch (IllegalArgumentException e) {
       throw new RemoteException(Kind.FAILED, "bad or missing Go-Output-Id header");
     }
+  }
+
+  /** One {@code POST /batch} per call; falls back to single gets on a server without it. */
+  @Override
+  public void getMany(List<Key> actions, BatchSink sink) throws IOException {
+    if (!prefetch.getMany(actions, sink)) {
+      RemoteTier.super.getMany(actions, sink);
+    }
+  }
+
+  @Override
+  public Optional<List<Key>> manifest(Key context) throws IOException {
+    return prefetch.manifest(context);
+  }
+
+  @Override
+  public void addToManifest(Key context, List<Key> actions) throws IOException {
+    prefetch.addToManifest(context, actions);
   }
 
   @Override
@@ -328,7 +348,7 @@ public final class HttpTier implements RemoteTier {
     return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
   }
 
-  private static void check(HttpResponse<?> r, String what, Kind denied) throws RemoteException {
+  static void check(HttpResponse<?> r, String what, Kind denied) throws RemoteException {
     int s = r.statusCode();
     if (s == 200) {
       return;
@@ -362,14 +382,14 @@ public final class HttpTier implements RemoteTier {
     }
   }
 
-  private void authorize(HttpRequest.Builder b) throws RemoteException {
+  void authorize(HttpRequest.Builder b) throws RemoteException {
     Optional<String> t = conn.credentials.bearer();
     if (t.isPresent()) {
       b.header("Authorization", "Bearer " + t.get());
     }
   }
 
-  private HttpClient client() throws IOException {
+  HttpClient client() throws IOException {
     try {
       return conn.client.get();
     } catch (InterruptedException e) {
@@ -380,7 +400,7 @@ public final class HttpTier implements RemoteTier {
     }
   }
 
-  private void acquire() throws InterruptedIOException {
+  void acquire() throws InterruptedIOException {
     try {
       conn.slots.acquire();
     } catch (InterruptedException e) {

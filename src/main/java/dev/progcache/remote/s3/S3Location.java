@@ -103,6 +103,11 @@ public record S3Location(
     return (prefix.isEmpty() ? "" : prefix + "/") + "a/" + actionHex;
   }
 
+  /** The key prefix of a build context's manifest shards: {@code <prefix>/m/<context hex>/}. */
+  String manifestDir(String contextHex) {
+    return (prefix.isEmpty() ? "" : prefix + "/") + "m/" + contextHex + "/";
+  }
+
   /** How messages name this location: {@code s3://bucket/prefix}, plus the endpoint if any. */
   public String describe() {
     String u = "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);

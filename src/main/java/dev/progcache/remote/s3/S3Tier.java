@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -70,6 +71,7 @@ public final class S3Tier implements RemoteTier {
   private final Settings settings;
   private final RemoteLog log;
   private final FutureTask<S3Client> client;
+  private final S3Manifests manifests = new S3Manifests(this, System::currentTimeMillis);
 
   /** A tier with credentials from the AWS SDK's default chain. */
   public S3Tier(S3Location location, Settings settings, RemoteLog log) {
@@ -201,8 +203,22 @@ public final class S3Tier implements RemoteTier {
     }
   }
 
+  /** The union of the newest manifest shards of {@code context} (see {@link S3Manifests}). */
+  @Override
+  public Optional<List<Key>> manifest(Key context) throws IOException {
+    log.count(GETS, 1);
+    return manifests.read(context);
+  }
+
+  /** Writes this runner's own manifest shard. */
+  @Override
+  public void addToManifest(Key context, List<Key> actions) throws IOException {
+    log.count(PUTS, 1);
+    manifests.add(context, actions);
+  }
+
   /** Turns an SDK failure into the kind of trouble the decorators react to. */
-  private IOException classify(SdkException e, String what, Kind denied) {
+  IOException classify(SdkException e, String what, Kind denied) {
     if (Thread.currentThread().isInterrupted()) {
       return new InterruptedIOException(what + " interrupted");
     }
@@ -245,7 +261,7 @@ public final class S3Tier implements RemoteTier {
     return nl < 0 ? s : s.substring(0, nl);
   }
 
-  private S3Client client() throws IOException {
+  S3Client client() throws IOException {
     try {
       return client.get();
     } catch (InterruptedException e) {

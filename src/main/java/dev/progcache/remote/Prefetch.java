@@ -1,0 +1,284 @@
+package dev.progcache.remote;
+
+import dev.progcache.cache.Hit;
+import dev.progcache.cache.Key;
+import dev.progcache.disk.DiskStore;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Fills the local disk, in the background, with the entries earlier builds of the same build
+ * context used, and records what this build uses for the next one.
+ *
+ * <p>{@link #start} fetches the context's manifest from the shared tier and the entries it lists
+ * that are not on disk yet, in batches, at most {@code parallel} batches at once. Each entry is
+ * stored exactly as a read-through hit would be (verified: sha256 and size). A get for an entry
+ * whose batch is in flight waits for it ({@link #inFlight}) instead of asking again; a get for one
+ * not yet sent takes it over. At {@link #close} the fetching stops, bytes fetched but never used
+ * are counted as wasted, and the action IDs this build hit or stored are queued on the uploader
+ * for the manifest (when the build used any the manifest did not list).
+ *
+ * <p>Thread-safe. Never throws and never fails a build: remote trouble only means less is
+ * prefetched. The remote is expected to be a {@link BestEffort}.
+ */
+public final class Prefetch {
+  /**
+   * @param batch ids per batch request (at most 256)
+   * @param parallel batch requests in flight at once
+   */
+  public record Limits(int batch, int parallel) {
+    public static final Limits DEFAULT = new Limits(64, 8);
+  }
+
+  private static final int PENDING = 0;
+  private static final int IN_FLIGHT = 1;
+  private static final int TAKEN = 2;
+  private static final int MAX_RECORDED = 20_000;
+  private static final java.time.Duration MANIFEST_WAIT = java.time.Duration.ofSeconds(2);
+
+  private static final class Slot {
+    final AtomicInteger state = new AtomicInteger(PENDING);
+    final CompletableFuture<Optional<Hit>> done = new CompletableFuture<>();
+  }
+
+  private final DiskStore local;
+  private final RemoteTier remote;
+  private final Supplier<Key> context;
+  private final Limits limits;
+  private final RemoteLog log;
+  private final ConcurrentHashMap<Key, Slot> slots = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, Long> unused = new ConcurrentHashMap<>();
+  private final Set<Key> used = new LinkedHashSet<>();
+  private final ReentrantLock usedLock = new ReentrantLock();
+  private final List<Thread> threads = new CopyOnWriteArrayList<>();
+  private final CompletableFuture<Set<Key>> listed = new CompletableFuture<>();
+  private volatile boolean closed;
+  private volatile @Nullable Key contextKey;
+
+  /**
+   * @param context the build context's key; called once, on a background thread
+   */
+  public Prefetch(
+      DiskStore local, RemoteTier remote, Supplier<Key> context, Limits limits, RemoteLog log) {
+    this.local = local;
+    this.remote = remote;
+    this.context = context;
+    this.limits = limits;
+    this.log = log;
+  }
+
+  /** Starts prefetching on a virtual thread and returns at once. */
+  public void start() {
+    Thread.ofVirtual().name("progcache-prefetch").start(this::run);
+  }
+
+  private void run() {
+    try {
+      List<Key> ids = remote.manifest(contextKey()).orElse(List.of());
+      listed.complete(Set.copyOf(ids));
+      log.count(RemoteLog.PREFETCH_LISTED, ids.size());
+      List<Key> todo = new ArrayList<>();
+      for (Key k : ids) {
+        if (closed) {
+          return;
+        }
+        if (!Files.exists(local.recordPath(k))) {
+          slots.putIfAbsent(k, new Slot());
+          todo.add(k);
+        }
+      }
+      Semaphore running = new Semaphore(limits.parallel());
+      for (int i = 0; i < todo.size() && !closed; i += limits.batch()) {
+        running.acquire(); // claim only once a request can go: claimed ids make gets wait
+        List<Key> chunk = claim(todo.subList(i, Math.min(todo.size(), i + limits.batch())));
+        if (chunk.isEmpty()) {
+          running.release();
+          continue;
+        }
+        threads.add(
+            Thread.ofVirtual()
+                .name("progcache-prefetch-batch")
+                .start(
+                    () -> {
+                      try {
+                        fetch(chunk);
+                      } finally {
+                        running.release();
+                      }
+                    }));
+      }
+      running.acquire(limits.parallel());
+    } catch (InterruptedException e) {
+      // closed
+    } catch (java.io.IOException | RuntimeException e) {
+      log.count(RemoteLog.PREFETCH_ERRORS, 1); // a BestEffort remote does not throw
+    } finally {
+      listed.complete(Set.of());
+      releaseAll();
+    }
+  }
+
+  /** The ids of {@code ids} still pending, now marked in flight. */
+  private List<Key> claim(List<Key> ids) {
+    List<Key> out = new ArrayList<>(ids.size());
+    for (Key k : ids) {
+      Slot s = slots.get(k);
+      if (s != null && s.state.compareAndSet(PENDING, IN_FLIGHT)) {
+        out.add(k);
+      }
+    }
+    return out;
+  }
+
+  private void fetch(List<Key> chunk) {
+    try {
+      remote.getMany(chunk, this::store);
+    } catch (java.io.IOException | RuntimeException e) {
+      log.count(RemoteLog.PREFETCH_ERRORS, 1); // a BestEffort remote does not throw
+    } finally {
+      for (Key k : chunk) {
+        Slot s = slots.remove(k);
+        if (s != null) {
+          s.done.complete(Optional.empty());
+        }
+      }
+    }
+  }
+
+  private Hit store(Key action, Key output, long size, InputStream body) throws java.io.IOException {
+    local.put(action, output, size, sink -> body.transferTo(sink));
+    Hit h =
+        local
+            .lookup(action)
+            .orElseThrow(() -> new java.io.IOException("prefetched " + action.hex() + " vanished"));
+    unused.put(action, size);
+    log.count(RemoteLog.PREFETCHED, 1);
+    log.count(RemoteLog.PREFETCH_BYTES, size);
+    Slot s = slots.remove(action);
+    if (s != null) {
+      s.done.complete(Optional.of(h));
+    }
+    return h;
+  }
+
+  /**
+   * For a get that missed on disk: the prefetch of {@code action} in flight, to wait for; empty
+   * when there is none (a pending one is taken over by the caller, which asks the remote itself).
+   */
+  public Optional<CompletableFuture<Optional<Hit>>> inFlight(Key action) {
+    Slot s = slots.get(action);
+    if (s == null) {
+      return Optional.empty();
+    }
+    if (s.state.compareAndSet(PENDING, TAKEN)) {
+      slots.remove(action, s);
+      return Optional.empty();
+    }
+    if (s.state.get() != IN_FLIGHT) {
+      return Optional.empty();
+    }
+    log.count(RemoteLog.PREFETCH_WAITED, 1);
+    return Optional.of(s.done);
+  }
+
+  /** Notes that the build got {@code action} (a hit, from wherever it came). */
+  public void hit(Key action) {
+    record(action);
+    if (unused.remove(action) != null) {
+      log.count(RemoteLog.PREFETCH_USED, 1);
+    }
+  }
+
+  /** Notes that the build stored {@code action}. */
+  public void put(Key action) {
+    record(action);
+  }
+
+  private void record(Key action) {
+    usedLock.lock();
+    try {
+      if (used.size() < MAX_RECORDED) {
+        used.add(action);
+      }
+    } finally {
+      usedLock.unlock();
+    }
+  }
+
+  /**
+   * Stops prefetching (a manifest fetch under way is left to finish), counts wasted bytes and
+   * queues the manifest update on {@code uploader} (before the uploader is closed), which is
+   * skipped when the manifest already listed every id. Never throws.
+   */
+  public void close(Uploader uploader) {
+    closed = true;
+    threads.forEach(Thread::interrupt);
+    releaseAll();
+    long wasted = unused.values().stream().mapToLong(Long::longValue).sum();
+    log.count(RemoteLog.PREFETCH_WASTED_BYTES, wasted);
+    List<Key> ids;
+    usedLock.lock();
+    try {
+      ids = List.copyOf(used);
+    } finally {
+      usedLock.unlock();
+    }
+    if (ids.isEmpty()) {
+      return;
+    }
+    uploader.submit(
+        "upload of the prefetch manifest",
+        (long) ids.size() * 65,
+        () -> {
+          if (!known().containsAll(ids)) { // else the stored manifest already lists all of it
+            remote.addToManifest(contextKey(), ids);
+          }
+        });
+  }
+
+  /**
+   * The ids of the manifest fetched at start, once its fetch ended; empty if it failed or is
+   * still under way after {@link #MANIFEST_WAIT} (then all ids are sent: a union costs nothing).
+   */
+  private Set<Key> known() throws java.io.InterruptedIOException {
+    try {
+      return listed.get(MANIFEST_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for the manifest");
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return Set.of();
+    }
+  }
+
+  private Key contextKey() {
+    Key k = contextKey;
+    if (k == null) {
+      k = context.get();
+      contextKey = k;
+    }
+    return k;
+  }
+
+  private void releaseAll() {
+    for (Key k : List.copyOf(slots.keySet())) {
+      Slot s = slots.remove(k);
+      if (s != null) {
+        s.done.complete(Optional.empty());
+      }
+    }
+  }
+}

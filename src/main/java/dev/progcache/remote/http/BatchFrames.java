@@ -1,0 +1,174 @@
+package dev.progcache.remote.http;
+
+import dev.progcache.cache.Key;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The wire forms of prefetching, shared by client and server:
+ *
+ * <ul>
+ *   <li>an id list ({@code POST /batch}, {@code POST /manifest/<context>}, and the body of {@code
+ *       GET /manifest/<context>}): one 64-hex-digit id per line, {@code \n}-terminated;
+ *   <li>a batch response ({@code Content-Type:} {@value #CONTENT_TYPE}): for every hit a header
+ *       line {@code <action hex> <output hex> <size>\n} followed by exactly {@code size} bytes, then
+ *       {@code end\n}. Misses are left out.
+ * </ul>
+ *
+ * <p>Parsing is bounded: lists longer than their cap are refused whole, malformed lines are
+ * skipped, header lines are at most {@value #MAX_HEADER} bytes. Stateless; thread-safe.
+ */
+public final class BatchFrames {
+  public static final String CONTENT_TYPE = "application/x-progcache-batch";
+  /** Ids in one batch request at most. */
+  public static final int MAX_BATCH = 256;
+  /** Ids in one manifest at most. */
+  public static final int MAX_MANIFEST = 20_000;
+  /** Bytes of one id line. */
+  public static final int LINE = Key.LENGTH * 2 + 1;
+
+  private static final int MAX_HEADER = 200;
+  private static final byte[] END = "end\n".getBytes(StandardCharsets.US_ASCII);
+
+  private BatchFrames() {}
+
+  /** {@code ids} as an id list. */
+  public static byte[] ids(List<Key> ids) {
+    ByteArrayOutputStream b = new ByteArrayOutputStream(ids.size() * LINE);
+    for (Key k : ids) {
+      b.writeBytes(k.hex().getBytes(StandardCharsets.US_ASCII));
+      b.write('\n');
+    }
+    return b.toByteArray();
+  }
+
+  /**
+   * Reads an id list of at most {@code max} ids: distinct, in order, malformed lines skipped.
+   * Empty when the input has more than {@code max} ids, or more than {@code max} lines' worth of
+   * bytes (refused whole).
+   */
+  public static Optional<List<Key>> parseIds(InputStream in, int max) throws IOException {
+    long limit = (long) max * (LINE + 1); // tolerates \r\n
+    byte[] all = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+    if (all.length > limit) {
+      return Optional.empty();
+    }
+    Set<Key> out = new LinkedHashSet<>();
+    String text = new String(all, StandardCharsets.US_ASCII);
+    for (String line : text.split("\n", -1)) {
+      String s = line.strip();
+      if (s.length() != Key.LENGTH * 2) {
+        continue;
+      }
+      try {
+        out.add(Key.ofHex(s));
+      } catch (IllegalArgumentException e) {
+        // not hex: skipped
+      }
+      if (out.size() > max) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(new ArrayList<>(out));
+  }
+
+  /** Writes one frame's header; the caller then writes exactly {@code size} bytes. */
+  public static void writeHeader(OutputStream out, Key action, Key output, long size)
+      throws IOException {
+    out.write(
+        (action.hex() + " " + output.hex() + " " + size + "\n").getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Writes the end marker. */
+  public static void writeEnd(OutputStream out) throws IOException {
+    out.write(END);
+  }
+
+  /** One frame's header. */
+  public record Header(Key action, Key output, long size) {}
+
+  /**
+   * Reads the next frame header; empty at the end marker.
+   *
+   * @throws IOException for a malformed header or a stream that ends without the end marker
+   */
+  public static Optional<Header> readHeader(InputStream in) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream(LINE * 2 + 24);
+    for (int c = in.read(); c != '\n'; c = in.read()) {
+      if (c < 0) {
+        throw new EOFException("the batch response ended without its end marker");
+      }
+      if (line.size() >= MAX_HEADER) {
+        throw new IOException("batch frame header longer than " + MAX_HEADER + " bytes");
+      }
+      line.write(c);
+    }
+    String s = line.toString(StandardCharsets.US_ASCII);
+    if (s.equals("end")) {
+      return Optional.empty();
+    }
+    String[] f = s.split(" ", -1);
+    try {
+      if (f.length != 3) {
+        throw new IllegalArgumentException();
+      }
+      long size = Long.parseLong(f[2]);
+      if (size < 0) {
+        throw new IllegalArgumentException();
+      }
+      return Optional.of(new Header(Key.ofHex(f[0]), Key.ofHex(f[1]), size));
+    } catch (IllegalArgumentException e) {
+      throw new IOException("malformed batch frame header");
+    }
+  }
+
+  /**
+   * The next {@code size} bytes of {@code in} as a stream that ends there (and fails if {@code in}
+   * ends first). Closing it does not close {@code in}.
+   */
+  public static InputStream body(InputStream in, long size) {
+    return new InputStream() {
+      private long left = size;
+
+      @Override
+      public int read() throws IOException {
+        byte[] b = new byte[1];
+        return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+          return 0;
+        }
+        if (left == 0) {
+          return -1;
+        }
+        int n = in.read(b, off, (int) Math.min(len, left));
+        if (n < 0) {
+          throw new EOFException("a batch frame ended after " + (size - left) + " of " + size + " bytes");
+        }
+        left -= n;
+        return n;
+      }
+
+      @Override
+      public void close() throws IOException {
+        // drain to the next frame
+        byte[] skip = new byte[8192];
+        while (left > 0 && read(skip, 0, skip.length) >= 0) {
+          // keep reading
+        }
+      }
+    };
+  }
+}

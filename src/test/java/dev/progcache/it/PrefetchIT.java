@@ -1,0 +1,121 @@
+package dev.progcache.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.progcache.testing.GoRun;
+import dev.progcache.testing.HelperProcess;
+import dev.progcache.testing.LatencyProxy;
+import dev.progcache.testing.ServeProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Prefetching through a shared server 20 ms away (a {@link LatencyProxy}): a fresh runner gets
+ * what an earlier build of the same context used onto its disk before go asks, and the helper
+ * still answers go's handshake at once.
+ */
+class PrefetchIT {
+  @TempDir Path tmp;
+
+  @Test
+  @Timeout(900)
+  void goBuildStd_freshDirBehindLatency_everyGetServedLocallyOrInFlight() throws Exception {
+    try (ServeProcess server = ServeProcess.start("127.0.0.1:0", tmp.resolve("srv"), "--no-access-log");
+        LatencyProxy far = LatencyProxy.start(server.port(), Duration.ofMillis(20), 64)) {
+      Path work = Files.createDirectories(tmp.resolve("work"));
+      Path a = Files.createDirectories(tmp.resolve("a"));
+      Path b = Files.createDirectories(tmp.resolve("b"));
+
+      GoRun.Result cold = go(work, a, server.url(), Map.of(), "build", "std");
+      assertOk(cold);
+      assertThat(cold.stat("remote-uploads")).isEqualTo(cold.stat("puts")).isPositive();
+
+      GoRun.Result fresh = go(work, b, far.url(), Map.of(), "build", "std");
+      assertOk(fresh);
+      String why = "stderr:\n" + fresh.stderr();
+      assertThat(fresh.stat("misses")).as(why).isZero();
+      assertThat(fresh.stat("prefetched")).as(why).isGreaterThanOrEqualTo(fresh.stat("prefetch-used"));
+      assertThat(fresh.stat("prefetch-used")).as(why).isPositive();
+      // the gets the prefetch did not serve went to the server one by one: next to none
+      assertThat(fresh.stat("remote-hits")).as(why).isLessThanOrEqualTo(fresh.stat("gets") / 50);
+      // (a second get of the same entry counts once as used)
+      assertThat(fresh.stat("prefetch-used"))
+          .as("nearly every get answered by a prefetched entry; " + why)
+          .isGreaterThanOrEqualTo(fresh.stat("gets") * 9 / 10);
+      assertThat(fresh.stat("prefetch-errors")).as(why).isZero();
+      System.out.printf(
+          "PrefetchIT: cold std %d ms; fresh dir, 20 ms away, prefetching: %d ms (%s)%n",
+          cold.millis(), fresh.millis(), statsLine(fresh));
+
+      // a warm local dir prefetches nothing and uploads no manifest when nothing is new
+      GoRun.Result warm = go(work, b, far.url(), Map.of(), "build", "std");
+      assertOk(warm);
+      assertThat(warm.stat("prefetched")).as("stderr:\n%s", warm.stderr()).isZero();
+      assertThat(warm.stat("hits")).isEqualTo(warm.stat("gets"));
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void handshake_isWrittenBeforeTheManifestFetchAnswers() throws Exception {
+    try (ServeProcess server = ServeProcess.start("127.0.0.1:0", tmp.resolve("srv"), "--no-access-log");
+        LatencyProxy slow = LatencyProxy.start(server.port(), Duration.ofSeconds(4), 16)) {
+      long t0 = System.nanoTime();
+      try (HelperProcess h =
+          HelperProcess.start(
+              Map.of(),
+              "--dir", tmp.resolve("cache").toString(), "-v", "--remote", slow.url().toString())) {
+        String handshake = h.readLine(30);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        long answered = slow.responses();
+        assertThat(handshake).contains("KnownCommands");
+        assertThat(answered).as("no remote answer came before the handshake").isZero();
+        // the manifest request is under way (connection open), not awaited
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (slow.connections() == 0 && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        assertThat(slow.connections()).as("the helper asked for the manifest").isPositive();
+        h.write("{\"ID\":1,\"Command\":\"close\"}\n");
+        assertThat(h.readLine(30)).contains("\"ID\":1");
+        h.closeStdin();
+        assertThat(h.waitFor(30)).isZero();
+        System.out.printf("PrefetchIT: handshake after %d ms with the server 4 s away%n", ms);
+      }
+    }
+  }
+
+  private static String statsLine(GoRun.Result r) {
+    return r.stderr().lines().filter(l -> l.contains("progcache: gets=")).reduce((x, y) -> y).orElse("");
+  }
+
+  private static GoRun.Result go(
+      Path work, Path home, URI remote, Map<String, String> extraEnv, String... args)
+      throws IOException, InterruptedException {
+    Map<String, String> env = new HashMap<>(extraEnv);
+    env.put("GO111MODULE", "off");
+    env.put("PROGCACHE_REMOTE_DRAIN", "120s"); // every upload and the manifest land before the next build
+    return GoRun.go(
+        work,
+        home,
+        List.of("--dir", home.resolve("cache").toString(), "-v", "--remote", remote.toString()),
+        env,
+        600,
+        args);
+  }
+
+  private static void assertOk(GoRun.Result r) {
+    assertThat(r.exit()).as("go exit; stderr:\n%s", r.stderr()).isZero();
+    assertThat(r.stat("errors")).as("stderr:\n%s", r.stderr()).isZero();
+    assertThat(r.stat("remote-errors")).as("stderr:\n%s", r.stderr()).isZero();
+  }
+}

@@ -1,0 +1,212 @@
+package dev.progcache.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.progcache.cache.Hit;
+import dev.progcache.cache.Key;
+import dev.progcache.cache.Stats;
+import dev.progcache.disk.DiskStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Prefetching behind a {@link TieredCache}, with a remote in memory whose batches we hold. */
+@Timeout(60)
+class PrefetchTest {
+  @TempDir Path tmp;
+
+  /** A remote in memory: a manifest, objects, and a gate every batch waits at. */
+  static final class HeldRemote implements RemoteTier {
+    final Map<Key, byte[]> objects = new LinkedHashMap<>();
+    final List<Key> manifest = new ArrayList<>();
+    final CountDownLatch gate = new CountDownLatch(1);
+    final CountDownLatch batchStarted = new CountDownLatch(1);
+    final AtomicInteger singleGets = new AtomicInteger();
+    final AtomicInteger batches = new AtomicInteger();
+    final List<List<Key>> added = new CopyOnWriteArrayList<>();
+    volatile boolean corrupt;
+
+    @Override
+    public Optional<Hit> get(Key action, ObjectSink sink) throws IOException {
+      singleGets.incrementAndGet();
+      byte[] b = objects.get(action);
+      return b == null ? Optional.empty() : Optional.of(sink.store(sha(b), b.length, new ByteArrayInputStream(b)));
+    }
+
+    @Override
+    public void getMany(List<Key> actions, BatchSink sink) throws IOException {
+      batches.incrementAndGet();
+      batchStarted.countDown();
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        throw new java.io.InterruptedIOException();
+      }
+      for (Key a : actions) {
+        byte[] b = objects.get(a);
+        if (b != null) {
+          byte[] sent = corrupt ? "not what it claims".getBytes(StandardCharsets.UTF_8) : b;
+          sink.store(a, sha(b), b.length, new ByteArrayInputStream(sent));
+        }
+      }
+    }
+
+    @Override
+    public Optional<List<Key>> manifest(Key context) {
+      return Optional.of(List.copyOf(manifest));
+    }
+
+    @Override
+    public void addToManifest(Key context, List<Key> actions) {
+      added.add(actions);
+    }
+
+    @Override
+    public void put(Key action, Key output, long size, Path body) {}
+
+    @Override
+    public void close() {}
+  }
+
+  static Key sha(byte[] b) {
+    try {
+      return Key.of(MessageDigest.getInstance("SHA-256").digest(b));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static Key id(String s) {
+    return sha(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private record Setup(TieredCache cache, Stats stats, HeldRemote remote, Uploader uploader) {}
+
+  private Setup setup(HeldRemote remote) throws IOException {
+    Stats stats = new Stats();
+    RemoteLog log = new RemoteLog(stats, new PrintStream(new ByteArrayOutputStream()));
+    DiskStore local = DiskStore.open(tmp.resolve("local"), System::currentTimeMillis, stats);
+    BestEffort tier = new BestEffort(remote, "test", BestEffort.Policy.DEFAULT, log);
+    Uploader up = new Uploader(tier, Uploader.Limits.DEFAULT, log);
+    Prefetch p = new Prefetch(local, tier, () -> id("context"), new Prefetch.Limits(2, 1), log);
+    return new Setup(new TieredCache(local, tier, up, p), stats, remote, up);
+  }
+
+  private static HeldRemote remoteWith(int n) {
+    HeldRemote r = new HeldRemote();
+    for (int i = 0; i < n; i++) {
+      Key a = id("action " + i);
+      r.objects.put(a, ("output " + i).repeat(100).getBytes(StandardCharsets.UTF_8));
+      r.manifest.add(a);
+    }
+    return r;
+  }
+
+  @Test
+  void get_ofAnEntryBeingPrefetched_waitsForThatFetch_insteadOfAskingAgain() throws Exception {
+    HeldRemote remote = remoteWith(4); // batches of 2, one at a time: [0,1] in flight, [2,3] pending
+    Setup s = setup(remote);
+    assertThat(remote.batchStarted.await(10, TimeUnit.SECONDS)).isTrue();
+    Key first = remote.manifest.get(0);
+
+    CompletableFuture<Optional<Hit>> a = s.cache().get(first);
+    CompletableFuture<Optional<Hit>> again = s.cache().get(first);
+    Thread.sleep(200);
+    assertThat(a).as("waits for the batch in flight").isNotDone();
+    assertThat(remote.singleGets).hasValue(0);
+
+    remote.gate.countDown();
+    assertThat(a.get(10, TimeUnit.SECONDS)).isPresent();
+    assertThat(again.get(10, TimeUnit.SECONDS)).isPresent();
+    assertThat(remote.singleGets).as("no second fetch of the same entry").hasValue(0);
+    assertThat(s.stats().get(RemoteLog.PREFETCH_WAITED)).isEqualTo(2);
+    assertThat(s.stats().get(RemoteLog.PREFETCH_USED)).isEqualTo(1);
+    s.cache().close();
+  }
+
+  @Test
+  void get_ofAPendingEntry_takesItOver_andThePrefetchSkipsIt() throws Exception {
+    HeldRemote remote = remoteWith(4);
+    Setup s = setup(remote);
+    assertThat(remote.batchStarted.await(10, TimeUnit.SECONDS)).isTrue();
+    Key pending = remote.manifest.get(3);
+    Optional<Hit> h = s.cache().get(pending).get(10, TimeUnit.SECONDS);
+    assertThat(h).isPresent();
+    assertThat(remote.singleGets).hasValue(1);
+    remote.gate.countDown();
+    // the rest arrives; the taken-over one is not fetched again
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (s.stats().get(RemoteLog.PREFETCHED) < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(s.stats().get(RemoteLog.PREFETCHED)).isEqualTo(3);
+    for (Key k : remote.manifest) {
+      assertThat(s.cache().get(k).get(5, TimeUnit.SECONDS)).isPresent();
+    }
+    assertThat(remote.singleGets).hasValue(1);
+    assertThat(s.stats().get(RemoteLog.PREFETCH_USED)).isEqualTo(3);
+    s.cache().close();
+    assertThat(s.stats().get(RemoteLog.PREFETCH_WASTED_BYTES)).isZero();
+  }
+
+  @Test
+  void close_countsWastedBytes_andQueuesTheManifestOnlyWhenSomethingIsNew() throws Exception {
+    HeldRemote remote = remoteWith(3);
+    remote.gate.countDown();
+    Setup s = setup(remote);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (s.stats().get(RemoteLog.PREFETCHED) < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(s.cache().get(remote.manifest.get(0)).get()).isPresent();
+    byte[] body = "new output".getBytes(StandardCharsets.UTF_8);
+    Key fresh = id("fresh action");
+    s.cache().put(fresh, sha(body), body.length, sink -> { sink.write(body); return body.length; });
+    s.cache().close();
+    long unusedBytes = remote.objects.get(remote.manifest.get(1)).length * 2L;
+    assertThat(s.stats().get(RemoteLog.PREFETCH_WASTED_BYTES)).isEqualTo(unusedBytes);
+    assertThat(remote.added).containsExactly(List.of(remote.manifest.get(0), fresh));
+
+    HeldRemote same = remoteWith(3);
+    same.gate.countDown();
+    Setup warm = setup(same); // the same local dir: everything is there already
+    assertThat(warm.cache().get(same.manifest.get(0)).get()).isPresent();
+    warm.cache().close();
+    assertThat(same.batches).as("nothing fetched for a warm local dir").hasValue(0);
+    assertThat(same.added).as("nothing new: no manifest upload").isEmpty();
+  }
+
+  @Test
+  void corruptPrefetchedBytes_areNotStored_andTheGetFallsBackToTheRemote() throws Exception {
+    HeldRemote remote = remoteWith(2);
+    remote.corrupt = true;
+    Setup s = setup(remote);
+    assertThat(remote.batchStarted.await(10, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<Optional<Hit>> a = s.cache().get(remote.manifest.get(0));
+    remote.gate.countDown();
+    Optional<Hit> h = a.get(20, TimeUnit.SECONDS);
+    assertThat(h).as("served by a single verified get after the bad batch").isPresent();
+    assertThat(remote.singleGets).hasValue(1);
+    assertThat(s.stats().get(RemoteLog.PREFETCHED)).isZero();
+    assertThat(s.stats().get(RemoteLog.CORRUPT)).isEqualTo(1);
+    s.cache().close();
+  }
+}
