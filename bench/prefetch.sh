@@ -70,6 +70,13 @@ for d in $delays; do
     s=$(grep 'progcache: gets=' "$h/err.log" | tail -1 |
       tr ' ' '\n' | grep -E '^(remote-hits|prefetched|prefetch-used|prefetch-wasted-bytes)=' | tr '\n' ' ')
     printf '%-8s %-10s %10s %8s  %s\n' "${d}ms" "$p" "$ms" "$(awk -v f="$ms" -v l="$l" 'BEGIN {printf "%.2f", f/l}')" "$s"
+    echo "$d $p $ms" >>"$work/cells"
   done
   kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true; proxy_pid=
 done
+# the same figures as "label   N ms" lines, for bench/report
+printf '\n%-44s %8s ms\n' "helper, warm local dir" "$l"
+while read -r d p ms; do
+  [ "$p" = true ] && what="with prefetch" || what="without prefetch"
+  printf '%-44s %8s ms\n' "fresh dir, server ${d} ms away, $what" "$ms"
+done <"$work/cells"

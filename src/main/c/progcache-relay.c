@@ -118,15 +118,28 @@ static void write_all(int fd, const char *p, size_t n) {
   }
 }
 
+/* The hello is sent in one write: the daemon reads it before anything else. */
+static char hello[64 * 1024];
+static size_t hello_len;
+
+static void add(const char *p, size_t n) {
+  if (n > sizeof hello - hello_len) {
+    fprintf(stderr, "progcache-relay: arguments and environment too long for the hello\n");
+    exit(2);
+  }
+  memcpy(hello + hello_len, p, n);
+  hello_len += n;
+}
+
 /* hello: "progcache-relay 1\0" "pid=<pid>\0" then "arg=<a>\0"... "env=<K=V>\0"... then "\0". */
 static void send_hello(int fd, int argc, char **argv) {
   char buf[64];
-  write_all(fd, "progcache-relay 1", 18);
+  add("progcache-relay 1", 18);
   int n = snprintf(buf, sizeof buf, "pid=%ld", (long)getpid());
-  write_all(fd, buf, (size_t)n + 1);
+  add(buf, (size_t)n + 1);
   for (int i = 1; i < argc; i++) {
-    write_all(fd, "arg=", 4);
-    write_all(fd, argv[i], strlen(argv[i]) + 1);
+    add("arg=", 4);
+    add(argv[i], strlen(argv[i]) + 1);
   }
   for (char **e = environ; *e; e++) {
     int send = strncmp(*e, "PROGCACHE_", 10) == 0;
@@ -135,11 +148,12 @@ static void send_hello(int fd, int argc, char **argv) {
       send = strncmp(*e, HELLO_ENV[i], n) == 0 && (*e)[n] == '=';
     }
     if (send) {
-      write_all(fd, "env=", 4);
-      write_all(fd, *e, strlen(*e) + 1);
+      add("env=", 4);
+      add(*e, strlen(*e) + 1);
     }
   }
-  write_all(fd, "", 1);
+  add("", 1);
+  write_all(fd, hello, hello_len);
 }
 
 static void relay(int sock) {

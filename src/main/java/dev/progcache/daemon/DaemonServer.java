@@ -105,7 +105,8 @@ public final class DaemonServer {
 
   private void connection(SocketChannel ch) {
     try (ch) {
-      InputStream in = Channels.newInputStream(ch);
+      // buffered: the hello is read a byte at a time, and the session reads on from this stream
+      InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 1 << 13);
       OutputStream out = Channels.newOutputStream(ch);
       Hello h = Hello.read(in);
       if (h.kind().equals(Hello.CONTROL)) {

@@ -28,7 +28,7 @@ import org.jfree.svg.SVGGraphics2D;
  * docs/benchmarks.md} with a table and an SVG chart per script, every time divided by go's default
  * cache doing the same work in the same run.
  *
- * <p>Usage: {@code BenchReport [--quick] [--only build,remote,daemon,s3,edge] [--out FILE]}. Quick
+ * <p>Usage: {@code BenchReport [--quick] [--only build,remote,daemon,s3,edge,prefetch] [--out FILE]}. Quick
  * mode runs each script with one run (and fewer starts for daemon.sh): numbers for checking the
  * report, not for comparing. Not part of the shipped jar.
  */
@@ -42,7 +42,8 @@ public final class BenchReport {
           new Script("remote", List.of("3"), Map.of(), List.of("1"), Map.of()),
           new Script("daemon", List.of(), Map.of(), List.of(), Map.of("N", "20", "COUNT", "10")),
           new Script("s3", List.of("3"), Map.of(), List.of("1"), Map.of()),
-          new Script("edge", List.of("3"), Map.of(), List.of("1"), Map.of()));
+          new Script("edge", List.of("3"), Map.of(), List.of("1"), Map.of()),
+          new Script("prefetch", List.of(), Map.of(), List.of(), Map.of()));
 
   private BenchReport() {}
 
@@ -56,7 +57,7 @@ public final class BenchReport {
         case "--only" -> only.addAll(List.of(args[++i].split(",")));
         case "--out" -> out = Path.of(args[++i]);
         default -> throw new IllegalArgumentException(
-            "usage: bench/report [--quick] [--only build,remote,daemon,s3,edge] [--out FILE]; got " + args[i]);
+            "usage: bench/report [--quick] [--only build,remote,daemon,s3,edge,prefetch] [--out FILE]; got " + args[i]);
       }
     }
     Path root = Path.of("").toAbsolutePath();

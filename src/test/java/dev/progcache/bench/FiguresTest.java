@@ -53,4 +53,27 @@ class FiguresTest {
     String text = Files.readString(svg);
     assertThat(text).startsWith("<?xml").contains("<svg").contains("helper, warm local dir");
   }
+
+  @Test
+  void parse_prefetchSh_readsItsSummaryLines_notTheTable() {
+    String out =
+        """
+        warm local dir: 1199 ms (median of 3)
+        delay    prefetch           ms   ÷warm  helper summary
+        20ms     true             3692     3.08  remote-hits=2 prefetched=1162
+        20ms     false           11997    10.01  remote-hits=752
+
+        helper, warm local dir                           1199 ms
+        fresh dir, server 20 ms away, with prefetch      3692 ms
+        fresh dir, server 20 ms away, without prefetch  11997 ms
+        """;
+    Figures f = Figures.parse("prefetch", out, OptionalDouble.of(600));
+    assertThat(f.rows())
+        .extracting(Figures.Row::label)
+        .containsExactly(
+            "helper, warm local dir",
+            "fresh dir, server 20 ms away, with prefetch",
+            "fresh dir, server 20 ms away, without prefetch");
+    assertThat(f.rows().get(1).millis()).isEqualTo(3692);
+  }
 }
