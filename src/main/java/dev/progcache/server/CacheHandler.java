@@ -139,8 +139,8 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
         return true;
       }
       return parts[1].equals("action")
-          ? action(req, resp, cb, chain.get(), k.get())
-          : output(req, resp, cb, chain.get(), k.get());
+          ? lookup(req, resp, cb, chain.get(), () -> lookupAction(req, resp, cb, chain.get(), k.get()))
+          : lookup(req, resp, cb, chain.get(), () -> lookupOutput(req, resp, cb, chain.get(), k.get()));
     }
     if (method.equals("PUT")) {
       Optional<Key> a = key(parts[1]);
@@ -230,12 +230,18 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     return true;
   }
 
-  private boolean action(Request req, Response resp, Callback cb, List<String> chain, Key action)
+  /**
+   * Runs {@code lookup} right here when every namespace of {@code chain} is open and on this disk
+   * only, else on a virtual thread. Returns true.
+   */
+  private boolean lookup(
+      Request req, Response resp, Callback cb, List<String> chain, Blocking lookup)
       throws Exception {
-    if (!namespaces.openAndLocal(chain)) {
-      return dispatch(req, resp, cb, () -> lookupAction(req, resp, cb, chain, action));
+    if (namespaces.openAndLocal(chain)) {
+      lookup.run();
+      return true;
     }
-    return lookupAction(req, resp, cb, chain, action);
+    return dispatch(req, resp, cb, lookup);
   }
 
   private boolean lookupAction(
@@ -288,13 +294,6 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     }
   }
 
-  private boolean output(Request req, Response resp, Callback cb, List<String> chain, Key output)
-      throws Exception {
-    if (!namespaces.openAndLocal(chain)) {
-      return dispatch(req, resp, cb, () -> lookupOutput(req, resp, cb, chain, output));
-    }
-    return lookupOutput(req, resp, cb, chain, output);
-  }
 
   private boolean lookupOutput(
       Request req, Response resp, Callback cb, List<String> chain, Key output) throws Exception {
