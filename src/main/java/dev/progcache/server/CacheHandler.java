@@ -68,6 +68,8 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
   private static final int IN_MEMORY = 1 << 20;
   /** Bodies up to this size are read and sent on the calling (selector) thread. */
   private static final int INLINE_BODY = 64 << 10;
+  /** Refused PUT bodies up to this size are read, so the connection can be kept. */
+  private static final int DRAIN_LIMIT = 64 << 10;
   private final Namespaces namespaces;
   private final Authenticator auth;
   private final ServerMetrics metrics;
@@ -148,12 +150,18 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
       if (a.isEmpty() || o.isEmpty()) {
         return bad(resp, cb);
       }
-      Optional<List<String>> into = authorized(req, resp, cb, ns, Tokens.Grant.WRITE);
-      if (into.isPresent()) {
-        String home = into.get().get(0);
-        return dispatch(req, resp, cb, () -> put(req, resp, cb, home, a.get(), o.get()));
-      }
-      return true;
+      String in = ns;
+      // on a virtual thread from the start: a refused PUT's small body is read before the answer
+      return dispatch(
+          req,
+          resp,
+          cb,
+          () -> {
+            Optional<List<String>> into = authorized(req, resp, cb, in, Tokens.Grant.WRITE);
+            if (into.isPresent()) {
+              put(req, resp, cb, into.get().get(0), a.get(), o.get());
+            }
+          });
     }
     metrics.notFound.increment();
     return text(resp, cb, 404, "not found\n");
@@ -186,6 +194,9 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     Authenticator.Outcome found = auth.check(req.getHeaders().get(HttpHeader.AUTHORIZATION));
     Tokens.Principal p = found.principal();
     boolean write = need == Tokens.Grant.WRITE;
+    if (p == null && write) {
+      drainSmallBody(req);
+    }
     if (p == null && found.status() == 403) {
       (write ? metrics.putForbidden : metrics.forbidden).increment();
       text(resp, cb, 403, found.reason() + "\n");
@@ -201,6 +212,9 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     String in = ns == null ? p.home() : ns;
     boolean ok = need == Tokens.Grant.READ ? p.mayRead(in) : p.mayWrite(in);
     if (!ok) {
+      if (write) {
+        drainSmallBody(req);
+      }
       (write ? metrics.putForbidden : metrics.forbidden).increment();
       String verb = need == Tokens.Grant.READ ? "read" : "write";
       text(resp, cb, 403, "this token may not " + verb + " namespace " + in + "\n");
@@ -268,6 +282,24 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
           "{\"outputID\":\"" + hit.entry().outputId().hex() + "\",\"size\":" + hit.entry().size() + "}");
     }
     return body(req, resp, cb, hit);
+  }
+
+  /**
+   * Reads and drops the body of a refused PUT when it is small, so the connection stays usable
+   * for the client's next request (unread, Jetty must close it, and a client that already reused
+   * it sees a reset). Only on a virtual thread; bounded in size and time.
+   */
+  private void drainSmallBody(Request req) {
+    long len = req.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+    if (!Thread.currentThread().isVirtual() || len <= 0 || len > DRAIN_LIMIT) {
+      return;
+    }
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    try (InputStream body = new DeadlineInput(Content.Source.asInputStream(req), deadline)) {
+      body.transferTo(OutputStream.nullOutputStream());
+    } catch (IOException e) {
+      // the client went away or was too slow: the connection closes, as it would have
+    }
   }
 
   /** The first hit of {@code lookup} in the namespaces of {@code chain} that exist on this disk. */

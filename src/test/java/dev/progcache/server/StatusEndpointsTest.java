@@ -68,7 +68,9 @@ class StatusEndpointsTest {
   private HttpResponse<String> send(String method, String path, byte[] body, Map<String, String> headers)
       throws Exception {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(server.url().resolve(path)).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.newBuilder(server.url().resolve(path))
+            .expectContinue(body.length > (64 << 10)) // see CacheServerTest.put
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(b::header);
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
