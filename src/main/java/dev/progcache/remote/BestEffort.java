@@ -270,6 +270,11 @@ public final class BestEffort implements RemoteTier {
     return delegate.credentialsHint();
   }
 
+  @Override
+  public void warmUp() {
+    delegate.warmUp();
+  }
+
   /** The read breaker, for tests. */
   Breaker readBreaker() {
     return reads;

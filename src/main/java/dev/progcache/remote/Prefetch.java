@@ -66,6 +66,7 @@ public final class Prefetch {
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Set<Key>> listed = new CompletableFuture<>();
   private volatile boolean closed;
+  private volatile boolean started;
   private volatile @Nullable Key contextKey;
 
   /**
@@ -80,8 +81,9 @@ public final class Prefetch {
     this.log = log;
   }
 
-  /** Starts prefetching on a virtual thread and returns at once. */
+  /** Starts prefetching on a virtual thread and returns at once. Call it once. */
   public void start() {
+    started = true;
     Thread.ofVirtual().name("progcache-prefetch").start(this::run);
   }
 
@@ -221,7 +223,8 @@ public final class Prefetch {
   /**
    * Stops prefetching (a manifest fetch under way is left to finish), counts wasted bytes and
    * queues the manifest update on {@code uploader} (before the uploader is closed), which is
-   * skipped when the manifest already listed every id. Never throws.
+   * skipped when the manifest already listed every id, or when the prefetch never started (the
+   * build found everything on disk and never woke the shared tier). Never throws.
    */
   public void close(Uploader uploader) {
     closed = true;
@@ -236,7 +239,7 @@ public final class Prefetch {
     } finally {
       usedLock.unlock();
     }
-    if (ids.isEmpty()) {
+    if (ids.isEmpty() || !started) {
       return;
     }
     uploader.submit(

@@ -56,6 +56,11 @@ public final class ReadOnly implements RemoteTier {
   }
 
   @Override
+  public void warmUp() {
+    delegate.warmUp();
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

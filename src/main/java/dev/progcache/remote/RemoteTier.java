@@ -73,6 +73,12 @@ public interface RemoteTier extends AutoCloseable {
     return "check the credentials and their grants";
   }
 
+  /**
+   * Starts connecting in the background (building the client, fetching credentials), so that the
+   * first request finds it done; the first request would do it otherwise. Returns at once.
+   */
+  default void warmUp() {}
+
   /** Releases connections. Never throws. */
   @Override
   void close();

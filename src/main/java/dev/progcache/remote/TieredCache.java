@@ -13,7 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The local disk in front of a shared tier. A get is answered from disk when it can be; on a local
+ * The local disk in front of a shared tier. The shared tier sleeps until the first local miss or
+ * put: only then are its client built and the prefetch started, so a build that finds everything
+ * on disk costs the remote nothing. A get is answered from disk when it can be; on a local
  * miss the remote is asked on a virtual thread, and a remote hit is verified and written to disk
  * (read-through), then answered from there, so go always reads a local file. A put is answered
  * once the local write is done; its upload is queued (write-behind).
@@ -27,6 +29,8 @@ public final class TieredCache implements BuildCache {
   private final RemoteTier remote;
   private final Uploader uploader;
   private final @Nullable Prefetch prefetch;
+  private final java.util.concurrent.atomic.AtomicBoolean awake =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   public TieredCache(DiskStore local, RemoteTier remote, Uploader uploader) {
     this(local, remote, uploader, null);
@@ -34,7 +38,8 @@ public final class TieredCache implements BuildCache {
 
   /**
    * @param prefetch fills the disk in the background and records what the build uses; started
-   *     here; a get waits for its prefetch in flight instead of asking the remote again
+   *     at the first local miss or put; a get waits for its prefetch in flight instead of asking
+   *     the remote again
    */
   public TieredCache(
       DiskStore local, RemoteTier remote, Uploader uploader, @Nullable Prefetch prefetch) {
@@ -42,8 +47,15 @@ public final class TieredCache implements BuildCache {
     this.remote = remote;
     this.uploader = uploader;
     this.prefetch = prefetch;
-    if (prefetch != null) {
-      prefetch.start();
+  }
+
+  /** Wakes the shared tier: connects in the background and starts the prefetch. Idempotent. */
+  private void wake() {
+    if (!awake.get() && awake.compareAndSet(false, true)) {
+      remote.warmUp();
+      if (prefetch != null) {
+        prefetch.start();
+      }
     }
   }
 
@@ -54,6 +66,7 @@ public final class TieredCache implements BuildCache {
       noteHit(actionId);
       return CompletableFuture.completedFuture(hit);
     }
+    wake();
     if (prefetch != null) {
       Optional<CompletableFuture<Optional<Hit>>> coming = prefetch.inFlight(actionId);
       if (coming.isPresent()) {
@@ -109,6 +122,7 @@ public final class TieredCache implements BuildCache {
   @Override
   public Path put(Key actionId, Key outputId, long size, BodySource body) throws IOException {
     Path p = local.put(actionId, outputId, size, body);
+    wake();
     uploader.submit(actionId, outputId, size, p);
     if (prefetch != null) {
       prefetch.put(actionId);

@@ -41,6 +41,8 @@ class PrefetchTest {
     final CountDownLatch batchStarted = new CountDownLatch(1);
     final AtomicInteger singleGets = new AtomicInteger();
     final AtomicInteger batches = new AtomicInteger();
+    final AtomicInteger manifestFetches = new AtomicInteger();
+    final AtomicInteger warmUps = new AtomicInteger();
     final List<List<Key>> added = new CopyOnWriteArrayList<>();
     volatile boolean corrupt;
 
@@ -71,6 +73,7 @@ class PrefetchTest {
 
     @Override
     public Optional<List<Key>> manifest(Key context) {
+      manifestFetches.incrementAndGet();
       return Optional.of(List.copyOf(manifest));
     }
 
@@ -81,6 +84,11 @@ class PrefetchTest {
 
     @Override
     public void put(Key action, Key output, long size, Path body) {}
+
+    @Override
+    public void warmUp() {
+      warmUps.incrementAndGet();
+    }
 
     @Override
     public void close() {}
@@ -110,6 +118,14 @@ class PrefetchTest {
     return new Setup(new TieredCache(local, tier, up, p), stats, remote, up);
   }
 
+  /** As {@link #setup}, woken by a local miss of an id nobody has (the prefetch starts there). */
+  private Setup woken(HeldRemote remote) throws Exception {
+    Setup s = setup(remote);
+    assertThat(s.cache().get(id("in no cache")).get(10, TimeUnit.SECONDS)).isEmpty();
+    remote.singleGets.set(0);
+    return s;
+  }
+
   private static HeldRemote remoteWith(int n) {
     HeldRemote r = new HeldRemote();
     for (int i = 0; i < n; i++) {
@@ -123,7 +139,7 @@ class PrefetchTest {
   @Test
   void get_ofAnEntryBeingPrefetched_waitsForThatFetch_insteadOfAskingAgain() throws Exception {
     HeldRemote remote = remoteWith(4); // batches of 2, one at a time: [0,1] in flight, [2,3] pending
-    Setup s = setup(remote);
+    Setup s = woken(remote);
     assertThat(remote.batchStarted.await(10, TimeUnit.SECONDS)).isTrue();
     Key first = remote.manifest.get(0);
 
@@ -145,7 +161,7 @@ class PrefetchTest {
   @Test
   void get_ofAPendingEntry_takesItOver_andThePrefetchSkipsIt() throws Exception {
     HeldRemote remote = remoteWith(4);
-    Setup s = setup(remote);
+    Setup s = woken(remote);
     assertThat(remote.batchStarted.await(10, TimeUnit.SECONDS)).isTrue();
     Key pending = remote.manifest.get(3);
     Optional<Hit> h = s.cache().get(pending).get(10, TimeUnit.SECONDS);
@@ -171,7 +187,7 @@ class PrefetchTest {
   void close_countsWastedBytes_andQueuesTheManifestOnlyWhenSomethingIsNew() throws Exception {
     HeldRemote remote = remoteWith(3);
     remote.gate.countDown();
-    Setup s = setup(remote);
+    Setup s = woken(remote);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (s.stats().get(RemoteLog.PREFETCHED) < 3 && System.nanoTime() < deadline) {
       Thread.sleep(20);
@@ -187,7 +203,7 @@ class PrefetchTest {
 
     HeldRemote same = remoteWith(3);
     same.gate.countDown();
-    Setup warm = setup(same); // the same local dir: everything is there already
+    Setup warm = woken(same); // the same local dir: everything is there already
     assertThat(warm.cache().get(same.manifest.get(0)).get()).isPresent();
     warm.cache().close();
     assertThat(same.batches).as("nothing fetched for a warm local dir").hasValue(0);
@@ -198,7 +214,7 @@ class PrefetchTest {
   void corruptPrefetchedBytes_areNotStored_andTheGetFallsBackToTheRemote() throws Exception {
     HeldRemote remote = remoteWith(2);
     remote.corrupt = true;
-    Setup s = setup(remote);
+    Setup s = woken(remote);
     assertThat(remote.batchStarted.await(10, TimeUnit.SECONDS)).isTrue();
     CompletableFuture<Optional<Hit>> a = s.cache().get(remote.manifest.get(0));
     remote.gate.countDown();
@@ -208,5 +224,42 @@ class PrefetchTest {
     assertThat(s.stats().get(RemoteLog.PREFETCHED)).isZero();
     assertThat(s.stats().get(RemoteLog.CORRUPT)).isEqualTo(1);
     s.cache().close();
+  }
+
+  @Test
+  void allHitsOnDisk_neverWakeTheSharedTier() throws Exception {
+    HeldRemote first = remoteWith(3);
+    first.gate.countDown();
+    Setup s = woken(first);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (s.stats().get(RemoteLog.PREFETCHED) < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    s.cache().close();
+    assertThat(first.warmUps).hasValue(1);
+
+    HeldRemote later = remoteWith(3);
+    Setup warm = setup(later); // the same local dir, which now holds all three
+    for (Key k : later.manifest) {
+      assertThat(warm.cache().get(k).get(5, TimeUnit.SECONDS)).isPresent();
+    }
+    warm.cache().close();
+    assertThat(later.warmUps).as("no client built").hasValue(0);
+    assertThat(later.manifestFetches).as("no manifest fetched").hasValue(0);
+    assertThat(later.singleGets).hasValue(0);
+    assertThat(later.added).as("no manifest upload").isEmpty();
+  }
+
+  @Test
+  void aPut_wakesTheSharedTier() throws Exception {
+    HeldRemote remote = remoteWith(1);
+    remote.gate.countDown();
+    Setup s = setup(remote);
+    assertThat(remote.warmUps).hasValue(0);
+    byte[] body = "built here".getBytes(StandardCharsets.UTF_8);
+    s.cache().put(id("built"), sha(body), body.length, sink -> { sink.write(body); return body.length; });
+    assertThat(remote.warmUps).hasValue(1);
+    s.cache().close();
+    assertThat(remote.manifestFetches).hasValue(1);
   }
 }

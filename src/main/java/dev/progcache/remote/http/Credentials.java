@@ -18,6 +18,9 @@ public interface Credentials {
    */
   Optional<String> bearer() throws RemoteException;
 
+  /** Starts getting the token in the background, when that takes a fetch. Returns at once. */
+  default void warmUp() {}
+
   /** A fixed token, or none when {@code token} is null or empty. */
   static Credentials fixed(@Nullable String token) {
     Optional<String> t = token == null || token.isEmpty() ? Optional.empty() : Optional.of(token);

@@ -1,16 +1,17 @@
 package dev.progcache.remote.http;
 
+import dev.progcache.remote.Background;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.Semaphore;
 
 /**
- * What an {@link HttpTier} and its views of one server share: the HTTP client (built on a
- * background thread), the bound on requests in flight, the token. Thread-safe.
+ * What an {@link HttpTier} and its views of one server share: the HTTP client (built on first use,
+ * or in the background after {@link HttpTier#warmUp}), the bound on requests in flight, the token.
+ * Thread-safe.
  */
 final class HttpConnection {
-  final FutureTask<HttpClient> client;
+  final Background<HttpClient> client;
   final Semaphore slots;
   final Credentials credentials;
   final String credentialsHint;
@@ -21,8 +22,7 @@ final class HttpConnection {
     this.slots = new Semaphore(settings.maxConcurrent());
     this.credentials = credentials;
     this.credentialsHint = hint;
-    this.client = new FutureTask<>(() -> build(base, settings));
-    Thread.ofVirtual().name("progcache-http-init").start(client);
+    this.client = new Background<>("progcache-http-init", () -> build(base, settings));
   }
 
   private HttpClient build(URI base, HttpTier.Settings settings) {

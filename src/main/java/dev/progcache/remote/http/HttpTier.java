@@ -389,6 +389,12 @@ public final class HttpTier implements RemoteTier {
     }
   }
 
+  @Override
+  public void warmUp() {
+    conn.client.start();
+    conn.credentials.warmUp();
+  }
+
   HttpClient client() throws IOException {
     try {
       return conn.client.get();

@@ -1,5 +1,6 @@
 package dev.progcache.remote.http;
 
+import dev.progcache.remote.Background;
 import dev.progcache.remote.RemoteException;
 import dev.progcache.remote.RemoteException.Kind;
 import java.io.IOException;
@@ -16,8 +17,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -32,8 +31,9 @@ import tools.jackson.core.json.JsonFactory;
  * $ACTIONS_ID_TOKEN_REQUEST_URL&audience=AUD} with {@code ACTIONS_ID_TOKEN_REQUEST_TOKEN} as bearer,
  * answered by {@code {"value":"<jwt>"}}.
  *
- * <p>The first fetch starts on a virtual thread when this is made, so the helper's handshake never
- * waits for it; the first {@link #bearer} waits for it at most the fetch timeout. The token is kept
+ * <p>The first fetch starts on a virtual thread at {@link #warmUp} (or the first {@link #bearer}),
+ * so the helper's handshake never waits for it and a build that never asks the server never
+ * fetches one; {@link #bearer} waits for a fetch at most the fetch timeout. The token is kept
  * until a minute before its {@code exp}, then fetched again. When it cannot be had (variables
  * missing, service down, bad answer) {@link #bearer} throws {@link Kind#NO_CREDENTIALS} with one
  * clear message, and keeps doing so without new requests. Thread-safe; no token or request token
@@ -62,22 +62,25 @@ public final class IdTokenSource implements Credentials {
   private final Duration timeout;
   private final Clock clock;
   private final ReentrantLock lock = new ReentrantLock();
-  private volatile FutureTask<String> pending;
+  private volatile Background<String> pending;
   private volatile @Nullable Instant refreshAt;
   private volatile @Nullable String failure;
 
-  /** Starts fetching at once, in the background; each fetch is bounded by {@code timeout}. */
+  /** Fetches nothing yet; each fetch is bounded by {@code timeout}. */
   public IdTokenSource(Request request, Duration timeout, Clock clock) {
     this.request = request;
     this.timeout = timeout;
     this.clock = clock;
-    this.pending = start();
+    this.pending = fetcher();
   }
 
-  private FutureTask<String> start() {
-    FutureTask<String> f = new FutureTask<>(this::fetch);
-    Thread.ofVirtual().name("progcache-id-token").start(f);
-    return f;
+  private Background<String> fetcher() {
+    return new Background<>("progcache-id-token", this::fetch);
+  }
+
+  @Override
+  public void warmUp() {
+    pending.start();
   }
 
   @Override
@@ -92,7 +95,7 @@ public final class IdTokenSource implements Credentials {
       try {
         if (pending.isDone() && refreshAt != null && !clock.instant().isBefore(refreshAt)) {
           refreshAt = null;
-          pending = start();
+          pending = fetcher();
         }
       } finally {
         lock.unlock();
@@ -101,9 +104,9 @@ public final class IdTokenSource implements Credentials {
     return Optional.of(await(pending));
   }
 
-  private String await(FutureTask<String> f) throws RemoteException {
+  private String await(Background<String> f) throws RemoteException {
     try {
-      return f.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      return f.get(timeout.toMillis() + 1000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RemoteException(Kind.FAILED, "interrupted while waiting for the OIDC id-token");

@@ -2,6 +2,7 @@ package dev.progcache.remote.s3;
 
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
+import dev.progcache.remote.Background;
 import dev.progcache.remote.RemoteException;
 import dev.progcache.remote.RemoteException.Kind;
 import dev.progcache.remote.RemoteLog;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -70,7 +70,7 @@ public final class S3Tier implements RemoteTier {
   private final S3Location location;
   private final Settings settings;
   private final RemoteLog log;
-  private final FutureTask<S3Client> client;
+  private final Background<S3Client> client;
   private final S3Manifests manifests = new S3Manifests(this, System::currentTimeMillis);
 
   /** A tier with credentials from the AWS SDK's default chain. */
@@ -89,8 +89,8 @@ public final class S3Tier implements RemoteTier {
     this.location = location;
     this.settings = settings;
     this.log = log;
-    this.client = new FutureTask<>(() -> newClient(location, settings, credentials));
-    Thread.ofVirtual().name("progcache-s3-init").start(client);
+    this.client =
+        new Background<>("progcache-s3-init", () -> newClient(location, settings, credentials));
   }
 
   /** Builds an SDK client for {@code location}: JDK HTTP connections, one retry, no chunked checksums. */
@@ -259,6 +259,11 @@ public final class S3Tier implements RemoteTier {
     }
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  @Override
+  public void warmUp() {
+    client.start();
   }
 
   S3Client client() throws IOException {

@@ -121,6 +121,9 @@ class S3PrefetchTest {
     }
     Stats sb = new Stats();
     try (TieredCache b = cache("b", loc, ctx, sb)) {
+      // the first local miss wakes the shared tier and starts the prefetch
+      assertThat(b.get(sha("stored nowhere".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS))
+          .isEmpty();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (sb.get(RemoteLog.PREFETCHED) < 20 && System.nanoTime() < deadline) {
         Thread.sleep(20);
