@@ -74,6 +74,6 @@ if ! command -v wrk >/dev/null 2>&1; then
   echo "wrk not found: apt-get install -y wrk" >&2
   exit 1
 fi
-wrk -t2 -c64 -d5s -H 'Want-Object: 1' "$url""action/$act" >/dev/null # warm-up (JIT)
+wrk -t2 -c64 -d10s -H 'Want-Object: 1' "$url""action/$act" >/dev/null # warm-up: C2 done before measuring
 wrk -t2 -c64 -d15s --latency -H 'Want-Object: 1' "$url""action/$act"
 echo "server RSS after load: $(rss)"

@@ -75,6 +75,8 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
   private final ServerMetrics metrics;
   private final Limits limits;
   private final PrefetchEndpoints prefetch;
+  /** Small bodies sent recently, so hot ones skip the disk: 64 MiB at most. */
+  private final SmallBodies small = new SmallBodies(64L << 20);
   private final Executor blocking =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("progcache-serve-v", 0).factory());
 
@@ -358,10 +360,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     }
     metrics.bytesOut.increment(size);
     if (size <= IN_MEMORY) {
-      byte[] b = Files.readAllBytes(hit.diskPath());
-      if (b.length != size) {
-        throw new IOException("stored body changed size: " + hit.diskPath());
-      }
+      byte[] b = small.read(hit.entry().outputId(), size, hit.diskPath());
       if (lz4) {
         ByteArrayOutputStream z = new ByteArrayOutputStream(b.length / 2 + 64);
         try (OutputStream f = Lz4.frame(z)) {
