@@ -38,11 +38,22 @@ final class Bench {
   private final PrintStream out;
   private final AtomicLong unique = new AtomicLong();
   private final List<String> only;
+  private final Duration warmup;
 
-  /** Measures every operation, or those named in {@code only} when it is not empty. */
-  Bench(ProgClient client, Duration each, int threads, List<String> only, PrintStream out) {
+  /**
+   * Measures every operation, or those named in {@code only} when it is not empty, each for
+   * {@code each} after running it unmeasured for {@code warmup}.
+   */
+  Bench(
+      ProgClient client,
+      Duration each,
+      Duration warmup,
+      int threads,
+      List<String> only,
+      PrintStream out) {
     this.client = client;
     this.each = each;
+    this.warmup = warmup;
     this.threads = threads;
     this.only = only;
     this.out = out;
@@ -82,23 +93,31 @@ final class Bench {
       return;
     }
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    long start = System.nanoTime();
-    long end = start + each.toNanos();
-    List<Future<long[]>> parts = new ArrayList<>();
     try {
-      for (int t = 0; t < threads; t++) {
-        long s = t;
-        parts.add(pool.submit((Callable<long[]>) () -> loop(op, new Random(s * 7919 + end), end)));
+      if (!warmup.isZero()) {
+        run(pool, op, warmup);
       }
-      long[] all = new long[0];
-      for (Future<long[]> f : parts) {
-        all = concat(all, get(f));
-      }
-      long elapsed = System.nanoTime() - start;
-      report(name, all, elapsed);
+      long start = System.nanoTime();
+      long[] all = run(pool, op, each);
+      report(name, all, System.nanoTime() - start);
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** Runs {@code op} on every thread of {@code pool} for {@code d}; all latencies, unsorted. */
+  private long[] run(ExecutorService pool, Op op, Duration d) throws Exception {
+    long end = System.nanoTime() + d.toNanos();
+    List<Future<long[]>> parts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      long s = t;
+      parts.add(pool.submit((Callable<long[]>) () -> loop(op, new Random(s * 7919 + end), end)));
+    }
+    long[] all = new long[0];
+    for (Future<long[]> f : parts) {
+      all = concat(all, get(f));
+    }
+    return all;
   }
 
   private static long[] get(Future<long[]> f) throws Exception {

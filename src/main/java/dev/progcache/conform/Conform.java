@@ -16,12 +16,13 @@ import java.util.Locale;
 public final class Conform {
   static final String USAGE =
       """
-      usage: progcache conform [--case NAME]... [--bench [--seconds N] [--threads N]] -- HELPER [ARGS...]
+      usage: progcache conform [--case NAME]... [--bench [--seconds N] [--warmup N] [--threads N]] -- HELPER [ARGS...]
         runs the GOCACHEPROG conformance cases against HELPER (started once per case);
         exit status 0 when every required case passes.
         --case NAME   run only this case (repeatable)
         --bench       measure get-hit, get-miss, put 1 KiB and put 1 MiB instead
         --seconds N   seconds per measured operation (default 5)
+        --warmup N    seconds each operation runs unmeasured first, so both JITs are done (default 2; 0 for none)
         --threads N   concurrent callers (default 1)
         --op NAME     measure only this operation (repeatable): get-hit, get-miss, put-1KiB, put-1MiB
       """;
@@ -31,6 +32,7 @@ public final class Conform {
   private record Args(
       boolean bench,
       int seconds,
+      int warmup,
       int threads,
       List<String> only,
       List<String> ops,
@@ -73,6 +75,7 @@ public final class Conform {
   private static Args parse(List<String> args) {
     boolean bench = false;
     int seconds = 5;
+    int warmup = 2;
     int threads = 1;
     List<String> only = new ArrayList<>();
     List<String> ops = new ArrayList<>();
@@ -82,6 +85,7 @@ public final class Conform {
         case "--bench" -> bench = true;
         case "--seconds" -> seconds = number(args, ++i, "--seconds");
         case "--threads" -> threads = number(args, ++i, "--threads");
+        case "--warmup" -> warmup = number(args, ++i, "--warmup", 0);
         case "--case" -> {
           if (++i >= args.size()) {
             throw new IllegalArgumentException("--case needs a case name");
@@ -101,21 +105,26 @@ public final class Conform {
       throw new IllegalArgumentException("give the helper command after --");
     }
     return new Args(
-        bench, seconds, threads, List.copyOf(only), List.copyOf(ops), args.subList(i + 1, args.size()));
+        bench, seconds, warmup, threads, List.copyOf(only), List.copyOf(ops), args.subList(i + 1, args.size()));
   }
 
   private static int number(List<String> args, int i, String flag) {
+    return number(args, i, flag, 1);
+  }
+
+  private static int number(List<String> args, int i, String flag, int min) {
     if (i >= args.size()) {
       throw new IllegalArgumentException(flag + " needs a number");
     }
     try {
       int n = Integer.parseInt(args.get(i));
-      if (n < 1 || n > 3600) {
+      if (n < min || n > 3600) {
         throw new NumberFormatException();
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + " needs a number from 1 to 3600, got " + args.get(i));
+      throw new IllegalArgumentException(
+          flag + " needs a number from " + min + " to 3600, got " + args.get(i));
     }
   }
 
@@ -174,7 +183,8 @@ public final class Conform {
 
   private static int bench(Target t, Args a, PrintStream out, PrintStream err) {
     try (ProgClient c = t.client()) {
-      new Bench(c, Duration.ofSeconds(a.seconds()), a.threads(), a.ops(), out).run();
+      new Bench(c, Duration.ofSeconds(a.seconds()), Duration.ofSeconds(a.warmup()), a.threads(), a.ops(), out)
+          .run();
       return 0;
     } catch (Exception e) {
       err.println("progcache conform --bench: " + reason(e));

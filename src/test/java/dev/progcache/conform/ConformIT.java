@@ -52,7 +52,10 @@ class ConformIT {
   @Test
   void conformBench_onProgcache_printsRatesAndPercentiles() throws Exception {
     String launcher = Dist.launcher().toString();
-    Run r = run(List.of("--bench", "--seconds", "1", "--", launcher, "--dir", dir.resolve("c").toString()));
+    Run r =
+        run(
+            List.of(
+                "--bench", "--seconds", "1", "--warmup", "0", "--", launcher, "--dir", dir.resolve("c").toString()));
     assertThat(r.status()).as(r.out()).isZero();
     for (String op : List.of("get-hit", "get-miss", "put-1KiB", "put-1MiB")) {
       assertThat(r.out()).containsPattern("bench " + op + " +[0-9]+ ops/s  p50 +[0-9.]+ ms  p99 +[0-9.]+ ms");
@@ -103,6 +106,9 @@ class ConformIT {
   @Test
   void conform_badUsage_isStatus2WithUsage() throws Exception {
     assertThat(run(List.of("--bench")).status()).isEqualTo(2);
+    Run w = run(List.of("--bench", "--warmup", "-1", "--", "true"));
+    assertThat(w.status()).isEqualTo(2);
+    assertThat(w.out()).contains("--warmup needs a number from 0 to 3600");
     Run r = run(List.of("--case", "no-such-case", "--", "true"));
     assertThat(r.status()).isEqualTo(2);
     assertThat(r.out()).contains("no case named no-such-case");
