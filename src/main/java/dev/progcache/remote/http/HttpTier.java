@@ -349,12 +349,21 @@ public final class HttpTier implements RemoteTier {
   }
 
   static void check(HttpResponse<?> r, String what, Kind denied) throws RemoteException {
-    int s = r.statusCode();
+    check(r.statusCode(), r.headers()::firstValue, what, denied);
+  }
+
+  /** As {@link #check(HttpResponse, String, Kind)}, for a status and a header lookup. */
+  static void check(
+      int s,
+      java.util.function.Function<String, Optional<String>> header,
+      String what,
+      Kind denied)
+      throws RemoteException {
     if (s == 200) {
       return;
     }
     String msg = "HTTP " + s + " for " + what;
-    Duration retry = retryAfter(r);
+    Duration retry = retryAfter(header.apply("Retry-After"));
     switch (s) {
       case 401, 403 -> throw new RemoteException(denied, msg);
       case 413 -> throw new RemoteException(Kind.TOO_LARGE, msg);
@@ -369,8 +378,7 @@ public final class HttpTier implements RemoteTier {
     }
   }
 
-  private static @Nullable Duration retryAfter(HttpResponse<?> r) {
-    Optional<String> v = r.headers().firstValue("Retry-After");
+  private static @Nullable Duration retryAfter(Optional<String> v) {
     if (v.isEmpty()) {
       return null;
     }

@@ -29,6 +29,10 @@ class HttpPrefetchTest {
   private HttpTier tier;
   private final AtomicReference<byte[]> manifestBody = new AtomicReference<>(new byte[0]);
   private final AtomicReference<byte[]> batchBody = new AtomicReference<>(new byte[0]);
+  private final AtomicReference<Integer> batchStatus = new AtomicReference<>(200);
+  private final AtomicReference<String> batchLocation = new AtomicReference<>();
+  private final List<String> batchAuth = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> batchIds = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @AfterEach
   void stop() {
@@ -41,6 +45,10 @@ class HttpPrefetchTest {
   }
 
   private void start() throws IOException {
+    start(null);
+  }
+
+  private void start(@org.jspecify.annotations.Nullable String token) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext(
         "/manifest/",
@@ -55,7 +63,18 @@ class HttpPrefetchTest {
     server.createContext(
         "/batch",
         ex -> {
-          ex.getRequestBody().readAllBytes();
+          batchIds.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.US_ASCII));
+          batchAuth.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+          int status = batchStatus.get();
+          if (status != 200) {
+            if (batchLocation.get() != null) {
+              ex.getResponseHeaders().add("Location", batchLocation.get());
+            }
+            ex.getResponseHeaders().add("Retry-After", "7");
+            ex.sendResponseHeaders(status, -1);
+            ex.close();
+            return;
+          }
           byte[] b = batchBody.get();
           ex.getResponseHeaders().add("Content-Type", BatchFrames.CONTENT_TYPE);
           ex.sendResponseHeaders(200, b.length);
@@ -67,7 +86,7 @@ class HttpPrefetchTest {
     tier =
         new HttpTier(
             URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"),
-            (String) null,
+            token,
             HttpTier.Settings.DEFAULT);
   }
 
@@ -161,5 +180,72 @@ class HttpPrefetchTest {
     tier.getMany(List.of(id("a"), id("b")), (a, o, s, in) -> record(stored, a));
     assertThat(stored).isEmpty();
     tier.addToManifest(id("c"), List.of(id("a"))); // quietly nothing
+  }
+
+  @Test
+  void batch_sendsTheIdsAndToken_andHandsOverEveryFrame() throws Exception {
+    start("s3cret-token");
+    byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
+    Key out = Key.of(MessageDigest.getInstance("SHA-256").digest(body));
+    Key a = id("a");
+    Key b = id("b");
+    ByteArrayOutputStream frames = new ByteArrayOutputStream();
+    BatchFrames.writeHeader(frames, a, out, body.length);
+    frames.write(body);
+    BatchFrames.writeEnd(frames);
+    batchBody.set(frames.toByteArray());
+    List<Key> stored = new ArrayList<>();
+    for (int round = 0; round < 3; round++) { // the connection is kept and reused between them
+      tier.getMany(
+          List.of(a, b),
+          (k, o, s, in) -> {
+            assertThat(in.readAllBytes()).isEqualTo(body);
+            return record(stored, k);
+          });
+    }
+    assertThat(stored).containsExactly(a, a, a);
+    assertThat(batchIds).allMatch(ids -> ids.equals(a.hex() + "\n" + b.hex() + "\n"));
+    assertThat(batchAuth).containsOnly("Bearer s3cret-token");
+  }
+
+  @Test
+  void batch_denied_throttled_orRedirected_isARemoteError_andTheTokenStaysHome() throws Exception {
+    start("s3cret-token");
+    List<Key> stored = new ArrayList<>();
+    batchStatus.set(401);
+    assertThatThrownBy(() -> tier.getMany(List.of(id("a")), (k, o, s, in) -> record(stored, k)))
+        .isInstanceOfSatisfying(
+            dev.progcache.remote.RemoteException.class,
+            e -> assertThat(e.kind()).isEqualTo(dev.progcache.remote.RemoteException.Kind.DENIED_READ));
+    batchStatus.set(429);
+    assertThatThrownBy(() -> tier.getMany(List.of(id("a")), (k, o, s, in) -> record(stored, k)))
+        .isInstanceOfSatisfying(
+            dev.progcache.remote.RemoteException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(dev.progcache.remote.RemoteException.Kind.THROTTLED);
+              assertThat(e.retryAfter()).contains(java.time.Duration.ofSeconds(7));
+            });
+
+    HttpServer elsewhere = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    elsewhere.createContext(
+        "/",
+        ex -> {
+          seen.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+          ex.sendResponseHeaders(200, -1);
+          ex.close();
+        });
+    elsewhere.start();
+    try {
+      batchStatus.set(307);
+      batchLocation.set("http://127.0.0.1:" + elsewhere.getAddress().getPort() + "/batch");
+      assertThatThrownBy(() -> tier.getMany(List.of(id("a")), (k, o, s, in) -> record(stored, k)))
+          .isInstanceOf(dev.progcache.remote.RemoteException.class)
+          .hasMessageContaining("307");
+      assertThat(seen).as("the redirect was not followed").isEmpty();
+    } finally {
+      elsewhere.stop(0);
+    }
+    assertThat(stored).isEmpty();
   }
 }
