@@ -76,17 +76,20 @@ class PrefetchIT {
               "--dir", tmp.resolve("cache").toString(), "-v", "--remote", slow.url().toString())) {
         String handshake = h.readLine(30);
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        long answered = slow.responses();
         assertThat(handshake).contains("KnownCommands");
-        assertThat(answered).as("no remote answer came before the handshake").isZero();
-        // the manifest request is under way (connection open), not awaited
+        assertThat(slow.responses()).as("no remote answer came before the handshake").isZero();
+        Thread.sleep(300);
+        assertThat(slow.connections()).as("the shared tier sleeps until a local miss").isZero();
+        // a local miss wakes it: the manifest request goes out (connection open), not awaited
+        h.write("{\"ID\":1,\"Command\":\"get\",\"ActionID\":\"" + "A".repeat(43) + "=\"}\n");
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (slow.connections() == 0 && System.nanoTime() < deadline) {
           Thread.sleep(10);
         }
         assertThat(slow.connections()).as("the helper asked for the manifest").isPositive();
-        h.write("{\"ID\":1,\"Command\":\"close\"}\n");
-        assertThat(h.readLine(30)).contains("\"ID\":1");
+        assertThat(h.readLine(30)).contains("\"ID\":1").contains("\"Miss\":true");
+        h.write("{\"ID\":2,\"Command\":\"close\"}\n");
+        assertThat(h.readLine(30)).contains("\"ID\":2");
         h.closeStdin();
         assertThat(h.waitFor(30)).isZero();
         System.out.printf("PrefetchIT: handshake after %d ms with the server 4 s away%n", ms);
