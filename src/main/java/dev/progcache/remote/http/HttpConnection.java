@@ -17,8 +17,8 @@ import org.jspecify.annotations.Nullable;
 import java.util.concurrent.Semaphore;
 
 /**
- * What an {@link HttpTier} and its views of one server share: the HTTP client (built on first use,
- * or in the background after {@link HttpTier#warmUp}), the bound on requests in flight, the token.
+ * What an {@link HttpTier} and its views of one server share: the HTTP client of uploads (built on
+ * the first upload), whether to ask for lz4, the bound on requests in flight, the token.
  * Thread-safe.
  */
 final class HttpConnection {
@@ -27,21 +27,42 @@ final class HttpConnection {
   final Credentials credentials;
   final String credentialsHint;
   /** Whether to ask for lz4 bodies: not over loopback, where compressing only costs CPU. */
-  volatile boolean askLz4 = true;
+  private final Background<Boolean> lz4;
 
   HttpConnection(URI base, Credentials credentials, String hint, HttpTier.Settings settings) {
     this.slots = new Semaphore(settings.maxConcurrent());
     this.credentials = credentials;
     this.credentialsHint = hint;
     this.client = new Background<>("progcache-http-init", () -> build(base, settings));
+    this.lz4 = new Background<>("progcache-http-lz4", () -> !loopback(base));
   }
 
-  private HttpClient build(URI base, HttpTier.Settings settings) {
+  /** Starts, in the background, what the reads need first (the lz4 decision). */
+  void warmUp() {
+    lz4.start();
+  }
+
+  /** Whether to ask for lz4 bodies; decided once. */
+  boolean askLz4() throws java.io.IOException {
     try {
-      askLz4 = !java.net.InetAddress.getByName(base.getHost()).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
-      askLz4 = true; // the request will report the unknown host
+      return lz4.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while resolving the server's address");
+    } catch (java.util.concurrent.ExecutionException e) {
+      return true;
     }
+  }
+
+  private static boolean loopback(URI base) {
+    try {
+      return java.net.InetAddress.getByName(base.getHost()).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false; // the request will report the unknown host
+    }
+  }
+
+  private static HttpClient build(URI base, HttpTier.Settings settings) {
     HttpClient.Builder b = HttpClient.newBuilder();
     if (base.getScheme().equals("http")) {
       b.sslContext(noTls()).sslParameters(new SSLParameters());

@@ -7,17 +7,11 @@ import dev.progcache.remote.RemoteTier.BatchSink;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
-import java.net.Proxy;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The prefetch requests of {@link HttpTier} (see {@link BatchFrames} for the wire forms): {@code
@@ -36,13 +30,8 @@ final class HttpPrefetch {
 
   /**
    * Fetches {@code actions} in one request, handing every hit to {@code sink}. Returns false when
-   * the server has no batch request (nothing was fetched).
-   *
-   * <p>This is the bulk path of a cold runner (all of a build's bytes may come this way), so it
-   * goes through the JDK's blocking {@link HttpURLConnection}: the calling (virtual) thread reads
-   * the socket itself. Through {@link java.net.http.HttpClient} every chunk of the stream passed
-   * from its selector thread to the reader, which cost a one-shot helper more CPU than the bytes.
-   * No proxy, no redirects, the tier's connect timeout, and its header timeout between reads.
+   * the server has no batch request (nothing was fetched). This is the bulk path of a cold runner:
+   * all of a build's bytes may come this way (read by the calling thread, see {@link Exchange}).
    */
   boolean getMany(List<Key> actions, BatchSink sink) throws IOException {
     if (noBatch) {
@@ -51,54 +40,24 @@ final class HttpPrefetch {
     if (actions.size() > BatchFrames.MAX_BATCH) {
       throw new IllegalArgumentException("at most " + BatchFrames.MAX_BATCH + " ids per batch");
     }
-    byte[] ids = BatchFrames.ids(actions);
+    Map<String, String> h = tier.headers();
+    h.put("Content-Type", "text/plain");
     tier.acquire();
-    HttpURLConnection c = null;
-    boolean done = false;
-    try {
-      c = (HttpURLConnection) tier.base.resolve("batch").toURL().openConnection(Proxy.NO_PROXY);
-      c.setInstanceFollowRedirects(false);
-      c.setUseCaches(false);
-      c.setConnectTimeout(millis(tier.settings.connectTimeout()));
-      c.setReadTimeout(millis(tier.settings.headerTimeout()));
-      c.setRequestMethod("POST");
-      c.setDoOutput(true);
-      c.setFixedLengthStreamingMode(ids.length);
-      c.setRequestProperty("Content-Type", "text/plain");
-      if (tier.conn.askLz4) {
-        c.setRequestProperty("Accept-Encoding", "lz4");
-      }
-      Optional<String> token = tier.conn.credentials.bearer();
-      if (token.isPresent()) {
-        c.setRequestProperty("Authorization", "Bearer " + token.get());
-      }
-      try (OutputStream o = c.getOutputStream()) {
-        o.write(ids);
-      }
-      int status = c.getResponseCode();
-      if (status != 200) {
-        drain(c.getErrorStream());
-        if (unsupported(status)) {
+    try (Exchange r = tier.exchange(tier.base.resolve("batch"), "POST", h, BatchFrames.ids(actions))) {
+      if (r.status() != 200) {
+        r.discardSmall();
+        if (unsupported(r.status())) {
           noBatch = true;
-          done = true;
           return false;
         }
-        HttpURLConnection failed = c;
-        HttpTier.check(
-            status, h -> Optional.ofNullable(failed.getHeaderField(h)), "POST /batch", Kind.DENIED_READ);
+        HttpTier.check(r, "POST /batch", Kind.DENIED_READ);
       }
-      String enc = Optional.ofNullable(c.getHeaderField("Content-Encoding")).orElse("identity").strip();
-      try (InputStream raw = c.getInputStream()) {
-        InputStream in =
-            new BufferedInputStream(enc.equalsIgnoreCase("lz4") ? HttpTier.lz4(raw) : raw, 1 << 16);
-        frames(in, actions, sink);
-      }
-      done = true;
+      String enc = r.header("Content-Encoding").orElse("identity").strip();
+      InputStream in =
+          new BufferedInputStream(enc.equalsIgnoreCase("lz4") ? HttpTier.lz4(r.body()) : r.body(), 1 << 16);
+      frames(in, actions, sink);
       return true;
     } finally {
-      if (!done && c != null) {
-        c.disconnect(); // a connection left mid-stream is not reused
-      }
       tier.conn.slots.release();
     }
   }
@@ -122,30 +81,15 @@ final class HttpPrefetch {
     }
   }
 
-  /** Reads and drops a small error body so the connection can be kept; bounded. */
-  private static void drain(@Nullable InputStream in) throws IOException {
-    if (in != null) {
-      try (in) {
-        in.readNBytes(4096);
-      }
-    }
-  }
-
-  private static int millis(java.time.Duration d) {
-    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
-  }
-
   Optional<List<Key>> manifest(Key context) throws IOException {
     if (noManifests) {
       return Optional.empty();
     }
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(tier.base.resolve("manifest/" + context.hex()))
-            .timeout(tier.settings.headerTimeout())
-            .GET();
-    HttpResponse<InputStream> r = send(b);
-    try (InputStream in = r.body()) {
-      int s = r.statusCode();
+    Map<String, String> h = tier.headers();
+    h.remove("Accept-Encoding");
+    tier.acquire();
+    try (Exchange r = tier.exchange(tier.base.resolve("manifest/" + context.hex()), "GET", h, null)) {
+      int s = r.status();
       if (s == 404) {
         return Optional.empty(); // none yet, or a server without manifests
       }
@@ -154,7 +98,9 @@ final class HttpPrefetch {
         return Optional.empty();
       }
       HttpTier.check(r, "GET /manifest", Kind.DENIED_READ);
-      return BatchFrames.parseIds(in, BatchFrames.MAX_MANIFEST);
+      return BatchFrames.parseIds(r.body(), BatchFrames.MAX_MANIFEST);
+    } finally {
+      tier.conn.slots.release();
     }
   }
 
@@ -163,14 +109,15 @@ final class HttpPrefetch {
       return;
     }
     List<Key> some = actions.subList(0, Math.min(actions.size(), BatchFrames.MAX_MANIFEST));
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(tier.base.resolve("manifest/" + context.hex()))
-            .header("Content-Type", "text/plain")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(BatchFrames.ids(some)));
-    HttpResponse<InputStream> r = send(b);
-    try (InputStream in = r.body()) {
-      in.readNBytes(4096);
-      int s = r.statusCode();
+    Map<String, String> h = tier.headers();
+    h.remove("Accept-Encoding");
+    h.put("Content-Type", "text/plain");
+    tier.acquire();
+    try (Exchange r =
+        tier.exchange(
+            tier.base.resolve("manifest/" + context.hex()), "POST", h, BatchFrames.ids(some))) {
+      r.discardSmall();
+      int s = r.status();
       if (s == 404 || unsupported(s)) {
         noManifests = true;
         return;
@@ -178,23 +125,12 @@ final class HttpPrefetch {
       if (s != 204 && s != 200) {
         HttpTier.check(r, "POST /manifest", Kind.DENIED_WRITE);
       }
+    } finally {
+      tier.conn.slots.release();
     }
   }
 
   private static boolean unsupported(int status) {
     return status == 404 || status == 405 || status == 501;
-  }
-
-  private HttpResponse<InputStream> send(HttpRequest.Builder b) throws IOException {
-    tier.authorize(b);
-    tier.acquire();
-    try {
-      return tier.client().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("request interrupted");
-    } finally {
-      tier.conn.slots.release();
-    }
   }
 }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import net.jpountz.lz4.LZ4Factory;
@@ -31,9 +32,11 @@ import org.jspecify.annotations.Nullable;
  * exact Content-Length.
  *
  * <p>Thread-safe; at most {@code maxConcurrent} requests run at once. Calls block and may be
- * interrupted. The HTTP client is built on a background thread when the tier is made, so making it
- * costs the caller nothing. lz4 bodies are asked for unless the server is on a loopback address. Redirects are followed only to the same scheme, host and port, so the
- * token never goes elsewhere. The token appears in no message.
+ * interrupted. Reads (gets, prefetch batches, manifests) go through {@link Exchange}, read by the
+ * calling thread; uploads through an {@link HttpClient} built on the first upload. Making the tier
+ * costs nothing; {@link #warmUp} starts, in the background, what the first read needs. lz4 bodies
+ * are asked for unless the server is on a loopback address. Redirects are followed only to the
+ * same scheme, host and port, so the token never goes elsewhere. The token appears in no message.
  */
 public final class HttpTier implements RemoteTier {
   /**
@@ -141,21 +144,18 @@ public final class HttpTier implements RemoteTier {
   @Override
   public Optional<Hit> get(Key action, ObjectSink sink) throws IOException {
     acquire();
-    try {
-      HttpResponse<InputStream> r = send(base.resolve("action/" + action.hex()));
-      try (InputStream in = r.body()) {
-        if (r.statusCode() == 404) {
-          return Optional.empty();
-        }
-        check(r, "GET /action/" + action.hex(), Kind.DENIED_READ);
-        String type = r.headers().firstValue("Content-Type").orElse("");
-        if (type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-          Pointer p = Pointer.parse(in.readNBytes(MAX_JSON + 1), MAX_JSON);
-          return output(p, sink);
-        }
-        Key out = outputIdHeader(r);
-        return Optional.of(deliver(r, in, out, -1, sink));
+    try (Exchange r = send(base.resolve("action/" + action.hex()))) {
+      if (r.status() == 404) {
+        return Optional.empty();
       }
+      check(r, "GET /action/" + action.hex(), Kind.DENIED_READ);
+      String type = r.header("Content-Type").orElse("");
+      if (type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+        Pointer p = Pointer.parse(r.body().readNBytes(MAX_JSON + 1), MAX_JSON);
+        return output(p, sink);
+      }
+      Key out = outputIdHeader(r);
+      return Optional.of(deliver(r, out, -1, sink));
     } finally {
       conn.slots.release();
     }
@@ -164,30 +164,27 @@ public final class HttpTier implements RemoteTier {
   /** The second hop of the older form: the body of the output the action pointed at. */
   private Optional<Hit> output(Pointer p, ObjectSink sink) throws IOException {
     checkSize(p.size(), -1);
-    HttpResponse<InputStream> r = send(base.resolve("output/" + p.outputId().hex()));
-    try (InputStream in = r.body()) {
-      if (r.statusCode() == 404) {
+    try (Exchange r = send(base.resolve("output/" + p.outputId().hex()))) {
+      if (r.status() == 404) {
         return Optional.empty();
       }
       check(r, "GET /output/" + p.outputId().hex(), Kind.DENIED_READ);
-      return Optional.of(deliver(r, in, p.outputId(), p.size(), sink));
+      return Optional.of(deliver(r, p.outputId(), p.size(), sink));
     }
   }
 
-  private Hit deliver(
-      HttpResponse<InputStream> r, InputStream in, Key out, long expected, ObjectSink sink)
-      throws IOException {
-    String enc = r.headers().firstValue("Content-Encoding").orElse("identity").strip();
+  private Hit deliver(Exchange r, Key out, long expected, ObjectSink sink) throws IOException {
+    String enc = r.header("Content-Encoding").orElse("identity").strip();
     long size;
     InputStream body;
     if (enc.equalsIgnoreCase("lz4")) {
       size = lengthHeader(r, "X-Uncompressed-Length");
       checkSize(size, expected);
-      body = new ExactBody(lz4(in), size);
+      body = new ExactBody(lz4(r.body()), size);
     } else if (enc.equalsIgnoreCase("identity") || enc.isEmpty()) {
       size = lengthHeader(r, "Content-Length");
       checkSize(size, expected);
-      body = new ExactBody(in, size);
+      body = new ExactBody(r.body(), size);
     } else {
       throw new RemoteException(Kind.FAILED, "unsupported Content-Encoding \"" + enc + "\"");
     }
@@ -211,8 +208,8 @@ public final class HttpTier implements RemoteTier {
     }
   }
 
-  private static long lengthHeader(HttpResponse<?> r, String name) throws RemoteException {
-    Optional<String> v = r.headers().firstValue(name);
+  private static long lengthHeader(Exchange r, String name) throws RemoteException {
+    Optional<String> v = r.header(name);
     if (v.isEmpty()) {
       throw new RemoteException(Kind.FAILED, "response without " + name);
     }
@@ -227,8 +224,8 @@ public final class HttpTier implements RemoteTier {
     }
   }
 
-  private static Key outputIdHeader(HttpResponse<?> r) throws RemoteException {
-    String v = r.headers().firstValue("Go-Output-Id").orElse("");
+  private static Key outputIdHeader(Exchange r) throws RemoteException {
+    String v = r.header("Go-Output-Id").orElse("");
     try {
       return Key.ofHex(v.strip());
     } catch (IllegalArgumentException e) {
@@ -281,32 +278,18 @@ public final class HttpTier implements RemoteTier {
   }
 
   /** Sends a GET, following same-origin redirects only. */
-  private HttpResponse<InputStream> send(URI uri) throws IOException {
+  private Exchange send(URI uri) throws IOException {
     URI at = uri;
     for (int hop = 0; ; hop++) {
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(at)
-              .GET()
-              .timeout(settings.headerTimeout())
-              .header("Want-Object", "1");
-      HttpClient c = client();
-      if (conn.askLz4) {
-        b.header("Accept-Encoding", "lz4");
-      }
-      authorize(b);
-      HttpResponse<InputStream> r;
-      try {
-        r = c.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("request interrupted");
-      }
-      int s = r.statusCode();
+      Map<String, String> h = headers();
+      h.put("Want-Object", "1");
+      Exchange r = exchange(at, "GET", h, null);
+      int s = r.status();
       if (s != 301 && s != 302 && s != 303 && s != 307 && s != 308) {
         return r;
       }
-      r.body().close();
-      Optional<String> loc = r.headers().firstValue("Location");
+      Optional<String> loc = r.header("Location");
+      r.close();
       if (loc.isEmpty() || hop >= MAX_REDIRECTS) {
         throw new RemoteException(Kind.FAILED, "HTTP " + s + " redirect without end");
       }
@@ -333,6 +316,26 @@ public final class HttpTier implements RemoteTier {
     }
   }
 
+  /** The headers every read sends: the token, and lz4 unless the server is on loopback. */
+  Map<String, String> headers() throws IOException {
+    Map<String, String> h = new java.util.HashMap<>();
+    Optional<String> t = conn.credentials.bearer();
+    if (t.isPresent()) {
+      h.put("Authorization", "Bearer " + t.get());
+    }
+    if (conn.askLz4()) {
+      h.put("Accept-Encoding", "lz4");
+    }
+    return h;
+  }
+
+  /** One request through {@link Exchange} with this tier's timeouts. */
+  Exchange exchange(URI uri, String method, Map<String, String> headers, byte @Nullable [] content)
+      throws IOException {
+    return Exchange.send(
+        uri, method, headers, content, settings.connectTimeout(), settings.headerTimeout());
+  }
+
   private static boolean sameOrigin(URI a, URI b) {
     return a.getScheme() != null
         && a.getScheme().equalsIgnoreCase(b.getScheme())
@@ -350,6 +353,10 @@ public final class HttpTier implements RemoteTier {
 
   static void check(HttpResponse<?> r, String what, Kind denied) throws RemoteException {
     check(r.statusCode(), r.headers()::firstValue, what, denied);
+  }
+
+  static void check(Exchange r, String what, Kind denied) throws RemoteException {
+    check(r.status(), r::header, what, denied);
   }
 
   /** As {@link #check(HttpResponse, String, Kind)}, for a status and a header lookup. */
@@ -399,7 +406,7 @@ public final class HttpTier implements RemoteTier {
 
   @Override
   public void warmUp() {
-    conn.client.start();
+    conn.warmUp();
     conn.credentials.warmUp();
   }
 

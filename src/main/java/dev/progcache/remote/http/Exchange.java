@@ -1,0 +1,104 @@
+package dev.progcache.remote.http;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One request and its response through the JDK's blocking {@link HttpURLConnection}: the calling
+ * (virtual) thread writes the request and reads the response from the socket itself. The tier's
+ * reads go this way, bulk or not: through {@link java.net.http.HttpClient} every chunk of a
+ * response passed from the client's selector thread to the reader, and building that client and
+ * its first exchange cost a one-shot helper ~0.3 s of CPU (ADR 0011). Uploads stay on the client.
+ *
+ * <p>No proxy, no redirects (the caller decides, see {@link HttpTier}), the tier's connect
+ * timeout, and its header timeout for every read. Interrupting the thread closes the connection.
+ * Closing the exchange closes the body; a connection closed before its body ended is not reused.
+ */
+final class Exchange implements Closeable {
+  private final HttpURLConnection c;
+  private final int status;
+  private final InputStream body;
+
+  private Exchange(HttpURLConnection c, int status, InputStream body) {
+    this.c = c;
+    this.status = status;
+    this.body = body;
+  }
+
+  /**
+   * Sends {@code method} to {@code uri} with {@code headers} and {@code content} (null for none)
+   * and returns once the response headers are in.
+   */
+  static Exchange send(
+      URI uri,
+      String method,
+      Map<String, String> headers,
+      byte @Nullable [] content,
+      Duration connectTimeout,
+      Duration readTimeout)
+      throws IOException {
+    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+    boolean ok = false;
+    try {
+      c.setInstanceFollowRedirects(false);
+      c.setUseCaches(false);
+      c.setConnectTimeout(millis(connectTimeout));
+      c.setReadTimeout(millis(readTimeout));
+      c.setRequestMethod(method);
+      headers.forEach(c::setRequestProperty);
+      if (content != null) {
+        c.setDoOutput(true);
+        c.setFixedLengthStreamingMode(content.length);
+        try (OutputStream o = c.getOutputStream()) {
+          o.write(content);
+        }
+      }
+      int status = c.getResponseCode();
+      InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+      Exchange e = new Exchange(c, status, in == null ? InputStream.nullInputStream() : in);
+      ok = true;
+      return e;
+    } finally {
+      if (!ok) {
+        c.disconnect();
+      }
+    }
+  }
+
+  int status() {
+    return status;
+  }
+
+  /** The first value of response header {@code name}. */
+  Optional<String> header(String name) {
+    return Optional.ofNullable(c.getHeaderField(name));
+  }
+
+  /** The response body (an error body for 4xx and 5xx; empty when there is none). */
+  InputStream body() {
+    return body;
+  }
+
+  /** Reads and drops up to 4 KiB of the body, so a small error answer leaves the connection usable. */
+  void discardSmall() throws IOException {
+    body.readNBytes(4096);
+  }
+
+  @Override
+  public void close() throws IOException {
+    body.close();
+  }
+
+  private static int millis(Duration d) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
+  }
+}
