@@ -118,6 +118,14 @@ class PrefetchTest {
     return new Setup(new TieredCache(local, tier, up, p), stats, remote, up);
   }
 
+  /** Waits (10 s at most) until {@code n} entries were prefetched. */
+  private static void awaitPrefetched(Setup s, long n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (s.stats().get(RemoteLog.PREFETCHED) < n && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+  }
+
   /** As {@link #setup}, woken by a local miss of an id nobody has (the prefetch starts there). */
   private Setup woken(HeldRemote remote) throws Exception {
     Setup s = setup(remote);
@@ -169,10 +177,7 @@ class PrefetchTest {
     assertThat(remote.singleGets).hasValue(1);
     remote.gate.countDown();
     // the rest arrives; the taken-over one is not fetched again
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (s.stats().get(RemoteLog.PREFETCHED) < 3 && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    awaitPrefetched(s, 3);
     assertThat(s.stats().get(RemoteLog.PREFETCHED)).isEqualTo(3);
     for (Key k : remote.manifest) {
       assertThat(s.cache().get(k).get(5, TimeUnit.SECONDS)).isPresent();
@@ -188,10 +193,7 @@ class PrefetchTest {
     HeldRemote remote = remoteWith(3);
     remote.gate.countDown();
     Setup s = woken(remote);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (s.stats().get(RemoteLog.PREFETCHED) < 3 && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    awaitPrefetched(s, 3);
     assertThat(s.cache().get(remote.manifest.get(0)).get()).isPresent();
     byte[] body = "new output".getBytes(StandardCharsets.UTF_8);
     Key fresh = id("fresh action");
@@ -231,10 +233,7 @@ class PrefetchTest {
     HeldRemote first = remoteWith(3);
     first.gate.countDown();
     Setup s = woken(first);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (s.stats().get(RemoteLog.PREFETCHED) < 3 && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    awaitPrefetched(s, 3);
     s.cache().close();
     assertThat(first.warmUps).hasValue(1);
 
