@@ -40,35 +40,15 @@ public record ServeConfig(
     Trust trust,
     @Nullable Edge upstream) {
 
-  /** A server without an upstream. */
-  public ServeConfig(
-      String host,
-      int port,
-      Path dir,
-      @Nullable Path tokens,
-      Limits limits,
-      boolean accessLog,
-      @Nullable S3Location s3,
-      Trust trust) {
-    this(host, port, dir, tokens, limits, accessLog, s3, trust, null);
-  }
-
-  /** A server without a backing bucket, with the default trust settings. */
-  public ServeConfig(
+  /** A server of {@code dir} alone: no bucket, the default trust settings, no upstream. */
+  public static ServeConfig onDisk(
       String host, int port, Path dir, @Nullable Path tokens, Limits limits, boolean accessLog) {
-    this(host, port, dir, tokens, limits, accessLog, null, Trust.DEFAULT);
+    return new ServeConfig(host, port, dir, tokens, limits, accessLog, null, Trust.DEFAULT, null);
   }
 
-  /** A server with the default trust settings (no anonymous access beyond loopback). */
-  public ServeConfig(
-      String host,
-      int port,
-      Path dir,
-      @Nullable Path tokens,
-      Limits limits,
-      boolean accessLog,
-      @Nullable S3Location s3) {
-    this(host, port, dir, tokens, limits, accessLog, s3, Trust.DEFAULT);
+  /** These settings with {@code t} for who may use the server. */
+  public ServeConfig withTrust(Trust t) {
+    return new ServeConfig(host, port, dir, tokens, limits, accessLog, s3, t, upstream);
   }
 
   /**

@@ -43,7 +43,7 @@ class ReadOnlyTest {
   void readOnly_http_hitsFromServer_putsStayLocal() throws Exception {
     ServeConfig.Limits l = new ServeConfig.Limits(1 << 30, 1 << 30, 64, Duration.ofSeconds(10), 8192, 4096);
     try (CacheServer server =
-        CacheServer.start(new ServeConfig("127.0.0.1", 0, tmp.resolve("srv"), null, l, false), err)) {
+        CacheServer.start(ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("srv"), null, l, false), err)) {
       byte[] shared = "from main".getBytes(StandardCharsets.UTF_8);
       byte[] pr = "from a PR".getBytes(StandardCharsets.UTF_8);
       Key a1 = RemoteRoundTripTest.sha(new byte[] {1});

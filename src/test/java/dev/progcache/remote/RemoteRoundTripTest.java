@@ -51,7 +51,7 @@ class RemoteRoundTripTest {
   void putInA_isRemoteHitInB_withIdenticalBytes_throughProgcacheServe() throws Exception {
     ServeConfig.Limits l = new ServeConfig.Limits(1 << 30, 1 << 30, 64, Duration.ofSeconds(10), 8192, 4096);
     try (CacheServer server =
-        CacheServer.start(new ServeConfig("127.0.0.1", 0, tmp.resolve("srv"), null, l, false), err)) {
+        CacheServer.start(ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("srv"), null, l, false), err)) {
       Random rnd = new Random(7);
       byte[][] bodies = {new byte[0], new byte[100], "lz4 ".repeat(100_000).getBytes(StandardCharsets.UTF_8), new byte[3 << 20]};
       for (byte[] b : bodies) {

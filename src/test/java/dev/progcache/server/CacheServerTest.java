@@ -56,7 +56,7 @@ class CacheServerTest {
 
   private CacheServer start(long maxSize, Path tokens) throws Exception {
     ServeConfig.Limits l = new ServeConfig.Limits(maxSize, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
-    server = CacheServer.start(new ServeConfig("127.0.0.1", 0, tmp.resolve("store"), tokens, l, true), err);
+    server = CacheServer.start(ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), tokens, l, true), err);
     return server;
   }
 

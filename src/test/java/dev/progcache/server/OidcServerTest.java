@@ -119,7 +119,7 @@ class OidcServerTest {
             .withFetch(fetchTimeout, Duration.ofSeconds(10));
     ServeConfig.Limits l = new ServeConfig.Limits(1 << 30, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
     ServeConfig.Trust t = new ServeConfig.Trust(false, false, 1 << 30, maxNamespaces, o);
-    server = CacheServer.start(new ServeConfig("127.0.0.1", 0, tmp.resolve("store"), null, l, true, null, t), err, clock);
+    server = CacheServer.start(ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), null, l, true).withTrust(t), err, clock);
     return server;
   }
 

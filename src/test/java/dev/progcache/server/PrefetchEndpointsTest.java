@@ -46,7 +46,7 @@ class PrefetchEndpointsTest {
     ServeConfig.Limits l = new ServeConfig.Limits(1 << 30, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
     server =
         CacheServer.start(
-            new ServeConfig("127.0.0.1", 0, tmp.resolve("store"), tokens, l, false),
+            ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), tokens, l, false),
             new CacheServerTest.ByteArrayLog());
   }
 

@@ -44,7 +44,7 @@ class StatusEndpointsTest {
     ServeConfig.Limits l = new ServeConfig.Limits(1 << 30, 1 << 16, 64, Duration.ofSeconds(10), 8192, 4096);
     server =
         CacheServer.start(
-            new ServeConfig("127.0.0.1", 0, tmp.resolve("store"), tokens, l, false),
+            ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), tokens, l, false),
             new CacheServerTest.ByteArrayLog());
   }
 
