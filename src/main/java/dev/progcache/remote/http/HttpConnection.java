@@ -4,6 +4,7 @@ import dev.progcache.remote.Background;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.security.SecureRandom;
+import java.util.concurrent.Semaphore;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLContextSpi;
@@ -14,7 +15,6 @@ import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import org.jspecify.annotations.Nullable;
-import java.util.concurrent.Semaphore;
 
 /**
  * What an {@link HttpTier} and its views of one server share: the HTTP client of uploads (built on

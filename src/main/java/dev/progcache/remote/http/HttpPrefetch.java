@@ -40,7 +40,7 @@ final class HttpPrefetch {
     if (actions.size() > BatchFrames.MAX_BATCH) {
       throw new IllegalArgumentException("at most " + BatchFrames.MAX_BATCH + " ids per batch");
     }
-    Map<String, String> h = tier.headers();
+    Map<String, String> h = tier.headers(true);
     h.put("Content-Type", "text/plain");
     tier.acquire();
     try (Exchange r = tier.exchange(tier.base.resolve("batch"), "POST", h, BatchFrames.ids(actions))) {
@@ -85,8 +85,7 @@ final class HttpPrefetch {
     if (noManifests) {
       return Optional.empty();
     }
-    Map<String, String> h = tier.headers();
-    h.remove("Accept-Encoding");
+    Map<String, String> h = tier.headers(false);
     tier.acquire();
     try (Exchange r = tier.exchange(tier.base.resolve("manifest/" + context.hex()), "GET", h, null)) {
       int s = r.status();
@@ -109,8 +108,7 @@ final class HttpPrefetch {
       return;
     }
     List<Key> some = actions.subList(0, Math.min(actions.size(), BatchFrames.MAX_MANIFEST));
-    Map<String, String> h = tier.headers();
-    h.remove("Accept-Encoding");
+    Map<String, String> h = tier.headers(false);
     h.put("Content-Type", "text/plain");
     tier.acquire();
     try (Exchange r =

@@ -281,7 +281,7 @@ public final class HttpTier implements RemoteTier {
   private Exchange send(URI uri) throws IOException {
     URI at = uri;
     for (int hop = 0; ; hop++) {
-      Map<String, String> h = headers();
+      Map<String, String> h = headers(true);
       h.put("Want-Object", "1");
       Exchange r = exchange(at, "GET", h, null);
       int s = r.status();
@@ -316,14 +316,17 @@ public final class HttpTier implements RemoteTier {
     }
   }
 
-  /** The headers every read sends: the token, and lz4 unless the server is on loopback. */
-  Map<String, String> headers() throws IOException {
+  /**
+   * The headers of a request to the server: the token, and, for a request whose answer carries
+   * objects ({@code objects}), lz4 unless the server is on loopback. Modifiable.
+   */
+  Map<String, String> headers(boolean objects) throws IOException {
     Map<String, String> h = new java.util.HashMap<>();
     Optional<String> t = conn.credentials.bearer();
     if (t.isPresent()) {
       h.put("Authorization", "Bearer " + t.get());
     }
-    if (conn.askLz4()) {
+    if (objects && conn.askLz4()) {
       h.put("Accept-Encoding", "lz4");
     }
     return h;
