@@ -46,7 +46,9 @@ case "${1:-}" in
     # vs 2.04x, handshake 68 vs 75 ms
     jit="-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1" ;;
 esac
+# stdout is go's protocol stream: the VM's own output (a crash report included) goes to stderr,
+# and a crash log to the temp directory rather than into the user's module
 exec "$java" ${aot:+"-XX:AOTCache=$lib/progcache.aot"} --enable-native-access=ALL-UNNAMED $jit -XX:+UseSerialGC -XX:-UsePerfData -Xss512k \
-  -Xlog:disable -Xlog:all=warning:stderr \
+  -Xlog:disable -Xlog:all=warning:stderr -XX:+DisplayVMOutputToStderr -XX:ErrorFile="${TMPDIR:-/tmp}/progcache-hs_err_pid%p.log" \
   $PROGCACHE_JAVA_OPTS -Dprogcache.launcher="$self" -Dprogcache.build=@BUILD@ \
   -cp "$lib/progcache.jar" dev.progcache.cli.Main "$@"
