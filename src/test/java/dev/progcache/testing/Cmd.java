@@ -84,14 +84,22 @@ public final class Cmd {
     pb.environment().putAll(env);
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Process p = pb.start();
-    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+    // a thread of its own for each pipe: on a pool, one blocked reader can keep the other from
+    // running, and a command whose output fills its pipe then waits forever
+    CompletableFuture<String> out = reader(p.getInputStream());
+    CompletableFuture<String> err = reader(p.getErrorStream());
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
       throw new AssertionError(cmd + " did not finish within " + timeoutSeconds + " s");
     }
     return new Result(p.exitValue(), out.join(), err.join());
+  }
+
+  private static CompletableFuture<String> reader(java.io.InputStream in) {
+    CompletableFuture<String> f = new CompletableFuture<>();
+    Thread.ofVirtual().name("cmd-output").start(() -> f.complete(read(in)));
+    return f;
   }
 
   private static String read(java.io.InputStream in) {

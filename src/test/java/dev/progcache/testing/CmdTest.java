@@ -25,4 +25,20 @@ class CmdTest {
     assertThat(r.out()).isEqualTo("out\n");
     assertThat(r.err()).isEqualTo("early\nlate\n");
   }
+
+  @Test
+  void aCommandThatFillsBothPipes_finishes() throws Exception {
+    // more than a pipe holds on each stream, stderr first: both must be drained at once
+    Cmd.Result r =
+        Cmd.run(
+            tmp,
+            Map.of(),
+            20,
+            "sh",
+            "-c",
+            "head -c 300000 /dev/zero | tr '\\0' e >&2; head -c 300000 /dev/zero | tr '\\0' o");
+    assertThat(r.code()).isZero();
+    assertThat(r.err()).hasSize(300_000);
+    assertThat(r.out()).hasSize(300_000);
+  }
 }
