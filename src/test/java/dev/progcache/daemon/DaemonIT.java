@@ -112,7 +112,8 @@ class DaemonIT {
                 } catch (Exception e) {
                   throw new AssertionError(e);
                 }
-              }));
+              },
+              dev.progcache.testing.Threads.VIRTUAL));
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
   }
@@ -136,7 +137,8 @@ class DaemonIT {
                 } catch (Exception e) {
                   throw new AssertionError(e);
                 }
-              }));
+              },
+              dev.progcache.testing.Threads.VIRTUAL));
     }
     byte[] want = Files.readAllBytes(tmp.resolve("warm"));
     for (int i = 0; i < 8; i++) {

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.progcache.testing.Answers;
 import dev.progcache.testing.Figures;
 import dev.progcache.testing.HelperProcess;
+import dev.progcache.testing.Threads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +51,8 @@ class DiskCrashIT {
                 } catch (Exception e) {
                   // killed under us: expected
                 }
-              });
+              },
+              Threads.VIRTUAL);
       if (k % 4 != 0) {
         // most kills land after the first put is answered (a loaded machine can be slower than
         // any fixed delay), the others anywhere from the handshake on
@@ -107,8 +109,8 @@ class DiskCrashIT {
         HelperProcess h2 = HelperProcess.start(dir)) {
       h1.readLine(20);
       h2.readLine(20);
-      CompletableFuture<Void> w1 = CompletableFuture.runAsync(() -> write(h1, script.toString()));
-      CompletableFuture<Void> w2 = CompletableFuture.runAsync(() -> write(h2, script.toString()));
+      CompletableFuture<Void> w1 = CompletableFuture.runAsync(() -> write(h1, script.toString()), Threads.VIRTUAL);
+      CompletableFuture<Void> w2 = CompletableFuture.runAsync(() -> write(h2, script.toString()), Threads.VIRTUAL);
       w1.join();
       w2.join();
       for (HelperProcess h : List.of(h1, h2)) {

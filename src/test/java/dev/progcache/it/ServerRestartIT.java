@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.testing.GoRun;
 import dev.progcache.testing.ServeProcess;
+import dev.progcache.testing.Threads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,7 +42,8 @@ class ServerRestartIT {
               } catch (Exception e) {
                 throw new IllegalStateException(e);
               }
-            });
+            },
+            Threads.VIRTUAL);
     Thread.sleep(2500);
     // a JVM stopped by SIGTERM exits with 143 after its shutdown hooks (the graceful stop) ran
     assertThat(first.stop(30)).as("graceful stop; stderr:\n%s", first.stderr()).isIn(0, 143);
