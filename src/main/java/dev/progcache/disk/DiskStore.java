@@ -7,9 +7,9 @@ import dev.progcache.cache.Entry;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -39,7 +39,6 @@ public final class DiskStore implements BuildCache {
   /** Bodies last used longer ago than this get their mtime refreshed on a hit (for trimming). */
   static final long TOUCH_AFTER_NANOS = TimeUnit.HOURS.toNanos(1);
 
-  private static final int BUFFER = 64 * 1024;
   private final Path root;
   private final Path actions;
   private final Path outputs;
@@ -132,6 +131,14 @@ public final class DiskStore implements BuildCache {
 
   @Override
   public Path put(Key action, Key output, long size, BodySource body) throws IOException {
+    return store(action, output, size, body).diskPath();
+  }
+
+  /**
+   * As {@link #put}, returning the hit a lookup would now give (without reading it back): for
+   * entries fetched from a shared tier, which go asks for right after.
+   */
+  public Hit store(Key action, Key output, long size, BodySource body) throws IOException {
     Path obj = bodyPath(output);
     if (hasBody(obj, size)) {
       HashingSink sink = new HashingSink(null);
@@ -139,8 +146,9 @@ public final class DiskStore implements BuildCache {
     } else {
       writeBody(obj, output, size, body);
     }
-    writeRecord(action, new Entry(output, size, nowNanos.getAsLong()));
-    return obj;
+    Entry e = new Entry(output, size, nowNanos.getAsLong());
+    writeRecord(action, e);
+    return new Hit(e, obj);
   }
 
   /** Writes {@code e} as the record of {@code action}, atomically. */
@@ -158,34 +166,44 @@ public final class DiskStore implements BuildCache {
    * it. Readers see the old or the new content, never a mix; no temp file is left on failure.
    */
   public static void writeAtomically(Path target, byte[] data) throws IOException {
-    Path tmp = createTemp(target.getParent());
+    Temp tmp = openTemp(target.getParent());
+    boolean done = false;
     try {
-      Files.write(tmp, data, StandardOpenOption.TRUNCATE_EXISTING);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      try (FileChannel ch = tmp.channel()) {
+        ByteBuffer b = ByteBuffer.wrap(data);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+      }
+      Files.move(tmp.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      done = true;
     } finally {
-      Files.deleteIfExists(tmp);
+      if (!done) {
+        Files.deleteIfExists(tmp.path());
+      }
     }
   }
 
   private void writeBody(Path obj, Key output, long size, BodySource body) throws IOException {
-    Path tmp = createTemp(obj.getParent());
+    Temp tmp = null;
     boolean done = false;
     try {
-      try (OutputStream file = Files.newOutputStream(tmp, StandardOpenOption.TRUNCATE_EXISTING);
-          OutputStream buf = new BufferedOutputStream(file, BUFFER)) {
-        HashingSink sink = new HashingSink(buf);
+      tmp = openTemp(obj.getParent());
+      try (FileChannel ch = tmp.channel();
+          ChannelSink file = new ChannelSink(ch)) {
+        HashingSink sink = new HashingSink(file);
         long n = body.writeTo(sink);
         check(n, sink, size, output);
       }
-      Files.move(tmp, obj, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp.path(), obj, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       done = true;
     } catch (BadPutException e) {
       throw e;
     } catch (IOException e) {
       throw new IOException("cannot write cache file " + obj + ": " + e, e);
     } finally {
-      if (!done) {
-        Files.deleteIfExists(tmp);
+      if (!done && tmp != null) {
+        Files.deleteIfExists(tmp.path());
       }
     }
   }
@@ -237,12 +255,20 @@ public final class DiskStore implements BuildCache {
     }
   }
 
-  /** Creates an empty temp file in {@code dir} (creating {@code dir}); the name starts with '.'. */
-  static Path createTemp(Path dir) throws IOException {
+  /** A temp file just created, open for writing. */
+  record Temp(Path path, FileChannel channel) {}
+
+  /**
+   * Creates a new temp file in {@code dir} (creating {@code dir}), open for writing, in one
+   * system call; its name starts with '.'. (Creating it empty and opening it again with truncation
+   * cost a second open, and ext4 flushes a truncated file when it is closed.)
+   */
+  static Temp openTemp(Path dir) throws IOException {
     for (int attempt = 0; ; attempt++) {
       Path tmp = dir.resolve(".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
       try {
-        return Files.createFile(tmp);
+        return new Temp(
+            tmp, FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
       } catch (NoSuchFileException e) {
         if (attempt > 2) {
           throw e;

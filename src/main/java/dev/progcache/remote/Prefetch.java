@@ -1,5 +1,6 @@
 package dev.progcache.remote;
 
+import dev.progcache.cache.Buffers;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.disk.DiskStore;
@@ -161,11 +162,7 @@ public final class Prefetch {
   }
 
   private Hit store(Key action, Key output, long size, InputStream body) throws java.io.IOException {
-    local.put(action, output, size, sink -> body.transferTo(sink));
-    Hit h =
-        local
-            .lookup(action)
-            .orElseThrow(() -> new java.io.IOException("prefetched " + action.hex() + " vanished"));
+    Hit h = local.store(action, output, size, Buffers.source(body));
     unused.put(action, size);
     log.count(RemoteLog.PREFETCHED, 1);
     log.count(RemoteLog.PREFETCH_BYTES, size);

@@ -1,6 +1,7 @@
 package dev.progcache.remote;
 
 import dev.progcache.cache.BodySource;
+import dev.progcache.cache.Buffers;
 import dev.progcache.cache.BuildCache;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
@@ -112,12 +113,9 @@ public final class TieredCache implements BuildCache {
   }
 
   private Hit store(Key action, Key output, long size, InputStream body) throws IOException {
-    BodySource src = sink -> body.transferTo(sink);
-    local.put(action, output, size, src);
-    return local
-        .lookup(action)
-        .orElseThrow(() -> new IOException("the entry just stored for " + action.hex() + " vanished"));
+    return local.store(action, output, size, Buffers.source(body));
   }
+
 
   @Override
   public Path put(Key actionId, Key outputId, long size, BodySource body) throws IOException {

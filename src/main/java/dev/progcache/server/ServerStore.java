@@ -1,5 +1,6 @@
 package dev.progcache.server;
 
+import dev.progcache.cache.Buffers;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
@@ -142,11 +143,10 @@ final class ServerStore {
 
   /** Stores what the next tier sent, then answers from the disk. */
   private Hit fill(Key action, Key output, long size, InputStream body) throws IOException {
-    disk.put(action, output, size, sink -> body.transferTo(sink));
+    Hit h = disk.store(action, output, size, Buffers.source(body));
     track(output, size, System.currentTimeMillis());
-    Optional<Hit> h = disk.lookup(action);
     evictIfNeeded();
-    return h.orElseThrow(() -> new IOException("the entry just stored for " + action.hex() + " vanished"));
+    return h;
   }
 
   /** The body file of {@code output} and its size; empty when it is not stored. */
@@ -170,7 +170,7 @@ final class ServerStore {
    * @throws IOException when the disk write fails
    */
   void put(Key action, Key output, long size, InputStream body) throws IOException {
-    Path p = disk.put(action, output, size, sink -> body.transferTo(sink));
+    Path p = disk.put(action, output, size, Buffers.source(body));
     track(output, size, System.currentTimeMillis());
     if (Status.BOOKKEEPING) {
       largest.offer(action, output, size);

@@ -64,6 +64,20 @@ class DiskStoreTest {
   }
 
   @Test
+  void store_returnsTheHitALookupGives_andLeavesNoTempFile() throws Exception {
+    Key a = key();
+    byte[] body = new byte[200_000]; // several copy buffers
+    rnd.nextBytes(body);
+    Hit stored = store.store(a, sha(body), body.length, out -> {
+      out.write(body);
+      return body.length;
+    });
+    assertThat(store.lookup(a)).contains(stored);
+    assertThat(stored.diskPath()).hasBinaryContent(body);
+    assertThat(tempFiles()).isEmpty();
+  }
+
+  @Test
   void lookup_ofUnknownAction_isMiss() {
     assertThat(store.lookup(key())).isEmpty();
   }
