@@ -9,6 +9,7 @@
 # Usage: bench/edge.sh [runs]      (build first: ./mvnw -q -B package -DskipTests)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 pc="$root/target/progcache/bin/progcache"
 go=${GO:-$(command -v go || echo /opt/progcache-go/usr/lib/go-1.27/bin/go)}
 runs=${1:-3}
@@ -23,11 +24,7 @@ serve() {
   name=$1; shift
   "$pc" serve --listen 127.0.0.1:0 --dir "$work/$name" --no-access-log "$@" 2>"$work/$name.log" &
   pids="$pids $!"
-  i=0
-  until grep -q 'listening on' "$work/$name.log" 2>/dev/null; do
-    i=$((i + 1)); [ $i -gt 300 ] && { cat "$work/$name.log"; exit 1; }; sleep 0.1
-  done
-  url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/$name.log")
+  url=$(await_url "$work/$name.log") || exit 1
 }
 
 now() { date +%s%N; }

@@ -8,6 +8,7 @@
 #        must be compiled too: ./mvnw -q -B test-compile)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 pc="$root/target/progcache/bin/progcache"
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 go=${GO:-$(command -v go || echo /opt/progcache-go/usr/lib/go-1.27/bin/go)}
@@ -24,11 +25,7 @@ trap cleanup EXIT INT TERM
 
 "$pc" serve --listen 127.0.0.1:0 --dir "$work/srv" --no-access-log 2>"$work/serve.log" &
 srv_pid=$!
-i=0
-until grep -q 'listening on' "$work/serve.log" 2>/dev/null; do
-  i=$((i + 1)); [ $i -gt 300 ] && { cat "$work/serve.log"; exit 1; }; sleep 0.1
-done
-url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/serve.log")
+url=$(await_url "$work/serve.log") || exit 1
 port=$(echo "$url" | sed 's/.*:\([0-9]*\)\/*$/\1/')
 echo "server $url (pid $srv_pid)"
 

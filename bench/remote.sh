@@ -9,6 +9,7 @@
 #        PROGCACHE=DIR/bin/progcache bench/remote.sh   another build (A/B comparisons)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 pc=${PROGCACHE:-"$root/target/progcache/bin/progcache"}
 part=${PART:-all}
 go=${GO:-$(command -v go || echo /opt/progcache-go/usr/lib/go-1.27/bin/go)}
@@ -20,11 +21,7 @@ trap cleanup EXIT INT TERM
 
 "$pc" serve --listen 127.0.0.1:0 --dir "$work/srv" --no-access-log 2>"$work/serve.log" &
 srv_pid=$!
-i=0
-until grep -q 'listening on' "$work/serve.log" 2>/dev/null; do
-  i=$((i + 1)); [ $i -gt 300 ] && { cat "$work/serve.log"; exit 1; }; sleep 0.1
-done
-url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/serve.log")
+url=$(await_url "$work/serve.log") || exit 1
 echo "server $url (pid $srv_pid)"
 
 now() { date +%s%N; }

@@ -6,6 +6,7 @@
 # Usage: bench/status-cost.sh [rounds] [seconds]   (build first: ./mvnw -q -B package -DskipTests)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 pc="$root/target/progcache/bin/progcache"
 rounds=${1:-3}
 secs=${2:-10}
@@ -25,11 +26,7 @@ run() {
   PROGCACHE_JAVA_OPTS="-Dprogcache.status.bookkeeping=$1" \
     "$pc" serve --listen 127.0.0.1:0 --dir "$work/srv" --no-access-log 2>"$work/serve.log" &
   srv_pid=$!
-  i=0
-  until grep -q 'listening on' "$work/serve.log" 2>/dev/null; do
-    i=$((i + 1)); [ $i -gt 300 ] && { cat "$work/serve.log" >&2; exit 1; }; sleep 0.1
-  done
-  url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/serve.log")
+  url=$(await_url "$work/serve.log") || exit 1
   curl -fsS -X PUT --data-binary @"$work/obj" "$url$act/$out"
   wrk -t2 -c64 -d5s -H 'Want-Object: 1' "$url""action/$act" >/dev/null # warm-up (JIT)
   wrk -t2 -c64 -d"${secs}s" -H 'Want-Object: 1' "$url""action/$act" | awk '/Requests\/sec/ {print $2}'

@@ -126,13 +126,6 @@ public final class HelperProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    if (process.isAlive()) {
-      process.destroyForcibly();
-      try {
-        process.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    Processes.kill(process);
   }
 }

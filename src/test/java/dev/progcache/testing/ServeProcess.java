@@ -107,13 +107,6 @@ public final class ServeProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    if (process.isAlive()) {
-      process.destroyForcibly();
-      try {
-        process.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    Processes.kill(process);
   }
 }
