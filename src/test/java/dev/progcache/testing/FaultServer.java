@@ -48,6 +48,7 @@ public final class FaultServer implements AutoCloseable {
   public record Stored(String outputHex, byte[] body) {}
 
   private final ServerSocket socket;
+  private final String scheme;
   private final Map<String, Stored> store = new ConcurrentHashMap<>();
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private final AtomicInteger requests = new AtomicInteger();
@@ -56,24 +57,36 @@ public final class FaultServer implements AutoCloseable {
   private volatile String redirectTo = "";
   private volatile boolean closed;
 
-  private FaultServer(ServerSocket s) {
+  private FaultServer(ServerSocket s, String scheme) {
     this.socket = s;
+    this.scheme = scheme;
     Thread.ofPlatform().daemon().name("fault-accept").start(this::accept);
   }
 
   /** Starts on {@code host} (a loopback address), any free port. */
   public static FaultServer start(String host) throws IOException {
+    ServerSocket s = new ServerSocket();
+    s.bind(new InetSocketAddress(loopback(host), 0), 200);
+    return new FaultServer(s, "http");
+  }
+
+  /** As {@link #start}, speaking HTTPS with the key and certificate of {@code tls}. */
+  public static FaultServer startTls(String host, javax.net.ssl.SSLContext tls) throws IOException {
+    ServerSocket s = tls.getServerSocketFactory().createServerSocket();
+    s.bind(new InetSocketAddress(loopback(host), 0), 200);
+    return new FaultServer(s, "https");
+  }
+
+  private static InetAddress loopback(String host) throws IOException {
     InetAddress a = InetAddress.getByName(host);
     if (!a.isLoopbackAddress()) {
       throw new IllegalArgumentException("tests use loopback only, not " + host);
     }
-    ServerSocket s = new ServerSocket();
-    s.bind(new InetSocketAddress(a, 0), 200);
-    return new FaultServer(s);
+    return a;
   }
 
   public URI url() {
-    return URI.create("http://" + socket.getInetAddress().getHostAddress() + ":" + socket.getLocalPort());
+    return URI.create(scheme + "://" + socket.getInetAddress().getHostAddress() + ":" + socket.getLocalPort());
   }
 
   public void mode(Mode m) {
