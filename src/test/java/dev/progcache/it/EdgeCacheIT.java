@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -101,13 +100,7 @@ class EdgeCacheIT {
     env.remove("GOCACHEPROG");
     // all uploads of one go command land before the next runner starts
     env.put("PROGCACHE_REMOTE_DRAIN", "120s");
-    return GoRun.go(
-        mod,
-        home,
-        List.of("--dir", home.resolve("cache").toString(), "-v", "--remote", server.url().toString()),
-        env,
-        600,
-        args);
+    return GoRun.withRemote(mod, home, server.url(), env, 600, args);
   }
 
   private static long compiles(GoRun.Result r) {

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -107,13 +106,7 @@ class PrefetchIT {
     Map<String, String> env = new HashMap<>(extraEnv);
     env.put("GO111MODULE", "off");
     env.put("PROGCACHE_REMOTE_DRAIN", "120s"); // every upload and the manifest land before the next build
-    return GoRun.go(
-        work,
-        home,
-        List.of("--dir", home.resolve("cache").toString(), "-v", "--remote", remote.toString()),
-        env,
-        600,
-        args);
+    return GoRun.withRemote(work, home, remote, env, 600, args);
   }
 
   private static void assertOk(GoRun.Result r) {

@@ -8,7 +8,6 @@ import dev.progcache.testing.GoRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -58,10 +57,10 @@ class RemoteFaultsIT {
             "PROGCACHE_REMOTE_TIMEOUT", remoteTimeout,
             "PROGCACHE_REMOTE_DRAIN", "1s",
             "PROGCACHE_REMOTE_BREAKER_OPEN", "60s");
-    return GoRun.go(
+    return GoRun.withRemote(
         module,
         home,
-        List.of("--dir", home.resolve("cache").toString(), "-v", "--remote", server.url().toString()),
+        server.url(),
         env,
         240,
         "build",

@@ -85,10 +85,10 @@ class TlsIT {
           "-Djavax.net.ssl.trustStore=" + keys + " -Djavax.net.ssl.trustStorePassword=" + PASSWORD
               + " -Djavax.net.ssl.trustStoreType=PKCS12");
     }
-    return GoRun.go(
+    return GoRun.withRemote(
         module,
         home,
-        List.of("--dir", home.resolve("cache").toString(), "-v", "--remote", server.url().toString()),
+        server.url(),
         env,
         240,
         "build",

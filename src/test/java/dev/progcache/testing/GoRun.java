@@ -1,6 +1,7 @@
 package dev.progcache.testing;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,6 +42,22 @@ public final class GoRun {
     Files.writeString(dir.resolve("go.mod"), "module tiny\n\ngo 1.24\n");
     Files.writeString(dir.resolve("main.go"), "package main\n\nfunc main() { println(\"tiny\") }\n");
     return dir;
+  }
+
+  /**
+   * As {@link #go}, with the helper on {@code home/cache}, {@code -v}, and the shared tier at
+   * {@code remote}.
+   */
+  public static Result withRemote(
+      Path workDir, Path home, URI remote, Map<String, String> env, long seconds, String... args)
+      throws IOException, InterruptedException {
+    return go(
+        workDir,
+        home,
+        List.of("--dir", home.resolve("cache").toString(), "-v", "--remote", remote.toString()),
+        env,
+        seconds,
+        args);
   }
 
   /**
