@@ -166,43 +166,54 @@ public final class DiskStore implements BuildCache {
    * it. Readers see the old or the new content, never a mix; no temp file is left on failure.
    */
   public static void writeAtomically(Path target, byte[] data) throws IOException {
+    replace(
+        target,
+        ch -> {
+          ByteBuffer b = ByteBuffer.wrap(data);
+          while (b.hasRemaining()) {
+            ch.write(b);
+          }
+        });
+  }
+
+  private void writeBody(Path obj, Key output, long size, BodySource body) throws IOException {
+    try {
+      replace(
+          obj,
+          ch -> {
+            try (ChannelSink file = new ChannelSink(ch)) {
+              HashingSink sink = new HashingSink(file);
+              check(body.writeTo(sink), sink, size, output);
+            }
+          });
+    } catch (BadPutException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IOException("cannot write cache file " + obj + ": " + e, e);
+    }
+  }
+
+  /** Fills a temp file through its channel. */
+  @FunctionalInterface
+  private interface Fill {
+    void into(FileChannel ch) throws IOException;
+  }
+
+  /**
+   * Writes a temp file beside {@code target} with {@code fill}, then renames it over {@code
+   * target}; the temp file is removed when anything fails.
+   */
+  private static void replace(Path target, Fill fill) throws IOException {
     Temp tmp = openTemp(target.getParent());
     boolean done = false;
     try {
       try (FileChannel ch = tmp.channel()) {
-        ByteBuffer b = ByteBuffer.wrap(data);
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
+        fill.into(ch);
       }
       Files.move(tmp.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       done = true;
     } finally {
       if (!done) {
-        Files.deleteIfExists(tmp.path());
-      }
-    }
-  }
-
-  private void writeBody(Path obj, Key output, long size, BodySource body) throws IOException {
-    Temp tmp = null;
-    boolean done = false;
-    try {
-      tmp = openTemp(obj.getParent());
-      try (FileChannel ch = tmp.channel();
-          ChannelSink file = new ChannelSink(ch)) {
-        HashingSink sink = new HashingSink(file);
-        long n = body.writeTo(sink);
-        check(n, sink, size, output);
-      }
-      Files.move(tmp.path(), obj, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      done = true;
-    } catch (BadPutException e) {
-      throw e;
-    } catch (IOException e) {
-      throw new IOException("cannot write cache file " + obj + ": " + e, e);
-    } finally {
-      if (!done && tmp != null) {
         Files.deleteIfExists(tmp.path());
       }
     }
