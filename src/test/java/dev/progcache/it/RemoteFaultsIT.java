@@ -49,24 +49,13 @@ class RemoteFaultsIT {
   private String remoteTimeout = "1s";
 
   private GoRun.Result build() throws IOException, InterruptedException {
-    Path home = tmp.resolve("run" + run++);
-    Files.createDirectories(home);
     Map<String, String> env =
         Map.of(
             "PROGCACHE_TOKEN", TOKEN,
             "PROGCACHE_REMOTE_TIMEOUT", remoteTimeout,
             "PROGCACHE_REMOTE_DRAIN", "1s",
             "PROGCACHE_REMOTE_BREAKER_OPEN", "60s");
-    return GoRun.withRemote(
-        module,
-        home,
-        server.url(),
-        env,
-        240,
-        "build",
-        "-o",
-        home.resolve("bin").toString(),
-        ".");
+    return GoRun.buildWithRemote(module, tmp.resolve("run" + run++), server.url(), env, 240);
   }
 
   private GoRun.Result buildWith(Mode m) throws IOException, InterruptedException {

@@ -72,8 +72,6 @@ class TlsIT {
   }
 
   private GoRun.Result build(boolean trusted) throws Exception {
-    Path home = tmp.resolve("run" + run++);
-    Files.createDirectories(home);
     Map<String, String> env = new HashMap<>();
     env.put("PROGCACHE_TOKEN", TOKEN);
     env.put("PROGCACHE_REMOTE_TIMEOUT", "10s");
@@ -85,16 +83,7 @@ class TlsIT {
           "-Djavax.net.ssl.trustStore=" + keys + " -Djavax.net.ssl.trustStorePassword=" + PASSWORD
               + " -Djavax.net.ssl.trustStoreType=PKCS12");
     }
-    return GoRun.withRemote(
-        module,
-        home,
-        server.url(),
-        env,
-        240,
-        "build",
-        "-o",
-        home.resolve("bin").toString(),
-        ".");
+    return GoRun.buildWithRemote(module, tmp.resolve("run" + run++), server.url(), env, 240);
   }
 
   @Test

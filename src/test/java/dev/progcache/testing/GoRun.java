@@ -61,6 +61,17 @@ public final class GoRun {
   }
 
   /**
+   * {@code go build -o HOME/bin .} of {@code module} through {@link #withRemote}, in a new home
+   * directory {@code home}.
+   */
+  public static Result buildWithRemote(
+      Path module, Path home, URI remote, Map<String, String> env, long seconds)
+      throws IOException, InterruptedException {
+    Files.createDirectories(home);
+    return withRemote(module, home, remote, env, seconds, "build", "-o", home.resolve("bin").toString(), ".");
+  }
+
+  /**
    * Runs {@code go args...} in {@code workDir} with a fresh GOCACHE under {@code home}, GOCACHEPROG
    * = the helper with {@code helperArgs}, plus {@code env}.
    */
