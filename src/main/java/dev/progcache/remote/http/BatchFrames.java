@@ -163,10 +163,12 @@ public final class BatchFrames {
 
       @Override
       public void close() throws IOException {
-        // drain to the next frame
-        byte[] skip = new byte[8192];
-        while (left > 0 && read(skip, 0, skip.length) >= 0) {
-          // keep reading
+        // drain to the next frame (nothing to do after a body read to its end)
+        if (left > 0) {
+          byte[] skip = new byte[8192];
+          while (left > 0 && read(skip, 0, skip.length) >= 0) {
+            // keep reading
+          }
         }
       }
     };

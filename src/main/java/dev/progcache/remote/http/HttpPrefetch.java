@@ -4,7 +4,6 @@ import dev.progcache.cache.Key;
 import dev.progcache.remote.RemoteException;
 import dev.progcache.remote.RemoteException.Kind;
 import dev.progcache.remote.RemoteTier.BatchSink;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashSet;
@@ -54,7 +53,7 @@ final class HttpPrefetch {
       }
       String enc = r.header("Content-Encoding").orElse("identity").strip();
       InputStream in =
-          new BufferedInputStream(enc.equalsIgnoreCase("lz4") ? HttpTier.lz4(r.body()) : r.body(), 1 << 16);
+          new ReadBuffer(enc.equalsIgnoreCase("lz4") ? HttpTier.lz4(r.body()) : r.body(), 1 << 16);
       frames(in, actions, sink);
       return true;
     } finally {
