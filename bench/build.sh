@@ -25,6 +25,7 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 timed() { # label, then the command; prints elapsed ns
   local t0 t1
+  sync # the last run's file writes reach the disk now, not during this timed run
   t0=$(now)
   "$@" >/dev/null 2>"$work/last.err" || { echo "bench: failed: $*" >&2; cat "$work/last.err" >&2; exit 1; }
   t1=$(now)

@@ -31,6 +31,7 @@ now() { date +%s%N; }
 # gobuild HOME_DIR URL: go build std with the helper on HOME_DIR/cache and the server at URL; prints ms
 gobuild() {
   mkdir -p "$1"
+  sync # the last run's file writes reach the disk now, not during this timed run
   t0=$(now)
   GOCACHE="$1/gocache" GO111MODULE=off GOTELEMETRY=off PROGCACHE_REMOTE_DRAIN=120s \
     GOCACHEPROG="$pc --dir $1/cache -v --remote $2" "$go" build std 2>"$1/err.log"

@@ -33,6 +33,7 @@ now() { date +%s%N; }
 # gobuild HOME_DIR URL PREFETCH: go build std with the helper on HOME_DIR/cache; prints ms
 # (a failed build is reported on stderr with the end of its log, and still timed)
 gobuild() {
+  sync # the last run's file writes reach the disk now, not during this timed run
   t0=$(now)
   if ! (cd "$work" && GOCACHE="$1/gocache" GO111MODULE=off GOTELEMETRY=off PROGCACHE_REMOTE_DRAIN=120s \
     GOCACHEPROG="$pc --dir $1/cache -v --remote $2 --prefetch=$3" "$go" build std 2>"$1/err.log"); then

@@ -27,6 +27,7 @@ echo "server $url (pid $srv_pid)"
 now() { date +%s%N; }
 # gobuild HOME_DIR: go build std with the helper on HOME_DIR/cache and the server; prints ms
 gobuild() {
+  sync # the last run's file writes reach the disk now, not during this timed run
   t0=$(now)
   GOCACHE="$1/gocache" GO111MODULE=off GOTELEMETRY=off \
     GOCACHEPROG="$pc --dir $1/cache -v --remote $url" "$go" build std 2>"$1/err.log"

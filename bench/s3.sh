@@ -50,6 +50,7 @@ export PROGCACHE_S3_ENDPOINT="http://127.0.0.1:$port" PROGCACHE_S3_REGION=us-eas
 now() { date +%s%N; }
 # gobuild HOME_DIR: go build std with the helper on HOME_DIR/cache and the bucket; prints ms
 gobuild() {
+  sync # the last run's file writes reach the disk now, not during this timed run
   t0=$(now)
   GOCACHE="$1/gocache" GOCACHEPROG="$pc --dir $1/cache -v --s3 s3://bench/std" \
     "$go" build std 2>"$1/err.log"
