@@ -48,10 +48,10 @@ class CacheServerTest {
 
   @AfterEach
   void stop() {
+    http.shutdownNow(); // first: idle kept-alive connections hold a graceful stop up for 5 s
     if (server != null) {
       server.close();
     }
-    http.shutdownNow();
   }
 
   private CacheServer start(long maxSize, Path tokens) throws Exception {

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,23 +30,15 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class PrefetchEndpointsTest {
   @TempDir Path tmp;
-  private CacheServer server;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final LoopbackServer server = new LoopbackServer(1 << 20);
 
   @AfterEach
   void stop() {
-    if (server != null) {
-      server.close();
-    }
-    http.shutdownNow();
+    server.close();
   }
 
   private void start(Path tokens) throws Exception {
-    ServeConfig.Limits l = new ServeConfig.Limits(1 << 30, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
-    server =
-        CacheServer.start(
-            ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), tokens, l, false),
-            new CacheServerTest.ByteArrayLog());
+    server.start(tmp.resolve("store"), tokens);
   }
 
   private static Key id(String s) throws Exception {
@@ -62,7 +53,7 @@ class PrefetchEndpointsTest {
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    return server.http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private void putObject(String prefix, Key action, byte[] body, String token) throws Exception {

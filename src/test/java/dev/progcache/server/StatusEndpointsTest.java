@@ -2,13 +2,11 @@ package dev.progcache.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,24 +26,16 @@ class StatusEndpointsTest {
   private static final String PR2 = "pr2-token-0123456789abcdef";
   private static final String WRITE_ONLY = "writeonly-token-0123456789abcdef";
   @TempDir Path tmp;
-  private CacheServer server;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final LoopbackServer server = new LoopbackServer(1 << 16);
   private final ObjectMapper json = new ObjectMapper();
 
   @AfterEach
   void stop() {
-    if (server != null) {
-      server.close();
-    }
-    http.shutdownNow();
+    server.close();
   }
 
   private void start(Path tokens) throws Exception {
-    ServeConfig.Limits l = new ServeConfig.Limits(1 << 30, 1 << 16, 64, Duration.ofSeconds(10), 8192, 4096);
-    server =
-        CacheServer.start(
-            ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), tokens, l, false),
-            new CacheServerTest.ByteArrayLog());
+    server.start(tmp.resolve("store"), tokens);
   }
 
   private Path tokensFile() throws Exception {
@@ -72,7 +62,7 @@ class StatusEndpointsTest {
             .expectContinue(body.length > (64 << 10)) // see CacheServerTest.put
             .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(b::header);
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return server.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> get(String path, String token) throws Exception {
@@ -193,7 +183,7 @@ class StatusEndpointsTest {
     for (int i = 0; i < 3; i++) {
       get("action/" + CacheServerTest.action(i), null);
     }
-    server.close();
+    server.stopServer();
     assertThat(tmp.resolve("store").resolve(CacheServer.HISTORY_FILE)).exists();
     start(null);
     JsonNode s = json.readTree(get("status.json", null).body());
