@@ -156,7 +156,7 @@ public final class DiskStore implements BuildCache {
     Path rec = recordPath(action);
     try {
       writeAtomically(rec, Record.encode(action, e));
-    } catch (IOException x) {
+    } catch (IOException | IllegalArgumentException x) { // the latter: a clock before 1970
       throw new IOException("cannot write cache record " + rec + ": " + x, x);
     }
   }

@@ -156,6 +156,18 @@ class DiskStoreTest {
   }
 
   @Test
+  void put_withAClockBefore1970_failsWithTheRecordNamed_andLeavesNoTempFile() throws Exception {
+    clock.set(-1);
+    Key a = key();
+    assertThatThrownBy(() -> put(a, new byte[] {4}))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("cannot write cache record")
+        .hasMessageContaining(a.hex());
+    assertThat(store.lookup(a)).isEmpty();
+    assertThat(tempFiles()).isEmpty();
+  }
+
+  @Test
   void put_sameBodyTwice_keepsOneFileAndUpdatesTime() throws Exception {
     byte[] body = new byte[] {5, 6};
     Key a = key();

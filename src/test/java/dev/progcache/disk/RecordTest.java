@@ -37,6 +37,15 @@ class RecordTest {
   }
 
   @Test
+  void encode_refusesATimeBefore1970_ratherThanWriteAnUnreadableRecord() {
+    Random r = new Random(9);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Record.encode(key(r), new Entry(key(r), 1, -1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-1");
+  }
+
+  @Test
   void decode_refusesDamage() {
     Random r = new Random(5);
     Key action = key(r);
