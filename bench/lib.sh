@@ -9,3 +9,17 @@ await_url() {
   done
   sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$1"
 }
+
+# cold_build CMD...: runs a cold build's command with go's temp files on a tmpfs (/dev/shm) when
+# there is one. A cold build makes and deletes tens of thousands of temp files, and on ext4
+# creating files is slower for minutes after that: measured, fresh-directory builds right after
+# a cold build with its temp files on ext4 took 2.0-2.8 s, after one on tmpfs 1.1-1.5 s.
+cold_build() {
+  (
+    t=$(mktemp -d /dev/shm/progcache-bench.XXXXXX 2>/dev/null) || t=
+    [ -n "$t" ] && export GOTMPDIR="$t"
+    "$@"; rc=$?
+    [ -n "$t" ] && rm -rf "$t"
+    exit $rc
+  )
+}

@@ -49,7 +49,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "warming the server: cold go build std (tens of seconds)..."
 mkdir -p "$work/warm"
-gobuild "$work/warm" "$url" true >/dev/null
+cold_build gobuild "$work/warm" "$url" true >/dev/null
 for n in 1 2 3; do gobuild "$work/warm" "$url" false; done | median >"$work/local.ms"
 # one unmeasured fresh-dir build: a team's server has long since compiled its read path
 mkdir -p "$work/server-warm-up"; gobuild "$work/server-warm-up" "$url" true >/dev/null

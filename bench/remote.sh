@@ -1,7 +1,9 @@
 #!/bin/sh
 # Benchmarks of the shared HTTP tier, on loopback only. Not a test: prints numbers.
 #  (1) fresh local dir + warm `progcache serve`: `go build std` time ÷ warm local
-#      time (same helper, warm local dir) and ÷ go's own warm cache.
+#      time (same helper, warm local dir) and ÷ go's own warm cache. go runs in its default
+#      (module) mode, as users run it; GO111MODULE=off bench/remote.sh measures GOPATH mode,
+#      where go starts its cache program only after loading every package.
 #  (2) server throughput: small-object GETs/s and latency percentiles with 64
 #      connections from wrk (Debian package "wrk"), and the server's RSS.
 # Usage: bench/remote.sh [runs]      (build first: ./mvnw -q -B package -DskipTests)
@@ -11,9 +13,11 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/lib.sh"
 pc=${PROGCACHE:-"$root/target/progcache/bin/progcache"}
+case $pc in /*) ;; *) pc="$PWD/$pc" ;; esac # the builds run in a temp directory
 part=${PART:-all}
 go=${GO:-$(command -v go || echo /opt/progcache-go/usr/lib/go-1.27/bin/go)}
 runs=${1:-3}
+export GO111MODULE="${GO111MODULE:-}" GOENV=off GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GOTELEMETRY=off
 work=$(mktemp -d /tmp/progcache-bench.XXXXXX)
 srv_pid=
 cleanup() { [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
@@ -22,46 +26,46 @@ trap cleanup EXIT INT TERM
 "$pc" serve --listen 127.0.0.1:0 --dir "$work/srv" --no-access-log 2>"$work/serve.log" &
 srv_pid=$!
 url=$(await_url "$work/serve.log") || exit 1
-echo "server $url (pid $srv_pid)"
+echo "server $url (pid $srv_pid); go $("$go" env GOVERSION), GO111MODULE=${GO111MODULE:-(default: on)}"
+cd "$work" # no go.mod around: every build has the same build context
 
 now() { date +%s%N; }
 # gobuild HOME_DIR: go build std with the helper on HOME_DIR/cache and the server; prints ms
 gobuild() {
   sync # the last run's file writes reach the disk now, not during this timed run
   t0=$(now)
-  GOCACHE="$1/gocache" GO111MODULE=off GOTELEMETRY=off \
-    GOCACHEPROG="$pc --dir $1/cache -v --remote $url" "$go" build std 2>"$1/err.log"
+  GOCACHE="$1/gocache" GOCACHEPROG="$pc --dir $1/cache -v --remote $url" "$go" build std 2>"$1/err.log"
   t1=$(now)
   echo $(( (t1 - t0) / 1000000 ))
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 if [ "$part" != gets ]; then
-echo "warming the server: cold go build std (tens of seconds)..."
-mkdir -p "$work/warm"
-gobuild "$work/warm" >/dev/null
-sleep 1
-for n in $(seq "$runs"); do gobuild "$work/warm"; done | median >"$work/local.ms"
-# one unmeasured fresh-dir build first: a team's server has long since compiled its read path
+echo "warming the server and go's own cache: two cold go build std (tens of seconds each)..."
+mkdir -p "$work/warm" "$work/plain"
+cold_build gobuild "$work/warm" >/dev/null
+cold_build env GOCACHE="$work/plain" "$go" build std
+# unmeasured fresh-dir builds first: a team's server has long since compiled its read path
 # (its first reads run in the interpreter and C1 while C2 compiles, on the same two cores)
-mkdir -p "$work/fresh0"; gobuild "$work/fresh0" >/dev/null
+for n in $(seq "${SERVER_WARMUP:-3}"); do mkdir -p "$work/pre$n"; gobuild "$work/pre$n" >/dev/null; done
+gobuild "$work/warm" >/dev/null
+# rounds of go's own warm cache, the helper's warm local dir and a fresh dir, side by side: this
+# machine's speed drifts by a third within minutes, so each fresh build is divided by the warm
+# local build just before it
 for n in $(seq "$runs"); do
-  mkdir -p "$work/fresh$n"; gobuild "$work/fresh$n"
-done | tee "$work/fresh.all" | median >"$work/fresh.ms"
-echo "fresh dir + server, each run: $(tr '\n' ' ' <"$work/fresh.all")ms"
-tail -1 "$work/fresh1/err.log"
-mkdir -p "$work/plain"
-GOCACHE="$work/plain" GO111MODULE=off "$go" build std
-for n in $(seq "$runs"); do
-  t0=$(now); GOCACHE="$work/plain" GO111MODULE=off "$go" build std; t1=$(now)
-  echo $(( (t1 - t0) / 1000000 ))
-done | median >"$work/plain.ms"
-l=$(cat "$work/local.ms"); f=$(cat "$work/fresh.ms"); p=$(cat "$work/plain.ms")
-echo "go build std, median of $runs:"
-echo "  go's own warm cache         ${p} ms"
-echo "  helper, warm local dir      ${l} ms"
-echo "  helper, fresh dir + server  ${f} ms"
-awk -v f="$f" -v l="$l" -v p="$p" 'BEGIN {printf "  fresh+server / warm local = %.2f   fresh+server / go warm = %.2f\n", f/l, f/p}'
+  sync; t0=$(now); GOCACHE="$work/plain" "$go" build std; t1=$(now)
+  p=$(( (t1 - t0) / 1000000 ))
+  l=$(gobuild "$work/warm")
+  mkdir -p "$work/fresh$n"; f=$(gobuild "$work/fresh$n")
+  echo "$p $l $f"
+done >"$work/rounds"
+grep "^progcache: gets=" "$work/fresh1/err.log" || true
+echo "go build std, $runs rounds (ms: go's own warm cache, helper warm local dir, helper fresh dir + server):"
+awk '{printf "  %5d %5d %5d   fresh / warm local = %.2f   fresh / go warm = %.2f\n", $1, $2, $3, $3/$2, $3/$1}' "$work/rounds"
+col() { awk -v c="$1" '{print $c}' "$work/rounds" | median; }
+ratio() { awk -v a="$1" -v b="$2" '{printf "%.4f\n", $a/$b}' "$work/rounds" | median; }
+echo "  medians: go's own warm $(col 1) ms, warm local $(col 2) ms, fresh + server $(col 3) ms"
+echo "  median of the rounds' ratios: fresh / warm local = $(ratio 3 2 | cut -c1-4), fresh / go warm = $(ratio 3 1 | cut -c1-4)"
 fi
 [ "$part" = build ] && exit 0
 
