@@ -5,16 +5,19 @@ import dev.progcache.cache.Key;
 import dev.progcache.remote.http.BatchFrames;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -54,13 +57,11 @@ final class PrefetchEndpoints {
     if (lz4) {
       resp.getHeaders().put(HttpHeader.CONTENT_ENCODING, "lz4");
     }
-    try (OutputStream raw = Content.Sink.asOutputStream(resp);
-        OutputStream z = lz4 ? Lz4.frame(raw) : raw;
-        OutputStream out = new BufferedOutputStream(z, 1 << 16)) {
+    try (FrameOut out = lz4 ? new Lz4Out(resp) : new DirectOut(req, resp)) {
       for (Key k : ids.get()) {
         frame(out, chain, k);
       }
-      BatchFrames.writeEnd(out);
+      out.end();
     } catch (IOException e) {
       cb.failed(e);
       return true;
@@ -70,7 +71,7 @@ final class PrefetchEndpoints {
   }
 
   /** Writes the frame of {@code action}, or nothing for a miss (or a body gone meanwhile). */
-  private void frame(OutputStream out, List<String> chain, Key action) throws IOException {
+  private void frame(FrameOut out, List<String> chain, Key action) throws IOException {
     Optional<Hit> h = Optional.empty();
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
       h = namespaces.get(chain.get(i)).action(action);
@@ -81,22 +82,131 @@ final class PrefetchEndpoints {
     }
     Hit hit = h.get();
     long size = hit.entry().size();
-    InputStream in;
+    FileChannel body;
     try {
-      in = Files.newInputStream(hit.diskPath());
+      body = FileChannel.open(hit.diskPath());
     } catch (NoSuchFileException e) {
       metrics.batchMiss.increment(); // evicted since the lookup
       return;
     }
-    try (in) {
-      BatchFrames.writeHeader(out, action, hit.entry().outputId(), size);
-      long n = in.transferTo(out);
-      if (n != size) {
+    try (body) {
+      if (body.size() != size) {
         throw new IOException("stored body changed size: " + hit.diskPath());
       }
+      out.frame(BatchFrames.header(action, hit.entry().outputId(), size), body, size);
     }
     metrics.batchHit.increment();
     metrics.bytesOut.increment(size);
+  }
+
+  /** Where a batch response's frames go. */
+  private interface FrameOut extends AutoCloseable {
+    /** Writes a frame: {@code header}, then {@code size} bytes of {@code body} from its start. */
+    void frame(byte[] header, FileChannel body, long size) throws IOException;
+
+    /** Writes the end marker and ends the response body. */
+    void end() throws IOException;
+
+    @Override
+    void close() throws IOException;
+  }
+
+  /** The lz4-framed stream, through the response's output stream. */
+  private static final class Lz4Out implements FrameOut {
+    private final OutputStream out;
+
+    Lz4Out(Response resp) throws IOException {
+      this.out = new BufferedOutputStream(Lz4.frame(Content.Sink.asOutputStream(resp)), 1 << 16);
+    }
+
+    @Override
+    public void frame(byte[] header, FileChannel body, long size) throws IOException {
+      out.write(header);
+      if (Channels.newInputStream(body).transferTo(out) != size) {
+        throw new IOException("stored body changed size");
+      }
+    }
+
+    @Override
+    public void end() throws IOException {
+      out.write(BatchFrames.end());
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.close();
+    }
+  }
+
+  /**
+   * The plain stream, through one pooled direct buffer: file bytes are read from the page cache
+   * into it and written from it to the socket, never copied in Java. (Through the response's
+   * output stream every byte was copied four times on its way; the server spent ~0.22 CPU-s
+   * on a fresh runner's 181 MB.)
+   */
+  private static final class DirectOut implements FrameOut {
+    private final Response resp;
+    private final RetainableByteBuffer pooled;
+    private final ByteBuffer buf;
+
+    DirectOut(Request req, Response resp) {
+      this.resp = resp;
+      this.pooled = req.getComponents().getByteBufferPool().acquire(1 << 16, true);
+      this.buf = pooled.getByteBuffer();
+      buf.clear(); // fill mode
+    }
+
+    @Override
+    public void frame(byte[] header, FileChannel body, long size) throws IOException {
+      put(header);
+      long left = size;
+      while (left > 0) {
+        if (!buf.hasRemaining()) {
+          flush(false);
+        }
+        int limit = buf.limit();
+        if (buf.remaining() > left) {
+          buf.limit(buf.position() + (int) left);
+        }
+        int n;
+        try {
+          n = body.read(buf);
+        } finally {
+          buf.limit(limit);
+        }
+        if (n < 0) {
+          throw new IOException("stored body changed size");
+        }
+        left -= n;
+      }
+    }
+
+    @Override
+    public void end() throws IOException {
+      put(BatchFrames.end());
+      flush(true);
+    }
+
+    private void put(byte[] b) throws IOException {
+      if (buf.remaining() < b.length) {
+        flush(false);
+      }
+      buf.put(b);
+    }
+
+    private void flush(boolean last) throws IOException {
+      buf.flip();
+      try (Blocker.Callback done = Blocker.callback()) {
+        resp.write(last, buf, done);
+        done.block();
+      }
+      buf.clear();
+    }
+
+    @Override
+    public void close() {
+      pooled.release(); // after end() or a failed write: Jetty holds no reference to it then
+    }
   }
 
   boolean manifest(Response resp, Callback cb, List<String> chain, Key context) throws IOException {

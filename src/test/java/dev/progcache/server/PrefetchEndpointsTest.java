@@ -106,6 +106,42 @@ class PrefetchEndpointsTest {
   }
 
   @Test
+  void batch_bodiesLargerThanTheWriteBuffer_arriveWhole_plainAndLz4() throws Exception {
+    start(null);
+    List<Key> asked = new ArrayList<>();
+    Map<Key, byte[]> stored = new HashMap<>();
+    java.util.Random rnd = new java.util.Random(7);
+    int[] sizes = {0, 1, 65_535, 65_536, 65_537, 300_000, 17, 200_001};
+    for (int i = 0; i < sizes.length; i++) {
+      Key a = id("big" + i);
+      byte[] body = new byte[sizes[i]];
+      rnd.nextBytes(body);
+      putObject("", a, body, null);
+      asked.add(a);
+      stored.put(a, body);
+    }
+    HttpResponse<byte[]> plain = send("POST", "batch", BatchFrames.ids(asked), null);
+    assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+    Map<Key, byte[]> got = frames(plain.body());
+    HttpRequest lz4 =
+        HttpRequest.newBuilder(server.url().resolve("batch"))
+            .header("Accept-Encoding", "lz4")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(BatchFrames.ids(asked)))
+            .build();
+    HttpResponse<byte[]> z = server.http.send(lz4, HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(z.headers().firstValue("Content-Encoding")).contains("lz4");
+    byte[] unz;
+    try (InputStream in = new net.jpountz.lz4.LZ4FrameInputStream(new ByteArrayInputStream(z.body()))) {
+      unz = in.readAllBytes();
+    }
+    Map<Key, byte[]> gotZ = frames(unz);
+    for (Key a : asked) {
+      assertThat(got.get(a)).isEqualTo(stored.get(a));
+      assertThat(gotZ.get(a)).isEqualTo(stored.get(a));
+    }
+  }
+
+  @Test
   void batch_overTheIdCap_is413() throws Exception {
     start(null);
     List<Key> many = new ArrayList<>();

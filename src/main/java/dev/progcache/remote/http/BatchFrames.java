@@ -84,8 +84,17 @@ public final class BatchFrames {
   /** Writes one frame's header; the caller then writes exactly {@code size} bytes. */
   public static void writeHeader(OutputStream out, Key action, Key output, long size)
       throws IOException {
-    out.write(
-        (action.hex() + " " + output.hex() + " " + size + "\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(header(action, output, size));
+  }
+
+  /** One frame's header line. */
+  public static byte[] header(Key action, Key output, long size) {
+    return (action.hex() + " " + output.hex() + " " + size + "\n").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** The end marker's bytes (a copy). */
+  public static byte[] end() {
+    return END.clone();
   }
 
   /** Writes the end marker. */
