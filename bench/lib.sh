@@ -18,7 +18,7 @@ cold_build() {
   (
     t=$(mktemp -d /dev/shm/progcache-bench.XXXXXX 2>/dev/null) || t=
     [ -n "$t" ] && export GOTMPDIR="$t"
-    "$@"; rc=$?
+    "$@" && rc=0 || rc=$? # not "$@"; rc=$?: under set -e a failure would skip the clean-up
     [ -n "$t" ] && rm -rf "$t"
     exit $rc
   )

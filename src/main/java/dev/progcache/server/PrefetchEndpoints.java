@@ -90,10 +90,11 @@ final class PrefetchEndpoints {
       return;
     }
     try (body) {
-      if (body.size() != size) {
+      if (body.size() != size
+          || out.frame(BatchFrames.header(action, hit.entry().outputId(), size), body, size)
+              != size) {
         throw new IOException("stored body changed size: " + hit.diskPath());
       }
-      out.frame(BatchFrames.header(action, hit.entry().outputId(), size), body, size);
     }
     metrics.batchHit.increment();
     metrics.bytesOut.increment(size);
@@ -101,8 +102,11 @@ final class PrefetchEndpoints {
 
   /** Where a batch response's frames go. */
   private interface FrameOut extends AutoCloseable {
-    /** Writes a frame: {@code header}, then {@code size} bytes of {@code body} from its start. */
-    void frame(byte[] header, FileChannel body, long size) throws IOException;
+    /**
+     * Writes a frame: {@code header}, then {@code size} bytes of {@code body} from its start.
+     * Returns the body bytes written, which differ from {@code size} only if the file changed.
+     */
+    long frame(byte[] header, FileChannel body, long size) throws IOException;
 
     /** Writes the end marker and ends the response body. */
     void end() throws IOException;
@@ -120,16 +124,14 @@ final class PrefetchEndpoints {
     }
 
     @Override
-    public void frame(byte[] header, FileChannel body, long size) throws IOException {
+    public long frame(byte[] header, FileChannel body, long size) throws IOException {
       out.write(header);
-      if (Channels.newInputStream(body).transferTo(out) != size) {
-        throw new IOException("stored body changed size");
-      }
+      return Channels.newInputStream(body).transferTo(out);
     }
 
     @Override
     public void end() throws IOException {
-      out.write(BatchFrames.end());
+      BatchFrames.writeEnd(out);
     }
 
     @Override
@@ -157,7 +159,7 @@ final class PrefetchEndpoints {
     }
 
     @Override
-    public void frame(byte[] header, FileChannel body, long size) throws IOException {
+    public long frame(byte[] header, FileChannel body, long size) throws IOException {
       put(header);
       long left = size;
       while (left > 0) {
@@ -175,10 +177,11 @@ final class PrefetchEndpoints {
           buf.limit(limit);
         }
         if (n < 0) {
-          throw new IOException("stored body changed size");
+          break; // shorter than its record says
         }
         left -= n;
       }
+      return size - left;
     }
 
     @Override
