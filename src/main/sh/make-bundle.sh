@@ -38,8 +38,8 @@ chmod +x "$stage/bin/progcache"
 cp "$src/../../../LICENSE" "$stage/legal/" 2>/dev/null || true
 cp "$src/../resources/THIRD-PARTY.txt" "$stage/legal/" 2>/dev/null || true
 
-PROGCACHE_JAVA_OPTS="-XX:AOTCacheOutput=$stage/lib/progcache.aot" \
-  "$stage/bin/progcache" __train 3 >"$out/bundle/train.log" 2>&1 ||
+. "$src/train-aot.sh"
+progcache_train "$stage/bin/progcache" "$stage/lib/progcache.aot" "$out/bundle/train.log" ||
   { echo "make-bundle: training failed:" >&2; cat "$out/bundle/train.log" >&2; exit 1; }
 
 tar -C "$out/bundle" -czf "$out/$name.tar.gz" "$name"

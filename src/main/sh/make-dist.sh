@@ -35,8 +35,8 @@ else
 fi
 
 # Training: same flags as the launcher, so the cache is accepted at run time.
-if PROGCACHE_JAVA_OPTS="-XX:AOTCacheOutput=$lib/progcache.aot" \
-    "$dist/bin/progcache" __train 3 >"$dist/lib/train.log" 2>&1; then
+. "$src/train-aot.sh"
+if progcache_train "$dist/bin/progcache" "$lib/progcache.aot" "$dist/lib/train.log"; then
   echo "make-dist: AOT cache $(du -h "$lib/progcache.aot" | cut -f1) in $lib/progcache.aot"
 else
   echo "make-dist: training run failed; progcache will run without an AOT cache:" >&2

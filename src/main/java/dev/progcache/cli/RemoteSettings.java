@@ -171,7 +171,8 @@ record RemoteSettings(
         context.isEmpty()
             ? null
             : new Prefetch(local, remote, context.get(), Prefetch.Limits.DEFAULT, log);
-    return new TieredCache(local, remote, new Uploader(remote, uploads, log), prefetch);
+    return new TieredCache(local, remote, new Uploader(remote, uploads, log), prefetch)
+        .wakeIfLocalIsEmpty();
   }
 
   /** Kept apart so that the SDK's classes load only when a bucket is configured. */

@@ -3,8 +3,10 @@ package dev.progcache.cli;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,14 +20,44 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 /**
- * The training run behind the launcher's AOT cache: one helper session over a scripted mix of
- * puts, hits, misses and a close, in a temporary directory, so that the classes and methods of
- * the GOCACHEPROG path are loaded, linked and profiled at build time. Not for users.
+ * The training run behind the launcher's AOT cache: helper sessions over a scripted mix of puts,
+ * hits, misses and a close, in a temporary directory, so that the classes and methods of the
+ * GOCACHEPROG path are loaded, linked and profiled at build time. With {@code --remote URL} (a
+ * {@code progcache serve} on loopback, started by the build script) one more session starts in an
+ * empty directory and reads the server's entries back (manifest, batches, single gets), which is
+ * what a fresh runner's first second is made of. The build script fills the server first with
+ * {@code --upload-only}, in a process of its own: the upload client's classes would otherwise
+ * join the cache, and every start loads all of its classes (measured: +8 ms per start). Not for
+ * users.
+ *
+ * <p>Usage: {@code __train [ROUNDS] [--remote URL [--upload-only]]}.
  */
 final class Train {
   private Train() {}
 
+  /** Entries of the shared-tier sessions. */
+  private static final int REMOTE_ENTRIES = 200;
+  /** How long the reading session holds back its later gets, so that its prefetch runs. */
+  private static final long HOLD_BACK_MILLIS = 400;
+
   static int run(List<String> args) throws ConfigException {
+    int rounds = 3;
+    String remote = null;
+    boolean uploadOnly = false;
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (a.equals("--remote") && i + 1 < args.size()) {
+        remote = args.get(++i);
+      } else if (a.equals("--upload-only")) {
+        uploadOnly = true;
+      } else {
+        try {
+          rounds = Integer.parseInt(a);
+        } catch (NumberFormatException e) {
+          throw new ConfigException("training: usage: __train [ROUNDS] [--remote URL [--upload-only]]");
+        }
+      }
+    }
     Path dir;
     try {
       dir = Files.createTempDirectory("progcache-train");
@@ -36,21 +68,91 @@ final class Train {
       // Mark the directory as just trimmed: the daily trim's classes then stay out of the AOT
       // cache, which loads every class it holds at startup, before the handshake.
       markTrimmed(dir);
-      int rounds = args.isEmpty() ? 3 : Integer.parseInt(args.get(0));
-      for (int i = 0; i < rounds; i++) {
-        byte[] script = script(new Random(i), 400);
-        HelperConfig cfg = HelperConfig.of(Map.of("dir", dir.toString(), "verbose", "true"));
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        int rc =
-            Helper.run(cfg, new ByteArrayInputStream(script), OutputStream.nullOutputStream(), quiet, Map.of());
+      for (int i = 0; i < rounds && !uploadOnly; i++) {
+        byte[] script = script(new Random(i), 400, true);
+        int rc = session(Map.of("dir", dir.toString(), "verbose", "true"), new ByteArrayInputStream(script));
         if (rc != 0) {
-          System.err.println("progcache: training session failed with status " + rc);
           return rc;
         }
       }
-      return 0;
+      if (remote == null) {
+        return 0;
+      }
+      Path up = dir.resolve("upload");
+      Path fresh = dir.resolve("fresh");
+      for (Path d : List.of(up, fresh)) {
+        try {
+          Files.createDirectories(d);
+        } catch (IOException e) {
+          throw new ConfigException("training: cannot create " + d + ": " + e.getMessage());
+        }
+        markTrimmed(d);
+      }
+      if (uploadOnly) {
+        Map<String, String> cfg = Map.of("dir", up.toString(), "verbose", "true", "remote", remote);
+        return session(cfg, new ByteArrayInputStream(script(new Random(7), REMOTE_ENTRIES, true)));
+      }
+      byte[] gets = script(new Random(7), REMOTE_ENTRIES, false);
+      int head = nthLine(gets, 8); // a few gets at once, the rest once the prefetch is under way
+      InputStream in =
+          new SequenceInputStream(
+              new ByteArrayInputStream(gets, 0, head),
+              new HeldBack(new ByteArrayInputStream(gets, head, gets.length - head)));
+      return session(Map.of("dir", fresh.toString(), "verbose", "true", "remote", remote), in);
     } finally {
       deleteTree(dir);
+    }
+  }
+
+  private static int session(Map<String, String> flags, InputStream script) throws ConfigException {
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    int rc = Helper.run(HelperConfig.of(flags), script, OutputStream.nullOutputStream(), quiet, Map.of());
+    if (rc != 0) {
+      System.err.println("progcache: training session failed with status " + rc);
+    }
+    return rc;
+  }
+
+  /** The offset just past the {@code n}th newline of {@code b} (its length if there are fewer). */
+  static int nthLine(byte[] b, int n) {
+    for (int i = 0; i < b.length; i++) {
+      if (b[i] == '\n' && --n == 0) {
+        return i + 1;
+      }
+    }
+    return b.length;
+  }
+
+  /** A stream whose first read waits {@link #HOLD_BACK_MILLIS}. */
+  private static final class HeldBack extends java.io.FilterInputStream {
+    private boolean waited;
+
+    HeldBack(InputStream in) {
+      super(in);
+    }
+
+    private void hold() throws java.io.InterruptedIOException {
+      if (!waited) {
+        waited = true;
+        try {
+          Thread.sleep(HOLD_BACK_MILLIS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("training interrupted");
+        }
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      hold();
+      return super.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      hold();
+      return super.read(b, off, len);
     }
   }
 
@@ -62,8 +164,11 @@ final class Train {
     }
   }
 
-  /** Requests as go writes them: puts with bodies, gets that hit and miss, one unknown, close. */
-  static byte[] script(Random rnd, int n) {
+  /**
+   * Requests as go writes them: puts with bodies (unless {@code puts} is false: the same entries'
+   * gets only), gets that hit and miss, one unknown, close.
+   */
+  static byte[] script(Random rnd, int n, boolean puts) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     Base64.Encoder b64 = Base64.getEncoder();
     long id = 1;
@@ -74,6 +179,9 @@ final class Train {
       int size = i % 10 == 0 ? 0 : rnd.nextInt(i % 50 == 1 ? 300_000 : 3_000);
       byte[] body = new byte[size];
       rnd.nextBytes(body);
+      if (!puts) {
+        continue;
+      }
       String out = b64.encodeToString(sha256(body));
       StringBuilder s = new StringBuilder();
       s.append("{\"ID\":").append(id++).append(",\"Command\":\"put\",\"ActionID\":\"")

@@ -10,6 +10,7 @@ import dev.progcache.cache.Stats;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -75,6 +76,27 @@ public final class DiskStore implements BuildCache {
 
   public Path root() {
     return root;
+  }
+
+  /**
+   * Whether the store holds no action record at all (a new directory, or one emptied by a
+   * trim): every get will miss. One directory read; an unreadable directory counts as not empty.
+   */
+  public boolean isEmpty() {
+    try (DirectoryStream<Path> d = Files.newDirectoryStream(actions)) {
+      for (Path sub : d) {
+        try (DirectoryStream<Path> records = Files.newDirectoryStream(sub)) {
+          if (records.iterator().hasNext()) {
+            return false;
+          }
+        } catch (IOException e) {
+          return false; // not a directory of records: something is there
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Path of the record for {@code action} (it may not exist). */

@@ -25,12 +25,13 @@ import org.jspecify.annotations.Nullable;
  * context used, and records what this build uses for the next one.
  *
  * <p>{@link #start} fetches the context's manifest from the shared tier and the entries it lists
- * that are not on disk yet, in batches, at most {@code parallel} batches at once. Each entry is
- * stored exactly as a read-through hit would be (verified: sha256 and size). A get for an entry
- * whose batch is in flight waits for it ({@link #inFlight}) instead of asking again; a get for one
- * not yet sent takes it over. At {@link #close} the fetching stops, bytes fetched but never used
- * are counted as wasted, and the action IDs this build hit or stored are queued on the uploader
- * for the manifest (when the build used any the manifest did not list).
+ * that are not on disk yet, in batches, at most {@code parallel} batches at once (when the
+ * directory was empty at start, without looking: all but those go asked for or stored first).
+ * Each entry is stored exactly as a read-through hit would be (verified: sha256 and size). A get
+ * for an entry whose batch is in flight waits for it ({@link #inFlight}) instead of asking again;
+ * a get for one not yet sent takes it over. At {@link #close} the fetching stops, bytes fetched
+ * but never used are counted as wasted, and the action IDs this build hit or stored are queued on
+ * the uploader for the manifest (when the build used any the manifest did not list).
  *
  * <p>Thread-safe. Never throws and never fails a build: remote trouble only means less is
  * prefetched. The remote is expected to be a {@link BestEffort}.
@@ -68,6 +69,13 @@ public final class Prefetch {
   private final CompletableFuture<Set<Key>> listed = new CompletableFuture<>();
   private volatile boolean closed;
   private volatile boolean started;
+  private volatile boolean localWasEmpty;
+  /**
+   * Ids go asked for or stored before the manifest came (their gets fetched them, or go built
+   * them); left out of the prefetch when the directory was empty at start. An id seen just as the
+   * manifest comes may still be fetched twice: harmless, both copies are verified.
+   */
+  private final Set<Key> seenEarly = ConcurrentHashMap.newKeySet();
   private volatile @Nullable Key contextKey;
 
   /**
@@ -84,6 +92,17 @@ public final class Prefetch {
 
   /** Starts prefetching on a virtual thread and returns at once. Call it once. */
   public void start() {
+    start(false);
+  }
+
+  /**
+   * As {@link #start()}; {@code localIsEmpty} says the local directory held nothing when the
+   * shared tier woke, so the listed ids are not looked up on disk one by one: all are fetched but
+   * those go asked for or stored before the manifest came. (On a fresh runner that lookup took
+   * 20-40 ms of the interpreter's time between the manifest and the first batch.)
+   */
+  public void start(boolean localIsEmpty) {
+    this.localWasEmpty = localIsEmpty;
     started = true;
     Thread.ofVirtual().name("progcache-prefetch").start(this::run);
   }
@@ -94,11 +113,12 @@ public final class Prefetch {
       listed.complete(Set.copyOf(ids));
       log.count(RemoteLog.PREFETCH_LISTED, ids.size());
       List<Key> todo = new ArrayList<>();
+      boolean lookUp = !localWasEmpty;
       for (Key k : ids) {
         if (closed) {
           return;
         }
-        if (!Files.exists(local.recordPath(k))) {
+        if (lookUp ? !Files.exists(local.recordPath(k)) : !seenEarly.contains(k)) {
           slots.putIfAbsent(k, new Slot());
           todo.add(k);
         }
@@ -180,6 +200,9 @@ public final class Prefetch {
   public Optional<CompletableFuture<Optional<Hit>>> inFlight(Key action) {
     Slot s = slots.get(action);
     if (s == null) {
+      if (!listed.isDone()) {
+        seenEarly.add(action);
+      }
       return Optional.empty();
     }
     if (s.state.compareAndSet(PENDING, TAKEN)) {
@@ -203,6 +226,9 @@ public final class Prefetch {
 
   /** Notes that the build stored {@code action}. */
   public void put(Key action) {
+    if (!listed.isDone()) {
+      seenEarly.add(action);
+    }
     record(action);
   }
 

@@ -78,6 +78,16 @@ class DiskStoreTest {
   }
 
   @Test
+  void isEmpty_untilARecordIsWritten_andAgainOnceTheLastRecordIsGone() throws Exception {
+    assertThat(store.isEmpty()).isTrue();
+    Key a = key();
+    put(a, new byte[] {1, 2, 3});
+    assertThat(store.isEmpty()).isFalse();
+    Files.delete(store.recordPath(a)); // as a trim does; its directory stays
+    assertThat(store.isEmpty()).isTrue();
+  }
+
+  @Test
   void lookup_ofUnknownAction_isMiss() {
     assertThat(store.lookup(key())).isEmpty();
   }

@@ -44,6 +44,8 @@ class PrefetchTest {
     final AtomicInteger manifestFetches = new AtomicInteger();
     final AtomicInteger warmUps = new AtomicInteger();
     final List<List<Key>> added = new CopyOnWriteArrayList<>();
+    final List<Key> batched = new CopyOnWriteArrayList<>();
+    volatile CountDownLatch manifestGate = new CountDownLatch(0);
     volatile boolean corrupt;
 
     @Override
@@ -56,6 +58,7 @@ class PrefetchTest {
     @Override
     public void getMany(List<Key> actions, BatchSink sink) throws IOException {
       batches.incrementAndGet();
+      batched.addAll(actions);
       batchStarted.countDown();
       try {
         gate.await();
@@ -72,8 +75,13 @@ class PrefetchTest {
     }
 
     @Override
-    public Optional<List<Key>> manifest(Key context) {
+    public Optional<List<Key>> manifest(Key context) throws IOException {
       manifestFetches.incrementAndGet();
+      try {
+        manifestGate.await();
+      } catch (InterruptedException e) {
+        throw new java.io.InterruptedIOException();
+      }
       return Optional.of(List.copyOf(manifest));
     }
 
@@ -260,5 +268,48 @@ class PrefetchTest {
     assertThat(remote.warmUps).hasValue(1);
     s.cache().close();
     assertThat(remote.manifestFetches).hasValue(1);
+  }
+
+  @Test
+  void anEmptyLocalDir_wakesTheSharedTierAtOnce_andPrefetchesBeforeAnyGet() throws Exception {
+    HeldRemote remote = remoteWith(3);
+    remote.gate.countDown();
+    Setup s = setup(remote);
+    assertThat(s.cache().wakeIfLocalIsEmpty()).isSameAs(s.cache());
+    assertThat(remote.warmUps).hasValue(1);
+    awaitPrefetched(s, 3);
+    assertThat(s.stats().get(RemoteLog.PREFETCHED)).isEqualTo(3);
+    for (Key k : remote.manifest) {
+      assertThat(s.cache().get(k).get(5, TimeUnit.SECONDS)).isPresent();
+    }
+    assertThat(remote.singleGets).as("all came by batch").hasValue(0);
+    s.cache().close();
+
+    HeldRemote later = remoteWith(3);
+    Setup warm = setup(later); // the same local dir, which now holds entries
+    warm.cache().wakeIfLocalIsEmpty();
+    warm.cache().close();
+    assertThat(later.warmUps).as("a directory with entries stays asleep").hasValue(0);
+    assertThat(later.manifestFetches).hasValue(0);
+  }
+
+  @Test
+  void anEmptyLocalDir_doesNotPrefetchWhatGoAskedForOrStoredBeforeTheManifestCame() throws Exception {
+    HeldRemote remote = remoteWith(4);
+    remote.gate.countDown();
+    remote.manifestGate = new CountDownLatch(1);
+    Setup s = setup(remote);
+    s.cache().wakeIfLocalIsEmpty();
+    Key asked = remote.manifest.get(0);
+    Key built = remote.manifest.get(1);
+    assertThat(s.cache().get(asked).get(10, TimeUnit.SECONDS)).as("fetched by its own get").isPresent();
+    byte[] body = remote.objects.get(built);
+    s.cache().put(built, sha(body), body.length, sink -> { sink.write(body); return body.length; });
+    remote.manifestGate.countDown();
+    awaitPrefetched(s, 2);
+    s.cache().close();
+    assertThat(remote.batched).containsExactlyInAnyOrder(remote.manifest.get(2), remote.manifest.get(3));
+    assertThat(s.stats().get(RemoteLog.PREFETCHED)).isEqualTo(2);
+    assertThat(remote.singleGets).hasValue(1);
   }
 }
