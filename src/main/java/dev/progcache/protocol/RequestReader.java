@@ -1,32 +1,59 @@
 package dev.progcache.protocol;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectReadContext;
-import tools.jackson.core.StreamReadFeature;
-import tools.jackson.core.json.JsonFactory;
 
 /**
  * Reads go's requests: a stream of JSON objects, each put with a body followed by one JSON string
  * holding the body in standard base64.
  *
- * <p>Not thread-safe: one reader thread owns it. Bodies are streamed, never held in memory whole.
+ * <p>A parser for exactly this (RFC 8259 JSON, fields matched as go's {@code encoding/json} does:
+ * exact name first, then ignoring case; unknown fields skipped whatever their value). It is
+ * written out here rather than taken from a JSON library because it sits on every helper's start:
+ * creating a Jackson parser costs 15-20 ms in a new JVM (its base class makes {@code BigDecimal}
+ * constants, and {@code BigDecimal}'s initializer computes 5^65536 in the interpreter). The
+ * Jackson-based reader it replaced is the reference it is tested against.
+ *
+ * <p>Limits: objects nest at most {@value #MAX_DEPTH} deep, field names and string values other
+ * than a put's body hold at most {@value #MAX_STRING} bytes. Not thread-safe: one reader thread
+ * owns it. Bodies are streamed, never held in memory whole.
  */
 public final class RequestReader implements AutoCloseable {
-  private static final JsonFactory FACTORY =
-      JsonFactory.builder().disable(StreamReadFeature.AUTO_CLOSE_SOURCE).build();
+  static final int MAX_DEPTH = 64;
+  static final int MAX_STRING = 1 << 16;
+  private static final int EOF = -1;
+  private static final byte[] DECODE = new byte[128];
 
-  private final JsonParser parser;
+  static {
+    Arrays.fill(DECODE, (byte) -1);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (int i = 0; i < alphabet.length(); i++) {
+      DECODE[alphabet.charAt(i)] = (byte) i;
+    }
+  }
+
+  private final InputStream in;
+  private final byte[] buf = new byte[1 << 16];
+  private int pos;
+  private int end;
   private long seq;
   private long lastId = -1;
+  /** Bytes of the string being read (names, commands, ids). */
+  private final ByteArrayOutputStream text = new ByteArrayOutputStream(64);
+  /** Whether the last {@link #stringChar} came from an escape. */
+  private boolean escapedChar;
+  /** The put whose body is being read, for messages. */
+  private @Nullable Request body;
 
   public RequestReader(InputStream in) {
-    this.parser = FACTORY.createParser(ObjectReadContext.empty(), in);
+    this.in = in;
   }
 
   /**
@@ -37,53 +64,69 @@ public final class RequestReader implements AutoCloseable {
   public @Nullable Request next() throws ProtocolException {
     seq++;
     try {
-      JsonToken t = parser.nextToken();
-      if (t == null) {
+      int c = skipSpace();
+      if (c == EOF) {
         return null;
       }
-      if (t != JsonToken.START_OBJECT) {
-        throw malformed("expected a JSON object, got " + describe(t), null);
+      if (c != '{') {
+        throw malformed("expected a JSON object, got " + describe(c));
       }
+      pos++;
       return readObject();
-    } catch (JacksonException e) {
-      throw malformed(e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new ProtocolException("request #" + seq + afterId() + ": cannot read: " + e, e);
     }
   }
 
-  private Request readObject() throws ProtocolException {
+  private Request readObject() throws IOException, ProtocolException {
     Long id = null;
     String command = null;
     byte[] action = null;
     byte[] output = null;
     byte[] object = null;
     long bodySize = 0;
-    for (JsonToken t = parser.nextToken(); t != JsonToken.END_OBJECT; t = parser.nextToken()) {
-      String name = parser.currentName();
-      JsonToken v = parser.nextToken();
-      if (v == JsonToken.VALUE_NULL) {
-        continue;
-      }
-      switch (fieldName(name)) {
-        case "id" -> id = integer(v, "ID");
-        case "command" -> command = string(v, "Command");
-        case "actionid" -> action = binary(v, "ActionID");
-        case "outputid" -> output = binary(v, "OutputID");
-        case "objectid" -> object = binary(v, "ObjectID");
-        case "bodysize" -> bodySize = integer(v, "BodySize");
-        default -> parser.skipChildren();
+    if (skipSpace() == '}') {
+      pos++;
+    } else {
+      while (true) {
+        expect('"', "a field name");
+        String name = string();
+        expect(':', "':' after a field name");
+        int c = skipSpace();
+        if (c == 'n') {
+          literal("null");
+        } else {
+          switch (fieldName(name)) {
+            case "id" -> id = integer("ID");
+            case "command" -> command = stringValue("Command");
+            case "actionid" -> action = binary("ActionID");
+            case "outputid" -> output = binary("OutputID");
+            case "objectid" -> object = binary("ObjectID");
+            case "bodysize" -> bodySize = integer("BodySize");
+            default -> skipValue(1);
+          }
+        }
+        int d = skipSpace();
+        pos = d == EOF ? pos : pos + 1;
+        if (d == '}') {
+          break;
+        }
+        if (d != ',') {
+          throw malformed("expected ',' or '}' in the request object, got " + describe(d));
+        }
       }
     }
     if (id == null) {
-      throw malformed("request has no ID", null);
+      throw malformed("request has no ID");
     }
     lastId = id;
     if (bodySize < 0) {
-      throw malformed("request ID " + id + " has negative BodySize " + bodySize, null);
+      throw malformed("request ID " + id + " has negative BodySize " + bodySize);
     }
     return new Request(seq, id, command == null ? "" : command, action, output, object, bodySize);
   }
 
-  /** The lower-case form of a field name; go's own spellings without a copy. */
+  /** go's field names are matched exactly first, then ignoring case (as encoding/json does). */
   private static String fieldName(String name) {
     return switch (name) {
       case "ID" -> "id";
@@ -92,7 +135,7 @@ public final class RequestReader implements AutoCloseable {
       case "OutputID" -> "outputid";
       case "ObjectID" -> "objectid";
       case "BodySize" -> "bodysize";
-      default -> name.toLowerCase(java.util.Locale.ROOT);
+      default -> name.toLowerCase(Locale.ROOT);
     };
   }
 
@@ -105,49 +148,385 @@ public final class RequestReader implements AutoCloseable {
    */
   public long readBody(Request r, OutputStream out) throws ProtocolException {
     try {
-      JsonToken t = parser.nextToken();
-      if (t != JsonToken.VALUE_STRING) {
+      int c = skipSpace();
+      if (c != '"') {
         throw new ProtocolException(
             where(r) + ": expected the body line (a base64 JSON string of "
-                + r.bodySize() + " bytes), got " + describe(t));
+                + r.bodySize() + " bytes), got " + describe(c));
       }
-      return parser.readBinaryValue(out);
-    } catch (JacksonException e) {
-      throw new ProtocolException(where(r) + ": bad body line: " + e.getOriginalMessage(), e);
+      pos++;
+      body = r;
+      try {
+        return base64Body(r, out);
+      } finally {
+        body = null;
+      }
+    } catch (IOException e) {
+      throw new ProtocolException(where(r) + ": bad body line: " + e, e);
     }
   }
 
-  private long integer(JsonToken v, String field) throws ProtocolException {
-    if (v != JsonToken.VALUE_NUMBER_INT) {
-      throw malformed(field + " must be an integer, got " + describe(v), null);
+  /**
+   * Decodes a base64 string (after its opening quote) into {@code out}, 48 KiB at a time. Padding
+   * is required and white space is refused, as go writes it; escapes are decoded and must give
+   * base64 characters.
+   */
+  private long base64Body(Request r, OutputStream out) throws IOException, ProtocolException {
+    byte[] chunk = new byte[48 << 10];
+    int n = 0;
+    long total = 0;
+    int quad = 0;
+    int have = 0;
+    int pad = 0;
+    while (true) {
+      int c;
+      if (pos < end && pad == 0) { // the common case: plain base64 in the buffer, decoded inline
+        byte[] b = buf;
+        int p = pos;
+        int e = end;
+        while (p < e) {
+          int x = b[p];
+          int v = x >= 0 ? DECODE[x] : -1;
+          if (v < 0) {
+            break;
+          }
+          p++;
+          quad = quad << 6 | v;
+          if (++have == 4) {
+            if (n + 3 > chunk.length) {
+              out.write(chunk, 0, n);
+              n = 0;
+            }
+            chunk[n] = (byte) (quad >> 16);
+            chunk[n + 1] = (byte) (quad >> 8);
+            chunk[n + 2] = (byte) quad;
+            n += 3;
+            total += 3;
+            have = 0;
+            quad = 0;
+          }
+        }
+        pos = p;
+        if (p == e) {
+          continue; // refill
+        }
+      }
+      c = stringChar(); // the quote, '=', an escape, or a bad byte
+      if (c == EOF) {
+        break;
+      }
+      if (c == '=') {
+        pad++;
+        continue;
+      }
+      int v = c < 128 ? DECODE[c] : -1;
+      if (v < 0 || pad > 0) {
+        throw new ProtocolException(
+            where(r) + ": bad body line: not base64 (" + describeChar(c) + ")");
+      }
+      quad = quad << 6 | v;
+      if (++have == 4) {
+        if (n + 3 > chunk.length) {
+          out.write(chunk, 0, n);
+          n = 0;
+        }
+        chunk[n++] = (byte) (quad >> 16);
+        chunk[n++] = (byte) (quad >> 8);
+        chunk[n++] = (byte) quad;
+        total += 3;
+        have = 0;
+        quad = 0;
+      }
+    }
+    boolean complete = (have == 0 && pad == 0) || (have == 2 && pad == 2) || (have == 3 && pad == 1);
+    if (!complete) {
+      throw new ProtocolException(where(r) + ": bad body line: truncated base64");
+    }
+    if (n + 2 > chunk.length) {
+      out.write(chunk, 0, n);
+      n = 0;
+    }
+    if (have == 2) {
+      chunk[n++] = (byte) (quad >> 4);
+      total += 1;
+    } else if (have == 3) {
+      chunk[n++] = (byte) (quad >> 10);
+      chunk[n++] = (byte) (quad >> 2);
+      total += 2;
+    }
+    if (n > 0) {
+      out.write(chunk, 0, n);
+    }
+    return total;
+  }
+
+  private long integer(String field) throws IOException, ProtocolException {
+    int c = peek();
+    if (c != '-' && (c < '0' || c > '9')) {
+      throw malformed(field + " must be an integer, got " + describe(c));
+    }
+    String num = number();
+    if (num.indexOf('.') >= 0 || num.indexOf('e') >= 0 || num.indexOf('E') >= 0) {
+      throw malformed(field + " must be an integer, got a number with a fraction or exponent");
     }
     try {
-      return parser.getLongValue();
-    } catch (JacksonException e) {
-      throw malformed(field + " out of range", e);
+      return Long.parseLong(num);
+    } catch (NumberFormatException e) {
+      throw malformed(field + " out of range");
     }
   }
 
-  private String string(JsonToken v, String field) throws ProtocolException {
-    if (v != JsonToken.VALUE_STRING) {
-      throw malformed(field + " must be a string, got " + describe(v), null);
+  private String stringValue(String field) throws IOException, ProtocolException {
+    int c = peek();
+    if (c != '"') {
+      throw malformed(field + " must be a string, got " + describe(c));
     }
-    return parser.getString();
+    pos++;
+    return string();
   }
 
-  private byte[] binary(JsonToken v, String field) throws ProtocolException {
-    if (v != JsonToken.VALUE_STRING) {
-      throw malformed(field + " must be a base64 string, got " + describe(v), null);
+  private byte[] binary(String field) throws IOException, ProtocolException {
+    int c = peek();
+    if (c != '"') {
+      throw malformed(field + " must be a base64 string, got " + describe(c));
+    }
+    pos++;
+    String s = string();
+    if (s.length() % 4 != 0) {
+      throw malformed(field + " is not valid base64: not padded to a multiple of 4 characters");
     }
     try {
-      return parser.getBinaryValue();
-    } catch (JacksonException e) {
-      throw malformed(field + " is not valid base64: " + e.getOriginalMessage(), e);
+      return Base64.getDecoder().decode(s);
+    } catch (IllegalArgumentException e) {
+      throw malformed(field + " is not valid base64: " + e.getMessage());
     }
   }
 
-  private ProtocolException malformed(String what, @Nullable Throwable cause) {
-    return new ProtocolException("request #" + seq + afterId() + ": " + what, cause);
+  /** Skips one value of any kind; {@code depth} is the nesting of the object it is in. */
+  private void skipValue(int depth) throws IOException, ProtocolException {
+    if (depth > MAX_DEPTH) {
+      throw malformed("nested deeper than " + MAX_DEPTH);
+    }
+    int c = skipSpace();
+    switch (c) {
+      case '"' -> {
+        pos++;
+        while (stringChar() != EOF) {
+          // skipped
+        }
+      }
+      case '{', '[' -> {
+        pos++;
+        char close = c == '{' ? '}' : ']';
+        if (skipSpace() == close) {
+          pos++;
+          return;
+        }
+        while (true) {
+          if (c == '{') {
+            expect('"', "a field name");
+            while (stringChar() != EOF) {
+              // skipped
+            }
+            expect(':', "':' after a field name");
+          }
+          skipValue(depth + 1);
+          int d = skipSpace();
+          pos = d == EOF ? pos : pos + 1;
+          if (d == close) {
+            return;
+          }
+          if (d != ',') {
+            throw malformed("expected ',' or '" + close + "', got " + describe(d));
+          }
+        }
+      }
+      case 't' -> literal("true");
+      case 'f' -> literal("false");
+      case 'n' -> literal("null");
+      default -> {
+        if (c == '-' || (c >= '0' && c <= '9')) {
+          number();
+        } else {
+          throw malformed("expected a value, got " + describe(c));
+        }
+      }
+    }
+  }
+
+  /** A JSON number's text, checked against the grammar. */
+  private String number() throws IOException, ProtocolException {
+    StringBuilder b = new StringBuilder(20);
+    int c = peek();
+    if (c == '-') {
+      b.append('-');
+      pos++;
+    }
+    if (digits(b) == 0) {
+      throw malformed("bad number: no digits");
+    }
+    if (b.charAt(b.charAt(0) == '-' ? 1 : 0) == '0' && b.length() > (b.charAt(0) == '-' ? 2 : 1)) {
+      throw malformed("bad number: leading zero");
+    }
+    if (peek() == '.') {
+      b.append('.');
+      pos++;
+      if (digits(b) == 0) {
+        throw malformed("bad number: no digits after '.'");
+      }
+    }
+    c = peek();
+    if (c == 'e' || c == 'E') {
+      b.append('e');
+      pos++;
+      c = peek();
+      if (c == '+' || c == '-') {
+        b.append((char) c);
+        pos++;
+      }
+      if (digits(b) == 0) {
+        throw malformed("bad number: no digits in the exponent");
+      }
+    }
+    return b.toString();
+  }
+
+  private int digits(StringBuilder b) throws IOException, ProtocolException {
+    int n = 0;
+    for (int c = peek(); c >= '0' && c <= '9'; c = peek()) {
+      if (b.length() >= 400) {
+        throw malformed("number too long");
+      }
+      b.append((char) c);
+      pos++;
+      n++;
+    }
+    return n;
+  }
+
+  private void literal(String word) throws IOException, ProtocolException {
+    for (int i = 0; i < word.length(); i++) {
+      int c = peek();
+      if (c != word.charAt(i)) {
+        throw malformed("expected " + word + ", got " + describe(c));
+      }
+      pos++;
+    }
+  }
+
+  /** The rest of a string whose opening quote was consumed, as UTF-8 text. */
+  private String string() throws IOException, ProtocolException {
+    text.reset();
+    for (int c = stringChar(); c != EOF; c = stringChar()) {
+      if (text.size() >= MAX_STRING) {
+        throw malformed("string longer than " + MAX_STRING + " bytes");
+      }
+      if (c < 0x80) {
+        text.write(c);
+      } else if (c <= 0xFF && !escapedChar) {
+        text.write(c); // a raw UTF-8 byte
+      } else {
+        byte[] u = String.valueOf((char) c).getBytes(StandardCharsets.UTF_8);
+        text.write(u, 0, u.length);
+      }
+    }
+    return text.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The next character of a string: a raw byte, or the char of an escape ({@link #escapedChar}
+   * says which); {@link #EOF} at the closing quote.
+   */
+  private int stringChar() throws IOException, ProtocolException {
+    int c = read();
+    escapedChar = false;
+    if (c == '"') {
+      return EOF;
+    }
+    if (c == EOF) {
+      throw malformed("unterminated string");
+    }
+    if (c < 0x20) {
+      throw malformed("control character " + describeChar(c) + " in a string");
+    }
+    if (c != '\\') {
+      return c;
+    }
+    escapedChar = true;
+    int e = read();
+    return switch (e) {
+      case '"', '\\', '/' -> e;
+      case 'b' -> '\b';
+      case 'f' -> '\f';
+      case 'n' -> '\n';
+      case 'r' -> '\r';
+      case 't' -> '\t';
+      case 'u' -> {
+        int v = 0;
+        for (int i = 0; i < 4; i++) {
+          int h = Character.digit(read(), 16);
+          if (h < 0) {
+            throw malformed("bad \\u escape in a string");
+          }
+          v = v << 4 | h;
+        }
+        yield v;
+      }
+      default -> throw malformed("bad escape " + describeChar(e) + " in a string");
+    };
+  }
+
+  private void expect(char want, String what) throws IOException, ProtocolException {
+    int c = skipSpace();
+    if (c != want) {
+      throw malformed("expected " + what + ", got " + describe(c));
+    }
+    pos++;
+  }
+
+  /** Skips JSON whitespace; the next byte, not consumed, or {@link #EOF}. */
+  private int skipSpace() throws IOException {
+    while (true) {
+      int c = peek();
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+        return c;
+      }
+      pos++;
+    }
+  }
+
+  private int peek() throws IOException {
+    if (pos == end && !fill()) {
+      return EOF;
+    }
+    return buf[pos] & 0xFF;
+  }
+
+  private int read() throws IOException {
+    int c = peek();
+    if (c != EOF) {
+      pos++;
+    }
+    return c;
+  }
+
+  /** Reads what the input has (blocking only when nothing is buffered); false at its end. */
+  private boolean fill() throws IOException {
+    int n = in.read(buf, 0, buf.length);
+    if (n <= 0) {
+      return false;
+    }
+    pos = 0;
+    end = n;
+    return true;
+  }
+
+  private ProtocolException malformed(String what) {
+    Request r = body;
+    if (r != null) {
+      return new ProtocolException(where(r) + ": bad body line: " + what);
+    }
+    return new ProtocolException("request #" + seq + afterId() + ": " + what);
   }
 
   private String where(Request r) {
@@ -158,12 +537,16 @@ public final class RequestReader implements AutoCloseable {
     return lastId < 0 ? " (the first)" : " (after ID " + lastId + ")";
   }
 
-  private static String describe(@Nullable JsonToken t) {
-    return t == null ? "end of input" : t.name();
+  private static String describe(int c) {
+    return c == EOF ? "end of input" : describeChar(c);
+  }
+
+  private static String describeChar(int c) {
+    return c >= 0x20 && c < 0x7F ? "'" + (char) c + "'" : String.format(Locale.ROOT, "0x%02X", c);
   }
 
   @Override
-  public void close() throws IOException {
-    parser.close();
+  public void close() {
+    // the input belongs to the caller
   }
 }
