@@ -51,6 +51,8 @@ public final class RequestReader implements AutoCloseable {
   private boolean escapedChar;
   /** The put whose body is being read, for messages. */
   private @Nullable Request body;
+  /** Decoded body bytes on their way out; made at the first body. */
+  private byte @Nullable [] decoded;
 
   public RequestReader(InputStream in) {
     this.in = in;
@@ -172,7 +174,11 @@ public final class RequestReader implements AutoCloseable {
    * base64 characters.
    */
   private long base64Body(Request r, OutputStream out) throws IOException, ProtocolException {
-    byte[] chunk = new byte[48 << 10];
+    byte[] chunk = decoded;
+    if (chunk == null) {
+      chunk = new byte[48 << 10];
+      decoded = chunk; // kept: writes may not hold on to it (the OutputStream contract)
+    }
     int n = 0;
     long total = 0;
     int quad = 0;

@@ -44,7 +44,7 @@ class ProtocolFuzzTest {
     long worstNanos = 0;
     try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < cases; i++) {
-        byte[] input = mutate(rnd, seedScript(rnd));
+        byte[] input = mutate(rnd, Requests.session(rnd));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         long t0 = System.nanoTime();
@@ -89,20 +89,6 @@ class ProtocolFuzzTest {
         .with("malformed_stops", malformed)
         .print();
     assertThat(malformed).isGreaterThan(0).isLessThan(cases);
-  }
-
-  /** A valid little session: puts, gets, maybe a close. */
-  private static String seedScript(Random r) {
-    StringBuilder b = new StringBuilder();
-    int n = 1 + r.nextInt(4);
-    for (int i = 1; i <= n; i++) {
-      byte[] a = Requests.random(r, 32);
-      b.append(r.nextBoolean() ? Requests.put(i, a, Requests.random(r, r.nextInt(200))) : Requests.get(i, a));
-    }
-    if (r.nextBoolean()) {
-      b.append(Requests.close(n + 1));
-    }
-    return b.toString();
   }
 
   private static final List<String> TOKENS =

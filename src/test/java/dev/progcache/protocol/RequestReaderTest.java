@@ -186,7 +186,7 @@ class RequestReaderTest {
     java.util.regex.Pattern afterPadding = java.util.regex.Pattern.compile("=[A-Za-z0-9+/]");
     StringBuilder first = new StringBuilder();
     for (int i = 0; i < 5_000; i++) {
-      String s = session(rnd);
+      String s = Requests.session(rnd);
       byte[] input = (i % 5 == 0 ? s : damage(rnd, s)).getBytes(StandardCharsets.UTF_8);
       String mine = transcript(new RequestReader(new ByteArrayInputStream(input)));
       String theirs = transcript(new JacksonRequestReader(new ByteArrayInputStream(input)));
@@ -204,19 +204,6 @@ class RequestReaderTest {
     }
     assertThat(disagreements).as("first disagreement:\n%s", first).isZero();
     assertThat(paddingThenMore).isLessThan(50);
-  }
-
-  private static String session(Random r) {
-    StringBuilder b = new StringBuilder();
-    int n = 1 + r.nextInt(4);
-    for (int i = 1; i <= n; i++) {
-      byte[] a = Requests.random(r, 32);
-      b.append(r.nextBoolean() ? Requests.put(i, a, Requests.random(r, r.nextInt(200))) : Requests.get(i, a));
-    }
-    if (r.nextBoolean()) {
-      b.append(Requests.close(n + 1));
-    }
-    return b.toString();
   }
 
   private static final List<String> TOKENS =

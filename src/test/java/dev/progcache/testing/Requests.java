@@ -36,6 +36,20 @@ public final class Requests {
     return "{\"ID\":" + id + ",\"Command\":\"close\"}\n";
   }
 
+  /** A valid little session: 1-4 puts (bodies under 200 bytes) and gets, maybe a close. */
+  public static String session(Random r) {
+    StringBuilder b = new StringBuilder();
+    int n = 1 + r.nextInt(4);
+    for (int i = 1; i <= n; i++) {
+      byte[] a = random(r, 32);
+      b.append(r.nextBoolean() ? put(i, a, random(r, r.nextInt(200))) : get(i, a));
+    }
+    if (r.nextBoolean()) {
+      b.append(close(n + 1));
+    }
+    return b.toString();
+  }
+
   public static byte[] random(Random r, int n) {
     byte[] b = new byte[n];
     r.nextBytes(b);
