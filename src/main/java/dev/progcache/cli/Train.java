@@ -78,18 +78,15 @@ final class Train {
       if (remote == null) {
         return 0;
       }
-      Path up = dir.resolve("upload");
-      Path fresh = dir.resolve("fresh");
-      for (Path d : List.of(up, fresh)) {
-        try {
-          Files.createDirectories(d);
-        } catch (IOException e) {
-          throw new ConfigException("training: cannot create " + d + ": " + e.getMessage());
-        }
-        markTrimmed(d);
+      Path home = dir.resolve(uploadOnly ? "upload" : "fresh");
+      try {
+        Files.createDirectories(home);
+      } catch (IOException e) {
+        throw new ConfigException("training: cannot create " + home + ": " + e.getMessage());
       }
+      markTrimmed(home);
+      Map<String, String> cfg = Map.of("dir", home.toString(), "verbose", "true", "remote", remote);
       if (uploadOnly) {
-        Map<String, String> cfg = Map.of("dir", up.toString(), "verbose", "true", "remote", remote);
         return session(cfg, new ByteArrayInputStream(script(new Random(7), REMOTE_ENTRIES, true)));
       }
       byte[] gets = script(new Random(7), REMOTE_ENTRIES, false);
@@ -98,7 +95,7 @@ final class Train {
           new SequenceInputStream(
               new ByteArrayInputStream(gets, 0, head),
               new HeldBack(new ByteArrayInputStream(gets, head, gets.length - head)));
-      return session(Map.of("dir", fresh.toString(), "verbose", "true", "remote", remote), in);
+      return session(cfg, in);
     } finally {
       deleteTree(dir);
     }

@@ -80,7 +80,8 @@ public final class DiskStore implements BuildCache {
 
   /**
    * Whether the store holds no action record at all (a new directory, or one emptied by a
-   * trim): every get will miss. One directory read; an unreadable directory counts as not empty.
+   * trim): every get will miss. Reads {@code a/} and its subdirectories until one holds anything
+   * (a warm directory: two reads); an unreadable directory counts as not empty.
    */
   public boolean isEmpty() {
     try (DirectoryStream<Path> d = Files.newDirectoryStream(actions)) {

@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * than a put's body hold at most {@value #MAX_STRING} bytes. Not thread-safe: one reader thread
  * owns it. Bodies are streamed, never held in memory whole.
  */
-public final class RequestReader implements AutoCloseable {
+public final class RequestReader {
   static final int MAX_DEPTH = 64;
   static final int MAX_STRING = 1 << 16;
   private static final int EOF = -1;
@@ -108,13 +108,8 @@ public final class RequestReader implements AutoCloseable {
             default -> skipValue(1);
           }
         }
-        int d = skipSpace();
-        pos = d == EOF ? pos : pos + 1;
-        if (d == '}') {
+        if (endsAfterMember('}', " in the request object")) {
           break;
-        }
-        if (d != ',') {
-          throw malformed("expected ',' or '}' in the request object, got " + describe(d));
         }
       }
     }
@@ -317,9 +312,7 @@ public final class RequestReader implements AutoCloseable {
     switch (c) {
       case '"' -> {
         pos++;
-        while (stringChar() != EOF) {
-          // skipped
-        }
+        skipString();
       }
       case '{', '[' -> {
         pos++;
@@ -331,19 +324,12 @@ public final class RequestReader implements AutoCloseable {
         while (true) {
           if (c == '{') {
             expect('"', "a field name");
-            while (stringChar() != EOF) {
-              // skipped
-            }
+            skipString();
             expect(':', "':' after a field name");
           }
           skipValue(depth + 1);
-          int d = skipSpace();
-          pos = d == EOF ? pos : pos + 1;
-          if (d == close) {
+          if (endsAfterMember(close, "")) {
             return;
-          }
-          if (d != ',') {
-            throw malformed("expected ',' or '" + close + "', got " + describe(d));
           }
         }
       }
@@ -357,6 +343,31 @@ public final class RequestReader implements AutoCloseable {
           throw malformed("expected a value, got " + describe(c));
         }
       }
+    }
+  }
+
+  /**
+   * Consumes the ',' or {@code close} after an object member or array element; whether it was
+   * {@code close}. {@code where} goes into the message when it is neither.
+   */
+  private boolean endsAfterMember(char close, String where) throws IOException, ProtocolException {
+    int d = skipSpace();
+    if (d != EOF) {
+      pos++;
+    }
+    if (d == close) {
+      return true;
+    }
+    if (d != ',') {
+      throw malformed("expected ',' or '" + close + "'" + where + ", got " + describe(d));
+    }
+    return false;
+  }
+
+  /** Consumes the rest of a string whose opening quote was consumed, holding none of it. */
+  private void skipString() throws IOException, ProtocolException {
+    while (stringChar() != EOF) {
+      // skipped
     }
   }
 
@@ -549,10 +560,5 @@ public final class RequestReader implements AutoCloseable {
 
   private static String describeChar(int c) {
     return c >= 0x20 && c < 0x7F ? "'" + (char) c + "'" : String.format(Locale.ROOT, "0x%02X", c);
-  }
-
-  @Override
-  public void close() {
-    // the input belongs to the caller
   }
 }

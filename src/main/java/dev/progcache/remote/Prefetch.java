@@ -90,14 +90,9 @@ public final class Prefetch {
     this.log = log;
   }
 
-  /** Starts prefetching on a virtual thread and returns at once. Call it once. */
-  public void start() {
-    start(false);
-  }
-
   /**
-   * As {@link #start()}; {@code localIsEmpty} says the local directory held nothing when the
-   * shared tier woke, so the listed ids are not looked up on disk one by one: all are fetched but
+   * Starts prefetching on a virtual thread and returns at once. Call it once. {@code localIsEmpty}
+   * says the local directory held nothing when the shared tier woke, so the listed ids are not looked up on disk one by one: all are fetched but
    * those go asked for or stored before the manifest came. (On a fresh runner that lookup took
    * 20-40 ms of the interpreter's time between the manifest and the first batch.)
    */
