@@ -56,6 +56,11 @@ public final class Key {
     return bytes.clone();
   }
 
+  /** The first byte, 0-255: the directory a key's files fan out to. */
+  public int shard() {
+    return bytes[0] & 0xff;
+  }
+
   /** Lower-case hex, 64 characters. */
   public String hex() {
     return HEX.formatHex(bytes);

@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.LongSupplier;
 
 /**
@@ -45,6 +46,12 @@ public final class DiskStore implements BuildCache {
   private final Path outputs;
   private final LongSupplier nowNanos;
   private final Stats stats;
+  /**
+   * Fan-out directories known to exist (records 0-255, bodies 256-511), so that the first write
+   * into each neither fails its open nor creates the directory twice (a fresh directory fills
+   * all 512 at once; a failed open costs an exception with its stack trace).
+   */
+  private final AtomicIntegerArray shards = new AtomicIntegerArray(512);
 
   private DiskStore(Path root, LongSupplier nowNanos, Stats stats) {
     this.root = root;
@@ -178,6 +185,7 @@ public final class DiskStore implements BuildCache {
   public void writeRecord(Key action, Entry e) throws IOException {
     Path rec = recordPath(action);
     try {
+      ensureShard(rec.getParent(), action.shard());
       writeAtomically(rec, Record.encode(action, e));
     } catch (IOException | IllegalArgumentException x) { // the latter: a clock before 1970
       throw new IOException("cannot write cache record " + rec + ": " + x, x);
@@ -201,6 +209,7 @@ public final class DiskStore implements BuildCache {
 
   private void writeBody(Path obj, Key output, long size, BodySource body) throws IOException {
     try {
+      ensureShard(obj.getParent(), 256 + output.shard());
       replace(
           obj,
           ch -> {
@@ -255,15 +264,32 @@ public final class DiskStore implements BuildCache {
     }
   }
 
+  /** Creates fan-out directory {@code dir} (number {@code index}) unless known to exist. */
+  private void ensureShard(Path dir, int index) throws IOException {
+    if (shards.get(index) != 0) {
+      return;
+    }
+    if (!dir.getFileSystem().provider().exists(dir)) {
+      try {
+        Files.createDirectory(dir);
+      } catch (FileAlreadyExistsException e) {
+        // made by another writer meanwhile
+      }
+    }
+    shards.set(index, 1); // a trim may remove it later: openTemp creates it again then
+  }
+
   private boolean hasBody(Path obj, long size) {
     try {
-      BasicFileAttributes a = Files.readAttributes(obj, BasicFileAttributes.class);
-      if (a.isRegularFile() && a.size() == size) {
+      // null when absent: a fresh directory has no bodies, and a failed lookup would throw
+      BasicFileAttributes a =
+          obj.getFileSystem().provider().readAttributesIfExists(obj, BasicFileAttributes.class);
+      if (a != null && a.isRegularFile() && a.size() == size) {
         touchIfOld(obj, a.lastModifiedTime());
         return true;
       }
     } catch (IOException e) {
-      // absent: write it
+      // unreadable: write it again
     }
     return false;
   }

@@ -88,6 +88,28 @@ class DiskStoreTest {
   }
 
   @Test
+  void put_afterItsDirectoriesWereRemoved_makesThemAgain() throws Exception {
+    byte[] first = {1, 2, 3};
+    byte[] second = {4, 5, 6};
+    Key a = key();
+    put(a, first);
+    // a trim that emptied both fan-out directories and removed them
+    Path recDir = store.recordPath(a).getParent();
+    Path bodyDir = store.bodyPath(sha(first)).getParent();
+    Files.delete(store.recordPath(a));
+    Files.delete(store.bodyPath(sha(first)));
+    Files.delete(recDir);
+    Files.delete(bodyDir);
+    byte[] b = key().bytes();
+    b[0] = a.bytes()[0]; // the same record directory, known to the store as made
+    Key sameShard = Key.of(b);
+    Path path = put(sameShard, second);
+    assertThat(path).hasBinaryContent(second);
+    assertThat(store.lookup(sameShard)).isPresent();
+    assertThat(tempFiles()).isEmpty();
+  }
+
+  @Test
   void lookup_ofUnknownAction_isMiss() {
     assertThat(store.lookup(key())).isEmpty();
   }
