@@ -55,6 +55,15 @@ public final class Sha256 {
   }
 
   /**
+   * Starts loading the native engine in the background, if not started yet, and returns at once:
+   * for a session that will hash a lot from its start (a fresh directory filled from a shared
+   * tier), so that the engine is ready before the first bodies come rather than after.
+   */
+  public static void preload() {
+    startLoading();
+  }
+
+  /**
    * Starts loading the native engine, if not started yet, and waits up to {@code millis} for it.
    * Returns whether it is in use. For tests and for long hashing jobs ({@code verify}).
    */

@@ -6,6 +6,7 @@ import dev.progcache.cache.BuildCache;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.disk.DiskStore;
+import dev.progcache.disk.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -53,10 +54,14 @@ public final class TieredCache implements BuildCache {
   /**
    * Wakes the shared tier now when the local directory holds nothing (a fresh runner): go's first
    * get would miss and wake it anyway, so the client and the prefetch's manifest request start
-   * while go is still loading packages instead of on that miss. Returns this.
+   * while go is still loading packages instead of on that miss; and the native sha256 engine
+   * starts loading, since everything fetched will be hashed. Returns this.
    */
   public TieredCache wakeIfLocalIsEmpty() {
     if (local.isEmpty()) {
+      // every body this session stores will be hashed: load the fast engine now, while go starts
+      // (measured: 40-80 ms less CPU than loading it on the first fetched body; ADR 0015)
+      Sha256.preload();
       wake(true);
     }
     return this;
