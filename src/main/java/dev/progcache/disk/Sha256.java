@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * is loaded on a background thread the first time a hasher is asked for (linking its one downcall
  * costs tens of ms of CPU, which a helper that never hashes should not pay); until it is ready, and wherever libcrypto
  * or native access is missing or {@code -Dprogcache.sha256=jdk} is set, hashers are the JDK's. The
- * native engine is used only after it reproduced a known digest.
+ * native engine is used only after it reproduced the digest {@link PlainSha256} gives.
  *
  * <p>Thread-safe; a {@link Hasher} is not.
  */
@@ -100,13 +100,12 @@ public final class Sha256 {
     }
   }
 
+  /** The native engine's digest of a known text equals the plain Java one's (no JDK providers). */
   private static boolean selfTestPasses(Native n) {
     byte[] data = "progcache sha256 self-test".repeat(11).getBytes(StandardCharsets.US_ASCII);
     Hasher nat = new NativeHasher(n);
-    Hasher jdk = new JdkHasher();
     nat.update(data, 3, data.length - 3);
-    jdk.update(data, 3, data.length - 3);
-    return Arrays.equals(nat.digest(), jdk.digest());
+    return Arrays.equals(nat.digest(), PlainSha256.digest(Arrays.copyOfRange(data, 3, data.length)));
   }
 
   /**
@@ -154,9 +153,6 @@ public final class Sha256 {
    * which {@code h} is the digest.
    */
   private static final class NativeHasher implements Hasher {
-    private static final int[] H0 = {
-      0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
-    };
     private static final int MD_LEN = 27;
 
     private final int[] ctx = new int[28];
@@ -165,7 +161,7 @@ public final class Sha256 {
 
     NativeHasher(Native n) {
       this.n = n;
-      System.arraycopy(H0, 0, ctx, 0, H0.length);
+      System.arraycopy(PlainSha256.H0, 0, ctx, 0, PlainSha256.H0.length);
       ctx[MD_LEN] = 32;
     }
 
@@ -180,22 +176,12 @@ public final class Sha256 {
 
     @Override
     public byte[] digest() {
-      // 0x80, zeros up to 56 mod 64, then the length in bits as a big-endian 64-bit number
-      int padLen = (int) (64 - (length + 8) % 64);
-      byte[] pad = new byte[padLen + 8];
-      pad[0] = (byte) 0x80;
-      long bits = length << 3;
-      for (int i = 0; i < 8; i++) {
-        pad[padLen + i] = (byte) (bits >>> (56 - 8 * i));
-      }
+      byte[] pad = new byte[PlainSha256.padding(length)];
+      PlainSha256.writePadding(length, pad, 0);
       call(MemorySegment.ofArray(pad), pad.length);
       byte[] out = new byte[32];
       for (int i = 0; i < 8; i++) {
-        int w = ctx[i];
-        out[4 * i] = (byte) (w >>> 24);
-        out[4 * i + 1] = (byte) (w >>> 16);
-        out[4 * i + 2] = (byte) (w >>> 8);
-        out[4 * i + 3] = (byte) w;
+        PlainSha256.putInt(out, 4 * i, ctx[i]);
       }
       return out;
     }
