@@ -2,7 +2,6 @@ package dev.progcache.cache;
 
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HexFormat;
 
 /**
  * A 32-byte identifier: an action ID (what go asks for) or an output ID (sha256 of a body).
@@ -13,7 +12,6 @@ public final class Key {
   /** Length of every key in bytes (sha256). */
   public static final int LENGTH = 32;
 
-  private static final HexFormat HEX = HexFormat.of();
   private final byte[] bytes;
   private final int hash;
 
@@ -44,11 +42,33 @@ public final class Key {
     if (hex.length() != LENGTH * 2) {
       throw new IllegalArgumentException("expected 64 hex digits, got " + hex.length() + " chars");
     }
-    try {
-      return new Key(HEX.parseHex(hex));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("not a hex id: " + e.getMessage(), e);
+    byte[] b = new byte[LENGTH];
+    for (int i = 0; i < LENGTH; i++) {
+      int hi = digit(hex.charAt(2 * i));
+      int lo = digit(hex.charAt(2 * i + 1));
+      if ((hi | lo) < 0) {
+        throw new IllegalArgumentException("not a hex id: bad digit near position " + 2 * i);
+      }
+      b[i] = (byte) (hi << 4 | lo);
     }
+    return new Key(b);
+  }
+
+  // Ids are parsed and printed thousands of times per fresh-directory session, most of them
+  // before C1 has compiled anything: one table lookup per digit instead of HexFormat's calls.
+  private static final byte[] DIGITS = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] VALUES = new byte[128];
+
+  static {
+    Arrays.fill(VALUES, (byte) -1);
+    for (int i = 0; i < 16; i++) {
+      VALUES[DIGITS[i]] = (byte) i;
+      VALUES[Character.toUpperCase(DIGITS[i])] = (byte) i;
+    }
+  }
+
+  private static int digit(char c) {
+    return c < 128 ? VALUES[c] : -1;
   }
 
   /** Returns a copy of the raw bytes. */
@@ -63,7 +83,12 @@ public final class Key {
 
   /** Lower-case hex, 64 characters. */
   public String hex() {
-    return HEX.formatHex(bytes);
+    byte[] out = new byte[LENGTH * 2];
+    for (int i = 0; i < LENGTH; i++) {
+      out[2 * i] = DIGITS[(bytes[i] >> 4) & 0xf];
+      out[2 * i + 1] = DIGITS[bytes[i] & 0xf];
+    }
+    return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   /** Standard base64 with padding, as Go's encoding/json writes a {@code []byte}. */
