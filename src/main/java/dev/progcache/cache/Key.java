@@ -2,6 +2,7 @@ package dev.progcache.cache;
 
 import java.util.Arrays;
 import java.util.Base64;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A 32-byte identifier: an action ID (what go asks for) or an output ID (sha256 of a body).
@@ -48,6 +49,24 @@ public final class Key {
       int lo = digit(hex.charAt(2 * i + 1));
       if ((hi | lo) < 0) {
         throw new IllegalArgumentException("not a hex id: bad digit near position " + 2 * i);
+      }
+      b[i] = (byte) (hi << 4 | lo);
+    }
+    return new Key(b);
+  }
+
+  /**
+   * The id spelled by the 64 ASCII hex digits at {@code text[at]}, or null when any of them is
+   * not a hex digit (for parsing id lists without a string per line).
+   */
+  public static @Nullable Key ofHexOrNull(byte[] text, int at) {
+    java.util.Objects.checkFromIndexSize(at, LENGTH * 2, text.length);
+    byte[] b = new byte[LENGTH];
+    for (int i = 0; i < LENGTH; i++) {
+      int hi = digit((char) (text[at + 2 * i] & 0xff));
+      int lo = digit((char) (text[at + 2 * i + 1] & 0xff));
+      if ((hi | lo) < 0) {
+        return null;
       }
       b[i] = (byte) (hi << 4 | lo);
     }

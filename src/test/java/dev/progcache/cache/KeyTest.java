@@ -24,6 +24,10 @@ class KeyTest {
       assertThat(Key.ofHex(want)).isEqualTo(k);
       assertThat(Key.ofHex(want.toUpperCase(java.util.Locale.ROOT))).isEqualTo(k);
       assertThat(k.shard()).isEqualTo(b[0] & 0xff);
+      byte[] text = ("  " + want + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      assertThat(Key.ofHexOrNull(text, 2)).isEqualTo(k);
+      text[2 + rnd.nextInt(64)] = (byte) 'x';
+      assertThat(Key.ofHexOrNull(text, 2)).isNull();
     }
   }
 

@@ -62,23 +62,38 @@ public final class BatchFrames {
     if (all.length > limit) {
       return Optional.empty();
     }
+    // bytes, not a string per line: a fresh runner waits for this list before fetching anything
     Set<Key> out = new LinkedHashSet<>();
-    String text = new String(all, StandardCharsets.US_ASCII);
-    for (String line : text.split("\n", -1)) {
-      String s = line.strip();
-      if (s.length() != Key.LENGTH * 2) {
-        continue;
+    for (int start = 0; start <= all.length; ) {
+      int end = start;
+      while (end < all.length && all[end] != '\n') {
+        end++;
       }
-      try {
-        out.add(Key.ofHex(s));
-      } catch (IllegalArgumentException e) {
-        // not hex: skipped
+      int from = start;
+      int to = end;
+      while (from < to && isSpace(all[from])) {
+        from++;
       }
-      if (out.size() > max) {
-        return Optional.empty();
+      while (to > from && isSpace(all[to - 1])) {
+        to--;
       }
+      if (to - from == Key.LENGTH * 2) {
+        Key k = Key.ofHexOrNull(all, from); // null: not hex, skipped
+        if (k != null) {
+          out.add(k);
+          if (out.size() > max) {
+            return Optional.empty();
+          }
+        }
+      }
+      start = end + 1;
     }
     return Optional.of(new ArrayList<>(out));
+  }
+
+  /** What {@link String#strip()} removes, for one byte of ASCII text. */
+  private static boolean isSpace(byte b) {
+    return b >= 0 && Character.isWhitespace(b);
   }
 
   /** Writes one frame's header; the caller then writes exactly {@code size} bytes. */
