@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -126,33 +127,40 @@ public final class BatchFrames {
    * @throws IOException for a malformed header or a stream that ends without the end marker
    */
   public static Optional<Header> readHeader(InputStream in) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream(LINE * 2 + 24);
+    // bytes, not strings: read once per object of a batch, thousands of times per fresh runner
+    byte[] line = new byte[MAX_HEADER];
+    int n = 0;
     for (int c = in.read(); c != '\n'; c = in.read()) {
       if (c < 0) {
         throw new EOFException("the batch response ended without its end marker");
       }
-      if (line.size() >= MAX_HEADER) {
+      if (n >= MAX_HEADER) {
         throw new IOException("batch frame header longer than " + MAX_HEADER + " bytes");
       }
-      line.write(c);
+      line[n++] = (byte) c;
     }
-    String s = line.toString(StandardCharsets.US_ASCII);
-    if (s.equals("end")) {
+    if (n == END.length - 1 && Arrays.equals(line, 0, n, END, 0, n)) {
       return Optional.empty();
     }
-    String[] f = s.split(" ", -1);
-    try {
-      if (f.length != 3) {
-        throw new IllegalArgumentException();
-      }
-      long size = Long.parseLong(f[2]);
-      if (size < 0) {
-        throw new IllegalArgumentException();
-      }
-      return Optional.of(new Header(Key.ofHex(f[0]), Key.ofHex(f[1]), size));
-    } catch (IllegalArgumentException e) {
+    // <64 hex> <64 hex> <decimal size>
+    int hex = Key.LENGTH * 2;
+    if (n < 2 * hex + 3 || line[hex] != ' ' || line[2 * hex + 1] != ' ') {
       throw new IOException("malformed batch frame header");
     }
+    Key action = Key.ofHexOrNull(line, 0);
+    Key output = Key.ofHexOrNull(line, hex + 1);
+    long size = 0;
+    for (int i = 2 * hex + 2; i < n; i++) {
+      int d = line[i] - '0';
+      if (d < 0 || d > 9 || size > (Long.MAX_VALUE - d) / 10 || i - (2 * hex + 2) >= 19) {
+        throw new IOException("malformed batch frame header");
+      }
+      size = size * 10 + d;
+    }
+    if (action == null || output == null) {
+      throw new IOException("malformed batch frame header");
+    }
+    return Optional.of(new Header(action, output, size));
   }
 
   /**

@@ -47,6 +47,103 @@ class BatchFramesTest {
     assertThat(BatchFrames.parseIds(new ByteArrayInputStream(BatchFrames.ids(ids)), 499)).isEmpty();
   }
 
+  @Test
+  void readHeader_agreesWithAStringParser_onDamagedHeaders() throws Exception {
+    Random rnd = new Random(23);
+    for (int round = 0; round < 20_000; round++) {
+      byte[] line = randomHeader(rnd);
+      String want;
+      try {
+        want = String.valueOf(referenceHeader(new ByteArrayInputStream(line)));
+      } catch (java.io.IOException e) {
+        want = e.getClass().getSimpleName();
+      }
+      String got;
+      try {
+        got = String.valueOf(BatchFrames.readHeader(new ByteArrayInputStream(line)));
+      } catch (java.io.IOException e) {
+        got = e.getClass().getSimpleName();
+      }
+      assertThat(got).as("round %d: %s", round, new String(line, StandardCharsets.ISO_8859_1)).isEqualTo(want);
+    }
+  }
+
+  private static byte[] randomHeader(Random rnd) {
+    byte[] a = new byte[Key.LENGTH];
+    byte[] o = new byte[Key.LENGTH];
+    rnd.nextBytes(a);
+    rnd.nextBytes(o);
+    long size = switch (rnd.nextInt(4)) {
+      case 0 -> rnd.nextInt(10);
+      case 1 -> rnd.nextLong(1L << 40);
+      case 2 -> Long.MAX_VALUE - rnd.nextInt(3);
+      default -> rnd.nextInt(1 << 20);
+    };
+    String text = rnd.nextInt(20) == 0
+        ? "end"
+        : HexFormat.of().formatHex(a) + " " + HexFormat.of().formatHex(o) + " " + size;
+    if (rnd.nextInt(8) == 0) {
+      text = text.toUpperCase(java.util.Locale.ROOT);
+    }
+    if (rnd.nextInt(10) == 0) {
+      text = text + "9"; // a size one digit longer: may overflow
+    }
+    byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+    int edits = rnd.nextInt(3) == 0 ? rnd.nextInt(1, 4) : 0;
+    for (int e = 0; e < edits && b.length > 0; e++) {
+      int at = rnd.nextInt(b.length);
+      switch (rnd.nextInt(4)) {
+        case 0 -> b[at] = (byte) " -+xg0\r\u00e9".charAt(rnd.nextInt(8));
+        case 1 -> b = java.util.Arrays.copyOf(b, at); // cut short
+        case 2 -> { // a byte more
+          byte[] c = new byte[b.length + 1];
+          System.arraycopy(b, 0, c, 0, at);
+          c[at] = (byte) " 07\t".charAt(rnd.nextInt(4));
+          System.arraycopy(b, at, c, at + 1, b.length - at);
+          b = c;
+        }
+        default -> b[at] = (byte) rnd.nextInt(256);
+      }
+    }
+    if (rnd.nextInt(30) == 0) {
+      return b; // no newline: the stream ends first
+    }
+    byte[] withNl = java.util.Arrays.copyOf(b, b.length + 1);
+    withNl[b.length] = '\n';
+    return withNl;
+  }
+
+  /** The frame header reader as it was written first: a string, split at spaces. */
+  private static Optional<BatchFrames.Header> referenceHeader(java.io.InputStream in) throws java.io.IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    for (int c = in.read(); c != '\n'; c = in.read()) {
+      if (c < 0) {
+        throw new java.io.EOFException("the batch response ended without its end marker");
+      }
+      if (line.size() >= 200) {
+        throw new java.io.IOException("batch frame header longer than 200 bytes");
+      }
+      line.write(c);
+    }
+    String s = line.toString(StandardCharsets.US_ASCII);
+    if (s.equals("end")) {
+      return Optional.empty();
+    }
+    String[] f = s.split(" ", -1);
+    try {
+      if (f.length != 3 || f[2].startsWith("+")) { // a '+' sign: never written, now refused
+        throw new IllegalArgumentException();
+      }
+      long size = Long.parseLong(f[2]);
+      if (size < 0) {
+        throw new IllegalArgumentException();
+      }
+      return Optional.of(new BatchFrames.Header(Key.ofHex(f[0]), Key.ofHex(f[1]), size));
+    } catch (IllegalArgumentException e) {
+      throw new java.io.IOException("malformed batch frame header");
+    }
+  }
+
   /** The parser as it was written first: a string per line, stripped, parsed with HexFormat. */
   private static Optional<List<Key>> reference(byte[] all, int max) {
     if (all.length > (long) max * (BatchFrames.LINE + 1)) {
