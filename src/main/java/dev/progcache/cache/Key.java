@@ -75,7 +75,8 @@ public final class Key {
 
   // Ids are parsed and printed thousands of times per fresh-directory session, most of them
   // before C1 has compiled anything: one table lookup per digit instead of HexFormat's calls.
-  private static final byte[] DIGITS = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] DIGITS =
+      "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final byte[] VALUES = new byte[128];
 
   static {

@@ -70,21 +70,21 @@ public final class PlainSha256 {
   private static void compress(int[] h, int[] w, byte[] m, int at) {
     for (int t = 0; t < 16; t++) {
       int i = at + 4 * t;
-      w[t] = (m[i] & 0xff) << 24 | (m[i + 1] & 0xff) << 16 | (m[i + 2] & 0xff) << 8 | (m[i + 3] & 0xff);
+      w[t] = (m[i] & 0xff) << 24 | (m[i + 1] & 0xff) << 16 | (m[i + 2] & 0xff) << 8;
+      w[t] |= m[i + 3] & 0xff;
     }
     for (int t = 16; t < 64; t++) {
-      int s0 = Integer.rotateRight(w[t - 15], 7) ^ Integer.rotateRight(w[t - 15], 18) ^ (w[t - 15] >>> 3);
-      int s1 = Integer.rotateRight(w[t - 2], 17) ^ Integer.rotateRight(w[t - 2], 19) ^ (w[t - 2] >>> 10);
+      int x = w[t - 15];
+      int y = w[t - 2];
+      int s0 = Integer.rotateRight(x, 7) ^ Integer.rotateRight(x, 18) ^ (x >>> 3);
+      int s1 = Integer.rotateRight(y, 17) ^ Integer.rotateRight(y, 19) ^ (y >>> 10);
       w[t] = w[t - 16] + s0 + w[t - 7] + s1;
     }
     int a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
     for (int t = 0; t < 64; t++) {
-      int t1 =
-          k
-              + (Integer.rotateRight(e, 6) ^ Integer.rotateRight(e, 11) ^ Integer.rotateRight(e, 25))
-              + ((e & f) ^ (~e & g))
-              + K[t]
-              + w[t];
+      int sigma1 = Integer.rotateRight(e, 6) ^ Integer.rotateRight(e, 11);
+      sigma1 ^= Integer.rotateRight(e, 25);
+      int t1 = k + sigma1 + ((e & f) ^ (~e & g)) + K[t] + w[t];
       int t2 =
           (Integer.rotateRight(a, 2) ^ Integer.rotateRight(a, 13) ^ Integer.rotateRight(a, 22))
               + ((a & b) ^ (a & c) ^ (b & c));

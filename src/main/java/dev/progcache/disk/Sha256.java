@@ -21,10 +21,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The one-shot helper runs with C1 only, where the JDK's SHA-256 has no intrinsic and hashes at
  * about 50 MB/s; libcrypto's, called through the FFM API, hashes at over 1 GB/s. The native engine
- * is loaded on a background thread the first time a hasher is asked for (linking its one downcall
- * costs tens of ms of CPU, which a helper that never hashes should not pay); until it is ready, and wherever libcrypto
- * or native access is missing or {@code -Dprogcache.sha256=jdk} is set, hashers are the JDK's. The
- * native engine is used only after it reproduced the digest {@link PlainSha256} gives.
+ * is loaded on a background thread the first time a hasher is asked for, or earlier through {@link
+ * #preload} (linking its one downcall costs tens of ms of CPU, which a helper that never hashes
+ * should not pay); until it is ready, and wherever libcrypto or native access is missing or {@code
+ * -Dprogcache.sha256=jdk} is set, hashers are the JDK's. The native engine is used only after it
+ * reproduced the digest {@link PlainSha256} gives.
  *
  * <p>Thread-safe; a {@link Hasher} is not.
  */
@@ -105,7 +106,8 @@ public final class Sha256 {
     byte[] data = "progcache sha256 self-test".repeat(11).getBytes(StandardCharsets.US_ASCII);
     Hasher nat = new NativeHasher(n);
     nat.update(data, 3, data.length - 3);
-    return Arrays.equals(nat.digest(), PlainSha256.digest(Arrays.copyOfRange(data, 3, data.length)));
+    byte[] want = PlainSha256.digest(Arrays.copyOfRange(data, 3, data.length));
+    return Arrays.equals(nat.digest(), want);
   }
 
   /**
@@ -140,7 +142,10 @@ public final class Sha256 {
               .downcallHandle(
                   lib.find("SHA256_Update").orElseThrow(),
                   FunctionDescriptor.of(
-                      ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+                      ValueLayout.JAVA_INT,
+                      ValueLayout.ADDRESS,
+                      ValueLayout.ADDRESS,
+                      ValueLayout.JAVA_LONG),
                   Linker.Option.critical(true));
       return new Native(update);
     }
@@ -191,7 +196,9 @@ public final class Sha256 {
       try {
         ok = (int) n.update.invokeExact(MemorySegment.ofArray(ctx), data, len);
       } catch (Throwable t) {
-        throw t instanceof RuntimeException r ? r : new IllegalStateException("libcrypto's SHA256_Update failed", t);
+        throw t instanceof RuntimeException r
+            ? r
+            : new IllegalStateException("libcrypto's SHA256_Update failed", t);
       }
       if (ok != 1) {
         throw new IllegalStateException("libcrypto's SHA256_Update returned " + ok);
