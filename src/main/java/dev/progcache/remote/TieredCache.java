@@ -60,7 +60,7 @@ public final class TieredCache implements BuildCache {
   public TieredCache wakeIfLocalIsEmpty() {
     if (local.isEmpty()) {
       // every body this session stores will be hashed: load the fast engine now, while go starts
-      // (measured: 40-80 ms less CPU than loading it on the first fetched body; ADR 0015)
+      // (measured: 20-35 ms less helper CPU than loading it on the first fetched body; ADR 0015)
       Sha256.preload();
       wake(true);
     }
