@@ -43,16 +43,12 @@ public final class Key {
     if (hex.length() != LENGTH * 2) {
       throw new IllegalArgumentException("expected 64 hex digits, got " + hex.length() + " chars");
     }
-    byte[] b = new byte[LENGTH];
-    for (int i = 0; i < LENGTH; i++) {
-      int hi = digit(hex.charAt(2 * i));
-      int lo = digit(hex.charAt(2 * i + 1));
-      if ((hi | lo) < 0) {
-        throw new IllegalArgumentException("not a hex id: bad digit near position " + 2 * i);
-      }
-      b[i] = (byte) (hi << 4 | lo);
+    // a character beyond Latin-1 becomes '?', and one beyond ASCII is no digit: both refused
+    Key k = ofHexOrNull(hex.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 0);
+    if (k == null) {
+      throw new IllegalArgumentException("not a hex id: " + hex);
     }
-    return new Key(b);
+    return k;
   }
 
   /**
@@ -63,8 +59,8 @@ public final class Key {
     java.util.Objects.checkFromIndexSize(at, LENGTH * 2, text.length);
     byte[] b = new byte[LENGTH];
     for (int i = 0; i < LENGTH; i++) {
-      int hi = digit((char) (text[at + 2 * i] & 0xff));
-      int lo = digit((char) (text[at + 2 * i + 1] & 0xff));
+      int hi = digit(text[at + 2 * i]);
+      int lo = digit(text[at + 2 * i + 1]);
       if ((hi | lo) < 0) {
         return null;
       }
@@ -87,8 +83,9 @@ public final class Key {
     }
   }
 
-  private static int digit(char c) {
-    return c < 128 ? VALUES[c] : -1;
+  /** The value of hex digit {@code c}, or -1. */
+  private static int digit(byte c) {
+    return c >= 0 ? VALUES[c] : -1;
   }
 
   /** Returns a copy of the raw bytes. */

@@ -2,7 +2,6 @@ package dev.progcache.disk;
 
 import dev.progcache.cache.Entry;
 import dev.progcache.cache.Key;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -52,37 +51,35 @@ final class Record {
 
   /** Parses a record for {@code action}; empty when it is malformed in any way. */
   static Optional<Entry> decode(Key action, byte[] b) {
+    // from the bytes, without a string: every get of a warm build reads a record
     if (b.length != LENGTH || b[0] != 'v' || b[1] != '1' || b[2] != ' ' || b[LENGTH - 1] != '\n') {
       return Optional.empty();
     }
-    String s = new String(b, StandardCharsets.US_ASCII);
-    if (s.charAt(67) != ' ' || s.charAt(132) != ' ' || s.charAt(153) != ' ') {
+    if (b[67] != ' ' || b[132] != ' ' || b[153] != ' ') {
       return Optional.empty();
     }
-    try {
-      if (!Key.ofHex(s.substring(3, 67)).equals(action)) {
-        return Optional.empty();
-      }
-      Key output = Key.ofHex(s.substring(68, 132));
-      long size = digits(s, 133, 153);
-      long time = digits(s, 154, 174);
-      if (size < 0 || time < 0) {
-        return Optional.empty();
-      }
-      return Optional.of(new Entry(output, size, time));
-    } catch (IllegalArgumentException | ArithmeticException e) {
+    Key recorded = Key.ofHexOrNull(b, 3);
+    Key output = Key.ofHexOrNull(b, 68);
+    if (recorded == null || !recorded.equals(action) || output == null) {
       return Optional.empty();
     }
+    long size = digits(b, 133, 153);
+    long time = digits(b, 154, 174);
+    if (size < 0 || time < 0) {
+      return Optional.empty();
+    }
+    return Optional.of(new Entry(output, size, time));
   }
 
-  private static long digits(String s, int from, int to) {
+  /** The decimal number in {@code b[from..to)}; -1 for anything but digits or an overflow. */
+  private static long digits(byte[] b, int from, int to) {
     long v = 0;
     for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
+      int d = b[i] - '0';
+      if (d < 0 || d > 9 || v > (Long.MAX_VALUE - d) / 10) {
         return -1;
       }
-      v = Math.multiplyExact(v, 10) + (c - '0');
+      v = v * 10 + d;
     }
     return v;
   }

@@ -92,9 +92,10 @@ public final class Prefetch {
 
   /**
    * Starts prefetching on a virtual thread and returns at once. Call it once. {@code localIsEmpty}
-   * says the local directory held nothing when the shared tier woke, so the listed ids are not looked up on disk one by one: all are fetched but
-   * those go asked for or stored before the manifest came. (On a fresh runner that lookup took
-   * 20-40 ms of the interpreter's time between the manifest and the first batch.)
+   * says the local directory held nothing when the shared tier woke, so the listed ids are not
+   * looked up on disk one by one: all are fetched but those go asked for or stored before the
+   * manifest came. (On a fresh runner that lookup took 20-40 ms of the interpreter's time between
+   * the manifest and the first batch.)
    */
   public void start(boolean localIsEmpty) {
     this.localWasEmpty = localIsEmpty;
