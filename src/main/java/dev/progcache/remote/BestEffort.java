@@ -161,7 +161,7 @@ public final class BestEffort implements RemoteTier {
 
   /** The manifest, or empty for a miss or any trouble. Never throws. */
   @Override
-  public Optional<List<Key>> manifest(Key context) {
+  public Optional<Manifest> manifest(Key context) {
     if (readsOff || !reads.allow()) {
       return Optional.empty();
     }
@@ -182,12 +182,12 @@ public final class BestEffort implements RemoteTier {
 
   /** Adds to the manifest unless writes are off; trouble is counted, never thrown. */
   @Override
-  public void addToManifest(Key context, List<Key> actions) {
+  public void addToManifest(Key context, Manifest report) {
     if (writesOff || !writes.allow()) {
       return;
     }
     try {
-      delegate.addToManifest(context, actions);
+      delegate.addToManifest(context, report);
     } catch (RemoteException e) {
       if (e.kind() == RemoteException.Kind.FAILED) {
         prefetchTrouble("manifest-put", e);

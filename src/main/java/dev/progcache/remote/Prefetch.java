@@ -7,8 +7,9 @@ import dev.progcache.disk.DiskStore;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -27,11 +28,13 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #start} fetches the context's manifest from the shared tier and the entries it lists
  * that are not on disk yet, in batches, at most {@code parallel} batches at once (when the
  * directory was empty at start, without looking: all but those go asked for or stored first).
+ * Of a settled manifest only the ids go asked for are fetched ({@link Manifest#toPrefetch}).
  * Each entry is stored exactly as a read-through hit would be (verified: sha256 and size). A get
  * for an entry whose batch is in flight waits for it ({@link #inFlight}) instead of asking again;
  * a get for one not yet sent takes it over. At {@link #close} the fetching stops, bytes fetched
  * but never used are counted as wasted, and the action IDs this build hit or stored are queued on
- * the uploader for the manifest (when the build used any the manifest did not list).
+ * the uploader for the manifest, those go asked for first (unless the manifest already says all
+ * this report would).
  *
  * <p>Thread-safe. Never throws and never fails a build: remote trouble only means less is
  * prefetched. The remote is expected to be a {@link BestEffort}.
@@ -63,10 +66,15 @@ public final class Prefetch {
   private final RemoteLog log;
   private final ConcurrentHashMap<Key, Slot> slots = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Key, Long> unused = new ConcurrentHashMap<>();
-  private final Set<Key> used = new LinkedHashSet<>();
+  private static final int ASKED = 1;
+  private static final int HIT = 2;
+  /** Ids this build hit or stored, in order, with {@link #ASKED} and {@link #HIT} flags. */
+  private final Map<Key, Integer> used = new LinkedHashMap<>();
+  /** Ids go asked for and did not find on disk (capped like {@link #used}). */
+  private final Set<Key> missed = ConcurrentHashMap.newKeySet();
   private final ReentrantLock usedLock = new ReentrantLock();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
-  private final CompletableFuture<Set<Key>> listed = new CompletableFuture<>();
+  private final CompletableFuture<Manifest> listed = new CompletableFuture<>();
   private volatile boolean closed;
   private volatile boolean started;
   private volatile boolean localWasEmpty;
@@ -105,9 +113,10 @@ public final class Prefetch {
 
   private void run() {
     try {
-      List<Key> ids = remote.manifest(contextKey()).orElse(List.of());
-      listed.complete(Set.copyOf(ids));
-      log.count(RemoteLog.PREFETCH_LISTED, ids.size());
+      Manifest m = remote.manifest(contextKey()).orElse(Manifest.NONE);
+      listed.complete(m);
+      log.count(RemoteLog.PREFETCH_LISTED, m.ids().size());
+      List<Key> ids = m.toPrefetch();
       List<Key> todo = new ArrayList<>();
       boolean lookUp = !localWasEmpty;
       for (Key k : ids) {
@@ -145,7 +154,7 @@ public final class Prefetch {
     } catch (java.io.IOException | RuntimeException e) {
       log.count(RemoteLog.PREFETCH_ERRORS, 1); // a BestEffort remote does not throw
     } finally {
-      listed.complete(Set.of());
+      listed.complete(Manifest.NONE);
       releaseAll();
     }
   }
@@ -194,6 +203,9 @@ public final class Prefetch {
    * when there is none (a pending one is taken over by the caller, which asks the remote itself).
    */
   public Optional<CompletableFuture<Optional<Hit>>> inFlight(Key action) {
+    if (missed.size() < MAX_RECORDED) {
+      missed.add(action);
+    }
     Slot s = slots.get(action);
     if (s == null) {
       if (!listed.isDone()) {
@@ -214,7 +226,7 @@ public final class Prefetch {
 
   /** Notes that the build got {@code action} (a hit, from wherever it came). */
   public void hit(Key action) {
-    record(action);
+    record(action, ASKED | HIT);
     if (unused.remove(action) != null) {
       log.count(RemoteLog.PREFETCH_USED, 1);
     }
@@ -225,14 +237,14 @@ public final class Prefetch {
     if (!listed.isDone()) {
       seenEarly.add(action);
     }
-    record(action);
+    record(action, missed.contains(action) ? ASKED : 0);
   }
 
-  private void record(Key action) {
+  private void record(Key action, int flags) {
     usedLock.lock();
     try {
-      if (used.size() < MAX_RECORDED) {
-        used.add(action);
+      if (used.size() < MAX_RECORDED || used.containsKey(action)) {
+        used.merge(action, flags, (a, b) -> a | b);
       }
     } finally {
       usedLock.unlock();
@@ -251,38 +263,55 @@ public final class Prefetch {
     releaseAll();
     long wasted = unused.values().stream().mapToLong(Long::longValue).sum();
     log.count(RemoteLog.PREFETCH_WASTED_BYTES, wasted);
-    List<Key> ids;
-    usedLock.lock();
-    try {
-      ids = List.copyOf(used);
-    } finally {
-      usedLock.unlock();
-    }
-    if (ids.isEmpty() || !started) {
+    Manifest report = report();
+    if (report.ids().isEmpty() || !started) {
       return;
     }
     uploader.submit(
         "upload of the prefetch manifest",
-        (long) ids.size() * 65,
+        (long) report.ids().size() * 65,
         () -> {
-          if (!known().containsAll(ids)) { // else the stored manifest already lists all of it
-            remote.addToManifest(contextKey(), ids);
+          if (!known().covers(report)) { // else the stored manifest already says all of it
+            remote.addToManifest(contextKey(), report);
           }
         });
   }
 
   /**
-   * The ids of the manifest fetched at start, once its fetch ended; empty if it failed or is
-   * still under way after {@link #MANIFEST_WAIT} (then all ids are sent: a union costs nothing).
+   * This build's report: the ids it hit or stored, those go asked for first. It settles the
+   * manifest when the build found at least half of what it asked for (a cold build, which builds
+   * everything, asks for less than a cached one will).
    */
-  private Set<Key> known() throws java.io.InterruptedIOException {
+  private Manifest report() {
+    List<Key> asked = new ArrayList<>();
+    List<Key> stored = new ArrayList<>();
+    int hits = 0;
+    usedLock.lock();
+    try {
+      for (Map.Entry<Key, Integer> e : used.entrySet()) {
+        (e.getValue() != 0 ? asked : stored).add(e.getKey());
+        hits += e.getValue() >> 1;
+      }
+    } finally {
+      usedLock.unlock();
+    }
+    int n = asked.size();
+    asked.addAll(stored);
+    return new Manifest(asked, n, hits > 0 && hits * 2 >= n);
+  }
+
+  /**
+   * The manifest fetched at start, once its fetch ended; none if it failed or is still under way
+   * after {@link #MANIFEST_WAIT} (then the whole report is sent: a union costs nothing).
+   */
+  private Manifest known() throws java.io.InterruptedIOException {
     try {
       return listed.get(MANIFEST_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException("interrupted while waiting for the manifest");
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      return Set.of();
+      return Manifest.NONE;
     }
   }
 

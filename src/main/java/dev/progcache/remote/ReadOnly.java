@@ -42,13 +42,13 @@ public final class ReadOnly implements RemoteTier {
   }
 
   @Override
-  public Optional<List<Key>> manifest(Key context) throws IOException {
+  public Optional<Manifest> manifest(Key context) throws IOException {
     return delegate.manifest(context);
   }
 
   /** Read-only: the manifest is not written either. */
   @Override
-  public void addToManifest(Key context, List<Key> actions) {}
+  public void addToManifest(Key context, Manifest report) {}
 
   @Override
   public String credentialsHint() {

@@ -47,23 +47,24 @@ public interface RemoteTier extends AutoCloseable {
   }
 
   /**
-   * The prefetch manifest of build context {@code context}: action IDs earlier builds used, most
-   * useful first. Empty when there is none or the tier does not keep manifests. The ids are
+   * The prefetch manifest of build context {@code context}: action IDs earlier builds used, those
+   * go asked for first. Empty when there is none or the tier does not keep manifests. The ids are
    * untrusted hints: what they name is verified like any other remote object.
    *
    * @throws IOException when the remote fails
    */
-  default Optional<List<Key>> manifest(Key context) throws IOException {
+  default Optional<Manifest> manifest(Key context) throws IOException {
     return Optional.empty();
   }
 
   /**
-   * Adds {@code actions} to the manifest of {@code context}, keeping what other builds added (a
-   * union). Does nothing on a tier without manifests.
+   * Adds one build's {@code report} to the manifest of {@code context}, keeping what other builds
+   * added (a union; an id once asked for stays asked for). Does nothing on a tier without
+   * manifests.
    *
    * @throws IOException when the remote fails
    */
-  default void addToManifest(Key context, List<Key> actions) throws IOException {}
+  default void addToManifest(Key context, Manifest report) throws IOException {}
 
   /**
    * What to tell the user when the remote refuses them (HTTP 401/403): where this tier's

@@ -2,6 +2,7 @@ package dev.progcache.server;
 
 import dev.progcache.cache.Key;
 import dev.progcache.disk.DiskStore;
+import dev.progcache.remote.Manifest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,18 +20,34 @@ import java.util.function.LongSupplier;
 
 /**
  * Prefetch manifests kept by the server: per namespace and build context, the action IDs builds
- * used, each with the day it was last reported. Stored at {@code <dir>/<namespace>/<context hex>}
- * as lines {@code <action hex> <epoch day>}, written temp + rename.
+ * used, each with the day it was last reported and whether go asked for it ({@link Manifest}).
+ * Stored at {@code <dir>/<namespace>/<context hex>} as lines {@code <action hex> <epoch day> a}
+ * for ids go asked for, {@code <action hex> <epoch day> s} for ids only stored, and {@code settled
+ * <epoch day>} once settled; written temp + rename. (Lines without the letter, written before the
+ * distinction, count as only stored: such a manifest is prefetched whole until a report says what
+ * go asks for.)
  *
- * <p>{@link #merge} is a union under a lock (concurrent runners lose no ids); ids not reported for
- * {@link #MAX_AGE_DAYS} days are dropped, and beyond {@link #MAX_IDS} ids the least recently
- * reported go first. Manifests are kept on this server's disk, also with {@code serve --s3}.
- * A damaged file is read as far as it makes sense. Thread-safe within one process.
+ * <p>{@link #merge} is a union under a lock (concurrent runners lose no ids; an id once asked
+ * for stays so); ids not reported for {@link #MAX_AGE_DAYS} days are dropped, and beyond {@link
+ * #MAX_IDS} ids the least recently reported go first. Manifests are kept on this server's disk,
+ * also with {@code serve --s3}. A damaged file is read as far as it makes sense. Thread-safe
+ * within one process.
  */
 final class Manifests {
   static final int MAX_IDS = 20_000;
   static final int MAX_AGE_DAYS = 30;
-  private static final int LINE = Key.LENGTH * 2 + 1 + 12;
+  private static final int LINE = Key.LENGTH * 2 + 1 + 12 + 2;
+  private static final String SETTLED = "settled";
+
+  /** One id's line: the day it was last reported, whether go asked for it. */
+  private record Line(long day, boolean asked) {
+    Line merge(Line o) {
+      return new Line(Math.max(day, o.day), asked || o.asked);
+    }
+  }
+
+  /** A loaded manifest: ids in first-report order; the day it was last settled, or -1. */
+  private record Loaded(Map<Key, Line> ids, long settledDay) {}
 
   private final Path dir;
   private final LongSupplier nowMillis;
@@ -44,33 +61,52 @@ final class Manifests {
     }
   }
 
-  /** The ids of the manifest, in the order they were first reported; empty when there is none. */
-  Optional<List<Key>> read(String namespace, Key context) throws IOException {
-    Optional<Map<Key, Long>> m = load(file(namespace, context));
-    return m.map(x -> List.copyOf(x.keySet()));
+  /**
+   * The manifest: ids go asked for first, each part in the order ids were first reported; empty
+   * when there is none.
+   */
+  Optional<Manifest> read(String namespace, Key context) throws IOException {
+    return load(file(namespace, context)).map(Manifests::manifest);
   }
 
-  /** Adds {@code ids} (stamped today) to the manifest, keeping every id already there. */
-  void merge(String namespace, Key context, List<Key> ids) throws IOException {
+  private static Manifest manifest(Loaded m) {
+    List<Key> ids = new ArrayList<>(m.ids().size());
+    List<Key> stored = new ArrayList<>();
+    m.ids().forEach((k, line) -> (line.asked() ? ids : stored).add(k));
+    int asked = ids.size();
+    ids.addAll(stored);
+    return new Manifest(ids, asked, m.settledDay() >= 0);
+  }
+
+  /** Adds {@code report} (stamped today) to the manifest, keeping everything already there. */
+  void merge(String namespace, Key context, Manifest report) throws IOException {
     Path f = file(namespace, context);
     ReentrantLock lock = locks[Math.floorMod(f.hashCode(), locks.length)];
     lock.lock();
     try {
       long today = TimeUnit.MILLISECONDS.toDays(nowMillis.getAsLong());
-      Map<Key, Long> m = load(f).orElseGet(LinkedHashMap::new);
-      for (Key k : ids) {
-        m.merge(k, today, Math::max);
+      Loaded old = load(f).orElseGet(() -> new Loaded(new LinkedHashMap<>(), -1));
+      Map<Key, Line> m = old.ids();
+      List<Key> ids = report.ids();
+      for (int i = 0; i < ids.size(); i++) {
+        m.merge(ids.get(i), new Line(today, i < report.asked()), Line::merge);
       }
-      m.values().removeIf(day -> day < today - MAX_AGE_DAYS);
+      m.values().removeIf(line -> line.day() < today - MAX_AGE_DAYS);
       if (m.size() > MAX_IDS) {
-        List<Map.Entry<Key, Long>> byAge = new ArrayList<>(m.entrySet());
-        byAge.sort(Comparator.comparingLong(Map.Entry::getValue)); // stable: oldest first
-        for (Map.Entry<Key, Long> e : byAge.subList(0, m.size() - MAX_IDS)) {
+        List<Map.Entry<Key, Line>> byAge = new ArrayList<>(m.entrySet());
+        byAge.sort(Comparator.comparingLong(e -> e.getValue().day())); // stable: oldest first
+        for (Map.Entry<Key, Line> e : byAge.subList(0, m.size() - MAX_IDS)) {
           m.remove(e.getKey());
         }
       }
-      StringBuilder b = new StringBuilder(m.size() * LINE);
-      m.forEach((k, day) -> b.append(k.hex()).append(' ').append(day).append('\n'));
+      long settled = report.settled() ? today : old.settledDay();
+      StringBuilder b = new StringBuilder(m.size() * LINE + 32);
+      if (settled >= today - MAX_AGE_DAYS) {
+        b.append(SETTLED).append(' ').append(settled).append('\n');
+      }
+      m.forEach(
+          (k, line) ->
+              b.append(k.hex()).append(' ').append(line.day()).append(line.asked() ? " a\n" : " s\n"));
       Files.createDirectories(f.getParent());
       DiskStore.writeAtomically(f, b.toString().getBytes(StandardCharsets.US_ASCII));
     } finally {
@@ -82,7 +118,7 @@ final class Manifests {
     return dir.resolve(namespace).resolve(context.hex());
   }
 
-  private static Optional<Map<Key, Long>> load(Path f) throws IOException {
+  private static Optional<Loaded> load(Path f) throws IOException {
     byte[] all;
     try {
       if (Files.size(f) > (long) (MAX_IDS + 1) * LINE * 2) {
@@ -92,18 +128,22 @@ final class Manifests {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
-    Map<Key, Long> m = new LinkedHashMap<>();
+    Map<Key, Line> m = new LinkedHashMap<>();
+    long settled = -1;
     for (String line : new String(all, StandardCharsets.US_ASCII).split("\n")) {
       String[] p = line.split(" ", -1);
-      if (p.length != 2 || m.size() >= MAX_IDS) {
-        continue;
-      }
       try {
-        m.merge(Key.ofHex(p[0]), Long.parseLong(p[1]), Math::max);
+        if (p.length == 2 && p[0].equals(SETTLED)) {
+          settled = Math.max(settled, Long.parseLong(p[1]));
+        } else if ((p.length == 2 || (p.length == 3 && (p[2].equals("a") || p[2].equals("s"))))
+            && m.size() < MAX_IDS) {
+          boolean asked = p.length == 3 && p[2].equals("a");
+          m.merge(Key.ofHex(p[0]), new Line(Long.parseLong(p[1]), asked), Line::merge);
+        }
       } catch (IllegalArgumentException e) {
         // a damaged line: skipped
       }
     }
-    return Optional.of(m);
+    return Optional.of(new Loaded(m, settled));
   }
 }

@@ -2,6 +2,7 @@ package dev.progcache.server;
 
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
+import dev.progcache.remote.Manifest;
 import dev.progcache.remote.http.BatchFrames;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.RetainableByteBuffer;
@@ -28,9 +30,12 @@ import org.eclipse.jetty.util.Callback;
  *   <li>{@code POST /batch} with up to {@value BatchFrames#MAX_BATCH} action ids: 200 with a frame
  *       per hit, looked up along the same namespace chain as {@code GET /action}; the whole stream
  *       lz4-framed when the client accepts lz4.
- *   <li>{@code GET /manifest/<context hex>}: the first manifest along the read chain, or 404.
- *   <li>{@code POST /manifest/<context hex>} with up to {@value BatchFrames#MAX_MANIFEST} ids: 204
- *       once merged into the manifest of the write namespace; 413 when over the cap.
+ *   <li>{@code GET /manifest/<context hex>}: the first manifest along the read chain, or 404; the
+ *       ids go asked for first, saying how many and whether it is settled in headers ({@link
+ *       BatchFrames}).
+ *   <li>{@code POST /manifest/<context hex>} with up to {@value BatchFrames#MAX_MANIFEST} ids and
+ *       the same headers: 204 once merged into the manifest of the write namespace; 413 when over
+ *       the cap.
  * </ul>
  *
  * <p>Thread-safe; blocking.
@@ -214,12 +219,16 @@ final class PrefetchEndpoints {
 
   boolean manifest(Response resp, Callback cb, List<String> chain, Key context) throws IOException {
     for (String ns : chain) {
-      Optional<List<Key>> m = manifests.read(ns, context);
+      Optional<Manifest> m = manifests.read(ns, context);
       if (m.isPresent()) {
         metrics.manifestHit.increment();
-        byte[] b = BatchFrames.ids(m.get());
+        byte[] b = BatchFrames.ids(m.get().ids());
         resp.setStatus(200);
         resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=us-ascii");
+        resp.getHeaders().put(BatchFrames.ASKED, m.get().asked());
+        if (m.get().settled()) {
+          resp.getHeaders().put(BatchFrames.SETTLED, "1");
+        }
         resp.getHeaders().put(HttpHeader.CONTENT_LENGTH, b.length);
         resp.write(true, java.nio.ByteBuffer.wrap(b), cb);
         return true;
@@ -235,7 +244,11 @@ final class PrefetchEndpoints {
     if (ids.isEmpty()) {
       return true;
     }
-    manifests.merge(ns, context, ids.get());
+    // a report without the headers (an older helper) says nothing of what go asked for
+    HttpFields h = req.getHeaders();
+    String asked = h.get(BatchFrames.ASKED);
+    manifests.merge(
+        ns, context, BatchFrames.manifest(ids.get(), asked == null ? "0" : asked, h.get(BatchFrames.SETTLED)));
     metrics.manifestMerge.increment();
     resp.setStatus(204);
     resp.write(true, null, cb);

@@ -56,6 +56,26 @@ class PrefetchIT {
           "PrefetchIT: cold std %d ms; fresh dir, 20 ms away, prefetching: %d ms (%s)%n",
           cold.millis(), fresh.millis(), statsLine(fresh));
 
+      // the cold build asked for less than a cached build does, so that fresh runner prefetched
+      // everything listed; its report (it found what it asked for) settled the manifest: the next
+      // fresh runner prefetches only what go asks for, and still finds everything
+      assertThat(fresh.stat("prefetched") + fresh.stat("remote-hits"))
+          .as(why)
+          .isGreaterThanOrEqualTo(fresh.stat("prefetch-listed"));
+      awaitManifestMerges(server.url(), 2); // the helpers upload their reports after go is done
+      Path c = Files.createDirectories(tmp.resolve("c"));
+      GoRun.Result settled = go(work, c, far.url(), Map.of(), "build", "std");
+      assertOk(settled);
+      String whyC = "stderr:\n" + settled.stderr();
+      assertThat(settled.stat("misses")).as(whyC).isZero();
+      assertThat(settled.stat("hits")).as(whyC).isEqualTo(settled.stat("gets"));
+      assertThat(settled.stat("prefetched") + settled.stat("remote-hits"))
+          .as("only what go asked for: " + whyC)
+          .isLessThan(settled.stat("prefetch-listed") * 9 / 10);
+      assertThat(settled.stat("remote-hits")).as(whyC).isLessThanOrEqualTo(settled.stat("gets") / 50);
+      System.out.printf(
+          "PrefetchIT: next fresh dir, settled manifest: %d ms (%s)%n", settled.millis(), statsLine(settled));
+
       // a warm local dir prefetches nothing and uploads no manifest when nothing is new
       GoRun.Result warm = go(work, b, far.url(), Map.of(), "build", "std");
       assertOk(warm);
@@ -114,6 +134,29 @@ class PrefetchIT {
     while (proxy.connections() <= seen && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
+  }
+
+  /** Waits (30 s at most) until the server merged {@code n} manifest reports. */
+  private static void awaitManifestMerges(URI server, int n) throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.util.regex.Pattern merged =
+        java.util.regex.Pattern.compile("outcome=\"merged\",route=\"manifest\"} ([0-9.]+)");
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    double seen = 0;
+    while (System.nanoTime() < deadline) {
+      String m =
+          http.send(
+                  java.net.http.HttpRequest.newBuilder(server.resolve("metrics")).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      java.util.regex.Matcher x = merged.matcher(m);
+      seen = x.find() ? Double.parseDouble(x.group(1)) : 0;
+      if (seen >= n) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the server merged " + seen + " manifest reports, not " + n);
   }
 
   private static String statsLine(GoRun.Result r) {

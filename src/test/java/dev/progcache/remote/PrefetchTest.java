@@ -43,10 +43,13 @@ class PrefetchTest {
     final AtomicInteger batches = new AtomicInteger();
     final AtomicInteger manifestFetches = new AtomicInteger();
     final AtomicInteger warmUps = new AtomicInteger();
-    final List<List<Key>> added = new CopyOnWriteArrayList<>();
+    final List<Manifest> added = new CopyOnWriteArrayList<>();
     final List<Key> batched = new CopyOnWriteArrayList<>();
     volatile CountDownLatch manifestGate = new CountDownLatch(0);
     volatile boolean corrupt;
+    /** How many of the manifest's ids go asked for; -1: all. */
+    volatile int asked = -1;
+    volatile boolean settled;
 
     @Override
     public Optional<Hit> get(Key action, ObjectSink sink) throws IOException {
@@ -75,19 +78,19 @@ class PrefetchTest {
     }
 
     @Override
-    public Optional<List<Key>> manifest(Key context) throws IOException {
+    public Optional<Manifest> manifest(Key context) throws IOException {
       manifestFetches.incrementAndGet();
       try {
         manifestGate.await();
       } catch (InterruptedException e) {
         throw new java.io.InterruptedIOException();
       }
-      return Optional.of(List.copyOf(manifest));
+      return Optional.of(new Manifest(manifest, asked < 0 ? manifest.size() : asked, settled));
     }
 
     @Override
-    public void addToManifest(Key context, List<Key> actions) {
-      added.add(actions);
+    public void addToManifest(Key context, Manifest report) {
+      added.add(report);
     }
 
     @Override
@@ -209,15 +212,27 @@ class PrefetchTest {
     s.cache().close();
     long unusedBytes = remote.objects.get(remote.manifest.get(1)).length * 2L;
     assertThat(s.stats().get(RemoteLog.PREFETCH_WASTED_BYTES)).isEqualTo(unusedBytes);
-    assertThat(remote.added).containsExactly(List.of(remote.manifest.get(0), fresh));
+    // go asked for the first and found it, stored the other without asking: a report that settles
+    assertThat(remote.added)
+        .containsExactly(new Manifest(List.of(remote.manifest.get(0), fresh), 1, true));
 
     HeldRemote same = remoteWith(3);
+    same.settled = true;
     same.gate.countDown();
     Setup warm = woken(same); // the same local dir: everything is there already
     assertThat(warm.cache().get(same.manifest.get(0)).get()).isPresent();
     warm.cache().close();
     assertThat(same.batches).as("nothing fetched for a warm local dir").hasValue(0);
     assertThat(same.added).as("nothing new: no manifest upload").isEmpty();
+
+    HeldRemote unsettled = remoteWith(3);
+    unsettled.gate.countDown();
+    Setup again = woken(unsettled);
+    assertThat(again.cache().get(unsettled.manifest.get(0)).get()).isPresent();
+    again.cache().close();
+    assertThat(unsettled.added)
+        .as("all listed, but a build that found what it asked for settles the manifest")
+        .containsExactly(new Manifest(List.of(unsettled.manifest.get(0)), 1, true));
   }
 
   @Test
@@ -311,5 +326,60 @@ class PrefetchTest {
     assertThat(remote.batched).containsExactlyInAnyOrder(remote.manifest.get(2), remote.manifest.get(3));
     assertThat(s.stats().get(RemoteLog.PREFETCHED)).isEqualTo(2);
     assertThat(remote.singleGets).hasValue(1);
+  }
+
+  @Test
+  void aSettledManifest_prefetchesWhatGoAskedFor_theRestComesWhenAskedFor() throws Exception {
+    HeldRemote remote = remoteWith(4);
+    remote.asked = 2;
+    remote.settled = true;
+    remote.gate.countDown();
+    Setup s = woken(remote);
+    awaitPrefetched(s, 2);
+    assertThat(s.stats().get(RemoteLog.PREFETCH_LISTED)).isEqualTo(4);
+    Key onlyStored = remote.manifest.get(3);
+    assertThat(s.cache().get(onlyStored).get(10, TimeUnit.SECONDS)).as("fetched by its get").isPresent();
+    s.cache().close();
+    assertThat(remote.batched).containsExactly(remote.manifest.get(0), remote.manifest.get(1));
+    assertThat(s.stats().get(RemoteLog.PREFETCHED)).isEqualTo(2);
+    assertThat(remote.singleGets).hasValue(1);
+    // it is now asked for: the report says so
+    assertThat(remote.added).singleElement().satisfies(m -> {
+      assertThat(m.ids().subList(0, m.asked())).containsExactly(onlyStored);
+      assertThat(m.settled()).isTrue();
+    });
+
+    HeldRemote unsettled = remoteWith(4);
+    unsettled.asked = 2;
+    unsettled.gate.countDown();
+    Setup t = woken(unsettled); // the same local dir, which holds all but the third
+    awaitPrefetched(t, 1);
+    t.cache().close();
+    assertThat(unsettled.batched)
+        .as("not settled: the only-stored id not on disk is prefetched too")
+        .containsExactly(unsettled.manifest.get(2));
+  }
+
+  @Test
+  void aColdBuildsReport_listsWhatGoAskedForFirst_andDoesNotSettle() throws Exception {
+    HeldRemote remote = remoteWith(0);
+    remote.gate.countDown();
+    Setup s = setup(remote);
+    List<Key> asked = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Key a = id("built " + i);
+      asked.add(a);
+      assertThat(s.cache().get(a).get(10, TimeUnit.SECONDS)).isEmpty();
+    }
+    Key notAsked = id("stored only");
+    for (Key k : List.of(asked.get(0), notAsked, asked.get(1), asked.get(2))) {
+      byte[] body = ("body of " + k.hex()).getBytes(StandardCharsets.UTF_8);
+      s.cache().put(k, sha(body), body.length, sink -> { sink.write(body); return body.length; });
+    }
+    assertThat(s.cache().get(asked.get(0)).get(10, TimeUnit.SECONDS)).as("one hit of three").isPresent();
+    s.cache().close();
+    List<Key> ids = new ArrayList<>(asked);
+    ids.add(notAsked);
+    assertThat(remote.added).containsExactly(new Manifest(ids, 3, false));
   }
 }

@@ -3,7 +3,9 @@ package dev.progcache.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.cache.Key;
+import dev.progcache.remote.Manifest;
 import dev.progcache.remote.http.BatchFrames;
+import dev.progcache.remote.http.HttpTier;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -255,21 +257,65 @@ class PrefetchEndpointsTest {
     Key ctx = id("ctx");
     Key old = id("old");
     Key kept = id("kept");
-    m.merge("main", ctx, List.of(old, kept));
+    m.merge("main", ctx, Manifest.allAsked(List.of(old, kept)));
     now[0] += TimeUnit.DAYS.toMillis(Manifests.MAX_AGE_DAYS - 1);
-    m.merge("main", ctx, List.of(kept));
+    m.merge("main", ctx, Manifest.allAsked(List.of(kept)));
     now[0] += TimeUnit.DAYS.toMillis(2);
-    m.merge("main", ctx, List.of(id("new")));
-    assertThat(m.read("main", ctx).orElseThrow()).containsExactly(kept, id("new"));
+    m.merge("main", ctx, Manifest.allAsked(List.of(id("new"))));
+    assertThat(m.read("main", ctx).orElseThrow().ids()).containsExactly(kept, id("new"));
 
     List<Key> lots = new ArrayList<>();
     for (int i = 0; i < Manifests.MAX_IDS + 5; i++) {
       lots.add(id("many" + i));
     }
     now[0] += TimeUnit.DAYS.toMillis(1);
-    m.merge("main", ctx, lots);
-    List<Key> after = m.read("main", ctx).orElseThrow();
+    m.merge("main", ctx, Manifest.allAsked(lots));
+    List<Key> after = m.read("main", ctx).orElseThrow().ids();
     assertThat(after).hasSize(Manifests.MAX_IDS);
     assertThat(after).doesNotContain(kept); // the least recently reported went first
+  }
+
+  @Test
+  void manifest_listsWhatGoAskedForFirst_andSettles_overTheHelpersClient() throws Exception {
+    start(null);
+    Key ctx = id("ctx");
+    Key asked = id("asked");
+    Key stored = id("stored");
+    Key older = id("from an older helper");
+    try (HttpTier tier = new HttpTier(server.url(), (String) null, HttpTier.Settings.DEFAULT)) {
+      tier.addToManifest(ctx, new Manifest(List.of(asked, stored), 1, false)); // a cold build
+      assertThat(tier.manifest(ctx)).contains(new Manifest(List.of(asked, stored), 1, false));
+
+      // a report without the headers says nothing of asks: its ids are listed as only stored
+      assertThat(send("POST", "manifest/" + ctx.hex(), BatchFrames.ids(List.of(older, asked)), null).statusCode())
+          .isEqualTo(204);
+      assertThat(tier.manifest(ctx)).contains(new Manifest(List.of(asked, stored, older), 1, false));
+
+      // a cached build asked for what the cold one only stored, and found it: settled
+      tier.addToManifest(ctx, new Manifest(List.of(stored), 1, true));
+      assertThat(tier.manifest(ctx)).contains(new Manifest(List.of(asked, stored, older), 2, true));
+      tier.addToManifest(ctx, new Manifest(List.of(older), 0, false));
+      assertThat(tier.manifest(ctx))
+          .as("an id once asked for stays so; settled stays settled")
+          .contains(new Manifest(List.of(asked, stored, older), 2, true));
+    }
+    HttpResponse<byte[]> r = send("GET", "manifest/" + ctx.hex(), new byte[0], null);
+    assertThat(r.headers().firstValue(BatchFrames.ASKED)).contains("2");
+    assertThat(r.headers().firstValue(BatchFrames.SETTLED)).contains("1");
+  }
+
+  @Test
+  void manifests_writtenBeforeAsksWereKept_listEverythingAsOnlyStored() throws Exception {
+    long today = 20_000;
+    Manifests m = new Manifests(tmp.resolve("m"), () -> TimeUnit.DAYS.toMillis(today));
+    Key ctx = id("ctx");
+    Path f = tmp.resolve("m").resolve("main").resolve(ctx.hex());
+    Files.createDirectories(f.getParent());
+    Files.writeString(f, id("a").hex() + " " + today + "\n" + id("b").hex() + " " + today + "\nsettled x\n");
+    assertThat(m.read("main", ctx)).contains(new Manifest(List.of(id("a"), id("b")), 0, false));
+    m.merge("main", ctx, new Manifest(List.of(id("b")), 1, true));
+    assertThat(m.read("main", ctx)).contains(new Manifest(List.of(id("b"), id("a")), 1, true));
+    assertThat(Files.readString(f))
+        .isEqualTo("settled " + today + "\n" + id("a").hex() + " " + today + " s\n" + id("b").hex() + " " + today + " a\n");
   }
 }

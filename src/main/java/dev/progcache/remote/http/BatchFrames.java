@@ -1,6 +1,7 @@
 package dev.progcache.remote.http;
 
 import dev.progcache.cache.Key;
+import dev.progcache.remote.Manifest;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The wire forms of prefetching, shared by client and server:
@@ -20,6 +22,10 @@ import java.util.Set;
  * <ul>
  *   <li>an id list ({@code POST /batch}, {@code POST /manifest/<context>}, and the body of {@code
  *       GET /manifest/<context>}): one 64-hex-digit id per line, {@code \n}-terminated;
+ *   <li>a manifest ({@link Manifest}) is an id list, the ids go asked for first, with two headers
+ *       on both {@code GET} answers and {@code POST} requests: {@value #ASKED} (how many ids, from
+ *       the start, go asked for; absent: all) and {@value #SETTLED} ({@code 1} when settled, else
+ *       absent). A peer that ignores them sees the id list it always did;
  *   <li>a batch response ({@code Content-Type:} {@value #CONTENT_TYPE}): for every hit a header
  *       line {@code <action hex> <output hex> <size>\n} followed by exactly {@code size} bytes, then
  *       {@code end\n}. Misses are left out.
@@ -37,10 +43,30 @@ public final class BatchFrames {
   /** Bytes of one id line. */
   public static final int LINE = Key.LENGTH * 2 + 1;
 
+  /** Header: how many of a manifest's ids, from the start, go asked for. */
+  public static final String ASKED = "Progcache-Asked";
+  /** Header: {@code 1} on a settled manifest, or on a report from a build that found entries. */
+  public static final String SETTLED = "Progcache-Settled";
+
   private static final int MAX_HEADER = 200;
   private static final byte[] END = "end\n".getBytes(StandardCharsets.US_ASCII);
 
   private BatchFrames() {}
+
+  /**
+   * The manifest of {@code ids} with the values of its {@value #ASKED} and {@value #SETTLED}
+   * headers (null when absent). Without a plain-number {@value #ASKED} (a server that does not
+   * keep asks) it is {@link Manifest#allAsked}; a count beyond the list means all of it.
+   */
+  public static Manifest manifest(List<Key> ids, @Nullable String asked, @Nullable String settled) {
+    if (asked == null
+        || asked.isEmpty()
+        || asked.length() > 9
+        || !asked.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return Manifest.allAsked(ids);
+    }
+    return new Manifest(ids, Math.min(ids.size(), Integer.parseInt(asked)), "1".equals(settled));
+  }
 
   /** {@code ids} as an id list. */
   public static byte[] ids(List<Key> ids) {

@@ -1,6 +1,7 @@
 package dev.progcache.remote.http;
 
 import dev.progcache.cache.Key;
+import dev.progcache.remote.Manifest;
 import dev.progcache.remote.RemoteException;
 import dev.progcache.remote.RemoteException.Kind;
 import dev.progcache.remote.RemoteTier.BatchSink;
@@ -80,7 +81,7 @@ final class HttpPrefetch {
     }
   }
 
-  Optional<List<Key>> manifest(Key context) throws IOException {
+  Optional<Manifest> manifest(Key context) throws IOException {
     if (noManifests) {
       return Optional.empty();
     }
@@ -96,19 +97,28 @@ final class HttpPrefetch {
         return Optional.empty();
       }
       HttpTier.check(r, "GET /manifest", Kind.DENIED_READ);
-      return BatchFrames.parseIds(r.body(), BatchFrames.MAX_MANIFEST);
+      Optional<List<Key>> ids = BatchFrames.parseIds(r.body(), BatchFrames.MAX_MANIFEST);
+      return ids.map(
+          l ->
+              BatchFrames.manifest(
+                  l, r.header(BatchFrames.ASKED).orElse(null), r.header(BatchFrames.SETTLED).orElse(null)));
     } finally {
       tier.conn.slots.release();
     }
   }
 
-  void addToManifest(Key context, List<Key> actions) throws IOException {
+  void addToManifest(Key context, Manifest report) throws IOException {
+    List<Key> actions = report.ids();
     if (noManifests || actions.isEmpty()) {
       return;
     }
     List<Key> some = actions.subList(0, Math.min(actions.size(), BatchFrames.MAX_MANIFEST));
     Map<String, String> h = tier.headers(false);
     h.put("Content-Type", "text/plain");
+    h.put(BatchFrames.ASKED, Integer.toString(Math.min(report.asked(), some.size())));
+    if (report.settled()) {
+      h.put(BatchFrames.SETTLED, "1");
+    }
     tier.acquire();
     try (Exchange r =
         tier.exchange(

@@ -2,6 +2,7 @@ package dev.progcache.remote.http;
 
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
+import dev.progcache.remote.Manifest;
 import dev.progcache.remote.RemoteException;
 import dev.progcache.remote.RemoteException.Kind;
 import dev.progcache.remote.RemoteTier;
@@ -242,13 +243,13 @@ public final class HttpTier implements RemoteTier {
   }
 
   @Override
-  public Optional<List<Key>> manifest(Key context) throws IOException {
+  public Optional<Manifest> manifest(Key context) throws IOException {
     return prefetch.manifest(context);
   }
 
   @Override
-  public void addToManifest(Key context, List<Key> actions) throws IOException {
-    prefetch.addToManifest(context, actions);
+  public void addToManifest(Key context, Manifest report) throws IOException {
+    prefetch.addToManifest(context, report);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.progcache.remote.s3;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.remote.Background;
+import dev.progcache.remote.Manifest;
 import dev.progcache.remote.RemoteException;
 import dev.progcache.remote.RemoteException.Kind;
 import dev.progcache.remote.RemoteLog;
@@ -203,18 +204,21 @@ public final class S3Tier implements RemoteTier {
     }
   }
 
-  /** The union of the newest manifest shards of {@code context} (see {@link S3Manifests}). */
+  /**
+   * The union of the newest manifest shards of {@code context} (see {@link S3Manifests}); shards
+   * do not say what go asked for, so all of it is prefetched.
+   */
   @Override
-  public Optional<List<Key>> manifest(Key context) throws IOException {
+  public Optional<Manifest> manifest(Key context) throws IOException {
     log.count(GETS, 1);
-    return manifests.read(context);
+    return manifests.read(context).map(Manifest::allAsked);
   }
 
-  /** Writes this runner's own manifest shard. */
+  /** Writes this runner's own manifest shard: every id of {@code report}. */
   @Override
-  public void addToManifest(Key context, List<Key> actions) throws IOException {
+  public void addToManifest(Key context, Manifest report) throws IOException {
     log.count(PUTS, 1);
-    manifests.add(context, actions);
+    manifests.add(context, report.ids());
   }
 
   /** Turns an SDK failure into the kind of trouble the decorators react to. */

@@ -3,6 +3,7 @@ package dev.progcache.remote.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.cache.Key;
+import dev.progcache.remote.Manifest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,21 @@ class BatchFramesTest {
     assertThat(BatchFrames.parseIds(new ByteArrayInputStream(BatchFrames.ids(ids)), 500))
         .contains(ids);
     assertThat(BatchFrames.parseIds(new ByteArrayInputStream(BatchFrames.ids(ids)), 499)).isEmpty();
+  }
+
+  @Test
+  void manifest_headers_sayWhatGoAskedFor_elseEverythingCounts() {
+    List<Key> ids = List.of(Key.of(new byte[32]), Key.of(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+        13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}));
+    assertThat(BatchFrames.manifest(ids, "1", "1")).isEqualTo(new Manifest(ids, 1, true));
+    assertThat(BatchFrames.manifest(ids, "0", null)).isEqualTo(new Manifest(ids, 0, false));
+    assertThat(BatchFrames.manifest(ids, "7", "yes")).as("clamped; only 1 settles").isEqualTo(new Manifest(ids, 2, false));
+    for (String bad : new String[] {null, "", "-1", "+1", " 1", "1e3", "9999999999", "\u0661"}) {
+      assertThat(BatchFrames.manifest(ids, bad, "1")).as("asked %s", bad).isEqualTo(Manifest.allAsked(ids));
+    }
+    assertThat(Manifest.allAsked(ids).toPrefetch()).isEqualTo(ids);
+    assertThat(new Manifest(ids, 1, true).toPrefetch()).containsExactly(ids.get(0));
+    assertThat(new Manifest(ids, 1, false).toPrefetch()).isEqualTo(ids);
   }
 
   @Test

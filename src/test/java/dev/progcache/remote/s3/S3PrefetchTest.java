@@ -7,6 +7,7 @@ import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
 import dev.progcache.disk.DiskStore;
 import dev.progcache.remote.BestEffort;
+import dev.progcache.remote.Manifest;
 import dev.progcache.remote.Prefetch;
 import dev.progcache.remote.RemoteLog;
 import dev.progcache.remote.TieredCache;
@@ -86,7 +87,7 @@ class S3PrefetchTest {
           .putObject(
               r -> r.bucket(loc.bucket()).key(loc.manifestDir(ctx.hex()) + "0-garbage"),
               RequestBody.fromString("not\u0000an id\n" + "q".repeat(64) + "\n"));
-      Set<Key> got = new HashSet<>(a.manifest(ctx).orElseThrow());
+      Set<Key> got = new HashSet<>(a.manifest(ctx).orElseThrow().ids());
       Set<Key> all = new HashSet<>(one);
       all.addAll(two);
       assertThat(got).isEqualTo(all);
@@ -95,7 +96,7 @@ class S3PrefetchTest {
 
   private static void add(S3Tier t, Key ctx, List<Key> ids) {
     try {
-      t.addToManifest(ctx, ids);
+      t.addToManifest(ctx, Manifest.allAsked(ids));
     } catch (java.io.IOException e) {
       throw new AssertionError(e);
     }
