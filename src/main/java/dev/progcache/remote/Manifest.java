@@ -11,10 +11,11 @@ import java.util.Set;
  * <p>go looks up some of what it stores and never the rest (a cold {@code go build std} stores
  * about 1,550 entries; a cached one asks for about 1,135 of them). The ids go asked for (a get:
  * hit, or miss then built and stored) come first, {@code asked} of them; the ids it only stored
- * follow. {@code settled} says a build that found entries reported its asks: from then on a
- * fresh runner prefetches only the asked part and fetches the rest one by one should go ask. Until
- * then (after a cold build, which asks for less than a cached one will) everything is prefetched.
- * In a report, {@code settled} says the reporting build found entries.
+ * follow. {@code settled} says a cached build reported its asks: from then on a fresh runner
+ * prefetches only the asked part and fetches the rest one by one should go ask. Until then (after
+ * a cold build, which asks for less than a cached one will) everything is prefetched. In a
+ * report, {@code settled} says the reporting build settles it ({@code Prefetch}: it found most of
+ * what it asked for, and asked for most of what the manifest lists as asked for).
  *
  * @param ids asked ids first, no duplicates
  * @param asked how many of {@code ids}, from the start, go asked for

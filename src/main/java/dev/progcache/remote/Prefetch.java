@@ -7,6 +7,7 @@ import dev.progcache.disk.DiskStore;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -263,41 +264,49 @@ public final class Prefetch {
     releaseAll();
     long wasted = unused.values().stream().mapToLong(Long::longValue).sum();
     log.count(RemoteLog.PREFETCH_WASTED_BYTES, wasted);
-    Manifest report = report();
-    if (report.ids().isEmpty() || !started) {
+    Map<Key, Integer> ids;
+    usedLock.lock();
+    try {
+      ids = new LinkedHashMap<>(used);
+    } finally {
+      usedLock.unlock();
+    }
+    if (ids.isEmpty() || !started) {
       return;
     }
     uploader.submit(
         "upload of the prefetch manifest",
-        (long) report.ids().size() * 65,
+        (long) ids.size() * 65,
         () -> {
-          if (!known().covers(report)) { // else the stored manifest already says all of it
+          Manifest known = known();
+          Manifest report = report(ids, known);
+          if (!known.covers(report)) { // else the stored manifest already says all of it
             remote.addToManifest(contextKey(), report);
           }
         });
   }
 
   /**
-   * This build's report: the ids it hit or stored, those go asked for first. It settles the
-   * manifest when the build found at least half of what it asked for (a cold build, which builds
-   * everything, asks for less than a cached one will).
+   * This build's report of {@code ids} (flags as in {@link #used}): those go asked for first. It
+   * settles the manifest when the build found at least half of what it asked for (a cold build,
+   * which builds everything, asks for less than a cached one will) and asked for at least half of
+   * what {@code known} lists as asked for (a small build, say one command after a cold {@code go
+   * build std}, has not shown what a cached build of the rest asks for).
    */
-  private Manifest report() {
+  static Manifest report(Map<Key, Integer> ids, Manifest known) {
     List<Key> asked = new ArrayList<>();
     List<Key> stored = new ArrayList<>();
     int hits = 0;
-    usedLock.lock();
-    try {
-      for (Map.Entry<Key, Integer> e : used.entrySet()) {
-        (e.getValue() != 0 ? asked : stored).add(e.getKey());
-        hits += e.getValue() >> 1;
-      }
-    } finally {
-      usedLock.unlock();
+    for (Map.Entry<Key, Integer> e : ids.entrySet()) {
+      (e.getValue() != 0 ? asked : stored).add(e.getKey());
+      hits += e.getValue() >> 1;
     }
     int n = asked.size();
+    Set<Key> mine = new HashSet<>(asked);
+    long shared = known.ids().subList(0, known.asked()).stream().filter(mine::contains).count();
+    boolean settles = hits > 0 && hits * 2 >= n && shared * 2 >= known.asked();
     asked.addAll(stored);
-    return new Manifest(asked, n, hits > 0 && hits * 2 >= n);
+    return new Manifest(asked, n, settles);
   }
 
   /**
