@@ -3,52 +3,74 @@ package dev.progcache.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.testing.GoRun;
+import dev.progcache.testing.LatencyProxy;
 import dev.progcache.testing.ServeProcess;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two helpers with separate local directories share through one {@code progcache serve}: what A
- * built, a fresh B gets entirely from the server, byte for byte.
+ * Helpers with separate local directories share through one {@code progcache serve}: what A
+ * built, a fresh B gets entirely from the server, byte for byte, prefetched while go starts asking
+ * although the server is 20 ms away (a {@link LatencyProxy}); a fresh C after B, on the manifest
+ * B settled, prefetches only what go asks for. One cold {@code go build std} serves all of it.
  */
 @Timeout(900)
 class SharedStdIT {
   @TempDir Path tmp;
 
   @Test
-  void goBuildStd_inA_thenFreshB_getsAllRemoteHits_identicalOutputs() throws Exception {
-    try (ServeProcess server = ServeProcess.start("127.0.0.1:0", tmp.resolve("srv"), "--no-access-log")) {
+  void goBuildStd_inA_thenFreshRunners20msAway_getEverythingFromTheServer_identicalOutputs()
+      throws Exception {
+    try (ServeProcess server = ServeProcess.start("127.0.0.1:0", tmp.resolve("srv"), "--no-access-log");
+        LatencyProxy far = LatencyProxy.start(server.port(), Duration.ofMillis(20), 64)) {
       Path work = Files.createDirectories(tmp.resolve("work"));
       Path a = Files.createDirectories(tmp.resolve("a"));
       Path b = Files.createDirectories(tmp.resolve("b"));
 
-      GoRun.Result stdA = go(work, a, server, "build", "std");
+      GoRun.Result stdA = go(work, a, server.url(), "build", "std");
       assertOk(stdA);
       assertThat(stdA.stat("remote-uploads")).isEqualTo(stdA.stat("puts")).isPositive();
-      GoRun.Result fmtA = go(work, a, server, "build", "-o", a.resolve("gofmt").toString(), "cmd/gofmt");
+      GoRun.Result fmtA = go(work, a, server.url(), "build", "-o", a.resolve("gofmt").toString(), "cmd/gofmt");
       assertOk(fmtA);
 
-      GoRun.Result stdB = go(work, b, server, "build", "std");
+      GoRun.Result stdB = go(work, b, far.url(), "build", "std");
       assertOk(stdB);
-      assertThat(stdB.stat("misses")).as("misses in B; stderr:\n%s", stdB.stderr()).isZero();
+      String why = "stderr:\n" + stdB.stderr();
+      assertThat(stdB.stat("misses")).as("misses in B; " + why).isZero();
       assertThat(stdB.stat("hits")).isEqualTo(stdB.stat("gets")).isPositive();
-      // every hit came from the server: one by one, or prefetched from A's manifest
-      assertThat(stdB.stat("remote-hits") + stdB.stat("prefetched"))
-          .as("stderr:\n%s", stdB.stderr())
-          .isGreaterThanOrEqualTo(stdB.stat("gets"));
-      GoRun.Result fmtB = go(work, b, server, "build", "-o", b.resolve("gofmt").toString(), "cmd/gofmt");
+      // every hit came from the server: prefetched from A's manifest, or one by one (next to none)
+      assertThat(stdB.stat("remote-hits") + stdB.stat("prefetched")).as(why).isGreaterThanOrEqualTo(stdB.stat("gets"));
+      assertThat(stdB.stat("remote-hits")).as(why).isLessThanOrEqualTo(stdB.stat("gets") / 50);
+      assertThat(stdB.stat("prefetched")).as(why).isGreaterThanOrEqualTo(stdB.stat("prefetch-used"));
+      // (a second get of the same entry counts once as used)
+      assertThat(stdB.stat("prefetch-used"))
+          .as("nearly every get answered by a prefetched entry; " + why)
+          .isGreaterThanOrEqualTo(stdB.stat("gets") * 9 / 10);
+      assertThat(stdB.stat("prefetch-errors")).as(why).isZero();
+      // A's builds (a cold std, then gofmt asking for a fraction of it) did not settle the
+      // manifest: B prefetched everything listed
+      assertThat(stdB.stat("prefetched") + stdB.stat("remote-hits"))
+          .as(why)
+          .isGreaterThanOrEqualTo(stdB.stat("prefetch-listed"));
+
+      GoRun.Result fmtB = go(work, b, far.url(), "build", "-o", b.resolve("gofmt").toString(), "cmd/gofmt");
       assertOk(fmtB);
       // go looks up the link action of `build -o` but never stores a binary it writes to -o:
       // that one get misses in A and in B alike (its std deps are local hits by now)
       assertThat(fmtB.stat("misses")).as("stderr:\n%s", fmtB.stderr()).isLessThanOrEqualTo(1);
-
       assertThat(Files.readAllBytes(b.resolve("gofmt"))).isEqualTo(Files.readAllBytes(a.resolve("gofmt")));
       try (Stream<Path> s = Files.walk(b.resolve("cache/o"))) {
         for (Path p : (Iterable<Path>) s.filter(Files::isRegularFile)::iterator) {
@@ -56,22 +78,63 @@ class SharedStdIT {
           assertThat(Files.mismatch(p, same)).as("%s", p).isEqualTo(-1L);
         }
       }
+
+      // B found what it asked for, and asked for all A's std build did: its report settled the
+      // manifest, so the next fresh runner prefetches only what go asks for and still finds it all
+      awaitManifestMerges(server.url(), 3); // A's two reports and B's land after go is done
+      Path c = Files.createDirectories(tmp.resolve("c"));
+      GoRun.Result stdC = go(work, c, far.url(), "build", "std");
+      assertOk(stdC);
+      String whyC = "stderr:\n" + stdC.stderr();
+      assertThat(stdC.stat("misses")).as(whyC).isZero();
+      assertThat(stdC.stat("hits")).as(whyC).isEqualTo(stdC.stat("gets"));
+      assertThat(stdC.stat("prefetched") + stdC.stat("remote-hits"))
+          .as("only what go asked for: " + whyC)
+          .isLessThan(stdC.stat("prefetch-listed") * 9 / 10);
+      assertThat(stdC.stat("remote-hits")).as(whyC).isLessThanOrEqualTo(stdC.stat("gets") / 50);
+
+      // a warm local dir prefetches nothing and uploads no manifest when nothing is new
+      GoRun.Result warmB = go(work, b, far.url(), "build", "std");
+      assertOk(warmB);
+      assertThat(warmB.stat("prefetched")).as("stderr:\n%s", warmB.stderr()).isZero();
+      assertThat(warmB.stat("hits")).isEqualTo(warmB.stat("gets"));
       System.out.printf(
-          "SharedStdIT: A std %d ms (cold), B std %d ms (fresh dir, warm server)%n", stdA.millis(), stdB.millis());
+          "SharedStdIT: A std %d ms (cold); fresh dirs 20 ms away: B std %d ms (%s); C std, settled"
+              + " manifest, %d ms (%s)%n",
+          stdA.millis(), stdB.millis(), statsLine(stdB), stdC.millis(), statsLine(stdC));
     }
   }
 
-  private static GoRun.Result go(Path work, Path home, ServeProcess server, String... args)
+  /** Waits (30 s at most) until the server merged {@code n} manifest reports. */
+  private static void awaitManifestMerges(URI server, int n) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    Pattern merged = Pattern.compile("outcome=\"merged\",route=\"manifest\"} ([0-9.]+)");
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    double seen = 0;
+    while (System.nanoTime() < deadline) {
+      String m =
+          http.send(HttpRequest.newBuilder(server.resolve("metrics")).build(), HttpResponse.BodyHandlers.ofString())
+              .body();
+      Matcher x = merged.matcher(m);
+      seen = x.find() ? Double.parseDouble(x.group(1)) : 0;
+      if (seen >= n) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the server merged " + seen + " manifest reports, not " + n);
+  }
+
+  private static String statsLine(GoRun.Result r) {
+    return r.stderr().lines().filter(l -> l.contains("progcache: gets=")).reduce((x, y) -> y).orElse("");
+  }
+
+  private static GoRun.Result go(Path work, Path home, URI remote, String... args)
       throws IOException, InterruptedException {
-    return GoRun.go(
-        work,
-        home,
-        List.of("--dir", home.resolve("cache").toString(), "-v", "--remote", server.url().toString()),
-        // A's uploads must all land before B starts: on a loaded machine the default 5 s drain
-        // after close can cut off the last of a cold std build's ~1,100 uploads
-        Map.of("GO111MODULE", "off", "PROGCACHE_REMOTE_DRAIN", "120s"),
-        600,
-        args);
+    // every upload and manifest report lands before the next build: on a loaded machine the
+    // default 5 s drain after close can cut off the last of a cold std build's ~1,100 uploads
+    return GoRun.withRemote(
+        work, home, remote, Map.of("GO111MODULE", "off", "PROGCACHE_REMOTE_DRAIN", "120s"), 600, args);
   }
 
   private static void assertOk(GoRun.Result r) {
