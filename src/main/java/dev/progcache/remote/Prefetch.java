@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -66,7 +67,10 @@ public final class Prefetch {
   private final Limits limits;
   private final RemoteLog log;
   private final ConcurrentHashMap<Key, Slot> slots = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Key, Long> unused = new ConcurrentHashMap<>();
+  /** Entries this session prefetched and go has not asked for yet. */
+  private final ConcurrentHashMap<Key, Hit> unused = new ConcurrentHashMap<>();
+  /** Bytes of prefetched entries go stored anew before asking for them (wasted too). */
+  private final AtomicLong overwritten = new AtomicLong();
   private static final int ASKED = 1;
   private static final int HIT = 2;
   /** Ids this build hit or stored, in order, with {@link #ASKED} and {@link #HIT} flags. */
@@ -189,7 +193,7 @@ public final class Prefetch {
 
   private Hit store(Key action, Key output, long size, InputStream body) throws java.io.IOException {
     Hit h = local.store(action, output, size, Buffers.source(body));
-    unused.put(action, size);
+    unused.put(action, h);
     log.count(RemoteLog.PREFETCHED, 1);
     log.count(RemoteLog.PREFETCH_BYTES, size);
     Slot s = slots.remove(action);
@@ -225,6 +229,15 @@ public final class Prefetch {
     return Optional.of(s.done);
   }
 
+  /**
+   * The entry of {@code action} this session prefetched, if go has not asked for it yet: the
+   * hit the local disk would give, without reading its record back (the first get of each
+   * prefetched entry).
+   */
+  public Optional<Hit> landed(Key action) {
+    return Optional.ofNullable(unused.get(action));
+  }
+
   /** Notes that the build got {@code action} (a hit, from wherever it came). */
   public void hit(Key action) {
     record(action, ASKED | HIT);
@@ -233,10 +246,14 @@ public final class Prefetch {
     }
   }
 
-  /** Notes that the build stored {@code action}. */
+  /** Notes that the build stored {@code action} (over a prefetched entry: that one went unused). */
   public void put(Key action) {
     if (!listed.isDone()) {
       seenEarly.add(action);
+    }
+    Hit replaced = unused.remove(action);
+    if (replaced != null) {
+      overwritten.addAndGet(replaced.entry().size());
     }
     record(action, missed.contains(action) ? ASKED : 0);
   }
@@ -262,7 +279,7 @@ public final class Prefetch {
     closed = true;
     threads.forEach(Thread::interrupt);
     releaseAll();
-    long wasted = unused.values().stream().mapToLong(Long::longValue).sum();
+    long wasted = overwritten.get() + unused.values().stream().mapToLong(h -> h.entry().size()).sum();
     log.count(RemoteLog.PREFETCH_WASTED_BYTES, wasted);
     Map<Key, Integer> ids;
     usedLock.lock();

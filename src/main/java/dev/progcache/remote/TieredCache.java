@@ -83,7 +83,10 @@ public final class TieredCache implements BuildCache {
 
   @Override
   public CompletableFuture<Optional<Hit>> get(Key actionId) {
-    Optional<Hit> hit = local.lookup(actionId);
+    Optional<Hit> hit = prefetch != null ? prefetch.landed(actionId) : Optional.empty();
+    if (hit.isEmpty()) {
+      hit = local.lookup(actionId);
+    }
     if (hit.isPresent()) {
       noteHit(actionId);
       return CompletableFuture.completedFuture(hit);

@@ -383,4 +383,32 @@ class PrefetchTest {
     ids.add(notAsked);
     assertThat(remote.added).containsExactly(new Manifest(ids, 3, false));
   }
+
+  @Test
+  void theFirstGetOfAPrefetchedEntry_isAnsweredWithoutReadingItsRecord_aPutReplacesIt() throws Exception {
+    HeldRemote remote = remoteWith(2);
+    remote.gate.countDown();
+    Setup s = woken(remote);
+    awaitPrefetched(s, 2);
+    Key first = remote.manifest.get(0);
+    Key second = remote.manifest.get(1);
+    DiskStore disk = DiskStore.open(tmp.resolve("local"), System::currentTimeMillis, new Stats());
+    java.nio.file.Files.delete(disk.recordPath(first));
+    Optional<Hit> h = s.cache().get(first).get(10, TimeUnit.SECONDS);
+    assertThat(h).as("from the prefetch's own note").isPresent();
+    assertThat(h.get().diskPath()).exists();
+    assertThat(h.get().entry().outputId()).isEqualTo(sha(remote.objects.get(first)));
+    assertThat(remote.singleGets).as("no record read (it is gone), no remote get").hasValue(0);
+    assertThat(s.stats().get(RemoteLog.PREFETCH_USED)).isEqualTo(1);
+
+    byte[] other = "built again, differently".getBytes(StandardCharsets.UTF_8);
+    s.cache().put(second, sha(other), other.length, sink -> { sink.write(other); return other.length; });
+    Optional<Hit> again = s.cache().get(second).get(10, TimeUnit.SECONDS);
+    assertThat(again).isPresent();
+    assertThat(again.get().entry().outputId()).as("what go stored last").isEqualTo(sha(other));
+    s.cache().close();
+    assertThat(s.stats().get(RemoteLog.PREFETCH_WASTED_BYTES))
+        .as("the replaced entry went unused")
+        .isEqualTo(remote.objects.get(second).length);
+  }
 }
