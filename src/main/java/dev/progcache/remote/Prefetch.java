@@ -53,6 +53,9 @@ public final class Prefetch {
   private static final int PENDING = 0;
   private static final int IN_FLIGHT = 1;
   private static final int TAKEN = 2;
+  /** Flags of {@link #used}: go asked for the id; it was a hit. */
+  private static final int ASKED = 1;
+  private static final int HIT = 2;
   private static final int MAX_RECORDED = 20_000;
   private static final java.time.Duration MANIFEST_WAIT = java.time.Duration.ofSeconds(2);
 
@@ -71,8 +74,6 @@ public final class Prefetch {
   private final ConcurrentHashMap<Key, Hit> unused = new ConcurrentHashMap<>();
   /** Bytes of prefetched entries go stored anew before asking for them (wasted too). */
   private final AtomicLong overwritten = new AtomicLong();
-  private static final int ASKED = 1;
-  private static final int HIT = 2;
   /** Ids this build hit or stored, in order, with {@link #ASKED} and {@link #HIT} flags. */
   private final Map<Key, Integer> used = new LinkedHashMap<>();
   /** Ids go asked for and did not find on disk (capped like {@link #used}). */
@@ -279,7 +280,8 @@ public final class Prefetch {
     closed = true;
     threads.forEach(Thread::interrupt);
     releaseAll();
-    long wasted = overwritten.get() + unused.values().stream().mapToLong(h -> h.entry().size()).sum();
+    long wasted =
+        overwritten.get() + unused.values().stream().mapToLong(h -> h.entry().size()).sum();
     log.count(RemoteLog.PREFETCH_WASTED_BYTES, wasted);
     Map<Key, Integer> ids;
     usedLock.lock();

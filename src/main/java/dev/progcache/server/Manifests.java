@@ -106,7 +106,10 @@ final class Manifests {
       }
       m.forEach(
           (k, line) ->
-              b.append(k.hex()).append(' ').append(line.day()).append(line.asked() ? " a\n" : " s\n"));
+              b.append(k.hex())
+                  .append(' ')
+                  .append(line.day())
+                  .append(line.asked() ? " a\n" : " s\n"));
       Files.createDirectories(f.getParent());
       DiskStore.writeAtomically(f, b.toString().getBytes(StandardCharsets.US_ASCII));
     } finally {

@@ -244,11 +244,10 @@ final class PrefetchEndpoints {
     if (ids.isEmpty()) {
       return true;
     }
-    // a report without the headers (an older helper) says nothing of what go asked for
     HttpFields h = req.getHeaders();
-    String asked = h.get(BatchFrames.ASKED);
-    manifests.merge(
-        ns, context, BatchFrames.manifest(ids.get(), asked == null ? "0" : asked, h.get(BatchFrames.SETTLED)));
+    Manifest report =
+        BatchFrames.report(ids.get(), h.get(BatchFrames.ASKED), h.get(BatchFrames.SETTLED));
+    manifests.merge(ns, context, report);
     metrics.manifestMerge.increment();
     resp.setStatus(204);
     resp.write(true, null, cb);

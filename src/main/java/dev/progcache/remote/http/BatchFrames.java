@@ -23,9 +23,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>an id list ({@code POST /batch}, {@code POST /manifest/<context>}, and the body of {@code
  *       GET /manifest/<context>}): one 64-hex-digit id per line, {@code \n}-terminated;
  *   <li>a manifest ({@link Manifest}) is an id list, the ids go asked for first, with two headers
- *       on both {@code GET} answers and {@code POST} requests: {@value #ASKED} (how many ids, from
- *       the start, go asked for; absent: all) and {@value #SETTLED} ({@code 1} when settled, else
- *       absent). A peer that ignores them sees the id list it always did;
+ *       on both {@code GET} answers and {@code POST} reports: {@value #ASKED} (how many ids, from
+ *       the start, go asked for) and {@value #SETTLED} ({@code 1} when settled, or when the report
+ *       settles it; else absent). An answer without them comes from a server that keeps no asks
+ *       (all asked for, settled), a report without them from an older helper (none asked for). A
+ *       peer that ignores them sees the id list it always did;
  *   <li>a batch response ({@code Content-Type:} {@value #CONTENT_TYPE}): for every hit a header
  *       line {@code <action hex> <output hex> <size>\n} followed by exactly {@code size} bytes, then
  *       {@code end\n}. Misses are left out.
@@ -45,7 +47,7 @@ public final class BatchFrames {
 
   /** Header: how many of a manifest's ids, from the start, go asked for. */
   public static final String ASKED = "Progcache-Asked";
-  /** Header: {@code 1} on a settled manifest, or on a report from a build that found entries. */
+  /** Header: {@code 1} on a settled manifest, or on a report that settles it. */
   public static final String SETTLED = "Progcache-Settled";
 
   private static final int MAX_HEADER = 200;
@@ -54,18 +56,36 @@ public final class BatchFrames {
   private BatchFrames() {}
 
   /**
-   * The manifest of {@code ids} with the values of its {@value #ASKED} and {@value #SETTLED}
-   * headers (null when absent). Without a plain-number {@value #ASKED} (a server that does not
-   * keep asks) it is {@link Manifest#allAsked}; a count beyond the list means all of it.
+   * The manifest a {@code GET} answered: {@code ids} with the values of the {@value #ASKED} and
+   * {@value #SETTLED} headers (null when absent). Without a plain-number {@value #ASKED} (a
+   * server that keeps no asks) it is {@link Manifest#allAsked}; a count beyond the list means all.
    */
-  public static Manifest manifest(List<Key> ids, @Nullable String asked, @Nullable String settled) {
-    if (asked == null
-        || asked.isEmpty()
-        || asked.length() > 9
-        || !asked.chars().allMatch(c -> c >= '0' && c <= '9')) {
+  public static Manifest answer(List<Key> ids, @Nullable String asked, @Nullable String settled) {
+    int n = count(asked);
+    if (n < 0) {
       return Manifest.allAsked(ids);
     }
-    return new Manifest(ids, Math.min(ids.size(), Integer.parseInt(asked)), "1".equals(settled));
+    return new Manifest(ids, Math.min(ids.size(), n), "1".equals(settled));
+  }
+
+  /**
+   * The report a {@code POST} carried, as {@link #answer} reads it, except that without a
+   * plain-number {@value #ASKED} (an older helper) none is asked for and it settles nothing.
+   */
+  public static Manifest report(List<Key> ids, @Nullable String asked, @Nullable String settled) {
+    int n = count(asked);
+    return n < 0 ? new Manifest(ids, 0, false) : answer(ids, asked, settled);
+  }
+
+  /** A header's plain decimal count (at most 9 digits), or -1. */
+  private static int count(@Nullable String v) {
+    if (v == null
+        || v.isEmpty()
+        || v.length() > 9
+        || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return -1;
+    }
+    return Integer.parseInt(v);
   }
 
   /** {@code ids} as an id list. */

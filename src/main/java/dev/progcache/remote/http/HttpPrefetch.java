@@ -97,11 +97,10 @@ final class HttpPrefetch {
         return Optional.empty();
       }
       HttpTier.check(r, "GET /manifest", Kind.DENIED_READ);
-      Optional<List<Key>> ids = BatchFrames.parseIds(r.body(), BatchFrames.MAX_MANIFEST);
-      return ids.map(
-          l ->
-              BatchFrames.manifest(
-                  l, r.header(BatchFrames.ASKED).orElse(null), r.header(BatchFrames.SETTLED).orElse(null)));
+      String asked = r.header(BatchFrames.ASKED).orElse(null);
+      String settled = r.header(BatchFrames.SETTLED).orElse(null);
+      return BatchFrames.parseIds(r.body(), BatchFrames.MAX_MANIFEST)
+          .map(ids -> BatchFrames.answer(ids, asked, settled));
     } finally {
       tier.conn.slots.release();
     }

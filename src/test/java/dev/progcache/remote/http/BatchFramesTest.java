@@ -49,15 +49,19 @@ class BatchFramesTest {
   }
 
   @Test
-  void manifest_headers_sayWhatGoAskedFor_elseEverythingCounts() {
+  void manifestHeaders_sayWhatGoAskedFor_elseAllOfAnAnswerCounts_andNoneOfAReport() {
     List<Key> ids = List.of(Key.of(new byte[32]), Key.of(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
         13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}));
-    assertThat(BatchFrames.manifest(ids, "1", "1")).isEqualTo(new Manifest(ids, 1, true));
-    assertThat(BatchFrames.manifest(ids, "0", null)).isEqualTo(new Manifest(ids, 0, false));
-    assertThat(BatchFrames.manifest(ids, "7", "yes")).as("clamped; only 1 settles").isEqualTo(new Manifest(ids, 2, false));
+    assertThat(BatchFrames.answer(ids, "1", "1")).isEqualTo(new Manifest(ids, 1, true));
+    assertThat(BatchFrames.answer(ids, "0", null)).isEqualTo(new Manifest(ids, 0, false));
+    assertThat(BatchFrames.answer(ids, "7", "yes")).as("clamped; only 1 settles").isEqualTo(new Manifest(ids, 2, false));
     for (String bad : new String[] {null, "", "-1", "+1", " 1", "1e3", "9999999999", "\u0661"}) {
-      assertThat(BatchFrames.manifest(ids, bad, "1")).as("asked %s", bad).isEqualTo(Manifest.allAsked(ids));
+      assertThat(BatchFrames.answer(ids, bad, "1")).as("asked %s", bad).isEqualTo(Manifest.allAsked(ids));
     }
+    for (String bad : new String[] {null, "", "x", "-1"}) {
+      assertThat(BatchFrames.report(ids, bad, "1")).as("reported %s", bad).isEqualTo(new Manifest(ids, 0, false));
+    }
+    assertThat(BatchFrames.report(ids, "1", "1")).isEqualTo(new Manifest(ids, 1, true));
     assertThat(Manifest.allAsked(ids).toPrefetch()).isEqualTo(ids);
     assertThat(new Manifest(ids, 1, true).toPrefetch()).containsExactly(ids.get(0));
     assertThat(new Manifest(ids, 1, false).toPrefetch()).isEqualTo(ids);
