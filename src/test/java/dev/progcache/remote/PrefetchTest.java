@@ -145,6 +145,14 @@ class PrefetchTest {
     return s;
   }
 
+  /** As {@link #woken}, with batches let through, once everything listed was prefetched. */
+  private Setup prefetchedAll(HeldRemote remote) throws Exception {
+    remote.gate.countDown();
+    Setup s = woken(remote);
+    awaitPrefetched(s, remote.manifest.size());
+    return s;
+  }
+
   private static HeldRemote remoteWith(int n) {
     HeldRemote r = new HeldRemote();
     for (int i = 0; i < n; i++) {
@@ -202,9 +210,7 @@ class PrefetchTest {
   @Test
   void close_countsWastedBytes_andQueuesTheManifestOnlyWhenSomethingIsNew() throws Exception {
     HeldRemote remote = remoteWith(3);
-    remote.gate.countDown();
-    Setup s = woken(remote);
-    awaitPrefetched(s, 3);
+    Setup s = prefetchedAll(remote);
     assertThat(s.cache().get(remote.manifest.get(0)).get()).isPresent();
     byte[] body = "new output".getBytes(StandardCharsets.UTF_8);
     Key fresh = id("fresh action");
@@ -387,9 +393,7 @@ class PrefetchTest {
   @Test
   void theFirstGetOfAPrefetchedEntry_isAnsweredWithoutReadingItsRecord_aPutReplacesIt() throws Exception {
     HeldRemote remote = remoteWith(2);
-    remote.gate.countDown();
-    Setup s = woken(remote);
-    awaitPrefetched(s, 2);
+    Setup s = prefetchedAll(remote);
     Key first = remote.manifest.get(0);
     Key second = remote.manifest.get(1);
     DiskStore disk = DiskStore.open(tmp.resolve("local"), System::currentTimeMillis, new Stats());
