@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -113,16 +114,9 @@ class EdgeCacheIT {
   }
 
   private static double metric(ServeProcess s, String pattern) throws IOException, InterruptedException {
-    try (var http = java.net.http.HttpClient.newHttpClient()) {
-      String body =
-          http.send(
-                  java.net.http.HttpRequest.newBuilder(s.url().resolve("metrics")).build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString())
-              .body();
-      Matcher m = Pattern.compile("(?m)^" + pattern + " ([0-9.E+]+)$").matcher(body);
-      assertThat(m.find()).as("%s in\n%s", pattern, body).isTrue();
-      return Double.parseDouble(m.group(1));
-    }
+    OptionalDouble v = s.metric(pattern);
+    assertThat(v).as("%s in\n%s", pattern, s.metrics()).isPresent();
+    return v.getAsDouble();
   }
 
   private static void assertOk(GoRun.Result r) {

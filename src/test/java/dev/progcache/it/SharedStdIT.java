@@ -7,15 +7,10 @@ import dev.progcache.testing.LatencyProxy;
 import dev.progcache.testing.ServeProcess;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -81,7 +76,7 @@ class SharedStdIT {
 
       // B found what it asked for, and asked for all A's std build did: its report settled the
       // manifest, so the next fresh runner prefetches only what go asks for and still finds it all
-      awaitManifestMerges(server.url(), 3); // A's two reports and B's land after go is done
+      awaitManifestMerges(server, 3); // A's two reports and B's land after go is done
       Path c = Files.createDirectories(tmp.resolve("c"));
       GoRun.Result stdC = go(work, c, far.url(), "build", "std");
       assertOk(stdC);
@@ -106,17 +101,11 @@ class SharedStdIT {
   }
 
   /** Waits (30 s at most) until the server merged {@code n} manifest reports. */
-  private static void awaitManifestMerges(URI server, int n) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    Pattern merged = Pattern.compile("outcome=\"merged\",route=\"manifest\"} ([0-9.]+)");
+  private static void awaitManifestMerges(ServeProcess server, int n) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     double seen = 0;
     while (System.nanoTime() < deadline) {
-      String m =
-          http.send(HttpRequest.newBuilder(server.resolve("metrics")).build(), HttpResponse.BodyHandlers.ofString())
-              .body();
-      Matcher x = merged.matcher(m);
-      seen = x.find() ? Double.parseDouble(x.group(1)) : 0;
+      seen = server.metric("progcache_requests_total\\{outcome=\"merged\",route=\"manifest\"\\}").orElse(0);
       if (seen >= n) {
         return;
       }

@@ -104,12 +104,6 @@ class TrustIT {
     return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private String metrics(ServeProcess s) throws Exception {
-    return http.send(
-            HttpRequest.newBuilder(s.url().resolve("metrics")).build(), HttpResponse.BodyHandlers.ofString())
-        .body();
-  }
-
   /** Rewrites the tokens file without the line holding {@code token}'s digest, atomically. */
   private void revoke(String token) throws Exception {
     String digest = sha(token.getBytes(StandardCharsets.UTF_8));
@@ -305,7 +299,7 @@ class TrustIT {
     put(s, "", a, "x", "Bearer-looking-" + writer);
     tokens.add("Bearer-looking-" + writer);
     get(s, "", a, writer + "x");
-    String m = metrics(s);
+    String m = s.metrics();
     assertThat(m).contains("progcache_requests");
     assertThat(s.stop(30)).isIn(0, 143);
     outputs.add(s.stderr());

@@ -4,10 +4,14 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -73,6 +77,23 @@ public final class ServeProcess implements AutoCloseable {
 
   public URI url() {
     return url;
+  }
+
+  /** The server's {@code /metrics} text (a server without auth). */
+  public String metrics() throws IOException, InterruptedException {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      return http.send(HttpRequest.newBuilder(url.resolve("metrics")).build(), HttpResponse.BodyHandlers.ofString())
+          .body();
+    }
+  }
+
+  /**
+   * The value of the {@code /metrics} sample whose name and labels match regex {@code sample};
+   * empty when there is none.
+   */
+  public OptionalDouble metric(String sample) throws IOException, InterruptedException {
+    Matcher m = Pattern.compile("(?m)^" + sample + " ([0-9.E+]+)$").matcher(metrics());
+    return m.find() ? OptionalDouble.of(Double.parseDouble(m.group(1))) : OptionalDouble.empty();
   }
 
   public int port() {
