@@ -14,8 +14,9 @@ import java.util.function.LongSupplier;
  * Makes a remote tier safe to put behind the local disk: a get never fails and never takes longer
  * than its deadline; a failing remote opens a {@link Breaker} (one for reads, one for writes) so later calls cost
  * nothing; misses
- * are remembered for a moment ({@link NegativeCache}); a 401/403 is reported once, with a hint,
- * and turns reads or writes off for the rest of the session; credentials that cannot be had (a
+ * are remembered for a moment ({@link NegativeCache}); a 401 (credentials not accepted) turns the
+ * tier off and a 403 turns reads or writes off for the rest of the session, each reported once
+ * with a hint; credentials that cannot be had (a
  * failed id-token fetch) turn both off, reported once; a 429 pauses the tier.
  *
  * <p>Thread-safe. {@link #get} returns a miss instead of throwing. {@link #put} returns normally
@@ -121,20 +122,24 @@ public final class BestEffort implements RemoteTier {
       }
     } catch (IOException | RuntimeException e) {
       writes.failure();
-      log.count(RemoteLog.UPLOAD_ERRORS, 1);
-      log.once("put", "remote cache " + name + " upload failed: " + e.getMessage());
+      // cut off by the uploader's deadline or drain (it interrupts): counted there, as a timeout
+      // or a dropped upload, not twice
+      if (!Thread.currentThread().isInterrupted()) {
+        log.count(RemoteLog.UPLOAD_ERRORS, 1);
+        log.once("put", "remote cache " + name + " upload failed: " + e.getMessage());
+      }
       throw e instanceof IOException io ? io : new IOException(e.toString(), e);
     }
   }
 
   /**
-   * Prefetches through the read breaker: skipped while it is open or reads are refused; trouble
-   * is counted ({@link RemoteLog#PREFETCH_ERRORS}) but does not open the breaker, since a slow
-   * batch says little about single gets. Never throws.
+   * Prefetches while the read breaker is closed: skipped while it is open or half-open (the probe
+   * is a single get's) or reads are refused; trouble is counted ({@link RemoteLog#PREFETCH_ERRORS})
+   * but does not open the breaker, since a slow batch says little about single gets. Never throws.
    */
   @Override
   public void getMany(List<Key> actions, BatchSink sink) {
-    if (readsOff || !reads.allow() || actions.isEmpty()) {
+    if (readsOff || !reads.closed() || actions.isEmpty()) {
       return;
     }
     try {
@@ -159,10 +164,10 @@ public final class BestEffort implements RemoteTier {
     }
   }
 
-  /** The manifest, or empty for a miss or any trouble. Never throws. */
+  /** The manifest, or empty for a miss, any trouble or a breaker not closed. Never throws. */
   @Override
   public Optional<Manifest> manifest(Key context) {
-    if (readsOff || !reads.allow()) {
+    if (readsOff || !reads.closed()) {
       return Optional.empty();
     }
     try {
@@ -180,10 +185,13 @@ public final class BestEffort implements RemoteTier {
     return Optional.empty();
   }
 
-  /** Adds to the manifest unless writes are off; trouble is counted, never thrown. */
+  /**
+   * Adds to the manifest unless writes are off or their breaker is not closed; trouble is counted,
+   * never thrown.
+   */
   @Override
   public void addToManifest(Key context, Manifest report) {
-    if (writesOff || !writes.allow()) {
+    if (writesOff || !writes.closed()) {
       return;
     }
     try {
@@ -232,6 +240,20 @@ public final class BestEffort implements RemoteTier {
                 + delegate.credentialsHint()
                 + "). Continuing read-only.");
       }
+      case UNAUTHENTICATED -> {
+        readsOff = true;
+        writesOff = true;
+        log.count(op.equals("get") ? RemoteLog.ERRORS : RemoteLog.UPLOAD_REJECTED, 1);
+        log.once(
+            "unauthenticated",
+            "remote cache "
+                + name
+                + " did not accept the credentials ("
+                + e.getMessage()
+                + "); "
+                + delegate.credentialsHint()
+                + ". Continuing without it.");
+      }
       case NO_CREDENTIALS -> {
         readsOff = true;
         writesOff = true;
@@ -241,6 +263,7 @@ public final class BestEffort implements RemoteTier {
             "remote cache " + name + " is off for this build: " + e.getMessage());
       }
       case TOO_LARGE -> {
+        writes.success(); // the remote answered: a probe that gets a 413 found it up
         log.count(RemoteLog.UPLOAD_REJECTED, 1);
         log.once("too-large", "remote cache " + name + " rejected an object: " + e.getMessage());
       }

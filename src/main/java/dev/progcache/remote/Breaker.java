@@ -55,6 +55,20 @@ public final class Breaker {
     }
   }
 
+  /**
+   * Whether the breaker is closed. Bulk calls whose outcome does not count (prefetch batches,
+   * manifests) go ahead only then: they must never take the half-open state's one probe, which
+   * only a call that reports {@link #success} or {@link #failure} may hold.
+   */
+  public boolean closed() {
+    lock.lock();
+    try {
+      return !open;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Records a successful call: closes the breaker. */
   public void success() {
     lock.lock();

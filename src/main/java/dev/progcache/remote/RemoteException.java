@@ -13,9 +13,11 @@ import org.jspecify.annotations.Nullable;
 public final class RemoteException extends IOException {
   /** What went wrong, as far as the caller needs to know. */
   public enum Kind {
-    /** 401/403 on a read: this client may not read. */
+    /** 401 from a server: it does not accept these credentials at all; reads and writes off. */
+    UNAUTHENTICATED,
+    /** 403 (or S3's 401/403) on a read: this client may not read. */
     DENIED_READ,
-    /** 401/403 on a write: this client may not write. */
+    /** 403 (or S3's 401/403) on a write: this client may not write. */
     DENIED_WRITE,
     /** No credentials could be had (an id-token fetch failed): the tier is off for the session. */
     NO_CREDENTIALS,

@@ -136,11 +136,21 @@ class RemoteFaultsIT {
   }
 
   @Test
-  void case28_unauthorized401_reportedOnceWithHint_buildSucceeds() throws Exception {
-    GoRun.Result r = buildWith(Mode.UNAUTHORIZED_401);
+  void case28_unauthorized401_reportedOnceWithHint_tierOff_buildSucceeds() throws Exception {
+    server.mode(Mode.UNAUTHORIZED_401);
+    GoRun.Result r;
+    try {
+      r = buildFreshModule(); // go puts what it built: no upload may be tried after the 401
+    } finally {
+      server.mode(Mode.NORMAL);
+    }
     assertBuilt(r);
-    assertThat(r.stderr().lines().filter(l -> l.contains("refused reads")).count()).isEqualTo(1);
-    assertThat(r.stderr()).contains("PROGCACHE_TOKEN");
+    assertThat(r.stderr().lines().filter(l -> l.contains("did not accept the credentials")).count())
+        .as("stderr:\n%s", r.stderr())
+        .isEqualTo(1);
+    assertThat(r.stderr()).contains("PROGCACHE_TOKEN").doesNotContain("refused uploads");
+    assertThat(r.stat("puts")).isPositive();
+    assertThat(r.stat("remote-uploads")).isZero();
   }
 
   @Test
@@ -152,9 +162,19 @@ class RemoteFaultsIT {
 
   @Test
   void case28_readOnlyToken_readsStillHit_uploadsOff() throws Exception {
-    GoRun.Result r = buildWith(Mode.READ_ONLY_403_ON_PUT);
+    server.mode(Mode.READ_ONLY_403_ON_PUT);
+    GoRun.Result r;
+    try {
+      r = buildFreshModule(); // a new package: go puts, and the server refuses the upload
+    } finally {
+      server.mode(Mode.NORMAL);
+    }
     assertBuilt(r);
     assertThat(r.stat("remote-hits")).isPositive();
+    assertThat(r.stderr().lines().filter(l -> l.contains("refused uploads")).count())
+        .as("stderr:\n%s", r.stderr())
+        .isEqualTo(1);
+    assertThat(r.stat("remote-uploads")).isZero();
   }
 
   @Test

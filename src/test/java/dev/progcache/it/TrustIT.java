@@ -305,7 +305,7 @@ class TrustIT {
     outputs.add(s.stderr());
     outputs.add(m);
     String all = String.join("\n", outputs);
-    assertThat(all).contains("refused uploads").contains("refused reads");
+    assertThat(all).contains("refused uploads").contains("did not accept the credentials");
     assertNoTokenIn("captured stderr of helpers, server and token create, and /metrics", all);
   }
 }

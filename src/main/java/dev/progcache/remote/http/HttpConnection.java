@@ -67,7 +67,9 @@ final class HttpConnection {
     if (base.getScheme().equals("http")) {
       b.sslContext(noTls()).sslParameters(new SSLParameters());
     }
-    return b.connectTimeout(settings.connectTimeout())
+    // no proxy, as for reads (Exchange): the token goes to the configured server only
+    return b.proxy(HttpClient.Builder.NO_PROXY)
+        .connectTimeout(settings.connectTimeout())
         .followRedirects(HttpClient.Redirect.NEVER)
         .version(
             base.getScheme().equals("https")

@@ -376,7 +376,8 @@ public final class HttpTier implements RemoteTier {
     String msg = "HTTP " + s + " for " + what;
     Duration retry = retryAfter(header.apply("Retry-After"));
     switch (s) {
-      case 401, 403 -> throw new RemoteException(denied, msg);
+      case 401 -> throw new RemoteException(Kind.UNAUTHENTICATED, msg);
+      case 403 -> throw new RemoteException(denied, msg);
       case 413 -> throw new RemoteException(Kind.TOO_LARGE, msg);
       case 429, 507 -> throw new RemoteException(Kind.THROTTLED, msg, retry);
       case 503 -> {

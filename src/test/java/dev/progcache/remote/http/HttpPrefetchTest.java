@@ -217,6 +217,11 @@ class HttpPrefetchTest {
     assertThatThrownBy(() -> tier.getMany(List.of(id("a")), (k, o, s, in) -> record(stored, k)))
         .isInstanceOfSatisfying(
             dev.progcache.remote.RemoteException.class,
+            e -> assertThat(e.kind()).isEqualTo(dev.progcache.remote.RemoteException.Kind.UNAUTHENTICATED));
+    batchStatus.set(403);
+    assertThatThrownBy(() -> tier.getMany(List.of(id("a")), (k, o, s, in) -> record(stored, k)))
+        .isInstanceOfSatisfying(
+            dev.progcache.remote.RemoteException.class,
             e -> assertThat(e.kind()).isEqualTo(dev.progcache.remote.RemoteException.Kind.DENIED_READ));
     batchStatus.set(429);
     assertThatThrownBy(() -> tier.getMany(List.of(id("a")), (k, o, s, in) -> record(stored, k)))
