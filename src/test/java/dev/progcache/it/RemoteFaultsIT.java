@@ -38,6 +38,7 @@ class RemoteFaultsIT {
     assertBuilt(r);
     assertThat(server.store()).as("the seeding build uploaded its outputs").isNotEmpty();
     assertThat(r.stat("remote-uploads")).isEqualTo(r.stat("puts"));
+    assertThat(r.stat("remote-bytes-up")).as("stderr:\n%s", r.stderr()).isEqualTo(r.stat("bytes-in")).isPositive();
   }
 
   @AfterAll
@@ -83,6 +84,7 @@ class RemoteFaultsIT {
     // (the 1 s get deadline of these tests can expire on a loaded machine: no check on errors)
     assertThat(r.stat("remote-hits")).as("stderr:\n%s", r.stderr()).isEqualTo(r.stat("hits")).isPositive();
     assertThat(r.stat("misses")).as("stderr:\n%s", r.stderr()).isLessThanOrEqualTo(2);
+    assertThat(r.stat("remote-bytes-down")).as("stderr:\n%s", r.stderr()).isPositive();
   }
 
   @Test
