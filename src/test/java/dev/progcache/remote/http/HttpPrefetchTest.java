@@ -9,9 +9,7 @@ import dev.progcache.cache.Key;
 import dev.progcache.remote.Manifest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -55,11 +53,7 @@ class HttpPrefetchTest {
         "/manifest/",
         ex -> {
           ex.getRequestBody().readAllBytes();
-          byte[] b = manifestBody.get();
-          ex.sendResponseHeaders(200, b.length == 0 ? -1 : b.length);
-          try (OutputStream o = ex.getResponseBody()) {
-            o.write(b);
-          }
+          LoopbackHttp.ok(ex, manifestBody.get());
         });
     server.createContext(
         "/batch",
@@ -76,19 +70,11 @@ class HttpPrefetchTest {
             ex.close();
             return;
           }
-          byte[] b = batchBody.get();
           ex.getResponseHeaders().add("Content-Type", BatchFrames.CONTENT_TYPE);
-          ex.sendResponseHeaders(200, b.length);
-          try (OutputStream o = ex.getResponseBody()) {
-            o.write(b);
-          }
+          LoopbackHttp.ok(ex, batchBody.get());
         });
     server.start();
-    tier =
-        new HttpTier(
-            URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"),
-            token,
-            HttpTier.Settings.DEFAULT);
+    tier = LoopbackHttp.tier(server, token);
   }
 
   static Key id(String s) throws Exception {
@@ -171,11 +157,7 @@ class HttpPrefetchTest {
           ex.close();
         });
     server.start();
-    tier =
-        new HttpTier(
-            URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"),
-            (String) null,
-            HttpTier.Settings.DEFAULT);
+    tier = LoopbackHttp.tier(server, null);
     assertThat(tier.manifest(id("c"))).isEqualTo(Optional.empty());
     List<Key> stored = new ArrayList<>();
     tier.getMany(List.of(id("a"), id("b")), (a, o, s, in) -> record(stored, a));

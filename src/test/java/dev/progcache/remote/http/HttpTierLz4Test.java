@@ -11,7 +11,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -43,22 +42,14 @@ class HttpTierLz4Test {
     server.createContext(
         "/action/",
         ex -> {
-          byte[] b = sent.get();
           ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
           ex.getResponseHeaders().add("Content-Encoding", "lz4");
           ex.getResponseHeaders().add("X-Uncompressed-Length", declared.get());
           ex.getResponseHeaders().add("Go-Output-Id", outputId.get());
-          ex.sendResponseHeaders(200, b.length);
-          try (OutputStream o = ex.getResponseBody()) {
-            o.write(b);
-          }
+          LoopbackHttp.ok(ex, sent.get());
         });
     server.start();
-    tier =
-        new HttpTier(
-            URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"),
-            (String) null,
-            HttpTier.Settings.DEFAULT);
+    tier = LoopbackHttp.tier(server, null);
   }
 
   @AfterEach
