@@ -3,6 +3,7 @@ package dev.progcache.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,7 +56,10 @@ class CacheServerTest {
   }
 
   private CacheServer start(long maxSize, Path tokens) throws Exception {
-    ServeConfig.Limits l = new ServeConfig.Limits(maxSize, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
+    return start(new ServeConfig.Limits(maxSize, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096), tokens);
+  }
+
+  private CacheServer start(ServeConfig.Limits l, Path tokens) throws Exception {
     server = CacheServer.start(ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), tokens, l, true), err);
     return server;
   }
@@ -232,6 +236,43 @@ class CacheServerTest {
     assertThat(get("action/" + action(129), Map.of("Want-Object", "1")).statusCode()).isEqualTo(200);
     String metrics = new String(get("metrics", Map.of()).body(), StandardCharsets.UTF_8);
     assertThat(metrics).contains("progcache_evictions_total").contains("progcache_requests_total");
+  }
+
+  @Test
+  void requestsBeyondTheLimit_wait_thenAre503_andATricklingPutEndsAtItsDeadline() throws Exception {
+    // one request at a time, four more may wait; a request's time is 2 s
+    start(new ServeConfig.Limits(1 << 30, 1 << 20, 1, Duration.ofSeconds(2), 8192, 4096), null);
+    byte[] body = new byte[1000];
+    String a = action(12);
+    String out = sha(body);
+    try (java.net.Socket slow = new java.net.Socket("127.0.0.1", server.url().getPort())) {
+      slow.setSoTimeout(20_000);
+      OutputStream o = slow.getOutputStream();
+      o.write(("PUT /" + a + "/" + out + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      o.write(body, 0, 10); // and then nothing: this PUT holds the one slot
+      o.flush();
+      Thread.sleep(300);
+      long t0 = System.nanoTime();
+      List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> waiting = new java.util.ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        waiting.add(
+            http.sendAsync(
+                HttpRequest.newBuilder(server.url().resolve("healthz")).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray()));
+      }
+      List<Integer> codes = new java.util.ArrayList<>();
+      for (var f : waiting) {
+        codes.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+      }
+      assertThat(codes).as("over the waiting room: refused at once").contains(503);
+      assertThat(codes).as("the waiting ones are served once the slot is free").contains(200).containsOnly(200, 503);
+      // the trickling PUT was cut off at its deadline: an answer (not a 2xx), or the connection closed
+      String answer = new String(slow.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+      assertThat(answer).satisfiesAnyOf(s -> assertThat(s).isEmpty(), s -> assertThat(s).startsWith("HTTP/1.1 5"));
+      assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(15_000);
+    }
+    assertThat(get("action/" + a, Map.of("Want-Object", "1")).statusCode()).as("nothing stored").isEqualTo(404);
   }
 
   @Test
