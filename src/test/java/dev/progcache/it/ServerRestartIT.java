@@ -44,7 +44,14 @@ class ServerRestartIT {
               }
             },
             Threads.VIRTUAL);
-    Thread.sleep(2500);
+    // restart once the build's uploads have begun (go's first compiled packages), while it runs
+    double puts = 0;
+    for (int i = 0; i < 1200 && puts < 1 && !build.isDone(); i++) {
+      Thread.sleep(50);
+      puts = first.metric("progcache_requests_total\\{outcome=\"ok\",route=\"put\"\\}").orElse(0);
+    }
+    assertThat(puts).as("uploads reached the first server; stderr:\n%s", first.stderr()).isPositive();
+    assertThat(build.isDone()).as("the build still runs when the server stops").isFalse();
     // a JVM stopped by SIGTERM exits with 143 after its shutdown hooks (the graceful stop) ran
     assertThat(first.stop(30)).as("graceful stop; stderr:\n%s", first.stderr()).isIn(0, 143);
     Thread.sleep(1500);
@@ -53,7 +60,7 @@ class ServerRestartIT {
       assertThat(r.exit()).as("stderr:\n%s", r.stderr()).isZero();
       assertThat(r.stat("errors")).isZero();
 
-      // everything uploaded before and after the restart is served to a fresh helper
+      // what reached the server, before the restart or after it, is served to a fresh helper
       Path b = Files.createDirectories(tmp.resolve("b"));
       GoRun.Result rb =
           GoRun.go(
