@@ -1,0 +1,108 @@
+package dev.progcache.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.progcache.cache.Hit;
+import dev.progcache.cache.Key;
+import dev.progcache.cache.Stats;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The uploader's bounds: queue, concurrency, and what a full queue does (never wait). */
+@Timeout(30)
+class UploaderTest {
+  private final Stats stats = new Stats();
+  private final RemoteLog log = new RemoteLog(stats, new PrintStream(OutputStream.nullOutputStream()));
+
+  /** A remote whose uploads wait for {@link #release}, counting how many run at once. */
+  private static final class Gate implements RemoteTier {
+    final CountDownLatch started = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final AtomicInteger running = new AtomicInteger();
+    final AtomicInteger most = new AtomicInteger();
+    final AtomicInteger done = new AtomicInteger();
+
+    @Override
+    public Optional<Hit> get(Key action, ObjectSink sink) {
+      return Optional.empty();
+    }
+
+    @Override
+    public void put(Key action, Key output, long size, Path body) throws IOException {
+      most.accumulateAndGet(running.incrementAndGet(), Math::max);
+      started.countDown();
+      try {
+        if (!release.await(20, TimeUnit.SECONDS)) {
+          throw new IOException("never released");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted");
+      } finally {
+        running.decrementAndGet();
+      }
+      done.incrementAndGet();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private static Key key(int i) {
+    byte[] b = new byte[32];
+    b[0] = (byte) i;
+    return Key.of(b);
+  }
+
+  @Test
+  void fullQueue_dropsAndCounts_withoutWaiting_andOnlyTheLimitRunsAtOnce() throws Exception {
+    Gate remote = new Gate();
+    Uploader.Limits limits =
+        new Uploader.Limits(2, 1, new Uploader.Timeout(Duration.ofSeconds(20), 1 << 20), Duration.ofSeconds(20));
+    try (Uploader u = new Uploader(remote, limits, log)) {
+      u.submit(key(1), key(101), 10, Path.of("unused"));
+      assertThat(remote.started.await(10, TimeUnit.SECONDS)).isTrue();
+      long t0 = System.nanoTime();
+      for (int i = 2; i <= 5; i++) {
+        u.submit(key(i), key(100 + i), 10, Path.of("unused"));
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("submit never waits").isLessThan(Duration.ofSeconds(1));
+      assertThat(u.queued()).isEqualTo(2);
+      assertThat(stats.get(RemoteLog.UPLOAD_DROPPED)).as("two over the queue of two").isEqualTo(2);
+      remote.release.countDown();
+    }
+    assertThat(remote.done).hasValue(3);
+    assertThat(remote.most).as("uploads at once, with a concurrency of 1").hasValue(1);
+    assertThat(stats.get(RemoteLog.UPLOAD_DROPPED)).isEqualTo(2);
+  }
+
+  @Test
+  void concurrency_runsUpToTheLimitSideBySide() throws Exception {
+    Gate remote = new Gate();
+    Uploader.Limits limits =
+        new Uploader.Limits(16, 3, new Uploader.Timeout(Duration.ofSeconds(20), 1 << 20), Duration.ofSeconds(20));
+    try (Uploader u = new Uploader(remote, limits, log)) {
+      for (int i = 1; i <= 8; i++) {
+        u.submit(key(i), key(100 + i), 10, Path.of("unused"));
+      }
+      for (int i = 0; i < 200 && remote.running.get() < 3; i++) {
+        Thread.sleep(10);
+      }
+      assertThat(remote.running).as("three running while five wait").hasValue(3);
+      remote.release.countDown();
+    }
+    assertThat(remote.done).hasValue(8);
+    assertThat(remote.most).hasValue(3);
+    assertThat(stats.get(RemoteLog.UPLOAD_DROPPED)).isZero();
+  }
+}
