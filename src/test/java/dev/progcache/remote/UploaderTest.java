@@ -58,6 +58,13 @@ class UploaderTest {
     public void close() {}
   }
 
+  /** An uploader with generous deadlines (20 s per upload, 20 s to drain). */
+  private Uploader uploader(RemoteTier remote, int queue, int concurrency) {
+    Duration long20 = Duration.ofSeconds(20);
+    return new Uploader(
+        remote, new Uploader.Limits(queue, concurrency, new Uploader.Timeout(long20, 1 << 20), long20), log);
+  }
+
   private static Key key(int i) {
     byte[] b = new byte[32];
     b[0] = (byte) i;
@@ -67,9 +74,7 @@ class UploaderTest {
   @Test
   void fullQueue_dropsAndCounts_withoutWaiting_andOnlyTheLimitRunsAtOnce() throws Exception {
     Gate remote = new Gate();
-    Uploader.Limits limits =
-        new Uploader.Limits(2, 1, new Uploader.Timeout(Duration.ofSeconds(20), 1 << 20), Duration.ofSeconds(20));
-    try (Uploader u = new Uploader(remote, limits, log)) {
+    try (Uploader u = uploader(remote, 2, 1)) {
       u.submit(key(1), key(101), 10, Path.of("unused"));
       assertThat(remote.started.await(10, TimeUnit.SECONDS)).isTrue();
       long t0 = System.nanoTime();
@@ -89,9 +94,7 @@ class UploaderTest {
   @Test
   void concurrency_runsUpToTheLimitSideBySide() throws Exception {
     Gate remote = new Gate();
-    Uploader.Limits limits =
-        new Uploader.Limits(16, 3, new Uploader.Timeout(Duration.ofSeconds(20), 1 << 20), Duration.ofSeconds(20));
-    try (Uploader u = new Uploader(remote, limits, log)) {
+    try (Uploader u = uploader(remote, 16, 3)) {
       for (int i = 1; i <= 8; i++) {
         u.submit(key(i), key(100 + i), 10, Path.of("unused"));
       }
