@@ -217,42 +217,30 @@ public final class BestEffort implements RemoteTier {
       case DENIED_READ -> {
         readsOff = true;
         log.count(RemoteLog.ERRORS, 1);
-        log.once(
+        refused(
             "denied-read",
-            "remote cache "
-                + name
-                + " refused reads ("
-                + e.getMessage()
-                + "); "
-                + delegate.credentialsHint()
-                + ". Continuing without remote reads.");
+            "refused reads",
+            e,
+            delegate.credentialsHint() + ". Continuing without remote reads.");
       }
       case DENIED_WRITE -> {
         writesOff = true;
         log.count(RemoteLog.UPLOAD_REJECTED, 1);
-        log.once(
+        refused(
             "denied-write",
-            "remote cache "
-                + name
-                + " refused uploads ("
-                + e.getMessage()
-                + "); the credentials may be read-only ("
-                + delegate.credentialsHint()
-                + "). Continuing read-only.");
+            "refused uploads",
+            e,
+            "the credentials may be read-only (" + delegate.credentialsHint() + "). Continuing read-only.");
       }
       case UNAUTHENTICATED -> {
         readsOff = true;
         writesOff = true;
         log.count(op.equals("get") ? RemoteLog.ERRORS : RemoteLog.UPLOAD_REJECTED, 1);
-        log.once(
+        refused(
             "unauthenticated",
-            "remote cache "
-                + name
-                + " did not accept the credentials ("
-                + e.getMessage()
-                + "); "
-                + delegate.credentialsHint()
-                + ". Continuing without it.");
+            "did not accept the credentials",
+            e,
+            delegate.credentialsHint() + ". Continuing without it.");
       }
       case NO_CREDENTIALS -> {
         readsOff = true;
@@ -286,6 +274,11 @@ public final class BestEffort implements RemoteTier {
         log.once(op, "remote cache " + name + " " + op + " failed: " + e.getMessage());
       }
     }
+  }
+
+  /** Reports a refusal once: "remote cache NAME {@code what} (the answer); {@code then}". */
+  private void refused(String kind, String what, RemoteException e, String then) {
+    log.once(kind, "remote cache " + name + " " + what + " (" + e.getMessage() + "); " + then);
   }
 
   @Override
