@@ -139,13 +139,8 @@ class RemoteFaultsIT {
 
   @Test
   void case28_unauthorized401_reportedOnceWithHint_tierOff_buildSucceeds() throws Exception {
-    server.mode(Mode.UNAUTHORIZED_401);
-    GoRun.Result r;
-    try {
-      r = buildFreshModule(); // go puts what it built: no upload may be tried after the 401
-    } finally {
-      server.mode(Mode.NORMAL);
-    }
+    // a new package: go puts what it built, and no upload may be tried after the 401
+    GoRun.Result r = buildFreshModuleWith(Mode.UNAUTHORIZED_401);
     assertBuilt(r);
     assertThat(r.stderr().lines().filter(l -> l.contains("did not accept the credentials")).count())
         .as("stderr:\n%s", r.stderr())
@@ -164,13 +159,7 @@ class RemoteFaultsIT {
 
   @Test
   void case28_readOnlyToken_readsStillHit_uploadsOff() throws Exception {
-    server.mode(Mode.READ_ONLY_403_ON_PUT);
-    GoRun.Result r;
-    try {
-      r = buildFreshModule(); // a new package: go puts, and the server refuses the upload
-    } finally {
-      server.mode(Mode.NORMAL);
-    }
+    GoRun.Result r = buildFreshModuleWith(Mode.READ_ONLY_403_ON_PUT); // go puts; the upload is refused
     assertBuilt(r);
     assertThat(r.stat("remote-hits")).isPositive();
     assertThat(r.stderr().lines().filter(l -> l.contains("refused uploads")).count())
@@ -189,35 +178,31 @@ class RemoteFaultsIT {
 
   @Test
   void case29_uploadTooLarge413_buildSucceeds() throws Exception {
-    server.mode(Mode.TOO_LARGE_413);
-    try {
-      GoRun.Result r = buildFreshModule();
-      assertBuilt(r);
-      assertThat(r.stat("remote-upload-rejected")).isPositive();
-    } finally {
-      server.mode(Mode.NORMAL);
-    }
+    GoRun.Result r = buildFreshModuleWith(Mode.TOO_LARGE_413);
+    assertBuilt(r);
+    assertThat(r.stat("remote-upload-rejected")).isPositive();
   }
 
   @Test
   void case29_serverFull507_buildSucceeds() throws Exception {
-    server.mode(Mode.FULL_507);
-    try {
-      GoRun.Result r = buildFreshModule();
-      assertBuilt(r);
-      assertThat(r.stat("remote-upload-errors") + r.stat("remote-upload-dropped")).isPositive();
-    } finally {
-      server.mode(Mode.NORMAL);
-    }
+    GoRun.Result r = buildFreshModuleWith(Mode.FULL_507);
+    assertBuilt(r);
+    assertThat(r.stat("remote-upload-errors") + r.stat("remote-upload-dropped")).isPositive();
   }
 
-  /** A module whose package is new to the server, so the build puts something. */
-  private GoRun.Result buildFreshModule() throws IOException, InterruptedException {
-    Files.writeString(module.resolve("extra_" + run + ".go"), "package main\n\nvar extra" + run + " = " + run + "\n");
+  /**
+   * Builds the module with a package new to the server (so the build puts something), the server
+   * in mode {@code m} meanwhile.
+   */
+  private GoRun.Result buildFreshModuleWith(Mode m) throws IOException, InterruptedException {
+    Path extra = module.resolve("extra_" + run + ".go");
+    Files.writeString(extra, "package main\n\nvar extra" + run + " = " + run + "\n");
+    server.mode(m);
     try {
       return build();
     } finally {
-      Files.delete(module.resolve("extra_" + (run - 1) + ".go"));
+      server.mode(Mode.NORMAL);
+      Files.delete(extra);
     }
   }
 
