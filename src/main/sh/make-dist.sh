@@ -27,7 +27,7 @@ chmod +x "$dist/bin/progcache"
 # The native relay for daemon mode, when there is a C compiler.
 cc=${CC:-cc}
 if command -v "$cc" >/dev/null 2>&1; then
-  "$cc" -O2 -Wall -Wextra -Werror -DPROGCACHE_BUILD_ID="\"$build\"" \
+  "$cc" -O2 -Wall -Wextra -Werror -DPROGCACHE_BUILD_ID="\"$build\"" -DPROGCACHE_VERSION="\"$version\"" \
     -o "$dist/bin/progcache-relay" "$src/../c/progcache-relay.c"
   echo "make-dist: built bin/progcache-relay (daemon mode)"
 else

@@ -3,10 +3,12 @@ package dev.progcache.cli;
 import dev.progcache.cache.BuildCache;
 import dev.progcache.cache.Stats;
 import dev.progcache.daemon.DaemonClient;
+import dev.progcache.daemon.DaemonLog;
 import dev.progcache.daemon.DaemonServer;
 import dev.progcache.daemon.Hello;
 import dev.progcache.disk.DiskStore;
 import dev.progcache.protocol.ResponseWriter;
+import dev.progcache.remote.RemoteLog;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +16,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,9 +33,11 @@ final class DaemonCommand {
       """
       usage: progcache daemon run [--idle-exit SECONDS]   serve relays until idle (default 900 s;
                                                           env PROGCACHE_DAEMON_IDLE)
-             progcache daemon status                      print the running daemon's state
-             progcache daemon stop                        ask the running daemon to exit
-      Set GOCACHEPROG to bin/progcache-relay to use it; the relay starts the daemon on demand.
+             progcache daemon status                      every daemon of this user (all builds):
+                                                          build, version, pid, sessions, memory
+             progcache daemon stop [--all]                ask this build's daemon (or all) to exit
+      `progcache setup` points go at bin/progcache-relay, which starts the daemon on demand.
+      The daemon logs to daemon-<build>.log in its socket directory (rotated at 1 MiB).
       """;
 
   private final Map<Path, DiskStore> stores = new ConcurrentHashMap<>();
@@ -42,7 +47,7 @@ final class DaemonCommand {
    * connections, breaker and uploader stay warm across go commands. Their counters and one-time
    * messages go to the daemon's log, not to a session.
    */
-  private final Map<TierKey, BuildCache> tiers = new ConcurrentHashMap<>();
+  private final Map<TierKey, RemoteSettings.Shared> tiers = new ConcurrentHashMap<>();
 
   private final Stats sharedStats = new Stats();
 
@@ -52,23 +57,65 @@ final class DaemonCommand {
 
   static int run(List<String> args, Map<String, String> env) throws ConfigException {
     String sub = args.isEmpty() ? "" : args.get(0);
+    List<String> rest = args.isEmpty() ? args : args.subList(1, args.size());
+    if (rest.contains("-h") || rest.contains("--help") || sub.equals("-h") || sub.equals("--help")) {
+      System.out.print(USAGE);
+      return 0;
+    }
     String build = System.getProperty("progcache.build", "dev");
     try {
       return switch (sub) {
-        case "run" -> new DaemonCommand().serve(args.subList(1, args.size()), env, build);
-        case "status", "stop" -> {
-          Optional<String> r = DaemonClient.send(env, build, sub);
-          if (r.isEmpty()) {
-            System.out.println("no daemon of this build running (" + DaemonClient.socketPath(env, build) + ")");
-            yield sub.equals("stop") ? 0 : 1;
-          }
-          System.out.print(r.get());
-          yield 0;
+        case "run" -> new DaemonCommand().serve(rest, env, build);
+        case "status" -> {
+          noArguments(sub, rest);
+          yield status(env, build);
         }
+        case "stop" -> stop(rest, env, build);
         default -> throw new ConfigException("daemon needs run, status or stop\n" + USAGE);
       };
     } catch (IOException e) {
       throw new ConfigException("daemon: " + e.getMessage());
+    }
+  }
+
+  private static int status(Map<String, String> env, String build) throws IOException {
+    Map<String, String> all = DaemonClient.sendAll(env, "status");
+    if (all.isEmpty()) {
+      System.out.println("no daemon running (" + DaemonClient.socketPath(env, build) + ")");
+      return 1;
+    }
+    for (Map.Entry<String, String> e : all.entrySet()) {
+      String mark = e.getKey().equals(build) ? "* " : "  ";
+      System.out.print(mark + e.getValue());
+    }
+    if (!all.containsKey(build)) {
+      System.out.println("no daemon of this build (" + build + ") running");
+    }
+    System.out.println("(* this build; log: " + DaemonClient.logPath(env, build) + ")");
+    return 0;
+  }
+
+  private static int stop(List<String> rest, Map<String, String> env, String build)
+      throws ConfigException, IOException {
+    boolean all = rest.equals(List.of("--all"));
+    if (!all) {
+      noArguments("stop", rest);
+    }
+    Map<String, String> replies =
+        all
+            ? DaemonClient.sendAll(env, "stop")
+            : DaemonClient.send(env, build, "stop").map(r -> Map.of(build, r)).orElse(Map.of());
+    if (replies.isEmpty()) {
+      System.out.println("no daemon " + (all ? "" : "of this build ") + "running");
+    }
+    replies.forEach((id, r) -> System.out.print("build " + id + ": " + r));
+    return 0;
+  }
+
+  private static void noArguments(String sub, List<String> rest) throws ConfigException {
+    if (!rest.isEmpty()) {
+      throw new ConfigException(
+          "daemon " + sub + ": unexpected argument " + rest.get(0) + " (see progcache daemon --help)");
     }
   }
 
@@ -82,15 +129,28 @@ final class DaemonCommand {
         throw new ConfigException("unknown daemon argument " + args.get(i) + "\n" + USAGE);
       }
     }
+    PrintStream log =
+        DaemonLog.open(DaemonClient.logPath(env, build), DaemonLog.DEFAULT_MAX_BYTES, Clock.systemUTC());
+    System.setErr(log);
+    System.setOut(log);
     DaemonServer d =
-        DaemonServer.create(env, build, Duration.ofSeconds(idle), this::session, System.err);
-    boolean ran = d.run();
-    tiers.values().forEach(BuildCache::close); // drains their uploads
+        DaemonServer.create(
+            env,
+            new DaemonServer.Identity(build, Main.version(), Duration.ofSeconds(idle)),
+            this::session,
+            log);
+    try {
+      d.run();
+    } catch (IOException e) {
+      log.println("progcache daemon: cannot start: " + e.getMessage());
+      throw e;
+    }
+    tiers.values().forEach(RemoteSettings.Shared::close); // drains their uploads
     stores.values().forEach(DiskStore::close);
     if (!tiers.isEmpty()) {
-      System.err.println("progcache daemon: shared tiers: " + sharedStats.line());
+      log.println("progcache daemon: shared tiers: " + sharedStats.line());
     }
-    return ran ? 0 : 0; // a second daemon of the same build is not an error
+    return 0; // a second daemon of the same build is not an error
   }
 
   private void session(Hello h, InputStream in, OutputStream out) throws IOException {
@@ -110,20 +170,31 @@ final class DaemonCommand {
         Path dir = cfg.resolveDir(h.env());
         store = stores.computeIfAbsent(dir, DaemonCommand::open);
         Optional<RemoteSettings> remote = RemoteSettings.from(cfg, h.env());
-        DiskStore local = store;
-        cache =
-            remote.isEmpty()
-                ? store
-                : tiers.computeIfAbsent(
-                    new TierKey(dir, remote.get()),
-                    k -> k.remote().tier(local, sharedStats, System.err));
+        if (remote.isEmpty()) {
+          cache = store;
+        } else {
+          RemoteSettings.Shared shared =
+              tiers.computeIfAbsent(
+                  new TierKey(dir, remote.get()),
+                  k -> k.remote().shared(new RemoteLog(sharedStats, System.err)));
+          Path cwd = h.cwd().isEmpty() ? dir : Path.of(h.cwd());
+          cache =
+              RemoteSettings.session(
+                  store, shared, Helper.prefetch(cfg, h.env(), cwd), new RemoteLog(stats, err));
+        }
       } catch (ConfigException | IllegalStateException e) {
         err.println("progcache: " + e.getMessage());
         return; // closing the connection ends go's session: it reports the helper's exit
       }
       out.write(ResponseWriter.HANDSHAKE);
       out.flush();
-      Helper.session(cfg, cache, stats, in, out, err);
+      try {
+        Helper.session(cfg, cache, stats, in, out, err);
+      } finally {
+        if (cache != store) {
+          cache.close(); // this session's prefetch only: the disk and shared tier stay open
+        }
+      }
       Helper.printSummary(cfg, stats, System.nanoTime() - start, err);
       Helper.afterSession(store, cfg, stats, System.nanoTime() - start, err);
     } finally {

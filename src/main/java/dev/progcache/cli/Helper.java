@@ -43,7 +43,7 @@ final class Helper {
       Path dir = cfg.resolveDir(env);
       local = DiskStore.open(dir, Helper::nowNanos, stats);
       Optional<RemoteSettings> remote = RemoteSettings.from(cfg, env);
-      store = remote.isPresent() ? remote.get().tier(local, stats, err, prefetch(cfg, env)) : local;
+      store = remote.isPresent() ? remote.get().tier(local, stats, err, prefetch(cfg, env, Path.of("").toAbsolutePath())) : local;
     } catch (ConfigException | IOException e) {
       err.println("progcache: " + e.getMessage());
       return 1;
@@ -58,14 +58,13 @@ final class Helper {
     return outcome == ProgServer.Outcome.MALFORMED ? 2 : 0;
   }
 
-  /** The build context to prefetch for, unless prefetching is off. */
-  private static Optional<java.util.function.Supplier<dev.progcache.cache.Key>> prefetch(
-      HelperConfig cfg, Map<String, String> env) {
+  /** The build context of go running in {@code cwd} to prefetch for, unless prefetching is off. */
+  static Optional<java.util.function.Supplier<dev.progcache.cache.Key>> prefetch(
+      HelperConfig cfg, Map<String, String> env, Path cwd) {
     if (!cfg.prefetch()) {
       return Optional.empty();
     }
     Optional<String> explicit = cfg.prefetchKey();
-    Path cwd = Path.of("").toAbsolutePath();
     return Optional.of(() -> BuildContext.key(env, cwd, explicit));
   }
 

@@ -149,6 +149,17 @@ record RemoteSettings(
   BuildCache tier(
       DiskStore local, Stats stats, PrintStream err, Optional<Supplier<Key>> context) {
     RemoteLog log = new RemoteLog(stats, err);
+    Shared s = shared(log);
+    Prefetch prefetch = prefetch(local, s.remote(), context, log);
+    return new TieredCache(local, s.remote(), s.uploader(), prefetch).wakeIfLocalIsEmpty();
+  }
+
+  /**
+   * The shared tier a daemon keeps for its life and lends to every session of the same directory
+   * and settings: the remote, made best-effort (one breaker and negative cache), read-only when
+   * asked, and its uploader. Counters and messages go to {@code log} (the daemon's).
+   */
+  Shared shared(RemoteLog log) {
     RemoteTier raw;
     String name;
     if (s3 != null) {
@@ -167,12 +178,36 @@ record RemoteSettings(
     if (readOnly) {
       remote = new ReadOnly(remote, log);
     }
-    Prefetch prefetch =
-        context.isEmpty()
-            ? null
-            : new Prefetch(local, remote, context.get(), Prefetch.Limits.DEFAULT, log);
-    return new TieredCache(local, remote, new Uploader(remote, uploads, log), prefetch)
+    return new Shared(remote, new Uploader(remote, uploads, log));
+  }
+
+  /**
+   * One go command's cache in a daemon: {@code local} in front of the daemon's {@code shared}
+   * tier, with this session's own prefetch for {@code context}, its counters and messages in
+   * {@code sessionLog} (the session's -v line and go's stderr). Closing it leaves the shared tier
+   * open.
+   */
+  static BuildCache session(
+      DiskStore local, Shared shared, Optional<Supplier<Key>> context, RemoteLog sessionLog) {
+    Prefetch prefetch = prefetch(local, shared.remote(), context, sessionLog);
+    return TieredCache.session(local, shared.remote(), shared.uploader(), prefetch)
         .wakeIfLocalIsEmpty();
+  }
+
+  private static @Nullable Prefetch prefetch(
+      DiskStore local, RemoteTier remote, Optional<Supplier<Key>> context, RemoteLog log) {
+    return context.isEmpty()
+        ? null
+        : new Prefetch(local, remote, context.get(), Prefetch.Limits.DEFAULT, log);
+  }
+
+  /** A remote and its uploader, shared by the sessions of a daemon; closing drains the uploads. */
+  record Shared(RemoteTier remote, Uploader uploader) implements AutoCloseable {
+    @Override
+    public void close() {
+      uploader.close();
+      remote.close();
+    }
   }
 
   /** Kept apart so that the SDK's classes load only when a bucket is configured. */

@@ -14,16 +14,26 @@ import java.util.concurrent.TimeUnit;
  * GOCACHEPROG=...} (go keeps it in its own env file), and undoes that. It remembers what it wrote
  * in {@code $XDG_CONFIG_HOME/progcache/setup-gocacheprog} so it never overwrites or removes a
  * GOCACHEPROG it did not write, unless told to with {@code --force}.
+ *
+ * <p>By default go gets the relay of daemon mode through a stable entry ({@link StableRelay}):
+ * a copy of this install's relay under {@code $XDG_DATA_HOME/progcache/bin} that knows which
+ * install it belongs to, so upgrading means running the new install's {@code setup}, and deleting
+ * an old install never leaves go pointing at a missing file. {@code --one-shot} points go at this
+ * install's launcher instead.
  */
 final class Setup {
   static final String USAGE =
       """
-      usage: progcache setup [--daemon] [--force] [helper flags...]   make plain go use progcache
-             progcache setup --undo [--force]                         restore go's default cache
-             progcache setup --print [--daemon] [helper flags...]     only print the lines to add
-                                                                      to a shell profile or CI file
-        --daemon   use bin/progcache-relay (daemon mode) instead of the one-shot helper
-        --force    replace or remove a GOCACHEPROG that progcache setup did not write
+      usage: progcache setup [--one-shot] [--force] [helper flags...]   make plain go use progcache
+             progcache setup --undo [--force]                           restore go's default cache
+             progcache setup --print [--one-shot] [helper flags...]     only print the lines to add
+                                                                        to a shell profile or CI file
+        (default)   daemon mode: go starts the small native relay, which hands each go command to
+                    a resident progcache daemon (started on demand; exits after 15 idle minutes).
+                    The relay is installed as a stable copy under $XDG_DATA_HOME/progcache/bin
+                    (~/.local/share/progcache/bin) that follows the install setup last ran from.
+        --one-shot  go starts this install's bin/progcache, a new JVM for every go command
+        --force     replace or remove a GOCACHEPROG that progcache setup did not write
       helper flags (e.g. --dir DIR, -v, --remote URL) are passed on in GOCACHEPROG.
       """;
 
@@ -39,14 +49,15 @@ final class Setup {
     boolean undo = false;
     boolean force = false;
     boolean print = false;
-    boolean daemon = false;
+    boolean oneShot = false;
     List<String> helperFlags = new ArrayList<>();
     for (String a : args) {
       switch (a) {
         case "--undo" -> undo = true;
         case "--force" -> force = true;
         case "--print" -> print = true;
-        case "--daemon" -> daemon = true;
+        case "--daemon" -> oneShot = false; // the default since daemon mode became the normal path
+        case "--one-shot" -> oneShot = true;
         case "-h", "--help" -> {
           System.out.print(USAGE);
           return 0;
@@ -57,42 +68,54 @@ final class Setup {
     if (undo && !helperFlags.isEmpty()) {
       throw new ConfigException("setup --undo takes no helper flags\n" + USAGE);
     }
-    String value = undo ? "" : value(daemon, helperFlags, env);
+    HelperConfig.parse(helperFlags, env, new ArrayList<>()); // validates the flags
+    if (!oneShot && !undo && !Files.isExecutable(relayPath())) {
+      System.out.println(
+          "progcache: this install has no relay (" + relayPath() + " is built only where a C"
+              + " compiler was found); using the one-shot helper");
+      oneShot = true;
+    }
     if (print) {
+      String value = undo ? "" : value(oneShot ? Exec.self() : List.of(relayPath().toString()), helperFlags);
       System.out.println("# progcache: add to ~/.profile, or to your CI job's environment");
       System.out.println("export GOCACHEPROG=" + shellQuote(value));
       return 0;
     }
     Setup s = new Setup(env, findGo(env));
-    return undo ? s.undo(force) : s.apply(value, force);
+    if (undo) {
+      return s.undo(force);
+    }
+    return s.apply(oneShot, helperFlags, force);
   }
 
-  private static String value(boolean daemon, List<String> flags, Map<String, String> env)
-      throws ConfigException {
-    HelperConfig.parse(flags, env, new ArrayList<>()); // validates the flags
-    List<String> cmd = new ArrayList<>();
-    Path self = Path.of(Exec.self().getFirst());
-    if (daemon) {
-      Path relay = self.resolveSibling("progcache-relay");
-      if (!Files.isExecutable(relay)) {
-        throw new ConfigException(
-            "--daemon: " + relay + " is missing (it is built only where a C compiler was found)");
-      }
-      cmd.add(relay.toString());
-    } else {
-      cmd.addAll(Exec.self());
-    }
+  private static String value(List<String> program, List<String> flags) throws ConfigException {
+    List<String> cmd = new ArrayList<>(program);
     cmd.addAll(flags);
     return Exec.goCacheProg(cmd);
   }
 
-  private int apply(String value, boolean force) throws ConfigException {
+  /** This install's relay. */
+  private static Path relayPath() {
+    return Path.of(Exec.self().getFirst()).toAbsolutePath().resolveSibling("progcache-relay");
+  }
+
+  private int apply(boolean oneShot, List<String> flags, boolean force) throws ConfigException {
+    StableRelay stable = StableRelay.of(env);
+    String value = value(oneShot ? Exec.self() : List.of(stable.relay().toString()), flags);
     String current = goEnv("GOCACHEPROG");
     String mine = marker();
     if (!current.isEmpty() && !current.equals(mine) && !current.equals(value) && !force) {
       throw new ConfigException(
           "go already has GOCACHEPROG=" + current + " (not written by progcache setup); leaving it"
               + " alone. Use --force to replace it.");
+    }
+    if (oneShot) {
+      stable.remove();
+    } else {
+      stable.install(relayPath());
+      System.out.println(
+          "progcache: installed the relay " + stable.relay() + " (daemon mode), following the"
+              + " install in " + relayPath().getParent().getParent());
     }
     go("env", "-w", "GOCACHEPROG=" + value);
     writeMarker(value);
@@ -119,6 +142,7 @@ final class Setup {
     }
     go("env", "-u", "GOCACHEPROG");
     deleteMarker();
+    StableRelay.of(env).remove();
     System.out.println("progcache: removed GOCACHEPROG from go's env file; go uses its default cache again");
     return 0;
   }

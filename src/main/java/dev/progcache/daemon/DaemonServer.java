@@ -15,18 +15,22 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import jdk.net.ExtendedSocketOptions;
 
 /**
  * The resident daemon: one per user and build, listening on a Unix socket in a private
  * directory. Each relay connection is its own protocol session, served on its own virtual thread
  * by the {@link SessionHandler}; control connections answer {@code status} and {@code stop}.
  *
- * <p>Single instance by a file lock beside the socket; a stale socket file is replaced. Exits
- * after {@code idle} without sessions.
+ * <p>Single instance by a file lock beside the socket; a stale socket file is replaced, and the
+ * files of old builds whose daemons are gone are removed. Only connections from this user's
+ * processes are served ({@code SO_PEERCRED}); the directory must be private to the user ({@link
+ * SocketPaths#checkPrivate}). Exits after {@code idle} without sessions.
  */
 public final class DaemonServer {
   /** Serves one relay session; must not close the streams' channel itself. */
@@ -44,10 +48,14 @@ public final class DaemonServer {
   private final AtomicLong served = new AtomicLong();
   private final AtomicLong lastActivity;
   private final long started;
+  private final String version;
   private volatile ServerSocketChannel server;
+  private volatile UserPrincipal owner;
 
-  DaemonServer(SocketPaths paths, Duration idle, SessionHandler handler, PrintStream log) {
+  DaemonServer(
+      SocketPaths paths, String version, Duration idle, SessionHandler handler, PrintStream log) {
     this.paths = paths;
+    this.version = version;
     this.idle = idle;
     this.handler = handler;
     this.log = log;
@@ -56,11 +64,14 @@ public final class DaemonServer {
     this.lastActivity = new AtomicLong(started);
   }
 
-  /** Builds a daemon for this build id in the socket directory chosen by {@code env}. */
+  /** What a daemon is started with. */
+  public record Identity(String buildId, String version, Duration idle) {}
+
+  /** Builds a daemon for this build in the socket directory chosen by {@code env}. */
   public static DaemonServer create(
-      java.util.Map<String, String> env, String buildId, Duration idle, SessionHandler h, PrintStream log)
+      java.util.Map<String, String> env, Identity id, SessionHandler h, PrintStream log)
       throws IOException {
-    return new DaemonServer(SocketPaths.of(env, buildId), idle, h, log);
+    return new DaemonServer(SocketPaths.of(env, id.buildId()), id.version(), id.idle(), h, log);
   }
 
   /**
@@ -69,18 +80,21 @@ public final class DaemonServer {
    */
   public boolean run() throws IOException {
     paths.ensureDir();
-    try (FileChannel lockFile =
-            FileChannel.open(paths.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    owner = SocketPaths.me();
+    try (FileChannel lockFile = openLock(paths.lock());
         FileLock lock = lockFile.tryLock()) {
       if (lock == null) {
         log.println("progcache daemon: another daemon of this build is running (" + paths.lock() + ")");
         return false;
       }
       Files.deleteIfExists(paths.socket()); // stale: its owner no longer holds the lock
+      StaleFiles.remove(paths, log);
       try (ServerSocketChannel ss = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
         ss.bind(UnixDomainSocketAddress.of(paths.socket()));
         server = ss;
-        log.println("progcache daemon: pid " + ProcessHandle.current().pid() + " listening on " + paths.socket());
+        log.println(
+            "progcache daemon: version " + version + ", build " + paths.buildId() + ", pid "
+                + ProcessHandle.current().pid() + " listening on " + paths.socket());
         Thread.ofPlatform().daemon().name("idle-watch").start(this::watchIdle);
         acceptLoop(ss);
       } finally {
@@ -103,8 +117,24 @@ public final class DaemonServer {
     }
   }
 
+  /** The lock file, opened without following a link planted in its place. */
+  static FileChannel openLock(java.nio.file.Path lock) throws IOException {
+    return FileChannel.open(
+        lock,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE,
+        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+  }
+
   private void connection(SocketChannel ch) {
     try (ch) {
+      UserPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
+      if (!peer.equals(owner)) {
+        log.println(
+            "progcache daemon: refused a connection from user " + peer.getName()
+                + " (this daemon serves " + owner.getName() + " only)");
+        return;
+      }
       // buffered: the hello is read a byte at a time, and the session reads on from this stream
       InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 1 << 13);
       OutputStream out = Channels.newOutputStream(ch);
@@ -142,9 +172,24 @@ public final class DaemonServer {
 
   private String status() {
     long up = (nanoTime.getAsLong() - started) / 1_000_000_000L;
-    return "pid " + ProcessHandle.current().pid() + ", up " + up + " s, "
-        + active.get() + " active sessions, " + served.get() + " served, socket " + paths.socket()
-        + ", idle exit after " + idle.toSeconds() + " s\n";
+    return "build " + paths.buildId() + ", version " + version + ", pid "
+        + ProcessHandle.current().pid() + ", up " + up + " s, " + active.get()
+        + " active sessions, " + served.get() + " served, rss " + rssMegabytes() + " MB, socket "
+        + paths.socket() + ", idle exit after " + idle.toSeconds() + " s\n";
+  }
+
+  /** This process's resident memory in MB, from /proc (-1 where there is none). */
+  static long rssMegabytes() {
+    try {
+      for (String l : Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (l.startsWith("VmRSS:")) {
+          return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux
+    }
+    return -1;
   }
 
   /** Stops accepting; sessions in progress finish on their own threads. */

@@ -11,10 +11,12 @@ import java.util.Map;
 
 /**
  * The first bytes a relay (or control client) sends on a new connection: a kind line, then
- * NUL-terminated {@code key=value} fields ({@code pid}, {@code arg}, {@code env}, {@code cmd}),
- * then an empty field. Bounded: at most {@link #MAX_BYTES}.
+ * NUL-terminated {@code key=value} fields ({@code pid}, {@code cwd}, {@code arg}, {@code env},
+ * {@code cmd}), then an empty field. {@code cwd} is the relay's working directory (go's), empty
+ * when an older relay did not send it. Bounded: at most {@link #MAX_BYTES}.
  */
-public record Hello(String kind, long pid, List<String> args, Map<String, String> env, String cmd) {
+public record Hello(
+    String kind, long pid, String cwd, List<String> args, Map<String, String> env, String cmd) {
   static final int MAX_BYTES = 64 * 1024;
   static final String RELAY = "progcache-relay 1";
   static final String CONTROL = "progcache-ctl 1";
@@ -57,6 +59,7 @@ public record Hello(String kind, long pid, List<String> args, Map<String, String
     List<String> args = new ArrayList<>();
     Map<String, String> env = new HashMap<>();
     String cmd = "";
+    String cwd = "";
     for (String f : fields.subList(1, fields.size())) {
       int eq = f.indexOf('=');
       if (eq < 0) {
@@ -67,6 +70,7 @@ public record Hello(String kind, long pid, List<String> args, Map<String, String
         case "pid" -> pid = Long.parseLong(v);
         case "arg" -> args.add(v);
         case "cmd" -> cmd = v;
+        case "cwd" -> cwd = v;
         case "env" -> {
           int e = v.indexOf('=');
           if (e > 0) {
@@ -78,7 +82,7 @@ public record Hello(String kind, long pid, List<String> args, Map<String, String
         }
       }
     }
-    return new Hello(kind, pid, List.copyOf(args), Map.copyOf(env), cmd);
+    return new Hello(kind, pid, cwd, List.copyOf(args), Map.copyOf(env), cmd);
   }
 
   /** Encodes a control hello for {@code cmd}. */

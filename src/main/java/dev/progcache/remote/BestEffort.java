@@ -67,12 +67,26 @@ public final class BestEffort implements RemoteTier {
     this.negative = new NegativeCache(policy.negativeTtl(), 100_000, nanoTime);
   }
 
+  /**
+   * A get while the read breaker is closed; while it is open, a miss at once. The half-open probe
+   * is sent in the background and this get answered as a miss: no go command waits out a timeout
+   * to learn whether a remote that failed is back (a daemon's breaker spans go commands, so a
+   * remote that hangs costs one timeout per daemon, not one per probe).
+   */
   @Override
   public Optional<Hit> get(Key action, ObjectSink sink) {
-    if (readsOff || negative.contains(action) || !reads.allow()) {
+    Breaker.Pass pass = readsOff || negative.contains(action) ? Breaker.Pass.NONE : reads.pass();
+    if (pass == Breaker.Pass.PROBE) {
+      Thread.ofVirtual().name("progcache-probe").start(() -> call(action, sink));
+    }
+    if (pass != Breaker.Pass.CALL) {
       log.count(RemoteLog.SKIPPED, 1);
       return Optional.empty();
     }
+    return call(action, sink);
+  }
+
+  private Optional<Hit> call(Key action, ObjectSink sink) {
     try {
       Optional<Hit> hit =
           Deadlines.call(

@@ -38,18 +38,33 @@ public final class Breaker {
     this.nanoTime = nanoTime;
   }
 
+  /** What a caller may do now. */
+  public enum Pass {
+    /** Closed: call. */
+    CALL,
+    /** Half-open: this caller holds the one probe and must report its outcome. */
+    PROBE,
+    /** Open, or half-open with the probe out: do not call. */
+    NONE
+  }
+
   /** Whether a call may go ahead now; when half-open, true for one caller (the probe) only. */
   public boolean allow() {
+    return pass() != Pass.NONE;
+  }
+
+  /** As {@link #allow}, saying whether the caller holds the half-open probe. */
+  public Pass pass() {
     lock.lock();
     try {
       if (!open) {
-        return true;
+        return Pass.CALL;
       }
       if (probing || nanoTime.getAsLong() - openUntil < 0) {
-        return false;
+        return Pass.NONE;
       }
       probing = true;
-      return true;
+      return Pass.PROBE;
     } finally {
       lock.unlock();
     }

@@ -31,6 +31,8 @@ public final class TieredCache implements BuildCache {
   private final RemoteTier remote;
   private final Uploader uploader;
   private final @Nullable Prefetch prefetch;
+  /** Whether closing closes the disk, remote and uploader (false: a daemon session's view). */
+  private final boolean owner;
   private final java.util.concurrent.atomic.AtomicBoolean awake =
       new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -45,10 +47,31 @@ public final class TieredCache implements BuildCache {
    */
   public TieredCache(
       DiskStore local, RemoteTier remote, Uploader uploader, @Nullable Prefetch prefetch) {
+    this(local, remote, uploader, prefetch, true);
+  }
+
+  private TieredCache(
+      DiskStore local,
+      RemoteTier remote,
+      Uploader uploader,
+      @Nullable Prefetch prefetch,
+      boolean owner) {
     this.local = local;
     this.remote = remote;
     this.uploader = uploader;
     this.prefetch = prefetch;
+    this.owner = owner;
+  }
+
+  /**
+   * One go command's view of a disk, remote and uploader that a daemon keeps for its life and
+   * shares between sessions (one breaker, one negative cache, one upload queue), with this
+   * session's own prefetch. Closing the view ends only the prefetch (its manifest report is queued
+   * on the shared uploader); the rest stays open for the next session.
+   */
+  public static TieredCache session(
+      DiskStore local, RemoteTier remote, Uploader uploader, @Nullable Prefetch prefetch) {
+    return new TieredCache(local, remote, uploader, prefetch, false);
   }
 
   /**
@@ -157,8 +180,10 @@ public final class TieredCache implements BuildCache {
     if (prefetch != null) {
       prefetch.close(uploader);
     }
-    uploader.close();
-    remote.close();
-    local.close();
+    if (owner) {
+      uploader.close();
+      remote.close();
+      local.close();
+    }
   }
 }

@@ -36,7 +36,11 @@ class DaemonIT {
 
   @BeforeEach
   void setUp() throws Exception {
-    sockets = Files.createDirectories(tmp.resolve("s"));
+    sockets =
+        Files.createDirectory(
+            tmp.resolve("s"),
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
     env = new HashMap<>();
     env.put("PROGCACHE_SOCKET_DIR", sockets.toString());
     env.put("PROGCACHE_DAEMON_IDLE", "60"); // a safety net; tests stop it
@@ -152,7 +156,9 @@ class DaemonIT {
   void daemonKilledMidSession_failsThatSessionClearly_andTheNextRestartsIt() throws Exception {
     try (HelperProcess h = relay()) {
       String status = Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "status").ok().out();
-      long pid = Long.parseLong(status.split(" ")[1].replace(",", ""));
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("pid (\\d+)").matcher(status);
+      assertThat(m.find()).as(status).isTrue();
+      long pid = Long.parseLong(m.group(1));
       ProcessHandle.of(pid).orElseThrow().destroyForcibly();
       assertThat(h.readLine(30)).as("stdout EOF: go reports the helper exited").isNull();
       h.waitFor(30);
