@@ -129,22 +129,14 @@ final class DaemonCommand {
         throw new ConfigException("unknown daemon argument " + args.get(i) + "\n" + USAGE);
       }
     }
+    DaemonServer.Identity id =
+        new DaemonServer.Identity(build, Main.version(), Duration.ofSeconds(idle));
+    DaemonServer.prepareDirectory(env, id); // nothing is written into a directory others control
     PrintStream log =
         DaemonLog.open(DaemonClient.logPath(env, build), DaemonLog.DEFAULT_MAX_BYTES, Clock.systemUTC());
     System.setErr(log);
     System.setOut(log);
-    DaemonServer d =
-        DaemonServer.create(
-            env,
-            new DaemonServer.Identity(build, Main.version(), Duration.ofSeconds(idle)),
-            this::session,
-            log);
-    try {
-      d.run();
-    } catch (IOException e) {
-      log.println("progcache daemon: cannot start: " + e.getMessage());
-      throw e;
-    }
+    DaemonServer.create(env, id, this::session, log).run();
     tiers.values().forEach(RemoteSettings.Shared::close); // drains their uploads
     stores.values().forEach(DiskStore::close);
     if (!tiers.isEmpty()) {

@@ -67,6 +67,17 @@ public final class DaemonServer {
   /** What a daemon is started with. */
   public record Identity(String buildId, String version, Duration idle) {}
 
+  /**
+   * Creates the socket directory chosen by {@code env} when missing and checks that it is private
+   * to this user.
+   *
+   * @throws IOException naming what is wrong with it
+   */
+  public static void prepareDirectory(java.util.Map<String, String> env, Identity id)
+      throws IOException {
+    SocketPaths.of(env, id.buildId()).ensureDir();
+  }
+
   /** Builds a daemon for this build in the socket directory chosen by {@code env}. */
   public static DaemonServer create(
       java.util.Map<String, String> env, Identity id, SessionHandler h, PrintStream log)

@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
 /**
  * Makes a remote tier safe to put behind the local disk: a get never fails and never takes longer
  * than its deadline; a failing remote opens a {@link Breaker} (one for reads, one for writes) so later calls cost
- * nothing; misses
+ * nothing (a get that runs into its deadline opens the read breaker at once); misses
  * are remembered for a moment ({@link NegativeCache}); a 401 (credentials not accepted) turns the
  * tier off and a 403 turns reads or writes off for the rest of the session, each reported once
  * with a hint; credentials that cannot be had (a
@@ -110,7 +110,11 @@ public final class BestEffort implements RemoteTier {
       classify(e, "get");
       return Optional.empty();
     } catch (IOException | RuntimeException e) {
-      reads.failure();
+      if (e instanceof java.io.InterruptedIOException) {
+        reads.trip(); // a get that ran out of time: the next ones would too, so stop asking now
+      } else {
+        reads.failure();
+      }
       log.count(RemoteLog.ERRORS, 1);
       log.once("get", "remote cache " + name + " get failed, continuing without it: " + e.getMessage());
       return Optional.empty();

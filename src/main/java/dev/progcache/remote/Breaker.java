@@ -117,6 +117,22 @@ public final class Breaker {
     }
   }
 
+  /**
+   * Records a failure that says more than one: a call that ran into its deadline. Opens the
+   * breaker at once (a failed probe reopens it for longer, as {@link #failure} does).
+   */
+  public void trip() {
+    lock.lock();
+    try {
+      if (!open) {
+        failures = Math.max(failures, threshold - 1);
+      }
+      failure();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Opens the breaker for {@code d} (the remote asked us to back off), whatever its state. */
   public void pause(Duration d) {
     lock.lock();

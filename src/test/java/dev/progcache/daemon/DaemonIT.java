@@ -159,8 +159,10 @@ class DaemonIT {
       java.util.regex.Matcher m = java.util.regex.Pattern.compile("pid (\\d+)").matcher(status);
       assertThat(m.find()).as(status).isTrue();
       long pid = Long.parseLong(m.group(1));
-      ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+      ProcessHandle daemon = ProcessHandle.of(pid).orElseThrow();
+      daemon.destroyForcibly();
       assertThat(h.readLine(30)).as("stdout EOF: go reports the helper exited").isNull();
+      daemon.onExit().get(30, TimeUnit.SECONDS); // the next go command comes after it is gone
       h.waitFor(30);
     }
     try (HelperProcess h = relay()) {
@@ -251,5 +253,31 @@ class DaemonIT {
       assertThat(h.waitFor(30)).isZero();
     }
     assertThat(h.stderr()).contains("running the one-shot helper");
+  }
+
+  @Test
+  void aHangingServer_costsOneTimeoutPerDaemon_notOnePerGoCommand() throws Exception {
+    try (dev.progcache.testing.FaultServer server = dev.progcache.testing.FaultServer.start("127.0.0.1")) {
+      server.mode(dev.progcache.testing.FaultServer.Mode.HANG);
+      Path mod = dev.progcache.testing.GoRun.tinyModule(tmp.resolve("tiny"));
+      Map<String, String> e = new HashMap<>(env);
+      e.put("PROGCACHE_REMOTE_TIMEOUT", "3s");
+      List<String> helper = List.of("-v", "--remote", server.url().toString());
+      List<Long> millis = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        // a new main package each time: every go command misses locally and asks the server
+        Files.writeString(mod.resolve("main.go"), "package main\n\nfunc main() { println(" + i + ") }\n");
+        dev.progcache.testing.GoRun.Result r =
+            dev.progcache.testing.GoRun.go(
+                Dist.relay(), mod, tmp.resolve("home"), helper, e, 120, "build", "-o", tmp.resolve("bin").toString(), ".");
+        assertThat(r.exit()).as("go build %d; stderr:\n%s", i, r.stderr()).isZero();
+        millis.add(r.millis());
+      }
+      assertThat(millis.get(0)).as("the first go command waits out the timeout").isGreaterThanOrEqualTo(3000);
+      assertThat(millis.subList(1, 20))
+          .as("later go commands never wait for the hanging server (ms per command)")
+          .allMatch(ms -> ms < 3000);
+      System.out.println("DaemonIT: 20 go builds against a hanging server, ms each: " + millis);
+    }
   }
 }

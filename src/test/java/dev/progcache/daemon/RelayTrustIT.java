@@ -190,29 +190,35 @@ class RelayTrustIT {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         isRoot() || System.getenv("CI") != null, "needs root to run a listener as nobody");
     Path mine = socketDir("mine", "rwx------");
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x")); // nobody reaches its own dir
     // a listener run by nobody in a directory of theirs, its socket then moved into ours
     Path theirs = Files.createDirectory(tmp.resolve("nobody"));
     Files.setPosixFilePermissions(theirs, PosixFilePermissions.fromString("rwxrwxrwx"));
     Path received = theirs.resolve("received");
-    String script =
-        "import socket,sys\n"
-            + "s=socket.socket(socket.AF_UNIX)\n"
-            + "s.bind(sys.argv[1]); s.listen(4); print('up', flush=True)\n"
-            + "s.settimeout(60)\n"
-            + "c,_=s.accept(); c.settimeout(10)\n"
-            + "d=b''\n"
-            + "try:\n"
-            + "  while True:\n"
-            + "    b=c.recv(4096)\n"
-            + "    if not b: break\n"
-            + "    d+=b\n"
-            + "except Exception: pass\n"
-            + "open(sys.argv[2],'wb').write(d)\n";
+    Path source =
+        Files.writeString(
+            theirs.resolve("L.java"),
+            """
+            import java.net.*;
+            import java.nio.channels.*;
+            import java.nio.file.*;
+            public class L {
+              public static void main(String[] a) throws Exception {
+                var s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                s.bind(UnixDomainSocketAddress.of(Path.of(a[0])));
+                System.out.println("up");
+                try (var c = s.accept()) {
+                  Files.write(Path.of(a[1]), Channels.newInputStream(c).readAllBytes());
+                }
+              }
+            }
+            """);
     Path sock = theirs.resolve("l.sock");
+    String java = ProcessHandle.current().info().command().orElse("java");
     Process p =
         new ProcessBuilder(
                 "setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
-                "python3", "-c", script, sock.toString(), received.toString())
+                java, source.toString(), sock.toString(), received.toString())
             .redirectErrorStream(true)
             .start();
     try {

@@ -3,6 +3,8 @@ package dev.progcache.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.testing.GoRun;
+import dev.progcache.testing.Cmd;
+import dev.progcache.testing.Dist;
 import dev.progcache.testing.LatencyProxy;
 import dev.progcache.testing.ServeProcess;
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -93,10 +96,24 @@ class SharedStdIT {
       assertOk(warmB);
       assertThat(warmB.stat("prefetched")).as("stderr:\n%s", warmB.stderr()).isZero();
       assertThat(warmB.stat("hits")).isEqualTo(warmB.stat("gets"));
+
+      // daemon mode loses nothing of that: a fresh D through the relay and a new daemon prefetches
+      // for its own build context and finds everything
+      Path d = Files.createDirectories(tmp.resolve("d"));
+      GoRun.Result stdD = throughRelay(work, d, far.url(), "build", "std");
+      assertOk(stdD);
+      String whyD = "stderr:\n" + stdD.stderr();
+      assertThat(stdD.stat("misses")).as("nothing compiled: " + whyD).isZero();
+      assertThat(stdD.stat("hits")).as(whyD).isEqualTo(stdD.stat("gets")).isPositive();
+      assertThat(stdD.stat("prefetch-used"))
+          .as("nearly every get answered by a prefetched entry; " + whyD)
+          .isGreaterThanOrEqualTo(stdD.stat("gets") * 9 / 10);
+      Cmd.run(tmp, daemonEnv(d), 30, Dist.launcher().toString(), "daemon", "stop", "--all");
       System.out.printf(
           "SharedStdIT: A std %d ms (cold); fresh dirs 20 ms away: B std %d ms (%s); C std, settled"
-              + " manifest, %d ms (%s)%n",
-          stdA.millis(), stdB.millis(), statsLine(stdB), stdC.millis(), statsLine(stdC));
+              + " manifest, %d ms (%s); D through the relay, new daemon, %d ms (%s)%n",
+          stdA.millis(), stdB.millis(), statsLine(stdB), stdC.millis(), statsLine(stdC),
+          stdD.millis(), statsLine(stdD));
     }
   }
 
@@ -124,6 +141,20 @@ class SharedStdIT {
     // default 5 s drain after close can cut off the last of a cold std build's ~1,100 uploads
     return GoRun.withRemote(
         work, home, remote, Map.of("GO111MODULE", "off", "PROGCACHE_REMOTE_DRAIN", "120s"), 600, args);
+  }
+
+  private static Map<String, String> daemonEnv(Path home) {
+    return Map.of(
+        "GO111MODULE", "off",
+        "PROGCACHE_SOCKET_DIR", home.resolve("sockets").toString(),
+        "PROGCACHE_DAEMON_IDLE", "60");
+  }
+
+  private static GoRun.Result throughRelay(Path work, Path home, URI remote, String... args)
+      throws IOException, InterruptedException {
+    List<String> helper =
+        List.of("--dir", home.resolve("cache").toString(), "-v", "--remote", remote.toString());
+    return GoRun.go(Dist.relay(), work, home, helper, daemonEnv(home), 600, args);
   }
 
   private static void assertOk(GoRun.Result r) {

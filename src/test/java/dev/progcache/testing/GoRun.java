@@ -78,11 +78,24 @@ public final class GoRun {
   public static Result go(
       Path workDir, Path home, List<String> helperArgs, Map<String, String> env, long seconds, String... args)
       throws IOException, InterruptedException {
+    return go(Dist.launcher(), workDir, home, helperArgs, env, seconds, args);
+  }
+
+  /** As {@link #go}, with {@code program} (the launcher or the relay) as the helper. */
+  public static Result go(
+      Path program,
+      Path workDir,
+      Path home,
+      List<String> helperArgs,
+      Map<String, String> env,
+      long seconds,
+      String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(GoTool.go().toString());
     cmd.addAll(List.of(args));
     Map<String, String> e = new HashMap<>(env);
-    StringBuilder prog = new StringBuilder(Dist.launcher().toString());
+    StringBuilder prog = new StringBuilder(program.toString());
     for (String a : helperArgs) {
       prog.append(' ').append(a);
     }
