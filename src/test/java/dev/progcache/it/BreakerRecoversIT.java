@@ -49,7 +49,19 @@ class BreakerRecoversIT {
         assertThat(server.requests()).as("breaker open: no calls").isEqualTo(seen);
         server.mode(Mode.NORMAL);
         Thread.sleep(1300);
+        // half-open: the probe goes out in the background and this get is answered at once
+        assertThat(get(h, id++, action)).contains("\"Miss\":true");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (server.requests() == seen && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertThat(server.requests()).as("the probe reached the server").isEqualTo(seen + 1);
+        // the probe's hit was stored: the next gets find it (locally once it has landed)
         String hit = get(h, id++, action);
+        while (hit.contains("\"Miss\"") && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+          hit = get(h, id++, action);
+        }
         assertThat(hit).contains("\"DiskPath\"").contains("\"Size\":" + body.length);
         h.write("{\"ID\":" + id + ",\"Command\":\"close\"}\n");
         assertThat(h.readLine(30)).isEqualTo("{\"ID\":" + id + "}");

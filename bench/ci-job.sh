@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# A fresh CI runner's job through progcache: a new local directory and, for the relay, a new
+# daemon, against a warm `progcache serve` on loopback. The job runs several go commands (build,
+# vet, test), as CI jobs do. Measured in interleaved rounds: the one-shot helper, and the relay
+# starting its daemon on the job's first go command; each job's wall time is divided by the
+# same job on go's own warm cache in this run.
+# Usage: bench/ci-job.sh [rounds]   (after ./mvnw -q package -DskipTests; needs go >= 1.24)
+# The cold build that fills the server takes a minute or two.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
+pc="$root/target/progcache/bin/progcache"
+relay="$root/target/progcache/bin/progcache-relay"
+[ -x "$relay" ] || { echo "bench: $relay missing (no C compiler at build time?)" >&2; exit 1; }
+command -v go >/dev/null || { echo "bench: no go on PATH" >&2; exit 1; }
+rounds=${1:-3}
+export GO111MODULE=off GOENV=off GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GOTELEMETRY=off
+unset GOCACHEPROG PROGCACHE_DIR
+work=$(mktemp -d /tmp/progcache-ci.XXXXXX)
+srv_pid=
+cleanup() {
+  for d in "$work"/sock*; do [ -d "$d" ] && PROGCACHE_SOCKET_DIR=$d "$pc" daemon stop >/dev/null 2>&1; done
+  [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+"$pc" serve --listen 127.0.0.1:0 --dir "$work/srv" --no-access-log 2>"$work/serve.log" &
+srv_pid=$!
+url=$(await_url "$work/serve.log")
+cd "$work"
+
+job() { # the CI job's go commands, with GOCACHE=$1; prints the job's wall time in ms
+  local t0 t1
+  t0=$(date +%s%N)
+  GOCACHE=$1 go build std
+  GOCACHE=$1 go vet fmt strings bufio
+  GOCACHE=$1 go test -count=1 -run 'TestReader|TestBuilder' strings
+  t1=$(date +%s%N)
+  echo $(( (t1 - t0) / 1000000 ))
+}
+# runner LABEL PROGRAM: a fresh directory (and socket directory: a new daemon) through PROGRAM
+runner() {
+  local d="$work/$1"
+  mkdir -p "$d"
+  GOCACHEPROG="$2 --dir $d/cache --remote $url" PROGCACHE_SOCKET_DIR="$work/sock-$1" \
+    job "$d/gocache" 2>>"$work/job.log"
+}
+
+echo "machine: $(nproc) cores; $(go version); $(date -u +%Y-%m-%dT%H:%MZ); server $url"
+echo "filling the server and go's own cache (cold builds)..."
+PROGCACHE_REMOTE_DRAIN=120s cold_build runner fill "$pc" >/dev/null
+cold_build job "$work/plain" >/dev/null 2>&1
+job "$work/plain" >/dev/null 2>&1
+declare -a plain oneshot relayed
+for r in $(seq "$rounds"); do
+  plain+=("$(job "$work/plain" 2>/dev/null)")
+  oneshot+=("$(runner "one-$r" "$pc")")
+  relayed+=("$(runner "relay-$r" "$relay")")
+  echo "round $r: go's warm ${plain[-1]} ms, one-shot fresh ${oneshot[-1]} ms, relay + new daemon fresh ${relayed[-1]} ms"
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+p=$(median "${plain[@]}")
+o=$(median "${oneshot[@]}")
+q=$(median "${relayed[@]}")
+echo
+echo "CI job (go build std; go vet fmt strings bufio; go test strings), medians of $rounds:"
+awk -v p="$p" -v o="$o" -v q="$q" 'BEGIN {
+  printf "  go'"'"'s own warm cache           %6d ms   1.00x\n", p
+  printf "  fresh dir, one-shot helper     %6d ms   %.2fx go'"'"'s warm\n", o, o / p
+  printf "  fresh dir, relay + new daemon  %6d ms   %.2fx go'"'"'s warm\n", q, q / p }'

@@ -1,0 +1,3 @@
+module progcache.bench/minhelper
+
+go 1.24
