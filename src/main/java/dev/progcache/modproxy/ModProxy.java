@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * one), its upstream proxies and its counters. {@link #handler} puts it in front of the server's
  * handlers.
  *
- * <p>Thread-safe. {@link #close} releases the bucket's client.
+ * <p>Thread-safe. {@link #close} drops the connections to the upstreams and the bucket.
  */
 public final class ModProxy implements AutoCloseable {
   /** Whether a request may use the module proxy: 200, or 401/403 with a reason safe to show. */
@@ -194,6 +194,7 @@ public final class ModProxy implements AutoCloseable {
 
   @Override
   public void close() {
+    upstreams.close();
     if (shared != null) {
       shared.close();
     }

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread-safe.
  */
-final class Upstreams {
+final class Upstreams implements AutoCloseable {
   /**
    * One upstream proxy.
    *
@@ -99,6 +99,12 @@ final class Upstreams {
     return out;
   }
 
+  /** Drops the connections to the upstreams (a server waits for idle ones when it stops). */
+  @Override
+  public void close() {
+    http.shutdownNow();
+  }
+
   List<Proxy> proxies() {
     return proxies;
   }
@@ -144,7 +150,7 @@ final class Upstreams {
         }
         long len = r.headers().firstValueAsLong("Content-Length").orElse(-1);
         if (len > maxBytes) {
-          return new Failed(relPath + " is " + len + " bytes at " + p + ", over the limit of " + maxBytes + " (--max-module-size)");
+          return new Failed(relPath + " is " + len + " bytes at " + p + ", over the limit of " + maxBytes + " bytes (--max-module-size)");
         }
         long n = copy(in, into, maxBytes);
         if (n < 0) {

@@ -26,9 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code sumdb/...}) with 404 and go's "not found" body for anything else, counts requests by
  * path, and misbehaves on request: a 500, a body cut short, a hang, other bytes.
  */
-final class FakeGoProxy implements AutoCloseable {
+public final class FakeGoProxy implements AutoCloseable {
   /** How to answer one path. */
-  enum Fault {
+  public enum Fault {
     FAIL_500,
     TRUNCATE,
     HANG
@@ -50,7 +50,7 @@ final class FakeGoProxy implements AutoCloseable {
   }
 
   /** Serves {@code root} on a free loopback port. */
-  static FakeGoProxy start(Path root) throws IOException {
+  public static FakeGoProxy start(Path root) throws IOException {
     HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
     FakeGoProxy p = new FakeGoProxy(s, root);
     s.createContext("/", p::handle);
@@ -59,42 +59,42 @@ final class FakeGoProxy implements AutoCloseable {
     return p;
   }
 
-  URI url() {
+  public URI url() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
   }
 
   /** Answers {@code path} (relative, e.g. {@code example.com/a/@v/v1.0.0.zip}) badly. */
-  void fault(String path, Fault f) {
+  public void fault(String path, Fault f) {
     faults.put("/" + path, f);
   }
 
   /** Answers {@code path} with {@code body} instead of the file. */
-  void override(String path, byte[] body) {
+  public void override(String path, byte[] body) {
     overrides.put("/" + path, body);
   }
 
   /** Answers every path as it should again. */
-  void heal() {
+  public void heal() {
     faults.clear();
     overrides.clear();
   }
 
   /** Waits this long before each answer (a far-away proxy). */
-  void delay(long millis) {
+  public void delay(long millis) {
     delayMillis = millis;
   }
 
-  int requests(String path) {
+  public int requests(String path) {
     AtomicInteger c = counts.get("/" + path);
     return c == null ? 0 : c.get();
   }
 
-  int requests() {
+  public int requests() {
     return total.get();
   }
 
   /** The Authorization headers received, in order. */
-  List<String> authorizations() {
+  public List<String> authorizations() {
     return authorizations;
   }
 

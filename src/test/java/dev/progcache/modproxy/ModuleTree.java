@@ -17,16 +17,16 @@ import java.util.zip.ZipOutputStream;
  * example.com/Upper/Lib} v0.1.0 (an upper-case path), {@code example.com/old} v1.0.0 and
  * v2.0.0+incompatible (no go.mod).
  */
-final class ModuleTree {
+public final class ModuleTree {
   private ModuleTree() {}
 
   /** Writes every version of {@code path} (its package named {@code pkg}) under {@code root}. */
-  static void module(Path root, String path, String pkg, List<String> versions) throws IOException {
-    Path v = root.resolve(ModRequest.escape(path)).resolve("@v");
+  public static void module(Path root, String path, String pkg, List<String> versions) throws IOException {
+    Path v = root.resolve(escape(path)).resolve("@v");
     Files.createDirectories(v);
     Files.writeString(v.resolve("list"), String.join("\n", versions) + "\n");
     for (String version : versions) {
-      String ev = ModRequest.escape(version);
+      String ev = escape(version);
       boolean incompatible = version.endsWith("+incompatible");
       String gomod = "module " + path + "\n" + (incompatible ? "" : "\ngo 1.21\n");
       Files.writeString(v.resolve(ev + ".info"), "{\"Version\":\"" + version + "\",\"Time\":\"2024-01-02T03:04:05Z\"}\n");
@@ -39,11 +39,11 @@ final class ModuleTree {
       Files.write(v.resolve(ev + ".zip"), zip(path + "@" + version + "/", files));
     }
     String last = versions.get(versions.size() - 1);
-    Files.writeString(root.resolve(ModRequest.escape(path)).resolve("@latest"), "{\"Version\":\"" + last + "\",\"Time\":\"2024-01-02T03:04:05Z\"}\n");
+    Files.writeString(root.resolve(escape(path)).resolve("@latest"), "{\"Version\":\"" + last + "\",\"Time\":\"2024-01-02T03:04:05Z\"}\n");
   }
 
   /** A zip with {@code files} under {@code prefix}. */
-  static byte[] zip(String prefix, Map<String, String> files) throws IOException {
+  public static byte[] zip(String prefix, Map<String, String> files) throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     try (ZipOutputStream z = new ZipOutputStream(b)) {
       for (Map.Entry<String, String> f : files.entrySet()) {
@@ -55,15 +55,28 @@ final class ModuleTree {
     return b.toByteArray();
   }
 
+  /** go's case-encoding: each upper-case letter becomes {@code !} and its lower case. */
+  public static String escape(String s) {
+    StringBuilder b = new StringBuilder();
+    for (char c : s.toCharArray()) {
+      if (c >= 'A' && c <= 'Z') {
+        b.append('!').append(Character.toLowerCase(c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
   /** The standard modules under {@code root}. */
-  static void standard(Path root) throws IOException {
+  public static void standard(Path root) throws IOException {
     module(root, "example.com/a", "a", List.of("v1.0.0", "v1.1.0"));
     module(root, "example.com/Upper/Lib", "lib", List.of("v0.1.0"));
     module(root, "example.com/old", "old", List.of("v1.0.0", "v2.0.0+incompatible"));
   }
 
   /** A main module in {@code dir} requiring the standard modules; {@code go build} prints their versions. */
-  static Path mainModule(Path dir) throws IOException {
+  public static Path mainModule(Path dir) throws IOException {
     Files.createDirectories(dir);
     Files.writeString(
         dir.resolve("go.mod"),
