@@ -38,23 +38,6 @@ record StatusFigures(
     List<StatusHistory.Bucket> day,
     ModProxy.@Nullable Summary modules) {
 
-  /** Figures of a server without a module proxy. */
-  StatusFigures(
-      String version,
-      String principal,
-      Instant started,
-      Instant now,
-      Requests requests,
-      Store store,
-      Rejected rejected,
-      List<Namespace> namespaces,
-      List<Largest> largest,
-      @Nullable BackingState backing,
-      List<StatusHistory.Bucket> hour,
-      List<StatusHistory.Bucket> day) {
-    this(version, principal, started, now, requests, store, rejected, namespaces, largest, backing, hour, day, null);
-  }
-
   /** Requests since start; uploads are accepted PUTs. */
   record Requests(
       long actionHits, long actionMisses, long outputHits, long outputMisses, long uploads, long uploadedBytes, long servedBytes) {

@@ -154,7 +154,9 @@ public final class FakeGoProxy implements AutoCloseable {
 
   @Override
   public void close() {
-    release.countDown();
-    server.stop(0);
+    if (release.getCount() > 0) {
+      release.countDown();
+      server.stop(0);
+    }
   }
 }

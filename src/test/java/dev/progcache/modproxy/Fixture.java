@@ -30,14 +30,21 @@ final class Fixture implements AutoCloseable {
   static final Path GOCACHE = Path.of("target", "modproxy-test-gocache").toAbsolutePath();
 
   final Path root;
+  /** The upstream's files: the standard modules of {@link ModuleTree}. */
+  final Path upstreamRoot;
+  final FakeGoProxy upstream;
   final ByteArrayOutputStream log = new ByteArrayOutputStream();
   final PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final List<CacheServer> servers = new ArrayList<>();
   private int runs;
 
-  Fixture(Path root) {
+  /** A fixture under {@code root} with a test upstream serving the standard modules. */
+  Fixture(Path root) throws IOException {
     this.root = root;
+    this.upstreamRoot = root.resolve("upstream");
+    ModuleTree.standard(upstreamRoot);
+    this.upstream = FakeGoProxy.start(upstreamRoot);
   }
 
   /** Module proxy settings reading through to {@code upstream}, failing a fetch after 2 s of silence. */
@@ -105,5 +112,6 @@ final class Fixture implements AutoCloseable {
     for (CacheServer s : servers) {
       s.close();
     }
+    upstream.close();
   }
 }

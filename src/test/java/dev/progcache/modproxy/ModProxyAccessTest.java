@@ -33,9 +33,8 @@ class ModProxyAccessTest {
   @BeforeEach
   void setUp() throws Exception {
     fx = new Fixture(tmp);
-    upstreamRoot = tmp.resolve("upstream");
-    ModuleTree.standard(upstreamRoot);
-    upstream = FakeGoProxy.start(upstreamRoot);
+    upstreamRoot = fx.upstreamRoot;
+    upstream = fx.upstream;
     Path tokens = tmp.resolve("tokens");
     Files.writeString(
         tokens,
@@ -46,7 +45,6 @@ class ModProxyAccessTest {
   @AfterEach
   void tearDown() {
     fx.close();
-    upstream.close();
   }
 
   private URI mod(String path) {

@@ -29,15 +29,13 @@ class ModProxyGoTest {
   @BeforeEach
   void setUp() throws Exception {
     fx = new Fixture(tmp);
-    upstreamRoot = tmp.resolve("upstream");
-    ModuleTree.standard(upstreamRoot);
-    upstream = FakeGoProxy.start(upstreamRoot);
+    upstreamRoot = fx.upstreamRoot;
+    upstream = fx.upstream;
   }
 
   @AfterEach
   void tearDown() {
     fx.close();
-    upstream.close();
   }
 
   private URI modURL(CacheServer s) {

@@ -27,9 +27,8 @@ class ModProxyReplicasTest {
   @BeforeEach
   void setUp() throws Exception {
     fx = new Fixture(tmp);
-    upstreamRoot = tmp.resolve("upstream");
-    ModuleTree.standard(upstreamRoot);
-    upstream = FakeGoProxy.start(upstreamRoot);
+    upstreamRoot = fx.upstreamRoot;
+    upstream = fx.upstream;
     s3 = S3Proxy.start(tmp.resolve("s3"));
     s3.createBucket("mods");
     // the servers run in this JVM: the SDK's default chain reads these first
@@ -42,7 +41,6 @@ class ModProxyReplicasTest {
     System.clearProperty("aws.accessKeyId");
     System.clearProperty("aws.secretAccessKey");
     fx.close();
-    upstream.close();
     s3.close();
   }
 
