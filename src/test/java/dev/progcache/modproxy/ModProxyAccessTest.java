@@ -91,6 +91,25 @@ class ModProxyAccessTest {
   }
 
   @Test
+  void goOverHttps_sendsTheTokenFromNetrc_andDownloads() throws Exception {
+    try (TlsFront tls = TlsFront.start(tmp, server.url().getPort())) {
+      Path app = ModuleTree.mainModule(tmp.resolve("app"));
+      Path netrc = tmp.resolve("netrc");
+      // go matches netrc machines against host[:port]
+      Files.writeString(netrc, "machine 127.0.0.1:" + tls.url().getPort() + " login ci password " + MODULES + "\n");
+      Map<String, String> env = fx.goEnv(tls.url().resolve("mod"), tmp.resolve("mc-tls"));
+      env.put("GOAUTH", "netrc");
+      env.put("NETRC", netrc.toString());
+      env.put("SSL_CERT_FILE", tls.certificate().toString());
+
+      Fixture.go(app, env, "mod", "download", "all").ok();
+
+      assertThat(tmp.resolve("mc-tls/cache/download/example.com/a/@v/v1.1.0.zip"))
+          .hasSameBinaryContentAs(upstreamRoot.resolve("example.com/a/@v/v1.1.0.zip"));
+    }
+  }
+
+  @Test
   void goWithoutAToken_failsAndPrintsTheServersReason() throws Exception {
     Path app = ModuleTree.mainModule(tmp.resolve("app"));
     Map<String, String> anonymous = fx.goEnv(server.url().resolve("mod"), tmp.resolve("mc2"));
