@@ -7,6 +7,10 @@
 #  - the same with the upstream 20 ms away (LatencyProxy from the test classes, per request),
 #    plus a cold serve in front of the far upstream (every file fetched through it once).
 # For each: wall time (median of RUNS) and the upstream requests the timed runs made.
+# Then the fresh-runner job, what a CI user feels: `go mod download`, `go build ./...` and
+# `go test ./...` of that module with a fresh GOMODCACHE and a fresh build directory, modules and
+# build cache (GOCACHEPROG, --remote) from a warm serve 20 ms away, against the same job on a
+# warm machine (warm GOMODCACHE and go's own warm GOCACHE). PART=download or PART=job runs one.
 # Usage: bench/modproxy.sh [runs]      (build first: ./mvnw -q -B package -DskipTests)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,10 +46,14 @@ for i in range(1, n + 1):
         with zipfile.ZipFile(os.path.join(d, v + ".zip"), "w", zipfile.ZIP_DEFLATED) as z:
             z.writestr("%s@%s/go.mod" % (path, v), gomod)
             for f in range(8):  # a few kilobytes of source per module
-                z.writestr("%s@%s/f%d.go" % (path, v, f), "package m%02d\n\n// F%d is filler.\nvar F%d = %r\n" % (i, f, f, "x" * 2000))
+                z.writestr("%s@%s/f%d.go" % (path, v, f), "package m%02d\n\n// F%d is filler.\nvar F%d = \"%s\"\n" % (i, f, f, "x" * 2000))
 os.makedirs(app, exist_ok=True)
 reqs = "".join("\tbench.test/m%02d v1.1.0\n" % i for i in range(1, n + 1))
 open(os.path.join(app, "go.mod"), "w").write("module bench.test/app\n\ngo 1.21\n\nrequire (\n%s)\n" % reqs)
+imports = "".join('\t"bench.test/m%02d"\n' % i for i in range(1, n + 1))
+uses = " + ".join("len(m%02d.F0)" % i for i in range(1, n + 1))
+open(os.path.join(app, "main.go"), "w").write("package main\n\nimport (\n%s)\n\nfunc Total() int { return %s }\n\nfunc main() { println(Total()) }\n" % (imports, uses))
+open(os.path.join(app, "main_test.go"), "w").write("package main\n\nimport \"testing\"\n\nfunc TestTotal(t *testing.T) {\n\tif Total() != %d {\n\t\tt.Fatal(Total())\n\t}\n}\n" % (2000 * n))
 PY
 
 port_of() { sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" | head -1; }
@@ -86,7 +94,14 @@ measure() { # LABEL GOPROXY: RUNS timed downloads; prints a row
   printf '| %s | %s ms | %s |\n' "$1" "$ms" "$(( (after - before) / runs ))"
 }
 
+part=${PART:-all}
+# the module's go.sum, as a repository would hold it (written by go, from the upstream)
+(cd "$work/app" && GOPROXY="$upstream" GOSUMDB=off GOFLAGS=-modcacherw GOMODCACHE="$work/sum-mc" \
+  GOPATH="$work/gopath" GOTOOLCHAIN=local GOTELEMETRY=off GOENV=off GOPRIVATE= GONOPROXY= GONOSUMDB= \
+  "$go" mod download all) || exit 1
+rm -rf "$work/sum-mc"
 serve near "$upstream"; near=$url
+if [ "$part" != job ]; then
 download "${near}mod" >/dev/null # warm: the server fetches every file once
 serve farwarm "$far"; farwarm=$url
 download "${farwarm}mod" >/dev/null
@@ -106,3 +121,34 @@ for r in $(seq "$runs"); do
   coldreq=$(( $(upreqs) - before ))
 done
 printf '| from a cold serve (upstream 20 ms away) | %s ms | %s |\n' "$(echo $coldms | tr ' ' '\n' | median)" "$coldreq"
+fi
+[ "$part" = download ] && exit 0
+
+# the fresh-runner job: `go mod download && go build ./... && go test ./...`
+job() { # NAME GOPROXY GOMODCACHE GOCACHE [GOCACHEPROG]: prints ms
+  t0=$(now)
+  (cd "$work/app" && export GOPROXY="$2" GOSUMDB=off GOFLAGS=-modcacherw GOMODCACHE="$3" GOCACHE="$4" \
+    GOCACHEPROG="${5:-}" GOPATH="$work/gopath" GOTOOLCHAIN=local GOTELEMETRY=off GOENV=off \
+    GOPRIVATE= GONOPROXY= GONOSUMDB= && "$go" mod download && "$go" build ./... && "$go" test ./...) \
+    >"$work/$1.out" 2>&1 || { cat "$work/$1.out" >&2; exit 1; }
+  t1=$(now)
+  echo $(( (t1 - t0) / 1000000 ))
+}
+serve team "$upstream"; team=$url
+teamport=$(echo "$team" | sed 's/.*:\([0-9]*\)\/$/\1/')
+"$jdk/bin/java" -cp "$root/target/test-classes" dev.progcache.testing.LatencyProxy "$teamport" 20 256 >"$work/teamfar.out" &
+pids="$pids $!"
+i=0; until grep -q 'listening on' "$work/teamfar.out" 2>/dev/null; do i=$((i+1)); [ $i -gt 300 ] && exit 1; sleep 0.1; done
+teamfar=$(sed -n 's/listening on //p' "$work/teamfar.out")
+echo "warming: a first job fills the team server (modules and build cache) and the warm machine..."
+job warmup "${team}mod" "$work/warm-mc" "$work/warm-gocache" "$pc --dir $work/warmup-cache --remote $team" >/dev/null
+job warmmachine "${team}mod" "$work/warm-mc" "$work/warm-gocache" >/dev/null
+warm=$(for r in $(seq "$runs"); do job "warm$r" "${team}mod" "$work/warm-mc" "$work/warm-gocache"; done | median)
+fresh=$(for r in $(seq "$runs"); do
+  job "fresh$r" "${teamfar}mod" "$work/fresh$r-mc" "$work/fresh$r-gocache" "$pc --dir $work/fresh$r-cache --remote $teamfar"
+done | median)
+echo "| the job: go mod download, go build ./..., go test ./... | wall |"
+echo "|---|---:|"
+echo "| warm machine (warm GOMODCACHE and GOCACHE) | $warm ms |"
+echo "| fresh runner, team server 20 ms away (modules + build cache) | $fresh ms |"
+awk -v f="$fresh" -v w="$warm" 'BEGIN { printf "fresh / warm: %.2fx (goal: at most 1.5x)\n", f / w }'

@@ -190,7 +190,18 @@ public final class CacheServer implements AutoCloseable {
     }
     Handler front = new StatusHandler(handler, auth, status, metrics);
     if (cfg.modules() != null) {
-      ModProxy modules = ModuleRoutes.start(cfg, server, err);
+      ModProxy modules;
+      try {
+        modules = ModuleRoutes.start(cfg, server, err);
+      } catch (ServeException e) {
+        closeQuietly(stopTokens);
+        status.close();
+        namespaces.close();
+        if (upstream != null) {
+          upstream.close();
+        }
+        throw e;
+      }
       front = modules.handler(front, req -> ModuleRoutes.access(auth, req));
       metrics.modules(modules.stats());
       status.modules(modules::summary);
