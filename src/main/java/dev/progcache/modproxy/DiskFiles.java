@@ -98,6 +98,16 @@ final class DiskFiles {
     }
   }
 
+  /** Whether this disk holds {@code key} (as far as its account knows). */
+  boolean holds(String key) {
+    lock.lock();
+    try {
+      return sizes.containsKey(key);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * A new empty temp file in the directory of {@code key}, for {@link #commit}; the caller deletes
    * it when it does not commit.

@@ -110,6 +110,9 @@ final class StoredFiles {
 
   /** Fills the disk from the bucket or the upstreams: empty when the disk now holds it. */
   private Optional<Result> load(String key, String upstreamPath, Check check) throws IOException {
+    if (disk.holds(key)) {
+      return Optional.empty(); // a fetch that finished between our miss and our turn
+    }
     Path tmp = disk.tempFor(key);
     try {
       if (shared != null && fromShared(key, tmp, check)) {
