@@ -125,14 +125,21 @@ fi
 [ "$part" = download ] && exit 0
 
 # the fresh-runner job: `go mod download && go build ./... && go test ./...`
-job() { # NAME GOPROXY GOMODCACHE GOCACHE [GOCACHEPROG]: prints ms
+job() { # NAME GOPROXY GOMODCACHE GOCACHE [GOCACHEPROG]: prints ms; each step's ms in $work/NAME.steps
   t0=$(now)
   (cd "$work/app" && export GOPROXY="$2" GOSUMDB=off GOFLAGS=-modcacherw GOMODCACHE="$3" GOCACHE="$4" \
     GOCACHEPROG="${5:-}" GOPATH="$work/gopath" GOTOOLCHAIN=local GOTELEMETRY=off GOENV=off \
-    GOPRIVATE= GONOPROXY= GONOSUMDB= && "$go" mod download && "$go" build ./... && "$go" test ./...) \
+    GOPRIVATE= GONOPROXY= GONOSUMDB= &&
+    a=$(now) && "$go" mod download && b=$(now) && "$go" build ./... && c=$(now) && "$go" test ./... && d=$(now) &&
+    echo "$(( (b - a) / 1000000 )) $(( (c - b) / 1000000 )) $(( (d - c) / 1000000 ))" >"$work/$1.steps") \
     >"$work/$1.out" 2>&1 || { cat "$work/$1.out" >&2; exit 1; }
   t1=$(now)
   echo $(( (t1 - t0) / 1000000 ))
+}
+steps() { # PREFIX: the median of each step over the runs named PREFIX1..PREFIXn
+  for k in 1 2 3; do
+    for r in $(seq "$runs"); do cut -d' ' -f$k "$work/$1$r.steps"; done | median
+  done | tr '\n' ' '
 }
 serve team "$upstream"; team=$url
 teamport=$(echo "$team" | sed 's/.*:\([0-9]*\)\/$/\1/')
@@ -147,8 +154,8 @@ warm=$(for r in $(seq "$runs"); do job "warm$r" "${team}mod" "$work/warm-mc" "$w
 fresh=$(for r in $(seq "$runs"); do
   job "fresh$r" "${teamfar}mod" "$work/fresh$r-mc" "$work/fresh$r-gocache" "$pc --dir $work/fresh$r-cache --remote $teamfar"
 done | median)
-echo "| the job: go mod download, go build ./..., go test ./... | wall |"
-echo "|---|---:|"
-echo "| warm machine (warm GOMODCACHE and GOCACHE) | $warm ms |"
-echo "| fresh runner, team server 20 ms away (modules + build cache) | $fresh ms |"
+echo "| the job: go mod download, go build ./..., go test ./... | wall | download, build, test (ms) |"
+echo "|---|---:|---|"
+echo "| warm machine (warm GOMODCACHE and GOCACHE) | $warm ms | $(steps warm)|"
+echo "| fresh runner, team server 20 ms away (modules + build cache) | $fresh ms | $(steps fresh)|"
 awk -v f="$fresh" -v w="$warm" 'BEGIN { printf "fresh / warm: %.2fx (goal: at most 1.5x)\n", f / w }'
