@@ -1,5 +1,6 @@
 package dev.progcache.server;
 
+import dev.progcache.modproxy.ModProxy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -186,7 +188,25 @@ public final class CacheServer implements AutoCloseable {
             }
           });
     }
-    QoSHandler qos = new QoSHandler(new StatusHandler(handler, auth, status, metrics));
+    Handler front = new StatusHandler(handler, auth, status, metrics);
+    if (cfg.modules() != null) {
+      ModProxy modules;
+      try {
+        modules = ModuleRoutes.start(cfg, server, err);
+      } catch (ServeException e) {
+        closeQuietly(stopTokens);
+        status.close();
+        namespaces.close();
+        if (upstream != null) {
+          upstream.close();
+        }
+        throw e;
+      }
+      front = modules.handler(front, req -> ModuleRoutes.access(auth, req));
+      metrics.modules(modules.stats());
+      status.modules(modules::summary);
+    }
+    QoSHandler qos = new QoSHandler(front);
     qos.setMaxRequestCount(l.maxRequests());
     qos.setMaxSuspendedRequestCount(l.maxRequests() * 4);
     qos.setMaxSuspend(java.time.Duration.ofSeconds(10));

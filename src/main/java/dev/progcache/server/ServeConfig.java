@@ -1,5 +1,6 @@
 package dev.progcache.server;
 
+import dev.progcache.modproxy.ModProxySettings;
 import dev.progcache.remote.BestEffort;
 import dev.progcache.remote.Uploader;
 import dev.progcache.remote.http.Endpoint;
@@ -28,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  * @param s3 the bucket behind the disk, or null: then the disk is the only store
  * @param trust anonymous access and namespace limits
  * @param upstream the server this one reads through to (an edge cache), or null
+ * @param modules the module proxy's settings ({@code --modproxy}), or null: no module proxy
  */
 public record ServeConfig(
     String host,
@@ -38,17 +40,23 @@ public record ServeConfig(
     boolean accessLog,
     @Nullable S3Location s3,
     Trust trust,
-    @Nullable Edge upstream) {
+    @Nullable Edge upstream,
+    @Nullable ModProxySettings modules) {
 
   /** A server of {@code dir} alone: no bucket, the default trust settings, no upstream. */
   public static ServeConfig onDisk(
       String host, int port, Path dir, @Nullable Path tokens, Limits limits, boolean accessLog) {
-    return new ServeConfig(host, port, dir, tokens, limits, accessLog, null, Trust.DEFAULT, null);
+    return new ServeConfig(host, port, dir, tokens, limits, accessLog, null, Trust.DEFAULT, null, null);
   }
 
   /** These settings with {@code t} for who may use the server. */
   public ServeConfig withTrust(Trust t) {
-    return new ServeConfig(host, port, dir, tokens, limits, accessLog, s3, t, upstream);
+    return new ServeConfig(host, port, dir, tokens, limits, accessLog, s3, t, upstream, modules);
+  }
+
+  /** These settings with the module proxy {@code m} (null: none). */
+  public ServeConfig withModules(@Nullable ModProxySettings m) {
+    return new ServeConfig(host, port, dir, tokens, limits, accessLog, s3, trust, upstream, m);
   }
 
   /**
@@ -161,6 +169,17 @@ public record ServeConfig(
         --upstream-timeout D  time limit of one upstream read, body included (default 10s)
         --upstream-drain D    at shutdown, how long queued forwards may take (default 30s)
         --no-access-log       do not log requests on stderr
+        --modproxy[=UPSTREAM] also serve go's module proxy protocol (GOPROXY) and checksum
+                              database pass-through under /mod/ (env PROGCACHE_SERVE_MODPROXY);
+                              UPSTREAM is a GOPROXY-style list of proxy URLs (, or |), default:
+                              with --upstream the central server's /mod/, else the proxies
+                              `go env GOPROXY` names on this machine. See docs/modproxy.md
+        --max-module-size SIZE  largest module file fetched (default 500M)
+        --modproxy-list-ttl D   how long a version list or @latest is served before it is
+                              asked again (default 60s; served stale while the upstream fails)
+        --modproxy-netrc FILE   basic credentials for upstream proxy hosts (netrc format)
+        --modproxy-header-file FILE
+                              headers ("Name: value" lines) sent to every upstream proxy
       """;
 
   static ServeConfig parse(List<String> args, Map<String, String> env) throws ServeException {
@@ -188,9 +207,20 @@ public record ServeConfig(
     boolean upstreamReadOnly = false;
     Duration upstreamTimeout = BestEffort.Policy.DEFAULT.getTimeout();
     Duration upstreamDrain = Edge.DRAIN;
+    String modproxy = env.get("PROGCACHE_SERVE_MODPROXY");
+    long maxModule = ModProxySettings.DEFAULT_MAX_MODULE_SIZE;
+    Duration listTtl = ModProxySettings.DEFAULT_LIST_TTL;
+    String modNetrc = null;
+    String modHeaders = null;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+      if (a.equals("--modproxy")) {
+        // the upstream list is optional: a next argument that is not a flag is it
+        boolean given = i + 1 < args.size() && !args.get(i + 1).startsWith("-");
+        modproxy = given ? args.get(++i) : ModProxySettings.DEFAULT;
+        continue;
+      }
       if (name.equals("--no-access-log")) {
         accessLog = false;
         continue;
@@ -236,6 +266,11 @@ public record ServeConfig(
         case "--upstream-token-file" -> upstreamTokenFile = v;
         case "--upstream-timeout" -> upstreamTimeout = Duration.ofMillis(Math.max(1, seconds(name, v)));
         case "--upstream-drain" -> upstreamDrain = Duration.ofMillis(Math.max(0, seconds(name, v)));
+        case "--modproxy" -> modproxy = v;
+        case "--max-module-size" -> maxModule = size(name, v);
+        case "--modproxy-list-ttl" -> listTtl = Duration.ofMillis(Math.max(0, seconds(name, v)));
+        case "--modproxy-netrc" -> modNetrc = v;
+        case "--modproxy-header-file" -> modHeaders = v;
         default -> throw new ServeException("unknown flag " + a + "\n" + USAGE);
       }
     }
@@ -311,6 +346,22 @@ public record ServeConfig(
           "--upstream " + HttpTier.describe(edge.url()) + " is this server's own address (--listen "
               + listen + "); point it at another server");
     }
+    ModProxySettings modules = null;
+    if (modproxy != null && !modproxy.isBlank()) {
+      try {
+        modules =
+            ModProxySettings.of(
+                modproxy,
+                maxModule,
+                listTtl,
+                modNetrc == null ? null : Path.of(modNetrc),
+                modHeaders == null ? null : Path.of(modHeaders));
+      } catch (IllegalArgumentException e) {
+        throw new ServeException(e.getMessage());
+      }
+    } else if (modNetrc != null || modHeaders != null) {
+      throw new ServeException("--modproxy-netrc and --modproxy-header-file need --modproxy");
+    }
     return new ServeConfig(
         host,
         port,
@@ -320,7 +371,8 @@ public record ServeConfig(
         accessLog,
         bucket,
         new Trust(anonymous, anonymousWrite, maxNs, maxNamespaces, oidc),
-        edge);
+        edge,
+        modules);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.progcache.server;
 
 import dev.progcache.cache.Stats;
+import dev.progcache.modproxy.ModProxy;
 import dev.progcache.remote.ReadOnly;
 import dev.progcache.remote.RemoteLog;
 import io.micrometer.core.instrument.Counter;
@@ -120,6 +121,20 @@ final class ServerMetrics {
         .tag("direction", "up")
         .register(registry);
     Gauge.builder("progcache_upstream_queue", s, queued).register(registry);
+  }
+
+  /**
+   * Exports the module proxy's counters as {@code progcache_module_requests{outcome}} and its bytes
+   * as {@code progcache_module_bytes{direction}} (fetched from upstream, served).
+   */
+  void modules(Stats s) {
+    outcomes("progcache_module_requests", s, ModProxy.OUTCOMES);
+    FunctionCounter.builder("progcache_module_bytes", s, x -> x.get(ModProxy.BYTES_FETCHED))
+        .tag("direction", "fetched")
+        .register(registry);
+    FunctionCounter.builder("progcache_module_bytes", s, x -> x.get(ModProxy.BYTES_SERVED))
+        .tag("direction", "served")
+        .register(registry);
   }
 
   private void outcomes(String metric, Stats s, String[][] pairs) {

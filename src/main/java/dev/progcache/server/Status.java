@@ -1,6 +1,7 @@
 package dev.progcache.server;
 
 import dev.progcache.cache.Stats;
+import dev.progcache.modproxy.ModProxy;
 import dev.progcache.remote.RemoteLog;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The figures behind the status page: takes {@link StatusFigures} from the server's counters and
@@ -45,6 +48,7 @@ final class Status implements AutoCloseable {
   private final CountDownLatch stop = new CountDownLatch(1);
   private final Thread sampler;
   private volatile boolean saveFailed;
+  private volatile @Nullable Supplier<ModProxy.Summary> modules;
 
   Status(Namespaces namespaces, ServerMetrics metrics, Env env) {
     this.namespaces = namespaces;
@@ -95,6 +99,11 @@ final class Status implements AutoCloseable {
     }
   }
 
+  /** Shows the module proxy's figures from {@code m} from now on. */
+  void modules(Supplier<ModProxy.Summary> m) {
+    this.modules = m;
+  }
+
   /** The figures now, as {@code who} may see them. */
   StatusFigures figures(Tokens.Principal who) {
     Instant now = env.clock().instant();
@@ -113,6 +122,7 @@ final class Status implements AutoCloseable {
       }
     }
     largest.sort(Comparator.comparingLong(StatusFigures.Largest::bytes).reversed());
+    Supplier<ModProxy.Summary> mods = modules;
     return new StatusFigures(
         version(),
         who.name(),
@@ -137,7 +147,8 @@ final class Status implements AutoCloseable {
         List.copyOf(largest.subList(0, Math.min(TOP, largest.size()))),
         main.backing().map(b -> backing(b.describe(), b.stats())).orElse(null),
         history.lastHour(now.toEpochMilli(), totals),
-        history.lastDay(now.toEpochMilli(), totals));
+        history.lastDay(now.toEpochMilli(), totals),
+        mods == null || !who.mayDownloadModules() ? null : mods.get());
   }
 
   private static StatusFigures.BackingState backing(String where, Stats s) {

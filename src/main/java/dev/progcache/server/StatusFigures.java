@@ -1,5 +1,6 @@
 package dev.progcache.server;
 
+import dev.progcache.modproxy.ModProxy;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param backing the bucket behind {@code main}, or null
  * @param hour the last hour in one-minute buckets, oldest first
  * @param day the last day in ten-minute buckets, oldest first
+ * @param modules the module proxy's figures, or null when it is off
  */
 record StatusFigures(
     String version,
@@ -33,7 +35,8 @@ record StatusFigures(
     List<Largest> largest,
     @Nullable BackingState backing,
     List<StatusHistory.Bucket> hour,
-    List<StatusHistory.Bucket> day) {
+    List<StatusHistory.Bucket> day,
+    ModProxy.@Nullable Summary modules) {
 
   /** Requests since start; uploads are accepted PUTs. */
   record Requests(

@@ -1,5 +1,6 @@
 package dev.progcache.server;
 
+import dev.progcache.modproxy.ModProxy;
 import java.io.StringWriter;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -50,6 +51,21 @@ final class StatusJson {
       }
       g.writeEndArray();
       backing(g, f.backing());
+      if (f.modules() != null) {
+        ModProxy.Summary m = f.modules();
+        g.writeObjectPropertyStart("modules");
+        g.writeStringProperty("upstreams", m.upstreams());
+        g.writeNumberProperty("bytes", m.bytes());
+        g.writeNumberProperty("limitBytes", m.limitBytes());
+        g.writeNumberProperty("files", m.files());
+        g.writeNumberProperty("hits", m.hits());
+        g.writeNumberProperty("misses", m.misses());
+        g.writeNumberProperty("sharedHits", m.sharedHits());
+        g.writeNumberProperty("upstreamErrors", m.upstreamErrors());
+        g.writeNumberProperty("staleLists", m.staleLists());
+        g.writeNumberProperty("bytesServed", m.bytesServed());
+        g.writeEndObject();
+      }
       g.writeObjectPropertyStart("history");
       history(g, "hour", f.hour());
       history(g, "day", f.day());

@@ -1,5 +1,6 @@
 package dev.progcache.server;
 
+import dev.progcache.modproxy.ModProxy;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -41,6 +42,7 @@ final class StatusPage {
     rejected(b, f);
     largest(b, f.largest());
     backing(b, f.backing());
+    modules(b, f.modules());
     b.append("</main><footer>Times in UTC. The same figures: <a href=\"status.json\">status.json</a>;")
         .append(" Prometheus: <a href=\"metrics\">metrics</a>. This page reloads every minute.</footer>\n")
         .append("</body></html>\n");
@@ -183,6 +185,22 @@ final class StatusPage {
     row(b, "corrupt objects", s.corrupt());
     row(b, "uploads", s.uploads());
     row(b, "upload errors", s.uploadErrors());
+    b.append("</tbody></table></section>\n");
+  }
+
+  private static void modules(StringBuilder b, ModProxy.@Nullable Summary m) {
+    if (m == null) {
+      return; // off, or this token may not download modules
+    }
+    b.append("<section><h2>Module proxy <small>/mod/ since start</small></h2><p id=\"modules\">from <code>")
+        .append(escape(m.upstreams())).append("</code> · ").append(m.files()).append(" files, ")
+        .append(m.bytes() >> 20).append(" of ").append(m.limitBytes() >> 20).append(" MiB</p><table><tbody>");
+    row(b, "served from this server", m.hits());
+    row(b, "fetched from upstream", m.misses());
+    row(b, "from the shared bucket", m.sharedHits());
+    row(b, "upstream errors", m.upstreamErrors());
+    row(b, "lists served stale", m.staleLists());
+    row(b, "bytes served", m.bytesServed());
     b.append("</tbody></table></section>\n");
   }
 

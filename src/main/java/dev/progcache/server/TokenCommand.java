@@ -28,10 +28,11 @@ import java.util.Set;
 public final class TokenCommand {
   public static final String USAGE =
       """
-      usage: progcache token create --tokens FILE [--read] [--write] [--namespace NS]
+      usage: progcache token create --tokens FILE [--read] [--write] [--modules] [--namespace NS]
                                     [--read-namespace NS]... [--name NAME]
         --tokens FILE          the server's tokens file (created if missing)
-        --read, --write        what the token may do (at least one)
+        --read, --write        what the token may do (at least one of these three)
+        --modules              download through the module proxy only (--read includes it)
         --namespace NS         the namespace it writes and reads first (default main)
         --read-namespace NS    a further namespace it reads after NS, e.g. main for a pull
                                request token in pr-123 (repeatable, in lookup order)
@@ -86,6 +87,7 @@ public final class TokenCommand {
         switch (a) {
           case "--read" -> grants.add(Tokens.Grant.READ);
           case "--write" -> grants.add(Tokens.Grant.WRITE);
+          case "--modules" -> grants.add(Tokens.Grant.MODULES);
           case "--tokens", "--namespace", "--read-namespace", "--name" -> {
             if (i + 1 >= args.size()) {
               throw new ServeException(a + " needs a value\n" + USAGE);
@@ -105,7 +107,7 @@ public final class TokenCommand {
         throw new ServeException("--tokens FILE is required (the file progcache serve --tokens reads)");
       }
       if (grants.isEmpty()) {
-        throw new ServeException("give --read, --write or both");
+        throw new ServeException("give --read, --write, --modules or a combination");
       }
       return new Request(file, grants, home, reads, name);
     }

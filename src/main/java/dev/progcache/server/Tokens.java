@@ -22,10 +22,14 @@ import org.jspecify.annotations.Nullable;
  * appear in messages; a principal's name is what logs show. Immutable and thread-safe.
  */
 final class Tokens {
-  /** What a principal may do in the namespaces it has. */
+  /**
+   * What a principal may do in the namespaces it has; {@code MODULES} (or {@code READ}) lets it
+   * download through the module proxy ({@code /mod/}), which has no namespaces.
+   */
   enum Grant {
     READ,
-    WRITE
+    WRITE,
+    MODULES
   }
 
   /**
@@ -48,6 +52,11 @@ final class Tokens {
     /** Whether it may look entries up in {@code ns}. */
     boolean mayRead(String ns) {
       return grants.contains(Grant.READ) && reads.contains(ns);
+    }
+
+    /** Whether it may download modules: the modules grant, or read access to the cache. */
+    boolean mayDownloadModules() {
+      return grants.contains(Grant.MODULES) || grants.contains(Grant.READ);
     }
 
     /** Whether it may store entries in {@code ns}: only its home namespace, with the grant. */

@@ -31,7 +31,8 @@ class StatusPageTest {
         largest,
         backing,
         buckets(StatusHistory.HOUR_BUCKETS, StatusHistory.MINUTE, new long[] {6, 2, 6, 0, 1, 1}),
-        buckets(StatusHistory.DAY_BUCKETS, 10 * StatusHistory.MINUTE, new long[6]));
+        buckets(StatusHistory.DAY_BUCKETS, 10 * StatusHistory.MINUTE, new long[6]),
+        null);
   }
 
   @Test
