@@ -58,6 +58,8 @@ progcache_train "$stage/bin/progcache" "$stage/lib/progcache.aot" "$out/bundle/t
   { echo "make-bundle: training failed:" >&2; cat "$out/bundle/train.log" >&2; exit 1; }
 
 tar -C "$out/bundle" -czf "$out/$name.tar.gz" "$name"
+# what the tests on the trimmed runtime run (pom.xml, profile on-bundled-runtime)
+ln -sfn "$name" "$out/bundle/current"
 # The same archive under a name without the version, for download links and CI recipes.
 ln -f "$out/$name.tar.gz" "$out/progcache-linux-$arch.tar.gz"
 echo "make-bundle: $out/$name.tar.gz, also $out/progcache-linux-$arch.tar.gz ($(du -h "$out/$name.tar.gz" | cut -f1); modules $mods)"
