@@ -148,6 +148,14 @@ class DeployFilesIT {
         .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     assertThat(http.send(put, HttpResponse.BodyHandlers.discarding()).statusCode()).as(s.stderr()).isEqualTo(204);
     assertThat(get(url, TOKEN).statusCode()).isEqualTo(200);
+    // the status page and its JSON render on the archive's runtime (charts are SVG text)
+    HttpResponse<String> page = http.send(HttpRequest.newBuilder(url.resolve("/"))
+        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+    assertThat(page.body()).contains("<svg");
+    HttpResponse<String> json = http.send(HttpRequest.newBuilder(url.resolve("/status.json"))
+        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(json.body()).contains("\"hitRatio\"");
     assertThat(s.stderr()).doesNotContain(TOKEN);
   }
 
