@@ -1,8 +1,9 @@
 #!/bin/sh
 # Makes the self-contained archive progcache-VERSION-linux-ARCH.tar.gz from a laid-out DIST
 # (see make-dist.sh): a jlink runtime holding only the modules progcache needs (found with
-# jdeps), the launcher, the relay when it was built, an AOT cache trained on that runtime, and
-# the licences. Unpacked anywhere, it runs without a JDK on the machine.
+# jdeps), the launcher, the relay when it was built, an AOT cache trained on that runtime, the
+# deploy files (CI recipes, service files) and the licences with the SBOM (legal/). Unpacked
+# anywhere, it runs without a JDK on the machine. Also written as progcache-linux-ARCH.tar.gz.
 # Usage: make-bundle.sh DIST VERSION OUTDIR
 set -eu
 dist=$1
