@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # CI recipe for a plain shell runner: build and test a Go module through progcache, sharing
-# results through a team cache server.
+# results through a team cache server. Shipped in the archive as deploy/ci/shell-runner.sh:
+#   bash "$PROGCACHE_HOME/deploy/ci/shell-runner.sh"
+# The archive's runtime needs glibc (Debian, Ubuntu, ...; not Alpine).
 #
 # Needs (from the runner's environment or secrets):
 #   PROGCACHE_HOME        where progcache is unpacked (the archive) or built (target/progcache)
 #   PROGCACHE_REMOTE      the team's `progcache serve` URL, e.g. https://cache.example:8421
 #   PROGCACHE_TOKEN_FILE  a file holding this job's token (or PROGCACHE_TOKEN). Trusted jobs
 #                         (the main branch) get a read,write token; untrusted ones (pull requests)
-#                         a read-only token, so they can never write what trusted builds read.
+#                         a read-only token, so they can never write what trusted builds read;
+#                         give those also PROGCACHE_READ_ONLY=1, so they try no upload.
 #   or, on GitHub Actions with `permissions: id-token: write` and a server started with
 #   --oidc-issuer: PROGCACHE_OIDC_AUDIENCE (the server's --oidc-audience) instead of a token;
 #                         the server's rules then decide what the job may read and write.

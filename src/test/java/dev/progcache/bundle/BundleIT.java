@@ -2,8 +2,8 @@ package dev.progcache.bundle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.progcache.testing.Bundle;
 import dev.progcache.testing.Cmd;
-import dev.progcache.testing.Dist;
 import dev.progcache.testing.GoModule;
 import dev.progcache.testing.GoTool;
 import java.nio.file.Files;
@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -28,24 +27,8 @@ class BundleIT {
 
   @BeforeAll
   void unpack() throws Exception {
-    Path target = Dist.launcher().getParent().getParent().getParent();
-    Path archive;
-    try (Stream<Path> s = Files.list(target)) {
-      archive =
-          s.filter(p -> p.getFileName().toString().matches("progcache-.*-linux-.*\\.tar\\.gz"))
-              .findFirst()
-              .orElseThrow(() -> new AssertionError("no progcache-*-linux-*.tar.gz in " + target));
-    }
-    Path into = Files.createDirectories(tmp.resolve("unpacked here"));
-    Cmd.run(tmp, Map.of(), 120, "tar", "-C", into.toString(), "-xzf", archive.toString()).ok();
-    try (Stream<Path> s = Files.list(into)) {
-      home = s.findFirst().orElseThrow();
-    }
-    Path empty = Files.createDirectories(tmp.resolve("no-jdks"));
-    noJdk = new HashMap<>();
-    noJdk.put("JAVA_HOME", "");
-    noJdk.put("PATH", GoTool.go().getParent() + ":/usr/bin:/bin"); // /usr/bin/java is 17: too old
-    noJdk.put("PROGCACHE_JDK_SEARCH_DIR", empty.toString());
+    home = Bundle.unpack(tmp.resolve("unpacked here"));
+    noJdk = Bundle.noJdk(tmp);
   }
 
   @Test
@@ -69,8 +52,48 @@ class BundleIT {
     Cmd.Result mods = Cmd.run(tmp, noJdk, 60, home.resolve("runtime/bin/java").toString(), "--list-modules").ok();
     List<String> have = mods.out().lines().map(l -> l.split("@")[0]).toList();
     assertThat(have).containsAll(needed).contains("jdk.crypto.ec");
-    assertThat(have).doesNotContain("jdk.compiler", "jdk.jshell", "jdk.jdi", "jdk.jlink");
+    assertThat(have).doesNotContain("jdk.compiler", "jdk.jshell", "jdk.jdi", "jdk.jlink", "java.desktop");
     assertThat(Files.readString(home.resolve("lib/modules.txt"))).contains(String.join(",", needed));
+  }
+
+  @Test
+  void bundle_archiveIsAtMost45MiB_underAVersionedAndAStableName() throws Exception {
+    Path stable = Bundle.archive();
+    assertThat(Files.size(stable)).as("%s", stable).isLessThanOrEqualTo(45L << 20);
+    String arch = stable.getFileName().toString().replace("progcache-linux-", "").replace(".tar.gz", "");
+    Path versioned = stable.resolveSibling(home.getFileName() + ".tar.gz");
+    assertThat(home.getFileName().toString()).matches("progcache-.+-linux-" + arch);
+    assertThat(Files.isSameFile(stable, versioned) || Files.mismatch(stable, versioned) == -1).isTrue();
+  }
+
+  @Test
+  void bundle_legalHoldsLicenceNoticesEachLibrarysFilesAndTheSbom() throws Exception {
+    Path legal = home.resolve("legal");
+    assertThat(Files.readString(legal.resolve("LICENSE"))).contains("Apache License", "Version 2.0, January 2004");
+    assertThat(Files.readString(legal.resolve("NOTICE"))).startsWith("progcache");
+    // the jar's notices are merged, not the last library's winning
+    String notices = Files.readString(legal.resolve("NOTICE-libraries"));
+    assertThat(notices).contains("AWS SDK", "Micrometer");
+    List<String> libs;
+    try (var s = Files.list(legal.resolve("third-party"))) {
+      libs = s.map(p -> p.getFileName().toString()).toList();
+    }
+    assertThat(libs).anyMatch(l -> l.startsWith("slf4j-api-")).anyMatch(l -> l.startsWith("s3-"));
+    for (String l : libs) {
+      try (var files = Files.walk(legal.resolve("third-party").resolve(l))) {
+        assertThat(files.filter(Files::isRegularFile).count()).as("licence files of %s", l).isPositive();
+      }
+    }
+    var sbom = tools.jackson.databind.json.JsonMapper.builder().build()
+        .readTree(legal.resolve("sbom.cyclonedx.json").toFile());
+    assertThat(sbom.get("bomFormat").asString()).isEqualTo("CycloneDX");
+    List<String> names = new java.util.ArrayList<>();
+    for (var c : sbom.get("components")) {
+      names.add(c.get("name").asString());
+      assertThat(c.get("licenses")).as("licence of %s", c.get("purl")).isNotNull().isNotEmpty();
+    }
+    assertThat(names).contains("jetty-server", "s3", "nimbus-jose-jwt", "lz4-java", "jackson-core", "micrometer-core")
+        .doesNotContain("junit-jupiter-api", "assertj-core", "jfreechart", "jackson-databind");
   }
 
   @Test

@@ -75,6 +75,18 @@ public final class ServeProcess implements AutoCloseable {
     return new ServeProcess(pb.start(), 60);
   }
 
+  /**
+   * Starts exactly {@code command} (a server that logs "listening on URL") with exactly
+   * {@code env} as its whole environment, as an init system or a container runtime would.
+   */
+  public static ServeProcess startExactly(List<String> command, java.util.Map<String, String> env)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    return new ServeProcess(pb.start(), 60);
+  }
+
   public URI url() {
     return url;
   }
