@@ -70,10 +70,13 @@ final class ServerMetrics {
         .register(registry);
   }
 
-  /** Cumulative counts in the order of {@link StatusHistory.Field}. */
+  /**
+   * Cumulative counts in the order of {@link StatusHistory.Field}; action hits are those of
+   * {@code GET} and of batches.
+   */
   long[] totals() {
     return new long[] {
-      n(actionHit), n(actionMiss), n(outputHit), n(outputMiss), n(putOk), rejectedPuts()
+      n(actionHit) + n(batchHit), n(actionMiss), n(outputHit), n(outputMiss), n(putOk), rejectedPuts()
     };
   }
 

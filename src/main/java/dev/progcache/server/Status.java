@@ -121,6 +121,8 @@ final class Status implements AutoCloseable {
         new StatusFigures.Requests(
             ServerMetrics.n(metrics.actionHit),
             ServerMetrics.n(metrics.actionMiss),
+            ServerMetrics.n(metrics.batchHit),
+            ServerMetrics.n(metrics.batchMiss),
             ServerMetrics.n(metrics.outputHit),
             ServerMetrics.n(metrics.outputMiss),
             ServerMetrics.n(metrics.putOk),

@@ -52,7 +52,8 @@ final class StatusPage {
     StatusFigures.Store s = f.store();
     b.append("<section class=\"cards\">");
     card(b, "hit-ratio", "Hit ratio", value(q.hitRatio()), percent(q.hitRatio()),
-        grouped(q.actionHits()) + " hits of " + grouped(q.actionHits() + q.actionMisses()) + " lookups");
+        grouped(q.hits()) + " hits of " + grouped(q.hits() + q.actionMisses()) + " lookups, "
+            + grouped(q.batchHits()) + " through prefetch");
     StatusHistory.Bucket last = f.hour().getLast();
     double perSecond = f.hour().stream().mapToLong(StatusHistory.Bucket::requests).sum() / 3600.0;
     card(b, "requests-per-second", "Requests/s", String.format(Locale.ROOT, "%.3f", perSecond),
@@ -124,8 +125,9 @@ final class StatusPage {
           .append("</td><td class=\"n\" data-value=\"").append(value(n.hitRatio())).append("\">")
           .append(percent(n.hitRatio())).append("</td></tr>");
     }
-    b.append("</tbody></table><p class=\"note\">Lookups are counted in the namespace asked;")
-        .append(" a hit may come from a namespace it falls back to.</p></section>\n");
+    b.append("</tbody></table><p class=\"note\">A hit counts in the namespace that answered it")
+        .append(" (also for a namespace reading through to it, as pr-1 to main), a miss in the first")
+        .append(" namespace asked that exists.</p></section>\n");
   }
 
   private static void rejected(StringBuilder b, StatusFigures f) {
@@ -140,6 +142,8 @@ final class StatusPage {
     StatusFigures.Requests q = f.requests();
     row(b, "action hits", q.actionHits());
     row(b, "action misses", q.actionMisses());
+    row(b, "prefetch (batch) hits", q.batchHits());
+    row(b, "prefetch (batch) ids not found", q.batchMisses());
     row(b, "output hits", q.outputHits());
     row(b, "output misses", q.outputMisses());
     b.append("<tr><td>bytes served</td><td class=\"n\">").append(bytes(q.servedBytes())).append("</td></tr>");

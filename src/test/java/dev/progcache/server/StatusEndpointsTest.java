@@ -178,6 +178,46 @@ class StatusEndpointsTest {
   }
 
   @Test
+  void hitsThroughBatchAndThroughAFallbackNamespace_countInTheTotals_andInTheNamespaceThatAnswered()
+      throws Exception {
+    start(tokensFile());
+    byte[] b = "main body".getBytes(StandardCharsets.UTF_8);
+    for (int i = 1; i <= 2; i++) {
+      assertThat(put("", CacheServerTest.action(i), b, CacheServerTest.sha(b), WRITER)).isEqualTo(204);
+    }
+    // pr-1 has no entries yet: its reads fall back to main
+    assertThat(get("action/" + CacheServerTest.action(1), PR1).statusCode()).isEqualTo(200);
+    assertThat(get("action/" + CacheServerTest.action(5), PR1).statusCode()).isEqualTo(404);
+    List<dev.progcache.cache.Key> ids = new ArrayList<>();
+    for (int i : new int[] {1, 2, 6}) {
+      ids.add(dev.progcache.cache.Key.ofHex(CacheServerTest.action(i)));
+    }
+    HttpResponse<String> batch =
+        send("POST", "batch", dev.progcache.remote.http.BatchFrames.ids(ids), Map.of("Authorization", "Bearer " + PR1));
+    assertThat(batch.statusCode()).isEqualTo(200);
+
+    JsonNode s = json.readTree(get("status.json", WRITER).body());
+    assertThat(s.at("/requests/actionHits").asLong()).isEqualTo(1);
+    assertThat(s.at("/requests/batchHits").asLong()).isEqualTo(2);
+    assertThat(s.at("/requests/batchMisses").asLong()).isEqualTo(1);
+    assertThat(s.at("/requests/hits").asLong()).isEqualTo(3);
+    assertThat(s.at("/requests/actionMisses").asLong()).isEqualTo(1);
+    assertThat(s.at("/requests/hitRatio").asDouble()).isEqualTo(0.75); // a batch miss is no lookup of go's
+    assertThat(s.at("/namespaces")).as("a read creates no namespace").hasSize(1);
+    assertThat(s.at("/namespaces/0/hits").asLong()).isEqualTo(3);
+    assertThat(s.at("/namespaces/0/misses").asLong()).isEqualTo(1);
+    long hourHits = 0;
+    for (JsonNode bucket : s.at("/history/hour/buckets")) {
+      hourHits += bucket.at("/actionHits").asLong();
+    }
+    assertThat(hourHits).as("the history's hits include the batch's").isEqualTo(3);
+    assertThat(get("", WRITER).body()).contains("id=\"hit-ratio\" data-value=\"0.75\">75.0 %<");
+    assertThat(get("metrics", null).body())
+        .contains("progcache_namespace_lookups_total{namespace=\"main\",outcome=\"hit\"} 3.0")
+        .contains("progcache_requests_total{outcome=\"hit\",route=\"batch\"} 2.0");
+  }
+
+  @Test
   void history_isSavedAtStop_andShownAfterARestart() throws Exception {
     start(null);
     for (int i = 0; i < 3; i++) {
