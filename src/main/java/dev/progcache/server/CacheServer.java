@@ -9,6 +9,8 @@ import java.util.function.Supplier;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -186,15 +188,24 @@ public final class CacheServer implements AutoCloseable {
             }
           });
     }
-    QoSHandler qos = new QoSHandler(new StatusHandler(handler, auth, status, metrics));
+    QoSHandler qos = new QoSHandler(new StatusHandler(handler, auth, status, metrics, new StatusSession(clock)));
     qos.setMaxRequestCount(l.maxRequests());
     qos.setMaxSuspendedRequestCount(l.maxRequests() * 4);
     qos.setMaxSuspend(java.time.Duration.ofSeconds(10));
     server.setHandler(new GracefulHandler(qos));
-    AccessLog log = new AccessLog(err);
-    if (cfg.accessLog()) {
-      server.setRequestLog(log);
-    }
+    ServeConfig.AccessLogSettings logged = cfg.accessLog();
+    AccessLog log = new AccessLog(err, logged.format(), logged.probes(), Clock.systemUTC());
+    @Nullable RequestLog access = logged.format() == ServeConfig.LogFormat.OFF ? null : log;
+    server.setRequestLog(
+        (req, resp) -> {
+          metrics.timed(
+              RequestTimes.Route.of(req.getMethod(), Request.getPathInContext(req)),
+              resp.getStatus(),
+              System.nanoTime() - req.getBeginNanoTime());
+          if (access != null) {
+            access.log(req, resp);
+          }
+        });
     server.setStopTimeout(STOP_TIMEOUT_MILLIS);
     server.setStopAtShutdown(true);
     try {

@@ -158,7 +158,7 @@ final class Status implements AutoCloseable {
     return v == null ? "dev" : v;
   }
 
-  /** Stops sampling, takes a last sample and saves the history. */
+  /** Stops sampling, takes a last sample, saves the history and stops the metrics' listeners. */
   @Override
   public void close() {
     stop.countDown();
@@ -169,5 +169,6 @@ final class Status implements AutoCloseable {
     }
     sample();
     save();
+    metrics.close();
   }
 }

@@ -23,6 +23,11 @@ final class StatusPage {
   private StatusPage() {}
 
   static String render(StatusFigures f) {
+    return render(f, false);
+  }
+
+  /** The page; with a sign-out button when {@code signedIn} (a browser session, not a header). */
+  static String render(StatusFigures f, boolean signedIn) {
     StringBuilder b = new StringBuilder(32_768);
     b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
@@ -33,7 +38,12 @@ final class StatusPage {
         .append(escape(f.version())).append("</span> · up <span id=\"uptime\" data-value=\"")
         .append(f.uptimeSeconds()).append("\">").append(duration(f.uptimeSeconds()))
         .append("</span> (since ").append(f.started().toString().replaceFirst("\\.\\d+Z$", "Z"))
-        .append(") · as ").append(escape(f.principal())).append("</p></header>\n<main>\n");
+        .append(") · as ").append(escape(f.principal())).append("</p>");
+    if (signedIn) {
+      b.append("<form method=\"post\" action=\"signout\"><button type=\"submit\" id=\"sign-out\">")
+          .append("Sign out</button></form>");
+    }
+    b.append("</header>\n<main>\n");
     cards(b, f);
     charts(b, "Last hour", "per minute", f.hour(), "minute");
     charts(b, "Last day", "per 10 minutes", f.day(), "10 min");
