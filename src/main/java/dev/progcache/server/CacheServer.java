@@ -69,11 +69,14 @@ public final class CacheServer implements AutoCloseable {
    * Same, with {@code clock} deciding whether OIDC tokens are expired or not yet valid and when
    * their keys may be fetched again.
    */
-  static CacheServer start(ServeConfig cfg, PrintStream err, Clock clock) throws ServeException {
+  static CacheServer start(ServeConfig cfg, PrintStream raw, Clock clock) throws ServeException {
+    PrintStream err = dev.progcache.cache.LogStamp.stamped(raw, Clock.systemUTC());
     // Jetty logs through SLF4J: warnings and errors only, on stderr (before any logger exists)
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
       System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+      System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+      System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
     }
     Backing backing = cfg.s3() == null ? null : Backing.s3(cfg.s3(), err);
     Upstream upstream = cfg.upstream() == null ? null : new Upstream(cfg.upstream(), err);
@@ -194,7 +197,7 @@ public final class CacheServer implements AutoCloseable {
     qos.setMaxSuspend(java.time.Duration.ofSeconds(10));
     server.setHandler(new GracefulHandler(qos));
     ServeConfig.AccessLogSettings logged = cfg.accessLog();
-    AccessLog log = new AccessLog(err, logged.format(), logged.probes(), Clock.systemUTC());
+    AccessLog log = new AccessLog(raw, logged.format(), logged.probes(), Clock.systemUTC());
     @Nullable RequestLog access = logged.format() == ServeConfig.LogFormat.OFF ? null : log;
     server.setRequestLog(
         (req, resp) -> {
