@@ -56,26 +56,23 @@ final class ServerMetrics {
   private final ProcessMetrics process = new ProcessMetrics(registry);
 
   ServerMetrics(ServerStore store) {
-    Gauge.builder("progcache_store_bytes", store, ServerStore::bytes)
-        .description("Bytes stored in namespace main on this server's disk")
-        .register(registry);
-    Gauge.builder("progcache_store_limit_bytes", store, ServerStore::limit)
-        .description("Size limit of namespace main on this server's disk (serve --max-size)")
-        .register(registry);
-    Gauge.builder("progcache_store_objects", store, ServerStore::objects)
-        .description("Objects stored in namespace main on this server's disk")
-        .register(registry);
-    FunctionCounter.builder("progcache_evictions", store, ServerStore::evictions)
-        .description("Objects evicted from namespace main to stay under its limit")
-        .register(registry);
-    FunctionCounter.builder("progcache_lookups", this, m -> n(m.actionHit) + n(m.batchHit))
-        .description(LOOKUPS)
-        .tag("outcome", "hit")
-        .register(registry);
-    FunctionCounter.builder("progcache_lookups", this, m -> n(m.actionMiss))
-        .description(LOOKUPS)
-        .tag("outcome", "miss")
-        .register(registry);
+    gauge("progcache_store_bytes", "Bytes stored in namespace main on this server's disk", store, ServerStore::bytes);
+    gauge("progcache_store_limit_bytes", "Size limit of namespace main on this server's disk (serve --max-size)",
+        store, ServerStore::limit);
+    gauge("progcache_store_objects", "Objects stored in namespace main on this server's disk", store,
+        ServerStore::objects);
+    counter("progcache_evictions", "Objects evicted from namespace main to stay under its limit", store,
+        ServerStore::evictions);
+    counter("progcache_lookups", LOOKUPS, this, m -> n(m.actionHit) + n(m.batchHit), "outcome", "hit");
+    counter("progcache_lookups", LOOKUPS, this, m -> n(m.actionMiss), "outcome", "miss");
+  }
+
+  private <T> void gauge(String name, String help, T of, ToDoubleFunction<T> f, String... tags) {
+    Gauge.builder(name, of, f).description(help).tags(tags).register(registry);
+  }
+
+  private <T> void counter(String name, String help, T of, ToDoubleFunction<T> f, String... tags) {
+    FunctionCounter.builder(name, of, f).description(help).tags(tags).register(registry);
   }
 
   /** Records a request's duration (see {@link RequestTimes}). */
@@ -90,31 +87,17 @@ final class ServerMetrics {
 
   /** Exports the size, objects and lookups of namespace {@code name}. */
   void namespace(String name, ServerStore s) {
-    Gauge.builder("progcache_namespace_bytes", s, ServerStore::bytes)
-        .description("Bytes stored in the namespace on this server's disk")
-        .tag("namespace", name)
-        .register(registry);
-    Gauge.builder("progcache_namespace_limit_bytes", s, ServerStore::limit)
-        .description("Size limit of the namespace on this server's disk")
-        .tag("namespace", name)
-        .register(registry);
-    Gauge.builder("progcache_namespace_objects", s, ServerStore::objects)
-        .description("Objects stored in the namespace on this server's disk")
-        .tag("namespace", name)
-        .register(registry);
+    gauge("progcache_namespace_bytes", "Bytes stored in the namespace on this server's disk", s, ServerStore::bytes,
+        "namespace", name);
+    gauge("progcache_namespace_limit_bytes", "Size limit of the namespace on this server's disk", s,
+        ServerStore::limit, "namespace", name);
+    gauge("progcache_namespace_objects", "Objects stored in the namespace on this server's disk", s,
+        ServerStore::objects, "namespace", name);
     String lookups =
         "Action lookups by namespace: hits in the namespace that answered (also for namespaces"
             + " reading through to it), misses in the first namespace asked that exists";
-    FunctionCounter.builder("progcache_namespace_lookups", s, ServerStore::hits)
-        .description(lookups)
-        .tag("namespace", name)
-        .tag("outcome", "hit")
-        .register(registry);
-    FunctionCounter.builder("progcache_namespace_lookups", s, ServerStore::misses)
-        .description(lookups)
-        .tag("namespace", name)
-        .tag("outcome", "miss")
-        .register(registry);
+    counter("progcache_namespace_lookups", lookups, s, ServerStore::hits, "namespace", name, "outcome", "hit");
+    counter("progcache_namespace_lookups", lookups, s, ServerStore::misses, "namespace", name, "outcome", "miss");
   }
 
   /**
@@ -142,16 +125,12 @@ final class ServerMetrics {
    * checked by outcome ({@code progcache_oidc_tokens{outcome="accepted|refused|no_rule"}}).
    */
   void oidc(OidcVerifier v) {
-    FunctionCounter.builder("progcache_oidc_key_fetches", v.jwks(), Jwks::fetches)
-        .description("Requests for the OIDC issuer's signing keys (JWKS)")
-        .register(registry);
+    counter("progcache_oidc_key_fetches", "Requests for the OIDC issuer's signing keys (JWKS)", v.jwks(),
+        Jwks::fetches);
     String d = "OIDC tokens checked: accepted, refused (401) or verified but matched by no rule (403)";
-    FunctionCounter.builder("progcache_oidc_tokens", v, OidcVerifier::accepted)
-        .description(d).tag("outcome", "accepted").register(registry);
-    FunctionCounter.builder("progcache_oidc_tokens", v, OidcVerifier::refused)
-        .description(d).tag("outcome", "refused").register(registry);
-    FunctionCounter.builder("progcache_oidc_tokens", v, OidcVerifier::unmatched)
-        .description(d).tag("outcome", "no_rule").register(registry);
+    counter("progcache_oidc_tokens", d, v, OidcVerifier::accepted, "outcome", "accepted");
+    counter("progcache_oidc_tokens", d, v, OidcVerifier::refused, "outcome", "refused");
+    counter("progcache_oidc_tokens", d, v, OidcVerifier::unmatched, "outcome", "no_rule");
   }
 
   /** Exports the counters of a backing bucket as {@code progcache_backing_requests{outcome}}. */
@@ -176,22 +155,14 @@ final class ServerMetrics {
       {RemoteLog.UPLOAD_REJECTED, "upload_rejected"}, {ReadOnly.SKIPPED, "upload_read_only"}
     });
     String bytes = "Body bytes this edge read from (down) and forwarded to (up) its upstream server";
-    FunctionCounter.builder("progcache_upstream_bytes", s, x -> x.get(RemoteLog.BYTES_DOWN))
-        .description(bytes)
-        .tag("direction", "down")
-        .register(registry);
-    FunctionCounter.builder("progcache_upstream_bytes", s, x -> x.get(RemoteLog.BYTES_UP))
-        .description(bytes)
-        .tag("direction", "up")
-        .register(registry);
-    Gauge.builder("progcache_upstream_queue", s, queued)
-        .description("Uploads queued for forwarding to the upstream server")
-        .register(registry);
+    counter("progcache_upstream_bytes", bytes, s, x -> x.get(RemoteLog.BYTES_DOWN), "direction", "down");
+    counter("progcache_upstream_bytes", bytes, s, x -> x.get(RemoteLog.BYTES_UP), "direction", "up");
+    gauge("progcache_upstream_queue", "Uploads queued for forwarding to the upstream server", s, queued);
   }
 
   private void outcomes(String metric, String help, Stats s, String[][] pairs) {
     for (String[] c : pairs) {
-      FunctionCounter.builder(metric, s, x -> x.get(c[0])).description(help).tag("outcome", c[1]).register(registry);
+      counter(metric, help, s, x -> x.get(c[0]), "outcome", c[1]);
     }
   }
 

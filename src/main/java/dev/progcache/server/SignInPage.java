@@ -26,8 +26,8 @@ final class SignInPage {
     b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .append("<link rel=\"icon\" href=\"data:,\">")
-        .append("<title>progcache serve: sign in</title><style>").append(CSS).append("</style></head><body>\n")
-        .append("<main><h1>progcache serve</h1><p>Sign in with a token that may read the cache to see")
+        .append("<title>progcache: sign in</title><style>").append(CSS).append("</style></head><body>\n")
+        .append("<main><h1>progcache status</h1><p>Sign in with a token that may read the cache to see")
         .append(" its status.</p>");
     if (message != null) {
       b.append("<p class=\"error\" id=\"sign-in-error\">").append(StatusPage.escape(message)).append("</p>");
