@@ -133,7 +133,7 @@ final class StatusHandler extends Handler.Wrapper {
       return;
     }
     if (reader(req, resp, cb, "Bearer " + token.get(), true).isPresent()) {
-      Response.addCookie(resp, sessions.start(token.get(), req.isSecure()));
+      Response.addCookie(resp, sessions.start(token.get(), StatusSession.overTls(req)));
       back(resp, cb);
     }
   }
@@ -144,7 +144,7 @@ final class StatusHandler extends Handler.Wrapper {
       refuse(resp, cb, 403, "sign-out from another site refused", true);
       return;
     }
-    Response.addCookie(resp, sessions.end(req, req.isSecure()));
+    Response.addCookie(resp, sessions.end(req, StatusSession.overTls(req)));
     back(resp, cb);
   }
 

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * {@code POST /signin} takes a token from a form; when it may read, the server keeps the token in
  * memory under a new random session id and sets that id, never the token, in a cookie: {@code
  * HttpOnly} (no script reads it), {@code SameSite=Strict} (no other site's page sends it), {@code
- * Secure} when the request came over TLS, {@code Path=/}, for {@value #TTL_HOURS} hours. Each page
+ * Secure} when the request came over TLS (also through a proxy, {@link #overTls}), {@code Path=/}, for {@value #TTL_HOURS} hours. Each page
  * view checks the kept token again, so the page shows what the token's grants allow now (a token
  * removed from the tokens file or an expired OIDC token ends the session). {@code POST /signout}
  * forgets the session and clears the cookie.
@@ -107,18 +107,40 @@ final class StatusSession {
     return cookie("", 0, secure);
   }
 
-  /** Whether a form post comes from this server's own pages (or from no browser page at all). */
+  /**
+   * Whether a form post comes from this server's own pages (or from no browser page at all). The
+   * browser's {@code Sec-Fetch-Site} decides when sent (it survives a proxy that rewrites {@code
+   * Host}); else {@code Origin} must name this host, as the client or a proxy ({@code
+   * X-Forwarded-Host}) gave it.
+   */
   static boolean sameOrigin(Request req) {
     String site = req.getHeaders().get("Sec-Fetch-Site");
-    if (site != null && !site.equals("same-origin") && !site.equals("none")) {
-      return false;
+    if (site != null) {
+      return site.equals("same-origin") || site.equals("none");
     }
     String origin = req.getHeaders().get(HttpHeader.ORIGIN);
-    if (origin == null || origin.equals("null")) {
-      return origin == null;
+    if (origin == null) {
+      return true;
     }
-    String host = req.getHeaders().get(HttpHeader.HOST);
-    return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
+    for (String host : new String[] {req.getHeaders().get("X-Forwarded-Host"), req.getHeaders().get(HttpHeader.HOST)}) {
+      if (host != null && (origin.equals("http://" + host) || origin.equals("https://" + host))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether the browser reached the server over TLS: on this connection, or, as {@code serve}
+   * runs behind a TLS-terminating proxy, by the proxy's {@code X-Forwarded-Proto} or {@code
+   * Forwarded} header. Trusting the header can only make the cookie stricter.
+   */
+  static boolean overTls(Request req) {
+    String proto = req.getHeaders().get("X-Forwarded-Proto");
+    String fwd = req.getHeaders().get(HttpHeader.FORWARDED);
+    return req.isSecure()
+        || "https".equalsIgnoreCase(proto)
+        || (fwd != null && fwd.toLowerCase(java.util.Locale.ROOT).contains("proto=https"));
   }
 
   private static HttpCookie cookie(String value, long maxAgeSeconds, boolean secure) {

@@ -238,6 +238,12 @@ class StatusEndpointsTest {
     assertThat(form("signin", "token=" + WRITE_ONLY, Map.of()).statusCode()).as("may not read").isEqualTo(403);
     assertThat(form("signin", "token=" + READER, Map.of("Origin", "http://elsewhere.example")).statusCode())
         .as("a form on another site").isEqualTo(403);
+    assertThat(form("signin", "token=" + READER, Map.of("Sec-Fetch-Site", "cross-site")).statusCode()).isEqualTo(403);
+    HttpResponse<String> proxied =
+        form("signin", "token=" + READER,
+            Map.of("X-Forwarded-Proto", "https", "Sec-Fetch-Site", "same-origin", "Origin", "https://cache.example"));
+    assertThat(proxied.statusCode()).as("behind a TLS proxy that rewrites Host").isEqualTo(303);
+    assertThat(proxied.headers().firstValue("Set-Cookie").orElseThrow()).contains("Secure");
 
     HttpResponse<String> in = form("signin", "token=" + java.net.URLEncoder.encode(READER, StandardCharsets.UTF_8), Map.of());
     assertThat(in.statusCode()).isEqualTo(303);
