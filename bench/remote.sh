@@ -5,7 +5,8 @@
 #      (module) mode, as users run it; GO111MODULE=off bench/remote.sh measures GOPATH mode,
 #      where go starts its cache program only after loading every package.
 #  (2) server throughput: small-object GETs/s and latency percentiles with 64
-#      connections from wrk (Debian package "wrk"), and the server's RSS.
+#      connections from wrk (Debian package "wrk"; else bench/load), and the server's RSS
+#      beside them.
 # Usage: bench/remote.sh [runs]      (build first: ./mvnw -q -B package -DskipTests)
 #        PART=gets bench/remote.sh   only (2); PART=build only (1)
 #        PROGCACHE=DIR/bin/progcache bench/remote.sh   another build (A/B comparisons)
@@ -83,10 +84,15 @@ act=$(printf 'bench action' | sha256sum | cut -c1-64)
 curl -fsS -X PUT --data-binary @"$work/obj" "$url$act/$out"
 rss() { awk '/VmRSS/ {print $2 " kB"}' /proc/"$srv_pid"/status; }
 echo "server RSS before load: $(rss)"
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "wrk not found: apt-get install -y wrk" >&2
-  exit 1
+if command -v wrk >/dev/null 2>&1; then
+  load() { wrk -t2 -c64 -d"$1" --latency -H 'Want-Object: 1' "$url""action/$act"; }
+else # bench/load, a small Go program doing the same (its client costs more CPU than wrk's)
+  echo "wrk not found (apt-get install -y wrk): using bench/load"
+  (cd "$root/bench/load" && GO111MODULE=off GOFLAGS= "$go" build -o "$work/load" .)
+  load() { "$work/load" -c 64 -d "$1" -H 'Want-Object: 1' "$url""action/$act"; }
 fi
-wrk -t2 -c64 -d10s -H 'Want-Object: 1' "$url""action/$act" >/dev/null # warm-up: C2 done before measuring
-wrk -t2 -c64 -d15s --latency -H 'Want-Object: 1' "$url""action/$act"
-echo "server RSS after load: $(rss)"
+load 10s >/dev/null # warm-up: C2 done before measuring
+load 15s | tee "$work/load.out"
+echo "server RSS after load: $(rss) (peak $(awk '/VmHWM/ {print $2 " kB"}' /proc/"$srv_pid"/status))"
+echo "summary: $(sed -n 's/^Requests\/sec: *//p' "$work/load.out") GETs/s," \
+  "p99 $(awk '/99%/ {print $2}' "$work/load.out"), server RSS $(rss)"

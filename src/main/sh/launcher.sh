@@ -30,8 +30,13 @@ aot=
 [ -f "$lib/progcache.aot" ] && aot=1
 case "${1:-}" in
   serve)
-    # a long-running server: full JIT, default stacks, no start-up tuning
-    exec "$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xlog:disable -Xlog:all=warning:stderr \
+    # a long-running server: full JIT, no start-up tuning. Lean (ADR 0020): a young generation
+    # of 16 MiB (the heap still grows with what the stores index), small platform stacks, a
+    # smaller code cache, glibc's freed memory returned every second and two malloc arenas.
+    # 64 connections of small GETs: 124 MB resident instead of 194 MB.
+    export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+    exec "$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xmn16m -Xss256k \
+      -XX:ReservedCodeCacheSize=48m -XX:TrimNativeHeapInterval=1000 -Xlog:disable -Xlog:all=warning:stderr \
       $PROGCACHE_JAVA_OPTS -Dprogcache.launcher="$self" -Dprogcache.build=@BUILD@ \
       -cp "$lib/progcache.jar" dev.progcache.cli.Main "$@" ;;
   daemon)

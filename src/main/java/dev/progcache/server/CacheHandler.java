@@ -262,13 +262,19 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
 
   private boolean lookupAction(
       Request req, Response resp, Callback cb, List<String> chain, Key action) throws Exception {
-    Optional<Hit> h = onDisk(chain, s -> s.action(action));
+    Optional<Hit> h = Optional.empty();
+    String served = chain.get(0);
+    for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
+      Optional<ServerStore> s = namespaces.find(chain.get(i));
+      h = s.isEmpty() ? Optional.empty() : s.get().action(action);
+      served = chain.get(i);
+    }
     // only when no namespace of the chain has it here: ask what stands behind each, in order
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
       h = fetch(chain.get(i), action);
+      served = chain.get(i);
     }
-    boolean found = h.isPresent();
-    namespaces.find(chain.get(0)).ifPresent(s -> s.counted(found));
+    namespaces.counted(chain, h.isPresent() ? served : null);
     if (h.isEmpty()) {
       metrics.actionMiss.increment();
       return text(resp, cb, 404, "");

@@ -11,6 +11,8 @@ import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -69,11 +71,14 @@ public final class CacheServer implements AutoCloseable {
    * Same, with {@code clock} deciding whether OIDC tokens are expired or not yet valid and when
    * their keys may be fetched again.
    */
-  static CacheServer start(ServeConfig cfg, PrintStream err, Clock clock) throws ServeException {
+  static CacheServer start(ServeConfig cfg, PrintStream raw, Clock clock) throws ServeException {
+    PrintStream err = dev.progcache.cache.LogStamp.stamped(raw, Clock.systemUTC());
     // Jetty logs through SLF4J: warnings and errors only, on stderr (before any logger exists)
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
       System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+      System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+      System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
     }
     Backing backing = cfg.s3() == null ? null : Backing.s3(cfg.s3(), err);
     Upstream upstream = cfg.upstream() == null ? null : new Upstream(cfg.upstream(), err);
@@ -188,7 +193,7 @@ public final class CacheServer implements AutoCloseable {
             }
           });
     }
-    Handler front = new StatusHandler(handler, auth, status, metrics);
+    Handler front = new StatusHandler(handler, auth, status, metrics, new StatusSession(clock));
     if (cfg.modules() != null) {
       ModProxy modules;
       try {
@@ -211,10 +216,19 @@ public final class CacheServer implements AutoCloseable {
     qos.setMaxSuspendedRequestCount(l.maxRequests() * 4);
     qos.setMaxSuspend(java.time.Duration.ofSeconds(10));
     server.setHandler(new GracefulHandler(qos));
-    AccessLog log = new AccessLog(err);
-    if (cfg.accessLog()) {
-      server.setRequestLog(log);
-    }
+    ServeConfig.AccessLogSettings logged = cfg.accessLog();
+    AccessLog log = new AccessLog(raw, logged.format(), logged.probes(), Clock.systemUTC());
+    @Nullable RequestLog access = logged.format() == ServeConfig.LogFormat.OFF ? null : log;
+    server.setRequestLog(
+        (req, resp) -> {
+          metrics.timed(
+              RequestTimes.Route.of(req.getMethod(), Request.getPathInContext(req)),
+              resp.getStatus(),
+              System.nanoTime() - req.getBeginNanoTime());
+          if (access != null) {
+            access.log(req, resp);
+          }
+        });
     server.setStopTimeout(STOP_TIMEOUT_MILLIS);
     server.setStopAtShutdown(true);
     try {

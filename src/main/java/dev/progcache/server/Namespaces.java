@@ -121,6 +121,28 @@ final class Namespaces {
     return Optional.of(get(name));
   }
 
+  /**
+   * Counts an action lookup asked along {@code chain}: a hit in namespace {@code served}, which
+   * answered it; a miss (null) in the first namespace of the chain that exists here. So every
+   * lookup counts once, also one a namespace without entries yet passed on to {@code main}.
+   *
+   * @throws IOException when a namespace's directory cannot be opened
+   */
+  void counted(java.util.List<String> chain, @org.jspecify.annotations.Nullable String served)
+      throws IOException {
+    if (served != null) {
+      get(served).counted(true);
+      return;
+    }
+    for (String n : chain) {
+      Optional<ServerStore> s = find(n);
+      if (s.isPresent()) {
+        s.get().counted(false);
+        return;
+      }
+    }
+  }
+
   /** Whether {@code name} is a well-formed namespace name (see {@link #RULE}). */
   static boolean valid(String name) {
     return NAME.matcher(name).matches();

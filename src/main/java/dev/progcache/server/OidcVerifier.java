@@ -22,6 +22,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,6 +47,9 @@ final class OidcVerifier implements AutoCloseable {
   private final ClaimRules rules;
   private final Jwks jwks;
   private final Clock clock;
+  private final LongAdder accepted = new LongAdder();
+  private final LongAdder refused = new LongAdder();
+  private final LongAdder unmatched = new LongAdder();
 
   OidcVerifier(OidcSettings settings, ClaimRules rules, Clock clock, PrintStream err) {
     this.settings = settings;
@@ -64,8 +68,29 @@ final class OidcVerifier implements AutoCloseable {
     return jwks;
   }
 
-  /** Verifies {@code token} and applies the rules. */
+  /** Verifies {@code token} and applies the rules; counts the outcome. */
   Result verify(String token) {
+    Result r = check(token);
+    (r.principal() != null ? accepted : r.status() == 403 ? unmatched : refused).increment();
+    return r;
+  }
+
+  /** Tokens verified and granted since start (for metrics). */
+  long accepted() {
+    return accepted.sum();
+  }
+
+  /** Tokens refused since start: not verified (401). */
+  long refused() {
+    return refused.sum();
+  }
+
+  /** Tokens verified that no rule matched since start (403). */
+  long unmatched() {
+    return unmatched.sum();
+  }
+
+  private Result check(String token) {
     JWT jwt;
     try {
       jwt = JWTParser.parse(token);

@@ -78,8 +78,13 @@ final class PrefetchEndpoints {
   /** Writes the frame of {@code action}, or nothing for a miss (or a body gone meanwhile). */
   private void frame(FrameOut out, List<String> chain, Key action) throws IOException {
     Optional<Hit> h = Optional.empty();
+    ServerStore served = namespaces.main();
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
-      h = namespaces.get(chain.get(i)).action(action);
+      Optional<ServerStore> s = namespaces.find(chain.get(i)); // a read creates no namespace
+      if (s.isPresent()) {
+        served = s.get();
+        h = served.action(action);
+      }
     }
     if (h.isEmpty()) {
       metrics.batchMiss.increment();
@@ -102,6 +107,7 @@ final class PrefetchEndpoints {
       }
     }
     metrics.batchHit.increment();
+    served.counted(true); // a batch miss is not counted: go's own get for that id will be
     metrics.bytesOut.increment(size);
   }
 

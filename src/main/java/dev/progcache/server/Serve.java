@@ -19,14 +19,15 @@ public final class Serve {
   }
 
   /** Runs the server; returns the exit status (only Main exits). */
-  public static int run(List<String> args, Map<String, String> env, PrintStream err) {
+  public static int run(List<String> args, Map<String, String> env, PrintStream raw) {
     if (args.contains("--help") || args.contains("-h")) {
-      err.print(ServeConfig.USAGE);
+      raw.print(ServeConfig.USAGE);
       return 0;
     }
+    PrintStream err = dev.progcache.cache.LogStamp.stamped(raw, java.time.Clock.systemUTC());
     try {
       ServeConfig cfg = ServeConfig.parse(args, env);
-      CacheServer s = CacheServer.start(cfg, err);
+      CacheServer s = CacheServer.start(cfg, raw); // stamps its own lines; the access log has its own times
       err.println(
           "progcache serve: listening on "
               + s.url()

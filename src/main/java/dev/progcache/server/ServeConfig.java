@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * @param dir storage directory
  * @param tokens the tokens file, or null for no authentication (loopback only)
  * @param limits sizes, counts and times
- * @param accessLog whether to log each request on stderr
+ * @param accessLog how requests are logged on stderr, if at all
  * @param s3 the bucket behind the disk, or null: then the disk is the only store
  * @param trust anonymous access and namespace limits
  * @param upstream the server this one reads through to (an edge cache), or null
@@ -37,7 +37,7 @@ public record ServeConfig(
     Path dir,
     @Nullable Path tokens,
     Limits limits,
-    boolean accessLog,
+    AccessLogSettings accessLog,
     @Nullable S3Location s3,
     Trust trust,
     @Nullable Edge upstream,
@@ -46,7 +46,27 @@ public record ServeConfig(
   /** A server of {@code dir} alone: no bucket, the default trust settings, no upstream. */
   public static ServeConfig onDisk(
       String host, int port, Path dir, @Nullable Path tokens, Limits limits, boolean accessLog) {
-    return new ServeConfig(host, port, dir, tokens, limits, accessLog, null, Trust.DEFAULT, null, null);
+    return new ServeConfig(
+        host, port, dir, tokens, limits, accessLog ? AccessLogSettings.DEFAULT : AccessLogSettings.NONE, null,
+        Trust.DEFAULT, null, null);
+  }
+
+  /** How the access log looks ({@code --access-log}); {@code OFF}: there is none. */
+  public enum LogFormat {
+    COMMON,
+    JSON,
+    OFF
+  }
+
+  /**
+   * The access log's settings.
+   *
+   * @param format its lines' format, or {@code OFF}
+   * @param probes whether health probes ({@code GET /healthz}) are logged too
+   */
+  public record AccessLogSettings(LogFormat format, boolean probes) {
+    public static final AccessLogSettings DEFAULT = new AccessLogSettings(LogFormat.COMMON, false);
+    public static final AccessLogSettings NONE = new AccessLogSettings(LogFormat.OFF, false);
   }
 
   /** These settings with {@code t} for who may use the server. */
@@ -168,7 +188,10 @@ public record ServeConfig(
         --upstream-read-only  read through only; forward no PUTs
         --upstream-timeout D  time limit of one upstream read, body included (default 10s)
         --upstream-drain D    at shutdown, how long queued forwards may take (default 30s)
-        --no-access-log       do not log requests on stderr
+        --access-log F        how requests are logged on stderr: common (the common log
+                              format, the default), json (one object per line) or off
+        --access-log-probes   log health probes (GET /healthz) too
+        --no-access-log       the same as --access-log off
         --modproxy[=UPSTREAM] also serve go's module proxy protocol (GOPROXY) and checksum
                               database pass-through under /mod/ (env PROGCACHE_SERVE_MODPROXY);
                               UPSTREAM is a GOPROXY-style list of proxy URLs (, or |), default:
@@ -182,6 +205,15 @@ public record ServeConfig(
                               headers ("Name: value" lines) sent to every upstream proxy
       """;
 
+  private static LogFormat logFormat(String v) throws ServeException {
+    return switch (v) {
+      case "common" -> LogFormat.COMMON;
+      case "json" -> LogFormat.JSON;
+      case "off" -> LogFormat.OFF;
+      default -> throw new ServeException("--access-log " + v + ": expected common, json or off");
+    };
+  }
+
   static ServeConfig parse(List<String> args, Map<String, String> env) throws ServeException {
     String listen = "127.0.0.1:8421";
     String dir = env.get("PROGCACHE_SERVE_DIR");
@@ -191,7 +223,8 @@ public record ServeConfig(
     int maxRequests = 256;
     Duration timeout = Duration.ofSeconds(60);
     long lz4Min = 4096;
-    boolean accessLog = true;
+    LogFormat accessLog = LogFormat.COMMON;
+    boolean probes = false;
     boolean anonymous = false;
     boolean anonymousWrite = false;
     long maxNs = Trust.DEFAULT.maxNamespaceSize();
@@ -222,7 +255,11 @@ public record ServeConfig(
         continue;
       }
       if (name.equals("--no-access-log")) {
-        accessLog = false;
+        accessLog = LogFormat.OFF;
+        continue;
+      }
+      if (name.equals("--access-log-probes")) {
+        probes = true;
         continue;
       }
       if (name.equals("--insecure-anonymous")) {
@@ -248,6 +285,7 @@ public record ServeConfig(
       switch (name) {
         case "--listen" -> listen = v;
         case "--dir" -> dir = v;
+        case "--access-log" -> accessLog = logFormat(v);
         case "--tokens" -> tokens = v;
         case "--s3" -> s3 = v;
         case "--max-size" -> maxSize = size(name, v);
@@ -368,7 +406,7 @@ public record ServeConfig(
         d.toAbsolutePath().normalize(),
         tokensPath,
         l,
-        accessLog,
+        new AccessLogSettings(accessLog, probes),
         bucket,
         new Trust(anonymous, anonymousWrite, maxNs, maxNamespaces, oidc),
         edge,

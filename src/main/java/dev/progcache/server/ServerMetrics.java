@@ -15,11 +15,16 @@ import java.util.function.ToDoubleFunction;
  * The server's counters, exported in the Prometheus text format at {@code /metrics}. Labels carry
  * routes, outcomes and namespace names only, never tokens or principals' secrets. A request
  * refused for its token counts under {@code route="put"} when it was a PUT, else under {@code
- * route="any"}.
+ * route="any"}. Every metric has its {@code # HELP} text; request durations are in {@link
+ * RequestTimes}, the process and JVM in {@link ProcessMetrics}.
  *
  * <p>Thread-safe.
  */
 final class ServerMetrics {
+  private static final String LOOKUPS =
+      "Action lookups go made, whichever route answered: GET /action or a prefetch batch (hits);"
+          + " a batch's misses are not counted, go's own GET for such an id is";
+  private static final String REQUESTS = "Requests answered, by route and outcome";
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   final Counter actionHit = requests("action", "hit");
   final Counter actionMiss = requests("action", "miss");
@@ -42,39 +47,67 @@ final class ServerMetrics {
   final Counter manifestMiss = requests("manifest", "miss");
   final Counter manifestMerge = requests("manifest", "merged");
   final Counter manifestBad = requests("manifest", "bad");
-  final Counter bytesOut = Counter.builder("progcache_served_bytes").register(registry);
-  final Counter bytesIn = Counter.builder("progcache_stored_bytes").register(registry);
+  final Counter bytesOut =
+      Counter.builder("progcache_served_bytes")
+          .description("Body bytes sent to clients (GET and batch), before compression")
+          .register(registry);
+  final Counter bytesIn =
+      Counter.builder("progcache_stored_bytes").description("Body bytes of accepted PUTs").register(registry);
+  private final RequestTimes times = new RequestTimes(registry);
+  private final ProcessMetrics process = new ProcessMetrics(registry);
 
   ServerMetrics(ServerStore store) {
-    Gauge.builder("progcache_store_bytes", store, ServerStore::bytes).register(registry);
-    Gauge.builder("progcache_store_limit_bytes", store, ServerStore::limit).register(registry);
-    Gauge.builder("progcache_store_objects", store, ServerStore::objects).register(registry);
-    FunctionCounter.builder("progcache_evictions", store, ServerStore::evictions).register(registry);
+    gauge("progcache_store_bytes", "Bytes stored in namespace main on this server's disk", store, ServerStore::bytes);
+    gauge("progcache_store_limit_bytes", "Size limit of namespace main on this server's disk (serve --max-size)",
+        store, ServerStore::limit);
+    gauge("progcache_store_objects", "Objects stored in namespace main on this server's disk", store,
+        ServerStore::objects);
+    counter("progcache_evictions", "Objects evicted from namespace main to stay under its limit", store,
+        ServerStore::evictions);
+    counter("progcache_lookups", LOOKUPS, this, m -> n(m.actionHit) + n(m.batchHit), "outcome", "hit");
+    counter("progcache_lookups", LOOKUPS, this, m -> n(m.actionMiss), "outcome", "miss");
+  }
+
+  private <T> void gauge(String name, String help, T of, ToDoubleFunction<T> f, String... tags) {
+    Gauge.builder(name, of, f).description(help).tags(tags).register(registry);
+  }
+
+  private <T> void counter(String name, String help, T of, ToDoubleFunction<T> f, String... tags) {
+    FunctionCounter.builder(name, of, f).description(help).tags(tags).register(registry);
+  }
+
+  /** Records a request's duration (see {@link RequestTimes}). */
+  void timed(RequestTimes.Route route, int status, long nanos) {
+    times.record(route, status, nanos);
+  }
+
+  /** Stops listening for garbage collections. */
+  void close() {
+    process.close();
   }
 
   /** Exports the size, objects and lookups of namespace {@code name}. */
   void namespace(String name, ServerStore s) {
-    Gauge.builder("progcache_namespace_bytes", s, ServerStore::bytes).tag("namespace", name).register(registry);
-    Gauge.builder("progcache_namespace_limit_bytes", s, ServerStore::limit)
-        .tag("namespace", name)
-        .register(registry);
-    Gauge.builder("progcache_namespace_objects", s, ServerStore::objects)
-        .tag("namespace", name)
-        .register(registry);
-    FunctionCounter.builder("progcache_namespace_lookups", s, ServerStore::hits)
-        .tag("namespace", name)
-        .tag("outcome", "hit")
-        .register(registry);
-    FunctionCounter.builder("progcache_namespace_lookups", s, ServerStore::misses)
-        .tag("namespace", name)
-        .tag("outcome", "miss")
-        .register(registry);
+    gauge("progcache_namespace_bytes", "Bytes stored in the namespace on this server's disk", s, ServerStore::bytes,
+        "namespace", name);
+    gauge("progcache_namespace_limit_bytes", "Size limit of the namespace on this server's disk", s,
+        ServerStore::limit, "namespace", name);
+    gauge("progcache_namespace_objects", "Objects stored in the namespace on this server's disk", s,
+        ServerStore::objects, "namespace", name);
+    String lookups =
+        "Action lookups by namespace: hits in the namespace that answered (also for namespaces"
+            + " reading through to it), misses in the first namespace asked that exists";
+    counter("progcache_namespace_lookups", lookups, s, ServerStore::hits, "namespace", name, "outcome", "hit");
+    counter("progcache_namespace_lookups", lookups, s, ServerStore::misses, "namespace", name, "outcome", "miss");
   }
 
-  /** Cumulative counts in the order of {@link StatusHistory.Field}. */
+  /**
+   * Cumulative counts in the order of {@link StatusHistory.Field}; action hits are those of
+   * {@code GET} and of batches.
+   */
   long[] totals() {
     return new long[] {
-      n(actionHit), n(actionMiss), n(outputHit), n(outputMiss), n(putOk), rejectedPuts()
+      n(actionHit) + n(batchHit), n(actionMiss), n(outputHit), n(outputMiss), n(putOk), rejectedPuts()
     };
   }
 
@@ -88,14 +121,22 @@ final class ServerMetrics {
     return (long) c.count();
   }
 
-  /** Adds the OIDC key set's request count ({@code progcache_oidc_key_fetches}). */
+  /**
+   * Adds the OIDC key set's request count ({@code progcache_oidc_key_fetches}) and the tokens
+   * checked by outcome ({@code progcache_oidc_tokens{outcome="accepted|refused|no_rule"}}).
+   */
   void oidc(OidcVerifier v) {
-    FunctionCounter.builder("progcache_oidc_key_fetches", v.jwks(), Jwks::fetches).register(registry);
+    counter("progcache_oidc_key_fetches", "Requests for the OIDC issuer's signing keys (JWKS)", v.jwks(),
+        Jwks::fetches);
+    String d = "OIDC tokens checked: accepted, refused (401) or verified but matched by no rule (403)";
+    counter("progcache_oidc_tokens", d, v, OidcVerifier::accepted, "outcome", "accepted");
+    counter("progcache_oidc_tokens", d, v, OidcVerifier::refused, "outcome", "refused");
+    counter("progcache_oidc_tokens", d, v, OidcVerifier::unmatched, "outcome", "no_rule");
   }
 
   /** Exports the counters of a backing bucket as {@code progcache_backing_requests{outcome}}. */
   void backing(Stats s) {
-    outcomes("progcache_backing_requests", s, new String[][] {
+    outcomes("progcache_backing_requests", "Requests to the bucket behind namespace main, by outcome", s, new String[][] {
       {RemoteLog.HITS, "hit"}, {RemoteLog.MISSES, "miss"}, {RemoteLog.ERRORS, "error"},
       {RemoteLog.CORRUPT, "corrupt"}, {RemoteLog.SKIPPED, "skipped"},
       {RemoteLog.UPLOADS, "upload"}, {RemoteLog.UPLOAD_ERRORS, "upload_error"}
@@ -107,20 +148,17 @@ final class ServerMetrics {
    * the bytes moved as {@code progcache_upstream_bytes{direction}}, and the forwarding queue.
    */
   void upstream(Stats s, ToDoubleFunction<Stats> queued) {
-    outcomes("progcache_upstream_requests", s, new String[][] {
+    outcomes("progcache_upstream_requests", "Requests this edge sent to its upstream server, by outcome", s, new String[][] {
       {RemoteLog.HITS, "hit"}, {RemoteLog.MISSES, "miss"}, {RemoteLog.ERRORS, "error"},
       {RemoteLog.CORRUPT, "corrupt"}, {RemoteLog.SKIPPED, "skipped"},
       {RemoteLog.UPLOADS, "upload"}, {RemoteLog.UPLOAD_ERRORS, "upload_error"},
       {RemoteLog.UPLOAD_DROPPED, "upload_dropped"}, {RemoteLog.UPLOAD_TIMEOUTS, "upload_timeout"},
       {RemoteLog.UPLOAD_REJECTED, "upload_rejected"}, {ReadOnly.SKIPPED, "upload_read_only"}
     });
-    FunctionCounter.builder("progcache_upstream_bytes", s, x -> x.get(RemoteLog.BYTES_DOWN))
-        .tag("direction", "down")
-        .register(registry);
-    FunctionCounter.builder("progcache_upstream_bytes", s, x -> x.get(RemoteLog.BYTES_UP))
-        .tag("direction", "up")
-        .register(registry);
-    Gauge.builder("progcache_upstream_queue", s, queued).register(registry);
+    String bytes = "Body bytes this edge read from (down) and forwarded to (up) its upstream server";
+    counter("progcache_upstream_bytes", bytes, s, x -> x.get(RemoteLog.BYTES_DOWN), "direction", "down");
+    counter("progcache_upstream_bytes", bytes, s, x -> x.get(RemoteLog.BYTES_UP), "direction", "up");
+    gauge("progcache_upstream_queue", "Uploads queued for forwarding to the upstream server", s, queued);
   }
 
   /**
@@ -128,23 +166,21 @@ final class ServerMetrics {
    * as {@code progcache_module_bytes{direction}} (fetched from upstream, served).
    */
   void modules(Stats s) {
-    outcomes("progcache_module_requests", s, ModProxy.OUTCOMES);
-    FunctionCounter.builder("progcache_module_bytes", s, x -> x.get(ModProxy.BYTES_FETCHED))
-        .tag("direction", "fetched")
-        .register(registry);
-    FunctionCounter.builder("progcache_module_bytes", s, x -> x.get(ModProxy.BYTES_SERVED))
-        .tag("direction", "served")
-        .register(registry);
+    outcomes("progcache_module_requests", "Module proxy requests by outcome", s, ModProxy.OUTCOMES);
+    String bytes = "Module file bytes fetched from upstream proxies and served to clients";
+    counter("progcache_module_bytes", bytes, s, x -> x.get(ModProxy.BYTES_FETCHED), "direction", "fetched");
+    counter("progcache_module_bytes", bytes, s, x -> x.get(ModProxy.BYTES_SERVED), "direction", "served");
   }
 
-  private void outcomes(String metric, Stats s, String[][] pairs) {
+  private void outcomes(String metric, String help, Stats s, String[][] pairs) {
     for (String[] c : pairs) {
-      FunctionCounter.builder(metric, s, x -> x.get(c[0])).tag("outcome", c[1]).register(registry);
+      counter(metric, help, s, x -> x.get(c[0]), "outcome", c[1]);
     }
   }
 
   private Counter requests(String route, String outcome) {
     return Counter.builder("progcache_requests")
+        .description(REQUESTS)
         .tag("route", route)
         .tag("outcome", outcome)
         .register(registry);

@@ -256,7 +256,7 @@ final class ServerStore {
     return index.containsKey(output);
   }
 
-  /** Counts an action lookup asked in this namespace (a hit may come from a later one). */
+  /** Counts an action lookup this namespace answered, or one that missed (see {@link Namespaces#counted}). */
   void counted(boolean hit) {
     if (Status.BOOKKEEPING) {
       (hit ? hits : misses).increment();

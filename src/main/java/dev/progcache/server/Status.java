@@ -131,6 +131,8 @@ final class Status implements AutoCloseable {
         new StatusFigures.Requests(
             ServerMetrics.n(metrics.actionHit),
             ServerMetrics.n(metrics.actionMiss),
+            ServerMetrics.n(metrics.batchHit),
+            ServerMetrics.n(metrics.batchMiss),
             ServerMetrics.n(metrics.outputHit),
             ServerMetrics.n(metrics.outputMiss),
             ServerMetrics.n(metrics.putOk),
@@ -167,7 +169,7 @@ final class Status implements AutoCloseable {
     return v == null ? "dev" : v;
   }
 
-  /** Stops sampling, takes a last sample and saves the history. */
+  /** Stops sampling, takes a last sample, saves the history and stops the metrics' listeners. */
   @Override
   public void close() {
     stop.countDown();
@@ -178,5 +180,6 @@ final class Status implements AutoCloseable {
     }
     sample();
     save();
+    metrics.close();
   }
 }

@@ -38,12 +38,29 @@ record StatusFigures(
     List<StatusHistory.Bucket> day,
     ModProxy.@Nullable Summary modules) {
 
-  /** Requests since start; uploads are accepted PUTs. */
+  /**
+   * Requests since start; uploads are accepted PUTs. Batch hits are entries sent in answer to
+   * {@code POST /batch} (prefetch); a batch miss is not a lookup go made (if go asks for that id,
+   * its {@code GET /action} counts the miss), so it stays out of the hit ratio.
+   */
   record Requests(
-      long actionHits, long actionMisses, long outputHits, long outputMisses, long uploads, long uploadedBytes, long servedBytes) {
+      long actionHits,
+      long actionMisses,
+      long batchHits,
+      long batchMisses,
+      long outputHits,
+      long outputMisses,
+      long uploads,
+      long uploadedBytes,
+      long servedBytes) {
+    /** Action lookups answered with an entry, whichever route asked: {@code GET} or batch. */
+    long hits() {
+      return actionHits + batchHits;
+    }
+
     /** Action lookups that hit, 0 to 1; null before the first lookup. */
     @Nullable Double hitRatio() {
-      return ratio(actionHits, actionMisses);
+      return ratio(hits(), actionMisses);
     }
   }
 
@@ -57,7 +74,12 @@ record StatusFigures(
     }
   }
 
-  /** One namespace: its entries, bytes and the lookups asked in it. */
+  /**
+   * One namespace: its entries, bytes and lookups. Hits are lookups its entries answered (through
+   * {@code GET} or batch, also for namespaces that read through to it, as {@code pr-1} to {@code
+   * main}); misses are lookups nothing answered, counted in the first namespace of the chain
+   * asked that exists. So the namespaces' hits and misses add up to the totals.
+   */
   record Namespace(String name, long entries, long bytes, long limitBytes, long hits, long misses) {
     @Nullable Double hitRatio() {
       return ratio(hits, misses);

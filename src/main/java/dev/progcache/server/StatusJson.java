@@ -79,6 +79,9 @@ final class StatusJson {
     g.writeObjectPropertyStart("requests");
     g.writeNumberProperty("actionHits", q.actionHits());
     g.writeNumberProperty("actionMisses", q.actionMisses());
+    g.writeNumberProperty("batchHits", q.batchHits());
+    g.writeNumberProperty("batchMisses", q.batchMisses());
+    g.writeNumberProperty("hits", q.hits());
     g.writeNumberProperty("outputHits", q.outputHits());
     g.writeNumberProperty("outputMisses", q.outputMisses());
     ratio(g, "hitRatio", q.hitRatio());

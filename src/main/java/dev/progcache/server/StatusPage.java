@@ -24,6 +24,11 @@ final class StatusPage {
   private StatusPage() {}
 
   static String render(StatusFigures f) {
+    return render(f, false);
+  }
+
+  /** The page; with a sign-out button when {@code signedIn} (a browser session, not a header). */
+  static String render(StatusFigures f, boolean signedIn) {
     StringBuilder b = new StringBuilder(32_768);
     b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
@@ -34,7 +39,12 @@ final class StatusPage {
         .append(escape(f.version())).append("</span> · up <span id=\"uptime\" data-value=\"")
         .append(f.uptimeSeconds()).append("\">").append(duration(f.uptimeSeconds()))
         .append("</span> (since ").append(f.started().toString().replaceFirst("\\.\\d+Z$", "Z"))
-        .append(") · as ").append(escape(f.principal())).append("</p></header>\n<main>\n");
+        .append(") · as ").append(escape(f.principal())).append("</p>");
+    if (signedIn) {
+      b.append("<form method=\"post\" action=\"signout\"><button type=\"submit\" id=\"sign-out\">")
+          .append("Sign out</button></form>");
+    }
+    b.append("</header>\n<main>\n");
     cards(b, f);
     charts(b, "Last hour", "per minute", f.hour(), "minute");
     charts(b, "Last day", "per 10 minutes", f.day(), "10 min");
@@ -54,7 +64,8 @@ final class StatusPage {
     StatusFigures.Store s = f.store();
     b.append("<section class=\"cards\">");
     card(b, "hit-ratio", "Hit ratio", value(q.hitRatio()), percent(q.hitRatio()),
-        grouped(q.actionHits()) + " hits of " + grouped(q.actionHits() + q.actionMisses()) + " lookups");
+        grouped(q.hits()) + " hits of " + grouped(q.hits() + q.actionMisses()) + " lookups, "
+            + grouped(q.batchHits()) + " through prefetch");
     StatusHistory.Bucket last = f.hour().getLast();
     double perSecond = f.hour().stream().mapToLong(StatusHistory.Bucket::requests).sum() / 3600.0;
     card(b, "requests-per-second", "Requests/s", String.format(Locale.ROOT, "%.3f", perSecond),
@@ -126,8 +137,9 @@ final class StatusPage {
           .append("</td><td class=\"n\" data-value=\"").append(value(n.hitRatio())).append("\">")
           .append(percent(n.hitRatio())).append("</td></tr>");
     }
-    b.append("</tbody></table><p class=\"note\">Lookups are counted in the namespace asked;")
-        .append(" a hit may come from a namespace it falls back to.</p></section>\n");
+    b.append("</tbody></table><p class=\"note\">A hit counts in the namespace that answered it")
+        .append(" (also for a namespace reading through to it, as pr-1 to main), a miss in the first")
+        .append(" namespace asked that exists.</p></section>\n");
   }
 
   private static void rejected(StringBuilder b, StatusFigures f) {
@@ -142,6 +154,8 @@ final class StatusPage {
     StatusFigures.Requests q = f.requests();
     row(b, "action hits", q.actionHits());
     row(b, "action misses", q.actionMisses());
+    row(b, "prefetch (batch) hits", q.batchHits());
+    row(b, "prefetch (batch) ids not found", q.batchMisses());
     row(b, "output hits", q.outputHits());
     row(b, "output misses", q.outputMisses());
     b.append("<tr><td>bytes served</td><td class=\"n\">").append(bytes(q.servedBytes())).append("</td></tr>");

@@ -28,9 +28,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * {@code deploy/grafana/progcache.json} queries only metrics that a real {@code progcache serve}
- * (with a bucket behind it and a second namespace, so every family is present) exports at {@code
- * /metrics} after traffic of every kind.
+ * {@code deploy/grafana/progcache.json} queries only metrics that real {@code progcache serve}
+ * processes export at {@code /metrics} after traffic of every kind: one with a bucket behind it
+ * and a second namespace, and an edge cache in front of it (so every family is present).
  */
 @Timeout(600)
 class GrafanaDashboardIT {
@@ -64,7 +64,9 @@ class GrafanaDashboardIT {
       }
     }
     assertThat(titles).anyMatch(t -> t.contains("Hit ratio")).anyMatch(t -> t.contains("Rejected"))
-        .anyMatch(t -> t.contains("namespace")).anyMatch(t -> t.contains("limit")).anyMatch(t -> t.contains("Evictions"));
+        .anyMatch(t -> t.contains("namespace")).anyMatch(t -> t.contains("limit")).anyMatch(t -> t.contains("Evictions"))
+        .anyMatch(t -> t.contains("duration")).anyMatch(t -> t.contains("prefetch")).anyMatch(t -> t.contains("Upstream"))
+        .anyMatch(t -> t.contains("Memory"));
     Set<String> queried = new TreeSet<>();
     exprs.forEach(e -> queried.addAll(metricNames(e)));
     assertThat(queried).as("metric names found in the queries").hasSizeGreaterThanOrEqualTo(8);
@@ -116,17 +118,38 @@ class GrafanaDashboardIT {
           get(s, "action/" + action(i), pr);
         }
         get(s, "output/" + sha(body), main);
-        HttpResponse<String> m = get(s, "metrics", null);
-        assertThat(m.statusCode()).isEqualTo(200);
-        Set<String> names = new TreeSet<>();
-        for (String line : m.body().split("\n")) {
-          if (!line.isBlank() && !line.startsWith("#")) {
-            names.add(line.split("[{ ]", 2)[0]);
-          }
+        HttpResponse<Void> batch =
+            http.send(
+                HttpRequest.newBuilder(s.url().resolve("batch"))
+                    .header("Authorization", "Bearer " + main)
+                    .POST(HttpRequest.BodyPublishers.ofString(action(3) + "\n" + action(9) + "\n"))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertThat(batch.statusCode()).isEqualTo(200);
+        Set<String> names = names(get(s, "metrics", null));
+        try (ServeProcess edge =
+            ServeProcess.start(
+                "127.0.0.1:0", tmp.resolve("edge"), Map.of("PROGCACHE_SERVE_UPSTREAM_TOKEN", main),
+                "--upstream", s.url().toString(), "--no-access-log")) {
+          assertThat(get(edge, "action/" + action(3), null).statusCode()).isEqualTo(200);
+          byte[] b = "edge".getBytes(StandardCharsets.UTF_8);
+          assertThat(put(edge, "", action(11), b, sha(b), null)).isEqualTo(204);
+          names.addAll(names(get(edge, "metrics", null)));
         }
         return names;
       }
     }
+  }
+
+  private static Set<String> names(HttpResponse<String> metrics) {
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    Set<String> names = new TreeSet<>();
+    for (String line : metrics.body().split("\n")) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        names.add(line.split("[{ ]", 2)[0]);
+      }
+    }
+    return names;
   }
 
   private int put(ServeProcess s, String prefix, String action, byte[] body, String output, String token) throws Exception {

@@ -114,8 +114,8 @@ class OidcIT {
 
     Thread.sleep(1500); // the access log is flushed every second
     assertThat(serve.stderr())
-        .contains("oidc:acme/app@refs/heads/main PUT /")
-        .contains("oidc:acme/app@refs/pull/7/merge PUT /");
+        .containsPattern("oidc:acme/app@refs/heads/main \\[[^]]+] \"PUT /")
+        .containsPattern("oidc:acme/app@refs/pull/7/merge \\[[^]]+] \"PUT /");
     assertNoSecretInOutput();
   }
 

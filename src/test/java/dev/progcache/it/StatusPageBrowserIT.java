@@ -75,7 +75,7 @@ class StatusPageBrowserIT {
 
   @Test
   void statusPage_afterRealBuilds_showsTheFiguresOfStatusJson_withoutErrors() throws Exception {
-    Chromium.binary(); // skip or fail before the slow part
+    // the figures are checked before the browser is looked for: they hold without one
     ServeProcess s = ServeProcess.start("127.0.0.1:0", tmp.resolve("srv"), "--no-access-log");
     open.add(s);
     Path module = tmp.resolve("module");
@@ -83,18 +83,29 @@ class StatusPageBrowserIT {
     GoRun.Result cold = build(module, "a", s, Map.of());
     assertThat(cold.stat("remote-uploads")).isPositive();
     GoRun.Result warm = build(module, "b", s, Map.of());
-    assertThat(warm.stat("remote-hits")).isPositive();
+    assertThat(warm.stat("prefetched")).as("the warm build is served through prefetch").isPositive();
 
     JsonNode st = statusJson(s, null);
     double ratio = st.at("/requests/hitRatio").asDouble();
     long entries = st.at("/store/entries").asLong();
     long bytes = st.at("/store/bytes").asLong();
-    assertThat(ratio).isStrictlyBetween(0.0, 1.0);
-    assertThat(st.at("/requests/actionHits").asLong()).isGreaterThanOrEqualTo(warm.stat("remote-hits"));
+    // the server's figures are the helpers' own: every entry they got, by get or by prefetch
+    long hits = 0;
+    long misses = 0;
+    for (GoRun.Result r : List.of(cold, warm)) {
+      hits += r.stat("remote-hits") + r.stat("prefetched");
+      misses += r.stat("remote-misses");
+    }
+    assertThat(st.at("/requests/hits").asLong()).isEqualTo(hits);
+    assertThat(st.at("/requests/batchHits").asLong()).isEqualTo(cold.stat("prefetched") + warm.stat("prefetched"));
+    assertThat(st.at("/requests/actionMisses").asLong()).isEqualTo(misses);
+    assertThat(ratio).isEqualTo((double) hits / (hits + misses));
+    assertThat(st.at("/namespaces/0/hits").asLong()).isEqualTo(hits);
     assertThat(st.at("/requests/uploads").asLong()).isEqualTo(cold.stat("remote-uploads") + warm.stat("remote-uploads"));
     assertThat(entries).isPositive();
     assertThat(bytes).isPositive();
 
+    Chromium.binary();
     Chromium c = browser("plain");
     assertThat(c.load(s.url())).isEqualTo(200);
     assertThat(c.eval("document.title").asString()).contains("progcache");
@@ -137,6 +148,38 @@ class StatusPageBrowserIT {
     Chromium anonymous = browser("anonymous");
     assertThat(anonymous.load(s.url())).isEqualTo(401);
     assertThat(anonymous.eval("document.body.innerText").asString()).doesNotContain("Hit ratio");
+    assertThat(anonymous.eval("document.querySelectorAll('form#sign-in input[type=password]').length").asInt()).isOne();
+    anonymous.screenshot(SHOTS.resolve("sign-in.png"));
+
+    // sign in by typing the token into the form: the page then shows what status.json shows
+    anonymous.type("#token", reader);
+    assertThat(anonymous.navigateBy("document.querySelector('form#sign-in button').click()")).isEqualTo(200);
+    JsonNode now = statusJson(s, reader);
+    assertThat(anonymous.eval("document.body.innerText").asString()).contains("Hit ratio").contains("dashboard-reader");
+    assertThat(anonymous.eval("document.getElementById('entries').dataset.value").asLong())
+        .isEqualTo(now.at("/store/entries").asLong());
+    assertThat(anonymous.eval("document.getElementById('uptime').dataset.value").asLong())
+        .isBetween(now.at("/uptimeSeconds").asLong() - 5, now.at("/uptimeSeconds").asLong()); // the page came first
+    assertThat(anonymous.eval("document.querySelector('#namespaces tr[data-namespace=main] td:nth-child(2)').dataset.value").asLong())
+        .isEqualTo(now.at("/namespaces/0/entries").asLong());
+    assertThat(anonymous.eval("document.documentElement.outerHTML").asString()).doesNotContain(reader);
+    assertThat(anonymous.eval("document.cookie").asString()).as("no script sees the session").isEmpty();
+    JsonNode cookies = anonymous.cookies();
+    assertThat(cookies).hasSize(1);
+    assertThat(cookies.get(0).path("httpOnly").asBoolean()).isTrue();
+    assertThat(cookies.get(0).path("sameSite").asString()).isEqualTo("Strict");
+    assertThat(cookies.get(0).path("value").asString()).isNotBlank().doesNotContain(reader);
+    anonymous.screenshot(SHOTS.resolve("signed-in.png"));
+    // the same page in the browser is also its status.json
+    assertThat(anonymous.load(s.url().resolve("status.json"))).isEqualTo(200);
+    assertThat(json.readTree(anonymous.eval("document.querySelector('pre').innerText").asString()).at("/principal").asString())
+        .isEqualTo("dashboard-reader");
+    assertThat(anonymous.load(s.url())).isEqualTo(200);
+    assertThat(anonymous.navigateBy("document.getElementById('sign-out').click()")).isEqualTo(401);
+    assertThat(anonymous.eval("document.body.innerText").asString()).doesNotContain("Hit ratio");
+    assertThat(anonymous.cookies()).isEmpty();
+    assertThat(anonymous.problems()).as("only the sign-in form's own 401s")
+        .allMatch(p -> p.contains("401") && p.endsWith(" " + s.url()));
 
     Chromium c = browser("reader");
     c.extraHeaders(Map.of("Authorization", "Bearer " + reader));

@@ -48,7 +48,7 @@ class ModProxyReplicasTest {
     ServeConfig disk = ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve(name), null, Fixture.limits(), false);
     return fx.serve(
         new ServeConfig(
-            disk.host(), disk.port(), disk.dir(), null, disk.limits(), false, s3.location("mods", "team"),
+            disk.host(), disk.port(), disk.dir(), null, disk.limits(), disk.accessLog(), s3.location("mods", "team"),
             disk.trust(), null, Fixture.settings(upstream.url().toString(), Duration.ZERO)));
   }
 

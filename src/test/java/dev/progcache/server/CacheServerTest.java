@@ -206,7 +206,7 @@ class CacheServerTest {
     String metrics = new String(get("metrics", Map.of()).body(), StandardCharsets.UTF_8);
     server.close();
     server = null;
-    assertThat(err.text()).contains(" ci PUT ").contains(" dev GET ");
+    assertThat(err.text()).contains(" - ci [").contains(" - dev [");
     assertThat(err.text() + metrics).doesNotContain("writer-token").doesNotContain("reader-token").doesNotContain("nope-nope");
   }
 

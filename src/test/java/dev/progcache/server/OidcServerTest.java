@@ -182,7 +182,7 @@ class OidcServerTest {
     assertThat(put("", a, "built on main", t)).isEqualTo(204);
     assertThat(get("action/" + a, t).body()).isEqualTo("built on main");
     assertThat(get("ns/main/action/" + a, t).body()).isEqualTo("built on main");
-    assertThat(accessLog()).contains("oidc:acme/app@refs/heads/main PUT /" + a);
+    assertThat(accessLog()).contains(" - oidc:acme/app@refs/heads/main [").contains("\"PUT /" + a + "/");
   }
 
   @Test
@@ -201,7 +201,7 @@ class OidcServerTest {
     assertThat(get("action/" + fromMain, pr).body()).as("a PR reads main").isEqualTo("main body");
     assertThat(get("action/" + fromPr, main).statusCode()).as("main never sees pr-12").isEqualTo(404);
     assertThat(Files.isDirectory(tmp.resolve("store").resolve("ns").resolve("pr-12"))).isTrue();
-    assertThat(accessLog()).contains("oidc:acme/app@refs/pull/12/merge PUT /");
+    assertThat(accessLog()).contains(" - oidc:acme/app@refs/pull/12/merge [");
   }
 
   @Test
@@ -238,6 +238,11 @@ class OidcServerTest {
     String tools = token(Map.of("repository", "acme/tools", "ref", "refs/heads/main"));
     assertThat(read(tools)).isEqualTo(404);
     assertThat(put("", action("x"), "x", tools)).as("read-only rule").isEqualTo(403);
+    assertThat(read("eyJhbGciOiJub25lIn0.e30.")).isEqualTo(401);
+    assertThat(get("metrics", null).body())
+        .contains("progcache_oidc_tokens_total{outcome=\"no_rule\"} 2.0")
+        .contains("progcache_oidc_tokens_total{outcome=\"accepted\"} 2.0")
+        .contains("progcache_oidc_tokens_total{outcome=\"refused\"} 1.0");
   }
 
   @Test

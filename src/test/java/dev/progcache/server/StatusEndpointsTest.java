@@ -178,6 +178,131 @@ class StatusEndpointsTest {
   }
 
   @Test
+  void hitsThroughBatchAndThroughAFallbackNamespace_countInTheTotals_andInTheNamespaceThatAnswered()
+      throws Exception {
+    start(tokensFile());
+    byte[] b = "main body".getBytes(StandardCharsets.UTF_8);
+    for (int i = 1; i <= 2; i++) {
+      assertThat(put("", CacheServerTest.action(i), b, CacheServerTest.sha(b), WRITER)).isEqualTo(204);
+    }
+    // pr-1 has no entries yet: its reads fall back to main
+    assertThat(get("action/" + CacheServerTest.action(1), PR1).statusCode()).isEqualTo(200);
+    assertThat(get("action/" + CacheServerTest.action(5), PR1).statusCode()).isEqualTo(404);
+    List<dev.progcache.cache.Key> ids = new ArrayList<>();
+    for (int i : new int[] {1, 2, 6}) {
+      ids.add(dev.progcache.cache.Key.ofHex(CacheServerTest.action(i)));
+    }
+    HttpResponse<String> batch =
+        send("POST", "batch", dev.progcache.remote.http.BatchFrames.ids(ids), Map.of("Authorization", "Bearer " + PR1));
+    assertThat(batch.statusCode()).isEqualTo(200);
+
+    JsonNode s = json.readTree(get("status.json", WRITER).body());
+    assertThat(s.at("/requests/actionHits").asLong()).isEqualTo(1);
+    assertThat(s.at("/requests/batchHits").asLong()).isEqualTo(2);
+    assertThat(s.at("/requests/batchMisses").asLong()).isEqualTo(1);
+    assertThat(s.at("/requests/hits").asLong()).isEqualTo(3);
+    assertThat(s.at("/requests/actionMisses").asLong()).isEqualTo(1);
+    assertThat(s.at("/requests/hitRatio").asDouble()).isEqualTo(0.75); // a batch miss is no lookup of go's
+    assertThat(s.at("/namespaces")).as("a read creates no namespace").hasSize(1);
+    assertThat(s.at("/namespaces/0/hits").asLong()).isEqualTo(3);
+    assertThat(s.at("/namespaces/0/misses").asLong()).isEqualTo(1);
+    long hourHits = 0;
+    for (JsonNode bucket : s.at("/history/hour/buckets")) {
+      hourHits += bucket.at("/actionHits").asLong();
+    }
+    assertThat(hourHits).as("the history's hits include the batch's").isEqualTo(3);
+    assertThat(get("", WRITER).body()).contains("id=\"hit-ratio\" data-value=\"0.75\">75.0 %<");
+    assertThat(get("metrics", null).body())
+        .contains("progcache_namespace_lookups_total{namespace=\"main\",outcome=\"hit\"} 3.0")
+        .contains("progcache_requests_total{outcome=\"hit\",route=\"batch\"} 2.0");
+  }
+
+  private HttpResponse<String> form(String path, String body, Map<String, String> headers) throws Exception {
+    Map<String, String> h = new java.util.HashMap<>(headers);
+    h.put("Content-Type", "application/x-www-form-urlencoded");
+    return send("POST", path, body.getBytes(StandardCharsets.UTF_8), h);
+  }
+
+  @Test
+  void signIn_setsAnHttpOnlyStrictSessionCookie_notTheToken_thatOpensOnlyTheStatus() throws Exception {
+    start(tokensFile());
+    HttpResponse<String> anonymous = get("", null);
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.body()).contains("<form method=\"post\" action=\"signin\"").doesNotContain("Hit ratio");
+    assertThat(anonymous.body()).doesNotContain("sign-in-error");
+
+    HttpResponse<String> wrong = form("signin", "token=not-a-token-0000000000", Map.of());
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.body()).contains("sign-in-error").doesNotContain("not-a-token");
+    assertThat(wrong.headers().firstValue("Set-Cookie")).isEmpty();
+    assertThat(form("signin", "token=" + WRITE_ONLY, Map.of()).statusCode()).as("may not read").isEqualTo(403);
+    assertThat(form("signin", "token=" + READER, Map.of("Origin", "http://elsewhere.example")).statusCode())
+        .as("a form on another site").isEqualTo(403);
+    assertThat(form("signin", "token=" + READER, Map.of("Sec-Fetch-Site", "cross-site")).statusCode()).isEqualTo(403);
+    HttpResponse<String> proxied =
+        form("signin", "token=" + READER,
+            Map.of("X-Forwarded-Proto", "https", "Sec-Fetch-Site", "same-origin", "Origin", "https://cache.example"));
+    assertThat(proxied.statusCode()).as("behind a TLS proxy that rewrites Host").isEqualTo(303);
+    assertThat(proxied.headers().firstValue("Set-Cookie").orElseThrow()).contains("Secure");
+
+    HttpResponse<String> in = form("signin", "token=" + java.net.URLEncoder.encode(READER, StandardCharsets.UTF_8), Map.of());
+    assertThat(in.statusCode()).isEqualTo(303);
+    assertThat(in.headers().firstValue("Location")).contains("./");
+    String setCookie = in.headers().firstValue("Set-Cookie").orElseThrow();
+    assertThat(setCookie).startsWith(StatusSession.COOKIE + "=").contains("HttpOnly").containsIgnoringCase("SameSite=Strict")
+        .contains("Path=/").doesNotContain("Secure").doesNotContain(READER);
+    String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+    assertThat(cookie.length()).isGreaterThan(StatusSession.COOKIE.length() + 40);
+
+    HttpResponse<String> page = send("GET", "", new byte[0], Map.of("Cookie", cookie));
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("Hit ratio").contains("as dev").contains("id=\"sign-out\"").doesNotContain(READER);
+    JsonNode viaCookie = json.readTree(send("GET", "status.json", new byte[0], Map.of("Cookie", cookie)).body());
+    assertThat(viaCookie.at("/principal").asString()).isEqualTo("dev");
+    assertThat(send("GET", "action/" + CacheServerTest.action(1), new byte[0], Map.of("Cookie", cookie)).statusCode())
+        .as("the cookie is no token for the cache").isEqualTo(401);
+    assertThat(send("GET", "metrics", new byte[0], Map.of("Cookie", cookie)).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> out = form("signout", "", Map.of("Cookie", cookie));
+    assertThat(out.statusCode()).isEqualTo(303);
+    assertThat(out.headers().firstValue("Set-Cookie").orElseThrow()).startsWith(StatusSession.COOKIE + "=;").contains("1970");
+    assertThat(send("GET", "", new byte[0], Map.of("Cookie", cookie)).statusCode()).as("the session is over").isEqualTo(401);
+  }
+
+  @Test
+  void metrics_haveHelpEverywhere_durationHistogramsBuildInfoAndProcessFigures() throws Exception {
+    start(null);
+    byte[] small = "small body".getBytes(StandardCharsets.UTF_8);
+    assertThat(put("", CacheServerTest.action(1), small, CacheServerTest.sha(small), null)).isEqualTo(204);
+    get("action/" + CacheServerTest.action(1), null);
+    get("action/" + CacheServerTest.action(2), null);
+    get("healthz", null);
+    String m = get("metrics", null).body();
+    Map<String, String> help = new java.util.TreeMap<>();
+    List<String> families = new ArrayList<>();
+    for (String line : m.split("\n")) {
+      if (line.startsWith("# HELP ")) {
+        String[] f = line.split(" ", 4);
+        help.put(f[2], f.length > 3 ? f[3] : "");
+      } else if (line.startsWith("# TYPE ")) {
+        families.add(line.split(" ")[2]);
+      }
+    }
+    assertThat(families).hasSizeGreaterThan(20);
+    for (String f : families) {
+      assertThat(help.get(f)).as("HELP of %s", f).isNotBlank();
+    }
+    assertThat(m).contains("progcache_request_duration_seconds_bucket{route=\"action\",status=\"2xx\",le=\"0.001\"}")
+        .contains("progcache_request_duration_seconds_bucket{route=\"action\",status=\"4xx\",le=\"+Inf\"} 1")
+        .contains("progcache_request_duration_seconds_count{route=\"put\",status=\"2xx\"} 1")
+        .contains("progcache_request_duration_seconds_count{route=\"healthz\",status=\"2xx\"} 1");
+    assertThat(m).containsPattern("progcache_build_info\\{java=\"[^\"]+\",version=\"[^\"]+\"} 1");
+    assertThat(m).containsPattern("process_resident_memory_bytes [1-9]")
+        .contains("process_files_open_files ").contains("jvm_memory_used_bytes{").contains("jvm_threads_live_threads ")
+        .contains("jvm_gc_").contains("progcache_lookups_total{outcome=\"hit\"} 1.0");
+  }
+
+  @Test
   void history_isSavedAtStop_andShownAfterARestart() throws Exception {
     start(null);
     for (int i = 0; i < 3; i++) {

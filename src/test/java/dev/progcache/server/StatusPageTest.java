@@ -24,7 +24,7 @@ class StatusPageTest {
         "ci <main>",
         Instant.parse("2026-01-01T00:00:00Z"),
         Instant.parse("2026-01-02T03:04:05Z"),
-        new StatusFigures.Requests(0, 0, 0, 0, 0, 0, 0),
+        new StatusFigures.Requests(0, 0, 0, 0, 0, 0, 0, 0, 0),
         new StatusFigures.Store(1536, 10L << 30, 1, 0),
         new StatusFigures.Rejected(1, 2, 0, 3, 0),
         List.of(new StatusFigures.Namespace("main", 1, 1536, 10L << 30, 0, 0)),

@@ -149,6 +149,29 @@ public final class Chromium implements AutoCloseable {
     return statuses.isEmpty() ? 0 : statuses.getFirst();
   }
 
+  /**
+   * Runs {@code js} that makes the page navigate (a click on a form's button) and waits for the
+   * new page's load event; returns its main document's HTTP status (after redirects).
+   */
+  public int navigateBy(String js) {
+    statuses.clear();
+    loaded = new CompletableFuture<>();
+    eval(js);
+    loaded.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    return statuses.isEmpty() ? 0 : statuses.getLast();
+  }
+
+  /** Focuses the element {@code selector} finds and types {@code text} into it, as a keyboard would. */
+  public void type(String selector, String text) {
+    eval("document.querySelector(" + JSON.writeValueAsString(selector) + ").focus()");
+    call("Input.insertText", Map.of("text", text));
+  }
+
+  /** The browser's cookies for the current page, as the DevTools protocol describes them. */
+  public JsonNode cookies() {
+    return call("Network.getCookies", Map.of()).path("cookies");
+  }
+
   /** Evaluates {@code js} in the page; returns its value (JSON). */
   public JsonNode eval(String js) {
     JsonNode r = call("Runtime.evaluate", Map.of("expression", js, "returnByValue", true));
