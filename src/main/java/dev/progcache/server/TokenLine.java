@@ -16,8 +16,8 @@ import java.util.Set;
  *   sha256:HEX  GRANTS  [ns=NAMESPACE] [reads=NS,NS...] [name=NAME]
  * </pre>
  *
- * where HEX is the sha256 of the token's UTF-8 bytes, GRANTS is {@code read}, {@code write} or
- * {@code read,write}, {@code ns} is the namespace it writes and reads first (default {@code main}),
+ * where HEX is the sha256 of the token's UTF-8 bytes, GRANTS is a comma-separated list of {@code
+ * read}, {@code write} and {@code metrics} (may read {@code /metrics}), {@code ns} is the namespace it writes and reads first (default {@code main}),
  * and {@code reads} are further namespaces it reads, in order. The older form {@code TOKEN GRANTS
  * [NAME]} (plaintext) is still accepted, in namespace {@code main}, with a warning.
  *
@@ -105,14 +105,15 @@ record TokenLine(byte[] digest, Tokens.Principal principal, boolean plaintext) {
     return b.append(" name=").append(p.name()).toString();
   }
 
-  /** Parses {@code read}, {@code write} or {@code read,write}; {@code where} names the line. */
+  /** Parses {@code read}, {@code write}, {@code metrics} joined by commas; {@code where} names the line. */
   static Set<Tokens.Grant> grants(String s, String where) throws IOException {
     EnumSet<Tokens.Grant> g = EnumSet.noneOf(Tokens.Grant.class);
     for (String x : s.split(",")) {
       switch (x.toLowerCase(Locale.ROOT)) {
         case "read" -> g.add(Tokens.Grant.READ);
         case "write" -> g.add(Tokens.Grant.WRITE);
-        default -> throw new IOException(where + ": unknown grant \"" + x + "\" (read, write)");
+        case "metrics" -> g.add(Tokens.Grant.METRICS);
+        default -> throw new IOException(where + ": unknown grant \"" + x + "\" (read, write, metrics)");
       }
     }
     return g;
