@@ -154,6 +154,7 @@ public final class CacheServer implements AutoCloseable {
     pool.setName("progcache-serve");
     pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("progcache-serve-v"));
     Server server = new Server(pool);
+    server.setErrorHandler(new PlainErrors());
 
     HttpConfiguration hc = new HttpConfiguration();
     hc.setRequestHeaderSize(l.maxHeader());
@@ -168,6 +169,14 @@ public final class CacheServer implements AutoCloseable {
     // while stopping, a request still sending its body may pause this long
     c.setShutdownIdleTimeout(5_000);
     server.addConnector(c);
+    ServerConnector metricsPort = null;
+    if (cfg.metricsListen() != null) {
+      metricsPort = new ServerConnector(server, 1, 1, new HttpConnectionFactory(hc));
+      metricsPort.setHost(cfg.metricsListen().getHostString());
+      metricsPort.setPort(cfg.metricsListen().getPort());
+      metricsPort.setIdleTimeout(30_000);
+      server.addConnector(metricsPort);
+    }
 
     CacheHandler handler =
         new CacheHandler(
@@ -190,7 +199,8 @@ public final class CacheServer implements AutoCloseable {
     qos.setMaxRequestCount(l.maxRequests());
     qos.setMaxSuspendedRequestCount(l.maxRequests() * 4);
     qos.setMaxSuspend(java.time.Duration.ofSeconds(10));
-    server.setHandler(new GracefulHandler(qos));
+    org.eclipse.jetty.server.Handler front = new GracefulHandler(qos);
+    server.setHandler(metricsPort == null ? front : new MetricsEndpoint.Port(front, metricsPort, metrics));
     AccessLog log = new AccessLog(err);
     if (cfg.accessLog()) {
       server.setRequestLog(log);
@@ -241,6 +251,12 @@ public final class CacheServer implements AutoCloseable {
   /** The port actually bound. */
   public int port() {
     return connector.getLocalPort();
+  }
+
+  /** The port of the {@code --metrics-listen} address, or -1 without one. */
+  public int metricsPort() {
+    org.eclipse.jetty.server.Connector[] all = server.getConnectors();
+    return all.length > 1 && all[1] instanceof ServerConnector m ? m.getLocalPort() : -1;
   }
 
   /** The base URL clients use. */

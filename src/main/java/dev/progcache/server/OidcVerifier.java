@@ -66,6 +66,14 @@ final class OidcVerifier implements AutoCloseable {
 
   /** Verifies {@code token} and applies the rules. */
   Result verify(String token) {
+    return verify(token, ns -> false);
+  }
+
+  /**
+   * Verifies {@code token} and applies the rules; a templated namespace {@code held} says belongs
+   * to a static token is refused (403).
+   */
+  Result verify(String token, java.util.function.Predicate<String> held) {
     JWT jwt;
     try {
       jwt = JWTParser.parse(token);
@@ -97,7 +105,7 @@ final class OidcVerifier implements AutoCloseable {
     if (bad.isPresent()) {
       return Result.refused(bad.get());
     }
-    ClaimRules.Decision d = rules.decide(claims.getClaims());
+    ClaimRules.Decision d = rules.decide(claims.getClaims(), held);
     return d.principal() == null
         ? new Result(null, 403, "token verified but " + d.reason())
         : new Result(d.principal(), 200, d.reason());

@@ -79,7 +79,8 @@ final class PrefetchEndpoints {
   private void frame(FrameOut out, List<String> chain, Key action) throws IOException {
     Optional<Hit> h = Optional.empty();
     for (int i = 0; i < chain.size() && h.isEmpty(); i++) {
-      h = namespaces.get(chain.get(i)).action(action);
+      Optional<ServerStore> s = namespaces.find(chain.get(i)); // a read creates no namespace
+      h = s.isEmpty() ? Optional.empty() : s.get().action(action);
     }
     if (h.isEmpty()) {
       metrics.batchMiss.increment();
@@ -247,7 +248,12 @@ final class PrefetchEndpoints {
     HttpFields h = req.getHeaders();
     Manifest report =
         BatchFrames.report(ids.get(), h.get(BatchFrames.ASKED), h.get(BatchFrames.SETTLED));
-    manifests.merge(ns, context, report);
+    try {
+      manifests.merge(ns, context, report, namespaces.get(ns).manifestRoom());
+    } catch (Namespaces.LimitReached | Manifests.Full e) {
+      metrics.manifestBad.increment();
+      return CacheHandler.text(resp, cb, 507, e.getMessage() + "\n");
+    }
     metrics.manifestMerge.increment();
     resp.setStatus(204);
     resp.write(true, null, cb);

@@ -65,7 +65,7 @@ final class Tokens {
     }
   }
 
-  /** Anyone on loopback when no tokens are configured: read and write {@code main}. */
+  /** Anyone on loopback when no tokens are configured: read and write {@code main}, read metrics. */
   static final Principal LOOPBACK_ANONYMOUS =
       new Principal("anonymous", EnumSet.allOf(Grant.class), Namespaces.MAIN, List.of(Namespaces.MAIN));
 
@@ -73,10 +73,17 @@ final class Tokens {
 
   private final List<Item> items;
   private final @Nullable Principal anonymous;
+  private final Set<String> held;
 
   private Tokens(List<Item> items, @Nullable Principal anonymous) {
     this.items = items;
     this.anonymous = anonymous;
+    this.held = Set.copyOf(namespaces());
+  }
+
+  /** Whether some token of the file reads or writes namespace {@code ns}. */
+  boolean holds(String ns) {
+    return held.contains(ns);
   }
 
   /** No tokens: every request is {@code anonymous} (or refused when null). */
@@ -86,7 +93,7 @@ final class Tokens {
 
   /** The anonymous principal of {@code --insecure-anonymous}: reads main, writes only if asked. */
   static Principal insecureAnonymous(boolean write) {
-    Set<Grant> g = write ? EnumSet.allOf(Grant.class) : EnumSet.of(Grant.READ);
+    Set<Grant> g = write ? EnumSet.of(Grant.READ, Grant.WRITE) : EnumSet.of(Grant.READ);
     return new Principal("anonymous", g, Namespaces.MAIN, List.of(Namespaces.MAIN));
   }
 

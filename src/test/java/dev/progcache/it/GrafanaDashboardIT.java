@@ -97,6 +97,7 @@ class GrafanaDashboardIT {
       Path tokens = tmp.resolve("tokens");
       String main = token(tokens, "--read", "--write", "--name", "ci-main");
       String pr = token(tokens, "--read", "--write", "--namespace", "pr-1", "--read-namespace", "main", "--name", "pr-1");
+      String scraper = token(tokens, "--read", "--metrics", "--name", "scraper");
       try (ServeProcess s =
           ServeProcess.start(
               "127.0.0.1:0", tmp.resolve("srv"), s3.env(), "--s3", "s3://grafana/p", "--tokens", tokens.toString(),
@@ -116,7 +117,7 @@ class GrafanaDashboardIT {
           get(s, "action/" + action(i), pr);
         }
         get(s, "output/" + sha(body), main);
-        HttpResponse<String> m = get(s, "metrics", null);
+        HttpResponse<String> m = get(s, "metrics", scraper);
         assertThat(m.statusCode()).isEqualTo(200);
         Set<String> names = new TreeSet<>();
         for (String line : m.body().split("\n")) {
