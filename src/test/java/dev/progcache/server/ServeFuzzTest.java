@@ -2,6 +2,7 @@ package dev.progcache.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.progcache.testing.Figures;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -74,9 +75,12 @@ class ServeFuzzTest {
     long deadline = System.nanoTime() + BUDGET.toNanos();
     int cases = 0;
     int answered = 0;
+    long worstNanos = 0;
     for (; cases < CASES && System.nanoTime() < deadline; cases++) {
       Request r = request(rnd, pool);
+      long t0 = System.nanoTime();
       String answer = send(r);
+      worstNanos = Math.max(worstNanos, System.nanoTime() - t0);
       assertThat(answer).as("case %d: %s", cases, r.head()).doesNotStartWith("HTTP/1.1 500");
       answered += answer.isEmpty() ? 0 : 1;
       if (answer.startsWith("HTTP/1.1 4") || answer.startsWith("HTTP/1.1 5")) {
@@ -85,7 +89,6 @@ class ServeFuzzTest {
     }
     assertThat(cases).isGreaterThan(200);
     assertThat(answered).isGreaterThan(cases / 2);
-    System.out.println("RELIABILITY scenario=s49 runs=" + cases + " failures=0 answered=" + answered);
 
     // nothing stored is served with the wrong bytes, in any namespace
     try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
@@ -107,6 +110,7 @@ class ServeFuzzTest {
         }
       }
       assertThat(hits).as("some fuzzed PUTs were stored").isPositive();
+      Figures.of("s49", cases, 0, worstNanos / 1e6).with("seed", 49).with("answered", answered).with("verified_hits", hits).print();
     }
   }
 
