@@ -154,7 +154,12 @@ final class ServerStore {
   Optional<Hit> output(Key output) {
     Path p = disk.bodyPath(output);
     try {
-      long size = Files.size(p);
+      BasicFileAttributes a =
+          Files.readAttributes(p, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      if (!a.isRegularFile()) {
+        return Optional.empty(); // a link is never followed
+      }
+      long size = a.size();
       touch(output);
       return Optional.of(new Hit(new dev.progcache.cache.Entry(output, size, 0), p));
     } catch (IOException e) {
