@@ -135,10 +135,10 @@ public final class ReliabilityReport {
               .append(" | ").append(failures).append(" | ").append(worst).append(" ms | ")
               .append(test).append(" | ").append(d).append(" |\n");
         });
-    b.append("\nruns: kills (s15, s15-serve), builds (s34), requests (s35), cases (s36). failures: corrupt\n")
+    b.append("\nruns: kills (s15, s15-serve), builds (s34), requests (s35), cases (s36, s49). failures: corrupt\n")
         .append("hits or reads, lost acknowledged PUTs, build errors, hangs, and requests failed outside the\n")
         .append("restart window. worst latency: the slowest verifying get (s15), acknowledged PUT (s15-serve),\n")
-        .append("go build (s34), request (s35) or case (s36).\n");
+        .append("go build (s34), request (s35) or case (s36, s49).\n");
     b.append("\n## Scenarios\n\n");
     b.append("| # | scenario | tests | failed | skipped | slowest test |\n|---:|---|---:|---:|---:|---:|\n");
     Map<Integer, List<TestCase>> by = new TreeMap<>();
@@ -178,6 +178,7 @@ public final class ReliabilityReport {
       case "s34" -> "concurrent go builds, one dir";
       case "s35" -> "serve soak, 64 clients, restart";
       case "s36" -> "fuzzed request lines";
+      case "s49" -> "fuzzed HTTP requests to serve";
       default -> "";
     };
   }
@@ -193,7 +194,10 @@ public final class ReliabilityReport {
       "wrong bytes", "hostile ids/paths", "401/403/429", "413/507", "redirects", "S3 errors",
       "breaker opens and recovers", "server restart mid-build", "16 concurrent go builds",
       "server, 64 clients", "fuzzed request lines", "no token, no write", "read token can't write",
-      "namespace isolation", "tokens never logged"
+      "namespace isolation", "tokens never logged", "revoked tokens fail closed",
+      "/metrics needs a grant", "reads create no namespace; plain errors", "manifests bounded",
+      "local tier follows no link", "re-put replaces a wrong body", "PUT ends early / over max size",
+      "OIDC template and key refetch", "fuzzed HTTP requests to serve"
     };
     Map<Integer, String> m = new LinkedHashMap<>();
     for (int i = 0; i < t.length; i++) {

@@ -23,6 +23,7 @@ public final class Main {
              progcache trim|stats|verify|doctor|config [flags]   maintenance (--help for each)
              progcache serve [serve flags]            the shared cache server (serve --help)
              progcache token create --tokens FILE ... a server token, stored hashed (token --help)
+             progcache token list|revoke --tokens FILE  the tokens of a file; revoke one by name
              progcache conform [--bench] -- HELPER... check (or measure) any GOCACHEPROG helper
              progcache version
              progcache help

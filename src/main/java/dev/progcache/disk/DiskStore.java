@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -24,7 +25,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.LongSupplier;
 
 /**
@@ -40,18 +40,14 @@ import java.util.function.LongSupplier;
 public final class DiskStore implements BuildCache {
   /** Bodies last used longer ago than this get their mtime refreshed on a hit (for trimming). */
   static final long TOUCH_AFTER_NANOS = TimeUnit.HOURS.toNanos(1);
+  /** Records are a few hundred bytes; anything much bigger is not one. */
+  private static final long MAX_RECORD = 64 << 10;
 
   private final Path root;
   private final Path actions;
   private final Path outputs;
   private final LongSupplier nowNanos;
   private final Stats stats;
-  /**
-   * Fan-out directories known to exist (records 0-255, bodies 256-511), so that the first write
-   * into each neither fails its open nor creates the directory twice (a fresh directory fills
-   * all 512 at once; a failed open costs an exception with its stack trace).
-   */
-  private final AtomicIntegerArray shards = new AtomicIntegerArray(512);
 
   private DiskStore(Path root, LongSupplier nowNanos, Stats stats) {
     this.root = root;
@@ -70,6 +66,11 @@ public final class DiskStore implements BuildCache {
   public static DiskStore open(Path root, LongSupplier nowNanos, Stats stats) throws IOException {
     Path abs = root.toAbsolutePath().normalize();
     DiskStore s = new DiskStore(abs, nowNanos, stats);
+    for (Path top : new Path[] {s.actions, s.outputs}) {
+      if (NoLinks.isLink(top)) {
+        Files.delete(top); // a link to elsewhere: the cache never writes through it
+      }
+    }
     try {
       Files.createDirectories(s.actions);
       Files.createDirectories(s.outputs);
@@ -124,16 +125,29 @@ public final class DiskStore implements BuildCache {
     return CompletableFuture.completedFuture(lookup(actionId));
   }
 
-  /** Looks up {@code action} on disk; never throws, an unreadable entry is a miss. */
+  /**
+   * Looks up {@code action} on disk; never throws, an unreadable entry is a miss. Nothing is
+   * followed through a symbolic link: a link in place of a shard directory, a record or a body is a
+   * miss and is removed (the link itself). The body's content is not hashed here (see {@code
+   * docs/adr/0018-*}): a body is checked to be a regular file of the record's size; its content was
+   * verified when it was written and is verified again when a put arrives for it.
+   */
   public Optional<Hit> lookup(Key action) {
     Path rec = recordPath(action);
+    if (!realShard(rec.getParent())) {
+      return Optional.empty();
+    }
     byte[] data;
     try {
-      data = Files.readAllBytes(rec);
+      data = readNoFollow(rec);
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
-      stats.add("disk-read-errors", 1);
+      if (NoLinks.isLink(rec)) {
+        discard(rec, "linked-entries");
+      } else {
+        stats.add("disk-read-errors", 1);
+      }
       return Optional.empty();
     }
     Optional<Entry> parsed = Record.decode(action, data);
@@ -145,18 +159,59 @@ public final class DiskStore implements BuildCache {
     Path body = bodyPath(e.outputId());
     BasicFileAttributes attrs;
     try {
-      attrs = Files.readAttributes(body, BasicFileAttributes.class);
+      attrs =
+          realShard(body.getParent())
+              ? Files.readAttributes(body, BasicFileAttributes.class, NoLinks.NOFOLLOW)
+              : null;
     } catch (IOException x) {
+      attrs = null;
+    }
+    if (attrs == null) {
       discard(rec, "dangling-records");
       return Optional.empty();
     }
     if (!attrs.isRegularFile() || attrs.size() != e.size()) {
-      discard(body, "corrupt-bodies");
+      discard(body, attrs.isSymbolicLink() ? "linked-entries" : "corrupt-bodies");
       discard(rec, "dangling-records");
       return Optional.empty();
     }
     touchIfOld(body, attrs.lastModifiedTime());
     return Optional.of(new Hit(e, body));
+  }
+
+  /** The whole of {@code p}, opened without following a link (a link fails to open). */
+  private static byte[] readNoFollow(Path p) throws IOException {
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      long size = ch.size();
+      if (size > MAX_RECORD) {
+        throw new IOException(p + " is " + size + " bytes, too big for a record");
+      }
+      ByteBuffer b = ByteBuffer.allocate((int) size);
+      while (b.hasRemaining() && ch.read(b) >= 0) {
+        // until full or at its end
+      }
+      return b.position() == b.capacity() ? b.array() : Arrays.copyOf(b.array(), b.position());
+    }
+  }
+
+  /**
+   * Whether shard directory {@code dir} is a real directory. A link (or a file) in its place is
+   * removed and counted; absent is simply false.
+   */
+  private boolean realShard(Path dir) {
+    try {
+      Optional<BasicFileAttributes> a = NoLinks.attributes(dir);
+      if (a.isEmpty()) {
+        return false;
+      }
+      if (a.get().isDirectory()) {
+        return true;
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    discard(dir, "linked-entries");
+    return false;
   }
 
   @Override
@@ -170,7 +225,7 @@ public final class DiskStore implements BuildCache {
    */
   public Hit store(Key action, Key output, long size, BodySource body) throws IOException {
     Path obj = bodyPath(output);
-    if (hasBody(obj, size)) {
+    if (hasBody(obj, size) && storedBodyIs(obj, output)) {
       HashingSink sink = new HashingSink(null);
       check(body.writeTo(sink), sink, size, output);
     } else {
@@ -181,11 +236,35 @@ public final class DiskStore implements BuildCache {
     return new Hit(e, obj);
   }
 
+  /**
+   * Whether the stored body {@code obj} hashes to {@code output}. Run only when a put arrives for
+   * a body already stored (rare on a warm build, where go's lookups hit): one read of a file
+   * that is usually in the page cache. A body that differs is counted and written again.
+   */
+  private boolean storedBodyIs(Path obj, Key output) {
+    Sha256.Hasher md = Sha256.newHasher();
+    byte[] buf = new byte[1 << 16];
+    try (FileChannel ch = FileChannel.open(obj, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      ByteBuffer b = ByteBuffer.wrap(buf);
+      for (int n = ch.read(b); n >= 0; n = ch.read(b)) {
+        md.update(buf, 0, n);
+        b.clear();
+      }
+    } catch (IOException e) {
+      return false; // unreadable: write it again
+    }
+    if (Arrays.equals(md.digest(), output.bytes())) {
+      return true;
+    }
+    stats.add("replaced-bodies", 1);
+    return false;
+  }
+
   /** Writes {@code e} as the record of {@code action}, atomically. */
   public void writeRecord(Key action, Entry e) throws IOException {
     Path rec = recordPath(action);
     try {
-      ensureShard(rec.getParent(), action.shard());
+      ensureShard(rec.getParent());
       writeAtomically(rec, Record.encode(action, e));
     } catch (IOException | IllegalArgumentException x) { // the latter: a clock before 1970
       throw new IOException("cannot write cache record " + rec + ": " + x, x);
@@ -209,7 +288,7 @@ public final class DiskStore implements BuildCache {
 
   private void writeBody(Path obj, Key output, long size, BodySource body) throws IOException {
     try {
-      ensureShard(obj.getParent(), 256 + output.shard());
+      ensureShard(obj.getParent());
       replace(
           obj,
           ch -> {
@@ -264,26 +343,35 @@ public final class DiskStore implements BuildCache {
     }
   }
 
-  /** Creates fan-out directory {@code dir} (number {@code index}) unless known to exist. */
-  private void ensureShard(Path dir, int index) throws IOException {
-    if (shards.get(index) != 0) {
+  /**
+   * Creates fan-out directory {@code dir} unless it exists (one {@code lstat} when it does). Whatever
+   * stands in its place that is not a real directory (a link to elsewhere) is removed first: a
+   * write never lands outside the cache directory.
+   */
+  private void ensureShard(Path dir) throws IOException {
+    Optional<BasicFileAttributes> a = NoLinks.attributes(dir);
+    if (a.isPresent() && a.get().isDirectory()) {
       return;
     }
-    if (!dir.getFileSystem().provider().exists(dir)) {
-      try {
-        Files.createDirectory(dir);
-      } catch (FileAlreadyExistsException e) {
-        // made by another writer meanwhile
+    if (a.isPresent()) {
+      discard(dir, "linked-entries");
+    }
+    try {
+      Files.createDirectory(dir);
+    } catch (FileAlreadyExistsException e) {
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        throw new IOException(dir + " is not a directory; remove it", e);
       }
     }
-    shards.set(index, 1); // a trim may remove it later: openTemp creates it again then
   }
 
   private boolean hasBody(Path obj, long size) {
     try {
       // null when absent: a fresh directory has no bodies, and a failed lookup would throw
       BasicFileAttributes a =
-          obj.getFileSystem().provider().readAttributesIfExists(obj, BasicFileAttributes.class);
+          obj.getFileSystem()
+              .provider()
+              .readAttributesIfExists(obj, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       if (a != null && a.isRegularFile() && a.size() == size) {
         touchIfOld(obj, a.lastModifiedTime());
         return true;
@@ -306,13 +394,10 @@ public final class DiskStore implements BuildCache {
     }
   }
 
+  /** Removes {@code p} (a link itself, never through one) and counts it under {@code counter}. */
   private void discard(Path p, String counter) {
     stats.add(counter, 1);
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      // read-only: it stays a miss
-    }
+    NoLinks.deleteInside(root, p); // read-only: it stays a miss
   }
 
   /** A temp file just created, open for writing. */

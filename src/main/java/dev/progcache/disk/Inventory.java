@@ -3,8 +3,10 @@ package dev.progcache.disk;
 import dev.progcache.cache.Entry;
 import dev.progcache.cache.Key;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -24,8 +26,11 @@ import java.util.concurrent.TimeUnit;
  * @param bodies files under {@code o/} named by a hex output id
  * @param records files under {@code a/} named by a hex action id, decoded when they parse
  * @param temps {@code .tmp-*} files under {@code a/}, {@code o/} and the root
+ * @param links symbolic links found where shard directories, records or bodies belong; nothing is
+ *     read through them
  */
-public record Inventory(List<Body> bodies, List<RecordFile> records, List<FileInfo> temps) {
+public record Inventory(
+    List<Body> bodies, List<RecordFile> records, List<FileInfo> temps, List<Path> links) {
   /** A file with its size and modification time (Unix nanoseconds). */
   public record FileInfo(Path path, long size, long mtimeNanos) {}
 
@@ -40,7 +45,8 @@ public record Inventory(List<Body> bodies, List<RecordFile> records, List<FileIn
     List<Body> bodies = new ArrayList<>();
     List<RecordFile> records = new ArrayList<>();
     List<FileInfo> temps = new ArrayList<>();
-    for (FileInfo f : files(store.root().resolve("o"))) {
+    List<Path> links = new ArrayList<>();
+    for (FileInfo f : files(store.root().resolve("o"), links)) {
       Optional<Key> k = key(f.path());
       if (k.isPresent()) {
         bodies.add(new Body(k.get(), f));
@@ -48,7 +54,7 @@ public record Inventory(List<Body> bodies, List<RecordFile> records, List<FileIn
         temps.add(f);
       }
     }
-    for (FileInfo f : files(store.root().resolve("a"))) {
+    for (FileInfo f : files(store.root().resolve("a"), links)) {
       Optional<Key> k = key(f.path());
       if (k.isPresent()) {
         Optional<Entry> e = read(f.path()).flatMap(b -> Record.decode(k.get(), b));
@@ -62,7 +68,8 @@ public record Inventory(List<Body> bodies, List<RecordFile> records, List<FileIn
         info(p).ifPresent(temps::add); // trim.txt and sessions.log rewrites
       }
     }
-    return new Inventory(List.copyOf(bodies), List.copyOf(records), List.copyOf(temps));
+    return new Inventory(
+        List.copyOf(bodies), List.copyOf(records), List.copyOf(temps), List.copyOf(links));
   }
 
   /** Total size of the bodies. */
@@ -110,20 +117,31 @@ public record Inventory(List<Body> bodies, List<RecordFile> records, List<FileIn
 
   private static Optional<byte[]> read(Path p) {
     try {
-      return Optional.of(Files.readAllBytes(p));
+      try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+        return Optional.of(in.readAllBytes());
+      }
     } catch (IOException e) {
       return Optional.empty();
     }
   }
 
-  /** Regular files two levels down ({@code top/xx/name}). */
-  private static List<FileInfo> files(Path top) throws IOException {
+  /**
+   * Regular files two levels down ({@code top/xx/name}), never through a link: links in place of
+   * shard directories or files go to {@code links}.
+   */
+  private static List<FileInfo> files(Path top, List<Path> links) throws IOException {
     List<FileInfo> out = new ArrayList<>();
     List<Path> shards = new ArrayList<>();
+    if (Files.isSymbolicLink(top)) {
+      links.add(top);
+      return out;
+    }
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(top)) {
       for (Path d : ds) {
-        if (Files.isDirectory(d)) {
+        if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
           shards.add(d);
+        } else if (Files.isSymbolicLink(d)) {
+          links.add(d);
         }
       }
     } catch (NoSuchFileException e) {
@@ -132,7 +150,12 @@ public record Inventory(List<Body> bodies, List<RecordFile> records, List<FileIn
     for (Path d : shards) {
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
         for (Path f : ds) {
-          info(f).ifPresent(out::add);
+          Optional<FileInfo> i = info(f);
+          if (i.isPresent()) {
+            out.add(i.get());
+          } else if (Files.isSymbolicLink(f)) {
+            links.add(f);
+          }
         }
       } catch (NoSuchFileException e) {
         // removed meanwhile
@@ -141,10 +164,10 @@ public record Inventory(List<Body> bodies, List<RecordFile> records, List<FileIn
     return out;
   }
 
-  /** The size and mtime of {@code p}, empty when it is gone or not a regular file. */
+  /** The size and mtime of {@code p}, empty when it is gone or not a regular file (or a link). */
   static Optional<FileInfo> info(Path p) {
     try {
-      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       if (!a.isRegularFile()) {
         return Optional.empty();
       }

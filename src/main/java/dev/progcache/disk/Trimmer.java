@@ -183,19 +183,18 @@ public final class Trimmer {
         .orElse(false);
   }
 
-  private static boolean delete(Path p) {
-    try {
-      return Files.deleteIfExists(p);
-    } catch (NoSuchFileException e) {
-      return false;
-    } catch (IOException e) {
-      return false; // read-only or racing: it stays, the next trim retries
-    }
+  /** Removes {@code p} only inside the cache directory, never through a link; read-only or racing: it stays. */
+  private boolean delete(Path p) {
+    return NoLinks.deleteInside(store.root(), p);
   }
 
-  private static void setUseTime(Path p, long now) {
+  private void setUseTime(Path p, long now) {
+    if (!NoLinks.inside(store.root(), p)) {
+      return;
+    }
     try {
-      Files.setLastModifiedTime(p, FileTime.from(now, TimeUnit.NANOSECONDS));
+      Files.getFileAttributeView(p, java.nio.file.attribute.BasicFileAttributeView.class, NoLinks.NOFOLLOW)
+          .setTimes(FileTime.from(now, TimeUnit.NANOSECONDS), null, null);
     } catch (IOException e) {
       // advisory
     }

@@ -5,6 +5,7 @@ import dev.progcache.cache.Key;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,7 +31,8 @@ public final class Verifier {
     WRONG_SIZE("record's size differs from its body's"),
     CORRUPT_BODY("body's sha256 differs from its name"),
     ORPHAN_BODY("body no record names"),
-    STALE_TEMP("temp file left by an interrupted write");
+    STALE_TEMP("temp file left by an interrupted write"),
+    LINK("symbolic link where the cache keeps its own files; never followed");
 
     private final String meaning;
 
@@ -99,10 +101,13 @@ public final class Verifier {
         problems.add(new Problem(Kind.STALE_TEMP, t.path(), t.size() + " bytes"));
       }
     }
+    for (Path l : inv.links()) {
+      problems.add(new Problem(Kind.LINK, l, "removed as a link by repair, never followed"));
+    }
     long repaired = 0;
     if (repair) {
       for (Problem p : problems) {
-        repaired += repair(p, recent) ? 1 : 0;
+        repaired += repair(store.root(), p, recent) ? 1 : 0;
       }
     }
     return new Report(
@@ -114,17 +119,18 @@ public final class Verifier {
   }
 
   /**
-   * Removes the file of {@code p}. An orphan body is first checked again: a put may have given it a
-   * record and go its path since the scan, which refreshes its use time.
+   * Removes the file of {@code p}, only inside {@code root} and through real directories (a link
+   * is removed itself). An orphan body is first checked again: a put may have given it a record
+   * and go its path since the scan, which refreshes its use time.
    */
-  private static boolean repair(Problem p, long recent) throws IOException {
+  private static boolean repair(Path root, Problem p, long recent) {
     if (p.kind() == Kind.ORPHAN_BODY) {
       boolean stillOld = Inventory.info(p.path()).map(f -> f.mtimeNanos() < recent).orElse(false);
       if (!stillOld) {
         return false;
       }
     }
-    return Files.deleteIfExists(p.path());
+    return NoLinks.deleteInside(root, p.path());
   }
 
   private static java.util.Optional<Problem> checkRecord(
@@ -159,13 +165,19 @@ public final class Verifier {
     byte[] buf = new byte[1 << 16];
     for (Inventory.Body b : inv.bodies()) {
       Sha256.Hasher md = Sha256.newHasher();
-      try (InputStream in = Files.newInputStream(b.file().path())) {
+      try (InputStream in = Files.newInputStream(b.file().path(), LinkOption.NOFOLLOW_LINKS)) {
         for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
           md.update(buf, 0, n);
           progress.advance(n);
         }
       } catch (java.nio.file.NoSuchFileException e) {
         continue; // trimmed meanwhile
+      } catch (IOException e) {
+        if (Files.isSymbolicLink(b.file().path())) {
+          problems.add(new Problem(Kind.LINK, b.file().path(), "replaced by a link since the scan"));
+          continue;
+        }
+        throw e;
       }
       Key got = Key.of(md.digest());
       if (!got.equals(b.output())) {

@@ -56,7 +56,7 @@ final class Authenticator {
     }
     String bearer = authorization.substring(7).strip();
     if (OidcVerifier.looksLikeJwt(bearer)) {
-      OidcVerifier.Result r = oidc.verify(bearer);
+      OidcVerifier.Result r = oidc.verify(bearer, t::holds);
       return new Outcome(r.principal(), r.status(), r.reason());
     }
     return tokensFile ? Outcome.of(t.check(authorization)) : Outcome.of(Optional.empty());

@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  *       stored; 400 when sha256 or size disagree; 411 without a length; 413 over the object limit.
  *   <li>{@code POST /batch}, {@code GET|POST /manifest/<hex>}: prefetching (see {@link
  *       PrefetchEndpoints}).
- *   <li>{@code GET /healthz}, {@code GET /metrics}; {@code GET /} and {@code /status.json} are
+ *   <li>{@code GET /healthz}, {@code GET /metrics} (see {@link MetricsEndpoint}); {@code GET /} and {@code /status.json} are
  *       answered by {@link StatusHandler} in front of this one.
  * </ul>
  *
@@ -75,6 +75,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
   private final ServerMetrics metrics;
   private final Limits limits;
   private final PrefetchEndpoints prefetch;
+  private final MetricsEndpoint metricsEndpoint;
   /** Small bodies sent recently, so hot ones skip the disk: 64 MiB at most. */
   private final SmallBodies small = new SmallBodies(64L << 20);
   private final Executor blocking =
@@ -85,6 +86,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
     this.auth = auth;
     this.metrics = metrics;
     this.limits = limits;
+    this.metricsEndpoint = new MetricsEndpoint(auth, metrics);
     this.prefetch =
         new PrefetchEndpoints(
             namespaces, new Manifests(namespaces.dir().resolve("manifests"), System::currentTimeMillis), metrics);
@@ -106,8 +108,7 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
       return text(resp, cb, 200, "ok\n");
     }
     if (get && path.equals("/metrics")) {
-      resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-      return text(resp, cb, 200, metrics.scrape());
+      return dispatch(req, resp, cb, () -> metricsEndpoint.scrape(req, resp, cb));
     }
     String ns = null;
     if (path.startsWith("/ns/")) {
@@ -399,19 +400,28 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
       metrics.putNoLength.increment();
       return text(resp, cb, 411, "PUT needs an exact Content-Length\n");
     }
-    if (len > limits.maxObject()) {
+    ServerStore store;
+    try {
+      store = namespaces.get(ns);
+    } catch (Namespaces.LimitReached e) {
+      drainSmallBody(req);
+      metrics.putNamespaceLimit.increment();
+      return text(resp, cb, 507, e.getMessage() + "\n");
+    } catch (IOException e) {
+      return text(resp, cb, 500, "cannot store the object\n");
+    }
+    long max = Math.min(limits.maxObject(), store.limit());
+    if (len > max) {
       metrics.putTooLarge.increment();
-      return text(resp, cb, 413, "object of " + len + " bytes is over the limit of " + limits.maxObject() + "\n");
+      String which = max == limits.maxObject() ? "--max-object" : "the namespace's size limit";
+      return text(resp, cb, 413, "object of " + len + " bytes is over " + which + " of " + max + " bytes\n");
     }
     long deadline = System.nanoTime() + limits.requestTimeoutMillis() * 1_000_000L;
     try (InputStream in = new DeadlineInput(Content.Source.asInputStream(req), deadline)) {
-      namespaces.get(ns).put(action, output, len, in);
+      store.put(action, output, len, in);
     } catch (BadPutException e) {
       metrics.putBad.increment();
       return text(resp, cb, 400, e.getMessage() + "\n");
-    } catch (Namespaces.LimitReached e) {
-      metrics.putNamespaceLimit.increment();
-      return text(resp, cb, 507, e.getMessage() + "\n");
     } catch (Backing.Unavailable e) {
       metrics.putBackingFailed.increment();
       return text(resp, cb, 503, "the backing store did not take the object; try again later\n");

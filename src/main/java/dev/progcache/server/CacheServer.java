@@ -161,6 +161,7 @@ public final class CacheServer implements AutoCloseable {
     pool.setName("progcache-serve");
     pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("progcache-serve-v"));
     Server server = new Server(pool);
+    server.setErrorHandler(new PlainErrors());
 
     HttpConfiguration hc = new HttpConfiguration();
     hc.setRequestHeaderSize(l.maxHeader());
@@ -175,6 +176,14 @@ public final class CacheServer implements AutoCloseable {
     // while stopping, a request still sending its body may pause this long
     c.setShutdownIdleTimeout(5_000);
     server.addConnector(c);
+    ServerConnector metricsPort = null;
+    if (cfg.metricsListen() != null) {
+      metricsPort = new ServerConnector(server, 1, 1, new HttpConnectionFactory(hc));
+      metricsPort.setHost(cfg.metricsListen().getHostString());
+      metricsPort.setPort(cfg.metricsListen().getPort());
+      metricsPort.setIdleTimeout(30_000);
+      server.addConnector(metricsPort);
+    }
 
     CacheHandler handler =
         new CacheHandler(
@@ -215,7 +224,9 @@ public final class CacheServer implements AutoCloseable {
     qos.setMaxRequestCount(l.maxRequests());
     qos.setMaxSuspendedRequestCount(l.maxRequests() * 4);
     qos.setMaxSuspend(java.time.Duration.ofSeconds(10));
-    server.setHandler(new GracefulHandler(qos));
+    Handler graceful = new GracefulHandler(qos);
+    server.setHandler(
+        metricsPort == null ? graceful : new MetricsEndpoint.Port(graceful, metricsPort, metrics));
     ServeConfig.AccessLogSettings logged = cfg.accessLog();
     AccessLog log = new AccessLog(raw, logged.format(), logged.probes(), Clock.systemUTC());
     @Nullable RequestLog access = logged.format() == ServeConfig.LogFormat.OFF ? null : log;
@@ -275,6 +286,12 @@ public final class CacheServer implements AutoCloseable {
   /** The port actually bound. */
   public int port() {
     return connector.getLocalPort();
+  }
+
+  /** The port of the {@code --metrics-listen} address, or -1 without one. */
+  public int metricsPort() {
+    org.eclipse.jetty.server.Connector[] all = server.getConnectors();
+    return all.length > 1 && all[1] instanceof ServerConnector m ? m.getLocalPort() : -1;
   }
 
   /** The base URL clients use. */

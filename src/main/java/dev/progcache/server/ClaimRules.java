@@ -35,8 +35,9 @@ import org.jspecify.annotations.Nullable;
  * <p>{@code ns} and {@code name} may use {@code ${CLAIM}}; {@code ${pr}} is the number N of a ref
  * {@code refs/pull/N/merge} or {@code refs/pull/N/head} when the token has no {@code pr} claim. A
  * value put into {@code ns} is lower-cased and every run of characters outside {@code a-z 0-9 . _
- * -} becomes {@code -}. A templated namespace that comes out malformed, or equal to {@code main} or
- * to any namespace the file names literally, denies the token (no later rule is tried): claims can
+ * -} becomes {@code -}. A templated namespace that comes out malformed, or equal to {@code main},
+ * to any namespace the file names literally or to one a static token of the tokens file reads or
+ * writes, denies the token (no later rule is tried): claims can
  * never steer a token into a trusted namespace. Immutable and thread-safe.
  */
 final class ClaimRules {
@@ -171,15 +172,23 @@ final class ClaimRules {
 
   /** The first matching rule's principal for these verified claims, or why there is none. */
   Decision decide(Map<String, Object> claims) {
+    return decide(claims, ns -> false);
+  }
+
+  /**
+   * As {@link #decide(Map)}; a templated namespace that {@code held} says is held otherwise (by a
+   * static token of the tokens file) denies the token, like one the rules name literally.
+   */
+  Decision decide(Map<String, Object> claims, java.util.function.Predicate<String> held) {
     for (Rule r : rules) {
       if (r.when().stream().allMatch(c -> c.holds(claims))) {
-        return apply(r, claims);
+        return apply(r, claims, held);
       }
     }
     return new Decision(null, "no rule matches this token's claims");
   }
 
-  private Decision apply(Rule r, Map<String, Object> claims) {
+  private Decision apply(Rule r, Map<String, Object> claims, java.util.function.Predicate<String> held) {
     String home = r.home();
     if (home.contains("${")) {
       Optional<String> filled = fill(home, claims, true);
@@ -187,7 +196,7 @@ final class ClaimRules {
         return new Decision(null, "rule on line " + r.line() + " names a claim the token lacks");
       }
       home = filled.get();
-      if (!Namespaces.valid(home) || literal.contains(home)) {
+      if (!Namespaces.valid(home) || literal.contains(home) || held.test(home)) {
         return new Decision(
             null, "rule on line " + r.line() + " gives a namespace its template may not reach");
       }

@@ -31,8 +31,9 @@ import org.jspecify.annotations.Nullable;
  * rotation) and when it is an hour old; never more than once per refetch interval, so tokens with
  * made-up key ids cannot make the server hammer the issuer. Each request is bounded by the fetch
  * timeout and answers are limited to 1 MiB. A failed fetch keeps the keys held before and is
- * reported on stderr once until a fetch succeeds again. Thread-safe; callers may block for up to
- * two fetch timeouts (discovery and key set).
+ * reported on stderr once until a fetch succeeds again. Thread-safe. A caller whose key is held
+ * never waits (an hour-old set is refreshed in the background); a caller whose key is not held
+ * may block for up to two fetch timeouts (discovery and key set).
  */
 final class Jwks implements AutoCloseable {
   private static final int MAX_BODY = 1 << 20;
@@ -68,8 +69,12 @@ final class Jwks implements AutoCloseable {
    */
   List<JWK> find(@Nullable String kid) {
     JWKSet k = keys;
-    if (k != null && !matching(k, kid).isEmpty() && !old()) {
-      return matching(k, kid);
+    List<JWK> known = k == null ? List.of() : matching(k, kid);
+    if (!known.isEmpty()) {
+      if (old()) {
+        refreshInBackground(); // the key is known: this request never waits for the issuer
+      }
+      return known;
     }
     lock.lock();
     try {
@@ -83,6 +88,35 @@ final class Jwks implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Refreshes an old set on a virtual thread of its own, unless a fetch is under way or the
+   * refetch interval does not allow one yet.
+   */
+  private void refreshInBackground() {
+    if (!lock.tryLock()) {
+      return;
+    }
+    try {
+      if (!old() || !mayFetch()) {
+        return;
+      }
+      lastAttempt = clock.instant(); // claims the attempt before the thread runs
+    } finally {
+      lock.unlock();
+    }
+    Thread.ofVirtual()
+        .name("progcache-oidc-keys")
+        .start(
+            () -> {
+              lock.lock();
+              try {
+                refresh();
+              } finally {
+                lock.unlock();
+              }
+            });
   }
 
   /** Whether a key set was ever fetched. */

@@ -29,13 +29,54 @@ import java.util.function.LongSupplier;
  *
  * <p>{@link #merge} is a union under a lock (concurrent runners lose no ids; an id once asked
  * for stays so); ids not reported for {@link #MAX_AGE_DAYS} days are dropped, and beyond {@link
- * #MAX_IDS} ids the least recently reported go first. Manifests are kept on this server's disk,
+ * #MAX_IDS} ids the least recently reported go first. A namespace holds at most {@link
+ * #MAX_CONTEXTS} manifests, whose bytes count against its size. Manifests are kept on this server's disk,
  * also with {@code serve --s3}. A damaged file is read as far as it makes sense. Thread-safe
  * within one process.
  */
 final class Manifests {
   static final int MAX_IDS = 20_000;
   static final int MAX_AGE_DAYS = 30;
+  /** Build contexts (manifest files) one namespace may hold. */
+  static final int MAX_CONTEXTS = 256;
+
+  /**
+   * Where one namespace's manifests take their room: the namespace's size, which their bytes count
+   * against. Thread-safe.
+   */
+  interface Room {
+    /** No limit, counted nowhere. */
+    Room UNLIMITED =
+        new Room() {
+          @Override
+          public boolean take(long bytes) {
+            return true;
+          }
+
+          @Override
+          public void add(long delta) {}
+        };
+
+    /** Takes {@code bytes} more when they fit; false (nothing taken) when they do not. */
+    boolean take(long bytes);
+
+    /** Counts {@code delta} bytes (negative: gives them back), whether or not they fit. */
+    void add(long delta);
+  }
+
+  /** A write refused because the namespace holds its maximum of manifests (507). */
+  static final class Full extends IOException {
+    Full(String message) {
+      super(message);
+    }
+  }
+
+  /** A namespace's manifest files and bytes, counted on first use; guarded by {@code lock}. */
+  private static final class Usage {
+    final ReentrantLock lock = new ReentrantLock();
+    int files = -1;
+    long bytes;
+  }
   private static final int LINE = Key.LENGTH * 2 + 1 + 12 + 2;
   private static final String SETTLED = "settled";
 
@@ -51,14 +92,11 @@ final class Manifests {
 
   private final Path dir;
   private final LongSupplier nowMillis;
-  private final ReentrantLock[] locks = new ReentrantLock[64];
+  private final Map<String, Usage> usage = new java.util.concurrent.ConcurrentHashMap<>();
 
   Manifests(Path dir, LongSupplier nowMillis) {
     this.dir = dir;
     this.nowMillis = nowMillis;
-    for (int i = 0; i < locks.length; i++) {
-      locks[i] = new ReentrantLock();
-    }
   }
 
   /**
@@ -80,10 +118,31 @@ final class Manifests {
 
   /** Adds {@code report} (stamped today) to the manifest, keeping everything already there. */
   void merge(String namespace, Key context, Manifest report) throws IOException {
+    merge(namespace, context, report, Room.UNLIMITED);
+  }
+
+  /**
+   * As {@link #merge(String, Key, Manifest)}, counting the manifest's bytes against {@code room}.
+   *
+   * @throws Full when this would be a context beyond {@link #MAX_CONTEXTS} in the namespace (after
+   *     removing those not reported for {@link #MAX_AGE_DAYS} days), or its bytes do not fit
+   */
+  void merge(String namespace, Key context, Manifest report, Room room) throws IOException {
     Path f = file(namespace, context);
-    ReentrantLock lock = locks[Math.floorMod(f.hashCode(), locks.length)];
-    lock.lock();
+    Usage u = usage.computeIfAbsent(namespace, n -> new Usage());
+    u.lock.lock();
     try {
+      count(u, namespace, room);
+      long before = sizeOf(f);
+      if (before < 0 && u.files >= MAX_CONTEXTS) {
+        dropStale(u, namespace, room);
+        if (u.files >= MAX_CONTEXTS) {
+          throw new Full(
+              "namespace " + namespace + " already holds its maximum of " + MAX_CONTEXTS
+                  + " manifests (build contexts); those not reported for " + MAX_AGE_DAYS
+                  + " days make room");
+        }
+      }
       long today = TimeUnit.MILLISECONDS.toDays(nowMillis.getAsLong());
       Loaded old = load(f).orElseGet(() -> new Loaded(new LinkedHashMap<>(), -1));
       Map<Key, Line> m = old.ids();
@@ -110,11 +169,77 @@ final class Manifests {
                   .append(' ')
                   .append(line.day())
                   .append(line.asked() ? " a\n" : " s\n"));
-      Files.createDirectories(f.getParent());
-      DiskStore.writeAtomically(f, b.toString().getBytes(StandardCharsets.US_ASCII));
+      byte[] text = b.toString().getBytes(StandardCharsets.US_ASCII);
+      long delta = text.length - Math.max(0, before);
+      if (delta > 0 && !room.take(delta)) {
+        throw new Full(
+            "the manifests of namespace " + namespace + " would not fit in its size limit"
+                + " (serve --max-ns-size, --max-size for main)");
+      }
+      try {
+        Files.createDirectories(f.getParent());
+        DiskStore.writeAtomically(f, text);
+      } catch (IOException e) {
+        room.add(-Math.max(0, delta));
+        throw e;
+      }
+      if (delta < 0) {
+        room.add(delta);
+      }
+      u.bytes += delta;
+      u.files += before < 0 ? 1 : 0;
     } finally {
-      lock.unlock();
+      u.lock.unlock();
     }
+  }
+
+  /** Counts the namespace's manifests once, charging their bytes to {@code room}. */
+  private void count(Usage u, String namespace, Room room) throws IOException {
+    if (u.files >= 0) {
+      return;
+    }
+    int files = 0;
+    long bytes = 0;
+    Path d = dir.resolve(namespace);
+    if (Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      try (java.util.stream.Stream<Path> l = Files.list(d)) {
+        for (Path p : l.toList()) {
+          long n = sizeOf(p);
+          if (n >= 0) {
+            files++;
+            bytes += n;
+          }
+        }
+      }
+    }
+    room.add(bytes);
+    u.files = files;
+    u.bytes = bytes;
+  }
+
+  /** Removes the namespace's manifests not written for {@link #MAX_AGE_DAYS} days. */
+  private void dropStale(Usage u, String namespace, Room room) throws IOException {
+    long before = nowMillis.getAsLong() - TimeUnit.DAYS.toMillis(MAX_AGE_DAYS);
+    try (java.util.stream.Stream<Path> l = Files.list(dir.resolve(namespace))) {
+      for (Path p : l.toList()) {
+        long n = sizeOf(p);
+        if (n >= 0 && Files.getLastModifiedTime(p).toMillis() < before && Files.deleteIfExists(p)) {
+          u.files--;
+          u.bytes -= n;
+          room.add(-n);
+        }
+      }
+    }
+  }
+
+  /** The size of regular file {@code p}, or -1 when there is none. */
+  private static long sizeOf(Path p) throws IOException {
+    var a =
+        p.getFileSystem()
+            .provider()
+            .readAttributesIfExists(
+                p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    return a != null && a.isRegularFile() ? a.size() : -1;
   }
 
   private Path file(String namespace, Key context) {

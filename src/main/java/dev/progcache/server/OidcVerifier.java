@@ -70,7 +70,15 @@ final class OidcVerifier implements AutoCloseable {
 
   /** Verifies {@code token} and applies the rules; counts the outcome. */
   Result verify(String token) {
-    Result r = check(token);
+    return verify(token, ns -> false);
+  }
+
+  /**
+   * Verifies {@code token} and applies the rules; a templated namespace {@code held} says belongs
+   * to a static token is refused (403). Counts the outcome.
+   */
+  Result verify(String token, java.util.function.Predicate<String> held) {
+    Result r = check(token, held);
     (r.principal() != null ? accepted : r.status() == 403 ? unmatched : refused).increment();
     return r;
   }
@@ -90,7 +98,7 @@ final class OidcVerifier implements AutoCloseable {
     return unmatched.sum();
   }
 
-  private Result check(String token) {
+  private Result check(String token, java.util.function.Predicate<String> held) {
     JWT jwt;
     try {
       jwt = JWTParser.parse(token);
@@ -122,7 +130,7 @@ final class OidcVerifier implements AutoCloseable {
     if (bad.isPresent()) {
       return Result.refused(bad.get());
     }
-    ClaimRules.Decision d = rules.decide(claims.getClaims());
+    ClaimRules.Decision d = rules.decide(claims.getClaims(), held);
     return d.principal() == null
         ? new Result(null, 403, "token verified but " + d.reason())
         : new Result(d.principal(), 200, d.reason());

@@ -253,7 +253,12 @@ final class PrefetchEndpoints {
     HttpFields h = req.getHeaders();
     Manifest report =
         BatchFrames.report(ids.get(), h.get(BatchFrames.ASKED), h.get(BatchFrames.SETTLED));
-    manifests.merge(ns, context, report);
+    try {
+      manifests.merge(ns, context, report, namespaces.get(ns).manifestRoom());
+    } catch (Namespaces.LimitReached | Manifests.Full e) {
+      metrics.manifestBad.increment();
+      return CacheHandler.text(resp, cb, 507, e.getMessage() + "\n");
+    }
     metrics.manifestMerge.increment();
     resp.setStatus(204);
     resp.write(true, null, cb);

@@ -44,6 +44,14 @@ public final class Serve {
               + ", auth "
               + auth(cfg)
               + ")");
+      if (cfg.metricsListen() != null) {
+        err.println(
+            "progcache serve: /metrics also on http://"
+                + cfg.metricsListen().getHostString()
+                + ":"
+                + s.metricsPort()
+                + "/metrics (no token needed there; nothing else is served there)");
+      }
       err.flush();
       s.join();
       err.println("progcache serve: stopped");

@@ -7,6 +7,7 @@ import dev.progcache.remote.http.Endpoint;
 import dev.progcache.remote.http.HttpTier;
 import dev.progcache.remote.s3.S3Location;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -30,6 +31,8 @@ import org.jspecify.annotations.Nullable;
  * @param trust anonymous access and namespace limits
  * @param upstream the server this one reads through to (an edge cache), or null
  * @param modules the module proxy's settings ({@code --modproxy}), or null: no module proxy
+ * @param metricsListen a second address serving only {@code /metrics}, to anyone who reaches it,
+ *     or null: then {@code /metrics} is served on the main address to tokens with the metrics grant
  */
 public record ServeConfig(
     String host,
@@ -41,14 +44,15 @@ public record ServeConfig(
     @Nullable S3Location s3,
     Trust trust,
     @Nullable Edge upstream,
-    @Nullable ModProxySettings modules) {
+    @Nullable ModProxySettings modules,
+    @Nullable InetSocketAddress metricsListen) {
 
   /** A server of {@code dir} alone: no bucket, the default trust settings, no upstream. */
   public static ServeConfig onDisk(
       String host, int port, Path dir, @Nullable Path tokens, Limits limits, boolean accessLog) {
     return new ServeConfig(
         host, port, dir, tokens, limits, accessLog ? AccessLogSettings.DEFAULT : AccessLogSettings.NONE, null,
-        Trust.DEFAULT, null, null);
+        Trust.DEFAULT, null, null, null);
   }
 
   /** How the access log looks ({@code --access-log}); {@code OFF}: there is none. */
@@ -71,12 +75,19 @@ public record ServeConfig(
 
   /** These settings with {@code t} for who may use the server. */
   public ServeConfig withTrust(Trust t) {
-    return new ServeConfig(host, port, dir, tokens, limits, accessLog, s3, t, upstream, modules);
+    return new ServeConfig(
+        host, port, dir, tokens, limits, accessLog, s3, t, upstream, modules, metricsListen);
   }
 
   /** These settings with the module proxy {@code m} (null: none). */
   public ServeConfig withModules(@Nullable ModProxySettings m) {
-    return new ServeConfig(host, port, dir, tokens, limits, accessLog, s3, trust, upstream, m);
+    return new ServeConfig(
+        host, port, dir, tokens, limits, accessLog, s3, trust, upstream, m, metricsListen);
+  }
+
+  /** These settings serving {@code /metrics} on {@code at} (unresolved host and port) as well. */
+  public ServeConfig withMetricsListen(@Nullable InetSocketAddress at) {
+    return new ServeConfig(host, port, dir, tokens, limits, accessLog, s3, trust, upstream, modules, at);
   }
 
   /**
@@ -203,6 +214,12 @@ public record ServeConfig(
         --modproxy-netrc FILE   basic credentials for upstream proxy hosts (netrc format)
         --modproxy-header-file FILE
                               headers ("Name: value" lines) sent to every upstream proxy
+        --metrics-listen [HOST:]PORT
+                              also serve /metrics, and only that, on this address without a
+                              token (env PROGCACHE_SERVE_METRICS_LISTEN; HOST defaults to
+                              127.0.0.1). On the main address /metrics needs a token with the
+                              metrics grant (progcache token create --metrics) and shows only
+                              the namespaces that token reads
       """;
 
   private static LogFormat logFormat(String v) throws ServeException {
@@ -236,6 +253,7 @@ public record ServeConfig(
     Duration skew = OidcSettings.DEFAULT_SKEW;
     String s3 = env.get("PROGCACHE_SERVE_S3");
     String upstream = env.get("PROGCACHE_SERVE_UPSTREAM");
+    String metricsListen = env.get("PROGCACHE_SERVE_METRICS_LISTEN");
     String upstreamTokenFile = env.get("PROGCACHE_SERVE_UPSTREAM_TOKEN_FILE");
     boolean upstreamReadOnly = false;
     Duration upstreamTimeout = BestEffort.Policy.DEFAULT.getTimeout();
@@ -301,6 +319,7 @@ public record ServeConfig(
         case "--oidc-clock-skew" -> skew = Duration.ofMillis(seconds(name, v));
         case "--request-timeout" -> timeout = Duration.ofMillis(Math.max(1, seconds(name, v)));
         case "--upstream" -> upstream = v;
+        case "--metrics-listen" -> metricsListen = v;
         case "--upstream-token-file" -> upstreamTokenFile = v;
         case "--upstream-timeout" -> upstreamTimeout = Duration.ofMillis(Math.max(1, seconds(name, v)));
         case "--upstream-drain" -> upstreamDrain = Duration.ofMillis(Math.max(0, seconds(name, v)));
@@ -410,7 +429,26 @@ public record ServeConfig(
         bucket,
         new Trust(anonymous, anonymousWrite, maxNs, maxNamespaces, oidc),
         edge,
-        modules);
+        modules,
+        metricsAddress(metricsListen));
+  }
+
+  /** {@code PORT} (on 127.0.0.1) or {@code HOST:PORT}, unresolved; null when not given. */
+  private static @Nullable InetSocketAddress metricsAddress(@Nullable String v) throws ServeException {
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    int colon = v.lastIndexOf(':');
+    String host = colon < 0 ? "127.0.0.1" : v.substring(0, colon).replace("[", "").replace("]", "");
+    try {
+      int port = Integer.parseInt(v.substring(colon + 1));
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return InetSocketAddress.createUnresolved(host.isEmpty() ? "127.0.0.1" : host, port);
+    } catch (NumberFormatException e) {
+      throw new ServeException("--metrics-listen " + v + ": expected PORT or HOST:PORT");
+    }
   }
 
   /**

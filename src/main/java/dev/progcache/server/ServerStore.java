@@ -53,6 +53,7 @@ final class ServerStore {
   private final @Nullable NextTier next;
   private final Map<Key, Meta> index = new ConcurrentHashMap<>();
   private final AtomicLong total = new AtomicLong();
+  private final AtomicLong manifestBytes = new AtomicLong();
   private final AtomicLong evictions = new AtomicLong();
   private final ReentrantLock evicting = new ReentrantLock();
   private final LongAdder hits = new LongAdder();
@@ -153,7 +154,12 @@ final class ServerStore {
   Optional<Hit> output(Key output) {
     Path p = disk.bodyPath(output);
     try {
-      long size = Files.size(p);
+      BasicFileAttributes a =
+          Files.readAttributes(p, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      if (!a.isRegularFile()) {
+        return Optional.empty(); // a link is never followed
+      }
+      long size = a.size();
       touch(output);
       return Optional.of(new Hit(new dev.progcache.cache.Entry(output, size, 0), p));
     } catch (IOException e) {
@@ -182,6 +188,31 @@ final class ServerStore {
     } finally {
       evictIfNeeded();
     }
+  }
+
+  /**
+   * The room this namespace's manifests take: their bytes count in {@link #bytes} (so bodies are
+   * evicted for them), and together they may use at most half of the size limit.
+   */
+  Manifests.Room manifestRoom() {
+    return new Manifests.Room() {
+      @Override
+      public boolean take(long bytes) {
+        if (manifestBytes.addAndGet(bytes) > maxBytes / 2) {
+          manifestBytes.addAndGet(-bytes);
+          return false;
+        }
+        total.addAndGet(bytes);
+        evictIfNeeded();
+        return true;
+      }
+
+      @Override
+      public void add(long delta) {
+        manifestBytes.addAndGet(delta);
+        total.addAndGet(delta);
+      }
+    };
   }
 
   /** Releases what the next tier holds for this store. */

@@ -2,15 +2,7 @@ package dev.progcache.server;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,17 +20,23 @@ import java.util.Set;
 public final class TokenCommand {
   public static final String USAGE =
       """
-      usage: progcache token create --tokens FILE [--read] [--write] [--modules] [--namespace NS]
-                                    [--read-namespace NS]... [--name NAME]
+      usage: progcache token create --tokens FILE [--read] [--write] [--modules] [--metrics]
+                                    [--namespace NS] [--read-namespace NS]... [--name NAME]
+             progcache token list --tokens FILE
+             progcache token revoke --tokens FILE NAME
         --tokens FILE          the server's tokens file (created if missing)
-        --read, --write        what the token may do (at least one of these three)
+        --read, --write        what the token may do (at least one of these, --modules or --metrics)
         --modules              download through the module proxy only (--read includes it)
+        --metrics              it may read /metrics (a scraper's token needs only this)
         --namespace NS         the namespace it writes and reads first (default main)
         --read-namespace NS    a further namespace it reads after NS, e.g. main for a pull
                                request token in pr-123 (repeatable, in lookup order)
-        --name NAME            what the server's logs show for it (default NS-<hash prefix>)
+        --name NAME            what the server's logs show for it (default NS-<hash prefix>);
+                               names are unique within the file
       The token is printed once on stdout; only its sha256 is stored. A running server picks
-      the new line up within a second. Revoke a token by deleting its line.
+      the new line up within a second. list shows each token's name, grants and namespaces
+      (never a token); revoke NAME deletes its line, and a running server refuses the token
+      within two seconds.
       """;
 
   private TokenCommand() {}
@@ -49,22 +47,16 @@ public final class TokenCommand {
       err.print(USAGE);
       return args.isEmpty() ? 2 : 0;
     }
-    if (!args.get(0).equals("create")) {
-      err.println("progcache token: unknown subcommand \"" + args.get(0) + "\"\n" + USAGE);
-      return 2;
-    }
     try {
-      Request r = Request.parse(args.subList(1, args.size()));
-      String token = create(r);
-      out.println(token);
-      out.flush();
-      err.println(
-          "progcache token: added \""
-              + r.name()
-              + "\" to "
-              + r.file()
-              + "; the token above is shown only this once");
-      return 0;
+      return switch (args.get(0)) {
+        case "create" -> create(args.subList(1, args.size()), out, err);
+        case "list" -> list(TokenFile.flag(args.subList(1, args.size()), 0), out);
+        case "revoke" -> revoke(args.subList(1, args.size()), err);
+        default -> {
+          err.println("progcache token: unknown subcommand \"" + args.get(0) + "\"\n" + USAGE);
+          yield 2;
+        }
+      };
     } catch (ServeException e) {
       err.println("progcache token: " + e.getMessage());
       return 2;
@@ -72,6 +64,49 @@ public final class TokenCommand {
       err.println("progcache token: cannot update the tokens file: " + e.getMessage());
       return 1;
     }
+  }
+
+  private static int create(List<String> args, PrintStream out, PrintStream err)
+      throws ServeException, IOException {
+    Request r = Request.parse(args);
+    String token = create(r);
+    out.println(token);
+    out.flush();
+    err.println(
+        "progcache token: added \""
+            + r.name()
+            + "\" to "
+            + r.file()
+            + "; the token above is shown only this once");
+    return 0;
+  }
+
+  /** Prints one line per token: name, grants, namespaces. */
+  private static int list(Path file, PrintStream out) throws IOException {
+    List<String> problems = new ArrayList<>();
+    Tokens t = Tokens.lenient(TokenFile.lines(file), file.toString(), null, problems);
+    for (Tokens.Principal p : t.principals()) {
+      out.println(TokenFile.describe(p));
+    }
+    problems.forEach(x -> out.println("# " + x));
+    return 0;
+  }
+
+  private static int revoke(List<String> args, PrintStream err) throws ServeException, IOException {
+    Path file = TokenFile.flag(args, 1);
+    String name = TokenFile.operand(args);
+    int removed = TokenFile.removeName(file.toAbsolutePath(), name);
+    if (removed == 0) {
+      throw new ServeException(
+          "no token named \"" + name + "\" in " + file + " (progcache token list shows the names)");
+    }
+    err.println(
+        "progcache token: revoked \""
+            + name
+            + "\" in "
+            + file
+            + "; a running server refuses it within two seconds");
+    return 0;
   }
 
   /** What to create. */
@@ -88,6 +123,7 @@ public final class TokenCommand {
           case "--read" -> grants.add(Tokens.Grant.READ);
           case "--write" -> grants.add(Tokens.Grant.WRITE);
           case "--modules" -> grants.add(Tokens.Grant.MODULES);
+          case "--metrics" -> grants.add(Tokens.Grant.METRICS);
           case "--tokens", "--namespace", "--read-namespace", "--name" -> {
             if (i + 1 >= args.size()) {
               throw new ServeException(a + " needs a value\n" + USAGE);
@@ -107,7 +143,7 @@ public final class TokenCommand {
         throw new ServeException("--tokens FILE is required (the file progcache serve --tokens reads)");
       }
       if (grants.isEmpty()) {
-        throw new ServeException("give --read, --write, --modules or a combination");
+        throw new ServeException("give --read, --write, --modules, --metrics or a combination");
       }
       return new Request(file, grants, home, reads, name);
     }
@@ -137,49 +173,7 @@ public final class TokenCommand {
     List<String> chain = new ArrayList<>(List.of(r.home()));
     r.reads().stream().filter(n -> !chain.contains(n)).forEach(chain::add);
     String line = TokenLine.format(digest, new Tokens.Principal(name, r.grants(), r.home(), chain));
-    append(r.file().toAbsolutePath(), line);
+    TokenFile.append(r.file().toAbsolutePath(), line, name);
     return token;
-  }
-
-  private static void append(Path file, String line) throws IOException {
-    Path dir = file.getParent();
-    Files.createDirectories(dir);
-    // two creators at once must not lose each other's line
-    Path lockFile = dir.resolve("." + file.getFileName() + ".lock");
-    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-      FileLock held = ch.lock();
-      try {
-        replace(file, dir, line);
-      } finally {
-        held.release();
-      }
-    }
-  }
-
-  private static void replace(Path file, Path dir, String line) throws IOException {
-    String old = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-    if (!old.isEmpty() && !old.endsWith("\n")) {
-      old += "\n";
-    }
-    Path tmp = Files.createTempFile(dir, ".tokens-", ".tmp");
-    try {
-      try {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system: its defaults apply
-      }
-      Files.writeString(tmp, old + line + "\n", StandardCharsets.UTF_8);
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      Tokens.load(tmp, null, new ArrayList<>()); // the result must be a file the server accepts
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
   }
 }

@@ -17,8 +17,9 @@ import java.util.Set;
  * </pre>
  *
  * where HEX is the sha256 of the token's UTF-8 bytes, GRANTS is a comma list of {@code read},
- * {@code write} and {@code modules} (downloads through the module proxy; {@code read} includes
- * it), {@code ns} is the namespace it writes and reads first (default {@code main}),
+ * {@code write}, {@code modules} (downloads through the module proxy; {@code read} includes it) and
+ * {@code metrics} (may read {@code /metrics}), {@code ns} is the namespace it writes and reads
+ * first (default {@code main}),
  * and {@code reads} are further namespaces it reads, in order. The older form {@code TOKEN GRANTS
  * [NAME]} (plaintext) is still accepted, in namespace {@code main}, with a warning.
  *
@@ -106,7 +107,10 @@ record TokenLine(byte[] digest, Tokens.Principal principal, boolean plaintext) {
     return b.append(" name=").append(p.name()).toString();
   }
 
-  /** Parses a comma list of {@code read}, {@code write}, {@code modules}; {@code where} names the line. */
+  /**
+   * Parses a comma list of {@code read}, {@code write}, {@code modules}, {@code metrics}; {@code
+   * where} names the line.
+   */
   static Set<Tokens.Grant> grants(String s, String where) throws IOException {
     EnumSet<Tokens.Grant> g = EnumSet.noneOf(Tokens.Grant.class);
     for (String x : s.split(",")) {
@@ -114,7 +118,10 @@ record TokenLine(byte[] digest, Tokens.Principal principal, boolean plaintext) {
         case "read" -> g.add(Tokens.Grant.READ);
         case "write" -> g.add(Tokens.Grant.WRITE);
         case "modules" -> g.add(Tokens.Grant.MODULES);
-        default -> throw new IOException(where + ": unknown grant \"" + x + "\" (read, write, modules)");
+        case "metrics" -> g.add(Tokens.Grant.METRICS);
+        default ->
+            throw new IOException(
+                where + ": unknown grant \"" + x + "\" (read, write, modules, metrics)");
       }
     }
     return g;

@@ -8,7 +8,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -24,12 +26,14 @@ import org.jspecify.annotations.Nullable;
 final class Tokens {
   /**
    * What a principal may do in the namespaces it has; {@code MODULES} (or {@code READ}) lets it
-   * download through the module proxy ({@code /mod/}), which has no namespaces.
+   * download through the module proxy ({@code /mod/}), which has no namespaces; {@code METRICS}
+   * lets it read {@code /metrics}.
    */
   enum Grant {
     READ,
     WRITE,
-    MODULES
+    MODULES,
+    METRICS
   }
 
   /**
@@ -71,7 +75,7 @@ final class Tokens {
     }
   }
 
-  /** Anyone on loopback when no tokens are configured: read and write {@code main}. */
+  /** Anyone on loopback when no tokens are configured: read and write {@code main}, read metrics. */
   static final Principal LOOPBACK_ANONYMOUS =
       new Principal("anonymous", EnumSet.allOf(Grant.class), Namespaces.MAIN, List.of(Namespaces.MAIN));
 
@@ -79,10 +83,17 @@ final class Tokens {
 
   private final List<Item> items;
   private final @Nullable Principal anonymous;
+  private final Set<String> held;
 
   private Tokens(List<Item> items, @Nullable Principal anonymous) {
     this.items = items;
     this.anonymous = anonymous;
+    this.held = Set.copyOf(namespaces());
+  }
+
+  /** Whether some token of the file reads or writes namespace {@code ns}. */
+  boolean holds(String ns) {
+    return held.contains(ns);
   }
 
   /** No tokens: every request is {@code anonymous} (or refused when null). */
@@ -92,7 +103,7 @@ final class Tokens {
 
   /** The anonymous principal of {@code --insecure-anonymous}: reads main, writes only if asked. */
   static Principal insecureAnonymous(boolean write) {
-    Set<Grant> g = write ? EnumSet.allOf(Grant.class) : EnumSet.of(Grant.READ);
+    Set<Grant> g = write ? EnumSet.of(Grant.READ, Grant.WRITE) : EnumSet.of(Grant.READ);
     return new Principal("anonymous", g, Namespaces.MAIN, List.of(Namespaces.MAIN));
   }
 
@@ -110,29 +121,76 @@ final class Tokens {
   }
 
   /**
-   * Reads a tokens file; {@code anonymous}, when not null, serves requests without a token.
+   * Reads a tokens file strictly (at start, and to check a file before it replaces the old one);
+   * {@code anonymous}, when not null, serves requests without a token.
    *
-   * @throws IOException when it cannot be read or a line is malformed (the message names the file
-   *     and line number, never a token)
+   * @throws IOException when it cannot be read, holds no token, or a line is malformed or repeats
+   *     a name (the message names the file and line number, never a token)
    */
   static Tokens load(Path file, @Nullable Principal anonymous, List<String> warnings)
       throws IOException {
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    Tokens t = parse(lines, file.toString(), anonymous, warnings, true);
+    if (t.items.isEmpty()) {
+      throw new IOException(
+          file + " holds no tokens; add one with: progcache token create --read --tokens " + file);
+    }
+    return t;
+  }
+
+  /**
+   * Reads the lines of a tokens file as a running server does on every change: a malformed line,
+   * or one that repeats an earlier line's name, is skipped and described in {@code problems}; the
+   * tokens of the other lines are exactly those valid afterwards (none for an empty file).
+   */
+  static Tokens lenient(
+      List<String> lines, String file, @Nullable Principal anonymous, List<String> problems) {
+    try {
+      return parse(lines, file, anonymous, problems, false);
+    } catch (IOException e) {
+      throw new IllegalStateException("a lenient parse does not fail", e);
+    }
+  }
+
+  private static Tokens parse(
+      List<String> lines,
+      String file,
+      @Nullable Principal anonymous,
+      List<String> warnings,
+      boolean strict)
+      throws IOException {
     List<Item> items = new ArrayList<>();
+    Map<String, Integer> names = new HashMap<>();
     int plaintext = 0;
     for (int i = 0; i < lines.size(); i++) {
-      Optional<TokenLine> l = TokenLine.parse(lines.get(i), file + " line " + (i + 1), items.size() + 1);
+      String where = file + " line " + (i + 1);
+      Optional<TokenLine> l;
+      try {
+        l = TokenLine.parse(lines.get(i), where, items.size() + 1);
+        if (l.isPresent() && names.containsKey(l.get().principal().name())) {
+          throw new IOException(
+              where
+                  + ": name \""
+                  + l.get().principal().name()
+                  + "\" is already used on line "
+                  + names.get(l.get().principal().name())
+                  + "; names must be unique (progcache token revoke NAME removes by name)");
+        }
+      } catch (IOException e) {
+        if (strict) {
+          throw e;
+        }
+        warnings.add(e.getMessage() + "; line skipped");
+        continue;
+      }
       if (l.isEmpty()) {
         continue;
       }
+      names.put(l.get().principal().name(), i + 1);
       if (l.get().plaintext()) {
         plaintext++;
       }
       items.add(new Item(l.get().digest(), l.get().principal()));
-    }
-    if (items.isEmpty()) {
-      throw new IOException(
-          file + " holds no tokens; add one with: progcache token create --read --tokens " + file);
     }
     if (plaintext > 0) {
       warnings.add(
@@ -143,6 +201,11 @@ final class Tokens {
               + " file gives nothing away if read");
     }
     return new Tokens(List.copyOf(items), anonymous);
+  }
+
+  /** The principals of the file, in file order. */
+  List<Principal> principals() {
+    return items.stream().map(Item::principal).toList();
   }
 
   /**

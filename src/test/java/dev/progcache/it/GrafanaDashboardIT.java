@@ -99,6 +99,7 @@ class GrafanaDashboardIT {
       Path tokens = tmp.resolve("tokens");
       String main = token(tokens, "--read", "--write", "--name", "ci-main");
       String pr = token(tokens, "--read", "--write", "--namespace", "pr-1", "--read-namespace", "main", "--name", "pr-1");
+      String scraper = token(tokens, "--read", "--metrics", "--name", "scraper");
       try (ServeProcess s =
           ServeProcess.start(
               "127.0.0.1:0", tmp.resolve("srv"), s3.env(), "--s3", "s3://grafana/p", "--tokens", tokens.toString(),
@@ -126,7 +127,7 @@ class GrafanaDashboardIT {
                     .build(),
                 HttpResponse.BodyHandlers.discarding());
         assertThat(batch.statusCode()).isEqualTo(200);
-        Set<String> names = names(get(s, "metrics", null));
+        Set<String> names = names(get(s, "metrics", scraper));
         try (ServeProcess edge =
             ServeProcess.start(
                 "127.0.0.1:0", tmp.resolve("edge"), Map.of("PROGCACHE_SERVE_UPSTREAM_TOKEN", main),

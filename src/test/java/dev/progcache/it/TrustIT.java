@@ -286,6 +286,7 @@ class TrustIT {
     String writer = token("--read", "--write", "--name", "ci");
     String reader = token("--read", "--name", "dev");
     String revoked = token("--read", "--write", "--name", "gone");
+    String scraper = token("--metrics", "--name", "scraper");
     ServeProcess s = serve();
     Path module = GoRun.tinyModule(tmp.resolve("mod"));
     // uploads refused (403), reads refused (401 after revocation), a wrong namespace (403)
@@ -299,7 +300,7 @@ class TrustIT {
     put(s, "", a, "x", "Bearer-looking-" + writer);
     tokens.add("Bearer-looking-" + writer);
     get(s, "", a, writer + "x");
-    String m = s.metrics();
+    String m = s.metrics(scraper);
     assertThat(m).contains("progcache_requests");
     assertThat(s.stop(30)).isIn(0, 143);
     outputs.add(s.stderr());

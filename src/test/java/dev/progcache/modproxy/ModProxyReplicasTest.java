@@ -49,7 +49,7 @@ class ModProxyReplicasTest {
     return fx.serve(
         new ServeConfig(
             disk.host(), disk.port(), disk.dir(), null, disk.limits(), disk.accessLog(), s3.location("mods", "team"),
-            disk.trust(), null, Fixture.settings(upstream.url().toString(), Duration.ZERO)));
+            disk.trust(), null, Fixture.settings(upstream.url().toString(), Duration.ZERO), null));
   }
 
   @Test

@@ -43,7 +43,9 @@ class EdgeServerTest {
 
   private CacheServer server(String name, @Nullable Path tokens, Map<String, String> env, String... args)
       throws Exception {
-    List<String> a = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--dir", tmp.resolve(name).toString()));
+    List<String> a =
+        new ArrayList<>(
+            List.of("--listen", "127.0.0.1:0", "--dir", tmp.resolve(name).toString(), "--metrics-listen", "0"));
     if (tokens != null) {
       a.addAll(List.of("--tokens", tokens.toString()));
     }
@@ -84,7 +86,9 @@ class EdgeServerTest {
   /** The value of {@code progcache_upstream_requests{outcome="..."}} on {@code s}. */
   private long upstream(CacheServer s, String outcome) throws Exception {
     String m =
-        http.send(HttpRequest.newBuilder(s.url().resolve("metrics")).build(), HttpResponse.BodyHandlers.ofString())
+        http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.metricsPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
             .body();
     Matcher x =
         Pattern.compile("progcache_upstream_requests_total\\{outcome=\"" + outcome + "\",?\\} ([0-9.E]+)")

@@ -9,6 +9,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.progcache.testing.FakeIssuer;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -93,7 +94,7 @@ class OidcServerTest {
     String metrics = "";
     if (server != null) {
       try {
-        metrics = get("metrics", null).body();
+        metrics = scrape();
       } catch (java.io.IOException | IllegalArgumentException e) {
         // closed by the test
       }
@@ -119,8 +120,20 @@ class OidcServerTest {
             .withFetch(fetchTimeout, Duration.ofSeconds(10));
     ServeConfig.Limits l = new ServeConfig.Limits(1 << 30, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
     ServeConfig.Trust t = new ServeConfig.Trust(false, false, 1 << 30, maxNamespaces, o);
-    server = CacheServer.start(ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), null, l, true).withTrust(t), err, clock);
+    server =
+        CacheServer.start(
+            ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), null, l, true)
+                .withTrust(t)
+                .withMetricsListen(java.net.InetSocketAddress.createUnresolved("127.0.0.1", 0)),
+            err,
+            clock);
     return server;
+  }
+
+  /** {@code /metrics} from the metrics address, which needs no token. */
+  private String scrape() throws Exception {
+    URI u = URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics");
+    return http.send(HttpRequest.newBuilder(u).build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 
   private CacheServer start() throws Exception {
@@ -336,7 +349,7 @@ class OidcServerTest {
       assertThat(read(bogus)).isEqualTo(401);
     }
     assertThat(issuer.jwksRequests()).as("rate limited").isEqualTo(2);
-    assertThat(get("metrics", null).body()).contains("progcache_oidc_key_fetches_total 3.0");
+    assertThat(scrape()).contains("progcache_oidc_key_fetches_total 3.0");
     assertThat(read(rotated)).isEqualTo(404);
   }
 
@@ -405,5 +418,42 @@ class OidcServerTest {
     assertThat(read("not-a-jwt-0123456789abcdef0123456789abcdef")).isEqualTo(401);
     assertThat(read(null)).isEqualTo(401);
     assertThat(read("eyJhbGciOiJSUzI1NiJ9.eyJ9.AAAA")).isEqualTo(401);
+  }
+
+  @Test
+  void s48_jwksRefetch_neverBlocksRequestsWhoseKeyIsKnown() throws Exception {
+    start(null, 256, Duration.ofSeconds(4));
+    assertThat(read(token(MAIN_PUSH))).isEqualTo(404); // keys fetched
+    clock.advance(Duration.ofHours(2)); // the set is old: due for a refetch
+    issuer.slow(Duration.ofSeconds(3));
+    long t0 = System.nanoTime();
+    for (int i = 0; i < 5; i++) {
+      assertThat(read(token(MAIN_PUSH))).isEqualTo(404);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(1500));
+  }
+
+  @Test
+  void s48_oidcTemplate_cannotResolveToANamespaceOfAStaticToken() throws Exception {
+    Path tokens =
+        Files.writeString(
+            tmp.resolve("tokens"),
+            "sha256:" + HexFormat.of().formatHex(Tokens.sha256("static-token-0123456789"))
+                + " read,write ns=pr-7 name=team\n");
+    Path rules = Files.writeString(tmp.resolve("rules"), RULES);
+    OidcSettings o = OidcSettings.of(issuer.issuer(), AUD, null, rules.toString(), Duration.ofSeconds(30));
+    ServeConfig.Limits l = new ServeConfig.Limits(1 << 30, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
+    server =
+        CacheServer.start(
+            ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), tokens, l, true)
+                .withTrust(ServeConfig.Trust.DEFAULT.withOidc(o)),
+            err,
+            clock);
+    String pr7 = token(Map.of("repository", "acme/app", "ref", "refs/pull/7/merge", "event_name", "pull_request"));
+    assertThat(put("", action("x"), "poison", pr7)).isEqualTo(403);
+    assertThat(read(pr7)).isEqualTo(403);
+    String pr8 = token(Map.of("repository", "acme/app", "ref", "refs/pull/8/merge", "event_name", "pull_request"));
+    assertThat(put("", action("x"), "fine", pr8)).isEqualTo(204);
+    assertThat(get("action/" + action("x"), "static-token-0123456789").statusCode()).isEqualTo(404);
   }
 }

@@ -25,6 +25,7 @@ class StatusEndpointsTest {
   private static final String PR1 = "pr1-token-0123456789abcdef";
   private static final String PR2 = "pr2-token-0123456789abcdef";
   private static final String WRITE_ONLY = "writeonly-token-0123456789abcdef";
+  private static final String SCRAPER = "scraper-token-0123456789abcdef";
   @TempDir Path tmp;
   private final LoopbackServer server = new LoopbackServer(1 << 16);
   private final ObjectMapper json = new ObjectMapper();
@@ -45,6 +46,7 @@ class StatusEndpointsTest {
     lines.add(line(PR1, "read,write", "pr-1", "main", "pr-1"));
     lines.add(line(PR2, "read,write", "pr-2", "main", "pr-2"));
     lines.add(line(WRITE_ONLY, "write", "main", null, "uploader"));
+    lines.add(line(SCRAPER, "read,metrics", "main", null, "scraper"));
     Path f = tmp.resolve("tokens");
     Files.write(f, lines);
     return f;
@@ -172,9 +174,12 @@ class StatusEndpointsTest {
         assertThat(js.body()).doesNotContain(secret);
       }
     }
-    String metrics = get("metrics", null).body();
+    assertThat(get("metrics", null).statusCode()).isEqualTo(401);
+    assertThat(get("metrics", READER).statusCode()).as("no metrics grant").isEqualTo(403);
+    String metrics = get("metrics", SCRAPER).body();
     assertThat(metrics).contains("progcache_requests_total{outcome=\"forbidden\",route=\"put\"} 1.0");
-    assertThat(metrics).contains("progcache_namespace_objects{namespace=\"pr-2\"} 1.0");
+    assertThat(metrics).contains("progcache_namespace_objects{namespace=\"main\"}");
+    assertThat(metrics).as("names no namespace the token cannot read").doesNotContain("pr-2").doesNotContain("pr-1");
   }
 
   @Test

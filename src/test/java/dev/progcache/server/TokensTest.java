@@ -123,21 +123,69 @@ class TokensTest {
   }
 
   @Test
-  void tokenWatcher_reloadsOnChange_andKeepsOldTokensWhenBroken() throws Exception {
-    Path f = Files.writeString(tmp.resolve("tokens"), hash("first-token-0123456789") + " read\n");
+  void s41_revokedToken_stopsWorking_evenWhenAnotherLineIsMalformed() throws Exception {
+    Path f =
+        Files.writeString(
+            tmp.resolve("tokens"),
+            hash("first-token-0123456789") + " read name=a\n" + hash("second-token-0123456789") + " read name=b\n");
     CacheServerTest.ByteArrayLog err = new CacheServerTest.ByteArrayLog();
     try (TokenWatcher w = TokenWatcher.start(f, null, err, java.time.Duration.ofHours(1))) {
       assertThat(w.get().check("Bearer first-token-0123456789")).isPresent();
-      Path n = Files.writeString(tmp.resolve("tokens.new"), hash("second-token-0123456789") + " read\n");
-      Files.move(n, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.writeString(f, hash("second-token-0123456789") + " read name=b\ngarbage line\n");
       assertThat(w.check()).isTrue();
-      assertThat(w.get().check("Bearer first-token-0123456789")).isEmpty();
-      assertThat(w.get().check("Bearer second-token-0123456789")).isPresent();
-      Files.writeString(f, "garbage\n");
-      assertThat(w.check()).isFalse();
-      assertThat(w.get().check("Bearer second-token-0123456789")).isPresent();
+      assertThat(w.get().check("Bearer first-token-0123456789")).as("revoked").isEmpty();
+      assertThat(w.get().check("Bearer second-token-0123456789")).as("still listed").isPresent();
       assertThat(w.check()).as("unchanged since").isFalse();
     }
-    assertThat(err.text()).contains("reloaded").contains("cannot be used");
+    assertThat(err.text()).contains("line 2").contains("skipped").contains("reloaded");
+  }
+
+  @Test
+  void s41_emptiedOrDeletedTokensFile_revokesEveryToken_withOneLoudLine() throws Exception {
+    Path f = Files.writeString(tmp.resolve("tokens"), hash("first-token-0123456789") + " read\n");
+    CacheServerTest.ByteArrayLog err = new CacheServerTest.ByteArrayLog();
+    try (TokenWatcher w = TokenWatcher.start(f, null, err, java.time.Duration.ofHours(1))) {
+      Files.writeString(f, "");
+      assertThat(w.check()).isTrue();
+      assertThat(w.get().check("Bearer first-token-0123456789")).isEmpty();
+      Files.writeString(f, hash("first-token-0123456789") + " read\n");
+      assertThat(w.check()).isTrue();
+      assertThat(w.get().check("Bearer first-token-0123456789")).isPresent();
+      Files.delete(f);
+      assertThat(w.check()).isTrue();
+      assertThat(w.get().check("Bearer first-token-0123456789")).isEmpty();
+      assertThat(w.check()).as("still missing: said once").isFalse();
+    }
+    assertThat(err.text().lines().filter(l -> l.contains("NO token is valid")).count()).isEqualTo(2);
+  }
+
+  @Test
+  void s41_duplicateNames_areRefused() throws Exception {
+    String text = hash("first-token-0123456789") + " read name=ci\n" + hash("second-token-0123456789") + " write name=ci\n";
+    assertThatThrownBy(() -> load(text, new ArrayList<>())).hasMessageContaining("already used on line 1");
+    List<String> problems = new ArrayList<>();
+    Tokens t = Tokens.lenient(text.lines().toList(), "tokens", null, problems);
+    assertThat(t.check("Bearer second-token-0123456789")).isEmpty();
+    assertThat(problems).singleElement().asString().contains("line 2");
+  }
+
+  @Test
+  void s41_tokenCommand_listsAndRevokesByName_andRefusesATakenName() throws Exception {
+    Path f = tmp.resolve("tokens");
+    CacheServerTest.ByteArrayLog out = new CacheServerTest.ByteArrayLog();
+    CacheServerTest.ByteArrayLog err = new CacheServerTest.ByteArrayLog();
+    List<String> create = List.of("create", "--tokens", f.toString(), "--read", "--name", "ci");
+    assertThat(TokenCommand.run(create, out, err)).isZero();
+    assertThat(TokenCommand.run(List.of("create", "--tokens", f.toString(), "--metrics", "--name", "scraper"), out, err))
+        .isZero();
+    assertThat(TokenCommand.run(create, out, err)).as(err.text()).isNotZero();
+    assertThat(err.text()).contains("already on line 1");
+    CacheServerTest.ByteArrayLog listed = new CacheServerTest.ByteArrayLog();
+    assertThat(TokenCommand.run(List.of("list", "--tokens", f.toString()), listed, err)).isZero();
+    assertThat(listed.text()).isEqualTo("ci read ns=main\nscraper metrics ns=main\n");
+    assertThat(TokenCommand.run(List.of("revoke", "--tokens", f.toString(), "ci"), out, err)).isZero();
+    assertThat(Files.readString(f)).doesNotContain("name=ci").contains("name=scraper");
+    assertThat(TokenCommand.run(List.of("revoke", "--tokens", f.toString(), "ci"), out, err)).isEqualTo(2);
+    assertThat(err.text()).contains("no token named \"ci\"");
   }
 }

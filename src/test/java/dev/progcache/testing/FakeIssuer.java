@@ -35,6 +35,7 @@ public final class FakeIssuer implements AutoCloseable {
   private volatile List<RSAKey> published;
   private volatile RSAKey signing;
   private volatile boolean down;
+  private volatile long slowMillis;
   private volatile Map<String, String> nextClaims = Map.of();
   private final AtomicInteger tokenRequests = new AtomicInteger();
   /** The bearer token the job's token service wants (ACTIONS_ID_TOKEN_REQUEST_TOKEN). */
@@ -72,6 +73,11 @@ public final class FakeIssuer implements AutoCloseable {
   public void rotate(RSAKey... keys) {
     signing = keys[0];
     published = List.of(keys);
+  }
+
+  /** Key set requests take this long to answer from now on (the issuer is overloaded). */
+  public void slow(java.time.Duration d) {
+    slowMillis = d.toMillis();
   }
 
   /** Whether key set requests fail with 503 (the issuer is down). */
@@ -169,6 +175,11 @@ public final class FakeIssuer implements AutoCloseable {
 
   private void jwks(HttpExchange x) throws IOException {
     jwksRequests.incrementAndGet();
+    try {
+      Thread.sleep(slowMillis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     List<com.nimbusds.jose.jwk.JWK> pub = new ArrayList<>();
     published.forEach(k -> pub.add(k.toPublicJWK()));
     send(x, down ? 503 : 200, new JWKSet(pub).toString());

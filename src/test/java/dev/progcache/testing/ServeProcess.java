@@ -93,9 +93,17 @@ public final class ServeProcess implements AutoCloseable {
 
   /** The server's {@code /metrics} text (a server without auth). */
   public String metrics() throws IOException, InterruptedException {
+    return metrics(null);
+  }
+
+  /** The server's {@code /metrics} text, asked with {@code token} (one with the metrics grant). */
+  public String metrics(@org.jspecify.annotations.Nullable String token) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(url.resolve("metrics"));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
     try (HttpClient http = HttpClient.newHttpClient()) {
-      return http.send(HttpRequest.newBuilder(url.resolve("metrics")).build(), HttpResponse.BodyHandlers.ofString())
-          .body();
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString()).body();
     }
   }
 

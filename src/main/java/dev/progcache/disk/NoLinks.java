@@ -1,0 +1,68 @@
+package dev.progcache.disk;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
+
+/**
+ * Path checks that never follow a symbolic link, for the cache directory's shards, records and
+ * bodies: a link where the cache expects a directory or a file is never used, only removed (the
+ * link itself, never what it points to).
+ *
+ * <p>Stateless and thread-safe; every method is one or a few {@code lstat} calls.
+ */
+final class NoLinks {
+  static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+
+  private NoLinks() {}
+
+  /** The attributes of {@code p} itself (a link is reported as a link); empty when absent. */
+  static Optional<BasicFileAttributes> attributes(Path p) throws IOException {
+    return Optional.ofNullable(
+        p.getFileSystem()
+            .provider()
+            .readAttributesIfExists(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+  }
+
+  /** Whether {@code p} is a symbolic link (false when absent or unreadable). */
+  static boolean isLink(Path p) {
+    return Files.isSymbolicLink(p);
+  }
+
+  /**
+   * Whether every directory from {@code root} (exclusive) down to {@code p}'s parent is a real
+   * directory, not a link: only then does an operation on {@code p} stay inside {@code root}.
+   */
+  static boolean inside(Path root, Path p) {
+    Path rel = root.relativize(p);
+    if (rel.startsWith("..") || rel.isAbsolute()) {
+      return false;
+    }
+    Path d = root;
+    for (int i = 0; i < rel.getNameCount() - 1; i++) {
+      d = d.resolve(rel.getName(i));
+      if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Removes {@code p} (a file or a link, never through one) when it lies inside {@code root}
+   * through real directories only; false when it was absent, outside, or could not be removed.
+   */
+  static boolean deleteInside(Path root, Path p) {
+    if (!inside(root, p)) {
+      return false;
+    }
+    try {
+      return Files.deleteIfExists(p);
+    } catch (IOException e) {
+      return false; // read-only or racing: it stays
+    }
+  }
+}
