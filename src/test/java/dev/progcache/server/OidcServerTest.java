@@ -252,7 +252,7 @@ class OidcServerTest {
     assertThat(read(tools)).isEqualTo(404);
     assertThat(put("", action("x"), "x", tools)).as("read-only rule").isEqualTo(403);
     assertThat(read("eyJhbGciOiJub25lIn0.e30.")).isEqualTo(401);
-    assertThat(get("metrics", null).body())
+    assertThat(scrape())
         .contains("progcache_oidc_tokens_total{outcome=\"no_rule\"} 2.0")
         .contains("progcache_oidc_tokens_total{outcome=\"accepted\"} 2.0")
         .contains("progcache_oidc_tokens_total{outcome=\"refused\"} 1.0");

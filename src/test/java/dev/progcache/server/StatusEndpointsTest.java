@@ -217,7 +217,7 @@ class StatusEndpointsTest {
     }
     assertThat(hourHits).as("the history's hits include the batch's").isEqualTo(3);
     assertThat(get("", WRITER).body()).contains("id=\"hit-ratio\" data-value=\"0.75\">75.0 %<");
-    assertThat(get("metrics", null).body())
+    assertThat(get("metrics", SCRAPER).body())
         .contains("progcache_namespace_lookups_total{namespace=\"main\",outcome=\"hit\"} 3.0")
         .contains("progcache_requests_total{outcome=\"hit\",route=\"batch\"} 2.0");
   }
@@ -266,7 +266,9 @@ class StatusEndpointsTest {
     assertThat(viaCookie.at("/principal").asString()).isEqualTo("dev");
     assertThat(send("GET", "action/" + CacheServerTest.action(1), new byte[0], Map.of("Cookie", cookie)).statusCode())
         .as("the cookie is no token for the cache").isEqualTo(401);
-    assertThat(send("GET", "metrics", new byte[0], Map.of("Cookie", cookie)).statusCode()).isEqualTo(200);
+    assertThat(send("GET", "metrics", new byte[0], Map.of("Cookie", cookie)).statusCode())
+        .as("the cookie opens no /metrics: that needs a token with the metrics grant")
+        .isEqualTo(401);
 
     HttpResponse<String> out = form("signout", "", Map.of("Cookie", cookie));
     assertThat(out.statusCode()).isEqualTo(303);
