@@ -12,10 +12,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -97,30 +97,28 @@ final class DaemonCommand {
     long start = System.nanoTime();
     PrintStream err = goStderr(h.pid());
     try {
-      List<String> rest = new ArrayList<>();
-      HelperConfig cfg;
-      DiskStore store;
-      BuildCache cache;
+      // As the one-shot helper: no configuration problem fails the go command.
+      HelperConfig cfg = HelperConfig.lenient(h.args(), h.env()).withConfigFileLeniently();
+      Helper.report(cfg, err);
       Stats stats = new Stats();
+      DiskStore store;
       try {
-        cfg = HelperConfig.parse(h.args(), h.env(), rest).withConfigFile();
-        if (!rest.isEmpty()) {
-          throw new ConfigException("unexpected argument " + rest.get(0));
-        }
-        Path dir = cfg.resolveDir(h.env());
-        store = stores.computeIfAbsent(dir, DaemonCommand::open);
-        Optional<RemoteSettings> remote = RemoteSettings.from(cfg, h.env());
-        DiskStore local = store;
-        cache =
-            remote.isEmpty()
-                ? store
-                : tiers.computeIfAbsent(
-                    new TierKey(dir, remote.get()),
-                    k -> k.remote().tier(local, sharedStats, System.err));
-      } catch (ConfigException | IllegalStateException e) {
+        store = CacheDir.open(cfg, h.env(), this::shared, err);
+      } catch (IOException e) {
         err.println("progcache: " + e.getMessage());
         return; // closing the connection ends go's session: it reports the helper's exit
       }
+      Path dir = store.root();
+      BuildCache cache =
+          Helper.sharedTier(
+                  cfg,
+                  h.env(),
+                  err,
+                  remote ->
+                      tiers.computeIfAbsent(
+                          new TierKey(dir, remote),
+                          k -> k.remote().tier(store, sharedStats, System.err)))
+              .orElse(store);
       out.write(ResponseWriter.HANDSHAKE);
       out.flush();
       Helper.session(cfg, cache, stats, in, out, err);
@@ -133,11 +131,20 @@ final class DaemonCommand {
     }
   }
 
+  /** The store of {@code dir}, shared by every session of that directory. */
+  private DiskStore shared(Path dir) throws IOException {
+    try {
+      return stores.computeIfAbsent(dir, DaemonCommand::open);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
   private static DiskStore open(Path dir) {
     try {
       return DiskStore.open(dir, Helper::nowNanos, new Stats());
     } catch (IOException e) {
-      throw new IllegalStateException(e.getMessage(), e);
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -75,12 +75,10 @@ public final class Main {
     }
   }
 
-  private static int helper(List<String> args) throws ConfigException {
-    List<String> rest = new ArrayList<>();
-    HelperConfig cfg = HelperConfig.parse(args, System.getenv(), rest);
-    if (!rest.isEmpty()) {
-      throw new ConfigException("unexpected argument " + rest.get(0) + "\n" + USAGE);
-    }
+  private static int helper(List<String> args) {
+    // Never fails: go fails every command whose helper exits early, so problems are reported
+    // after the handshake and the helper serves with defaults instead.
+    HelperConfig cfg = HelperConfig.lenient(args, System.getenv());
     // The handshake goes out first: go waits for it, and nothing slow has been loaded yet.
     FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
     try {

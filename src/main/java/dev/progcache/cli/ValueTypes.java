@@ -100,6 +100,43 @@ final class ValueTypes {
         }
       };
 
+  /** A duration as {@link #DURATION}, but more than zero: a time limit. */
+  static final Setting.ValueType<Duration> TIMEOUT =
+      new Setting.ValueType<>() {
+        @Override
+        public Duration parse(String text) {
+          Duration d = parseDuration(text);
+          if (d.isZero()) {
+            throw new IllegalArgumentException("must be more than zero");
+          }
+          return d;
+        }
+
+        @Override
+        public String accepted() {
+          return "a duration more than zero made of numbers with units d, h, m, s or ms, e.g. 500ms,"
+              + " 30s or 5m";
+        }
+      };
+
+  /** A whole number from 1 up. */
+  static final Setting.ValueType<Integer> COUNT =
+      new Setting.ValueType<>() {
+        @Override
+        public Integer parse(String text) {
+          long n = number(text.strip());
+          if (n < 1 || n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(n < 1 ? "must be 1 or more" : "too large");
+          }
+          return (int) n;
+        }
+
+        @Override
+        public String accepted() {
+          return "a whole number, 1 or more";
+        }
+      };
+
   static long parseSize(String text) {
     String t = text.strip().toUpperCase(Locale.ROOT);
     if (t.equals("OFF") || t.equals("0")) {
