@@ -51,6 +51,11 @@ final class Admin {
     /** Usage text: synopsis, description, own switches. */
     String usage();
 
+    /** The settings this command uses, whose flags its help lists. */
+    default List<Setting<?>> settings() {
+      return HelperConfig.SETTINGS;
+    }
+
     /** Switches of this command (besides the helper settings), e.g. {@code --dry-run}. */
     Set<String> switches();
 
@@ -76,8 +81,8 @@ final class Admin {
   /** Runs subcommand {@code name} with {@code args}; bad usage is a {@link ConfigException}. */
   static int run(String name, List<String> args, Context ctx) throws ConfigException {
     Command c = command(name);
-    if (args.contains("--help") || args.contains("-h") || args.contains("-help")) {
-      ctx.out().print(c.usage() + "\n" + HelperConfig.USAGE);
+    if (Main.asksForHelp(args)) {
+      ctx.out().print(usage(name));
       return 0;
     }
     Set<String> given = new HashSet<>();
@@ -110,6 +115,16 @@ final class Admin {
       ctx.err().println("progcache " + name + ": " + e.getMessage());
       return 1;
     }
+  }
+
+  /** The usage of subcommand {@code name}: its own text and the flags of its settings. */
+  static String usage(String name) {
+    for (Command c : COMMANDS) {
+      if (c.name().equals(name)) {
+        return c.usage() + "\n" + HelperConfig.usage(c.settings());
+      }
+    }
+    throw new IllegalArgumentException("no subcommand " + name);
   }
 
   private static Command command(String name) throws ConfigException {

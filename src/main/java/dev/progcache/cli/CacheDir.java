@@ -2,6 +2,7 @@ package dev.progcache.cli;
 
 import dev.progcache.cache.Stats;
 import dev.progcache.disk.DiskStore;
+import dev.progcache.disk.IoText;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

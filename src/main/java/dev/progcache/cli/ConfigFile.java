@@ -1,5 +1,6 @@
 package dev.progcache.cli;
 
+import dev.progcache.disk.IoText;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;

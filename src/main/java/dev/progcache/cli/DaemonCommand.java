@@ -65,7 +65,10 @@ final class DaemonCommand {
           System.out.print(r.get());
           yield 0;
         }
-        default -> throw new ConfigException("daemon needs run, status or stop\n" + USAGE);
+        default ->
+            throw new ConfigException(
+                (sub.isEmpty() ? "daemon needs run, status or stop" : "unknown daemon command \"" + sub + "\"")
+                    + " (progcache daemon --help shows the usage)");
       };
     } catch (IOException e) {
       throw new ConfigException("daemon: " + e.getMessage());
@@ -79,7 +82,8 @@ final class DaemonCommand {
       if (args.get(i).equals("--idle-exit") && i + 1 < args.size()) {
         idle = seconds("--idle-exit", args.get(++i));
       } else {
-        throw new ConfigException("unknown daemon argument " + args.get(i) + "\n" + USAGE);
+        throw new ConfigException(
+            "unknown daemon run flag " + args.get(i) + " (progcache daemon --help shows the usage)");
       }
     }
     DaemonServer d =

@@ -14,6 +14,16 @@ import java.util.concurrent.TimeUnit;
  * its exit status becomes ours.
  */
 final class Exec {
+  static final String USAGE =
+      """
+      usage: progcache exec [helper flags] -- CMD [ARGS...]
+
+      Runs CMD (usually a go command) with GOCACHEPROG set to this progcache and the helper
+      flags given, e.g. progcache exec -v -- go build ./... CMD shares stdin, stdout and
+      stderr, gets SIGTERM when progcache does, and its exit status is progcache's. progcache
+      returns only after the helpers CMD started have written their last line (the -v summary).
+      """;
+
   private Exec() {}
 
   static int run(List<String> args, Map<String, String> env) throws ConfigException {
@@ -65,7 +75,7 @@ final class Exec {
       p = pb.start();
     } catch (IOException e) {
       started.set(false);
-      throw new ConfigException("cannot start " + rest.get(0) + ": " + e.getMessage());
+      throw new ConfigException("cannot start " + rest.get(0) + ": " + startFailure(e));
     }
     child.set(p);
     try {
@@ -74,6 +84,18 @@ final class Exec {
       Thread.currentThread().interrupt();
       return 1;
     }
+  }
+
+  /** Why a program did not start, in words ("no such file or directory"), without the JDK's. */
+  static String startFailure(IOException e) {
+    String m = e.getMessage() == null ? "" : e.getMessage().strip();
+    // the JDK says: Cannot run program "x": Exec failed, error: 2 (No such file or directory)
+    int open = m.lastIndexOf('(');
+    if (m.startsWith("Cannot run program") && open >= 0 && m.endsWith(")")) {
+      String why = m.substring(open + 1, m.length() - 1).toLowerCase(java.util.Locale.ROOT);
+      return why + (why.contains("no such file") ? " (is it installed and on PATH?)" : "");
+    }
+    return m.isEmpty() ? "it could not be executed" : m.replace("Cannot run program", "cannot run");
   }
 
   /** {@code args} as one GOCACHEPROG value, quoted the way go splits it. */

@@ -147,6 +147,29 @@ final class HelperConfig {
       setting: the shared tier is off); it never fails the go command.
       """;
 
+  /**
+   * {@link #USAGE} with only the flags of {@code settings}: the header, then each flag's entry
+   * (its line and the continuation lines under it).
+   */
+  static String usage(List<Setting<?>> settings) {
+    StringBuilder b = new StringBuilder();
+    boolean keep = true;
+    for (String line : USAGE.lines().toList()) {
+      String t = line.stripLeading();
+      boolean entry = line.startsWith("  -") && t.startsWith("-");
+      if (entry) {
+        String flag = t.startsWith("-v, ") ? "--verbose" : t.split("[ =]", 2)[0];
+        keep = settings.stream().anyMatch(s -> s.flag().equals(flag));
+      } else if (!line.startsWith("      ")) {
+        keep = true; // header or footer text
+      }
+      if (keep) {
+        b.append(line).append('\n');
+      }
+    }
+    return b.toString();
+  }
+
   private final Map<String, String> flagValues;
   private final List<String> flags;
   private final Map<String, String> env;
@@ -311,6 +334,11 @@ final class HelperConfig {
     }
     all.addAll(config.problems());
     return all;
+  }
+
+  /** Whether the command line itself had problems: an unknown flag, a missing value, a stray word. */
+  boolean hasFlagProblems() {
+    return !flagProblems.isEmpty();
   }
 
   /** Whether a problem turns the shared tier off. */

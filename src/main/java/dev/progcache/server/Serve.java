@@ -21,7 +21,7 @@ public final class Serve {
   /** Runs the server; returns the exit status (only Main exits). */
   public static int run(List<String> args, Map<String, String> env, PrintStream err) {
     if (args.contains("--help") || args.contains("-h")) {
-      err.print(ServeConfig.USAGE);
+      System.out.print(ServeConfig.USAGE); // help is output, not a diagnostic
       return 0;
     }
     try {

@@ -213,7 +213,7 @@ public record ServeConfig(
       } else if (i + 1 < args.size()) {
         v = args.get(++i);
       } else {
-        throw new ServeException(a + " needs a value\n" + USAGE);
+        throw new ServeException(a + " needs a value (progcache serve --help shows the usage)");
       }
       switch (name) {
         case "--listen" -> listen = v;
@@ -236,7 +236,9 @@ public record ServeConfig(
         case "--upstream-token-file" -> upstreamTokenFile = v;
         case "--upstream-timeout" -> upstreamTimeout = Duration.ofMillis(Math.max(1, seconds(name, v)));
         case "--upstream-drain" -> upstreamDrain = Duration.ofMillis(Math.max(0, seconds(name, v)));
-        default -> throw new ServeException("unknown flag " + a + "\n" + USAGE);
+        default ->
+            throw new ServeException(
+                "unknown flag " + a + " (progcache serve --help shows the usage)");
       }
     }
     int colon = listen.lastIndexOf(':');

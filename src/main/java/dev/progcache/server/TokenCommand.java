@@ -44,12 +44,15 @@ public final class TokenCommand {
 
   /** Runs {@code progcache token ARGS}; returns the exit status (only Main exits). */
   public static int run(List<String> args, PrintStream out, PrintStream err) {
-    if (args.isEmpty() || args.contains("--help") || args.contains("-h")) {
-      err.print(USAGE);
-      return args.isEmpty() ? 2 : 0;
+    if (args.contains("--help") || args.contains("-h")) {
+      out.print(USAGE);
+      return 0;
     }
-    if (!args.get(0).equals("create")) {
-      err.println("progcache token: unknown subcommand \"" + args.get(0) + "\"\n" + USAGE);
+    if (args.isEmpty() || !args.get(0).equals("create")) {
+      err.println(
+          "progcache token: "
+              + (args.isEmpty() ? "missing subcommand" : "unknown subcommand \"" + args.get(0) + "\"")
+              + " (progcache token --help shows the usage)");
       return 2;
     }
     try {
@@ -88,7 +91,7 @@ public final class TokenCommand {
           case "--write" -> grants.add(Tokens.Grant.WRITE);
           case "--tokens", "--namespace", "--read-namespace", "--name" -> {
             if (i + 1 >= args.size()) {
-              throw new ServeException(a + " needs a value\n" + USAGE);
+              throw new ServeException(a + " needs a value (progcache token --help shows the usage)");
             }
             String v = args.get(++i);
             switch (a) {
@@ -98,7 +101,9 @@ public final class TokenCommand {
               default -> name = name(v);
             }
           }
-          default -> throw new ServeException("unknown flag " + a + "\n" + USAGE);
+          default ->
+              throw new ServeException(
+                  "unknown flag " + a + " (progcache token --help shows the usage)");
         }
       }
       if (file == null) {

@@ -78,7 +78,7 @@ class AdminTest {
     for (Admin.Command c : Admin.COMMANDS) {
       out.reset();
       assertThat(run(c.name(), "--help")).isZero();
-      assertThat(out()).startsWith("usage: progcache " + c.name()).contains("--max-size");
+      assertThat(out()).startsWith("usage: progcache " + c.name()).contains("--dir");
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.progcache.cli;
+package dev.progcache.disk;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -12,16 +12,16 @@ import java.nio.file.Path;
  * Words for file-system failures, for messages a user reads: "permission denied", "not a
  * directory", never a Java exception class name. Stateless.
  */
-final class IoText {
+public final class IoText {
   private IoText() {}
 
   /** {@code what}: the reason, e.g. {@code /x/y: permission denied}. */
-  static String describe(IOException e, Path what) {
+  public static String describe(IOException e, Path what) {
     return what + ": " + reason(e);
   }
 
   /** The reason alone, e.g. {@code permission denied (/x/y)} for a file deeper than expected. */
-  static String reason(IOException e) {
+  public static String reason(IOException e) {
     String file = e instanceof FileSystemException f && f.getFile() != null ? f.getFile() : "";
     String why =
         switch (e) {
