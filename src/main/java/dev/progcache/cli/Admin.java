@@ -96,15 +96,23 @@ final class Admin {
     }
     List<String> rest = new ArrayList<>();
     HelperConfig cfg;
+    String hint = " (progcache " + name + " --help shows the usage)";
     try {
-      cfg = HelperConfig.parse(settings, ctx.env(), rest);
+      if (c.toleratesBadConfig()) {
+        // the command reports bad values itself; only the command line must be right
+        cfg = HelperConfig.lenient(settings, ctx.env());
+        if (cfg.hasFlagProblems()) {
+          throw new ConfigException(cfg.problems().getFirst().text());
+        }
+        cfg = cfg.withConfigFileLeniently();
+      } else {
+        cfg = HelperConfig.parse(settings, ctx.env(), rest);
+      }
     } catch (ConfigException e) {
-      throw new ConfigException(
-          e.getMessage().lines().findFirst().orElse("") + "; see progcache " + name + " --help");
+      throw new ConfigException(e.getMessage().lines().findFirst().orElse("") + hint);
     }
     if (!rest.isEmpty()) {
-      throw new ConfigException(
-          "unexpected argument " + rest.get(0) + "; see progcache " + name + " --help");
+      throw new ConfigException("unexpected argument " + rest.get(0) + hint);
     }
     if (!c.toleratesBadConfig()) {
       cfg = cfg.withConfigFile();

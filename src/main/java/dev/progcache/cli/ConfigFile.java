@@ -88,6 +88,29 @@ record ConfigFile(Optional<Path> path, Map<String, Line> values, List<Problem> p
         Optional.of(p), Map.of(), List.of(new Problem(text, "the file is ignored", false)));
   }
 
+  /**
+   * The {@code [serve]} table of the config file for {@code env}: values by key, each with where it
+   * was written.
+   *
+   * @throws ConfigException when the file has a problem (the server must not guess)
+   */
+  static Map<String, Map.Entry<String, String>> serveTable(Map<String, String> env)
+      throws ConfigException {
+    ConfigFile f = load(env);
+    if (!f.problems().isEmpty()) {
+      throw new ConfigException(f.problems().getFirst().text());
+    }
+    Map<String, Map.Entry<String, String>> out = new LinkedHashMap<>();
+    f.values()
+        .forEach(
+            (k, line) -> {
+              if (k.startsWith("serve.")) {
+                out.put(k.substring(6), Map.entry(line.raw(), line.origin()));
+              }
+            });
+    return out;
+  }
+
   /** Parses {@code text} as the content of {@code file}. */
   static ConfigFile parse(Path file, String text) {
     Map<String, Line> values = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,7 +39,17 @@ final class Exec {
     List<String> helper = new ArrayList<>(self());
     helper.addAll(cfg.flags());
     String prog = goCacheProg(helper);
-    ProcessBuilder pb = new ProcessBuilder(rest).inheritIO();
+    // stderr through a pipe to a cat of ours: the helpers go starts write to it after go has
+    // exited (the -v summary, upload failures), and cat ends only when the last of them closed it
+    Optional<Process> relay = stderrRelay();
+    ProcessBuilder pb =
+        new ProcessBuilder(rest)
+            .redirectInput(ProcessBuilder.Redirect.INHERIT)
+            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+            .redirectError(
+                relay
+                    .map(c -> ProcessBuilder.Redirect.appendTo(new java.io.File("/proc/" + c.pid() + "/fd/0")))
+                    .orElse(ProcessBuilder.Redirect.INHERIT));
     pb.environment().put("GOCACHEPROG", prog);
     // The hook is in place before the child starts, so a SIGTERM at any moment reaches it.
     java.util.concurrent.atomic.AtomicReference<Process> child =
@@ -75,14 +86,46 @@ final class Exec {
       p = pb.start();
     } catch (IOException e) {
       started.set(false);
+      relay.ifPresent(Process::destroy);
       throw new ConfigException("cannot start " + rest.get(0) + ": " + startFailure(e));
+    } finally {
+      relay.ifPresent(Exec::closeOurEnd); // from now on only CMD and its helpers hold the pipe
     }
     child.set(p);
     try {
-      return p.waitFor();
+      int status = p.waitFor();
+      if (relay.isPresent()
+          && !relay.get().waitFor(STDERR_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        relay.get().destroy(); // bounded: a helper stuck on a dead server must not hold us
+      }
+      return status;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
+    }
+  }
+
+  /** How long, after CMD exits, its helpers may keep writing to stderr before we return. */
+  static final java.time.Duration STDERR_WAIT = java.time.Duration.ofSeconds(60);
+
+  /** A cat copying its stdin to our stderr, or empty when none can be started. */
+  private static Optional<Process> stderrRelay() {
+    try {
+      return Optional.of(
+          new ProcessBuilder("cat")
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(new java.io.File("/dev/stderr")))
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start());
+    } catch (IOException e) {
+      return Optional.empty(); // then CMD writes to our stderr directly
+    }
+  }
+
+  private static void closeOurEnd(Process cat) {
+    try {
+      cat.getOutputStream().close();
+    } catch (IOException e) {
+      // already closed
     }
   }
 

@@ -314,12 +314,21 @@ final class HelperConfig {
         new Parsed(flagValues, flags, flagProblems, strict), env, ConfigFile.load(env));
   }
 
-  /** As {@link #withConfigFile} for a lenient configuration, which cannot fail. */
+  /**
+   * As {@link #withConfigFile}, but never fails: problems of the file and its values are in {@link
+   * #problems}, also when these settings were parsed strictly.
+   */
   HelperConfig withConfigFileLeniently() {
+    if (file != null && !strict) {
+      return this;
+    }
     try {
-      return withConfigFile();
+      return new HelperConfig(
+          new Parsed(flagValues, flags, flagProblems, false),
+          env,
+          file != null ? file : ConfigFile.load(env));
     } catch (ConfigException e) {
-      throw new IllegalStateException("withConfigFileLeniently on a strict configuration", e);
+      throw new IllegalStateException("a lenient configuration threw", e);
     }
   }
 

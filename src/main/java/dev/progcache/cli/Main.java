@@ -56,7 +56,9 @@ public final class Main {
         case "trim", "stats", "verify", "doctor", "config" ->
             Admin.run(sub, args, Admin.Context.system());
         // loaded only when asked for: the server never touches the GOCACHEPROG path
-        case "serve" -> dev.progcache.server.Serve.run(args, System.getenv(), System.err);
+        case "serve" ->
+            dev.progcache.server.Serve.run(
+                args, System.getenv(), ConfigFile.serveTable(System.getenv()), System.err);
         case "token" -> dev.progcache.server.TokenCommand.run(args, System.out, System.err);
         // loaded only when this branch runs: the helper's startup never sees these classes
         case "conform" -> dev.progcache.conform.Conform.run(args, System.out, System.err);

@@ -20,12 +20,25 @@ public final class Serve {
 
   /** Runs the server; returns the exit status (only Main exits). */
   public static int run(List<String> args, Map<String, String> env, PrintStream err) {
+    return run(args, env, Map.of(), err);
+  }
+
+  /**
+   * Runs the server with the config file's {@code [serve]} table as the lowest layer of settings.
+   *
+   * @param file values by key, each with where it was written ({@code path:line})
+   */
+  public static int run(
+      List<String> args,
+      Map<String, String> env,
+      Map<String, Map.Entry<String, String>> file,
+      PrintStream err) {
     if (args.contains("--help") || args.contains("-h")) {
       System.out.print(ServeConfig.USAGE); // help is output, not a diagnostic
       return 0;
     }
     try {
-      ServeConfig cfg = ServeConfig.parse(args, env);
+      ServeConfig cfg = ServeConfig.parse(args, env, file);
       CacheServer s = CacheServer.start(cfg, err);
       err.println(
           "progcache serve: listening on "

@@ -25,17 +25,27 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class ConfigProblemsIT {
   @TempDir Path tmp;
+  /** One cache for the class: only the first build compiles the runtime. */
+  @TempDir static Path shared;
   Path module;
   Map<String, String> env;
 
   @BeforeEach
   void setUp() throws Exception {
-    module = GoRun.tinyModule(tmp.resolve("mod"));
+    module = noImports(tmp.resolve("mod"));
     env = new HashMap<>();
     env.put("HOME", tmp.resolve("home").toString());
     env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
     env.put("XDG_CACHE_HOME", tmp.resolve("xdg-cache").toString());
     env.put("PROGCACHE_TRIM_INTERVAL", "off");
+  }
+
+  /** A module of one package that imports nothing: building it compiles one file, no runtime. */
+  static Path noImports(Path dir) throws Exception {
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("go.mod"), "module cfgtest\n\ngo 1.24\n");
+    Files.writeString(dir.resolve("lib.go"), "package cfgtest\n\nfunc Answer() int { return 42 }\n");
+    return dir;
   }
 
   /** A go build through the one-shot helper with {@code helperArgs}; asserts it succeeded. */
@@ -44,7 +54,7 @@ class ConfigProblemsIT {
     e.putAll(extra);
     GoRun.Result r =
         GoRun.go(
-            module, tmp, helperArgs, e, 240, "build", "-o", tmp.resolve("bin").toString(), ".");
+            module, tmp, helperArgs, e, 240, "build", "./...");
     assertThat(r.exit()).as("go build failed:\n%s", r.stderr()).isZero();
     return r.stderr();
   }
@@ -55,8 +65,8 @@ class ConfigProblemsIT {
     return lines.get(0);
   }
 
-  private List<String> dir() {
-    return List.of("--dir", tmp.resolve("cache").toString());
+  private static List<String> dir() {
+    return List.of("--dir", shared.resolve("cache").toString());
   }
 
   @Test
@@ -65,15 +75,15 @@ class ConfigProblemsIT {
     assertThat(line)
         .startsWith("progcache: PROGCACHE_MAX_SIZE: bad value \"banana\" for max-size")
         .endsWith("using the default 10G");
-    assertThat(tmp.resolve("cache/a")).isDirectory();
+    assertThat(shared.resolve("cache/a")).isDirectory();
   }
 
   @Test
   void badFlagValueAndUnknownFlagInGocacheprog_buildSucceeds_oneLineEach() throws Exception {
-    assertThat(onlyLine(build(List.of("--dir", tmp.resolve("cache").toString(), "--max-age=forever"), Map.of())))
+    assertThat(onlyLine(build(List.of("--dir", shared.resolve("cache").toString(), "--max-age=forever"), Map.of())))
         .contains("--max-age: bad value \"forever\" for max-age")
         .endsWith("using the default 5d");
-    assertThat(onlyLine(build(List.of("--colour", "--dir", tmp.resolve("cache").toString()), Map.of())))
+    assertThat(onlyLine(build(List.of("--colour", "--dir", shared.resolve("cache").toString()), Map.of())))
         .contains("unknown flag --colour")
         .endsWith("ignored");
   }
@@ -137,18 +147,43 @@ class ConfigProblemsIT {
   }
 
   @Test
+  void exec_verbose_printsTheSummaryBeforeItReturns() throws Exception {
+    Map<String, String> e = new HashMap<>(env);
+    e.put("GOCACHE", tmp.resolve("gocache").toString());
+    e.put("GOTOOLCHAIN", "local");
+    e.put("GOTELEMETRY", "off");
+    e.put("PROGCACHE_REMOTE_DRAIN", "3s");
+    e.put("PROGCACHE_REMOTE", "http://127.0.0.1:1"); // nothing listens: the close waits for it
+    Cmd.Result r =
+        Cmd.run(
+            module,
+            e,
+            240,
+            "sh",
+            "-c",
+            "\"$0\" exec -v --dir \"$1\" -- \"$2\" build ./...; echo RETURNED >&2",
+            Dist.launcher().toString(),
+            shared.resolve("cache").toString(),
+            GoTool.go().toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    int summary = r.err().indexOf("progcache: gets=");
+    assertThat(summary).as(r.err()).isNotNegative();
+    assertThat(r.err().indexOf("RETURNED")).as(r.err()).isGreaterThan(summary);
+  }
+
+  @Test
   void daemonSession_badValue_buildSucceeds_oneLine() throws Exception {
     Map<String, String> d = new HashMap<>(env);
     d.put("PROGCACHE_SOCKET_DIR", Files.createDirectories(tmp.resolve("s")).toString());
     d.put("PROGCACHE_DAEMON_IDLE", "60");
     d.put("PROGCACHE_MAX_SIZE", "banana");
-    d.put("GOCACHEPROG", Dist.relay() + " --dir " + tmp.resolve("cache"));
+    d.put("GOCACHEPROG", Dist.relay() + " --dir " + shared.resolve("cache"));
     d.put("GOCACHE", tmp.resolve("gocache").toString());
     d.put("GOTOOLCHAIN", "local");
     d.put("GOTELEMETRY", "off");
     try {
       Cmd.Result r =
-          Cmd.run(module, d, 240, GoTool.go().toString(), "build", "-o", tmp.resolve("bin").toString(), ".");
+          Cmd.run(module, d, 240, GoTool.go().toString(), "build", "./...");
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(onlyLine(r.err()))
           .startsWith("progcache: PROGCACHE_MAX_SIZE: bad value \"banana\" for max-size")
