@@ -43,7 +43,10 @@ final class CacheDir {
     } catch (ConfigException e) {
       why = e.getMessage();
     } catch (IOException e) {
-      why = "cannot use cache directory " + dir + ": " + IoText.reason(e);
+      why =
+          e instanceof java.nio.file.FileSystemException
+              ? "cannot use cache directory " + dir + ": " + IoText.reason(e)
+              : IoText.reason(e); // already says which directory and why
     }
     Path fallback = fallback(env);
     try {

@@ -259,7 +259,7 @@ final class HelperConfig {
         problem =
             setting(key).isPresent()
                 ? a + ": a secret is read only from the environment (" + setting(key).get().env() + ")"
-                : "unknown flag " + a + " (progcache --help lists the flags)";
+                : "unknown flag " + a;
       } else if (eq >= 0) {
         values.put(key, name.substring(eq + 1));
         given.add(a);

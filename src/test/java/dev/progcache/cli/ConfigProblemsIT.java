@@ -108,7 +108,7 @@ class ConfigProblemsIT {
     Path fallback = tmp.resolve("xdg-cache/progcache-fallback");
     String line = onlyLine(build(List.of("--dir", file.toString()), Map.of()));
     assertThat(line)
-        .startsWith("progcache: cannot use cache directory " + file)
+        .startsWith("progcache: cannot create the cache directory " + file + ": not a directory")
         .endsWith("using " + fallback + " for this command")
         .doesNotContain("Exception");
     assertThat(fallback.resolve("a")).isDirectory();
