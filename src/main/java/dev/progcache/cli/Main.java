@@ -44,7 +44,7 @@ public final class Main {
     } else if (!args.isEmpty() && (args.get(0).equals("--version") || args.get(0).equals("-version"))) {
       sub = "version";
     }
-    if (asksForHelp(args) && !sub.equals("__train")) {
+    if (!sub.equals("__train") && asksForHelp(sub.equals("exec") ? untilCommand(args) : args)) {
       return help(sub);
     }
     try {
@@ -86,6 +86,16 @@ public final class Main {
               + (first.contains("--help") ? "" : " (progcache " + (sub.equals("prog") ? "" : sub + " ") + "--help shows the usage)"));
       return 2;
     }
+  }
+
+  /** exec's own arguments: those before the command it runs (whose -h is the command's). */
+  private static List<String> untilCommand(List<String> args) {
+    for (int i = 0; i < args.size(); i++) {
+      if (!args.get(i).startsWith("-")) {
+        return args.subList(0, i);
+      }
+    }
+    return args;
   }
 
   /** Whether {@code args}, before any {@code --}, ask for help. */

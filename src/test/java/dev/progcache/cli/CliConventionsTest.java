@@ -119,6 +119,13 @@ class CliConventionsTest {
   }
 
   @Test
+  void exec_helpOfTheCommandItRuns_isNotExecsHelp() {
+    Run r = main(List.of("exec", "no-such-program-xyz", "--help"));
+    assertThat(r.out()).doesNotContain("usage: progcache exec");
+    assertThat(r.err()).contains("cannot start no-such-program-xyz");
+  }
+
+  @Test
   void exec_ofAMissingProgram_saysSoInWords() {
     Run r = main(List.of("exec", "--", "no-such-program-xyz"));
     assertThat(r.status()).isEqualTo(2);
