@@ -166,68 +166,20 @@ public record ServeConfig(
         --no-access-log       do not log requests on stderr
       """;
 
-  /** The flags that take a value; each is also {@code PROGCACHE_SERVE_<FLAG>} and a [serve] key. */
-  static final List<String> VALUE_FLAGS =
-      List.of(
-          "listen", "dir", "tokens", "s3", "max-size", "max-object", "lz4-min", "max-ns-size",
-          "max-requests", "max-namespaces", "oidc-issuer", "oidc-audience", "oidc-rules",
-          "oidc-jwks", "oidc-clock-skew", "request-timeout", "upstream", "upstream-token-file",
-          "upstream-timeout", "upstream-drain");
-
-  /** The switches; each is also {@code PROGCACHE_SERVE_<SWITCH>=true} and a [serve] key. */
-  static final List<String> SWITCHES =
-      List.of("no-access-log", "insecure-anonymous", "anonymous-write", "upstream-read-only");
-
   static ServeConfig parse(List<String> args, Map<String, String> env) throws ServeException {
     return parse(args, env, Map.of());
   }
 
   /**
    * Parses the server's settings: flags, then {@code PROGCACHE_SERVE_*} variables, then the
-   * config file's {@code [serve]} table, then defaults.
+   * config file's {@code [serve]} table, then defaults (see {@link ServeLayers}).
    *
    * @param file the {@code [serve]} table: values by key, each with where it was written
    */
   static ServeConfig parse(
       List<String> args, Map<String, String> env, Map<String, Map.Entry<String, String>> file)
       throws ServeException {
-    List<String> all = new java.util.ArrayList<>();
-    for (Map.Entry<String, Map.Entry<String, String>> e : file.entrySet()) {
-      all.addAll(layer(e.getKey(), e.getValue().getKey(), e.getValue().getValue()));
-    }
-    for (String k : VALUE_FLAGS) {
-      all.addAll(layer(k, env.get(envName(k)), envName(k)));
-    }
-    for (String k : SWITCHES) {
-      all.addAll(layer(k, env.get(envName(k)), envName(k)));
-    }
-    all.addAll(args); // later wins: flags over environment over file
-    return parseFlags(all, env);
-  }
-
-  /** The variable of a serve setting: {@code PROGCACHE_SERVE_MAX_SIZE} for {@code max-size}. */
-  static String envName(String key) {
-    return "PROGCACHE_SERVE_" + key.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
-  }
-
-  /** A setting given outside the command line, as the flags it stands for. */
-  private static List<String> layer(String key, @Nullable String value, String origin)
-      throws ServeException {
-    if (value == null || value.isBlank()) {
-      return List.of();
-    }
-    if (VALUE_FLAGS.contains(key)) {
-      return List.of("--" + key + "=" + value);
-    }
-    if (SWITCHES.contains(key)) {
-      return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
-        case "true", "1", "yes", "on" -> List.of("--" + key);
-        case "false", "0", "no", "off" -> List.of();
-        default -> throw new ServeException(origin + ": " + key + " is true or false, not \"" + value + "\"");
-      };
-    }
-    throw new ServeException(
-        origin + ": unknown server setting " + key + " (progcache serve --help lists them)");
+    return parseFlags(ServeLayers.asFlags(args, env, file), env);
   }
 
   private static ServeConfig parseFlags(List<String> args, Map<String, String> env)
