@@ -51,6 +51,11 @@ final class Admin {
     /** Usage text: synopsis, description, own switches. */
     String usage();
 
+    /** The settings this command uses, whose flags its help lists. */
+    default List<Setting<?>> settings() {
+      return HelperConfig.SETTINGS;
+    }
+
     /** Switches of this command (besides the helper settings), e.g. {@code --dry-run}. */
     Set<String> switches();
 
@@ -76,8 +81,8 @@ final class Admin {
   /** Runs subcommand {@code name} with {@code args}; bad usage is a {@link ConfigException}. */
   static int run(String name, List<String> args, Context ctx) throws ConfigException {
     Command c = command(name);
-    if (args.contains("--help") || args.contains("-h") || args.contains("-help")) {
-      ctx.out().print(c.usage() + "\n" + HelperConfig.USAGE);
+    if (Main.asksForHelp(args)) {
+      ctx.out().print(usage(name));
       return 0;
     }
     Set<String> given = new HashSet<>();
@@ -91,15 +96,23 @@ final class Admin {
     }
     List<String> rest = new ArrayList<>();
     HelperConfig cfg;
+    String hint = " (progcache " + name + " --help shows the usage)";
     try {
-      cfg = HelperConfig.parse(settings, ctx.env(), rest);
+      if (c.toleratesBadConfig()) {
+        // the command reports bad values itself; only the command line must be right
+        cfg = HelperConfig.lenient(settings, ctx.env());
+        if (cfg.hasFlagProblems()) {
+          throw new ConfigException(cfg.problems().getFirst().text());
+        }
+        cfg = cfg.withConfigFileLeniently();
+      } else {
+        cfg = HelperConfig.parse(settings, ctx.env(), rest);
+      }
     } catch (ConfigException e) {
-      throw new ConfigException(
-          e.getMessage().lines().findFirst().orElse("") + "; see progcache " + name + " --help");
+      throw new ConfigException(e.getMessage().lines().findFirst().orElse("") + hint);
     }
     if (!rest.isEmpty()) {
-      throw new ConfigException(
-          "unexpected argument " + rest.get(0) + "; see progcache " + name + " --help");
+      throw new ConfigException("unexpected argument " + rest.get(0) + hint);
     }
     if (!c.toleratesBadConfig()) {
       cfg = cfg.withConfigFile();
@@ -110,6 +123,16 @@ final class Admin {
       ctx.err().println("progcache " + name + ": " + e.getMessage());
       return 1;
     }
+  }
+
+  /** The usage of subcommand {@code name}: its own text and the flags of its settings. */
+  static String usage(String name) {
+    for (Command c : COMMANDS) {
+      if (c.name().equals(name)) {
+        return c.usage() + "\n" + HelperConfig.usage(c.settings());
+      }
+    }
+    throw new IllegalArgumentException("no subcommand " + name);
   }
 
   private static Command command(String name) throws ConfigException {

@@ -5,12 +5,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The effective configuration: for each {@link Setting}, the first of flag, environment ({@code
  * PROGCACHE_*}), config file and default that has a value, parsed, with where it came from.
  *
- * <p>Immutable. Built once by {@link #resolve}; every value was validated then.
+ * <p>Immutable. Built once by {@link #resolve}; every value was validated then, and a value that
+ * failed is replaced by the default and listed in {@link #problems}.
  */
 final class Config {
   /** Where a value came from, highest precedence first. */
@@ -30,92 +33,138 @@ final class Config {
    *     /path/config.toml:3}, or {@code default}
    */
   record Value(Setting<?> setting, Optional<?> value, String raw, Source source, String origin) {
-    /** The text to show a user: redacted for secrets, "(unset)" when absent. */
+    /** The text to show a user: {@code <set>}/{@code <unset>} for secrets, "(unset)" when absent. */
     String shown() {
       if (value.isEmpty()) {
-        return "(unset)";
+        return setting.secret() ? "<unset>" : "(unset)";
       }
-      return setting.secret() ? "<redacted>" : raw;
+      return setting.secret() ? "<set>" : USER_INFO.matcher(raw).replaceAll("$1<set>@");
     }
   }
 
-  private final Map<String, Value> values;
+  /** The user-info part of a URL ({@code user:password@}), which is a secret too. */
+  private static final Pattern USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/@?#]*@");
 
-  private Config(Map<String, Value> values) {
+  private final Map<String, Value> values;
+  private final List<Problem> problems;
+
+  private Config(Map<String, Value> values, List<Problem> problems) {
     this.values = values;
+    this.problems = problems;
   }
 
   /**
-   * Resolves every setting in {@code settings}.
+   * Resolves every setting in {@code settings}. Never fails: a bad value is a {@link Problem} and
+   * the setting takes its default; an unknown key in the file is a problem and is ignored.
    *
    * @param flags raw flag values by key
-   * @throws ConfigException for a bad value (naming key, origin and accepted form) or an unknown
-   *     key in the file
    */
   static Config resolve(
       List<Setting<?>> settings,
       Map<String, String> flags,
       Map<String, String> env,
-      ConfigFile file)
-      throws ConfigException {
+      ConfigFile file) {
     Map<String, Value> out = new LinkedHashMap<>();
-    for (String k : file.values().keySet()) {
-      if (!known(settings, k)) {
-        throw new ConfigException(
-            file.values().get(k).origin()
-                + ": unknown key "
-                + k
-                + "; known keys: "
-                + keys(settings));
+    List<Problem> problems = new ArrayList<>();
+    for (Map.Entry<String, ConfigFile.Line> e : file.values().entrySet()) {
+      String k = e.getKey();
+      int dot = k.indexOf('.');
+      if (dot > 0 && ConfigFile.TABLES.contains(k.substring(0, dot))) {
+        continue; // another command's table
+      }
+      Setting<?> s = find(settings, k);
+      if (dot > 0) {
+        problems.add(
+            Problem.ignored(
+                e.getValue().origin()
+                    + ": unknown table ["
+                    + k.substring(0, dot)
+                    + "]; helper settings go at the top, server settings under [serve]"));
+      } else if (s == null) {
+        problems.add(
+            Problem.ignored(
+                e.getValue().origin() + ": unknown key " + k + "; known keys: " + keys(settings)));
+      } else if (!s.outsideEnvironment()) {
+        problems.add(
+            Problem.ignored(
+                e.getValue().origin()
+                    + ": "
+                    + k
+                    + " is a secret and is read only from the environment ("
+                    + s.env()
+                    + ")"));
       }
     }
     for (Setting<?> s : settings) {
-      out.put(s.key(), value(s, flags, env, file));
+      out.put(s.key(), value(s, flags, env, file, problems));
     }
-    return new Config(out);
+    return new Config(out, List.copyOf(problems));
   }
 
   private static Value value(
-      Setting<?> s, Map<String, String> flags, Map<String, String> env, ConfigFile file)
-      throws ConfigException {
+      Setting<?> s,
+      Map<String, String> flags,
+      Map<String, String> env,
+      ConfigFile file,
+      List<Problem> problems) {
     String flag = flags.get(s.key());
     if (flag != null) {
-      return parsed(s, flag, Source.FLAG, s.flag());
+      return parsed(s, flag, Source.FLAG, s.flag(), problems);
     }
     String e = env.get(s.env());
     if (e != null && !e.isEmpty()) {
-      return parsed(s, e, Source.ENV, s.env());
+      return parsed(s, e, Source.ENV, s.env(), problems);
     }
     ConfigFile.Line line = file.values().get(s.key());
-    if (line != null) {
-      return parsed(s, line.raw(), Source.FILE, line.origin());
+    if (line != null && s.outsideEnvironment()) {
+      return parsed(s, line.raw(), Source.FILE, line.origin(), problems);
     }
+    return byDefault(s);
+  }
+
+  private static Value byDefault(Setting<?> s) {
     if (s.defaultText().isEmpty()) {
       return new Value(s, Optional.empty(), "", Source.DEFAULT, "default");
     }
-    return parsed(s, s.defaultText(), Source.DEFAULT, "default");
+    Setting.Parsed<?> p = s.parse(s.defaultText(), "default");
+    if (p.problem() != null) {
+      throw new IllegalStateException("bad default of " + s.key() + ": " + p.problem().text());
+    }
+    return new Value(s, Optional.of(p.value()), s.defaultText(), Source.DEFAULT, "default");
   }
 
-  private static Value parsed(Setting<?> s, String raw, Source source, String origin)
-      throws ConfigException {
-    return new Value(s, Optional.of(s.parse(raw, origin)), raw, source, origin);
+  private static Value parsed(
+      Setting<?> s, String raw, Source source, String origin, List<Problem> problems) {
+    Setting.Parsed<?> p = s.parse(raw, origin);
+    if (p.problem() != null) {
+      problems.add(p.problem());
+      return byDefault(s);
+    }
+    return new Value(s, Optional.of(p.value()), raw, source, origin);
   }
 
-  private static boolean known(List<Setting<?>> settings, String key) {
+  private static @Nullable Setting<?> find(List<Setting<?>> settings, String key) {
     for (Setting<?> s : settings) {
       if (s.key().equals(key)) {
-        return true;
+        return s;
       }
     }
-    return false;
+    return null;
   }
 
   private static String keys(List<Setting<?>> settings) {
     List<String> k = new ArrayList<>();
     for (Setting<?> s : settings) {
-      k.add(s.key());
+      if (s.outsideEnvironment()) {
+        k.add(s.key());
+      }
     }
     return String.join(", ", k);
+  }
+
+  /** What was wrong with the flags, environment and file; each setting concerned took its default. */
+  List<Problem> problems() {
+    return problems;
   }
 
   /** The value of {@code s}; empty only for a setting without default that nobody set. */

@@ -3,7 +3,10 @@ package dev.progcache.cli;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,14 +23,17 @@ final class ConfigCommand implements Admin.Command {
     usage: progcache config [helper flags]
 
     Prints every setting's effective value and where it came from: a flag (--key), the
-    environment (PROGCACHE_KEY), the config file (path:line), or the default. Secret values
-    are shown as <redacted>. With helper flags, shows what a helper with those flags would use.
+    environment (PROGCACHE_KEY), the config file (path:line), or the default. Secrets (the
+    token, a password in a URL) are shown only as <set> or <unset>. With helper flags, shows
+    what a helper with those flags would use.
 
     The config file is $PROGCACHE_CONFIG, else $XDG_CONFIG_HOME/progcache/config.toml, else
-    ~/.config/progcache/config.toml: lines of key = "value" (TOML; # starts a comment), e.g.
+    ~/.config/progcache/config.toml, in TOML (# starts a comment; server settings go in a
+    [serve] table), e.g.
         max-size = "20G"
-        max-age = "7d"
-    Exit status: 0, or 2 when a value is bad (the message names the key and the accepted form).
+        max-age = 7d
+    Exit status: 0; 2 when a value is bad or the shared tier would be refused (each problem
+    is printed on stderr naming the setting, the value and where it was given).
     """;
   }
 
@@ -37,12 +43,18 @@ final class ConfigCommand implements Admin.Command {
   }
 
   @Override
+  public boolean toleratesBadConfig() {
+    return true;
+  }
+
+  @Override
   public int run(Admin.Invocation inv) throws ConfigException {
     PrintStream out = inv.ctx().out();
     HelperConfig cfg = inv.cfg();
     out.println(row("KEY", "VALUE", "SOURCE"));
     for (Config.Value v : cfg.config().all()) {
-      out.println(row(v.setting().key(), v.shown(), v.origin()));
+      String key = v.setting().outsideEnvironment() ? v.setting().key() : v.setting().env();
+      out.println(row(key, v.shown(), v.origin()));
     }
     out.println();
     Optional<Path> file = cfg.file().flatMap(ConfigFile::path);
@@ -51,10 +63,31 @@ final class ConfigCommand implements Admin.Command {
             + file.map(p -> p + (Files.isRegularFile(p) ? "" : " (not present)"))
                 .orElse("none (no HOME)"));
     out.println("cache directory: " + cfg.resolveDir(inv.ctx().env()));
-    return 0;
+    List<String> problems = problems(cfg, inv.ctx().env());
+    problems.forEach(p -> inv.ctx().err().println("progcache config: " + p));
+    return problems.isEmpty() ? 0 : 2;
+  }
+
+  /**
+   * What the helper would refuse or replace: bad values, unknown keys, and shared-tier settings it
+   * would turn the tier off for (a URL it cannot use, both --remote and --s3, ...).
+   */
+  static List<String> problems(HelperConfig cfg, Map<String, String> env) {
+    List<String> out = new ArrayList<>();
+    for (Problem p : cfg.problems()) {
+      out.add(p.text() + " (the helper: " + p.consequence() + ")");
+    }
+    if (!cfg.sharedTierOff()) {
+      try {
+        RemoteSettings.from(cfg, env);
+      } catch (ConfigException e) {
+        out.add(e.getMessage() + " (the helper: the shared tier is off)");
+      }
+    }
+    return out;
   }
 
   private static String row(String key, String value, String source) {
-    return String.format(Locale.ROOT, "%-16s %-24s %s", key, value, source);
+    return String.format(Locale.ROOT, "%-24s %-24s %s", key, value, source);
   }
 }

@@ -14,11 +14,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,7 +71,10 @@ final class DaemonCommand {
           yield status(env, build);
         }
         case "stop" -> stop(rest, env, build);
-        default -> throw new ConfigException("daemon needs run, status or stop\n" + USAGE);
+        default ->
+            throw new ConfigException(
+                (sub.isEmpty() ? "daemon needs run, status or stop" : "unknown daemon command \"" + sub + "\"")
+                    + " (progcache daemon --help shows the usage)");
       };
     } catch (IOException e) {
       throw new ConfigException("daemon: " + e.getMessage());
@@ -126,7 +129,8 @@ final class DaemonCommand {
       if (args.get(i).equals("--idle-exit") && i + 1 < args.size()) {
         idle = seconds("--idle-exit", args.get(++i));
       } else {
-        throw new ConfigException("unknown daemon argument " + args.get(i) + "\n" + USAGE);
+        throw new ConfigException(
+            "unknown daemon run flag " + args.get(i) + " (progcache daemon --help shows the usage)");
       }
     }
     DaemonServer.Identity id =
@@ -149,35 +153,33 @@ final class DaemonCommand {
     long start = System.nanoTime();
     PrintStream err = goStderr(h.pid());
     try {
-      List<String> rest = new ArrayList<>();
-      HelperConfig cfg;
-      DiskStore store;
-      BuildCache cache;
+      // As the one-shot helper: no configuration problem fails the go command.
+      HelperConfig cfg = HelperConfig.lenient(h.args(), h.env()).withConfigFileLeniently();
+      Helper.report(cfg, err);
       Stats stats = new Stats();
+      DiskStore store;
       try {
-        cfg = HelperConfig.parse(h.args(), h.env(), rest).withConfigFile();
-        if (!rest.isEmpty()) {
-          throw new ConfigException("unexpected argument " + rest.get(0));
-        }
-        Path dir = cfg.resolveDir(h.env());
-        store = stores.computeIfAbsent(dir, DaemonCommand::open);
-        Optional<RemoteSettings> remote = RemoteSettings.from(cfg, h.env());
-        if (remote.isEmpty()) {
-          cache = store;
-        } else {
-          RemoteSettings.Shared shared =
-              tiers.computeIfAbsent(
-                  new TierKey(dir, remote.get()),
-                  k -> k.remote().shared(new RemoteLog(sharedStats, System.err)));
-          Path cwd = h.cwd().isEmpty() ? dir : Path.of(h.cwd());
-          cache =
-              RemoteSettings.session(
-                  store, shared, Helper.prefetch(cfg, h.env(), cwd), new RemoteLog(stats, err));
-        }
-      } catch (ConfigException | IllegalStateException e) {
+        store = CacheDir.open(cfg, h.env(), this::shared, err);
+      } catch (IOException e) {
         err.println("progcache: " + e.getMessage());
         return; // closing the connection ends go's session: it reports the helper's exit
       }
+      Path dir = store.root();
+      Path cwd = h.cwd().isEmpty() ? dir : Path.of(h.cwd());
+      BuildCache cache =
+          Helper.sharedTier(
+                  cfg,
+                  h.env(),
+                  err,
+                  remote ->
+                      RemoteSettings.session(
+                          store,
+                          tiers.computeIfAbsent(
+                              new TierKey(dir, remote),
+                              k -> k.remote().shared(new RemoteLog(sharedStats, System.err))),
+                          Helper.prefetch(cfg, h.env(), cwd),
+                          new RemoteLog(stats, err)))
+              .orElse(store);
       out.write(ResponseWriter.HANDSHAKE);
       out.flush();
       try {
@@ -196,11 +198,20 @@ final class DaemonCommand {
     }
   }
 
+  /** The store of {@code dir}, shared by every session of that directory. */
+  private DiskStore shared(Path dir) throws IOException {
+    try {
+      return stores.computeIfAbsent(dir, DaemonCommand::open);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
   private static DiskStore open(Path dir) {
     try {
       return DiskStore.open(dir, Helper::nowNanos, new Stats());
     } catch (IOException e) {
-      throw new IllegalStateException(e.getMessage(), e);
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -24,13 +24,29 @@ final class Doctor {
    * @param detail what was found (shown either way)
    * @param fix what to do; empty for a pass
    */
-  record Result(boolean ok, String detail, String fix) {
+  record Result(Level level, String detail, String fix) {
+    /** OK: works; WARN: works, but worse than it could (the fix says how); FAIL: breaks builds. */
+    enum Level {
+      OK,
+      WARN,
+      FAIL
+    }
+
     static Result ok(String detail) {
-      return new Result(true, detail, "");
+      return new Result(Level.OK, detail, "");
+    }
+
+    static Result warn(String detail, String fix) {
+      return new Result(Level.WARN, detail, fix);
     }
 
     static Result fail(String detail, String fix) {
-      return new Result(false, detail, fix);
+      return new Result(Level.FAIL, detail, fix);
+    }
+
+    /** Whether the check passed (a warning passes). */
+    boolean ok() {
+      return level != Level.FAIL;
     }
   }
 
@@ -44,14 +60,16 @@ final class Doctor {
       try {
         r = c.run();
       } catch (RuntimeException e) {
-        r = Result.fail("the check itself failed: " + e, "report this as a progcache bug");
+        r =
+            Result.fail(
+                "the check itself failed: " + (e.getMessage() == null ? "no message" : e.getMessage()), "report this as a progcache bug");
       }
-      out.println(
-          String.format(
-              Locale.ROOT, "%-4s  %-10s %s", r.ok() ? "OK" : "FAIL", c.name(), r.detail()));
+      out.println(String.format(Locale.ROOT, "%-4s  %-10s %s", r.level(), c.name(), r.detail()));
+      if (!r.fix().isEmpty()) {
+        out.println("      fix: " + r.fix());
+      }
       if (!r.ok()) {
         failed++;
-        out.println("      fix: " + r.fix());
       }
     }
     return failed;

@@ -17,14 +17,16 @@ final class DoctorChecks {
   private DoctorChecks() {}
 
   /** What {@code go env GOVERSION GOCACHE} said, or why it could not be asked. */
-  record GoProbe(Optional<Path> go, String version, String goCache, String error) {
+  record GoProbe(
+      Optional<Path> go, String version, String goCache, String goCacheProg, String error) {
     /** Runs the first {@code go} on the PATH of {@code env} with that environment. */
     static GoProbe run(Map<String, String> env) {
       Optional<Path> go = onPath(env, "go");
       if (go.isEmpty()) {
-        return new GoProbe(go, "", "", "no go on PATH");
+        return new GoProbe(go, "", "", "", "no go on PATH");
       }
-      ProcessBuilder pb = new ProcessBuilder(go.get().toString(), "env", "GOVERSION", "GOCACHE");
+      ProcessBuilder pb =
+          new ProcessBuilder(go.get().toString(), "env", "GOVERSION", "GOCACHE", "GOCACHEPROG");
       pb.environment().clear();
       pb.environment().putAll(env);
       pb.redirectErrorStream(true);
@@ -38,18 +40,22 @@ final class DoctorChecks {
               go,
               "",
               "",
+              "",
               go.get() + " env failed: " + new String(b, StandardCharsets.UTF_8).strip());
         }
         List<String> lines = new String(b, StandardCharsets.UTF_8).lines().toList();
-        return new GoProbe(
-            go, lines.isEmpty() ? "" : lines.get(0), lines.size() < 2 ? "" : lines.get(1), "");
+        return new GoProbe(go, line(lines, 0), line(lines, 1), line(lines, 2), "");
       } catch (IOException e) {
-        return new GoProbe(go, "", "", "cannot run " + go.get() + ": " + e.getMessage());
+        return new GoProbe(go, "", "", "", "cannot run " + go.get() + ": " + e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return new GoProbe(go, "", "", "interrupted");
+        return new GoProbe(go, "", "", "", "interrupted");
       }
     }
+  }
+
+  private static String line(List<String> lines, int i) {
+    return lines.size() > i ? lines.get(i) : "";
   }
 
   static Doctor.Result jdk(Runtime.Version v) {
@@ -111,7 +117,9 @@ final class DoctorChecks {
       Path probe = Files.createTempFile(dir, ".tmp-doctor-", "");
       Files.delete(probe);
     } catch (IOException | UnsupportedOperationException e) {
-      return Doctor.Result.fail("cannot write to " + dir + ": " + e, fix);
+      String why =
+          e instanceof IOException io ? dev.progcache.disk.IoText.reason(io) : "not supported here";
+      return Doctor.Result.fail("cannot write to " + dir + ": " + why, fix);
     }
     long free;
     try {

@@ -17,13 +17,15 @@ final class DoctorCommand implements Admin.Command {
   @Override
   public String usage() {
     return """
-    usage: progcache doctor [--dir DIR]
+    usage: progcache doctor [helper flags]
 
-    Checks, one line each, OK or FAIL with the fix on the next line: the JDK version, the
-    configuration (flags, PROGCACHE_* variables, config file), the go command and its
-    version, go's cache directory (GOCACHE), the progcache directory (writable, free space
-    against max-size), and the launcher's AOT cache.
-    Exit status: 0 all checks pass, 1 some failed.
+    Checks what breaks or slows builds, one line each, OK, WARN or FAIL, with the fix on the
+    next line: the JDK version; every setting (flags, PROGCACHE_* variables, config file)
+    parses and the shared-tier settings are usable; the go command and its version; that
+    go env GOCACHEPROG starts and answers the handshake; go's cache directory (GOCACHE); the
+    progcache directory (writable, free space against max-size); the shared server answers
+    and the token may read (and write, unless read-only); the launcher's AOT cache.
+    Exit status: 0 no check failed (warnings pass), 1 some failed.
     """;
   }
 
@@ -48,30 +50,18 @@ final class DoctorCommand implements Admin.Command {
    */
   static List<Doctor.Check> checks(Admin.Invocation inv, Runtime.Version jdk, Launch launch) {
     Map<String, String> env = inv.ctx().env();
-    HelperConfig cfg = inv.cfg();
-    Doctor.Result config;
-    try {
-      cfg = cfg.withConfigFile();
-      String file = cfg.file().flatMap(ConfigFile::path).map(Object::toString).orElse("none");
-      config = Doctor.Result.ok("valid (config file " + file + ")");
-    } catch (ConfigException e) {
-      config =
-          Doctor.Result.fail(
-              e.getMessage(),
-              "correct the value named above; progcache config --help lists the keys");
-    }
+    HelperConfig cfg = inv.cfg().withConfigFileLeniently();
     DoctorChecks.GoProbe go = DoctorChecks.GoProbe.run(env);
-    HelperConfig effective = cfg;
-    Doctor.Result configResult = config;
     List<Doctor.Check> checks = new ArrayList<>();
     checks.add(Doctor.check("jdk", () -> DoctorChecks.jdk(jdk)));
-    checks.add(Doctor.check("config", () -> configResult));
+    checks.add(Doctor.check("config", () -> DoctorBuildChecks.settings(cfg, env)));
     checks.add(Doctor.check("go", () -> DoctorChecks.go(go)));
+    checks.add(Doctor.check("GOCACHEPROG", () -> DoctorBuildChecks.gocacheprog(go, env)));
     checks.add(Doctor.check("GOCACHE", () -> DoctorChecks.goCache(env, go)));
-    checks.add(Doctor.check("cache dir", () -> DoctorChecks.cacheDir(effective, env)));
+    checks.add(Doctor.check("cache dir", () -> DoctorChecks.cacheDir(cfg, env)));
+    checks.add(Doctor.check("remote", () -> DoctorBuildChecks.remote(cfg, env)));
     checks.add(
         Doctor.check("aot cache", () -> DoctorChecks.aot(launch.jvmArgs(), launch.launcher())));
-    // Shared tiers add their checks (reachable, authorised) here.
     return checks;
   }
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,6 +15,16 @@ import java.util.concurrent.TimeUnit;
  * its exit status becomes ours.
  */
 final class Exec {
+  static final String USAGE =
+      """
+      usage: progcache exec [helper flags] -- CMD [ARGS...]
+
+      Runs CMD (usually a go command) with GOCACHEPROG set to this progcache and the helper
+      flags given, e.g. progcache exec -v -- go build ./... CMD shares stdin, stdout and
+      stderr, gets SIGTERM when progcache does, and its exit status is progcache's. progcache
+      returns only after the helpers CMD started have written their last line (the -v summary).
+      """;
+
   private Exec() {}
 
   static int run(List<String> args, Map<String, String> env) throws ConfigException {
@@ -28,7 +39,17 @@ final class Exec {
     List<String> helper = new ArrayList<>(self());
     helper.addAll(cfg.flags());
     String prog = goCacheProg(helper);
-    ProcessBuilder pb = new ProcessBuilder(rest).inheritIO();
+    // stderr through a pipe to a cat of ours: the helpers go starts write to it after go has
+    // exited (the -v summary, upload failures), and cat ends only when the last of them closed it
+    Optional<Process> relay = stderrRelay();
+    ProcessBuilder pb =
+        new ProcessBuilder(rest)
+            .redirectInput(ProcessBuilder.Redirect.INHERIT)
+            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+            .redirectError(
+                relay
+                    .map(c -> ProcessBuilder.Redirect.appendTo(new java.io.File("/proc/" + c.pid() + "/fd/0")))
+                    .orElse(ProcessBuilder.Redirect.INHERIT));
     pb.environment().put("GOCACHEPROG", prog);
     // The hook is in place before the child starts, so a SIGTERM at any moment reaches it.
     java.util.concurrent.atomic.AtomicReference<Process> child =
@@ -65,15 +86,59 @@ final class Exec {
       p = pb.start();
     } catch (IOException e) {
       started.set(false);
-      throw new ConfigException("cannot start " + rest.get(0) + ": " + e.getMessage());
+      relay.ifPresent(Process::destroy);
+      throw new ConfigException("cannot start " + rest.get(0) + ": " + startFailure(e));
+    } finally {
+      relay.ifPresent(Exec::closeOurEnd); // from now on only CMD and its helpers hold the pipe
     }
     child.set(p);
     try {
-      return p.waitFor();
+      int status = p.waitFor();
+      if (relay.isPresent()
+          && !relay.get().waitFor(STDERR_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        relay.get().destroy(); // bounded: a helper stuck on a dead server must not hold us
+      }
+      return status;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
     }
+  }
+
+  /** How long, after CMD exits, its helpers may keep writing to stderr before we return. */
+  static final java.time.Duration STDERR_WAIT = java.time.Duration.ofSeconds(60);
+
+  /** A cat copying its stdin to our stderr, or empty when none can be started. */
+  private static Optional<Process> stderrRelay() {
+    try {
+      return Optional.of(
+          new ProcessBuilder("cat")
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(new java.io.File("/dev/stderr")))
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start());
+    } catch (IOException e) {
+      return Optional.empty(); // then CMD writes to our stderr directly
+    }
+  }
+
+  private static void closeOurEnd(Process cat) {
+    try {
+      cat.getOutputStream().close();
+    } catch (IOException e) {
+      // already closed
+    }
+  }
+
+  /** Why a program did not start, in words ("no such file or directory"), without the JDK's. */
+  static String startFailure(IOException e) {
+    String m = e.getMessage() == null ? "" : e.getMessage().strip();
+    // the JDK says: Cannot run program "x": Exec failed, error: 2 (No such file or directory)
+    int open = m.lastIndexOf('(');
+    if (m.startsWith("Cannot run program") && open >= 0 && m.endsWith(")")) {
+      String why = m.substring(open + 1, m.length() - 1).toLowerCase(java.util.Locale.ROOT);
+      return why + (why.contains("no such file") ? " (is it installed and on PATH?)" : "");
+    }
+    return m.isEmpty() ? "it could not be executed" : m.replace("Cannot run program", "cannot run");
   }
 
   /** {@code args} as one GOCACHEPROG value, quoted the way go splits it. */

@@ -35,19 +35,16 @@ final class Helper {
       Map<String, String> env) {
     long start = System.nanoTime();
     Stats stats = new Stats();
-    HelperConfig cfg;
+    HelperConfig cfg = flagsAndEnv.withConfigFileLeniently();
+    report(cfg, err);
     DiskStore local;
-    BuildCache store;
     try {
-      cfg = flagsAndEnv.withConfigFile();
-      Path dir = cfg.resolveDir(env);
-      local = DiskStore.open(dir, Helper::nowNanos, stats);
-      Optional<RemoteSettings> remote = RemoteSettings.from(cfg, env);
-      store = remote.isPresent() ? remote.get().tier(local, stats, err, prefetch(cfg, env, Path.of("").toAbsolutePath())) : local;
-    } catch (ConfigException | IOException e) {
+      local = CacheDir.open(cfg, env, CacheDir.fresh(stats), err);
+    } catch (IOException e) {
       err.println("progcache: " + e.getMessage());
       return 1;
     }
+    BuildCache store = sharedTier(cfg, env, err, remote -> remote.tier(local, stats, err, prefetch(cfg, env, Path.of("").toAbsolutePath()))).orElse(local);
     ProgServer.Outcome outcome;
     try (store) {
       outcome = session(cfg, store, stats, in, out, err);
@@ -56,6 +53,31 @@ final class Helper {
     printSummary(cfg, stats, elapsed, err);
     afterSession(local, cfg, stats, elapsed, err);
     return outcome == ProgServer.Outcome.MALFORMED ? 2 : 0;
+  }
+
+  /** Prints each configuration problem once, one line each. */
+  static void report(HelperConfig cfg, PrintStream err) {
+    cfg.problems().stream().map(Problem::line).distinct().forEach(err::println);
+  }
+
+  /**
+   * The shared tier {@code build} makes from the settings, or empty when none is configured or its
+   * settings are bad; then one line says why and the tier is off for this command.
+   */
+  static Optional<BuildCache> sharedTier(
+      HelperConfig cfg,
+      Map<String, String> env,
+      PrintStream err,
+      java.util.function.Function<RemoteSettings, BuildCache> build) {
+    if (cfg.sharedTierOff()) {
+      return Optional.empty(); // report() said why
+    }
+    try {
+      return RemoteSettings.from(cfg, env).map(build);
+    } catch (ConfigException e) {
+      err.println("progcache: " + e.getMessage() + "; the shared tier is off for this command");
+      return Optional.empty();
+    }
   }
 
   /** The build context of go running in {@code cwd} to prefetch for, unless prefetching is off. */

@@ -20,7 +20,6 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -69,20 +68,19 @@ record RemoteSettings(
           "give either --remote / PROGCACHE_REMOTE or --s3 / PROGCACHE_S3, not both; to put a"
               + " server in front of a bucket run `progcache serve --s3 ...` and point --remote at it");
     }
-    BestEffort.Policy d = BestEffort.Policy.DEFAULT;
+    Config c = cfg.config();
     BestEffort.Policy policy =
         new BestEffort.Policy(
-            duration(env, "PROGCACHE_REMOTE_TIMEOUT", d.getTimeout()),
-            count(env, "PROGCACHE_REMOTE_BREAKER_FAILURES", d.breakerFailures()),
-            duration(env, "PROGCACHE_REMOTE_BREAKER_OPEN", d.breakerOpen()),
-            duration(env, "PROGCACHE_REMOTE_NEGATIVE_TTL", d.negativeTtl()));
-    Uploader.Limits u = Uploader.Limits.DEFAULT;
+            c.get(HelperConfig.REMOTE_TIMEOUT),
+            c.get(HelperConfig.REMOTE_BREAKER_FAILURES),
+            c.get(HelperConfig.REMOTE_BREAKER_OPEN),
+            c.get(HelperConfig.REMOTE_NEGATIVE_TTL));
     Uploader.Limits uploads =
         new Uploader.Limits(
-            count(env, "PROGCACHE_REMOTE_UPLOAD_QUEUE", u.queue()),
-            count(env, "PROGCACHE_REMOTE_UPLOADS", u.concurrency()),
-            u.timeout(),
-            duration(env, "PROGCACHE_REMOTE_DRAIN", u.drain()));
+            c.get(HelperConfig.REMOTE_UPLOAD_QUEUE),
+            c.get(HelperConfig.REMOTE_UPLOADS),
+            Uploader.Limits.DEFAULT.timeout(),
+            c.get(HelperConfig.REMOTE_DRAIN));
     Optional<String> ns = cfg.config().find(HelperConfig.NAMESPACE);
     if (bucket && ns.isPresent()) {
       throw new ConfigException(
@@ -98,7 +96,7 @@ record RemoteSettings(
       }
       return Optional.of(new RemoteSettings(null, null, null, loc, policy, uploads, readOnly));
     }
-    String token = token(env, cfg.config().find(HelperConfig.TOKEN_FILE));
+    String token = token(c.find(HelperConfig.TOKEN), c.find(HelperConfig.TOKEN_FILE));
     Optional<String> audience = cfg.config().find(HelperConfig.OIDC_AUDIENCE).filter(a -> !a.isBlank());
     IdTokenSource.Request oidc =
         token == null && audience.isPresent()
@@ -225,50 +223,12 @@ record RemoteSettings(
     }
   }
 
-  private static @Nullable String token(Map<String, String> env, Optional<Path> tokenFile)
+  private static @Nullable String token(Optional<String> token, Optional<Path> tokenFile)
       throws ConfigException {
     try {
-      return Endpoint.token(env.get("PROGCACHE_TOKEN"), tokenFile, "PROGCACHE_TOKEN_FILE");
+      return Endpoint.token(token.orElse(null), tokenFile, "PROGCACHE_TOKEN_FILE");
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
-    }
-  }
-
-  private static int count(Map<String, String> env, String key, int dflt) throws ConfigException {
-    String v = env.get(key);
-    if (v == null || v.isBlank()) {
-      return dflt;
-    }
-    try {
-      int n = Integer.parseInt(v.strip());
-      if (n < 1) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key + "=" + v + ": expected a positive whole number");
-    }
-  }
-
-  /** Parses {@code 250ms}, {@code 3s}, {@code 2m} or plain seconds. */
-  static Duration duration(Map<String, String> env, String key, Duration dflt)
-      throws ConfigException {
-    String v = env.get(key);
-    if (v == null || v.isBlank()) {
-      return dflt;
-    }
-    String s = v.strip().toLowerCase(Locale.ROOT);
-    try {
-      if (s.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-      } else if (s.endsWith("s")) {
-        return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
-      } else if (s.endsWith("m")) {
-        return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
-      }
-      return Duration.ofMillis(Math.round(Double.parseDouble(s) * 1000));
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key + "=" + v + ": expected a duration such as 500ms, 5s or 1m");
     }
   }
 }

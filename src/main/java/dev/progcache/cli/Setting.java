@@ -3,21 +3,33 @@ package dev.progcache.cli;
 import java.util.Locale;
 
 /**
- * One configuration key. Its name is the same everywhere: {@code key} in the config file, {@code
- * --key} on the command line, {@code PROGCACHE_KEY} (upper case, '-' as '_') in the environment.
+ * One configuration key, declared once. Its name is the same everywhere: {@code key} in the config
+ * file, {@code --key} on the command line, {@code PROGCACHE_KEY} (upper case, '-' as '_') in the
+ * environment. A {@link Kind#SECRET} setting (a token) exists only in the environment and is never
+ * shown.
  *
  * <p>Immutable. Adding a key means adding one constant to {@link HelperConfig#SETTINGS} (and its
- * line to {@link HelperConfig#USAGE}); flags, environment, file, {@code progcache config} and error
- * messages follow from it. A {@code secret} key (a token) is never shown.
+ * line to {@link HelperConfig#USAGE}); flags, environment, file, {@code progcache config}, {@code
+ * doctor} and error messages follow from it.
  *
  * @param key the file key, lower case with '-'
  * @param defaultText the default, in the same form a user would write it
  * @param type how values are parsed and what is accepted
- * @param secret whether the value is redacted when shown
+ * @param kind what a bad value costs, and where the setting may be given
  * @param help one line for usage texts
  * @param <T> the parsed type
  */
-record Setting<T>(String key, String defaultText, ValueType<T> type, boolean secret, String help) {
+record Setting<T>(String key, String defaultText, ValueType<T> type, Kind kind, String help) {
+
+  /** What a setting belongs to, which decides what a bad value costs. */
+  enum Kind {
+    /** The local cache: a bad value is replaced by the default. */
+    LOCAL,
+    /** The shared tier: a bad value turns the shared tier off. */
+    SHARED,
+    /** A credential of the shared tier: environment only, never shown. */
+    SECRET
+  }
 
   /** Parses the text of a value; the message of the exception says what is wrong with it. */
   interface ValueType<T> {
@@ -42,21 +54,48 @@ record Setting<T>(String key, String defaultText, ValueType<T> type, boolean sec
     return "--" + key;
   }
 
-  /** Parses {@code text}, naming the key, where it came from, and the accepted form on failure. */
-  T parse(String text, String origin) throws ConfigException {
+  boolean secret() {
+    return kind == Kind.SECRET;
+  }
+
+  /** Whether it may be given as a flag or in the config file (secrets may not). */
+  boolean outsideEnvironment() {
+    return kind != Kind.SECRET;
+  }
+
+  /** What happens when a value of this setting is bad, for the end of a problem line. */
+  String consequence() {
+    if (kind != Kind.LOCAL) {
+      return "the shared tier is off for this command";
+    }
+    return "using the default " + (defaultText.isEmpty() ? "(none)" : defaultText);
+  }
+
+  /**
+   * Parses {@code text}, or says what is wrong: the origin, the value (unless secret), the key and
+   * the accepted form.
+   */
+  Parsed<T> parse(String text, String origin) {
     try {
-      return type.parse(text);
+      return new Parsed<>(type.parse(text), null);
     } catch (IllegalArgumentException e) {
       String why = e.getMessage() == null ? "" : " (" + e.getMessage() + ")";
-      throw new ConfigException(
-          origin
-              + ": bad value \""
-              + (secret ? "<redacted>" : text)
-              + "\" for "
-              + key
-              + why
-              + "; expected "
-              + type.accepted());
+      return new Parsed<>(
+          null,
+          new Problem(
+              origin
+                  + ": bad value \""
+                  + (secret() ? "<redacted>" : text)
+                  + "\" for "
+                  + key
+                  + why
+                  + "; expected "
+                  + type.accepted(),
+              consequence(),
+              kind != Kind.LOCAL));
     }
   }
+
+  /** A parsed value, or the problem with the text. Exactly one is non-null. */
+  record Parsed<T>(@org.jspecify.annotations.Nullable T value, @org.jspecify.annotations.Nullable Problem problem) {}
 }

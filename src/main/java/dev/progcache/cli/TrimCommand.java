@@ -33,6 +33,11 @@ final class TrimCommand implements Admin.Command {
   }
 
   @Override
+  public java.util.List<Setting<?>> settings() {
+    return java.util.List.of(HelperConfig.DIR, HelperConfig.MAX_SIZE, HelperConfig.MAX_AGE);
+  }
+
+  @Override
   public Set<String> switches() {
     return Set.of("--dry-run");
   }

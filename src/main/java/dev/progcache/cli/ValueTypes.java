@@ -100,82 +100,52 @@ final class ValueTypes {
         }
       };
 
+  /** A duration as {@link #DURATION}, but more than zero: a time limit. */
+  static final Setting.ValueType<Duration> TIMEOUT =
+      new Setting.ValueType<>() {
+        @Override
+        public Duration parse(String text) {
+          Duration d = parseDuration(text);
+          if (d.isZero()) {
+            throw new IllegalArgumentException("must be more than zero");
+          }
+          return d;
+        }
+
+        @Override
+        public String accepted() {
+          return "a duration more than zero made of numbers with units d, h, m, s or ms, e.g. 500ms,"
+              + " 30s or 5m";
+        }
+      };
+
+  /** A whole number from 1 up. */
+  static final Setting.ValueType<Integer> COUNT =
+      new Setting.ValueType<>() {
+        @Override
+        public Integer parse(String text) {
+          long n = number(text.strip());
+          if (n < 1 || n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(n < 1 ? "must be 1 or more" : "too large");
+          }
+          return (int) n;
+        }
+
+        @Override
+        public String accepted() {
+          return "a whole number, 1 or more";
+        }
+      };
+
   static long parseSize(String text) {
-    String t = text.strip().toUpperCase(Locale.ROOT);
-    if (t.equals("OFF") || t.equals("0")) {
-      return 0;
-    }
-    if (t.endsWith("IB")) {
-      t = t.substring(0, t.length() - 2);
-    } else if (t.endsWith("B")) {
-      t = t.substring(0, t.length() - 1);
-    }
-    int shift = 0;
-    if (!t.isEmpty()) {
-      shift =
-          switch (t.charAt(t.length() - 1)) {
-            case 'K' -> 10;
-            case 'M' -> 20;
-            case 'G' -> 30;
-            case 'T' -> 40;
-            default -> 0;
-          };
-    }
-    String digits = shift == 0 ? t : t.substring(0, t.length() - 1).strip();
-    long n = number(digits);
-    if (n > (Long.MAX_VALUE >> shift)) {
-      throw new IllegalArgumentException("too large");
-    }
-    return n << shift;
+    return dev.progcache.cache.Units.size(text);
   }
 
   static Duration parseDuration(String text) {
-    String t = text.strip().toLowerCase(Locale.ROOT);
-    if (t.equals("off") || t.equals("0")) {
-      return Duration.ZERO;
-    }
-    if (t.isEmpty()) {
-      throw new IllegalArgumentException("empty");
-    }
-    Duration d = Duration.ZERO;
-    int i = 0;
-    while (i < t.length()) {
-      int start = i;
-      while (i < t.length() && Character.isDigit(t.charAt(i))) {
-        i++;
-      }
-      if (i == start || i == t.length()) {
-        throw new IllegalArgumentException("every number needs a unit");
-      }
-      long n = number(t.substring(start, i));
-      if (t.startsWith("ms", i)) {
-        d = d.plusMillis(n);
-        i += 2;
-        continue;
-      }
-      d =
-          d.plus(
-              switch (t.charAt(i)) {
-                case 'd' -> Duration.ofDays(n);
-                case 'h' -> Duration.ofHours(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 's' -> Duration.ofSeconds(n);
-                default -> throw new IllegalArgumentException("unknown unit '" + t.charAt(i) + "'");
-              });
-      i++;
-    }
-    return d;
+    return dev.progcache.cache.Units.duration(text);
   }
 
   private static long number(String digits) {
-    if (digits.isEmpty() || digits.length() > 18) {
-      throw new IllegalArgumentException(digits.isEmpty() ? "no number" : "too large");
-    }
-    for (int i = 0; i < digits.length(); i++) {
-      if (!Character.isDigit(digits.charAt(i))) {
-        throw new IllegalArgumentException("not a number");
-      }
-    }
-    return Long.parseLong(digits);
+    return dev.progcache.cache.Units.number(digits);
   }
 }

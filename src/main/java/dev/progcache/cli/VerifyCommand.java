@@ -32,6 +32,11 @@ final class VerifyCommand implements Admin.Command {
   }
 
   @Override
+  public java.util.List<Setting<?>> settings() {
+    return java.util.List.of(HelperConfig.DIR);
+  }
+
+  @Override
   public Set<String> switches() {
     return Set.of("--repair");
   }

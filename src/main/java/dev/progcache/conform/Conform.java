@@ -14,7 +14,7 @@ import java.util.Locale;
  * choose the cache it uses.
  */
 public final class Conform {
-  static final String USAGE =
+  public static final String USAGE =
       """
       usage: progcache conform [--case NAME]... [--bench [--seconds N] [--warmup N] [--threads N]] -- HELPER [ARGS...]
         runs the GOCACHEPROG conformance cases against HELPER (started once per case);
@@ -44,7 +44,7 @@ public final class Conform {
     try {
       a = parse(args);
     } catch (IllegalArgumentException e) {
-      err.println("progcache conform: " + e.getMessage() + "\n" + USAGE);
+      err.println("progcache conform: " + e.getMessage() + " (progcache conform --help shows the usage)");
       return 2;
     }
     Target t;

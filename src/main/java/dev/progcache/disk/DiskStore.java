@@ -76,7 +76,8 @@ public final class DiskStore implements BuildCache {
       Files.createDirectories(s.outputs);
     } catch (IOException e) {
       if (!Files.isDirectory(s.actions) || !Files.isDirectory(s.outputs)) {
-        throw new IOException("cannot create the cache directory " + abs + ": " + e, e);
+        throw new IOException(
+            "cannot create the cache directory " + abs + ": " + IoText.reason(e), e);
       }
     }
     return s;

@@ -104,7 +104,7 @@ public final class BestEffort implements RemoteTier {
       // the remote's bytes disagree with its own claim: a lying or broken remote
       reads.failure();
       log.count(RemoteLog.CORRUPT, 1);
-      log.once("corrupt", "remote cache " + name + " sent a bad object, ignored it: " + e.getMessage());
+      log.once("corrupt", "remote cache " + name + " sent a bad object, ignored it: " + reason(e));
       return Optional.empty();
     } catch (RemoteException e) {
       classify(e, "get");
@@ -116,7 +116,7 @@ public final class BestEffort implements RemoteTier {
         reads.failure();
       }
       log.count(RemoteLog.ERRORS, 1);
-      log.once("get", "remote cache " + name + " get failed, continuing without it: " + e.getMessage());
+      log.once("get", "remote cache " + name + " get failed, continuing without it: " + reason(e));
       return Optional.empty();
     }
   }
@@ -144,7 +144,7 @@ public final class BestEffort implements RemoteTier {
       // or a dropped upload, not twice
       if (!Thread.currentThread().isInterrupted()) {
         log.count(RemoteLog.UPLOAD_ERRORS, 1);
-        log.once("put", "remote cache " + name + " upload failed: " + e.getMessage());
+        log.once("put", "remote cache " + name + " upload failed: " + reason(e));
       }
       throw e instanceof IOException io ? io : new IOException(e.toString(), e);
     }
@@ -170,7 +170,7 @@ public final class BestEffort implements RemoteTier {
           "remote prefetch of " + actions.size() + " objects");
     } catch (BadPutException e) {
       log.count(RemoteLog.CORRUPT, 1);
-      log.once("corrupt", "remote cache " + name + " sent a bad object, ignored it: " + e.getMessage());
+      log.once("corrupt", "remote cache " + name + " sent a bad object, ignored it: " + reason(e));
     } catch (RemoteException e) {
       if (e.kind() == RemoteException.Kind.FAILED) {
         prefetchTrouble("prefetch", e);
@@ -227,7 +227,7 @@ public final class BestEffort implements RemoteTier {
 
   private void prefetchTrouble(String kind, Exception e) {
     log.count(RemoteLog.PREFETCH_ERRORS, 1);
-    log.once(kind, "remote cache " + name + " " + kind + " failed, building without it: " + e.getMessage());
+    log.once(kind, "remote cache " + name + " " + kind + " failed, building without it: " + reason(e));
   }
 
   private void classify(RemoteException e, String op) {
@@ -266,12 +266,12 @@ public final class BestEffort implements RemoteTier {
         log.count(op.equals("get") ? RemoteLog.ERRORS : RemoteLog.UPLOAD_ERRORS, 1);
         log.once(
             "no-credentials",
-            "remote cache " + name + " is off for this build: " + e.getMessage());
+            "remote cache " + name + " is off for this build: " + reason(e));
       }
       case TOO_LARGE -> {
         writes.success(); // the remote answered: a probe that gets a 413 found it up
         log.count(RemoteLog.UPLOAD_REJECTED, 1);
-        log.once("too-large", "remote cache " + name + " rejected an object: " + e.getMessage());
+        log.once("too-large", "remote cache " + name + " rejected an object: " + reason(e));
       }
       case THROTTLED -> {
         Duration wait = e.retryAfter().orElse(policy.breakerOpen());
@@ -283,20 +283,20 @@ public final class BestEffort implements RemoteTier {
         log.count(op.equals("get") ? RemoteLog.ERRORS : RemoteLog.UPLOAD_ERRORS, 1);
         log.once(
             "throttled",
-            "remote cache " + name + " asked us to back off (" + e.getMessage() + "); pausing it for "
+            "remote cache " + name + " asked us to back off (" + reason(e) + "); pausing it for "
                 + wait.toSeconds() + " s");
       }
       case FAILED -> {
         (op.equals("get") ? reads : writes).failure();
         log.count(op.equals("get") ? RemoteLog.ERRORS : RemoteLog.UPLOAD_ERRORS, 1);
-        log.once(op, "remote cache " + name + " " + op + " failed: " + e.getMessage());
+        log.once(op, "remote cache " + name + " " + op + " failed: " + reason(e));
       }
     }
   }
 
   /** Reports a refusal once: "remote cache NAME {@code what} (the answer); {@code then}". */
   private void refused(String kind, String what, RemoteException e, String then) {
-    log.once(kind, "remote cache " + name + " " + what + " (" + e.getMessage() + "); " + then);
+    log.once(kind, "remote cache " + name + " " + what + " (" + reason(e) + "); " + then);
   }
 
   @Override
@@ -317,5 +317,19 @@ public final class BestEffort implements RemoteTier {
   @Override
   public void close() {
     delegate.close();
+  }
+
+  /** What went wrong, in words: the message, or for an exception without one, what it means. */
+  static String reason(Throwable e) {
+    if (e.getMessage() != null && !e.getMessage().isBlank()) {
+      return e.getMessage();
+    }
+    return switch (e) {
+      case java.io.EOFException x -> "the connection ended early";
+      case java.nio.channels.ClosedChannelException x -> "the connection was closed";
+      case java.io.InterruptedIOException x -> "timed out";
+      case java.net.ConnectException x -> "connection refused";
+      default -> "no reason given by the network layer";
+    };
   }
 }

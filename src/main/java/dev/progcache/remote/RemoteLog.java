@@ -7,7 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where the remote tiers report: counters in the session's {@link Stats}, and messages on go's
- * stderr, each kind printed once per session so a failing remote does not flood the build log.
+ * stderr: the first message of a session only, so a down or refusing remote costs a go command one
+ * line, not one per kind of failure (get, upload, prefetch, credentials). The counters (-v) still
+ * count everything.
  *
  * <p>Thread-safe. Messages must never contain credentials.
  */
@@ -39,6 +41,8 @@ public final class RemoteLog {
   private final Stats stats;
   private final PrintStream err;
   private final Set<String> said = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicBoolean spoke =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   public RemoteLog(Stats stats, PrintStream err) {
     this.stats = stats;
@@ -52,9 +56,12 @@ public final class RemoteLog {
     stats.add(counter, delta);
   }
 
-  /** Prints {@code message} (prefixed "progcache: ") unless a message of this kind was printed. */
+  /**
+   * Prints {@code message} (prefixed "progcache: ") when it is the session's first message; later
+   * ones, of any kind, are left to the counters.
+   */
   public void once(String kind, String message) {
-    if (said.add(kind)) {
+    if (said.add(kind) && spoke.compareAndSet(false, true)) {
       err.println("progcache: " + message);
     }
   }

@@ -58,6 +58,17 @@ public final class CacheServer implements AutoCloseable {
     this.status = parts.status();
   }
 
+  /** Why listening failed, in words: a port in use says so. */
+  static String listenFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException) {
+        return "the port is in use (is another server running?) or the address is not this"
+            + " machine's; choose another with --listen HOST:PORT";
+      }
+    }
+    return e.getMessage() == null ? "the network refused it" : e.getMessage();
+  }
+
   /**
    * Opens the store, loads the tokens and starts listening.
    *
@@ -101,7 +112,9 @@ public final class CacheServer implements AutoCloseable {
       if (upstream != null) {
         upstream.close();
       }
-      throw new ServeException("cannot open the storage directory " + cfg.dir() + ": " + e.getMessage(), e);
+      throw new ServeException(
+          "cannot open the storage directory " + cfg.dir() + ": " + dev.progcache.disk.IoText.reason(e)
+              + "; choose a writable directory with --dir", e);
     }
     Tokens.Principal anonymous = anonymous(cfg, err);
     Supplier<Tokens> tokens;
@@ -256,7 +269,7 @@ public final class CacheServer implements AutoCloseable {
         upstream.close();
       }
       throw new ServeException(
-          "cannot listen on " + cfg.host() + ":" + cfg.port() + ": " + e.getMessage(), e);
+          "cannot listen on " + cfg.host() + ":" + cfg.port() + ": " + listenFailure(e), e);
     }
     return new CacheServer(server, c, log, new Parts(namespaces, upstream, stopTokens, status));
   }

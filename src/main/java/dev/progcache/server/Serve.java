@@ -20,13 +20,26 @@ public final class Serve {
 
   /** Runs the server; returns the exit status (only Main exits). */
   public static int run(List<String> args, Map<String, String> env, PrintStream raw) {
+    return run(args, env, Map.of(), raw);
+  }
+
+  /**
+   * Runs the server with the config file's {@code [serve]} table as the lowest layer of settings.
+   *
+   * @param file values by key, each with where it was written ({@code path:line})
+   */
+  public static int run(
+      List<String> args,
+      Map<String, String> env,
+      Map<String, Map.Entry<String, String>> file,
+      PrintStream raw) {
     if (args.contains("--help") || args.contains("-h")) {
-      raw.print(ServeConfig.USAGE);
+      System.out.print(ServeConfig.USAGE); // help is output, not a diagnostic
       return 0;
     }
     PrintStream err = dev.progcache.cache.LogStamp.stamped(raw, java.time.Clock.systemUTC());
     try {
-      ServeConfig cfg = ServeConfig.parse(args, env);
+      ServeConfig cfg = ServeConfig.parse(args, env, file);
       CacheServer s = CacheServer.start(cfg, raw); // stamps its own lines; the access log has its own times
       err.println(
           "progcache serve: listening on "

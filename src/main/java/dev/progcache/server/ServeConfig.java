@@ -13,7 +13,6 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -156,6 +155,10 @@ public record ServeConfig(
   public static final String USAGE =
       """
       usage: progcache serve [flags]
+      Each flag is also PROGCACHE_SERVE_<FLAG> in the environment (PROGCACHE_SERVE_MAX_SIZE=20G,
+      PROGCACHE_SERVE_INSECURE_ANONYMOUS=true) and a key of the [serve] table of the config file
+      (max-size = 20G); flag > environment > file > default. Sizes like 512M, 10G or 10GiB;
+      durations like 500ms, 30s or 5m.
         --listen HOST:PORT    address (default 127.0.0.1:8421; port 0 picks a free one)
         --dir DIR             storage directory (env PROGCACHE_SERVE_DIR; default ~/.cache/progcache-serve)
         --max-size SIZE       evict least recently used objects above this total (default 10G)
@@ -232,6 +235,23 @@ public record ServeConfig(
   }
 
   static ServeConfig parse(List<String> args, Map<String, String> env) throws ServeException {
+    return parse(args, env, Map.of());
+  }
+
+  /**
+   * Parses the server's settings: flags, then {@code PROGCACHE_SERVE_*} variables, then the
+   * config file's {@code [serve]} table, then defaults (see {@link ServeLayers}).
+   *
+   * @param file the {@code [serve]} table: values by key, each with where it was written
+   */
+  static ServeConfig parse(
+      List<String> args, Map<String, String> env, Map<String, Map.Entry<String, String>> file)
+      throws ServeException {
+    return parseFlags(ServeLayers.asFlags(args, env, file), env);
+  }
+
+  private static ServeConfig parseFlags(List<String> args, Map<String, String> env)
+      throws ServeException {
     String listen = "127.0.0.1:8421";
     String dir = env.get("PROGCACHE_SERVE_DIR");
     String tokens = env.get("PROGCACHE_SERVE_TOKENS_FILE");
@@ -298,7 +318,7 @@ public record ServeConfig(
       } else if (i + 1 < args.size()) {
         v = args.get(++i);
       } else {
-        throw new ServeException(a + " needs a value\n" + USAGE);
+        throw new ServeException(a + " needs a value (progcache serve --help shows the usage)");
       }
       switch (name) {
         case "--listen" -> listen = v;
@@ -328,7 +348,9 @@ public record ServeConfig(
         case "--modproxy-list-ttl" -> listTtl = Duration.ofMillis(Math.max(0, seconds(name, v)));
         case "--modproxy-netrc" -> modNetrc = v;
         case "--modproxy-header-file" -> modHeaders = v;
-        default -> throw new ServeException("unknown flag " + a + "\n" + USAGE);
+        default ->
+            throw new ServeException(
+                "unknown flag " + a + " (progcache serve --help shows the usage)");
       }
     }
     int colon = listen.lastIndexOf(':');
@@ -508,43 +530,29 @@ public record ServeConfig(
     }
   }
 
-  /** Parses {@code 123}, {@code 4K}, {@code 512M}, {@code 10G} (binary units). */
+  /** A size in the one grammar ({@link dev.progcache.cache.Units#size}): 512M, 10G, 10GiB. */
   static long size(String flag, String v) throws ServeException {
-    String s = v.strip().toUpperCase(Locale.ROOT);
-    if (s.endsWith("B")) {
-      s = s.substring(0, s.length() - 1);
-    }
-    long mult = 1;
-    if (!s.isEmpty() && "KMGT".indexOf(s.charAt(s.length() - 1)) >= 0) {
-      mult = 1L << (10 * ("KMGT".indexOf(s.charAt(s.length() - 1)) + 1));
-      s = s.substring(0, s.length() - 1);
-    }
     try {
-      long n = Long.parseLong(s);
-      if (n < 0) {
-        throw new NumberFormatException();
-      }
-      return Math.multiplyExact(n, mult);
-    } catch (NumberFormatException | ArithmeticException e) {
-      throw new ServeException(flag + " " + v + ": expected a size such as 500M or 10G");
+      return dev.progcache.cache.Units.size(v);
+    } catch (IllegalArgumentException e) {
+      throw new ServeException(
+          flag + " " + v + ": " + e.getMessage() + "; expected a size such as 512M, 10G or 10GiB");
     }
   }
 
+  /**
+   * Milliseconds of a duration in the one grammar ({@link dev.progcache.cache.Units#duration}):
+   * 500ms, 30s, 5m; a plain number is seconds, as these flags always took.
+   */
   private static long seconds(String flag, String v) throws ServeException {
-    String s = v.strip().toLowerCase(Locale.ROOT);
     try {
-      if (s.endsWith("ms")) {
-        return Long.parseLong(s.substring(0, s.length() - 2));
-      }
-      if (s.endsWith("m")) {
-        return Long.parseLong(s.substring(0, s.length() - 1)) * 60_000;
-      }
-      if (s.endsWith("s")) {
-        s = s.substring(0, s.length() - 1);
-      }
-      return Math.round(Double.parseDouble(s) * 1000);
-    } catch (NumberFormatException e) {
-      throw new ServeException(flag + " " + v + ": expected a duration such as 30s or 2m");
+      String t = v.strip();
+      return t.matches("[0-9]+")
+          ? Math.multiplyExact(Long.parseLong(t), 1000)
+          : dev.progcache.cache.Units.duration(t).toMillis();
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new ServeException(
+          flag + " " + v + ": " + e.getMessage() + "; expected a duration such as 500ms, 30s or 2m");
     }
   }
 }

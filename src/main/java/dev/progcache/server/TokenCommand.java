@@ -43,9 +43,13 @@ public final class TokenCommand {
 
   /** Runs {@code progcache token ARGS}; returns the exit status (only Main exits). */
   public static int run(List<String> args, PrintStream out, PrintStream err) {
-    if (args.isEmpty() || args.contains("--help") || args.contains("-h")) {
-      err.print(USAGE);
-      return args.isEmpty() ? 2 : 0;
+    if (args.contains("--help") || args.contains("-h")) {
+      out.print(USAGE);
+      return 0;
+    }
+    if (args.isEmpty()) {
+      err.println("progcache token: missing subcommand (progcache token --help shows the usage)");
+      return 2;
     }
     try {
       return switch (args.get(0)) {
@@ -53,7 +57,9 @@ public final class TokenCommand {
         case "list" -> list(TokenFile.flag(args.subList(1, args.size()), 0), out);
         case "revoke" -> revoke(args.subList(1, args.size()), err);
         default -> {
-          err.println("progcache token: unknown subcommand \"" + args.get(0) + "\"\n" + USAGE);
+          err.println(
+              "progcache token: unknown subcommand \"" + args.get(0) + "\""
+                  + " (progcache token --help shows the usage)");
           yield 2;
         }
       };
@@ -126,7 +132,7 @@ public final class TokenCommand {
           case "--metrics" -> grants.add(Tokens.Grant.METRICS);
           case "--tokens", "--namespace", "--read-namespace", "--name" -> {
             if (i + 1 >= args.size()) {
-              throw new ServeException(a + " needs a value\n" + USAGE);
+              throw new ServeException(a + " needs a value (progcache token --help shows the usage)");
             }
             String v = args.get(++i);
             switch (a) {
@@ -136,7 +142,9 @@ public final class TokenCommand {
               default -> name = name(v);
             }
           }
-          default -> throw new ServeException("unknown flag " + a + "\n" + USAGE);
+          default ->
+              throw new ServeException(
+                  "unknown flag " + a + " (progcache token --help shows the usage)");
         }
       }
       if (file == null) {

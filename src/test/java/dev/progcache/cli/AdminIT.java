@@ -99,16 +99,22 @@ class AdminIT {
   }
 
   @Test
-  void badConfigFile_handshakeFirst_thenClearError() throws Exception {
+  void badConfigFile_handshakeFirst_thenOneLine_andTheHelperServes() throws Exception {
     Path f = Files.writeString(tmp.resolve("bad.toml"), "max-age = \"forever\"\n");
     try (HelperProcess h =
         HelperProcess.start(
             Map.of("PROGCACHE_CONFIG", f.toString()), "--dir", tmp.resolve("c").toString())) {
       assertThat(h.readLine(20)).isEqualTo(HANDSHAKE);
-      assertThat(h.waitFor(30)).isEqualTo(1);
+      Random rnd = new Random(2);
+      h.write(put(1, random(rnd, 32), random(rnd, 100)));
+      assertThat(h.readLine(20)).contains("\"ID\":1");
+      h.write(close(9));
+      assertThat(h.readLine(20)).isEqualTo("{\"ID\":9}");
+      assertThat(h.waitFor(30)).isZero();
       assertThat(h.stderr())
           .contains(f + ":1: bad value \"forever\" for max-age")
-          .contains("e.g. 5d");
+          .contains("e.g. 5d")
+          .contains("using the default 5d");
     }
   }
 
@@ -155,7 +161,7 @@ class AdminIT {
   void unknownSubcommandFlag_exitsTwoWithUsageHint() throws Exception {
     Result r = progcache(Map.of(), "trim", "--bogus");
     assertThat(r.status()).isEqualTo(2);
-    assertThat(r.err()).contains("unknown flag --bogus").contains("see progcache trim --help");
+    assertThat(r.err()).contains("unknown flag --bogus").contains("progcache trim --help");
   }
 
   @SuppressWarnings("unused")

@@ -78,7 +78,7 @@ class AdminTest {
     for (Admin.Command c : Admin.COMMANDS) {
       out.reset();
       assertThat(run(c.name(), "--help")).isZero();
-      assertThat(out()).startsWith("usage: progcache " + c.name()).contains("--max-size");
+      assertThat(out()).startsWith("usage: progcache " + c.name()).contains("--dir");
     }
   }
 
@@ -99,13 +99,36 @@ class AdminTest {
   }
 
   @Test
-  void config_badValue_isUsageErrorNamingKey() {
+  void config_badValue_exitsTwoNamingKeyValueAndOrigin_stillShowsTheRest() throws Exception {
     env.put("PROGCACHE_TRIM_INTERVAL", "daily");
-    assertThatThrownBy(() -> run("config"))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("PROGCACHE_TRIM_INTERVAL")
-        .hasMessageContaining("trim-interval")
-        .hasMessageContaining("e.g. 5d");
+    assertThat(run("config")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("PROGCACHE_TRIM_INTERVAL: bad value \"daily\" for trim-interval")
+        .contains("e.g. 5d");
+    assertThat(out()).contains("max-size");
+  }
+
+  @Test
+  void config_refusesWhatTheHelperRefuses_andNeverPrintsSecrets() throws Exception {
+    env.put("PROGCACHE_REMOTE", "ftp://x");
+    env.put("PROGCACHE_TOKEN", "tok-S3CRET-123");
+    assertThat(run("config")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--remote / PROGCACHE_REMOTE must look like http://host:port")
+        .contains("ftp://x");
+    env.put("PROGCACHE_REMOTE", "http://alice:pa55word@cache.example:8421/");
+    out.reset();
+    err.reset();
+    run("config");
+    String all = out() + err.toString(StandardCharsets.UTF_8);
+    assertThat(all).doesNotContain("tok-S3CRET-123").doesNotContain("pa55word");
+    assertThat(out())
+        .containsPattern("PROGCACHE_TOKEN +<set> +PROGCACHE_TOKEN")
+        .contains("http://<set>@cache.example:8421/");
+    env.remove("PROGCACHE_TOKEN");
+    out.reset();
+    run("config");
+    assertThat(out()).containsPattern("PROGCACHE_TOKEN +<unset> +default");
   }
 
   @Test

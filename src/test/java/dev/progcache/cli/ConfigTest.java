@@ -102,17 +102,64 @@ class ConfigTest {
   }
 
   @Test
-  void fileErrors_unknownKey_unquotedValue_table_duplicate() throws Exception {
+  void fileErrors_unknownKey_unknownTable_array_duplicate() throws Exception {
     assertThatThrownBy(() -> load(List.of(), env("max_siz = \"1G\"\n")))
         .hasMessageContaining("unknown key max_siz")
         .hasMessageContaining("known keys: dir, verbose, max-size");
-    assertThatThrownBy(() -> load(List.of(), env("max-size = 10G\n")))
-        .hasMessageContaining("must be quoted: max-size = \"10G\"");
-    assertThatThrownBy(() -> load(List.of(), env("[trim]\n")))
-        .hasMessageContaining("tables like [trim] are not supported");
+    assertThatThrownBy(() -> load(List.of(), env("[trim]\nmax-size = 1G\n")))
+        .hasMessageContaining("config.toml:2: unknown table [trim]");
+    assertThatThrownBy(() -> load(List.of(), env("max-size = [1, 2]\n")))
+        .hasMessageContaining("not an array");
     assertThatThrownBy(() -> load(List.of(), env("verbose = true\nverbose = false\n")))
         .hasMessageContaining("config.toml:2")
         .hasMessageContaining("set twice");
+  }
+
+  @Test
+  void file_unquotedSizesAndNumbers_andAServeTable_areRead() throws Exception {
+    HelperConfig cfg =
+        load(
+            List.of(),
+            env("max-size = 20G\nremote-uploads = 8\n\n[serve]\nmax-size = 100G\n"));
+    assertThat(cfg.trimPolicy().maxBytes()).isEqualTo(20L << 30);
+    assertThat(cfg.config().get(HelperConfig.REMOTE_UPLOADS)).isEqualTo(8);
+    assertThat(cfg.problems()).isEmpty();
+  }
+
+  @Test
+  void lenient_badValuesEverywhere_becomeProblemsAndDefaults_neverExceptions() throws Exception {
+    Map<String, String> env = env("max-age = forever\n[progcache]\ndir = \"/x\"\nthis is not toml\n");
+    env.put("PROGCACHE_MAX_SIZE", "banana");
+    env.put("PROGCACHE_REMOTE_TIMEOUT", "banana");
+    HelperConfig cfg =
+        HelperConfig.lenient(List.of("--colour", "--trim-interval", "soon", "extra"), env)
+            .withConfigFileLeniently();
+    assertThat(cfg.trimPolicy().maxBytes()).isEqualTo(10L << 30);
+    assertThat(cfg.trimPolicy().maxAge()).isEqualTo(Duration.ofDays(5));
+    assertThat(cfg.dir()).isEmpty();
+    assertThat(cfg.problems().stream().map(Problem::line))
+        .anySatisfy(l -> assertThat(l).contains("unknown flag --colour").endsWith("ignored"))
+        .anySatisfy(l -> assertThat(l).contains("unexpected argument \"extra\""))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("progcache: --trim-interval: bad value \"soon\" for trim-interval")
+                    .endsWith("using the default 1d"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("progcache: PROGCACHE_MAX_SIZE: bad value \"banana\" for max-size")
+                    .endsWith("using the default 10G"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("PROGCACHE_REMOTE_TIMEOUT: bad value \"banana\"")
+                    .endsWith("the shared tier is off for this command"))
+        .anySatisfy(l -> assertThat(l).contains("config.toml:1: bad value \"forever\" for max-age"))
+        .anySatisfy(l -> assertThat(l).contains("config.toml:3: unknown table [progcache]"))
+        .anySatisfy(l -> assertThat(l).contains("config.toml:4: expected key = value"));
+    assertThat(cfg.problems()).allSatisfy(p -> assertThat(p.line()).doesNotContain("\n"));
+    assertThat(cfg.sharedTierOff()).isTrue();
   }
 
   @Test
@@ -151,33 +198,37 @@ class ConfigTest {
   }
 
   @Test
-  void secretSetting_isRedactedInDisplayAndErrors() throws Exception {
-    Setting<String> token = new Setting<>("token", "", ValueTypes.TEXT, true, "bearer token");
+  void secretSetting_isShownAsSetOrUnset_andNeverInProblems() throws Exception {
     Config c =
         Config.resolve(
-            List.of(token), Map.of(), Map.of("PROGCACHE_TOKEN", "s3cr3t"), ConfigFile.none());
-    assertThat(c.value(token).shown()).isEqualTo("<redacted>");
-    assertThat(c.get(token)).isEqualTo("s3cr3t");
-    Setting<Long> secretSize = new Setting<>("k", "", ValueTypes.SIZE, true, "");
-    assertThatThrownBy(
-            () ->
-                Config.resolve(
-                    List.of(secretSize), Map.of("k", "s3cr3t"), Map.of(), ConfigFile.none()))
-        .hasMessageNotContaining("s3cr3t")
-        .hasMessageContaining("<redacted>");
+            HelperConfig.SETTINGS,
+            Map.of(),
+            Map.of("PROGCACHE_TOKEN", "s3cr3t", "PROGCACHE_REMOTE", "http://u:pw@h:1/"),
+            ConfigFile.none());
+    assertThat(c.value(HelperConfig.TOKEN).shown()).isEqualTo("<set>");
+    assertThat(c.get(HelperConfig.TOKEN)).isEqualTo("s3cr3t");
+    assertThat(c.value(HelperConfig.REMOTE).shown()).isEqualTo("http://<set>@h:1/");
+    assertThat(Config.resolve(HelperConfig.SETTINGS, Map.of(), Map.of(), ConfigFile.none())
+            .value(HelperConfig.TOKEN).shown())
+        .isEqualTo("<unset>");
+    Setting<Long> secretSize = new Setting<>("k", "", ValueTypes.SIZE, Setting.Kind.SECRET, "");
+    Config bad =
+        Config.resolve(List.of(secretSize), Map.of(), Map.of("PROGCACHE_K", "s3cr3t"), ConfigFile.none());
+    assertThat(bad.problems()).singleElement().satisfies(p -> assertThat(p.line()).doesNotContain("s3cr3t").contains("<redacted>"));
+    assertThatThrownBy(() -> HelperConfig.parse(List.of("--token", "s3cr3t"), Map.of(), new ArrayList<>()))
+        .hasMessageContaining("only from the environment (PROGCACHE_TOKEN)");
   }
 
   @Test
-  void unknownFlag_isAnErrorWithUsage() {
+  void unknownFlag_isAnError_forCommands() {
     assertThatThrownBy(() -> HelperConfig.parse(List.of("--colour"), Map.of(), new ArrayList<>()))
-        .hasMessageContaining("unknown flag --colour")
-        .hasMessageContaining("--max-size");
+        .hasMessageContaining("unknown flag --colour");
   }
 
   @Test
   void usage_mentionsEverySetting() {
     for (Setting<?> s : HelperConfig.SETTINGS) {
-      assertThat(HelperConfig.USAGE).contains(s.flag());
+      assertThat(HelperConfig.USAGE).contains(s.outsideEnvironment() ? s.flag() : s.env());
     }
   }
 

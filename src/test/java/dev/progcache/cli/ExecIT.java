@@ -6,6 +6,7 @@ import dev.progcache.testing.Cmd;
 import dev.progcache.testing.Dist;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -58,11 +59,22 @@ class ExecIT {
   void unknownSubcommandOrFlag_exitsTwoWithUsage() throws Exception {
     Cmd.Result r = Cmd.run(dir, Map.of(), 60, Dist.launcher().toString(), "frob");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("unknown subcommand \"frob\"").contains("usage:");
+    assertThat(r.err()).contains("unknown subcommand \"frob\"").contains("progcache --help");
     Cmd.Result f = Cmd.run(dir, Map.of(), 60, Dist.launcher().toString(), "--nope");
     assertThat(f.code()).isEqualTo(2);
-    assertThat(f.err()).contains("unknown flag --nope");
+    assertThat(f.err()).contains("unknown flag --nope").contains("progcache --help");
+    assertThat(f.err().strip().lines()).hasSize(1);
     assertThat(f.out()).as("nothing on stdout, not even a handshake, for a bad flag").isEmpty();
+  }
+
+  @Test
+  void launcher_helpShortHelpAndVersion_onStdout_exitZero() throws Exception {
+    for (String a : List.of("--help", "-h", "--version")) {
+      Cmd.Result r = Cmd.run(dir, Map.of(), 60, Dist.launcher().toString(), a);
+      assertThat(r.code()).as(a).isZero();
+      assertThat(r.out()).as(a).startsWith(a.equals("--version") ? "progcache " : "usage: progcache");
+      assertThat(r.err()).as(a).isEmpty();
+    }
   }
 
   @Test

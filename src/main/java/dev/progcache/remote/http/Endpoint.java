@@ -33,9 +33,16 @@ public final class Endpoint {
       throw new IllegalArgumentException(what + " is not a URL: " + e.getMessage(), e);
     }
     String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+    String shown = s.strip().replaceAll("(^|//)[^/@]*@", "$1<set>@");
+    boolean noScheme =
+        scheme.isEmpty() || u.getRawSchemeSpecificPart().matches("[0-9]+(/.*)?");
+    if (noScheme) {
+      throw new IllegalArgumentException(
+          what + " \"" + shown + "\" has no scheme; write http://" + shown + " (or https://)");
+    }
     if (!scheme.equals("http") && !scheme.equals("https") || u.getHost() == null) {
       throw new IllegalArgumentException(
-          what + " must look like http://host:port or https://host, got \"" + HttpTier.describe(u) + "\"");
+          what + " must look like http://host:port or https://host, got \"" + shown + "\"");
     }
     if (u.getRawUserInfo() != null) {
       throw new IllegalArgumentException(
@@ -67,6 +74,12 @@ public final class Endpoint {
         throw new IllegalArgumentException(fileWhat + " " + file.get() + " is empty");
       }
       return s;
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IllegalArgumentException(
+          "cannot read " + fileWhat + " " + file.get() + ": no such file", e);
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new IllegalArgumentException(
+          "cannot read " + fileWhat + " " + file.get() + ": permission denied", e);
     } catch (IOException e) {
       throw new IllegalArgumentException(
           "cannot read " + fileWhat + " " + file.get() + ": " + e.getMessage(), e);

@@ -374,6 +374,10 @@ public final class HttpTier implements RemoteTier {
       return;
     }
     String msg = "HTTP " + s + " for " + what;
+    if (s >= 300 && s < 400) {
+      // requests other than gets do not follow redirects: say so, as a get would
+      msg += ": refused a redirect" + header.apply("Location").map(l -> " to " + redirectTarget(l)).orElse("");
+    }
     Duration retry = retryAfter(header.apply("Retry-After"));
     switch (s) {
       case 401 -> throw new RemoteException(Kind.UNAUTHENTICATED, msg);
@@ -387,6 +391,16 @@ public final class HttpTier implements RemoteTier {
         throw new RemoteException(Kind.FAILED, msg);
       }
       default -> throw new RemoteException(Kind.FAILED, msg);
+    }
+  }
+
+  /** Where a Location points, without user-info, path or query (they may carry secrets). */
+  private static String redirectTarget(String location) {
+    try {
+      URI u = URI.create(location.strip());
+      return u.getHost() == null ? "a relative address" : u.getScheme() + "://" + u.getHost() + ":" + u.getPort();
+    } catch (IllegalArgumentException e) {
+      return "a bad address";
     }
   }
 

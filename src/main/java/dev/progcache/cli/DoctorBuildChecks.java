@@ -1,0 +1,134 @@
+package dev.progcache.cli;
+
+import dev.progcache.client.ProgClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The checks of {@code progcache doctor} about what breaks or slows builds: the settings, the
+ * helper go starts, and the shared tier. Each returns a result and never throws.
+ */
+final class DoctorBuildChecks {
+  private static final Duration HANDSHAKE = Duration.ofSeconds(20);
+  private static final Duration REMOTE = Duration.ofSeconds(5);
+
+  private DoctorBuildChecks() {}
+
+  /** Every setting parses, and the shared-tier settings are usable. */
+  static Doctor.Result settings(HelperConfig cfg, Map<String, String> env) {
+    List<String> problems = ConfigCommand.problems(cfg, env);
+    if (problems.isEmpty()) {
+      String file = cfg.file().flatMap(ConfigFile::path).map(Object::toString).orElse("none");
+      return Doctor.Result.ok("every setting is valid (config file " + file + ")");
+    }
+    return Doctor.Result.fail(
+        String.join("\n                 ", problems),
+        "correct the values named above; progcache config shows every setting and where it is set");
+  }
+
+  /**
+   * What {@code go env GOCACHEPROG} names starts and answers the handshake and a close. Unset is a
+   * warning: go then uses its own cache.
+   */
+  static Doctor.Result gocacheprog(DoctorChecks.GoProbe go, Map<String, String> env) {
+    if (!go.error().isEmpty()) {
+      return Doctor.Result.fail(go.error(), "install go and put it on PATH (see the go check)");
+    }
+    String prog = go.goCacheProg();
+    if (prog.isEmpty()) {
+      return Doctor.Result.warn(
+          "GOCACHEPROG is not set: go uses its own cache, not progcache",
+          "progcache setup (or progcache setup --daemon) sets it for every go command");
+    }
+    String fix =
+        "point GOCACHEPROG at bin/progcache or bin/progcache-relay of an installed progcache:"
+            + " progcache setup --force";
+    var b =
+        ProgClient.builder(prog)
+            .handshakeTimeout(HANDSHAKE)
+            .stderr(ProcessBuilder.Redirect.DISCARD);
+    env.forEach(b::env);
+    try (ProgClient c = b.start()) {
+      long ms = c.handshakeTime().toMillis();
+      return Doctor.Result.ok("GOCACHEPROG=" + prog + " answered the handshake in " + ms + " ms");
+    } catch (IOException | RuntimeException e) {
+      String why = e.getMessage() == null ? "it did not answer" : e.getMessage();
+      return Doctor.Result.fail("GOCACHEPROG=" + prog + " does not work: " + why, fix);
+    }
+  }
+
+  /**
+   * The shared server answers a read with this token, and the token may write unless read-only is
+   * set. Without {@code --remote} there is nothing to check.
+   */
+  static Doctor.Result remote(HelperConfig cfg, Map<String, String> env) {
+    Optional<RemoteSettings> r;
+    try {
+      r = cfg.sharedTierOff() ? Optional.empty() : RemoteSettings.from(cfg, env);
+    } catch (ConfigException e) {
+      return Doctor.Result.fail(e.getMessage(), "correct the shared-tier setting named");
+    }
+    if (r.isEmpty() || r.get().url() == null) {
+      return Doctor.Result.ok(
+          r.isEmpty() ? "no shared tier configured (--remote or --s3)" : "S3 bucket: not probed");
+    }
+    URI base = r.get().url();
+    String token = r.get().token();
+    String shown = dev.progcache.remote.http.HttpTier.describe(base);
+    HttpClient http = HttpClient.newBuilder().connectTimeout(REMOTE).build();
+    String missing = "0".repeat(64);
+    try {
+      int read = send(http, base, "action/" + missing, token, "GET");
+      if (read == 401 || read == 403) {
+        return Doctor.Result.fail(
+            shown + " refuses reads with " + (token == null ? "no token" : "this token")
+                + " (HTTP " + read + ")",
+            "set PROGCACHE_TOKEN or --token-file to a token with the read grant for this namespace");
+      }
+      if (read != 404 && read != 200) {
+        return Doctor.Result.fail(
+            shown + " answered a read with HTTP " + read, "check that the URL is a progcache server");
+      }
+      if (r.get().readOnly()) {
+        return Doctor.Result.ok(shown + " answers and allows reads (read-only set)");
+      }
+      // an upload of a wrong body for a made-up key: refused for its content (400/422) when the
+      // token may write, for the token (401/403) when it may not; nothing is stored
+      int write = send(http, base, missing + "/" + missing, token, "PUT");
+      if (write == 401 || write == 403) {
+        return Doctor.Result.warn(
+            shown + " allows reads but not writes with this token: builds will not share results",
+            "use a token with the write grant, or set read-only (--read-only) to say it is meant");
+      }
+      return Doctor.Result.ok(shown + " answers; the token may read and write");
+    } catch (IOException e) {
+      return Doctor.Result.fail(
+          shown + " does not answer: " + (e.getMessage() == null ? "no connection" : e.getMessage()),
+          "start the server or correct --remote / PROGCACHE_REMOTE; builds still work without it");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Doctor.Result.fail("interrupted", "run doctor again");
+    }
+  }
+
+  private static int send(HttpClient http, URI base, String path, String token, String method)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(REMOTE);
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    b.method(
+        method,
+        method.equals("PUT")
+            ? HttpRequest.BodyPublishers.ofString("x")
+            : HttpRequest.BodyPublishers.noBody());
+    return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+}
