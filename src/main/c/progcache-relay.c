@@ -64,7 +64,9 @@ static const struct {
     {"dir", 1},        {"verbose", 0},   {"max-size", 1},   {"max-age", 1},
     {"trim-interval", 1}, {"remote", 1}, {"token-file", 1}, {"oidc-audience", 1},
     {"namespace", 1},  {"s3", 1},        {"read-only", 0},  {"prefetch", 0},
-    {"prefetch-key", 1}, {NULL, 0}};
+    {"prefetch-key", 1}, {"token", 1},   {"remote-timeout", 1}, {"remote-breaker-failures", 1},
+    {"remote-breaker-open", 1}, {"remote-negative-ttl", 1}, {"remote-uploads", 1},
+    {"remote-upload-queue", 1}, {"remote-drain", 1}, {NULL, 0}};
 
 static const char USAGE[] =
     "usage: progcache-relay [helper flags]\n"
@@ -80,9 +82,12 @@ static void die(const char *what) {
   exit(1);
 }
 
-/* Checks the arguments without starting anything: help and version print and exit 0; an unknown
- * flag or a missing value prints one line and exits 2. */
-static void check_args(int argc, char **argv) {
+/* Checks the arguments. Help and version print and exit 0. A bad flag (unknown, or missing its
+ * value) run from a terminal prints one line and exits 2 without starting anything; when go
+ * started the relay (stdin is not a terminal) it is dropped with one line on go's stderr, as the
+ * helper does with a bad setting: no configuration problem fails a go command. Returns the new
+ * argument count (argv is compacted in place). */
+static int check_args(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -94,32 +99,43 @@ static void check_args(int argc, char **argv) {
       exit(0);
     }
   }
+  int strict = isatty(0);
+  int out = 1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (strcmp(a, "-v") == 0) continue;
-    const char *name = a[0] == '-' ? (a[1] == '-' ? a + 2 : a + 1) : NULL;
-    if (name == NULL || *name == 0) {
-      fprintf(stderr, "progcache-relay: unexpected argument \"%s\" (see progcache-relay --help)\n", a);
-      exit(2);
-    }
-    const char *eq = strchr(name, '=');
-    size_t len = eq ? (size_t)(eq - name) : strlen(name);
-    int found = -1;
-    for (int f = 0; FLAGS[f].name; f++) {
-      if (strlen(FLAGS[f].name) == len && strncmp(FLAGS[f].name, name, len) == 0) found = f;
-    }
-    if (found < 0) {
-      fprintf(stderr, "progcache-relay: unknown flag %s (see progcache-relay --help)\n", a);
-      exit(2);
-    }
-    if (FLAGS[found].takes_value && !eq) {
-      if (i + 1 >= argc) {
-        fprintf(stderr, "progcache-relay: %s needs a value (see progcache-relay --help)\n", a);
-        exit(2);
+    const char *problem = NULL;
+    int take = 1;
+    if (strcmp(a, "-v") != 0) {
+      const char *name = a[0] == '-' ? (a[1] == '-' ? a + 2 : a + 1) : NULL;
+      const char *eq = name ? strchr(name, '=') : NULL;
+      size_t len = name ? (eq ? (size_t)(eq - name) : strlen(name)) : 0;
+      int found = -1;
+      for (int f = 0; name && FLAGS[f].name; f++) {
+        if (strlen(FLAGS[f].name) == len && strncmp(FLAGS[f].name, name, len) == 0) found = f;
       }
-      i++;
+      if (name == NULL || *name == 0) {
+        problem = "unexpected argument";
+      } else if (found < 0) {
+        problem = "unknown flag";
+      } else if (FLAGS[found].takes_value && !eq) {
+        if (i + 1 < argc) {
+          take = 2;
+        } else {
+          problem = "missing value after";
+        }
+      }
     }
+    if (problem) {
+      fprintf(stderr, "progcache-relay: %s %s (see progcache-relay --help)%s\n", problem, a,
+              strict ? "" : "; ignored");
+      if (strict) exit(2);
+      continue;
+    }
+    for (int k = 0; k < take; k++) argv[out++] = argv[i + k];
+    i += take - 1;
   }
+  argv[out] = NULL;
+  return out;
 }
 
 /* The socket directory: $PROGCACHE_SOCKET_DIR, else $XDG_RUNTIME_DIR/progcache, else
@@ -383,7 +399,7 @@ static void relay(int sock) {
 
 int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
-  check_args(argc, argv);
+  argc = check_args(argc, argv);
   char dir[PATH_MAX], why[256], launcher[PATH_MAX], name[64];
   socket_dir(dir, sizeof dir);
   snprintf(name, sizeof name, "%s.sock", PROGCACHE_BUILD_ID);

@@ -250,14 +250,30 @@ class RelayTrustIT {
     assertThat(Cmd.run(tmp, env, 30, Dist.relay().toString(), "-h").ok().out()).contains("usage:");
     assertThat(Cmd.run(tmp, env, 30, Dist.relay().toString(), "--version").ok().out())
         .startsWith("progcache-relay ");
-    Cmd.Result unknown = Cmd.run(tmp, env, 30, Dist.relay().toString(), "--bogus");
+    // run by a person (stdin a terminal): a bad flag prints and exits
+    String cmd = Dist.relay() + " --bogus";
+    Cmd.Result unknown = Cmd.run(tmp, env, 30, "script", "-qec", cmd, "/dev/null");
     assertThat(unknown.code()).isEqualTo(2);
-    assertThat(unknown.err()).contains("unknown flag --bogus").contains("--help");
-    Cmd.Result noValue = Cmd.run(tmp, env, 30, Dist.relay().toString(), "--dir");
+    assertThat(unknown.out()).contains("unknown flag --bogus").contains("--help");
+    Cmd.Result noValue = Cmd.run(tmp, env, 30, "script", "-qec", Dist.relay() + " --dir", "/dev/null");
     assertThat(noValue.code()).isEqualTo(2);
     try (var files = Files.list(d)) {
       assertThat(files.toList()).as("nothing started in the socket directory").isEmpty();
     }
+  }
+
+  @Test
+  void relayStartedByGo_dropsABadFlagWithOneLine_andServes() throws Exception {
+    socketDir("sockets", "rwx------");
+    HelperProcess h = HelperProcess.startProgram(Dist.relay(), env, "--bogus", "-v");
+    try (h) {
+      assertThat(h.readLine(60)).contains("KnownCommands");
+      h.write(get(1, random(rnd, 32)));
+      assertThat(Answers.parse(h.readLine(60))).containsEntry("Miss", true);
+      h.closeStdin();
+      assertThat(h.waitFor(60)).isZero();
+    }
+    assertThat(h.stderr()).contains("unknown flag --bogus").contains("ignored").contains("progcache: gets=1");
   }
 
   private static boolean isRoot() throws Exception {
