@@ -45,7 +45,7 @@ final class DoctorBuildChecks {
     if (prog.isEmpty()) {
       return Doctor.Result.warn(
           "GOCACHEPROG is not set: go uses its own cache, not progcache",
-          "progcache setup (or progcache setup --daemon) sets it for every go command");
+          "progcache setup sets it for every go command (the relay of daemon mode; --one-shot for the JVM helper)");
     }
     String fix =
         "point GOCACHEPROG at bin/progcache or bin/progcache-relay of an installed progcache:"
@@ -61,6 +61,28 @@ final class DoctorBuildChecks {
     } catch (IOException | RuntimeException e) {
       String why = e.getMessage() == null ? "it did not answer" : e.getMessage();
       return Doctor.Result.fail("GOCACHEPROG=" + prog + " does not work: " + why, fix);
+    }
+  }
+
+  /**
+   * The daemon's socket directory is private to this user: otherwise the relay does not use the
+   * daemon and every go command pays the one-shot helper's start.
+   */
+  static Doctor.Result daemonSocketDir(Map<String, String> env) {
+    try {
+      Optional<String> problem = dev.progcache.daemon.DaemonClient.socketDirProblem(env);
+      if (problem.isPresent()) {
+        return Doctor.Result.fail(
+            problem.get(), "the relay falls back to the one-shot helper until this is fixed");
+      }
+      return Doctor.Result.ok(
+          "the daemon's socket directory is private to you ("
+              + dev.progcache.daemon.DaemonClient.socketPath(env, "").replaceAll("/\\.sock$", "")
+              + ")");
+    } catch (IOException | RuntimeException e) {
+      return Doctor.Result.warn(
+          "cannot check the daemon's socket directory: " + e.getMessage(),
+          "set PROGCACHE_SOCKET_DIR to a directory of yours with mode 0700");
     }
   }
 

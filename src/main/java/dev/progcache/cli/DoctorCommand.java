@@ -57,6 +57,7 @@ final class DoctorCommand implements Admin.Command {
     checks.add(Doctor.check("config", () -> DoctorBuildChecks.settings(cfg, env)));
     checks.add(Doctor.check("go", () -> DoctorChecks.go(go)));
     checks.add(Doctor.check("GOCACHEPROG", () -> DoctorBuildChecks.gocacheprog(go, env)));
+    checks.add(Doctor.check("daemon socket", () -> DoctorBuildChecks.daemonSocketDir(env)));
     checks.add(Doctor.check("GOCACHE", () -> DoctorChecks.goCache(env, go)));
     checks.add(Doctor.check("cache dir", () -> DoctorChecks.cacheDir(cfg, env)));
     checks.add(Doctor.check("remote", () -> DoctorBuildChecks.remote(cfg, env)));

@@ -18,7 +18,7 @@ public final class Main {
       usage: progcache [prog] [helper flags]          the GOCACHEPROG helper (go starts it)
              progcache exec [helper flags] -- CMD...  run CMD with GOCACHEPROG set to this helper
              progcache daemon run|status|stop          the resident daemon behind bin/progcache-relay
-             progcache setup [--daemon] [--undo] [--print] [--force] [helper flags]
+             progcache setup [--one-shot] [--undo] [--print] [--force] [helper flags]
                                                       make plain go use progcache (go env -w)
              progcache trim|stats|verify|doctor|config [flags]   maintenance (--help for each)
              progcache serve [serve flags]            the shared cache server (serve --help)

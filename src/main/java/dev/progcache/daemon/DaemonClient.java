@@ -66,6 +66,23 @@ public final class DaemonClient {
     }
   }
 
+  /**
+   * What is wrong with the socket directory {@code env} chooses (the relay would not use it), or
+   * empty when it is private to this user or does not exist yet (the relay creates it so).
+   */
+  public static Optional<String> socketDirProblem(Map<String, String> env) throws IOException {
+    SocketPaths p = SocketPaths.of(env, "");
+    if (!java.nio.file.Files.exists(p.dir(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    try {
+      p.checkPrivate();
+      return Optional.empty();
+    } catch (SocketPaths.UnsafeDirectoryException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
   /** The socket this build's daemon listens on, for messages. */
   public static String socketPath(Map<String, String> env, String buildId) throws IOException {
     return SocketPaths.of(env, buildId).socket().toString();
