@@ -174,7 +174,7 @@ class ConfigProblemsIT {
   @Test
   void daemonSession_badValue_buildSucceeds_oneLine() throws Exception {
     Map<String, String> d = new HashMap<>(env);
-    d.put("PROGCACHE_SOCKET_DIR", Files.createDirectories(tmp.resolve("s")).toString());
+    d.put("PROGCACHE_SOCKET_DIR", tmp.resolve("s").toString()); // the relay creates it, mode 0700
     d.put("PROGCACHE_DAEMON_IDLE", "60");
     d.put("PROGCACHE_MAX_SIZE", "banana");
     d.put("GOCACHEPROG", Dist.relay() + " --dir " + shared.resolve("cache"));
