@@ -31,9 +31,9 @@ cd "$work"
 job() { # the CI job's go commands, with GOCACHE=$1; prints the job's wall time in ms
   local t0 t1
   t0=$(date +%s%N)
-  GOCACHE=$1 go build std
-  GOCACHE=$1 go vet fmt strings bufio
-  GOCACHE=$1 go test -count=1 -run 'TestReader|TestBuilder' strings
+  GOCACHE=$1 go build std >&2
+  GOCACHE=$1 go vet fmt strings bufio >&2
+  GOCACHE=$1 go test -count=1 -run 'TestReader|TestBuilder' strings >&2
   t1=$(date +%s%N)
   echo $(( (t1 - t0) / 1000000 ))
 }
