@@ -1,5 +1,6 @@
 package dev.progcache.daemon;
 
+import dev.progcache.cache.LogStamp;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -12,14 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The daemon's log file: every line starts with a UTC timestamp; when the file passes {@code
- * maxBytes} it is renamed to {@code <name>.1} (replacing the previous one) and a new file is
- * started, so the two together stay under about twice that size.
+ * The daemon's log file: every line starts with a UTC timestamp ({@link LogStamp}, as the
+ * server's); when the file passes {@code maxBytes} it is renamed to {@link #rotated} (replacing
+ * the previous one) and a new file is started, so the two together stay under about twice that
+ * size.
  *
  * <p>Thread-safe: lines from different threads never interleave. Never throws: a log that cannot
  * be written loses lines, not sessions.
@@ -77,7 +77,7 @@ public final class DaemonLog extends OutputStream {
   }
 
   private void emit() {
-    String stamp = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS) + " ";
+    String stamp = LogStamp.time(clock.instant()) + " ";
     byte[] prefix = stamp.getBytes(StandardCharsets.US_ASCII);
     byte[] body = line.toByteArray();
     line.reset();
@@ -97,9 +97,13 @@ public final class DaemonLog extends OutputStream {
 
   private void rotate() throws IOException {
     out.close();
-    Files.move(
-        file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+    Files.move(file, rotated(file), StandardCopyOption.REPLACE_EXISTING);
     out = open(file);
+  }
+
+  /** Where the log at {@code file} keeps its previous part: {@code <name>.1}. */
+  static Path rotated(Path file) {
+    return file.resolveSibling(file.getFileName() + ".1");
   }
 
   @Override

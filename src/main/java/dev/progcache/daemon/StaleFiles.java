@@ -48,7 +48,7 @@ final class StaleFiles {
       Files.deleteIfExists(other.socket());
     }
     Instant old = Instant.now().minus(KEEP_LOGS);
-    for (Path f : new Path[] {other.log(), other.log().resolveSibling(other.log().getFileName() + ".1")}) {
+    for (Path f : new Path[] {other.log(), DaemonLog.rotated(other.log())}) {
       if (Files.exists(f, LinkOption.NOFOLLOW_LINKS)
           && Files.getLastModifiedTime(f, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(old)) {
         Files.delete(f);
