@@ -3,7 +3,9 @@
  *
  * Connects to the resident progcache daemon's Unix socket, sends a hello (its arguments, its
  * working directory, the environment variables that choose the cache directory and the build
- * context, its pid), then copies bytes both ways: stdin -> socket, socket -> stdout. When no daemon
+ * context, its pid). When stdin and stdout are pipes (as go makes them) the daemon opens them itself
+ * and serves go directly while the relay waits; otherwise the relay copies bytes both ways: stdin
+ * -> socket, socket -> stdout. When no daemon
  * answers it starts one (detached, logging to a file) and retries; if that fails too it execs the
  * one-shot helper (bin/progcache beside this binary), so a build never breaks for want of a daemon.
  *
@@ -333,13 +335,14 @@ static void add(const char *p, size_t n) {
   hello_len += n;
 }
 
-/* hello: "progcache-relay 1\0" "pid=<pid>\0" "cwd=<dir>\0" then "arg=<a>\0"... "env=<K=V>\0"...
- * then "\0". */
-static void send_hello(int fd, int argc, char **argv) {
+/* hello: "progcache-relay 1\0" "pid=<pid>\0" ["direct=1\0"] "cwd=<dir>\0" then "arg=<a>\0"...
+ * "env=<K=V>\0"... then "\0". direct=1 offers the daemon go's pipes (see wait_for_daemon). */
+static void send_hello(int fd, int argc, char **argv, int direct) {
   char buf[64];
   add("progcache-relay 1", 18);
   int n = snprintf(buf, sizeof buf, "pid=%ld", (long)getpid());
   add(buf, (size_t)n + 1);
+  if (direct) add("direct=1", 9);
   char cwd[PATH_MAX];
   if (getcwd(cwd, sizeof cwd)) {
     add("cwd=", 4);
@@ -362,6 +365,43 @@ static void send_hello(int fd, int argc, char **argv) {
   }
   add("", 1);
   write_all(fd, hello, hello_len);
+}
+
+/* Whether fd is a pipe: go's stdin and stdout are, and then the daemon can open them itself. */
+static int is_pipe(int fd) {
+  struct stat st;
+  return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+/* The daemon opened go's pipes (/proc/<our pid>/fd/0 and 1) and serves go on them directly: this
+ * process copies nothing, lets go of its own ends and exits when the daemon closes the session (a
+ * daemon that dies closes it too). */
+static void wait_for_daemon(int sock) {
+  close(0);
+  close(1);
+  char buf[256];
+  for (;;) {
+    ssize_t r = read(sock, buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return;
+  }
+}
+
+/* The daemon's first byte after a hello that offered the pipes: 'D' when it took them; anything
+ * else is the start of go's protocol, which is then relayed. Returns 1 when the session is over. */
+static int direct_session(int sock) {
+  char c;
+  ssize_t r;
+  do {
+    r = read(sock, &c, 1);
+  } while (r < 0 && errno == EINTR);
+  if (r <= 0) return 1; /* the daemon ended the session before it began */
+  if (c == 'D') {
+    wait_for_daemon(sock);
+    return 1;
+  }
+  write_all(1, &c, 1);
+  return 0;
 }
 
 static void relay(int sock) {
@@ -440,7 +480,9 @@ int main(int argc, char **argv) {
     one_shot(launcher, argv);
   }
   close(dirfd);
-  send_hello(fd, argc, argv);
+  int direct = is_pipe(0) && is_pipe(1);
+  send_hello(fd, argc, argv, direct);
+  if (direct && direct_session(fd)) return 0;
   relay(fd);
   return 0;
 }

@@ -12,11 +12,19 @@ import java.util.Map;
 /**
  * The first bytes a relay (or control client) sends on a new connection: a kind line, then
  * NUL-terminated {@code key=value} fields ({@code pid}, {@code cwd}, {@code arg}, {@code env},
- * {@code cmd}), then an empty field. {@code cwd} is the relay's working directory (go's), empty
- * when an older relay did not send it. Bounded: at most {@link #MAX_BYTES}.
+ * {@code cmd}, {@code direct}), then an empty field. {@code cwd} is the relay's working directory
+ * (go's), empty when an older relay did not send it. {@code direct=1}: the relay's stdin and
+ * stdout are pipes the daemon may open itself ({@link GoPipes}). Bounded: at most {@link
+ * #MAX_BYTES}.
  */
 public record Hello(
-    String kind, long pid, String cwd, List<String> args, Map<String, String> env, String cmd) {
+    String kind,
+    long pid,
+    String cwd,
+    List<String> args,
+    Map<String, String> env,
+    String cmd,
+    boolean direct) {
   static final int MAX_BYTES = 64 * 1024;
   static final String RELAY = "progcache-relay 1";
   static final String CONTROL = "progcache-ctl 1";
@@ -60,6 +68,7 @@ public record Hello(
     Map<String, String> env = new HashMap<>();
     String cmd = "";
     String cwd = "";
+    boolean direct = false;
     for (String f : fields.subList(1, fields.size())) {
       int eq = f.indexOf('=');
       if (eq < 0) {
@@ -71,6 +80,7 @@ public record Hello(
         case "arg" -> args.add(v);
         case "cmd" -> cmd = v;
         case "cwd" -> cwd = v;
+        case "direct" -> direct = v.equals("1");
         case "env" -> {
           int e = v.indexOf('=');
           if (e > 0) {
@@ -82,7 +92,7 @@ public record Hello(
         }
       }
     }
-    return new Hello(kind, pid, cwd, List.copyOf(args), Map.copyOf(env), cmd);
+    return new Hello(kind, pid, cwd, List.copyOf(args), Map.copyOf(env), cmd, direct);
   }
 
   /** Encodes a control hello for {@code cmd}. */

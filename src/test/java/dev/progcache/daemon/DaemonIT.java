@@ -86,7 +86,33 @@ class DaemonIT {
       assertThat(h.waitFor(30)).isZero();
     }
     Cmd.Result status = Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "status").ok();
-    assertThat(status.out()).contains("2 served").contains(sockets.toString());
+    assertThat(status.out())
+        .as("go's pipes (here the test's) are served by the daemon itself")
+        .contains("2 served (2 on go's pipes)")
+        .contains(sockets.toString());
+  }
+
+  @Test
+  void relay_whoseStdinIsNotAPipe_copiesTheSessionItself() throws Exception {
+    byte[] action = random(rnd, 32);
+    byte[] body = random(rnd, 5_000);
+    Path requests = tmp.resolve("requests");
+    Files.writeString(requests, put(1, action, body) + get(2, action) + close(3));
+    Path answers = tmp.resolve("answers");
+    ProcessBuilder pb = new ProcessBuilder(Dist.relay().toString());
+    pb.environment().putAll(env);
+    pb.redirectInput(requests.toFile()).redirectOutput(answers.toFile());
+    pb.redirectError(tmp.resolve("stderr").toFile());
+    Process p = pb.start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(Files.readString(tmp.resolve("stderr"))).isZero();
+    List<String> lines = Files.readAllLines(answers);
+    assertThat(lines).hasSize(4);
+    assertThat(lines.get(0)).isEqualTo("{\"ID\":0,\"KnownCommands\":[\"get\",\"put\",\"close\"]}");
+    assertThat(Answers.parse(lines.get(2))).containsEntry("ID", 2L).containsEntry("Size", 5_000L);
+    assertThat(Answers.parse(lines.get(3))).isEqualTo(Map.of("ID", 3L));
+    Cmd.Result status = Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "status").ok();
+    assertThat(status.out()).contains("1 served (0 on go's pipes)");
   }
 
   @Test
