@@ -209,7 +209,7 @@ final class DaemonCommand {
 
   private static DiskStore open(Path dir) {
     try {
-      return DiskStore.open(dir, Helper::nowNanos, new Stats());
+      return DiskStore.open(dir, Helper::nowNanos, new Stats(), true); // records kept in memory
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The local disk tier. Layout under the root directory (see {@code package-info}):
@@ -48,13 +49,15 @@ public final class DiskStore implements BuildCache {
   private final Path outputs;
   private final LongSupplier nowNanos;
   private final Stats stats;
+  private final @Nullable RecordMemo memo;
 
-  private DiskStore(Path root, LongSupplier nowNanos, Stats stats) {
+  private DiskStore(Path root, LongSupplier nowNanos, Stats stats, boolean remember) {
     this.root = root;
     this.actions = root.resolve("a");
     this.outputs = root.resolve("o");
     this.nowNanos = nowNanos;
     this.stats = stats;
+    this.memo = remember ? new RecordMemo() : null;
   }
 
   /**
@@ -64,8 +67,17 @@ public final class DiskStore implements BuildCache {
    * @throws IOException when the directory cannot be created; the message names it
    */
   public static DiskStore open(Path root, LongSupplier nowNanos, Stats stats) throws IOException {
+    return open(root, nowNanos, stats, false);
+  }
+
+  /**
+   * As {@link #open(Path, LongSupplier, Stats)}; {@code remember}: keep the records read and
+   * written in memory ({@link RecordMemo}), for a process that serves many builds (the daemon).
+   */
+  public static DiskStore open(Path root, LongSupplier nowNanos, Stats stats, boolean remember)
+      throws IOException {
     Path abs = root.toAbsolutePath().normalize();
-    DiskStore s = new DiskStore(abs, nowNanos, stats);
+    DiskStore s = new DiskStore(abs, nowNanos, stats, remember);
     for (Path top : new Path[] {s.actions, s.outputs}) {
       if (NoLinks.isLink(top)) {
         Files.delete(top); // a link to elsewhere: the cache never writes through it
@@ -134,6 +146,14 @@ public final class DiskStore implements BuildCache {
    * verified when it was written and is verified again when a put arrives for it.
    */
   public Optional<Hit> lookup(Key action) {
+    Entry known = memo != null ? memo.get(action) : null;
+    if (known != null) {
+      Optional<Hit> h = bodyHit(known);
+      if (h.isPresent()) {
+        return h;
+      }
+      memo.forget(action); // its body is gone: what does the disk say now?
+    }
     Path rec = recordPath(action);
     if (!realShard(rec.getParent())) {
       return Optional.empty();
@@ -157,6 +177,21 @@ public final class DiskStore implements BuildCache {
       return Optional.empty();
     }
     Entry e = parsed.get();
+    Optional<Hit> h = bodyHit(e);
+    if (h.isEmpty()) {
+      discard(rec, "dangling-records");
+    } else if (memo != null) {
+      memo.remember(action, e);
+    }
+    return h;
+  }
+
+  /**
+   * The hit for record {@code e} when its body is a regular file of the record's size in a real
+   * shard directory (its use time refreshed when old), else empty; a body that is a link or of
+   * the wrong size is removed.
+   */
+  private Optional<Hit> bodyHit(Entry e) {
     Path body = bodyPath(e.outputId());
     BasicFileAttributes attrs;
     try {
@@ -168,12 +203,10 @@ public final class DiskStore implements BuildCache {
       attrs = null;
     }
     if (attrs == null) {
-      discard(rec, "dangling-records");
       return Optional.empty();
     }
     if (!attrs.isRegularFile() || attrs.size() != e.size()) {
       discard(body, attrs.isSymbolicLink() ? "linked-entries" : "corrupt-bodies");
-      discard(rec, "dangling-records");
       return Optional.empty();
     }
     touchIfOld(body, attrs.lastModifiedTime());
@@ -269,6 +302,9 @@ public final class DiskStore implements BuildCache {
       writeAtomically(rec, Record.encode(action, e));
     } catch (IOException | IllegalArgumentException x) { // the latter: a clock before 1970
       throw new IOException("cannot write cache record " + rec + ": " + x, x);
+    }
+    if (memo != null) {
+      memo.remember(action, e);
     }
   }
 
