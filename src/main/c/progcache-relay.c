@@ -458,10 +458,13 @@ int main(int argc, char **argv) {
   if (r != 0) launcher_path(launcher, sizeof launcher);
   if (r == -1) {
     start_daemon(launcher, dirfd);
-    struct timespec ts = {0, 2 * 1000 * 1000};
-    for (int i = 0; i < 200 && r == -1; i++) { /* up to ~10 s while the JVM starts */
+    /* Up to ~10 s while the JVM starts, trying every 4 ms: go waits for this, and a failed connect
+     * costs microseconds (doubling the wait up to 64 ms cost the first go command up to 60 ms
+     * after the daemon was ready). */
+    struct timespec ts = {0, 1000 * 1000};
+    for (int i = 0; i < 2500 && r == -1; i++) {
       nanosleep(&ts, NULL);
-      if (ts.tv_nsec < 50 * 1000 * 1000) ts.tv_nsec *= 2;
+      if (ts.tv_nsec < 4 * 1000 * 1000) ts.tv_nsec *= 2;
       r = try_connect(dirfd, name, &fd);
     }
   }

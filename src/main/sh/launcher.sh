@@ -40,8 +40,10 @@ case "${1:-}" in
       $PROGCACHE_JAVA_OPTS -Dprogcache.launcher="$self" -Dprogcache.build=@BUILD@ \
       -cp "$lib/progcache.jar" dev.progcache.cli.Main "$@" ;;
   daemon)
-    # resident: full JIT, a small bounded heap
-    jit="-Xmx96m" ;;
+    # resident, a small bounded heap, C1 only: C2's compiles cost more CPU than they save here
+    # (hashing is native). Daemon CPU on warm go build std, measured side by side (ADR 0025):
+    # first build 291 ms with C1 only vs 391 ms with C2, then 71 vs 88, then 53 vs 75 ms per build
+    jit="-Xmx96m -XX:TieredStopAtLevel=1" ;;
   conform)
     # a test driver that may run for minutes (--bench): full JIT
     jit= ;;
