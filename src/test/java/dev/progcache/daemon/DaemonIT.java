@@ -93,6 +93,35 @@ class DaemonIT {
   }
 
   @Test
+  void goKilledMidSession_endsThatSessionOnly_andTheDaemonServesTheNext() throws Exception {
+    byte[] action = random(rnd, 32);
+    HelperProcess h = relay();
+    h.write(put(1, action, random(rnd, 2_000)));
+    assertThat(Answers.parse(h.readLine(30))).containsKey("DiskPath");
+    h.write(get(2, action).substring(0, 10)); // half a request, then go is gone
+    h.stdin().flush();
+    h.close(); // kills the relay; the test's ends of the pipes close with it
+    h.process().getInputStream().close();
+    h.stdin().close();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String status = "";
+    while (System.nanoTime() < deadline) {
+      status = Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "status").ok().out();
+      if (status.contains(" 0 active sessions")) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(status).as("the session ended when go's pipe closed").contains(" 0 active sessions");
+    try (HelperProcess next = relay()) {
+      next.write(get(1, action) + close(2));
+      assertThat(Answers.parse(next.readLine(30))).containsEntry("Size", 2_000L);
+      assertThat(Answers.parse(next.readLine(30))).isEqualTo(Map.of("ID", 2L));
+      assertThat(next.waitFor(30)).isZero();
+    }
+  }
+
+  @Test
   void relay_whoseStdinIsNotAPipe_copiesTheSessionItself() throws Exception {
     byte[] action = random(rnd, 32);
     byte[] body = random(rnd, 5_000);
