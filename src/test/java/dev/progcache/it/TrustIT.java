@@ -225,6 +225,21 @@ class TrustIT {
     assertNoTokenIn("logs of the builds and the server", String.join("\n", outputs));
   }
 
+  @Test
+  void readOnlyToken_buildIsQuietlyReadOnly_noRefusalOnStderr() throws Exception {
+    String reader = token("--read", "--name", "dev");
+    ServeProcess s = serve();
+    Path module = GoRun.tinyModule(tmp.resolve("mod"));
+    GoRun.Result r = build(module, "dev", s, reader); // a fresh cache: go puts everything it builds
+    assertThat(r.stat("puts")).as("stderr:\n%s", r.stderr()).isPositive();
+    assertThat(r.stderr()).doesNotContain("403").doesNotContain("refused");
+    assertThat(r.stat("remote-read-only")).as("stderr:\n%s", r.stderr()).isEqualTo(1);
+    assertThat(r.stat("remote-upload-read-only")).isPositive();
+    assertThat(r.stat("remote-uploads")).isZero();
+    assertThat(r.stat("remote-upload-rejected")).as("no upload was sent").isZero();
+    assertThat(s.stderr()).doesNotContain("\" 403 ");
+  }
+
   private GoRun.Result build(Path module, String home, ServeProcess s, String token, String... flags)
       throws Exception {
     Path h = Files.createDirectories(tmp.resolve(home));
@@ -307,7 +322,9 @@ class TrustIT {
     outputs.add(s.stderr());
     outputs.add(m);
     String all = String.join("\n", outputs);
-    assertThat(all).contains("refused uploads").contains("did not accept the credentials");
+    // the reader's uploads are skipped quietly (its token says it may not write); the wrong
+    // namespace refuses reads; the revoked token is not accepted
+    assertThat(all).contains("refused reads").contains("did not accept the credentials");
     assertNoTokenIn("captured stderr of helpers, server and token create, and /metrics", all);
   }
 }
