@@ -70,6 +70,29 @@ class ConfigProblemsIT {
   }
 
   @Test
+  void badJavaOpts_buildSucceeds_oneLineNamingTheVariable_jvmRunsWithoutThem() throws Exception {
+    String stderr = build(dir(), Map.of("PROGCACHE_JAVA_OPTS", "-Xbanana"));
+    List<String> ours = stderr.lines().filter(l -> l.startsWith("progcache:")).toList();
+    assertThat(ours).as("stderr:\n%s", stderr).hasSize(1);
+    assertThat(ours.get(0))
+        .startsWith("progcache: PROGCACHE_JAVA_OPTS: the JVM did not start with these options")
+        .contains("starting without them");
+    assertThat(stderr).contains("-Xbanana"); // the JVM's own line names the option
+  }
+
+  @Test
+  void goodJavaOpts_oneJvmStartPerGoCommand_noLine() throws Exception {
+    Path logs = Files.createDirectories(tmp.resolve("jvm-logs"));
+    // every JVM start writes a log file of its own (%p: its pid)
+    String opts = "-Xlog:os=info:file=" + logs + "/jvm-%p.log";
+    String stderr = build(dir(), Map.of("PROGCACHE_JAVA_OPTS", opts));
+    assertThat(stderr).as("stderr").isBlank();
+    try (var files = Files.list(logs)) {
+      assertThat(files.toList()).as("JVM starts").hasSize(1);
+    }
+  }
+
+  @Test
   void badSizeInTheEnvironment_buildSucceeds_oneLineWithTheDefault() throws Exception {
     String line = onlyLine(build(dir(), Map.of("PROGCACHE_MAX_SIZE", "banana")));
     assertThat(line)
