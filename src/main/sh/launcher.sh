@@ -86,8 +86,19 @@ if [ -z "${PROGCACHE_JAVA_OPTS:-}" ] \
   started=
   jvm exec "${PROGCACHE_JAVA_OPTS:-}" "$@"
 fi
-jvm "" "$PROGCACHE_JAVA_OPTS" "$@"
-rc=$?
+# The child gets go's stdin (a background job's would be /dev/null) and the signals sent to
+# this script (TERM for INT and HUP too: a background job ignores INT, and so would the JVM).
+exec 3<&0
+jvm exec "$PROGCACHE_JAVA_OPTS" "$@" 0<&3 3<&- &
+pid=$!
+exec 3<&-
+trap 'kill -TERM "$pid" 2>/dev/null' TERM INT HUP
+while :; do
+  wait "$pid"
+  rc=$?
+  kill -0 "$pid" 2>/dev/null || break # a signal ended the wait, not the JVM
+done
+trap - TERM INT HUP
 if [ ! -e "$started" ]; then
   exit "$rc"
 fi
