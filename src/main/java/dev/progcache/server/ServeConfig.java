@@ -218,7 +218,7 @@ public record ServeConfig(
         --modproxy-header-file FILE
                               headers ("Name: value" lines) sent to every upstream proxy
         --modproxy-rate N     module requests each token may send per second; more get 429
-                              with Retry-After (default off)
+                              with Retry-After (env PROGCACHE_SERVE_MODPROXY_RATE; default off)
         --metrics-listen [HOST:]PORT
                               also serve /metrics, and only that, on this address without a
                               token (env PROGCACHE_SERVE_METRICS_LISTEN; HOST defaults to
