@@ -4,7 +4,7 @@
 # build time. JVM messages go to stderr only: stdout belongs to the protocol.
 # Java: the JDK found at build time, or in a bundle its runtime/ directory; else a JDK >= 25
 # from JAVA_HOME, PATH, then PROGCACHE_JDK_SEARCH_DIR (default /usr/lib/jvm).
-# PROGCACHE_JAVA_OPTS adds JVM options (e.g. -Xmx).
+# PROGCACHE_JAVA_OPTS adds JVM options (e.g. -Xmx); options the JVM refuses are dropped, with one line.
 lib=@LIB@
 java=@JAVA@
 built_java="$java"
@@ -35,10 +35,8 @@ case "${1:-}" in
     # smaller code cache, glibc's freed memory returned every second and two malloc arenas.
     # 64 connections of small GETs: 124 MB resident instead of 194 MB.
     export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
-    exec "$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xmn16m -Xss256k \
-      -XX:ReservedCodeCacheSize=48m -XX:TrimNativeHeapInterval=1000 -Xlog:disable -Xlog:all=warning:stderr \
-      $PROGCACHE_JAVA_OPTS -Dprogcache.launcher="$self" -Dprogcache.build=@BUILD@ \
-      -cp "$lib/progcache.jar" dev.progcache.cli.Main "$@" ;;
+    aot=
+    jit="-Xmn16m -Xss256k -XX:ReservedCodeCacheSize=48m -XX:TrimNativeHeapInterval=1000" ;;
   daemon)
     # resident, a small bounded heap, C1 only: C2's compiles cost more CPU than they save here
     # (hashing is native). Daemon CPU on warm go build std, measured side by side (ADR 0025):
@@ -59,11 +57,55 @@ case "${1:-}" in
       -XX:CompileCommand=exclude,sun.net.www.protocol.http.HttpURLConnection::getInputStream0
       -XX:CompileCommand=exclude,jdk.internal.classfile.*::*" ;;
 esac
+# Runs the JVM: "$1" is exec or empty, "$2" the user's JVM options, the rest progcache's arguments.
 # stdout is go's protocol stream: the VM's own output (a crash report included) goes to stderr,
 # and a crash log to the temp directory rather than into the user's module. No globbing: the
 # options split into words, and the method patterns above hold '*'.
+jvm() {
+  how=$1
+  user=$2
+  shift 2
+  if [ "${1:-}" = serve ]; then
+    $how "$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC $jit \
+      -Xlog:disable -Xlog:all=warning:stderr \
+      $user ${started:+"-Dprogcache.started=$started"} -Dprogcache.launcher="$self" -Dprogcache.build=@BUILD@ \
+      -cp "$lib/progcache.jar" dev.progcache.cli.Main "$@"
+  else
+    $how "$java" ${aot:+"-XX:AOTCache=$lib/progcache.aot"} --enable-native-access=ALL-UNNAMED $jit -XX:+UseSerialGC -XX:-UsePerfData -Xss512k \
+      -Xlog:disable -Xlog:all=warning:stderr -XX:+DisplayVMOutputToStderr -XX:ErrorFile="${TMPDIR:-/tmp}/progcache-hs_err_pid%p.log" \
+      $user ${started:+"-Dprogcache.started=$started"} -Dprogcache.launcher="$self" -Dprogcache.build=@BUILD@ \
+      -cp "$lib/progcache.jar" dev.progcache.cli.Main "$@"
+  fi
+}
 set -f
-exec "$java" ${aot:+"-XX:AOTCache=$lib/progcache.aot"} --enable-native-access=ALL-UNNAMED $jit -XX:+UseSerialGC -XX:-UsePerfData -Xss512k \
-  -Xlog:disable -Xlog:all=warning:stderr -XX:+DisplayVMOutputToStderr -XX:ErrorFile="${TMPDIR:-/tmp}/progcache-hs_err_pid%p.log" \
-  $PROGCACHE_JAVA_OPTS -Dprogcache.launcher="$self" -Dprogcache.build=@BUILD@ \
-  -cp "$lib/progcache.jar" dev.progcache.cli.Main "$@"
+started=
+# Without PROGCACHE_JAVA_OPTS: one exec, as ever. With it, a JVM that does not start (a bad
+# option) must not fail the go command: the JVM runs as a child with a marker file that
+# progcache's main deletes first thing; a marker still there after the JVM exited means the JVM
+# never ran progcache, so it runs again without the options, after one line saying so.
+if [ -z "${PROGCACHE_JAVA_OPTS:-}" ] \
+    || ! started=$(mktemp "${TMPDIR:-/tmp}/progcache-start.XXXXXX" 2>/dev/null); then
+  started=
+  jvm exec "${PROGCACHE_JAVA_OPTS:-}" "$@"
+fi
+# The child gets go's stdin (a background job's would be /dev/null) and the signals sent to
+# this script (TERM for INT and HUP too: a background job ignores INT, and so would the JVM).
+exec 3<&0
+jvm exec "$PROGCACHE_JAVA_OPTS" "$@" 0<&3 3<&- &
+pid=$!
+exec 3<&-
+trap 'kill -TERM "$pid" 2>/dev/null' TERM INT HUP
+while :; do
+  wait "$pid"
+  rc=$?
+  kill -0 "$pid" 2>/dev/null || break # a signal ended the wait, not the JVM
+done
+trap - TERM INT HUP
+if [ ! -e "$started" ]; then
+  exit "$rc"
+fi
+rm -f "$started"
+started=
+# the value is not repeated: it may hold a password (a trust store's); the JVM named the option
+echo "progcache: PROGCACHE_JAVA_OPTS: the JVM did not start with these options (its message is above); starting without them; correct or unset PROGCACHE_JAVA_OPTS" >&2
+jvm exec "" "$@"

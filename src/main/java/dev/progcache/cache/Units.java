@@ -89,6 +89,20 @@ public final class Units {
     return d;
   }
 
+  /**
+   * A duration as {@link #duration} reads it, or a plain number of seconds (what older flags and
+   * variables took, such as {@code PROGCACHE_DAEMON_IDLE=900}).
+   *
+   * @throws IllegalArgumentException saying what is wrong
+   */
+  public static Duration durationOrSeconds(String text) {
+    String t = text.strip();
+    if (!t.isEmpty() && t.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return Duration.ofSeconds(number(t));
+    }
+    return duration(t);
+  }
+
   /** A plain non-negative number of at most 18 digits. */
   public static long number(String digits) {
     if (digits.isEmpty() || digits.length() > 18) {

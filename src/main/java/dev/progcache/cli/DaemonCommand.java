@@ -31,14 +31,18 @@ import java.util.concurrent.ConcurrentHashMap;
 final class DaemonCommand {
   static final String USAGE =
       """
-      usage: progcache daemon run [--idle-exit SECONDS]   serve relays until idle (default 900 s;
-                                                          env PROGCACHE_DAEMON_IDLE)
+      usage: progcache daemon run [--idle-exit D]         serve relays until idle D (default 15m;
+                                                          env PROGCACHE_DAEMON_IDLE; 90s, 15m, 2h;
+                                                          a plain number is seconds)
              progcache daemon status                      every daemon of this user (all builds):
                                                           build, version, pid, sessions, memory
              progcache daemon stop [--all]                ask this build's daemon (or all) to exit
       `progcache setup` points go at bin/progcache-relay, which starts the daemon on demand.
       The daemon logs to daemon-<build>.log in its socket directory (rotated at 1 MiB).
       """;
+
+  /** How long a daemon without sessions stays. */
+  static final Duration DEFAULT_IDLE = Duration.ofMinutes(15);
 
   private final Map<Path, DiskStore> stores = new ConcurrentHashMap<>();
 
@@ -124,22 +128,37 @@ final class DaemonCommand {
 
   private int serve(List<String> args, Map<String, String> env, String build)
       throws ConfigException, IOException {
-    long idle = seconds("PROGCACHE_DAEMON_IDLE", env.getOrDefault("PROGCACHE_DAEMON_IDLE", "900"));
+    // the relay starts the daemon with the user's environment: a bad variable is a line in the
+    // daemon's log and the default, never a daemon that does not start; a bad flag is a usage error
+    Duration idle = DEFAULT_IDLE;
+    String problem = null;
+    String fromEnv = env.getOrDefault("PROGCACHE_DAEMON_IDLE", "");
+    if (!fromEnv.isBlank()) {
+      try {
+        idle = idle("PROGCACHE_DAEMON_IDLE", fromEnv);
+      } catch (ConfigException e) {
+        problem = e.getMessage() + "; using the default 15m";
+      }
+    }
     for (int i = 0; i < args.size(); i++) {
-      if (args.get(i).equals("--idle-exit") && i + 1 < args.size()) {
-        idle = seconds("--idle-exit", args.get(++i));
+      if (args.get(i).startsWith("--idle-exit=")) {
+        idle = idle("--idle-exit", args.get(i).substring("--idle-exit=".length()));
+      } else if (args.get(i).equals("--idle-exit") && i + 1 < args.size()) {
+        idle = idle("--idle-exit", args.get(++i));
       } else {
         throw new ConfigException(
             "unknown daemon run flag " + args.get(i) + " (progcache daemon --help shows the usage)");
       }
     }
-    DaemonServer.Identity id =
-        new DaemonServer.Identity(build, Main.version(), Duration.ofSeconds(idle));
+    DaemonServer.Identity id = new DaemonServer.Identity(build, Main.version(), idle);
     DaemonServer.prepareDirectory(env, id); // nothing is written into a directory others control
     PrintStream log =
         DaemonLog.open(DaemonClient.logPath(env, build), DaemonLog.DEFAULT_MAX_BYTES, Clock.systemUTC());
     System.setErr(log);
     System.setOut(log);
+    if (problem != null) {
+      log.println("progcache daemon: " + problem);
+    }
     DaemonServer.create(env, id, this::session, log).run();
     tiers.values().forEach(RemoteSettings.Shared::close); // drains their uploads
     stores.values().forEach(DiskStore::close);
@@ -228,15 +247,20 @@ final class DaemonCommand {
     return System.err;
   }
 
-  private static long seconds(String key, String v) throws ConfigException {
+  /** A positive duration in the one grammar; a plain number is seconds, as it always was. */
+  static Duration idle(String key, String v) throws ConfigException {
+    String why;
     try {
-      long s = Long.parseLong(v);
-      if (s > 0) {
-        return s;
+      Duration d = dev.progcache.cache.Units.durationOrSeconds(v);
+      if (d.isPositive()) {
+        return d;
       }
-    } catch (NumberFormatException e) {
-      // fall through
+      why = "it must be more than zero";
+    } catch (IllegalArgumentException e) {
+      why = e.getMessage();
     }
-    throw new ConfigException(key + "=" + v + ": expected a positive number of seconds");
+    throw new ConfigException(
+        key + ": bad value \"" + v + "\" (" + why + "); expected a duration such as 90s, 15m or 2h"
+            + " (a plain number is seconds)");
   }
 }

@@ -1,6 +1,8 @@
 package dev.progcache.cli;
 
 import dev.progcache.client.ProgClient;
+import dev.progcache.remote.RemoteException;
+import dev.progcache.remote.http.TokenGrants;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -104,6 +106,64 @@ final class DoctorBuildChecks {
     URI base = r.get().url();
     String token = r.get().token();
     String shown = dev.progcache.remote.http.HttpTier.describe(base);
+    String refused =
+        "set PROGCACHE_TOKEN or --token-file to a token with the read grant for this namespace";
+    try (var tier = new dev.progcache.remote.http.HttpTier(base, token, probeSettings())) {
+      Optional<TokenGrants.Answer> grants = TokenGrants.ask(tier);
+      if (grants.isPresent()) {
+        return granted(shown, grants.get(), r.get().readOnly(), refused);
+      }
+    } catch (RemoteException e) {
+      if (e.kind() == RemoteException.Kind.UNAUTHENTICATED
+          || e.kind() == RemoteException.Kind.DENIED_READ) {
+        return Doctor.Result.fail(
+            shown + " refuses reads with " + (token == null ? "no token" : "this token")
+                + " (" + e.getMessage() + ")",
+            refused);
+      }
+      return Doctor.Result.fail(
+          shown + " answered: " + e.getMessage(), "check that the URL is a progcache server");
+    } catch (IOException e) {
+      return down(shown, e);
+    }
+    return probed(r.get(), base, token, shown, refused); // a server without GET /grants
+  }
+
+  private static dev.progcache.remote.http.HttpTier.Settings probeSettings() {
+    var d = dev.progcache.remote.http.HttpTier.Settings.DEFAULT;
+    return new dev.progcache.remote.http.HttpTier.Settings(
+        REMOTE, REMOTE, d.maxObjectSize(), d.maxConcurrent());
+  }
+
+  /** The verdict on what the server says the token may do. */
+  private static Doctor.Result granted(
+      String shown, TokenGrants.Answer g, boolean readOnly, String refused) {
+    String who = "the token" + (g.principal().isEmpty() ? "" : " \"" + g.principal() + "\"");
+    String where = " in namespace " + g.namespace();
+    if (!g.read()) {
+      return Doctor.Result.fail(shown + ": " + who + " may not read" + where, refused);
+    }
+    if (readOnly) {
+      return Doctor.Result.ok(shown + " answers; " + who + " may read" + where + " (read-only set)");
+    }
+    if (!g.write()) {
+      return Doctor.Result.warn(
+          shown + " allows reads but not writes with " + who + where
+              + ": builds use the cache read-only and share no results",
+          "use a token with the write grant, or set read-only (--read-only) to say it is meant");
+    }
+    return Doctor.Result.ok(shown + " answers; " + who + " may read and write" + where);
+  }
+
+  private static Doctor.Result down(String shown, IOException e) {
+    return Doctor.Result.fail(
+        shown + " does not answer: " + (e.getMessage() == null ? "no connection" : e.getMessage()),
+        "start the server or correct --remote / PROGCACHE_REMOTE; builds still work without it");
+  }
+
+  /** The grants of a server without {@code GET /grants}, learnt by a read and a refused upload. */
+  private static Doctor.Result probed(
+      RemoteSettings r, URI base, String token, String shown, String refused) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(REMOTE).build();
     String missing = "0".repeat(64);
     try {
@@ -112,13 +172,13 @@ final class DoctorBuildChecks {
         return Doctor.Result.fail(
             shown + " refuses reads with " + (token == null ? "no token" : "this token")
                 + " (HTTP " + read + ")",
-            "set PROGCACHE_TOKEN or --token-file to a token with the read grant for this namespace");
+            refused);
       }
       if (read != 404 && read != 200) {
         return Doctor.Result.fail(
             shown + " answered a read with HTTP " + read, "check that the URL is a progcache server");
       }
-      if (r.get().readOnly()) {
+      if (r.readOnly()) {
         return Doctor.Result.ok(shown + " answers and allows reads (read-only set)");
       }
       // an upload of a wrong body for a made-up key: refused for its content (400/422) when the
@@ -131,9 +191,7 @@ final class DoctorBuildChecks {
       }
       return Doctor.Result.ok(shown + " answers; the token may read and write");
     } catch (IOException e) {
-      return Doctor.Result.fail(
-          shown + " does not answer: " + (e.getMessage() == null ? "no connection" : e.getMessage()),
-          "start the server or correct --remote / PROGCACHE_REMOTE; builds still work without it");
+      return down(shown, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Doctor.Result.fail("interrupted", "run doctor again");

@@ -33,6 +33,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    String started = System.getProperty("progcache.started");
+    if (started != null) {
+      // the launcher's marker: this JVM started with PROGCACHE_JAVA_OPTS (see bin/progcache)
+      new java.io.File(started).delete();
+    }
     System.exit(run(args));
   }
 

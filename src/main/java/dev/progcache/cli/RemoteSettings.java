@@ -11,10 +11,12 @@ import dev.progcache.remote.RemoteLog;
 import dev.progcache.remote.RemoteTier;
 import dev.progcache.remote.TieredCache;
 import dev.progcache.remote.Uploader;
+import dev.progcache.remote.WriteGrant;
 import dev.progcache.remote.http.Credentials;
 import dev.progcache.remote.http.Endpoint;
 import dev.progcache.remote.http.HttpTier;
 import dev.progcache.remote.http.IdTokenSource;
+import dev.progcache.remote.http.TokenGrants;
 import dev.progcache.remote.s3.S3Location;
 import java.io.PrintStream;
 import java.net.URI;
@@ -149,17 +151,20 @@ record RemoteSettings(
     RemoteLog log = new RemoteLog(stats, err);
     Shared s = shared(log);
     Prefetch prefetch = prefetch(local, s.remote(), context, log);
-    return new TieredCache(local, s.remote(), s.uploader(), prefetch).wakeIfLocalIsEmpty();
+    return new Noted(
+        new TieredCache(local, s.remote(), s.uploader(), prefetch).wakeIfLocalIsEmpty(), s, log);
   }
 
   /**
    * The shared tier a daemon keeps for its life and lends to every session of the same directory
    * and settings: the remote, made best-effort (one breaker and negative cache), read-only when
-   * asked, and its uploader. Counters and messages go to {@code log} (the daemon's).
+   * asked (or quietly, when the server says the token may not write: {@link WriteGrant}), and its
+   * uploader. Counters and messages go to {@code log} (the daemon's).
    */
   Shared shared(RemoteLog log) {
     RemoteTier raw;
     String name;
+    HttpTier http = null;
     if (s3 != null) {
       raw = s3Tier(s3, log);
       name = s3.describe();
@@ -169,14 +174,25 @@ record RemoteSettings(
           oidc == null
               ? Credentials.fixed(token)
               : new IdTokenSource(oidc, ID_TOKEN_TIMEOUT, java.time.Clock.systemUTC());
-      raw = new HttpTier(u, c, HttpTier.Settings.DEFAULT);
+      http = new HttpTier(u, c, HttpTier.Settings.DEFAULT);
+      raw = http;
       name = HttpTier.describe(u);
     }
     RemoteTier remote = new BestEffort(raw, name, policy, log);
+    WriteGrant grant = null;
     if (readOnly) {
       remote = new ReadOnly(remote, log);
+    } else if (http != null) {
+      HttpTier h = http;
+      grant =
+          new WriteGrant(
+              remote,
+              () -> TokenGrants.ask(h).map(TokenGrants.Answer::write),
+              WriteGrant.Timing.DEFAULT,
+              log);
+      remote = grant;
     }
-    return new Shared(remote, new Uploader(remote, uploads, log));
+    return new Shared(remote, new Uploader(remote, uploads, log), readOnly, grant);
   }
 
   /**
@@ -188,8 +204,11 @@ record RemoteSettings(
   static BuildCache session(
       DiskStore local, Shared shared, Optional<Supplier<Key>> context, RemoteLog sessionLog) {
     Prefetch prefetch = prefetch(local, shared.remote(), context, sessionLog);
-    return TieredCache.session(local, shared.remote(), shared.uploader(), prefetch)
-        .wakeIfLocalIsEmpty();
+    return new Noted(
+        TieredCache.session(local, shared.remote(), shared.uploader(), prefetch)
+            .wakeIfLocalIsEmpty(),
+        shared,
+        sessionLog);
   }
 
   private static @Nullable Prefetch prefetch(
@@ -199,12 +218,49 @@ record RemoteSettings(
         : new Prefetch(local, remote, context.get(), Prefetch.Limits.DEFAULT, log);
   }
 
-  /** A remote and its uploader, shared by the sessions of a daemon; closing drains the uploads. */
-  record Shared(RemoteTier remote, Uploader uploader) implements AutoCloseable {
+  /**
+   * A remote and its uploader, shared by the sessions of a daemon; closing drains the uploads.
+   *
+   * @param readOnlySetting whether read-only was set
+   * @param grant what the server said the token may do, or null when it is not asked
+   */
+  record Shared(
+      RemoteTier remote, Uploader uploader, boolean readOnlySetting, @Nullable WriteGrant grant)
+      implements AutoCloseable {
+    /** Whether the tier is read-only now: set so, or the token may not write. */
+    boolean readOnly() {
+      return readOnlySetting || (grant != null && grant.readOnly());
+    }
+
     @Override
     public void close() {
       uploader.close();
       remote.close();
+    }
+  }
+
+  /**
+   * A session's cache that, once closed, counts {@link WriteGrant#READ_ONLY} in its -v line when
+   * the shared tier was read-only.
+   */
+  private record Noted(BuildCache cache, Shared shared, RemoteLog log) implements BuildCache {
+    @Override
+    public java.util.concurrent.CompletableFuture<Optional<dev.progcache.cache.Hit>> get(Key a) {
+      return cache.get(a);
+    }
+
+    @Override
+    public Path put(Key action, Key output, long size, dev.progcache.cache.BodySource body)
+        throws java.io.IOException {
+      return cache.put(action, output, size, body);
+    }
+
+    @Override
+    public void close() {
+      cache.close();
+      if (shared.readOnly()) {
+        log.count(WriteGrant.READ_ONLY, 1);
+      }
     }
   }
 

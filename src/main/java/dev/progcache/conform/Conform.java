@@ -16,13 +16,13 @@ import java.util.Locale;
 public final class Conform {
   public static final String USAGE =
       """
-      usage: progcache conform [--case NAME]... [--bench [--seconds N] [--warmup N] [--threads N]] -- HELPER [ARGS...]
+      usage: progcache conform [--case NAME]... [--bench [--seconds D] [--warmup D] [--threads N]] -- HELPER [ARGS...]
         runs the GOCACHEPROG conformance cases against HELPER (started once per case);
         exit status 0 when every required case passes.
         --case NAME   run only this case (repeatable)
         --bench       measure get-hit, get-miss, put 1 KiB and put 1 MiB instead
-        --seconds N   seconds per measured operation (default 5)
-        --warmup N    seconds each operation runs unmeasured first, so both JITs are done (default 2; 0 for none)
+        --seconds D   time per measured operation (default 5s; 500ms, 30s, 1m; a plain number is seconds)
+        --warmup D    time each operation runs unmeasured first, so both JITs are done (default 2s; 0 for none)
         --threads N   concurrent callers (default 1)
         --op NAME     measure only this operation (repeatable): get-hit, get-miss, put-1KiB, put-1MiB
       """;
@@ -31,8 +31,8 @@ public final class Conform {
 
   private record Args(
       boolean bench,
-      int seconds,
-      int warmup,
+      Duration seconds,
+      Duration warmup,
       int threads,
       List<String> only,
       List<String> ops,
@@ -74,8 +74,8 @@ public final class Conform {
 
   private static Args parse(List<String> args) {
     boolean bench = false;
-    int seconds = 5;
-    int warmup = 2;
+    Duration seconds = Duration.ofSeconds(5);
+    Duration warmup = Duration.ofSeconds(2);
     int threads = 1;
     List<String> only = new ArrayList<>();
     List<String> ops = new ArrayList<>();
@@ -83,9 +83,9 @@ public final class Conform {
     for (; i < args.size() && !args.get(i).equals("--"); i++) {
       switch (args.get(i)) {
         case "--bench" -> bench = true;
-        case "--seconds" -> seconds = number(args, ++i, "--seconds");
+        case "--seconds" -> seconds = duration(args, ++i, "--seconds", false);
         case "--threads" -> threads = number(args, ++i, "--threads");
-        case "--warmup" -> warmup = number(args, ++i, "--warmup", 0);
+        case "--warmup" -> warmup = duration(args, ++i, "--warmup", true);
         case "--case" -> {
           if (++i >= args.size()) {
             throw new IllegalArgumentException("--case needs a case name");
@@ -106,6 +106,27 @@ public final class Conform {
     }
     return new Args(
         bench, seconds, warmup, threads, List.copyOf(only), List.copyOf(ops), args.subList(i + 1, args.size()));
+  }
+
+  /** A duration in the one grammar (a plain number is seconds), at most an hour. */
+  private static Duration duration(List<String> args, int i, String flag, boolean zero) {
+    if (i >= args.size()) {
+      throw new IllegalArgumentException(flag + " needs a duration such as 5s");
+    }
+    String why = null;
+    try {
+      Duration d = dev.progcache.cache.Units.durationOrSeconds(args.get(i));
+      if ((d.isZero() && !zero) || d.compareTo(Duration.ofHours(1)) > 0) {
+        why = (zero ? "from 0" : "more than 0") + " up to 1h";
+      } else {
+        return d;
+      }
+    } catch (IllegalArgumentException e) {
+      why = e.getMessage();
+    }
+    throw new IllegalArgumentException(
+        flag + " " + args.get(i) + ": " + why + "; expected a duration such as 500ms, 5s or 1m"
+            + " (a plain number is seconds)");
   }
 
   private static int number(List<String> args, int i, String flag) {
@@ -183,7 +204,7 @@ public final class Conform {
 
   private static int bench(Target t, Args a, PrintStream out, PrintStream err) {
     try (ProgClient c = t.client()) {
-      new Bench(c, Duration.ofSeconds(a.seconds()), Duration.ofSeconds(a.warmup()), a.threads(), a.ops(), out)
+      new Bench(c, a.seconds(), a.warmup(), a.threads(), a.ops(), out)
           .run();
       return 0;
     } catch (Exception e) {

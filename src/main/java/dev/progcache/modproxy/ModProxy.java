@@ -22,9 +22,21 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. {@link #close} drops the connections to the upstreams and the bucket.
  */
 public final class ModProxy implements AutoCloseable {
-  /** Whether a request may use the module proxy: 200, or 401/403 with a reason safe to show. */
-  public record Verdict(int status, String reason) {
+  /**
+   * Whether a request may use the module proxy: 200, or 401/403 (429 over the rate) with a reason
+   * safe to show; {@code principal} names who asked (its requests are counted against the rate).
+   */
+  public record Verdict(int status, String reason, String principal) {
     public static final Verdict OK = new Verdict(200, "ok");
+
+    public Verdict(int status, String reason) {
+      this(status, reason, "anonymous");
+    }
+
+    /** Allowed, for {@code principal}. */
+    public static Verdict ok(String principal) {
+      return new Verdict(200, "ok", principal);
+    }
   }
 
   /** The server's token check for module requests (the {@code modules} grant). */
@@ -57,6 +69,7 @@ public final class ModProxy implements AutoCloseable {
   private final Listings listings;
   private final Stats stats = new Stats();
   private final Path tempDir;
+  private final @Nullable TokenRates rates;
 
   private ModProxy(DiskFiles disk, @Nullable ModStore shared, Upstreams upstreams, ModProxySettings s, PrintStream err)
       throws IOException {
@@ -68,6 +81,7 @@ public final class ModProxy implements AutoCloseable {
         new Listings(
             new Listings.Sources(disk, shared, upstreams, s.listTtl()), stats, err, System::currentTimeMillis);
     this.tempDir = disk.tempDir();
+    this.rates = s.ratePerToken() > 0 ? new TokenRates(s.ratePerToken(), System::nanoTime) : null;
   }
 
   /**
@@ -140,7 +154,7 @@ public final class ModProxy implements AutoCloseable {
 
   /** A handler answering {@code /mod/...} for requests {@code access} lets in, and passing the rest to {@code next}. */
   public Handler handler(Handler next, Access access) {
-    return new ModProxyHandler(next, this, access);
+    return new ModProxyHandler(next, this, rates == null ? access : rates.limit(access));
   }
 
   /** Counters by name (see {@link #OUTCOMES}). */

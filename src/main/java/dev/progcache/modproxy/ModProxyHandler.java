@@ -70,6 +70,8 @@ final class ModProxyHandler extends Handler.Wrapper {
       stats.add(ModStats.DENIED, 1);
       if (v.status() == 401) {
         resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+      } else if (v.status() == 429) {
+        resp.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
       }
       text(resp, cb, v.status(), v.reason() + "\n");
       return;

@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param netrc basic credentials for upstream hosts, or null
  * @param headerFile headers sent to every upstream ({@code Name: value} lines), or null
  * @param stall a fetch that receives nothing for this long fails (a hung upstream)
+ * @param ratePerToken requests each token may send per second ({@code --modproxy-rate}); 0: no
+ *     bound
  */
 public record ModProxySettings(
     @Nullable String upstreams,
@@ -24,7 +26,8 @@ public record ModProxySettings(
     Duration listTtl,
     @Nullable Path netrc,
     @Nullable Path headerFile,
-    Duration stall) {
+    Duration stall,
+    int ratePerToken) {
   /** The default size limit: go itself refuses module zips over 500 MiB. */
   public static final long DEFAULT_MAX_MODULE_SIZE = 500L << 20;
 
@@ -49,12 +52,17 @@ public record ModProxySettings(
           "--modproxy " + v + " names no proxy URL (direct and off are not proxies); give"
               + " http(s)://host/path, or --modproxy alone for the default");
     }
-    return new ModProxySettings(dflt ? null : v, maxModuleSize, listTtl, netrc, headerFile, DEFAULT_STALL);
+    return new ModProxySettings(dflt ? null : v, maxModuleSize, listTtl, netrc, headerFile, DEFAULT_STALL, 0);
   }
 
   /** These settings with {@code s} as the stall time. */
   public ModProxySettings withStall(Duration s) {
-    return new ModProxySettings(upstreams, maxModuleSize, listTtl, netrc, headerFile, s);
+    return new ModProxySettings(upstreams, maxModuleSize, listTtl, netrc, headerFile, s, ratePerToken);
+  }
+
+  /** These settings with at most {@code perSecond} requests per token and second (0: no bound). */
+  public ModProxySettings withRate(int perSecond) {
+    return new ModProxySettings(upstreams, maxModuleSize, listTtl, netrc, headerFile, stall, perSecond);
   }
 
   /** The upstream list as given, for the start-up line ("default" when none was). */

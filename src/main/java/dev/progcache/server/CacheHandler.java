@@ -33,6 +33,7 @@ import org.jspecify.annotations.Nullable;
  *       stored; 400 when sha256 or size disagree; 411 without a length; 413 over the object limit.
  *   <li>{@code POST /batch}, {@code GET|POST /manifest/<hex>}: prefetching (see {@link
  *       PrefetchEndpoints}).
+ *   <li>{@code GET /grants}: what the token may do (see {@link GrantsEndpoint}).
  *   <li>{@code GET /healthz}, {@code GET /metrics} (see {@link MetricsEndpoint}); {@code GET /} and {@code /status.json} are
  *       answered by {@link StatusHandler} in front of this one.
  * </ul>
@@ -118,6 +119,9 @@ final class CacheHandler extends Handler.Abstract.NonBlocking {
         return text(resp, cb, 400, "bad namespace in the path (" + Namespaces.RULE + ")\n");
       }
       path = end < 0 ? "" : path.substring(end);
+    }
+    if (get && path.equals("/grants")) {
+      return GrantsEndpoint.answer(auth, req, resp, cb, ns);
     }
     if (method.equals("POST") && path.equals("/batch")) {
       Optional<List<String>> chain = authorized(req, resp, cb, ns, Tokens.Grant.READ);

@@ -64,7 +64,7 @@ final class ModuleRoutes {
     }
     req.setAttribute(AccessLog.PRINCIPAL, p.name());
     return p.mayDownloadModules()
-        ? ModProxy.Verdict.OK
+        ? ModProxy.Verdict.ok(p.name())
         : new ModProxy.Verdict(403, "this token may not download modules (it needs the modules or read grant)");
   }
 

@@ -217,6 +217,8 @@ public record ServeConfig(
         --modproxy-netrc FILE   basic credentials for upstream proxy hosts (netrc format)
         --modproxy-header-file FILE
                               headers ("Name: value" lines) sent to every upstream proxy
+        --modproxy-rate N     module requests each token may send per second; more get 429
+                              with Retry-After (env PROGCACHE_SERVE_MODPROXY_RATE; default off)
         --metrics-listen [HOST:]PORT
                               also serve /metrics, and only that, on this address without a
                               token (env PROGCACHE_SERVE_METRICS_LISTEN; HOST defaults to
@@ -283,6 +285,7 @@ public record ServeConfig(
     Duration listTtl = ModProxySettings.DEFAULT_LIST_TTL;
     String modNetrc = null;
     String modHeaders = null;
+    int modRate = 0;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
@@ -348,6 +351,7 @@ public record ServeConfig(
         case "--modproxy-list-ttl" -> listTtl = Duration.ofMillis(Math.max(0, seconds(name, v)));
         case "--modproxy-netrc" -> modNetrc = v;
         case "--modproxy-header-file" -> modHeaders = v;
+        case "--modproxy-rate" -> modRate = rate(name, v);
         default ->
             throw new ServeException(
                 "unknown flag " + a + " (progcache serve --help shows the usage)");
@@ -434,12 +438,15 @@ public record ServeConfig(
                 maxModule,
                 listTtl,
                 modNetrc == null ? null : Path.of(modNetrc),
-                modHeaders == null ? null : Path.of(modHeaders));
+                modHeaders == null ? null : Path.of(modHeaders))
+            .withRate(modRate);
       } catch (IllegalArgumentException e) {
         throw new ServeException(e.getMessage());
       }
     } else if (modNetrc != null || modHeaders != null) {
       throw new ServeException("--modproxy-netrc and --modproxy-header-file need --modproxy");
+    } else if (modRate > 0) {
+      throw new ServeException("--modproxy-rate needs --modproxy");
     }
     return new ServeConfig(
         host,
@@ -537,6 +544,19 @@ public record ServeConfig(
     } catch (IllegalArgumentException e) {
       throw new ServeException(
           flag + " " + v + ": " + e.getMessage() + "; expected a size such as 512M, 10G or 10GiB");
+    }
+  }
+
+  /** Requests per second: a whole number, 0 or off for no bound. */
+  private static int rate(String flag, String v) throws ServeException {
+    try {
+      String t = v.strip();
+      return t.equalsIgnoreCase("off")
+          ? 0
+          : (int) Math.min(1_000_000, dev.progcache.cache.Units.number(t));
+    } catch (IllegalArgumentException e) {
+      throw new ServeException(
+          flag + " " + v + ": " + e.getMessage() + "; expected requests per second, e.g. 50, or off");
     }
   }
 

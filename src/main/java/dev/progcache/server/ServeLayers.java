@@ -24,7 +24,8 @@ final class ServeLayers {
           "max-requests", "max-namespaces", "oidc-issuer", "oidc-audience", "oidc-rules",
           "oidc-jwks", "oidc-clock-skew", "request-timeout", "upstream", "upstream-token-file",
           "upstream-timeout", "upstream-drain", "access-log", "metrics-listen", "modproxy",
-          "max-module-size", "modproxy-list-ttl", "modproxy-netrc", "modproxy-header-file");
+          "max-module-size", "modproxy-list-ttl", "modproxy-netrc", "modproxy-header-file",
+          "modproxy-rate");
 
   /** The switches; each is also {@code PROGCACHE_SERVE_<SWITCH>=true} and a [serve] key. */
   static final List<String> SWITCHES =

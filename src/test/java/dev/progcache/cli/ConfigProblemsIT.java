@@ -70,6 +70,29 @@ class ConfigProblemsIT {
   }
 
   @Test
+  void badJavaOpts_buildSucceeds_oneLineNamingTheVariable_jvmRunsWithoutThem() throws Exception {
+    String stderr = build(dir(), Map.of("PROGCACHE_JAVA_OPTS", "-Xbanana"));
+    List<String> ours = stderr.lines().filter(l -> l.startsWith("progcache:")).toList();
+    assertThat(ours).as("stderr:\n%s", stderr).hasSize(1);
+    assertThat(ours.get(0))
+        .startsWith("progcache: PROGCACHE_JAVA_OPTS: the JVM did not start with these options")
+        .contains("starting without them");
+    assertThat(stderr).contains("-Xbanana"); // the JVM's own line names the option
+  }
+
+  @Test
+  void goodJavaOpts_oneJvmStartPerGoCommand_noLine() throws Exception {
+    Path logs = Files.createDirectories(tmp.resolve("jvm-logs"));
+    // every JVM start writes a log file of its own (%p: its pid)
+    String opts = "-Xlog:os=info:file=" + logs + "/jvm-%p.log";
+    String stderr = build(dir(), Map.of("PROGCACHE_JAVA_OPTS", opts));
+    assertThat(stderr).as("stderr").isBlank();
+    try (var files = Files.list(logs)) {
+      assertThat(files.toList()).as("JVM starts").hasSize(1);
+    }
+  }
+
+  @Test
   void badSizeInTheEnvironment_buildSucceeds_oneLineWithTheDefault() throws Exception {
     String line = onlyLine(build(dir(), Map.of("PROGCACHE_MAX_SIZE", "banana")));
     assertThat(line)
@@ -196,5 +219,67 @@ class ConfigProblemsIT {
         Thread.sleep(100);
       }
     }
+  }
+
+  /** A go build through the relay and daemon with {@code idle} as PROGCACHE_DAEMON_IDLE. */
+  private Map<String, String> daemonEnv(String idle) {
+    Map<String, String> d = new HashMap<>(env);
+    d.put("PROGCACHE_SOCKET_DIR", tmp.resolve("s").toString());
+    d.put("PROGCACHE_DAEMON_IDLE", idle);
+    d.put("GOCACHEPROG", Dist.relay() + " --dir " + shared.resolve("cache"));
+    d.put("GOCACHE", tmp.resolve("gocache").toString());
+    d.put("GOTOOLCHAIN", "local");
+    d.put("GOTELEMETRY", "off");
+    return d;
+  }
+
+  private boolean daemonGoneWithin(Map<String, String> d, long seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      if (Cmd.run(tmp, d, 30, Dist.launcher().toString(), "daemon", "status").out().contains("no daemon")) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
+  @Test
+  void daemonIdle_takesADuration_andExitsWhenIdle() throws Exception {
+    Map<String, String> d = daemonEnv("1500ms");
+    Cmd.Result r = Cmd.run(module, d, 240, GoTool.go().toString(), "build", "./...");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).isBlank();
+    assertThat(daemonGoneWithin(d, 20)).as("the daemon left after 1.5 s without sessions").isTrue();
+  }
+
+  @Test
+  void daemonIdle_bad_buildSucceedsQuietly_daemonLogNamesIt_andKeepsTheDefault() throws Exception {
+    Map<String, String> d = daemonEnv("banana");
+    try {
+      Cmd.Result r = Cmd.run(module, d, 240, GoTool.go().toString(), "build", "./...");
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.err()).isBlank();
+      Cmd.Result status = Cmd.run(tmp, d, 30, Dist.launcher().toString(), "daemon", "status");
+      assertThat(status.out()).as("the daemon runs, with the default").doesNotContain("no daemon");
+      Path log;
+      try (var files = Files.list(tmp.resolve("s"))) {
+        log = files.filter(f -> f.getFileName().toString().endsWith(".log")).findFirst().orElseThrow();
+      }
+      assertThat(Files.readString(log))
+          .contains("PROGCACHE_DAEMON_IDLE: bad value \"banana\"")
+          .contains("using the default 15m");
+    } finally {
+      Cmd.run(tmp, d, 30, Dist.launcher().toString(), "daemon", "stop");
+      daemonGoneWithin(d, 20);
+    }
+  }
+
+  @Test
+  void daemonRun_badIdleExitFlag_isAUsageError() throws Exception {
+    Cmd.Result r =
+        Cmd.run(tmp, env, 60, Dist.launcher().toString(), "daemon", "run", "--idle-exit", "soon");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--idle-exit: bad value \"soon\"").contains("15m");
   }
 }

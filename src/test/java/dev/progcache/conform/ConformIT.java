@@ -55,7 +55,7 @@ class ConformIT {
     Run r =
         run(
             List.of(
-                "--bench", "--seconds", "1", "--warmup", "0", "--", launcher, "--dir", dir.resolve("c").toString()));
+                "--bench", "--seconds", "1s", "--warmup", "0", "--", launcher, "--dir", dir.resolve("c").toString()));
     assertThat(r.status()).as(r.out()).isZero();
     for (String op : List.of("get-hit", "get-miss", "put-1KiB", "put-1MiB")) {
       assertThat(r.out()).containsPattern("bench " + op + " +[0-9]+ ops/s  p50 +[0-9.]+ ms  p99 +[0-9.]+ ms");
@@ -108,7 +108,10 @@ class ConformIT {
     assertThat(run(List.of("--bench")).status()).isEqualTo(2);
     Run w = run(List.of("--bench", "--warmup", "-1", "--", "true"));
     assertThat(w.status()).isEqualTo(2);
-    assertThat(w.out()).contains("--warmup needs a number from 0 to 3600");
+    assertThat(w.out()).contains("--warmup -1:").contains("expected a duration such as 500ms");
+    Run h = run(List.of("--bench", "--seconds", "2h", "--", "true"));
+    assertThat(h.status()).isEqualTo(2);
+    assertThat(h.out()).contains("--seconds 2h: more than 0 up to 1h");
     Run r = run(List.of("--case", "no-such-case", "--", "true"));
     assertThat(r.status()).isEqualTo(2);
     assertThat(r.out()).contains("no case named no-such-case");

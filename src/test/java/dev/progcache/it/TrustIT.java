@@ -225,6 +225,69 @@ class TrustIT {
     assertNoTokenIn("logs of the builds and the server", String.join("\n", outputs));
   }
 
+  @Test
+  void readOnlyToken_buildIsQuietlyReadOnly_noRefusalOnStderr() throws Exception {
+    String reader = token("--read", "--name", "dev");
+    ServeProcess s = serve();
+    Path module = GoRun.tinyModule(tmp.resolve("mod"));
+    GoRun.Result r = build(module, "dev", s, reader); // a fresh cache: go puts everything it builds
+    assertThat(r.stat("puts")).as("stderr:\n%s", r.stderr()).isPositive();
+    assertThat(r.stderr()).doesNotContain("403").doesNotContain("refused");
+    assertThat(r.stat("remote-read-only")).as("stderr:\n%s", r.stderr()).isEqualTo(1);
+    assertThat(r.stat("remote-upload-read-only")).isPositive();
+    assertThat(r.stat("remote-uploads")).isZero();
+    assertThat(r.stat("remote-upload-rejected")).as("no upload was sent").isZero();
+    assertThat(s.stderr()).doesNotContain("\" 403 ");
+  }
+
+  @Test
+  void readOnlyToken_daemonSessions_quietlyReadOnly_andRememberIt() throws Exception {
+    String reader = token("--read", "--name", "dev");
+    ServeProcess s = serve();
+    Path module = GoRun.tinyModule(tmp.resolve("mod"));
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("HOME", tmp.resolve("home").toString());
+    env.put("PROGCACHE_SOCKET_DIR", tmp.resolve("sock").toString());
+    env.put("PROGCACHE_DAEMON_IDLE", "60");
+    env.put("PROGCACHE_TOKEN", reader);
+    env.put("PROGCACHE_REMOTE", s.url().toString());
+    env.put("GOTOOLCHAIN", "local");
+    env.put("GOTELEMETRY", "off");
+    env.put("GOFLAGS", "-modcacherw");
+    try {
+      // one cache directory, so one shared tier in the daemon; the second build compiles a
+      // changed package, so it puts too
+      env.put("GOCACHEPROG", Dist.relay() + " -v --dir " + tmp.resolve("cache"));
+      for (String run : List.of("first", "second")) {
+        Path h = Files.createDirectories(tmp.resolve(run));
+        if (run.equals("second")) {
+          Files.writeString(module.resolve("extra.go"), "package main\n\nvar extra = 2\n");
+        }
+        env.put("GOCACHE", h.resolve("gocache").toString());
+        env.put("GOMODCACHE", h.resolve("gomod").toString());
+        Cmd.Result r =
+            Cmd.run(module, env, 240, dev.progcache.testing.GoTool.go().toString(), "build", "-o", h.resolve("bin").toString(), ".");
+        assertThat(r.code()).as(r.err()).isZero();
+        outputs.add(r.err());
+        assertThat(r.err()).as(run).doesNotContain("403").doesNotContain("refused");
+        GoRun.Result g = new GoRun.Result(r.code(), r.out(), r.err(), 0);
+        assertThat(g.stat("puts")).as(r.err()).isPositive();
+        assertThat(g.stat("remote-uploads")).as(r.err()).isZero();
+        if (run.equals("second")) {
+          // the daemon's shared tier remembers the answer: no question, no upload, and it says so
+          assertThat(g.stat("remote-read-only")).as(r.err()).isEqualTo(1);
+        }
+      }
+      assertThat(s.stderr()).doesNotContain("\" 403 ");
+      assertThat(s.stderr().lines().filter(l -> l.contains("GET /grants")).count())
+          .as("one question for both go commands; server log:\n%s", s.stderr())
+          .isEqualTo(1);
+    } finally {
+      Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "stop");
+    }
+    assertNoTokenIn("go's stderr", String.join("\n", outputs));
+  }
+
   private GoRun.Result build(Path module, String home, ServeProcess s, String token, String... flags)
       throws Exception {
     Path h = Files.createDirectories(tmp.resolve(home));
@@ -307,7 +370,9 @@ class TrustIT {
     outputs.add(s.stderr());
     outputs.add(m);
     String all = String.join("\n", outputs);
-    assertThat(all).contains("refused uploads").contains("did not accept the credentials");
+    // the reader's uploads are skipped quietly (its token says it may not write); the wrong
+    // namespace refuses reads; the revoked token is not accepted
+    assertThat(all).contains("refused reads").contains("did not accept the credentials");
     assertNoTokenIn("captured stderr of helpers, server and token create, and /metrics", all);
   }
 }

@@ -136,4 +136,27 @@ class ModuleRoutesTest {
     assertThat(json).contains("\"modules\":{").contains("\"hits\":1").contains("\"misses\":2");
     assertThat(html).contains("<h2>Module proxy").contains("id=\"modules\"");
   }
+
+  @Test
+  void modproxyRate_flagEnvironmentAndFile_andBadValuesAreExplained() throws Exception {
+    assertThat(parse("--modproxy").modules().ratePerToken()).isZero();
+    assertThat(parse("--modproxy", "--modproxy-rate", "50").modules().ratePerToken()).isEqualTo(50);
+    assertThat(
+            ServeConfig.parse(List.of("--modproxy"), Map.of("PROGCACHE_SERVE_MODPROXY_RATE", "20"))
+                .modules()
+                .ratePerToken())
+        .isEqualTo(20);
+    assertThat(
+            ServeConfig.parse(
+                    List.of("--modproxy"),
+                    Map.of(),
+                    Map.of("modproxy-rate", Map.entry("7", "config.toml:3")))
+                .modules()
+                .ratePerToken())
+        .isEqualTo(7);
+    assertThatThrownBy(() -> parse("--modproxy", "--modproxy-rate", "fast"))
+        .hasMessageContaining("--modproxy-rate fast")
+        .hasMessageContaining("requests per second");
+    assertThatThrownBy(() -> parse("--modproxy-rate", "5")).hasMessageContaining("needs --modproxy");
+  }
 }
