@@ -57,6 +57,9 @@ public final class Prefetch {
   private static final int ASKED = 1;
   private static final int HIT = 2;
   private static final int MAX_RECORDED = 20_000;
+  /** go's local misses among the held ids that release the rest of them (see {@link #start}). */
+  static final int MATCHES_TO_RELEASE = 4;
+
   private static final java.time.Duration MANIFEST_WAIT = java.time.Duration.ofSeconds(2);
 
   private static final class Slot {
@@ -91,6 +94,14 @@ public final class Prefetch {
    */
   private final Set<Key> seenEarly = ConcurrentHashMap.newKeySet();
   private volatile @Nullable Key contextKey;
+  /**
+   * Listed ids a warm directory lacks, held back (empty once known to be none); fetched only once
+   * {@link #MATCHES_TO_RELEASE} of go's local misses are among them.
+   */
+  private final CompletableFuture<List<Key>> held = new CompletableFuture<>();
+
+  private volatile @Nullable Set<Key> heldSet;
+  private final AtomicInteger matches = new AtomicInteger();
 
   /**
    * @param context the build context's key; called once, on a background thread
@@ -110,6 +121,14 @@ public final class Prefetch {
    * looked up on disk one by one: all are fetched but those go asked for or stored before the
    * manifest came. (On a fresh runner that lookup took 20-40 ms of the interpreter's time between
    * the manifest and the first batch.)
+   *
+   * <p>Otherwise the listed ids are looked up on disk. When some are there and some are not (a
+   * warm directory: a developer's machine, a runner with a restored cache), the missing ones are
+   * held back: a manifest is the union of a month of builds of the context, and what a warm
+   * directory lacks is mostly what other builds used (older commits, other commands). They are
+   * fetched only once {@link #MATCHES_TO_RELEASE} of go's local misses are among them (the
+   * manifest predicts this build, e.g. after a pull of many commits); until then each miss is one
+   * get. A directory holding none of the listed ids is prefetched as a fresh one (ADR 0024).
    */
   public void start(boolean localIsEmpty) {
     this.localWasEmpty = localIsEmpty;
@@ -120,49 +139,113 @@ public final class Prefetch {
   private void run() {
     try {
       Manifest m = remote.manifest(contextKey()).orElse(Manifest.NONE);
-      listed.complete(m);
-      log.count(RemoteLog.PREFETCH_LISTED, m.ids().size());
       List<Key> ids = m.toPrefetch();
       List<Key> todo = new ArrayList<>();
       boolean lookUp = !localWasEmpty;
+      int onDisk = 0;
       for (Key k : ids) {
         if (closed) {
           return;
         }
         if (lookUp ? !Files.exists(local.recordPath(k)) : !seenEarly.contains(k)) {
-          slots.putIfAbsent(k, new Slot());
           todo.add(k);
+        } else {
+          onDisk++;
         }
       }
-      Semaphore running = new Semaphore(limits.parallel());
-      for (int i = 0; i < todo.size() && !closed; i += limits.batch()) {
-        running.acquire(); // claim only once a request can go: claimed ids make gets wait
-        List<Key> chunk = claim(todo.subList(i, Math.min(todo.size(), i + limits.batch())));
-        if (chunk.isEmpty()) {
-          running.release();
-          continue;
-        }
-        threads.add(
-            Thread.ofVirtual()
-                .name("progcache-prefetch-batch")
-                .start(
-                    () -> {
-                      try {
-                        fetch(chunk);
-                      } finally {
-                        running.release();
-                      }
-                    }));
+      if (lookUp && onDisk > 0 && !todo.isEmpty()) {
+        // a warm directory: what it lacks may be what other builds of the context used, not this
+        // one; held until go's misses show the manifest predicts this build (hold)
+        log.count(RemoteLog.PREFETCH_HELD, todo.size());
+        held.complete(todo);
+        listed.complete(m);
+        log.count(RemoteLog.PREFETCH_LISTED, m.ids().size());
+        return;
       }
-      running.acquire(limits.parallel());
+      held.complete(List.of());
+      for (Key k : todo) {
+        slots.putIfAbsent(k, new Slot());
+      }
+      listed.complete(m);
+      log.count(RemoteLog.PREFETCH_LISTED, m.ids().size());
+      fetchAll(todo);
     } catch (InterruptedException e) {
       // closed
     } catch (java.io.IOException | RuntimeException e) {
       log.count(RemoteLog.PREFETCH_ERRORS, 1); // a BestEffort remote does not throw
     } finally {
+      held.complete(List.of());
       listed.complete(Manifest.NONE);
       releaseAll();
     }
+  }
+
+  /** Fetches {@code todo} (their slots made), in batches, at most {@code parallel} at once. */
+  private void fetchAll(List<Key> todo) throws InterruptedException {
+    Semaphore running = new Semaphore(limits.parallel());
+    for (int i = 0; i < todo.size() && !closed; i += limits.batch()) {
+      running.acquire(); // claim only once a request can go: claimed ids make gets wait
+      List<Key> chunk = claim(todo.subList(i, Math.min(todo.size(), i + limits.batch())));
+      if (chunk.isEmpty()) {
+        running.release();
+        continue;
+      }
+      threads.add(
+          Thread.ofVirtual()
+              .name("progcache-prefetch-batch")
+              .start(
+                  () -> {
+                    try {
+                      fetch(chunk);
+                    } finally {
+                      running.release();
+                    }
+                  }));
+    }
+    running.acquire(limits.parallel());
+  }
+
+  /**
+   * Counts a local miss of {@code action} against the held ids: at the {@link #MATCHES_TO_RELEASE}th
+   * miss among them, the rest of them (not yet asked for) are fetched after all.
+   */
+  private void matchHeld(Key action) {
+    List<Key> h = held.getNow(List.of());
+    if (h.isEmpty() || !heldSet().contains(action)) {
+      return;
+    }
+    if (matches.incrementAndGet() != MATCHES_TO_RELEASE) {
+      return;
+    }
+    List<Key> todo = new ArrayList<>();
+    for (Key k : h) {
+      if (!missed.contains(k) && slots.putIfAbsent(k, new Slot()) == null) {
+        todo.add(k);
+      }
+    }
+    log.count(RemoteLog.PREFETCH_RELEASED, todo.size());
+    threads.add(
+        Thread.ofVirtual()
+            .name("progcache-prefetch")
+            .start(
+                () -> {
+                  try {
+                    fetchAll(todo);
+                  } catch (InterruptedException e) {
+                    // closed
+                  } finally {
+                    releaseAll();
+                  }
+                }));
+  }
+
+  private Set<Key> heldSet() {
+    Set<Key> s = heldSet;
+    if (s == null) {
+      s = Set.copyOf(held.getNow(List.of()));
+      heldSet = s;
+    }
+    return s;
   }
 
   /** The ids of {@code ids} still pending, now marked in flight. */
@@ -212,6 +295,7 @@ public final class Prefetch {
     if (missed.size() < MAX_RECORDED) {
       missed.add(action);
     }
+    matchHeld(action);
     Slot s = slots.get(action);
     if (s == null) {
       if (!listed.isDone()) {
