@@ -44,12 +44,12 @@ build() {
 # helper LABEL PROGRAM CMD...: go CMD through PROGRAM with the local directory $work/LABEL, -v
 # stats appended to $work/LABEL.err, the helper's user,sys CPU seconds to $work/LABEL.cpu
 helper() {
-  local d="$work/$1" p=$2; shift 2
+  local l=$1 d="$work/$1" p=$2; shift 2
   mkdir -p "$d"
-  local wrap="/usr/bin/time -a -o $work/$1.cpu -f %U,%S"
+  local wrap="/usr/bin/time -a -o $work/$l.cpu -f %U,%S"
   [ "$p" = "$relay" ] && wrap= # the relay's CPU is not the daemon's
-  GOCACHEPROG="$wrap $p -v --dir $d/cache --remote $url" PROGCACHE_SOCKET_DIR="$work/sock-$1" \
-    build "$d/gocache" "$@" 2>>"$work/$1.err"
+  GOCACHEPROG="$wrap $p -v --dir $d/cache --remote $url" PROGCACHE_SOCKET_DIR="$work/sock-$l" \
+    build "$d/gocache" "$@" 2>>"$work/$l.err"
 }
 cpu() { awk -F, '{u += $1; s += $2} END {printf "%.2f s (user %.2f, sys %.2f)", u + s, u, s}' "$work/$1.cpu"; }
 count() { { grep -o "$2=[0-9]*" "$work/$1.err" || echo "=0"; } | tail -1 | cut -d= -f2; }

@@ -102,6 +102,11 @@ public final class Prefetch {
 
   private volatile @Nullable Set<Key> heldSet;
   private final AtomicInteger matches = new AtomicInteger();
+  /** go's local misses since the hold began. */
+  private final AtomicInteger heldMisses = new AtomicInteger();
+
+  private final java.util.concurrent.atomic.AtomicBoolean released =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
    * @param context the build context's key; called once, on a background thread
@@ -126,9 +131,9 @@ public final class Prefetch {
    * warm directory: a developer's machine, a runner with a restored cache), the missing ones are
    * held back: a manifest is the union of a month of builds of the context, and what a warm
    * directory lacks is mostly what other builds used (older commits, other commands). They are
-   * fetched only once {@link #MATCHES_TO_RELEASE} of go's local misses are among them (the
-   * manifest predicts this build, e.g. after a pull of many commits); until then each miss is one
-   * get. A directory holding none of the listed ids is prefetched as a fresh one (ADR 0024).
+   * fetched only once {@link #MATCHES_TO_RELEASE} of go's local misses, and at least half of
+   * them, are among them (the manifest predicts this build, e.g. after a pull of many commits);
+   * until then each miss is one get. A directory holding none of the listed ids is prefetched as a fresh one (ADR 0024).
    */
   public void start(boolean localIsEmpty) {
     this.localWasEmpty = localIsEmpty;
@@ -206,15 +211,21 @@ public final class Prefetch {
   }
 
   /**
-   * Counts a local miss of {@code action} against the held ids: at the {@link #MATCHES_TO_RELEASE}th
-   * miss among them, the rest of them (not yet asked for) are fetched after all.
+   * Counts a local miss of {@code action} against the held ids: once {@link #MATCHES_TO_RELEASE}
+   * misses and at least half of all misses since the hold were among them, the rest of them (not
+   * yet asked for) are fetched after all.
    */
   private void matchHeld(Key action) {
     List<Key> h = held.getNow(List.of());
-    if (h.isEmpty() || !heldSet().contains(action)) {
+    if (h.isEmpty() || released.get()) {
       return;
     }
-    if (matches.incrementAndGet() != MATCHES_TO_RELEASE) {
+    int seen = heldMisses.incrementAndGet();
+    if (!heldSet().contains(action)) {
+      return;
+    }
+    int m = matches.incrementAndGet();
+    if (m < MATCHES_TO_RELEASE || m * 2 < seen || !released.compareAndSet(false, true)) {
       return;
     }
     List<Key> todo = new ArrayList<>();

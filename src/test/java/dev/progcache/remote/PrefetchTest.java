@@ -401,6 +401,25 @@ class PrefetchTest {
     assertThat(t.stats().get(RemoteLog.PREFETCHED)).isZero();
   }
 
+  @Test
+  void aWarmLocalDir_keepsHolding_whenMostOfGosMissesAreNotListed() throws Exception {
+    HeldRemote first = remoteWith(2);
+    prefetchedAll(first).cache().close();
+    HeldRemote remote = remoteWith(2 + Prefetch.MATCHES_TO_RELEASE + 3);
+    remote.gate.countDown();
+    Setup s = woken(remote);
+    awaitHeld(s, Prefetch.MATCHES_TO_RELEASE + 3);
+    for (int i = 0; i < 2 * Prefetch.MATCHES_TO_RELEASE; i++) {
+      assertThat(s.cache().get(id("built here only " + i)).get(10, TimeUnit.SECONDS)).isEmpty();
+    }
+    for (int i = 0; i < Prefetch.MATCHES_TO_RELEASE; i++) {
+      assertThat(s.cache().get(remote.manifest.get(2 + i)).get(10, TimeUnit.SECONDS)).isPresent();
+    }
+    s.cache().close();
+    assertThat(remote.batches).as("a third of go's misses listed: still held").hasValue(0);
+    assertThat(s.stats().get(RemoteLog.PREFETCH_RELEASED)).isZero();
+  }
+
   /** Waits (10 s at most) until {@code n} listed ids were held back. */
   private static void awaitHeld(Setup s, long n) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
