@@ -6,7 +6,8 @@
 #     ÷ go's own warm build, in interleaved rounds;
 #  3. prefetch: the share of prefetched bytes unused by the second fresh build of the context,
 #     and the bytes a warm directory prefetches and never uses after another build (a test) added
-#     ids to the context's manifest.
+#     ids to the context's manifest (then builds cmd/gofmt there: PKGS should cover its
+#     dependencies, as std does, for that directory to be warm for the build).
 # Usage: bench/ci-path.sh [rounds]   (after ./mvnw -q package -DskipTests; needs go, GNU time)
 # PKGS (default std) is what the builds build. With std, the two cold builds take a minute or two
 # each. Run it on a quiet machine whose file system had no large deletions for minutes.
@@ -19,18 +20,7 @@ for t in "$relay" /usr/bin/time; do [ -x "$t" ] || { echo "bench: $t missing" >&
 command -v go >/dev/null || { echo "bench: no go on PATH" >&2; exit 1; }
 rounds=${1:-5}
 pkgs=${PKGS:-std}
-export GO111MODULE=off GOENV=off GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GOTELEMETRY=off
-unset GOCACHEPROG PROGCACHE_DIR
-work=$(mktemp -d /tmp/progcache-cipath.XXXXXX)
-srv_pid=
-cleanup() {
-  for d in "$work"/sock*; do [ -d "$d" ] && PROGCACHE_SOCKET_DIR=$d "$pc" daemon stop >/dev/null 2>&1; done
-  [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-"$pc" serve --listen 127.0.0.1:0 --dir "$work/srv" --no-access-log 2>"$work/serve.log" &
-srv_pid=$!
-url=$(await_url "$work/serve.log")
+ci_server progcache-cipath
 cd "$work"
 
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
