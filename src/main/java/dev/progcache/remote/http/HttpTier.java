@@ -261,7 +261,7 @@ public final class HttpTier implements RemoteTier {
             h,
             Exchange.Content.of(body, size),
             settings.connectTimeout(),
-            settings.headerTimeout())) {
+            Duration.ZERO)) { // no read timeout: the uploader's deadline, scaled by size, bounds it
       int s = r.status();
       r.discardSmall();
       if (s != 200 && s != 201 && s != 204) {
