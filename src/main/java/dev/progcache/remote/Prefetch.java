@@ -57,9 +57,6 @@ public final class Prefetch {
   private static final int ASKED = 1;
   private static final int HIT = 2;
   private static final int MAX_RECORDED = 20_000;
-  /** go's local misses among the held ids that release the rest of them (see {@link #start}). */
-  static final int MATCHES_TO_RELEASE = 4;
-
   private static final java.time.Duration MANIFEST_WAIT = java.time.Duration.ofSeconds(2);
 
   private static final class Slot {
@@ -94,19 +91,8 @@ public final class Prefetch {
    */
   private final Set<Key> seenEarly = ConcurrentHashMap.newKeySet();
   private volatile @Nullable Key contextKey;
-  /**
-   * Listed ids a warm directory lacks, held back (empty once known to be none); fetched only once
-   * {@link #MATCHES_TO_RELEASE} of go's local misses are among them.
-   */
-  private final CompletableFuture<List<Key>> held = new CompletableFuture<>();
-
-  private volatile @Nullable Set<Key> heldSet;
-  private final AtomicInteger matches = new AtomicInteger();
-  /** go's local misses since the hold began. */
-  private final AtomicInteger heldMisses = new AtomicInteger();
-
-  private final java.util.concurrent.atomic.AtomicBoolean released =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  /** Listed ids a warm directory lacks, held back until go's misses are among them. */
+  private final Hold hold = new Hold();
 
   /**
    * @param context the build context's key; called once, on a background thread
@@ -131,9 +117,10 @@ public final class Prefetch {
    * warm directory: a developer's machine, a runner with a restored cache), the missing ones are
    * held back: a manifest is the union of a month of builds of the context, and what a warm
    * directory lacks is mostly what other builds used (older commits, other commands). They are
-   * fetched only once {@link #MATCHES_TO_RELEASE} of go's local misses, and at least half of
+   * fetched only once {@link Hold#MATCHES_TO_RELEASE} of go's local misses, and at least half of
    * them, are among them (the manifest predicts this build, e.g. after a pull of many commits);
-   * until then each miss is one get. A directory holding none of the listed ids is prefetched as a fresh one (ADR 0024).
+   * until then each miss is one get. A directory holding none of the listed ids is prefetched as
+   * a fresh one (ADR 0024).
    */
   public void start(boolean localIsEmpty) {
     this.localWasEmpty = localIsEmpty;
@@ -144,6 +131,8 @@ public final class Prefetch {
   private void run() {
     try {
       Manifest m = remote.manifest(contextKey()).orElse(Manifest.NONE);
+      listed.complete(m);
+      log.count(RemoteLog.PREFETCH_LISTED, m.ids().size());
       List<Key> ids = m.toPrefetch();
       List<Key> todo = new ArrayList<>();
       boolean lookUp = !localWasEmpty;
@@ -153,6 +142,7 @@ public final class Prefetch {
           return;
         }
         if (lookUp ? !Files.exists(local.recordPath(k)) : !seenEarly.contains(k)) {
+          slots.putIfAbsent(k, new Slot());
           todo.add(k);
         } else {
           onDisk++;
@@ -160,26 +150,17 @@ public final class Prefetch {
       }
       if (lookUp && onDisk > 0 && !todo.isEmpty()) {
         // a warm directory: what it lacks may be what other builds of the context used, not this
-        // one; held until go's misses show the manifest predicts this build (hold)
+        // one; held until go's misses show the manifest predicts this build (their slots go)
         log.count(RemoteLog.PREFETCH_HELD, todo.size());
-        held.complete(todo);
-        listed.complete(m);
-        log.count(RemoteLog.PREFETCH_LISTED, m.ids().size());
+        hold.hold(todo);
         return;
       }
-      held.complete(List.of());
-      for (Key k : todo) {
-        slots.putIfAbsent(k, new Slot());
-      }
-      listed.complete(m);
-      log.count(RemoteLog.PREFETCH_LISTED, m.ids().size());
       fetchAll(todo);
     } catch (InterruptedException e) {
       // closed
     } catch (java.io.IOException | RuntimeException e) {
       log.count(RemoteLog.PREFETCH_ERRORS, 1); // a BestEffort remote does not throw
     } finally {
-      held.complete(List.of());
       listed.complete(Manifest.NONE);
       releaseAll();
     }
@@ -210,26 +191,14 @@ public final class Prefetch {
     running.acquire(limits.parallel());
   }
 
-  /**
-   * Counts a local miss of {@code action} against the held ids: once {@link #MATCHES_TO_RELEASE}
-   * misses and at least half of all misses since the hold were among them, the rest of them (not
-   * yet asked for) are fetched after all.
-   */
+  /** Counts a local miss of {@code action}; if it releases the held ids, fetches those not asked for. */
   private void matchHeld(Key action) {
-    List<Key> h = held.getNow(List.of());
-    if (h.isEmpty() || released.get()) {
-      return;
-    }
-    int seen = heldMisses.incrementAndGet();
-    if (!heldSet().contains(action)) {
-      return;
-    }
-    int m = matches.incrementAndGet();
-    if (m < MATCHES_TO_RELEASE || m * 2 < seen || !released.compareAndSet(false, true)) {
+    Optional<List<Key>> released = hold.miss(action);
+    if (released.isEmpty()) {
       return;
     }
     List<Key> todo = new ArrayList<>();
-    for (Key k : h) {
+    for (Key k : released.get()) {
       if (!missed.contains(k) && slots.putIfAbsent(k, new Slot()) == null) {
         todo.add(k);
       }
@@ -248,15 +217,6 @@ public final class Prefetch {
                     releaseAll();
                   }
                 }));
-  }
-
-  private Set<Key> heldSet() {
-    Set<Key> s = heldSet;
-    if (s == null) {
-      s = Set.copyOf(held.getNow(List.of()));
-      heldSet = s;
-    }
-    return s;
   }
 
   /** The ids of {@code ids} still pending, now marked in flight. */

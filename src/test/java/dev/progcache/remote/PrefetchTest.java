@@ -369,7 +369,7 @@ class PrefetchTest {
 
   @Test
   void aWarmLocalDir_holdsWhatItLacks_untilGosMissesAreAmongIt_thenFetchesTheRest() throws Exception {
-    int n = Prefetch.MATCHES_TO_RELEASE + 6;
+    int n = Hold.MATCHES_TO_RELEASE + 6;
     HeldRemote first = remoteWith(2);
     prefetchedAll(first).cache().close(); // the local dir now holds two of the listed ids
 
@@ -379,16 +379,16 @@ class PrefetchTest {
     awaitHeld(s, n);
     Thread.sleep(100);
     assertThat(remote.batches).as("nothing prefetched yet").hasValue(0);
-    for (int i = 0; i < Prefetch.MATCHES_TO_RELEASE; i++) {
+    for (int i = 0; i < Hold.MATCHES_TO_RELEASE; i++) {
       assertThat(s.cache().get(remote.manifest.get(2 + i)).get(10, TimeUnit.SECONDS)).isPresent();
     }
     // the fourth miss among the held ids releases the rest, which are not fetched twice
-    awaitPrefetched(s, n - Prefetch.MATCHES_TO_RELEASE);
-    assertThat(s.stats().get(RemoteLog.PREFETCH_RELEASED)).isEqualTo(n - Prefetch.MATCHES_TO_RELEASE);
+    awaitPrefetched(s, n - Hold.MATCHES_TO_RELEASE);
+    assertThat(s.stats().get(RemoteLog.PREFETCH_RELEASED)).isEqualTo(n - Hold.MATCHES_TO_RELEASE);
     for (Key k : remote.manifest) {
       assertThat(s.cache().get(k).get(10, TimeUnit.SECONDS)).isPresent();
     }
-    assertThat(remote.singleGets).hasValue(Prefetch.MATCHES_TO_RELEASE);
+    assertThat(remote.singleGets).hasValue(Hold.MATCHES_TO_RELEASE);
     s.cache().close();
     assertThat(s.stats().get(RemoteLog.PREFETCH_WASTED_BYTES)).isZero();
 
@@ -405,14 +405,14 @@ class PrefetchTest {
   void aWarmLocalDir_keepsHolding_whenMostOfGosMissesAreNotListed() throws Exception {
     HeldRemote first = remoteWith(2);
     prefetchedAll(first).cache().close();
-    HeldRemote remote = remoteWith(2 + Prefetch.MATCHES_TO_RELEASE + 3);
+    HeldRemote remote = remoteWith(2 + Hold.MATCHES_TO_RELEASE + 3);
     remote.gate.countDown();
     Setup s = woken(remote);
-    awaitHeld(s, Prefetch.MATCHES_TO_RELEASE + 3);
-    for (int i = 0; i < 2 * Prefetch.MATCHES_TO_RELEASE; i++) {
+    awaitHeld(s, Hold.MATCHES_TO_RELEASE + 3);
+    for (int i = 0; i < 2 * Hold.MATCHES_TO_RELEASE; i++) {
       assertThat(s.cache().get(id("built here only " + i)).get(10, TimeUnit.SECONDS)).isEmpty();
     }
-    for (int i = 0; i < Prefetch.MATCHES_TO_RELEASE; i++) {
+    for (int i = 0; i < Hold.MATCHES_TO_RELEASE; i++) {
       assertThat(s.cache().get(remote.manifest.get(2 + i)).get(10, TimeUnit.SECONDS)).isPresent();
     }
     s.cache().close();
