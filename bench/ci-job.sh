@@ -14,18 +14,7 @@ relay="$root/target/progcache/bin/progcache-relay"
 [ -x "$relay" ] || { echo "bench: $relay missing (no C compiler at build time?)" >&2; exit 1; }
 command -v go >/dev/null || { echo "bench: no go on PATH" >&2; exit 1; }
 rounds=${1:-3}
-export GO111MODULE=off GOENV=off GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GOTELEMETRY=off
-unset GOCACHEPROG PROGCACHE_DIR
-work=$(mktemp -d /tmp/progcache-ci.XXXXXX)
-srv_pid=
-cleanup() {
-  for d in "$work"/sock*; do [ -d "$d" ] && PROGCACHE_SOCKET_DIR=$d "$pc" daemon stop >/dev/null 2>&1; done
-  [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-"$pc" serve --listen 127.0.0.1:0 --dir "$work/srv" --no-access-log 2>"$work/serve.log" &
-srv_pid=$!
-url=$(await_url "$work/serve.log")
+ci_server progcache-ci
 cd "$work"
 
 job() { # the CI job's go commands, with GOCACHE=$1; prints the job's wall time in ms

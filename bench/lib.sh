@@ -23,3 +23,22 @@ cold_build() {
     exit $rc
   )
 }
+
+# ci_server PREFIX: for the CI scripts, with $pc the launcher: go's environment as a CI job's
+# (GOPATH mode, no network, no helper), a work directory $work (/tmp/PREFIX.XXXXXX), a loopback
+# `progcache serve` on $work/srv at $url (pid $srv_pid), and a clean-up at exit that stops the
+# daemons of $work/sock*, the server, and removes $work.
+ci_server() {
+  export GO111MODULE=off GOENV=off GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GOTELEMETRY=off
+  unset GOCACHEPROG PROGCACHE_DIR
+  work=$(mktemp -d "/tmp/$1.XXXXXX")
+  srv_pid=
+  trap ci_cleanup EXIT INT TERM
+  "$pc" serve --listen 127.0.0.1:0 --dir "$work/srv" --no-access-log 2>"$work/serve.log" &
+  srv_pid=$!
+  url=$(await_url "$work/serve.log")
+}
+ci_cleanup() {
+  for d in "$work"/sock*; do [ -d "$d" ] && PROGCACHE_SOCKET_DIR=$d "$pc" daemon stop >/dev/null 2>&1; done
+  [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"
+}

@@ -91,6 +91,8 @@ public final class Prefetch {
    */
   private final Set<Key> seenEarly = ConcurrentHashMap.newKeySet();
   private volatile @Nullable Key contextKey;
+  /** Listed ids a warm directory lacks, held back until go's misses are among them. */
+  private final Hold hold = new Hold();
 
   /**
    * @param context the build context's key; called once, on a background thread
@@ -110,6 +112,15 @@ public final class Prefetch {
    * looked up on disk one by one: all are fetched but those go asked for or stored before the
    * manifest came. (On a fresh runner that lookup took 20-40 ms of the interpreter's time between
    * the manifest and the first batch.)
+   *
+   * <p>Otherwise the listed ids are looked up on disk. When some are there and some are not (a
+   * warm directory: a developer's machine, a runner with a restored cache), the missing ones are
+   * held back: a manifest is the union of a month of builds of the context, and what a warm
+   * directory lacks is mostly what other builds used (older commits, other commands). They are
+   * fetched only once {@link Hold#MATCHES_TO_RELEASE} of go's local misses, and at least half of
+   * them, are among them (the manifest predicts this build, e.g. after a pull of many commits);
+   * until then each miss is one get. A directory holding none of the listed ids is prefetched as
+   * a fresh one (ADR 0024).
    */
   public void start(boolean localIsEmpty) {
     this.localWasEmpty = localIsEmpty;
@@ -125,6 +136,7 @@ public final class Prefetch {
       List<Key> ids = m.toPrefetch();
       List<Key> todo = new ArrayList<>();
       boolean lookUp = !localWasEmpty;
+      int onDisk = 0;
       for (Key k : ids) {
         if (closed) {
           return;
@@ -132,29 +144,18 @@ public final class Prefetch {
         if (lookUp ? !Files.exists(local.recordPath(k)) : !seenEarly.contains(k)) {
           slots.putIfAbsent(k, new Slot());
           todo.add(k);
+        } else {
+          onDisk++;
         }
       }
-      Semaphore running = new Semaphore(limits.parallel());
-      for (int i = 0; i < todo.size() && !closed; i += limits.batch()) {
-        running.acquire(); // claim only once a request can go: claimed ids make gets wait
-        List<Key> chunk = claim(todo.subList(i, Math.min(todo.size(), i + limits.batch())));
-        if (chunk.isEmpty()) {
-          running.release();
-          continue;
-        }
-        threads.add(
-            Thread.ofVirtual()
-                .name("progcache-prefetch-batch")
-                .start(
-                    () -> {
-                      try {
-                        fetch(chunk);
-                      } finally {
-                        running.release();
-                      }
-                    }));
+      if (lookUp && onDisk > 0 && !todo.isEmpty()) {
+        // a warm directory: what it lacks may be what other builds of the context used, not this
+        // one; held until go's misses show the manifest predicts this build (their slots go)
+        log.count(RemoteLog.PREFETCH_HELD, todo.size());
+        hold.hold(todo);
+        return;
       }
-      running.acquire(limits.parallel());
+      fetchAll(todo);
     } catch (InterruptedException e) {
       // closed
     } catch (java.io.IOException | RuntimeException e) {
@@ -163,6 +164,59 @@ public final class Prefetch {
       listed.complete(Manifest.NONE);
       releaseAll();
     }
+  }
+
+  /** Fetches {@code todo} (their slots made), in batches, at most {@code parallel} at once. */
+  private void fetchAll(List<Key> todo) throws InterruptedException {
+    Semaphore running = new Semaphore(limits.parallel());
+    for (int i = 0; i < todo.size() && !closed; i += limits.batch()) {
+      running.acquire(); // claim only once a request can go: claimed ids make gets wait
+      List<Key> chunk = claim(todo.subList(i, Math.min(todo.size(), i + limits.batch())));
+      if (chunk.isEmpty()) {
+        running.release();
+        continue;
+      }
+      threads.add(
+          Thread.ofVirtual()
+              .name("progcache-prefetch-batch")
+              .start(
+                  () -> {
+                    try {
+                      fetch(chunk);
+                    } finally {
+                      running.release();
+                    }
+                  }));
+    }
+    running.acquire(limits.parallel());
+  }
+
+  /** Counts a local miss of {@code action}; if it releases the held ids, fetches those not asked for. */
+  private void matchHeld(Key action) {
+    Optional<List<Key>> released = hold.miss(action);
+    if (released.isEmpty()) {
+      return;
+    }
+    List<Key> todo = new ArrayList<>();
+    for (Key k : released.get()) {
+      if (!missed.contains(k) && slots.putIfAbsent(k, new Slot()) == null) {
+        todo.add(k);
+      }
+    }
+    log.count(RemoteLog.PREFETCH_RELEASED, todo.size());
+    threads.add(
+        Thread.ofVirtual()
+            .name("progcache-prefetch")
+            .start(
+                () -> {
+                  try {
+                    fetchAll(todo);
+                  } catch (InterruptedException e) {
+                    // closed
+                  } finally {
+                    releaseAll();
+                  }
+                }));
   }
 
   /** The ids of {@code ids} still pending, now marked in flight. */
@@ -212,6 +266,7 @@ public final class Prefetch {
     if (missed.size() < MAX_RECORDED) {
       missed.add(action);
     }
+    matchHeld(action);
     Slot s = slots.get(action);
     if (s == null) {
       if (!listed.isDone()) {

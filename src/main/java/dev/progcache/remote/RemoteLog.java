@@ -37,6 +37,10 @@ public final class RemoteLog {
   public static final String PREFETCH_WASTED_BYTES = "prefetch-wasted-bytes";
   public static final String PREFETCH_BYTES = "prefetch-bytes";
   public static final String PREFETCH_ERRORS = "prefetch-errors";
+  /** Listed ids a warm directory lacked, held back; of those, fetched after all (released). */
+  public static final String PREFETCH_HELD = "prefetch-held";
+
+  public static final String PREFETCH_RELEASED = "prefetch-released";
 
   private final Stats stats;
   private final PrintStream err;

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Helpers with separate local directories share through one {@code progcache serve}: what A
  * built, a fresh B gets entirely from the server, byte for byte, prefetched while go starts asking
  * although the server is 20 ms away (a {@link LatencyProxy}); a fresh C after B, on the manifest
- * B settled, prefetches only what go asks for. One cold {@code go build std} serves all of it.
+ * B settled, prefetches only what go asks for and leaves at most 5 % of it unused; a warm B holds
+ * back what the manifest lists and it lacks (what A's test built). One cold {@code go build std}
+ * serves all of it.
  */
 @Timeout(900)
 class SharedStdIT {
@@ -90,6 +92,9 @@ class SharedStdIT {
           .as("only what go asked for: " + whyC)
           .isLessThan(stdC.stat("prefetch-listed") * 9 / 10);
       assertThat(stdC.stat("remote-hits")).as(whyC).isLessThanOrEqualTo(stdC.stat("gets") / 50);
+      assertThat(stdC.stat("prefetch-wasted-bytes"))
+          .as("at most 5 %% of the prefetched bytes unused on a settled manifest; " + whyC)
+          .isLessThanOrEqualTo(stdC.stat("prefetch-bytes") / 20);
 
       // a warm local dir prefetches nothing and uploads no manifest when nothing is new
       GoRun.Result warmB = go(work, b, far.url(), "build", "std");
@@ -109,12 +114,30 @@ class SharedStdIT {
           .as("nearly every get answered by a prefetched entry; " + whyD)
           .isGreaterThanOrEqualTo(stdD.stat("gets") * 9 / 10);
       Cmd.run(tmp, daemonEnv(d), 30, Dist.launcher().toString(), "daemon", "stop", "--all");
+
+      // A tests a package: the context's manifest now lists ids a warm B lacks and its next build
+      // never asks for; B's build of gofmt misses locally (go never stores a -o link), wakes the
+      // shared tier and holds those ids back instead of prefetching them
+      double merged = mergedReports(server);
+      assertOk(go(work, a, server.url(), "test", "-count=1", "-run", "TestBuilder", "strings"));
+      awaitManifestMerges(server, (int) merged + 1);
+      GoRun.Result fmtWarm = go(work, b, far.url(), "build", "-o", b.resolve("gofmt2").toString(), "cmd/gofmt");
+      assertOk(fmtWarm);
+      String whyW = "stderr:\n" + fmtWarm.stderr();
+      assertThat(fmtWarm.stat("prefetch-held")).as("listed ids B lacks; " + whyW).isPositive();
+      assertThat(fmtWarm.stat("prefetch-wasted-bytes")).as("a warm machine: at most 1 MB unused; " + whyW).isLessThanOrEqualTo(1 << 20);
+      assertThat(fmtWarm.stat("prefetched")).as(whyW).isZero();
       System.out.printf(
           "SharedStdIT: A std %d ms (cold); fresh dirs 20 ms away: B std %d ms (%s); C std, settled"
-              + " manifest, %d ms (%s); D through the relay, new daemon, %d ms (%s)%n",
+              + " manifest, %d ms (%s); D through the relay, new daemon, %d ms (%s); warm B after"
+              + " A's test (%s)%n",
           stdA.millis(), stdB.millis(), statsLine(stdB), stdC.millis(), statsLine(stdC),
-          stdD.millis(), statsLine(stdD));
+          stdD.millis(), statsLine(stdD), statsLine(fmtWarm));
     }
+  }
+
+  private static double mergedReports(ServeProcess server) throws Exception {
+    return server.metric("progcache_requests_total\\{outcome=\"merged\",route=\"manifest\"\\}").orElse(0);
   }
 
   /** Waits (30 s at most) until the server merged {@code n} manifest reports. */
@@ -122,7 +145,7 @@ class SharedStdIT {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     double seen = 0;
     while (System.nanoTime() < deadline) {
-      seen = server.metric("progcache_requests_total\\{outcome=\"merged\",route=\"manifest\"\\}").orElse(0);
+      seen = mergedReports(server);
       if (seen >= n) {
         return;
       }

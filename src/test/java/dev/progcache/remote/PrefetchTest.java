@@ -360,11 +360,73 @@ class PrefetchTest {
     unsettled.asked = 2;
     unsettled.gate.countDown();
     Setup t = woken(unsettled); // the same local dir, which holds all but the third
-    awaitPrefetched(t, 1);
+    awaitHeld(t, 1);
     t.cache().close();
     assertThat(unsettled.batched)
-        .as("not settled: the only-stored id not on disk is prefetched too")
-        .containsExactly(unsettled.manifest.get(2));
+        .as("a warm dir: the listed id it lacks is held, not prefetched")
+        .isEmpty();
+  }
+
+  @Test
+  void aWarmLocalDir_holdsWhatItLacks_untilGosMissesAreAmongIt_thenFetchesTheRest() throws Exception {
+    int n = Hold.MATCHES_TO_RELEASE + 6;
+    HeldRemote first = remoteWith(2);
+    prefetchedAll(first).cache().close(); // the local dir now holds two of the listed ids
+
+    HeldRemote remote = remoteWith(2 + n);
+    remote.gate.countDown();
+    Setup s = woken(remote);
+    awaitHeld(s, n);
+    Thread.sleep(100);
+    assertThat(remote.batches).as("nothing prefetched yet").hasValue(0);
+    for (int i = 0; i < Hold.MATCHES_TO_RELEASE; i++) {
+      assertThat(s.cache().get(remote.manifest.get(2 + i)).get(10, TimeUnit.SECONDS)).isPresent();
+    }
+    // the fourth miss among the held ids releases the rest, which are not fetched twice
+    awaitPrefetched(s, n - Hold.MATCHES_TO_RELEASE);
+    assertThat(s.stats().get(RemoteLog.PREFETCH_RELEASED)).isEqualTo(n - Hold.MATCHES_TO_RELEASE);
+    for (Key k : remote.manifest) {
+      assertThat(s.cache().get(k).get(10, TimeUnit.SECONDS)).isPresent();
+    }
+    assertThat(remote.singleGets).hasValue(Hold.MATCHES_TO_RELEASE);
+    s.cache().close();
+    assertThat(s.stats().get(RemoteLog.PREFETCH_WASTED_BYTES)).isZero();
+
+    HeldRemote stale = remoteWith(2 + n + 3); // three more a warm build never asks for
+    stale.gate.countDown();
+    Setup t = woken(stale);
+    awaitHeld(t, 3);
+    t.cache().close();
+    assertThat(stale.batches).as("go's misses were not among them: never fetched").hasValue(0);
+    assertThat(t.stats().get(RemoteLog.PREFETCHED)).isZero();
+  }
+
+  @Test
+  void aWarmLocalDir_keepsHolding_whenMostOfGosMissesAreNotListed() throws Exception {
+    HeldRemote first = remoteWith(2);
+    prefetchedAll(first).cache().close();
+    HeldRemote remote = remoteWith(2 + Hold.MATCHES_TO_RELEASE + 3);
+    remote.gate.countDown();
+    Setup s = woken(remote);
+    awaitHeld(s, Hold.MATCHES_TO_RELEASE + 3);
+    for (int i = 0; i < 2 * Hold.MATCHES_TO_RELEASE; i++) {
+      assertThat(s.cache().get(id("built here only " + i)).get(10, TimeUnit.SECONDS)).isEmpty();
+    }
+    for (int i = 0; i < Hold.MATCHES_TO_RELEASE; i++) {
+      assertThat(s.cache().get(remote.manifest.get(2 + i)).get(10, TimeUnit.SECONDS)).isPresent();
+    }
+    s.cache().close();
+    assertThat(remote.batches).as("a third of go's misses listed: still held").hasValue(0);
+    assertThat(s.stats().get(RemoteLog.PREFETCH_RELEASED)).isZero();
+  }
+
+  /** Waits (10 s at most) until {@code n} listed ids were held back. */
+  private static void awaitHeld(Setup s, long n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (s.stats().get(RemoteLog.PREFETCH_HELD) < n && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(s.stats().get(RemoteLog.PREFETCH_HELD)).isEqualTo(n);
   }
 
   @Test

@@ -8,19 +8,14 @@ import dev.progcache.remote.RemoteException.Kind;
 import dev.progcache.remote.RemoteTier;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameInputStream;
 import net.jpountz.xxhash.XXHashFactory;
@@ -33,8 +28,8 @@ import org.jspecify.annotations.Nullable;
  * exact Content-Length.
  *
  * <p>Thread-safe; at most {@code maxConcurrent} requests run at once. Calls block and may be
- * interrupted. Reads (gets, prefetch batches, manifests) go through {@link Exchange}, read by the
- * calling thread; uploads through an {@link HttpClient} built on the first upload. Making the tier
+ * interrupted. Every request (gets, prefetch batches, manifests, uploads) goes through {@link
+ * Exchange}, written and read by the calling thread. Making the tier
  * costs nothing; {@link #warmUp} starts, in the background, what the first read needs. lz4 bodies
  * are asked for unless the server is on a loopback address. Redirects are followed only to the
  * same scheme, host and port, so the token never goes elsewhere. The token appears in no message.
@@ -64,7 +59,6 @@ public final class HttpTier implements RemoteTier {
   private final String name;
   final Settings settings;
   final HttpConnection conn;
-  private final boolean owner;
   private final HttpPrefetch prefetch = new HttpPrefetch(this);
 
   /**
@@ -102,7 +96,6 @@ public final class HttpTier implements RemoteTier {
     this.name = describe(base);
     this.settings = settings;
     this.conn = new HttpConnection(this.base, credentials, credentialsHint, settings);
-    this.owner = true;
   }
 
   private HttpTier(HttpTier parent, URI base) {
@@ -110,7 +103,6 @@ public final class HttpTier implements RemoteTier {
     this.name = describe(base);
     this.settings = parent.settings;
     this.conn = parent.conn;
-    this.owner = false;
   }
 
   /**
@@ -252,27 +244,29 @@ public final class HttpTier implements RemoteTier {
     prefetch.addToManifest(context, report);
   }
 
+  /**
+   * {@code PUT /<action>/<output>} with the stored body streamed from its file by the calling
+   * thread, on the same keep-alive connections as the reads (ADR 0024).
+   */
   @Override
   public void put(Key action, Key output, long size, Path body) throws IOException {
-    URI u = base.resolve(action.hex() + "/" + output.hex());
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(u)
-            .header("Content-Type", "application/octet-stream")
-            .PUT(
-                size == 0
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofFile(body));
-    authorize(b);
+    Map<String, String> h = headers(false);
+    h.put("Content-Type", "application/octet-stream");
+    String what = "PUT /" + action.hex() + "/" + output.hex();
     acquire();
-    try {
-      HttpResponse<Void> r = client().send(b.build(), HttpResponse.BodyHandlers.discarding());
-      int s = r.statusCode();
+    try (Exchange r =
+        Exchange.send(
+            base.resolve(action.hex() + "/" + output.hex()),
+            "PUT",
+            h,
+            Exchange.Content.of(body, size),
+            settings.connectTimeout(),
+            Duration.ZERO)) { // no read timeout: the uploader's deadline, scaled by size, bounds it
+      int s = r.status();
+      r.discardSmall();
       if (s != 200 && s != 201 && s != 204) {
-        check(r, "PUT /" + action.hex() + "/" + output.hex(), Kind.DENIED_WRITE);
+        check(r, what, Kind.DENIED_WRITE);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("upload interrupted");
     } finally {
       conn.slots.release();
     }
@@ -355,15 +349,11 @@ public final class HttpTier implements RemoteTier {
     return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
   }
 
-  static void check(HttpResponse<?> r, String what, Kind denied) throws RemoteException {
-    check(r.statusCode(), r.headers()::firstValue, what, denied);
-  }
-
   static void check(Exchange r, String what, Kind denied) throws RemoteException {
     check(r.status(), r::header, what, denied);
   }
 
-  /** As {@link #check(HttpResponse, String, Kind)}, for a status and a header lookup. */
+  /** Throws the {@link RemoteException} that status {@code s} of {@code what} means, unless 200. */
   static void check(
       int s,
       java.util.function.Function<String, Optional<String>> header,
@@ -416,36 +406,18 @@ public final class HttpTier implements RemoteTier {
     }
   }
 
-  void authorize(HttpRequest.Builder b) throws RemoteException {
-    Optional<String> t = conn.credentials.bearer();
-    if (t.isPresent()) {
-      b.header("Authorization", "Bearer " + t.get());
-    }
-  }
-
   @Override
   public void warmUp() {
     conn.warmUp();
     conn.credentials.warmUp();
   }
 
-  HttpClient client() throws IOException {
-    try {
-      return conn.client.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while the HTTP client was being built");
-    } catch (ExecutionException e) {
-      throw new IOException("cannot build the HTTP client: " + e.getCause(), e.getCause());
-    }
-  }
-
-  void acquire() throws InterruptedIOException {
+  void acquire() throws java.io.InterruptedIOException {
     try {
       conn.slots.acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting for a connection slot");
+      throw new java.io.InterruptedIOException("interrupted while waiting for a connection slot");
     }
   }
 
@@ -454,16 +426,7 @@ public final class HttpTier implements RemoteTier {
     return s.endsWith("/") ? u : URI.create(s + "/");
   }
 
+  /** Nothing to release: idle keep-alive connections are closed by the JDK. */
   @Override
-  public void close() {
-    if (owner && conn.client.isDone()) {
-      try {
-        conn.client.get().shutdownNow();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (ExecutionException e) {
-        // never built: nothing to close
-      }
-    }
-  }
+  public void close() {}
 }

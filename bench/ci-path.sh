@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The CI path (issue 26), each figure divided by go's own cache in the same run:
+#  1. a cold build uploading to a loopback `progcache serve`, ÷ go's own cold build, and the
+#     helper's CPU seconds (user + sys of the helper process, from /usr/bin/time);
+#  2. a fresh local directory against the warm server (one-shot, and relay + new daemon),
+#     ÷ go's own warm build, in interleaved rounds;
+#  3. prefetch: the share of prefetched bytes unused by the second fresh build of the context,
+#     and the bytes a warm directory prefetches and never uses after another build (a test) added
+#     ids to the context's manifest (then builds cmd/gofmt there: PKGS should cover its
+#     dependencies, as std does, for that directory to be warm for the build).
+# Usage: bench/ci-path.sh [rounds]   (after ./mvnw -q package -DskipTests; needs go, GNU time)
+# PKGS (default std) is what the builds build. With std, the two cold builds take a minute or two
+# each. Run it on a quiet machine whose file system had no large deletions for minutes.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
+pc="$root/target/progcache/bin/progcache"
+relay="$root/target/progcache/bin/progcache-relay"
+for t in "$relay" /usr/bin/time; do [ -x "$t" ] || { echo "bench: $t missing" >&2; exit 1; }; done
+command -v go >/dev/null || { echo "bench: no go on PATH" >&2; exit 1; }
+rounds=${1:-5}
+pkgs=${PKGS:-std}
+ci_server progcache-cipath
+cd "$work"
+
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# build GOCACHE CMD...: runs go CMD with GOCACHE, prints its wall time in ms
+build() {
+  local c=$1 t0; shift
+  t0=$(ms)
+  GOCACHE=$c go "$@" >&2
+  echo $(( $(ms) - t0 ))
+}
+# helper LABEL PROGRAM CMD...: go CMD through PROGRAM with the local directory $work/LABEL, -v
+# stats appended to $work/LABEL.err, the helper's user,sys CPU seconds to $work/LABEL.cpu
+helper() {
+  local l=$1 d="$work/$1" p=$2; shift 2
+  mkdir -p "$d"
+  local wrap="/usr/bin/time -a -o $work/$l.cpu -f %U,%S"
+  [ "$p" = "$relay" ] && wrap= # the relay's CPU is not the daemon's
+  GOCACHEPROG="$wrap $p -v --dir $d/cache --remote $url" PROGCACHE_SOCKET_DIR="$work/sock-$l" \
+    build "$d/gocache" "$@" 2>>"$work/$l.err"
+}
+cpu() { awk -F, '{u += $1; s += $2} END {printf "%.2f s (user %.2f, sys %.2f)", u + s, u, s}' "$work/$1.cpu"; }
+count() { { grep -o "$2=[0-9]*" "$work/$1.err" || echo "=0"; } | tail -1 | cut -d= -f2; }
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(go version); $(date -u +%Y-%m-%dT%H:%MZ); go build $pkgs"
+echo "1. cold builds (go's own, then progcache uploading to $url)..."
+gocold=$(cold_build build "$work/plain" build $pkgs 2>/dev/null)
+pccold=$(PROGCACHE_REMOTE_DRAIN=300s cold_build helper fill "$pc" build $pkgs)
+local_cold=$(cold_build helper local-only "$pc" build $pkgs 2>/dev/null) # for the CPU only
+build "$work/plain" build $pkgs >/dev/null 2>&1
+printf '   go cold %d ms; progcache uploading %d ms = %.2fx go'"'"'s cold; helper CPU %s (%s uploads; without a remote: %s)\n' \
+  "$gocold" "$pccold" "$(echo "$pccold $gocold" | awk '{print $1 / $2}')" "$(cpu fill)" \
+  "$(count fill remote-uploads)" "$(cpu local-only)"
+
+echo "2. fresh directory + warm server, $rounds interleaved rounds..."
+declare -a plain oneshot relayed
+for r in $(seq "$rounds"); do
+  plain+=("$(build "$work/plain" build $pkgs 2>/dev/null)")
+  oneshot+=("$(helper "one-$r" "$pc" build $pkgs)")
+  relayed+=("$(helper "relay-$r" "$relay" build $pkgs)")
+  echo "   round $r: go's warm ${plain[-1]} ms, one-shot fresh ${oneshot[-1]} ms ($(cpu "one-$r")), relay + new daemon fresh ${relayed[-1]} ms"
+done
+p=$(median "${plain[@]}"); o=$(median "${oneshot[@]}"); q=$(median "${relayed[@]}")
+
+echo "3. prefetch: a second fresh runner, then a warm directory after a test added to the manifest..."
+sleep 2 # the rounds' manifest reports land
+helper second "$pc" build $pkgs >/dev/null
+helper fill "$pc" test -count=1 -run TestBuilder strings >/dev/null
+sleep 2
+helper one-1 "$pc" build -o "$work/gofmt" cmd/gofmt >/dev/null
+pb=$(count second prefetch-bytes); pw=$(count second prefetch-wasted-bytes)
+
+echo
+echo "Results (ratios divide by go's own cache in this run; medians of $rounds rounds):"
+awk -v gc="$gocold" -v pc="$pccold" -v p="$p" -v o="$o" -v q="$q" -v pb="${pb:-0}" -v pw="${pw:-0}" \
+  -v ww="$(count one-1 prefetch-wasted-bytes)" -v wh="$(count one-1 prefetch-held)" 'BEGIN {
+  printf "  1. cold build uploading         %7d ms   %.2fx go'"'"'s cold (%d ms)\n", pc, pc / gc, gc
+  printf "  2. fresh dir, one-shot          %7d ms   %.2fx go'"'"'s warm (%d ms)\n", o, o / p, p
+  printf "     fresh dir, relay + new daemon %6d ms   %.2fx go'"'"'s warm\n", q, q / p
+  printf "  3. second fresh build: %d of %d prefetched bytes unused (%.1f %%)\n", pw, pb, pb ? 100 * pw / pb : 0
+  printf "     warm directory after a test: %d bytes prefetched unused, %d listed ids held back\n", ww, wh
+  print  "  For context, go-cacher + go-cacher-server on these machines (issue 26): cold std 1.09x"
+  print  "  go'"'"'s cold, fresh dir + warm server 3.00x go'"'"'s warm." }'
