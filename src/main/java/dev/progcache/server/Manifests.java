@@ -2,7 +2,7 @@ package dev.progcache.server;
 
 import dev.progcache.cache.Key;
 import dev.progcache.disk.DiskStore;
-import dev.progcache.remote.Manifest;
+import dev.progcache.wire.Manifest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

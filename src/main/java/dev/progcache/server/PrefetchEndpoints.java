@@ -2,8 +2,8 @@ package dev.progcache.server;
 
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
-import dev.progcache.remote.Manifest;
-import dev.progcache.remote.http.BatchFrames;
+import dev.progcache.wire.Manifest;
+import dev.progcache.wire.BatchFrames;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
+import dev.progcache.wire.Manifest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -3,8 +3,8 @@ package dev.progcache.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.cache.Key;
-import dev.progcache.remote.Manifest;
-import dev.progcache.remote.http.BatchFrames;
+import dev.progcache.wire.Manifest;
+import dev.progcache.wire.BatchFrames;
 import dev.progcache.remote.http.HttpTier;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;

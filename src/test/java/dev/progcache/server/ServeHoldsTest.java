@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.progcache.cache.Key;
-import dev.progcache.remote.Manifest;
-import dev.progcache.remote.http.BatchFrames;
+import dev.progcache.wire.Manifest;
+import dev.progcache.wire.BatchFrames;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

@@ -198,7 +198,7 @@ class StatusEndpointsTest {
       ids.add(dev.progcache.cache.Key.ofHex(CacheServerTest.action(i)));
     }
     HttpResponse<String> batch =
-        send("POST", "batch", dev.progcache.remote.http.BatchFrames.ids(ids), Map.of("Authorization", "Bearer " + PR1));
+        send("POST", "batch", dev.progcache.wire.BatchFrames.ids(ids), Map.of("Authorization", "Bearer " + PR1));
     assertThat(batch.statusCode()).isEqualTo(200);
 
     JsonNode s = json.readTree(get("status.json", WRITER).body());

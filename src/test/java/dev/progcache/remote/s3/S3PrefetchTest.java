@@ -7,7 +7,7 @@ import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
 import dev.progcache.disk.DiskStore;
 import dev.progcache.remote.BestEffort;
-import dev.progcache.remote.Manifest;
+import dev.progcache.wire.Manifest;
 import dev.progcache.remote.Prefetch;
 import dev.progcache.remote.RemoteLog;
 import dev.progcache.remote.TieredCache;

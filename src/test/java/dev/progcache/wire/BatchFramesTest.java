@@ -1,9 +1,8 @@
-package dev.progcache.remote.http;
+package dev.progcache.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.cache.Key;
-import dev.progcache.remote.Manifest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,6 @@
-package dev.progcache.remote.http;
+package dev.progcache.wire;
 
 import dev.progcache.cache.Key;
-import dev.progcache.remote.Manifest;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;

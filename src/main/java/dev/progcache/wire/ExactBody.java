@@ -1,4 +1,4 @@
-package dev.progcache.remote.http;
+package dev.progcache.wire;
 
 import java.io.EOFException;
 import java.io.FilterInputStream;

@@ -1,4 +1,4 @@
-package dev.progcache.remote;
+package dev.progcache.wire;
 
 import dev.progcache.cache.Key;
 import java.util.HashSet;
