@@ -40,23 +40,23 @@ public final class MetricsEndpoint {
     Tokens.Principal p = who.principal();
     if (p == null && who.status() == 403) {
       metrics.forbidden.increment();
-      return CacheHandler.text(resp, cb, 403, who.reason() + "\n");
+      return Answers.text(resp, cb, 403, who.reason() + "\n");
     }
     if (p == null) {
       metrics.unauthorized.increment();
       resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-      return CacheHandler.text(resp, cb, 401, who.reason() + "\n");
+      return Answers.text(resp, cb, 401, who.reason() + "\n");
     }
     req.setAttribute(AccessLog.PRINCIPAL, p.name());
     if (!p.grants().contains(Tokens.Grant.METRICS)) {
       metrics.forbidden.increment();
-      return CacheHandler.text(
+      return Answers.text(
           resp, cb, 403, "this token may not read /metrics (progcache token create --metrics)\n");
     }
     resp.getHeaders().put(HttpHeader.CONTENT_TYPE, TYPE);
     Predicate<String> readable =
         ns -> p.grants().contains(Tokens.Grant.READ) && p.reads().contains(ns);
-    return CacheHandler.text(resp, cb, 200, readableBy(metrics.scrape(), readable));
+    return Answers.text(resp, cb, 200, readableBy(metrics.scrape(), readable));
   }
 
   /** {@code scrape} without the lines naming a namespace that {@code readable} refuses. */
@@ -94,9 +94,9 @@ public final class MetricsEndpoint {
       if ((method.equals("GET") || method.equals("HEAD"))
           && Request.getPathInContext(req).equals("/metrics")) {
         resp.getHeaders().put(HttpHeader.CONTENT_TYPE, TYPE);
-        return CacheHandler.text(resp, cb, 200, metrics.scrape());
+        return Answers.text(resp, cb, 200, metrics.scrape());
       }
-      return CacheHandler.text(resp, cb, 404, "only /metrics is served on this address\n");
+      return Answers.text(resp, cb, 404, "only /metrics is served on this address\n");
     }
   }
 }

@@ -245,7 +245,7 @@ final class PrefetchEndpoints {
       }
     }
     metrics.manifestMiss.increment();
-    return CacheHandler.text(resp, cb, 404, "");
+    return Answers.text(resp, cb, 404, "");
   }
 
   boolean merge(Request req, Response resp, Callback cb, String ns, Key context)
@@ -261,7 +261,7 @@ final class PrefetchEndpoints {
       manifests.merge(ns, context, report, namespaces.get(ns).manifestRoom());
     } catch (Namespaces.LimitReached | Manifests.Full e) {
       metrics.manifestBad.increment();
-      return CacheHandler.text(resp, cb, 507, e.getMessage() + "\n");
+      return Answers.text(resp, cb, 507, e.getMessage() + "\n");
     }
     metrics.manifestMerge.increment();
     resp.setStatus(204);
@@ -274,7 +274,7 @@ final class PrefetchEndpoints {
       throws IOException {
     long len = req.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
     if (len < 0) {
-      CacheHandler.text(resp, cb, 411, "needs an exact Content-Length\n");
+      Answers.text(resp, cb, 411, "needs an exact Content-Length\n");
       return Optional.empty();
     }
     Optional<List<Key>> ids =
@@ -283,7 +283,7 @@ final class PrefetchEndpoints {
             : BatchFrames.parseIds(Content.Source.asInputStream(req), max);
     if (ids.isEmpty()) {
       metrics.manifestBad.increment();
-      CacheHandler.text(resp, cb, 413, "at most " + max + " ids, one per line\n");
+      Answers.text(resp, cb, 413, "at most " + max + " ids, one per line\n");
     }
     return ids;
   }
