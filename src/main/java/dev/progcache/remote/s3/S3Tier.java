@@ -3,6 +3,7 @@ package dev.progcache.remote.s3;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.remote.Background;
+import dev.progcache.remote.RemoteCounter;
 import dev.progcache.wire.Manifest;
 import dev.progcache.remote.RemoteException;
 import dev.progcache.remote.RemoteException.Kind;
@@ -60,10 +61,10 @@ public final class S3Tier implements RemoteTier {
   }
 
   /** Counter of S3 GET requests sent. */
-  public static final String GETS = "s3-get-requests";
+  public static final RemoteCounter GETS = RemoteCounter.S3_GETS;
 
   /** Counter of S3 PUT requests sent. */
-  public static final String PUTS = "s3-put-requests";
+  public static final RemoteCounter PUTS = RemoteCounter.S3_PUTS;
 
   static final String META_OUTPUT = "progcache-output-id";
   static final String META_SIZE = "progcache-size";

@@ -2,6 +2,7 @@ package dev.progcache.server.http;
 
 import dev.progcache.server.auth.Authenticator;
 import dev.progcache.server.auth.Tokens;
+import dev.progcache.server.metrics.RequestCounter;
 import dev.progcache.server.metrics.ServerMetrics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,12 +51,12 @@ final class Access {
       drainSmallBody(req);
     }
     if (p == null && found.status() == 403) {
-      (write ? metrics.putForbidden : metrics.forbidden).increment();
+      metrics.count(write ? RequestCounter.PUT_FORBIDDEN : RequestCounter.FORBIDDEN);
       Answers.text(resp, cb, 403, found.reason() + "\n");
       return Optional.empty();
     }
     if (p == null) {
-      (write ? metrics.putUnauthorized : metrics.unauthorized).increment();
+      metrics.count(write ? RequestCounter.PUT_UNAUTHORIZED : RequestCounter.UNAUTHORIZED);
       resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
       Answers.text(resp, cb, 401, found.reason() + "\n");
       return Optional.empty();
@@ -67,7 +68,7 @@ final class Access {
       if (write) {
         drainSmallBody(req);
       }
-      (write ? metrics.putForbidden : metrics.forbidden).increment();
+      metrics.count(write ? RequestCounter.PUT_FORBIDDEN : RequestCounter.FORBIDDEN);
       String verb = need == Tokens.Grant.READ ? "read" : "write";
       Answers.text(resp, cb, 403, "this token may not " + verb + " namespace " + in + "\n");
       return Optional.empty();

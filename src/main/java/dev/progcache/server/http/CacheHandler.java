@@ -2,6 +2,7 @@ package dev.progcache.server.http;
 
 import dev.progcache.server.auth.Authenticator;
 import dev.progcache.server.auth.Tokens;
+import dev.progcache.server.metrics.RequestCounter;
 import dev.progcache.server.metrics.ServerMetrics;
 import dev.progcache.server.status.StatusHandler;
 import dev.progcache.server.store.Manifests;
@@ -95,7 +96,7 @@ public final class CacheHandler extends Handler.Abstract.NonBlocking {
           Answers.text(resp, cb, 400, "bad namespace in the path (" + Namespaces.RULE + ")\n");
       case BAD_ID -> Answers.badId(resp, cb);
       case NOT_FOUND -> {
-        metrics.notFound.increment();
+        metrics.count(RequestCounter.NOT_FOUND);
         yield Answers.text(resp, cb, 404, "not found\n");
       }
       case BATCH -> {

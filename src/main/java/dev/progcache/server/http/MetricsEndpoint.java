@@ -3,6 +3,7 @@ package dev.progcache.server.http;
 import dev.progcache.server.auth.Authenticator;
 import dev.progcache.server.auth.Tokens;
 import dev.progcache.server.http.AccessLog;
+import dev.progcache.server.metrics.RequestCounter;
 import dev.progcache.server.metrics.ServerMetrics;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -39,17 +40,17 @@ public final class MetricsEndpoint {
     Authenticator.Outcome who = auth.check(req.getHeaders().get(HttpHeader.AUTHORIZATION));
     Tokens.Principal p = who.principal();
     if (p == null && who.status() == 403) {
-      metrics.forbidden.increment();
+      metrics.count(RequestCounter.FORBIDDEN);
       return Answers.text(resp, cb, 403, who.reason() + "\n");
     }
     if (p == null) {
-      metrics.unauthorized.increment();
+      metrics.count(RequestCounter.UNAUTHORIZED);
       resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
       return Answers.text(resp, cb, 401, who.reason() + "\n");
     }
     req.setAttribute(AccessLog.PRINCIPAL, p.name());
     if (!p.grants().contains(Tokens.Grant.METRICS)) {
-      metrics.forbidden.increment();
+      metrics.count(RequestCounter.FORBIDDEN);
       return Answers.text(
           resp, cb, 403, "this token may not read /metrics (progcache token create --metrics)\n");
     }

@@ -3,6 +3,7 @@ package dev.progcache.server.http;
 import dev.progcache.cache.BadPutException;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
+import dev.progcache.server.metrics.RequestCounter;
 import dev.progcache.server.metrics.ServerMetrics;
 import dev.progcache.server.store.Backing;
 import dev.progcache.server.store.Namespaces;
@@ -81,10 +82,10 @@ final class ObjectEndpoints {
     }
     namespaces.counted(chain, h.isPresent() ? served : null);
     if (h.isEmpty()) {
-      metrics.actionMiss.increment();
+      metrics.count(RequestCounter.ACTION_MISS);
       return Answers.text(resp, cb, 404, "");
     }
-    metrics.actionHit.increment();
+    metrics.count(RequestCounter.ACTION_HIT);
     Hit hit = h.get();
     if (!"1".equals(req.getHeaders().get(Headers.WANT_OBJECT))) {
       resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
@@ -101,10 +102,10 @@ final class ObjectEndpoints {
       Request req, Response resp, Callback cb, List<String> chain, Key output) throws Exception {
     Optional<Hit> h = onDisk(chain, s -> s.output(output));
     if (h.isEmpty()) {
-      metrics.outputMiss.increment();
+      metrics.count(RequestCounter.OUTPUT_MISS);
       return Answers.text(resp, cb, 404, "");
     }
-    metrics.outputHit.increment();
+    metrics.count(RequestCounter.OUTPUT_HIT);
     return bodies.send(req, resp, cb, h.get());
   }
 
@@ -135,7 +136,7 @@ final class ObjectEndpoints {
   boolean put(Request req, Response resp, Callback cb, String ns, Key action, Key output) {
     long len = req.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
     if (len < 0) {
-      metrics.putNoLength.increment();
+      metrics.count(RequestCounter.PUT_NO_LENGTH);
       return Answers.text(resp, cb, 411, "PUT needs an exact Content-Length\n");
     }
     ServerStore store;
@@ -143,14 +144,14 @@ final class ObjectEndpoints {
       store = namespaces.get(ns);
     } catch (Namespaces.LimitReached e) {
       Access.drainSmallBody(req);
-      metrics.putNamespaceLimit.increment();
+      metrics.count(RequestCounter.PUT_NAMESPACE_LIMIT);
       return Answers.text(resp, cb, 507, e.getMessage() + "\n");
     } catch (IOException e) {
       return Answers.text(resp, cb, 500, "cannot store the object\n");
     }
     long max = Math.min(limits.maxObject(), store.limit());
     if (len > max) {
-      metrics.putTooLarge.increment();
+      metrics.count(RequestCounter.PUT_TOO_LARGE);
       String which = max == limits.maxObject() ? "--max-object" : "the namespace's size limit";
       return Answers.text(
           resp, cb, 413, "object of " + len + " bytes is over " + which + " of " + max + " bytes\n");
@@ -159,15 +160,15 @@ final class ObjectEndpoints {
     try (InputStream in = new DeadlineInput(Content.Source.asInputStream(req), deadline)) {
       store.put(action, output, len, in);
     } catch (BadPutException e) {
-      metrics.putBad.increment();
+      metrics.count(RequestCounter.PUT_BAD);
       return Answers.text(resp, cb, 400, e.getMessage() + "\n");
     } catch (Backing.Unavailable e) {
-      metrics.putBackingFailed.increment();
+      metrics.count(RequestCounter.PUT_BACKING_FAILED);
       return Answers.text(resp, cb, 503, "the backing store did not take the object; try again later\n");
     } catch (IOException e) {
       return Answers.text(resp, cb, 500, "cannot store the object\n");
     }
-    metrics.putOk.increment();
+    metrics.count(RequestCounter.PUT_OK);
     metrics.bytesIn.increment(len);
     resp.setStatus(204);
     resp.write(true, null, cb);

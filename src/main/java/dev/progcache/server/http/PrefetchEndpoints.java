@@ -2,6 +2,7 @@ package dev.progcache.server.http;
 
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
+import dev.progcache.server.metrics.RequestCounter;
 import dev.progcache.server.metrics.ServerMetrics;
 import dev.progcache.server.store.Manifests;
 import dev.progcache.server.store.Namespaces;
@@ -91,7 +92,7 @@ final class PrefetchEndpoints {
       }
     }
     if (h.isEmpty()) {
-      metrics.batchMiss.increment();
+      metrics.count(RequestCounter.BATCH_MISS);
       return;
     }
     Hit hit = h.get();
@@ -100,7 +101,7 @@ final class PrefetchEndpoints {
     try {
       body = FileChannel.open(hit.diskPath());
     } catch (NoSuchFileException e) {
-      metrics.batchMiss.increment(); // evicted since the lookup
+      metrics.count(RequestCounter.BATCH_MISS); // evicted since the lookup
       return;
     }
     try (body) {
@@ -110,7 +111,7 @@ final class PrefetchEndpoints {
         throw new IOException("stored body changed size: " + hit.diskPath());
       }
     }
-    metrics.batchHit.increment();
+    metrics.count(RequestCounter.BATCH_HIT);
     served.counted(true); // a batch miss is not counted: go's own get for that id will be
     metrics.bytesOut.increment(size);
   }
@@ -231,7 +232,7 @@ final class PrefetchEndpoints {
     for (String ns : chain) {
       Optional<Manifest> m = manifests.read(ns, context);
       if (m.isPresent()) {
-        metrics.manifestHit.increment();
+        metrics.count(RequestCounter.MANIFEST_HIT);
         byte[] b = BatchFrames.ids(m.get().ids());
         resp.setStatus(200);
         resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=us-ascii");
@@ -244,7 +245,7 @@ final class PrefetchEndpoints {
         return true;
       }
     }
-    metrics.manifestMiss.increment();
+    metrics.count(RequestCounter.MANIFEST_MISS);
     return Answers.text(resp, cb, 404, "");
   }
 
@@ -260,10 +261,10 @@ final class PrefetchEndpoints {
     try {
       manifests.merge(ns, context, report, namespaces.get(ns).manifestRoom());
     } catch (Namespaces.LimitReached | Manifests.Full e) {
-      metrics.manifestBad.increment();
+      metrics.count(RequestCounter.MANIFEST_BAD);
       return Answers.text(resp, cb, 507, e.getMessage() + "\n");
     }
-    metrics.manifestMerge.increment();
+    metrics.count(RequestCounter.MANIFEST_MERGE);
     resp.setStatus(204);
     resp.write(true, null, cb);
     return true;
@@ -282,7 +283,7 @@ final class PrefetchEndpoints {
             ? Optional.empty()
             : BatchFrames.parseIds(Content.Source.asInputStream(req), max);
     if (ids.isEmpty()) {
-      metrics.manifestBad.increment();
+      metrics.count(RequestCounter.MANIFEST_BAD);
       Answers.text(resp, cb, 413, "at most " + max + " ids, one per line\n");
     }
     return ids;

@@ -1,9 +1,9 @@
 package dev.progcache.server.metrics;
 
+import dev.progcache.cache.Metric;
 import dev.progcache.cache.Stats;
 import dev.progcache.modproxy.ModProxy;
-import dev.progcache.remote.ReadOnly;
-import dev.progcache.remote.RemoteLog;
+import dev.progcache.remote.RemoteCounter;
 import dev.progcache.server.auth.Jwks;
 import dev.progcache.server.auth.OidcVerifier;
 import dev.progcache.server.status.StatusHistory;
@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -30,27 +32,7 @@ public final class ServerMetrics {
           + " a batch's misses are not counted, go's own GET for such an id is";
   private static final String REQUESTS = "Requests answered, by route and outcome";
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  public final Counter actionHit = requests("action", "hit");
-  public final Counter actionMiss = requests("action", "miss");
-  public final Counter outputHit = requests("output", "hit");
-  public final Counter outputMiss = requests("output", "miss");
-  public final Counter putOk = requests("put", "ok");
-  public final Counter putBad = requests("put", "bad");
-  public final Counter putTooLarge = requests("put", "too_large");
-  public final Counter putBackingFailed = requests("put", "backing_failed");
-  public final Counter putNamespaceLimit = requests("put", "namespace_limit");
-  public final Counter putNoLength = requests("put", "no_length");
-  public final Counter putUnauthorized = requests("put", "unauthorized");
-  public final Counter putForbidden = requests("put", "forbidden");
-  public final Counter unauthorized = requests("any", "unauthorized");
-  public final Counter forbidden = requests("any", "forbidden");
-  public final Counter notFound = requests("other", "not_found");
-  public final Counter batchHit = requests("batch", "hit");
-  public final Counter batchMiss = requests("batch", "miss");
-  public final Counter manifestHit = requests("manifest", "hit");
-  public final Counter manifestMiss = requests("manifest", "miss");
-  public final Counter manifestMerge = requests("manifest", "merged");
-  public final Counter manifestBad = requests("manifest", "bad");
+  private final EnumMap<RequestCounter, Counter> requests = new EnumMap<>(RequestCounter.class);
   public final Counter bytesOut =
       Counter.builder("progcache_served_bytes")
           .description("Body bytes sent to clients (GET and batch), before compression")
@@ -61,6 +43,15 @@ public final class ServerMetrics {
   private final ProcessMetrics process = new ProcessMetrics(registry);
 
   public ServerMetrics(ServerStore store) {
+    for (RequestCounter c : RequestCounter.values()) {
+      requests.put(
+          c,
+          Counter.builder("progcache_requests")
+              .description(REQUESTS)
+              .tag("route", c.route())
+              .tag("outcome", c.label())
+              .register(registry));
+    }
     gauge("progcache_store_bytes", "Bytes stored in namespace main on this server's disk", store, ServerStore::bytes);
     gauge("progcache_store_limit_bytes", "Size limit of namespace main on this server's disk (serve --max-size)",
         store, ServerStore::limit);
@@ -68,8 +59,8 @@ public final class ServerMetrics {
         ServerStore::objects);
     counter("progcache_evictions", "Objects evicted from namespace main to stay under its limit", store,
         ServerStore::evictions);
-    counter("progcache_lookups", LOOKUPS, this, m -> n(m.actionHit) + n(m.batchHit), "outcome", "hit");
-    counter("progcache_lookups", LOOKUPS, this, m -> n(m.actionMiss), "outcome", "miss");
+    counter("progcache_lookups", LOOKUPS, this, m -> m.get(RequestCounter.ACTION_HIT) + m.get(RequestCounter.BATCH_HIT), "outcome", "hit");
+    counter("progcache_lookups", LOOKUPS, this, m -> m.get(RequestCounter.ACTION_MISS), "outcome", "miss");
   }
 
   private <T> void gauge(String name, String help, T of, ToDoubleFunction<T> f, String... tags) {
@@ -111,14 +102,24 @@ public final class ServerMetrics {
    */
   public long[] totals() {
     return new long[] {
-      n(actionHit) + n(batchHit), n(actionMiss), n(outputHit), n(outputMiss), n(putOk), rejectedPuts()
+      get(RequestCounter.ACTION_HIT) + get(RequestCounter.BATCH_HIT), get(RequestCounter.ACTION_MISS), get(RequestCounter.OUTPUT_HIT), get(RequestCounter.OUTPUT_MISS), get(RequestCounter.PUT_OK), rejectedPuts()
     };
   }
 
   /** PUTs refused: integrity, size, length, token and backing store failures. */
   long rejectedPuts() {
-    return n(putBad) + n(putTooLarge) + n(putNoLength) + n(putUnauthorized) + n(putForbidden) + n(putBackingFailed)
-        + n(putNamespaceLimit);
+    return get(RequestCounter.PUT_BAD) + get(RequestCounter.PUT_TOO_LARGE) + get(RequestCounter.PUT_NO_LENGTH) + get(RequestCounter.PUT_UNAUTHORIZED) + get(RequestCounter.PUT_FORBIDDEN) + get(RequestCounter.PUT_BACKING_FAILED)
+        + get(RequestCounter.PUT_NAMESPACE_LIMIT);
+  }
+
+  /** Counts one request of {@code c}. */
+  public void count(RequestCounter c) {
+    requests.get(c).increment();
+  }
+
+  /** The requests of {@code c} so far. */
+  public long get(RequestCounter c) {
+    return n(requests.get(c));
   }
 
   public static long n(Counter c) {
@@ -140,11 +141,7 @@ public final class ServerMetrics {
 
   /** Exports the counters of a backing bucket as {@code progcache_backing_requests{outcome}}. */
   public void backing(Stats s) {
-    outcomes("progcache_backing_requests", "Requests to the bucket behind namespace main, by outcome", s, new String[][] {
-      {RemoteLog.HITS, "hit"}, {RemoteLog.MISSES, "miss"}, {RemoteLog.ERRORS, "error"},
-      {RemoteLog.CORRUPT, "corrupt"}, {RemoteLog.SKIPPED, "skipped"},
-      {RemoteLog.UPLOADS, "upload"}, {RemoteLog.UPLOAD_ERRORS, "upload_error"}
-    });
+    outcomes("progcache_backing_requests", "Requests to the bucket behind namespace main, by outcome", s, RemoteCounter.BACKING);
   }
 
   /**
@@ -152,16 +149,10 @@ public final class ServerMetrics {
    * the bytes moved as {@code progcache_upstream_bytes{direction}}, and the forwarding queue.
    */
   public void upstream(Stats s, ToDoubleFunction<Stats> queued) {
-    outcomes("progcache_upstream_requests", "Requests this edge sent to its upstream server, by outcome", s, new String[][] {
-      {RemoteLog.HITS, "hit"}, {RemoteLog.MISSES, "miss"}, {RemoteLog.ERRORS, "error"},
-      {RemoteLog.CORRUPT, "corrupt"}, {RemoteLog.SKIPPED, "skipped"},
-      {RemoteLog.UPLOADS, "upload"}, {RemoteLog.UPLOAD_ERRORS, "upload_error"},
-      {RemoteLog.UPLOAD_DROPPED, "upload_dropped"}, {RemoteLog.UPLOAD_TIMEOUTS, "upload_timeout"},
-      {RemoteLog.UPLOAD_REJECTED, "upload_rejected"}, {ReadOnly.SKIPPED, "upload_read_only"}
-    });
+    outcomes("progcache_upstream_requests", "Requests this edge sent to its upstream server, by outcome", s, RemoteCounter.UPSTREAM);
     String bytes = "Body bytes this edge read from (down) and forwarded to (up) its upstream server";
-    counter("progcache_upstream_bytes", bytes, s, x -> x.get(RemoteLog.BYTES_DOWN), "direction", "down");
-    counter("progcache_upstream_bytes", bytes, s, x -> x.get(RemoteLog.BYTES_UP), "direction", "up");
+    counter("progcache_upstream_bytes", bytes, s, x -> x.get(RemoteCounter.BYTES_DOWN), "direction", RemoteCounter.BYTES_DOWN.label());
+    counter("progcache_upstream_bytes", bytes, s, x -> x.get(RemoteCounter.BYTES_UP), "direction", RemoteCounter.BYTES_UP.label());
     gauge("progcache_upstream_queue", "Uploads queued for forwarding to the upstream server", s, queued);
   }
 
@@ -172,22 +163,14 @@ public final class ServerMetrics {
   public void modules(Stats s) {
     outcomes("progcache_module_requests", "Module proxy requests by outcome", s, ModProxy.OUTCOMES);
     String bytes = "Module file bytes fetched from upstream proxies and served to clients";
-    counter("progcache_module_bytes", bytes, s, x -> x.get(ModProxy.BYTES_FETCHED), "direction", "fetched");
-    counter("progcache_module_bytes", bytes, s, x -> x.get(ModProxy.BYTES_SERVED), "direction", "served");
+    counter("progcache_module_bytes", bytes, s, x -> x.get(ModProxy.BYTES_FETCHED), "direction", ModProxy.BYTES_FETCHED.label());
+    counter("progcache_module_bytes", bytes, s, x -> x.get(ModProxy.BYTES_SERVED), "direction", ModProxy.BYTES_SERVED.label());
   }
 
-  private void outcomes(String metric, String help, Stats s, String[][] pairs) {
-    for (String[] c : pairs) {
-      counter(metric, help, s, x -> x.get(c[0]), "outcome", c[1]);
+  private void outcomes(String metric, String help, Stats s, List<? extends Metric> counters) {
+    for (Metric c : counters) {
+      counter(metric, help, s, x -> x.get(c), "outcome", c.label());
     }
-  }
-
-  private Counter requests(String route, String outcome) {
-    return Counter.builder("progcache_requests")
-        .description(REQUESTS)
-        .tag("route", route)
-        .tag("outcome", outcome)
-        .register(registry);
   }
 
   /** The Prometheus text exposition. */

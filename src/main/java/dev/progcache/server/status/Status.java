@@ -2,8 +2,9 @@ package dev.progcache.server.status;
 
 import dev.progcache.cache.Stats;
 import dev.progcache.modproxy.ModProxy;
-import dev.progcache.remote.RemoteLog;
+import dev.progcache.remote.RemoteCounter;
 import dev.progcache.server.auth.Tokens;
+import dev.progcache.server.metrics.RequestCounter;
 import dev.progcache.server.metrics.ServerMetrics;
 import dev.progcache.server.store.Namespaces;
 import dev.progcache.server.store.ServerStore;
@@ -134,22 +135,22 @@ public final class Status implements AutoCloseable {
         started,
         now,
         new StatusFigures.Requests(
-            ServerMetrics.n(metrics.actionHit),
-            ServerMetrics.n(metrics.actionMiss),
-            ServerMetrics.n(metrics.batchHit),
-            ServerMetrics.n(metrics.batchMiss),
-            ServerMetrics.n(metrics.outputHit),
-            ServerMetrics.n(metrics.outputMiss),
-            ServerMetrics.n(metrics.putOk),
+            metrics.get(RequestCounter.ACTION_HIT),
+            metrics.get(RequestCounter.ACTION_MISS),
+            metrics.get(RequestCounter.BATCH_HIT),
+            metrics.get(RequestCounter.BATCH_MISS),
+            metrics.get(RequestCounter.OUTPUT_HIT),
+            metrics.get(RequestCounter.OUTPUT_MISS),
+            metrics.get(RequestCounter.PUT_OK),
             ServerMetrics.n(metrics.bytesIn),
             ServerMetrics.n(metrics.bytesOut)),
         new StatusFigures.Store(main.bytes(), main.limit(), main.objects(), main.evictions()),
         new StatusFigures.Rejected(
-            ServerMetrics.n(metrics.putBad),
-            ServerMetrics.n(metrics.putTooLarge),
-            ServerMetrics.n(metrics.putNoLength),
-            ServerMetrics.n(metrics.putUnauthorized) + ServerMetrics.n(metrics.putForbidden),
-            ServerMetrics.n(metrics.putBackingFailed)),
+            metrics.get(RequestCounter.PUT_BAD),
+            metrics.get(RequestCounter.PUT_TOO_LARGE),
+            metrics.get(RequestCounter.PUT_NO_LENGTH),
+            metrics.get(RequestCounter.PUT_UNAUTHORIZED) + metrics.get(RequestCounter.PUT_FORBIDDEN),
+            metrics.get(RequestCounter.PUT_BACKING_FAILED)),
         List.copyOf(ns),
         List.copyOf(largest.subList(0, Math.min(TOP, largest.size()))),
         main.backing().map(b -> backing(b.describe(), b.stats())).orElse(null),
@@ -161,12 +162,12 @@ public final class Status implements AutoCloseable {
   private static StatusFigures.BackingState backing(String where, Stats s) {
     return new StatusFigures.BackingState(
         where,
-        s.get(RemoteLog.HITS),
-        s.get(RemoteLog.MISSES),
-        s.get(RemoteLog.ERRORS),
-        s.get(RemoteLog.CORRUPT),
-        s.get(RemoteLog.UPLOADS),
-        s.get(RemoteLog.UPLOAD_ERRORS));
+        s.get(RemoteCounter.HITS),
+        s.get(RemoteCounter.MISSES),
+        s.get(RemoteCounter.ERRORS),
+        s.get(RemoteCounter.CORRUPT),
+        s.get(RemoteCounter.UPLOADS),
+        s.get(RemoteCounter.UPLOAD_ERRORS));
   }
 
   public static String version() {

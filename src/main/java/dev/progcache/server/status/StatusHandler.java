@@ -3,6 +3,7 @@ package dev.progcache.server.status;
 import dev.progcache.server.auth.Authenticator;
 import dev.progcache.server.auth.Tokens;
 import dev.progcache.server.http.AccessLog;
+import dev.progcache.server.metrics.RequestCounter;
 import dev.progcache.server.metrics.ServerMetrics;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -92,19 +93,19 @@ public final class StatusHandler extends Handler.Wrapper {
     Authenticator.Outcome who = auth.check(authorization);
     Tokens.Principal p = who.principal();
     if (p == null && who.status() == 403) {
-      metrics.forbidden.increment();
+      metrics.count(RequestCounter.FORBIDDEN);
       refuse(resp, cb, 403, who.reason(), html);
       return Optional.empty();
     }
     if (p == null) {
-      metrics.unauthorized.increment();
+      metrics.count(RequestCounter.UNAUTHORIZED);
       resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
       refuse(resp, cb, 401, authorization == null ? null : who.reason(), html);
       return Optional.empty();
     }
     req.setAttribute(AccessLog.PRINCIPAL, p.name());
     if (!p.grants().contains(Tokens.Grant.READ)) {
-      metrics.forbidden.increment();
+      metrics.count(RequestCounter.FORBIDDEN);
       refuse(resp, cb, 403, "this token may not read", html);
       return Optional.empty();
     }
