@@ -9,6 +9,7 @@ import dev.progcache.cache.Entry;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
+import dev.progcache.testing.ManualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -16,7 +17,6 @@ import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class DiskStoreTest {
   @TempDir Path dir;
-  private final AtomicLong clock = new AtomicLong(1_700_000_000_123_456_789L);
+  private final ManualClock clock = new ManualClock(1_700_000_000_123_456_789L);
   private final Stats stats = new Stats();
   private final Random rnd = new Random(7);
   private DiskStore store;

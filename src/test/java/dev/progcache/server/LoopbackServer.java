@@ -39,7 +39,7 @@ public final class LoopbackServer implements AutoCloseable {
   }
 
   /** Stops the server (a test may do so before the end); the client stays usable. */
-  void stopServer() {
+  public void stopServer() {
     if (server != null) {
       server.close();
     }
