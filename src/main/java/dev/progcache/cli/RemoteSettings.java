@@ -169,7 +169,7 @@ record RemoteSettings(
           oidc == null
               ? Credentials.fixed(token)
               : new IdTokenSource(oidc, ID_TOKEN_TIMEOUT, java.time.Clock.systemUTC());
-      raw = new HttpTier(u, c, HttpTier.Settings.DEFAULT);
+      raw = new HttpTier(HttpTier.Config.of(u, c));
       name = HttpTier.describe(u);
     }
     RemoteTier remote = new BestEffort(raw, name, policy, log);

@@ -19,7 +19,7 @@ final class ContractTiers {
   }
 
   static HttpTier http(LoopbackServer server) {
-    return new HttpTier(server.url(), "t0ken-for-tests-only", HttpTier.Settings.DEFAULT);
+    return new HttpTier(HttpTier.Config.of(server.url(), "t0ken-for-tests-only"));
   }
 
   static RemoteLog log() {

@@ -30,7 +30,7 @@ class ReadOnlyTest {
     RemoteLog log = new RemoteLog(stats, err);
     RemoteTier remote =
         new BestEffort(
-            new HttpTier(url, (String) null, HttpTier.Settings.DEFAULT),
+            new HttpTier(HttpTier.Config.of(url, (String) null)),
             url.toString(),
             new BestEffort.Policy(Duration.ofSeconds(5), 3, Duration.ofSeconds(30), Duration.ZERO),
             log);

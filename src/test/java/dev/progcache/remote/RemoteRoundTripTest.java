@@ -37,7 +37,7 @@ class RemoteRoundTripTest {
     RemoteLog log = new RemoteLog(stats, err);
     BestEffort remote =
         new BestEffort(
-            new HttpTier(url, "t0ken-for-tests-only", HttpTier.Settings.DEFAULT),
+            new HttpTier(HttpTier.Config.of(url, "t0ken-for-tests-only")),
             url.toString(),
             new BestEffort.Policy(Duration.ofSeconds(5), 3, Duration.ofSeconds(30), Duration.ZERO),
             log);

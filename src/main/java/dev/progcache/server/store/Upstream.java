@@ -45,7 +45,7 @@ public final class Upstream implements AutoCloseable {
 
   public Upstream(ServeConfig.Edge cfg, PrintStream err) {
     this.cfg = cfg;
-    this.root = new HttpTier(cfg.url(), cfg.token(), ServeConfig.Edge.HINT, HttpTier.Settings.DEFAULT);
+    this.root = new HttpTier(HttpTier.Config.of(cfg.url(), cfg.token()).withHint(ServeConfig.Edge.HINT));
     this.log = new RemoteLog(stats, err);
     this.onlyMain = root.base().getPath().matches("(.*/)?ns/[^/]+/");
     this.uploader = new Uploader(root, cfg.uploads(), log);

@@ -11,7 +11,7 @@ class HttpTierContractTest extends TierContract {
   protected Subject open(Path dir) throws Exception {
     LoopbackServer server = new LoopbackServer(1 << 30);
     server.start(dir.resolve("srv"), null);
-    HttpTier tier = new HttpTier(server.url(), "t0ken-for-tests-only", HttpTier.Settings.DEFAULT);
+    HttpTier tier = new HttpTier(HttpTier.Config.of(server.url(), "t0ken-for-tests-only"));
     return new RemoteSubject(tier, dir, server);
   }
 }

@@ -286,7 +286,7 @@ class PrefetchEndpointsTest {
     Key asked = id("asked");
     Key stored = id("stored");
     Key older = id("from an older helper");
-    try (HttpTier tier = new HttpTier(server.url(), (String) null, HttpTier.Settings.DEFAULT)) {
+    try (HttpTier tier = new HttpTier(HttpTier.Config.of(server.url(), (String) null))) {
       tier.addToManifest(ctx, new Manifest(List.of(asked, stored), 1, false)); // a cold build
       assertThat(tier.manifest(ctx)).contains(new Manifest(List.of(asked, stored), 1, false));
 
