@@ -14,14 +14,32 @@ public interface Metric {
     GAUGE
   }
 
+  /**
+   * The names of one counter.
+   *
+   * @param key the name in {@link Stats} and the stats line, e.g. {@code remote-hits}
+   * @param label the label value in the {@code /metrics} family, e.g. {@code hit}
+   * @param help what it counts, one sentence
+   */
+  record Names(String key, String label, String help) {}
+
+  /** This counter's names. */
+  Names names();
+
   /** The name in {@link Stats} and the stats line, e.g. {@code remote-hits}. */
-  String key();
+  default String key() {
+    return names().key();
+  }
 
   /** The label value in the {@code /metrics} family, e.g. {@code hit}. */
-  String label();
+  default String label() {
+    return names().label();
+  }
 
   /** What it counts, one sentence. */
-  String help();
+  default String help() {
+    return names().help();
+  }
 
   /** The Prometheus type; counters unless said otherwise. */
   default Type type() {

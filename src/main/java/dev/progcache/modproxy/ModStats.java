@@ -28,28 +28,14 @@ enum ModStats implements Metric {
   static final List<ModStats> OUTCOMES =
       List.of(HITS, MISSES, SHARED_HITS, JOINED, UPSTREAM_ERRORS, REJECTED, LIST_HITS, LIST_REFRESHES, LIST_STALE, SUMDB, DENIED);
 
-  private final String key;
-  private final String label;
-  private final String help;
+  private final Names names;
 
   ModStats(String key, String label, String help) {
-    this.key = key;
-    this.label = label;
-    this.help = help;
+    this.names = new Names(key, label, help);
   }
 
   @Override
-  public String key() {
-    return key;
-  }
-
-  @Override
-  public String label() {
-    return label;
-  }
-
-  @Override
-  public String help() {
-    return help;
+  public Names names() {
+    return names;
   }
 }

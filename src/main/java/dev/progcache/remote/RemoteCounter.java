@@ -58,28 +58,14 @@ public enum RemoteCounter implements Metric {
           UPLOAD_REJECTED,
           UPLOAD_READ_ONLY);
 
-  private final String key;
-  private final String label;
-  private final String help;
+  private final Names names;
 
   RemoteCounter(String key, String label, String help) {
-    this.key = key;
-    this.label = label;
-    this.help = help;
+    this.names = new Names(key, label, help);
   }
 
   @Override
-  public String key() {
-    return key;
-  }
-
-  @Override
-  public String label() {
-    return label;
-  }
-
-  @Override
-  public String help() {
-    return help;
+  public Names names() {
+    return names;
   }
 }

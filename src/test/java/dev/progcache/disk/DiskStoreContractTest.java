@@ -1,10 +1,8 @@
 package dev.progcache.disk;
 
-import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
 import dev.progcache.testing.TierContract;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -16,21 +14,12 @@ class DiskStoreContractTest extends TierContract {
     return new Subject() {
       @Override
       public Optional<TierContract.Got> get(Key action) throws Exception {
-        Optional<Hit> h = store.lookup(action);
-        return h.isEmpty() ? Optional.empty() : Optional.of(
-            new TierContract.Got(h.get().entry().outputId(), Files.readAllBytes(h.get().diskPath())));
+        return read(store.lookup(action));
       }
 
       @Override
       public void put(Key action, Key output, long size, byte[] body) throws Exception {
-        store.put(
-            action,
-            output,
-            size,
-            out -> {
-              out.write(body);
-              return body.length;
-            });
+        store.put(action, output, size, source(body));
       }
 
       @Override

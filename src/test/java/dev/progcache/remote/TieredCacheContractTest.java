@@ -1,12 +1,10 @@
 package dev.progcache.remote;
 
-import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
 import dev.progcache.disk.DiskStore;
 import dev.progcache.server.LoopbackServer;
 import dev.progcache.testing.TierContract;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -23,21 +21,12 @@ class TieredCacheContractTest extends TierContract {
     return new Subject() {
       @Override
       public Optional<TierContract.Got> get(Key action) throws Exception {
-        Optional<Hit> h = cache.get(action).get(30, TimeUnit.SECONDS);
-        return h.isEmpty() ? Optional.empty() : Optional.of(
-            new TierContract.Got(h.get().entry().outputId(), Files.readAllBytes(h.get().diskPath())));
+        return read(cache.get(action).get(30, TimeUnit.SECONDS));
       }
 
       @Override
       public void put(Key action, Key output, long size, byte[] body) throws Exception {
-        cache.put(
-            action,
-            output,
-            size,
-            out -> {
-              out.write(body);
-              return body.length;
-            });
+        cache.put(action, output, size, source(body));
       }
 
       @Override

@@ -32,8 +32,7 @@ public class RemoteSubject implements TierContract.Subject {
   public Optional<TierContract.Got> get(Key action) throws Exception {
     Optional<Hit> h =
         tier.get(action, (out, size, body) -> scratch.store(action, out, size, o -> body.transferTo(o)));
-    return h.isEmpty() ? Optional.empty() : Optional.of(
-            new TierContract.Got(h.get().entry().outputId(), Files.readAllBytes(h.get().diskPath())));
+    return TierContract.read(h);
   }
 
   @Override

@@ -3,9 +3,12 @@ package dev.progcache.testing;
 import static dev.progcache.testing.Hashes.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.progcache.cache.BodySource;
+import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +55,21 @@ public abstract class TierContract {
 
     @Override
     void close() throws IOException;
+  }
+
+  /** {@code body} as a {@link BodySource}, for tiers that take one. */
+  protected static BodySource source(byte[] body) {
+    return out -> {
+      out.write(body);
+      return body.length;
+    };
+  }
+
+  /** {@code hit}'s output id and bytes. */
+  protected static Optional<Got> read(Optional<Hit> hit) throws IOException {
+    return hit.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new Got(hit.get().entry().outputId(), Files.readAllBytes(hit.get().diskPath())));
   }
 
   @TempDir protected Path tmp;

@@ -86,6 +86,22 @@ public final class CacheHandler extends Handler.Abstract.NonBlocking {
     return dispatch(route, req, resp, cb);
   }
 
+  /** Work to do with the namespaces a token may use. */
+  @FunctionalInterface
+  private interface Granted {
+    void run(List<String> namespaces) throws Exception;
+  }
+
+  /** Checks the token (answering 401/403 itself), then does {@code work} with its namespaces. */
+  private void checked(
+      Request req, Response resp, Callback cb, @Nullable String ns, Tokens.Grant need, Granted work)
+      throws Exception {
+    Optional<List<String>> granted = access.check(req, resp, cb, ns, need);
+    if (granted.isPresent()) {
+      work.run(granted.get());
+    }
+  }
+
   private boolean dispatch(Route route, Request req, Response resp, Callback cb)
       throws Exception {
     @Nullable String ns = route.namespace();
@@ -106,27 +122,9 @@ public final class CacheHandler extends Handler.Abstract.NonBlocking {
                 req, resp, cb, () -> prefetch.batch(req, resp, cb, chain.get(), Lz4.accepted(req)));
       }
       case MANIFEST_GET ->
-          offload.run(
-              req,
-              resp,
-              cb,
-              () -> {
-                Optional<List<String>> chain = access.check(req, resp, cb, ns, Tokens.Grant.READ);
-                if (chain.isPresent()) {
-                  prefetch.manifest(resp, cb, chain.get(), route.id());
-                }
-              });
+          offload.run(req, resp, cb, () -> checked(req, resp, cb, ns, Tokens.Grant.READ, namespaces -> prefetch.manifest(resp, cb, namespaces, route.id())));
       case MANIFEST_POST ->
-          offload.run(
-              req,
-              resp,
-              cb,
-              () -> {
-                Optional<List<String>> into = access.check(req, resp, cb, ns, Tokens.Grant.WRITE);
-                if (into.isPresent()) {
-                  prefetch.merge(req, resp, cb, into.get().get(0), route.id());
-                }
-              });
+          offload.run(req, resp, cb, () -> checked(req, resp, cb, ns, Tokens.Grant.WRITE, namespaces -> prefetch.merge(req, resp, cb, namespaces.get(0), route.id())));
       case ACTION, OUTPUT -> {
         Optional<List<String>> chain = access.check(req, resp, cb, ns, Tokens.Grant.READ);
         if (chain.isEmpty()) {
@@ -138,16 +136,7 @@ public final class CacheHandler extends Handler.Abstract.NonBlocking {
       }
       // on a virtual thread from the start: a refused PUT's small body is read before the answer
       case PUT ->
-          offload.run(
-              req,
-              resp,
-              cb,
-              () -> {
-                Optional<List<String>> into = access.check(req, resp, cb, ns, Tokens.Grant.WRITE);
-                if (into.isPresent()) {
-                  objects.put(req, resp, cb, into.get().get(0), route.id(), route.output());
-                }
-              });
+          offload.run(req, resp, cb, () -> checked(req, resp, cb, ns, Tokens.Grant.WRITE, namespaces -> objects.put(req, resp, cb, namespaces.get(0), route.id(), route.output())));
     };
   }
 }

@@ -47,18 +47,18 @@ final class ObjectEndpoints {
    */
   boolean action(Request req, Response resp, Callback cb, List<String> chain, Key action)
       throws Exception {
-    Offload.Blocking work = () -> lookupAction(req, resp, cb, chain, action);
-    if (namespaces.openAndLocal(chain)) {
-      work.run();
-      return true;
-    }
-    return offload.run(req, resp, cb, work);
+    return hereIfLocal(req, resp, cb, chain, () -> lookupAction(req, resp, cb, chain, action));
   }
 
   /** As {@link #action}, for {@code output}: answered from this disk only. */
   boolean output(Request req, Response resp, Callback cb, List<String> chain, Key output)
       throws Exception {
-    Offload.Blocking work = () -> lookupOutput(req, resp, cb, chain, output);
+    return hereIfLocal(req, resp, cb, chain, () -> lookupOutput(req, resp, cb, chain, output));
+  }
+
+  private boolean hereIfLocal(
+      Request req, Response resp, Callback cb, List<String> chain, Offload.Blocking work)
+      throws Exception {
     if (namespaces.openAndLocal(chain)) {
       work.run();
       return true;

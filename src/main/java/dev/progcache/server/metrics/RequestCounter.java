@@ -32,34 +32,20 @@ public enum RequestCounter implements Metric {
   MANIFEST_BAD("manifest", "bad", "Manifest reports refused (bad body, too many ids, no room)");
 
   private final String route;
-  private final String outcome;
-  private final String help;
+  private final Names names;
 
   RequestCounter(String route, String outcome, String help) {
     this.route = route;
-    this.outcome = outcome;
-    this.help = help;
+    this.names = new Names(route + "/" + outcome, outcome, help);
   }
 
-  /** The {@code route} label. */
+  /** The {@code route} label; {@link #label} is the {@code outcome}, {@link #key} {@code route/outcome}. */
   public String route() {
     return route;
   }
 
-  /** {@code route/outcome}, e.g. {@code put/ok}. */
   @Override
-  public String key() {
-    return route + "/" + outcome;
-  }
-
-  /** The {@code outcome} label. */
-  @Override
-  public String label() {
-    return outcome;
-  }
-
-  @Override
-  public String help() {
-    return help;
+  public Names names() {
+    return names;
   }
 }
