@@ -43,6 +43,16 @@ public final class Stats {
     counter(name).add(delta);
   }
 
+  /** Adds {@code delta} to {@code m}'s counter. */
+  public void add(Metric m, long delta) {
+    add(m.key(), delta);
+  }
+
+  /** The value of {@code m}'s counter; 0 when never counted. */
+  public long get(Metric m) {
+    return get(m.key());
+  }
+
   public long get(String name) {
     LongAdder c = counters.get(name);
     return c == null ? 0 : c.sum();

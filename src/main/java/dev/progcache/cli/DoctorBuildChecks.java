@@ -108,7 +108,8 @@ final class DoctorBuildChecks {
     String shown = dev.progcache.remote.http.HttpTier.describe(base);
     String refused =
         "set PROGCACHE_TOKEN or --token-file to a token with the read grant for this namespace";
-    try (var tier = new dev.progcache.remote.http.HttpTier(base, token, probeSettings())) {
+    try (var tier = new dev.progcache.remote.http.HttpTier(
+            dev.progcache.remote.http.HttpTier.Config.of(base, token).withSettings(probeSettings()))) {
       Optional<TokenGrants.Answer> grants = TokenGrants.ask(tier);
       if (grants.isPresent()) {
         return granted(shown, grants.get(), r.get().readOnly(), refused);

@@ -65,7 +65,7 @@ public final class Main {
         case "serve" ->
             dev.progcache.server.Serve.run(
                 args, System.getenv(), ConfigFile.serveTable(System.getenv()), System.err);
-        case "token" -> dev.progcache.server.TokenCommand.run(args, System.out, System.err);
+        case "token" -> dev.progcache.server.auth.TokenCommand.run(args, System.out, System.err);
         // loaded only when this branch runs: the helper's startup never sees these classes
         case "conform" -> dev.progcache.conform.Conform.run(args, System.out, System.err);
         case "version" -> {
@@ -127,7 +127,7 @@ public final class Main {
           case "setup" -> Setup.USAGE;
           case "trim", "stats", "verify", "doctor", "config" -> Admin.usage(sub);
           case "serve" -> dev.progcache.server.ServeConfig.USAGE;
-          case "token" -> dev.progcache.server.TokenCommand.USAGE;
+          case "token" -> dev.progcache.server.auth.TokenCommand.USAGE;
           case "conform" -> dev.progcache.conform.Conform.USAGE;
           default -> null;
         };

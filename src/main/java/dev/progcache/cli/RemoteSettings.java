@@ -174,7 +174,7 @@ record RemoteSettings(
           oidc == null
               ? Credentials.fixed(token)
               : new IdTokenSource(oidc, ID_TOKEN_TIMEOUT, java.time.Clock.systemUTC());
-      http = new HttpTier(u, c, HttpTier.Settings.DEFAULT);
+      http = new HttpTier(HttpTier.Config.of(u, c));
       raw = http;
       name = HttpTier.describe(u);
     }

@@ -1,5 +1,6 @@
 package dev.progcache.modproxy;
 
+import dev.progcache.cache.Metric;
 import dev.progcache.cache.Stats;
 import dev.progcache.remote.s3.S3Location;
 import java.io.IOException;
@@ -162,14 +163,14 @@ public final class ModProxy implements AutoCloseable {
     return stats;
   }
 
-  /** The counters /metrics exports: {counter name, outcome label}. */
-  public static final String[][] OUTCOMES = ModStats.OUTCOMES;
+  /** The request outcomes /metrics exports, each with its label. */
+  public static final List<? extends Metric> OUTCOMES = ModStats.OUTCOMES;
 
   /** The counter of bytes fetched from upstream. */
-  public static final String BYTES_FETCHED = ModStats.BYTES_FETCHED;
+  public static final Metric BYTES_FETCHED = ModStats.BYTES_FETCHED;
 
   /** The counter of bytes served to clients. */
-  public static final String BYTES_SERVED = ModStats.BYTES_SERVED;
+  public static final Metric BYTES_SERVED = ModStats.BYTES_SERVED;
 
   public Summary summary() {
     return new Summary(

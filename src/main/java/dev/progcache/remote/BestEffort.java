@@ -3,6 +3,7 @@ package dev.progcache.remote;
 import dev.progcache.cache.BadPutException;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
+import dev.progcache.wire.Manifest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,6 +4,7 @@ import dev.progcache.cache.Buffers;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.disk.DiskStore;
+import dev.progcache.wire.Manifest;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.ArrayList;

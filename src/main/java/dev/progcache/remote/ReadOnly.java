@@ -2,6 +2,7 @@ package dev.progcache.remote;
 
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
+import dev.progcache.wire.Manifest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.Optional;
  */
 public final class ReadOnly implements RemoteTier {
   /** Counter of uploads skipped because the tier is read-only. */
-  public static final String SKIPPED = "remote-upload-read-only";
+  public static final RemoteCounter SKIPPED = RemoteCounter.UPLOAD_READ_ONLY;
 
   private final RemoteTier delegate;
   private final RemoteLog log;

@@ -14,33 +14,28 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe. Messages must never contain credentials.
  */
 public final class RemoteLog {
-  /** Remote counters, in the order they appear in the stats line. */
-  public static final String HITS = "remote-hits";
-
-  public static final String MISSES = "remote-misses";
-  public static final String ERRORS = "remote-errors";
-  public static final String CORRUPT = "remote-corrupt";
-  public static final String SKIPPED = "remote-skipped";
-  public static final String UPLOADS = "remote-uploads";
-  public static final String BYTES_DOWN = "remote-bytes-down";
-  public static final String BYTES_UP = "remote-bytes-up";
-  public static final String UPLOAD_ERRORS = "remote-upload-errors";
-  public static final String UPLOAD_DROPPED = "remote-upload-dropped";
-  public static final String UPLOAD_TIMEOUTS = "remote-upload-timeouts";
-  public static final String UPLOAD_REJECTED = "remote-upload-rejected";
-  /** Prefetch counters (see {@link Prefetch}). */
-  public static final String PREFETCHED = "prefetched";
-
-  public static final String PREFETCH_LISTED = "prefetch-listed";
-  public static final String PREFETCH_USED = "prefetch-used";
-  public static final String PREFETCH_WAITED = "prefetch-waited";
-  public static final String PREFETCH_WASTED_BYTES = "prefetch-wasted-bytes";
-  public static final String PREFETCH_BYTES = "prefetch-bytes";
-  public static final String PREFETCH_ERRORS = "prefetch-errors";
-  /** Listed ids a warm directory lacked, held back; of those, fetched after all (released). */
-  public static final String PREFETCH_HELD = "prefetch-held";
-
-  public static final String PREFETCH_RELEASED = "prefetch-released";
+  // Short names of the counters of RemoteCounter, so callers write RemoteLog.HITS.
+  public static final RemoteCounter HITS = RemoteCounter.HITS;
+  public static final RemoteCounter MISSES = RemoteCounter.MISSES;
+  public static final RemoteCounter ERRORS = RemoteCounter.ERRORS;
+  public static final RemoteCounter CORRUPT = RemoteCounter.CORRUPT;
+  public static final RemoteCounter SKIPPED = RemoteCounter.SKIPPED;
+  public static final RemoteCounter UPLOADS = RemoteCounter.UPLOADS;
+  public static final RemoteCounter BYTES_DOWN = RemoteCounter.BYTES_DOWN;
+  public static final RemoteCounter BYTES_UP = RemoteCounter.BYTES_UP;
+  public static final RemoteCounter UPLOAD_ERRORS = RemoteCounter.UPLOAD_ERRORS;
+  public static final RemoteCounter UPLOAD_DROPPED = RemoteCounter.UPLOAD_DROPPED;
+  public static final RemoteCounter UPLOAD_TIMEOUTS = RemoteCounter.UPLOAD_TIMEOUTS;
+  public static final RemoteCounter UPLOAD_REJECTED = RemoteCounter.UPLOAD_REJECTED;
+  public static final RemoteCounter PREFETCHED = RemoteCounter.PREFETCHED;
+  public static final RemoteCounter PREFETCH_LISTED = RemoteCounter.PREFETCH_LISTED;
+  public static final RemoteCounter PREFETCH_USED = RemoteCounter.PREFETCH_USED;
+  public static final RemoteCounter PREFETCH_WAITED = RemoteCounter.PREFETCH_WAITED;
+  public static final RemoteCounter PREFETCH_WASTED_BYTES = RemoteCounter.PREFETCH_WASTED_BYTES;
+  public static final RemoteCounter PREFETCH_BYTES = RemoteCounter.PREFETCH_BYTES;
+  public static final RemoteCounter PREFETCH_ERRORS = RemoteCounter.PREFETCH_ERRORS;
+  public static final RemoteCounter PREFETCH_HELD = RemoteCounter.PREFETCH_HELD;
+  public static final RemoteCounter PREFETCH_RELEASED = RemoteCounter.PREFETCH_RELEASED;
 
   private final Stats stats;
   private final PrintStream err;
@@ -51,12 +46,12 @@ public final class RemoteLog {
   public RemoteLog(Stats stats, PrintStream err) {
     this.stats = stats;
     this.err = err;
-    for (String n : new String[] {HITS, MISSES, ERRORS, UPLOADS, BYTES_DOWN, BYTES_UP}) {
-      stats.counter(n);
+    for (RemoteCounter c : RemoteCounter.ALWAYS) {
+      stats.counter(c.key());
     }
   }
 
-  public void count(String counter, long delta) {
+  public void count(RemoteCounter counter, long delta) {
     stats.add(counter, delta);
   }
 

@@ -2,6 +2,7 @@ package dev.progcache.remote;
 
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
+import dev.progcache.wire.Manifest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;

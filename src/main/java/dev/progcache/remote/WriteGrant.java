@@ -2,6 +2,7 @@ package dev.progcache.remote;
 
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
+import dev.progcache.wire.Manifest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ public final class WriteGrant implements RemoteTier {
   }
 
   /** The -v counter that says the shared tier was read-only in a session (set, or by its token). */
-  public static final String READ_ONLY = "remote-read-only";
+  public static final RemoteCounter READ_ONLY = RemoteCounter.READ_ONLY;
 
   /** How long an answer is kept, and how long an upload waits for one. */
   public record Timing(Duration ttl, Duration patience) {

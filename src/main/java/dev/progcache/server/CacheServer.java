@@ -1,6 +1,26 @@
 package dev.progcache.server;
 
 import dev.progcache.modproxy.ModProxy;
+import dev.progcache.server.auth.Authenticator;
+import dev.progcache.server.auth.ClaimRules;
+import dev.progcache.server.auth.OidcSettings;
+import dev.progcache.server.auth.OidcVerifier;
+import dev.progcache.server.auth.TokenWatcher;
+import dev.progcache.server.auth.Tokens;
+import dev.progcache.server.http.AccessLog;
+import dev.progcache.server.http.CacheHandler;
+import dev.progcache.server.http.PlainErrors;
+import dev.progcache.server.http.MetricsEndpoint;
+import dev.progcache.server.metrics.RequestTimes;
+import dev.progcache.server.metrics.ServerMetrics;
+import dev.progcache.server.status.Status;
+import dev.progcache.server.status.StatusHandler;
+import dev.progcache.server.status.StatusSession;
+import dev.progcache.server.store.Backing;
+import dev.progcache.server.store.Namespaces;
+import dev.progcache.server.store.NextTier;
+import dev.progcache.server.store.ServerStore;
+import dev.progcache.server.store.Upstream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;

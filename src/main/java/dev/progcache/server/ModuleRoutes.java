@@ -1,6 +1,9 @@
 package dev.progcache.server;
 
 import dev.progcache.modproxy.ModProxy;
+import dev.progcache.server.auth.Authenticator;
+import dev.progcache.server.auth.Tokens;
+import dev.progcache.server.http.AccessLog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

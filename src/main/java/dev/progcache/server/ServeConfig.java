@@ -6,6 +6,7 @@ import dev.progcache.remote.Uploader;
 import dev.progcache.remote.http.Endpoint;
 import dev.progcache.remote.http.HttpTier;
 import dev.progcache.remote.s3.S3Location;
+import dev.progcache.server.auth.OidcSettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -114,7 +115,7 @@ public record ServeConfig(
   }
 
   /** Whether requests are authenticated (a tokens file or OIDC), not open to loopback. */
-  boolean authenticated() {
+  public boolean authenticated() {
     return tokens != null || trust.oidc() != null;
   }
 
@@ -134,7 +135,7 @@ public record ServeConfig(
       BestEffort.Policy policy,
       Uploader.Limits uploads) {
     /** Where the upstream token comes from, for messages about denials. */
-    static final String HINT =
+    public static final String HINT =
         "check PROGCACHE_SERVE_UPSTREAM_TOKEN / --upstream-token-file and that token's grants and"
             + " namespaces on the upstream server";
 
@@ -236,7 +237,7 @@ public record ServeConfig(
     };
   }
 
-  static ServeConfig parse(List<String> args, Map<String, String> env) throws ServeException {
+  public static ServeConfig parse(List<String> args, Map<String, String> env) throws ServeException {
     return parse(args, env, Map.of());
   }
 
@@ -246,7 +247,7 @@ public record ServeConfig(
    *
    * @param file the {@code [serve]} table: values by key, each with where it was written
    */
-  static ServeConfig parse(
+  public static ServeConfig parse(
       List<String> args, Map<String, String> env, Map<String, Map.Entry<String, String>> file)
       throws ServeException {
     return parseFlags(ServeLayers.asFlags(args, env, file), env);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.server.CacheServer;
 import dev.progcache.server.ServeConfig;
-import dev.progcache.server.TokenCommand;
+import dev.progcache.server.auth.TokenCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;

@@ -2,6 +2,7 @@ package dev.progcache.disk;
 
 import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
+import dev.progcache.testing.ManualClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +12,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** A disk store on a controllable clock, with helpers to add entries and age their bodies. */
 final class CacheFixture {
@@ -19,7 +19,7 @@ final class CacheFixture {
   static final long DAY = TimeUnit.DAYS.toNanos(1);
 
   /** Unix nanoseconds; starts at a fixed 2026 date. */
-  final AtomicLong clock = new AtomicLong(1_790_000_000L * 1_000_000_000L);
+  final ManualClock clock = new ManualClock(1_790_000_000L * 1_000_000_000L);
 
   final DiskStore store;
   private final Random rnd = new Random(7);

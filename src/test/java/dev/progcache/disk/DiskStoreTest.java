@@ -1,5 +1,6 @@
 package dev.progcache.disk;
 
+import static dev.progcache.testing.Hashes.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +9,7 @@ import dev.progcache.cache.Entry;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
+import dev.progcache.testing.ManualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -15,7 +17,6 @@ import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class DiskStoreTest {
   @TempDir Path dir;
-  private final AtomicLong clock = new AtomicLong(1_700_000_000_123_456_789L);
+  private final ManualClock clock = new ManualClock(1_700_000_000_123_456_789L);
   private final Stats stats = new Stats();
   private final Random rnd = new Random(7);
   private DiskStore store;
@@ -35,18 +36,14 @@ class DiskStoreTest {
     store = DiskStore.open(dir, clock::get, stats);
   }
 
-  private Key key() {
+  private Key someKey() {
     byte[] b = new byte[32];
     rnd.nextBytes(b);
     return Key.of(b);
   }
 
-  private static Key sha(byte[] b) throws Exception {
-    return Key.of(MessageDigest.getInstance("SHA-256").digest(b));
-  }
-
   private Path put(Key a, byte[] body) throws Exception {
-    return store.put(a, sha(body), body.length, out -> {
+    return store.put(a, key(body), body.length, out -> {
       out.write(body);
       return body.length;
     });
@@ -54,21 +51,21 @@ class DiskStoreTest {
 
   @Test
   void put_thenLookup_returnsEntryWithExactTimeAndPath() throws Exception {
-    Key a = key();
+    Key a = someKey();
     byte[] body = "hello".getBytes();
     Path p = put(a, body);
     Hit h = store.lookup(a).orElseThrow();
     assertThat(h.diskPath()).isEqualTo(p).hasBinaryContent(body);
-    assertThat(h.entry()).isEqualTo(new Entry(sha(body), 5, clock.get()));
-    assertThat(p).isEqualTo(dir.resolve("o").resolve(sha(body).hex().substring(0, 2)).resolve(sha(body).hex()));
+    assertThat(h.entry()).isEqualTo(new Entry(key(body), 5, clock.get()));
+    assertThat(p).isEqualTo(dir.resolve("o").resolve(key(body).hex().substring(0, 2)).resolve(key(body).hex()));
   }
 
   @Test
   void store_returnsTheHitALookupGives_andLeavesNoTempFile() throws Exception {
-    Key a = key();
+    Key a = someKey();
     byte[] body = new byte[200_000]; // several copy buffers
     rnd.nextBytes(body);
-    Hit stored = store.store(a, sha(body), body.length, out -> {
+    Hit stored = store.store(a, key(body), body.length, out -> {
       out.write(body);
       return body.length;
     });
@@ -80,7 +77,7 @@ class DiskStoreTest {
   @Test
   void isEmpty_untilARecordIsWritten_andAgainOnceTheLastRecordIsGone() throws Exception {
     assertThat(store.isEmpty()).isTrue();
-    Key a = key();
+    Key a = someKey();
     put(a, new byte[] {1, 2, 3});
     assertThat(store.isEmpty()).isFalse();
     Files.delete(store.recordPath(a)); // as a trim does; its directory stays
@@ -91,16 +88,16 @@ class DiskStoreTest {
   void put_afterItsDirectoriesWereRemoved_makesThemAgain() throws Exception {
     byte[] first = {1, 2, 3};
     byte[] second = {4, 5, 6};
-    Key a = key();
+    Key a = someKey();
     put(a, first);
     // a trim that emptied both fan-out directories and removed them
     Path recDir = store.recordPath(a).getParent();
-    Path bodyDir = store.bodyPath(sha(first)).getParent();
+    Path bodyDir = store.bodyPath(key(first)).getParent();
     Files.delete(store.recordPath(a));
-    Files.delete(store.bodyPath(sha(first)));
+    Files.delete(store.bodyPath(key(first)));
     Files.delete(recDir);
     Files.delete(bodyDir);
-    byte[] b = key().bytes();
+    byte[] b = someKey().bytes();
     b[0] = a.bytes()[0]; // the same record directory, known to the store as made
     Key sameShard = Key.of(b);
     Path path = put(sameShard, second);
@@ -111,12 +108,12 @@ class DiskStoreTest {
 
   @Test
   void lookup_ofUnknownAction_isMiss() {
-    assertThat(store.lookup(key())).isEmpty();
+    assertThat(store.lookup(someKey())).isEmpty();
   }
 
   @Test
   void s18_lookup_corruptRecord_isMissAndRemoved() throws Exception {
-    Key a = key();
+    Key a = someKey();
     put(a, new byte[] {1, 2, 3});
     Path rec = store.recordPath(a);
     byte[] good = Files.readAllBytes(rec);
@@ -129,7 +126,7 @@ class DiskStoreTest {
 
   @Test
   void s18_lookup_truncatedRecord_isMissAndRemoved() throws Exception {
-    Key a = key();
+    Key a = someKey();
     put(a, new byte[] {1, 2, 3});
     Path rec = store.recordPath(a);
     byte[] good = Files.readAllBytes(rec);
@@ -140,7 +137,7 @@ class DiskStoreTest {
 
   @Test
   void s18_lookup_zeroLengthRecord_isMissAndRemoved() throws Exception {
-    Key a = key();
+    Key a = someKey();
     put(a, new byte[] {1, 2, 3});
     Files.write(store.recordPath(a), new byte[0]);
     assertThat(store.lookup(a)).isEmpty();
@@ -149,8 +146,8 @@ class DiskStoreTest {
 
   @Test
   void s18_lookup_recordOfAnotherAction_isMiss() throws Exception {
-    Key a = key();
-    Key b = key();
+    Key a = someKey();
+    Key b = someKey();
     put(a, new byte[] {1});
     Files.createDirectories(store.recordPath(b).getParent());
     Files.copy(store.recordPath(a), store.recordPath(b));
@@ -159,7 +156,7 @@ class DiskStoreTest {
 
   @Test
   void s18_lookup_bodyOfWrongSize_isMissAndBothRemoved() throws Exception {
-    Key a = key();
+    Key a = someKey();
     Path body = put(a, new byte[] {1, 2, 3, 4});
     Files.write(body, new byte[] {1, 2});
     assertThat(store.lookup(a)).isEmpty();
@@ -169,15 +166,15 @@ class DiskStoreTest {
 
   @Test
   void lookup_missingBody_isMiss() throws Exception {
-    Key a = key();
+    Key a = someKey();
     Files.delete(put(a, new byte[] {9}));
     assertThat(store.lookup(a)).isEmpty();
   }
 
   @Test
   void put_bodyNotMatchingOutputId_throwsAndStoresNothing() throws Exception {
-    Key a = key();
-    assertThatThrownBy(() -> store.put(a, key(), 3, out -> {
+    Key a = someKey();
+    assertThatThrownBy(() -> store.put(a, someKey(), 3, out -> {
               out.write(new byte[] {1, 2, 3});
               return 3;
             }))
@@ -190,7 +187,7 @@ class DiskStoreTest {
   @Test
   void put_withAClockBefore1970_failsWithTheRecordNamed_andLeavesNoTempFile() throws Exception {
     clock.set(-1);
-    Key a = key();
+    Key a = someKey();
     assertThatThrownBy(() -> put(a, new byte[] {4}))
         .isInstanceOf(java.io.IOException.class)
         .hasMessageContaining("cannot write cache record")
@@ -202,7 +199,7 @@ class DiskStoreTest {
   @Test
   void put_sameBodyTwice_keepsOneFileAndUpdatesTime() throws Exception {
     byte[] body = new byte[] {5, 6};
-    Key a = key();
+    Key a = someKey();
     Path p1 = put(a, body);
     clock.addAndGet(1000);
     Path p2 = put(a, body);
@@ -212,7 +209,7 @@ class DiskStoreTest {
 
   @Test
   void lookup_touchesBodyOnlyWhenOlderThanAnHour() throws Exception {
-    Key a = key();
+    Key a = someKey();
     clock.set(System.currentTimeMillis() * 1_000_000L);
     Path p = put(a, new byte[] {1});
     FileTime old = FileTime.from(clock.get() - TimeUnit.HOURS.toNanos(2), TimeUnit.NANOSECONDS);
@@ -227,7 +224,7 @@ class DiskStoreTest {
 
   @Test
   void s21_concurrentPutsOfTheSameKey_leaveOneValidEntry() throws Exception {
-    Key a = key();
+    Key a = someKey();
     byte[] body = new byte[200_000];
     rnd.nextBytes(body);
     Thread[] ts = new Thread[8];

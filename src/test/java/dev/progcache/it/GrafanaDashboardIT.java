@@ -1,5 +1,7 @@
 package dev.progcache.it;
 
+import static dev.progcache.testing.Hashes.action;
+import static dev.progcache.testing.Hashes.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.testing.Cmd;
@@ -179,11 +181,4 @@ class GrafanaDashboardIT {
     return r.out().strip();
   }
 
-  static String sha(byte[] b) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-  }
-
-  static String action(int i) throws Exception {
-    return sha(("grafana action " + i).getBytes(StandardCharsets.UTF_8));
-  }
 }

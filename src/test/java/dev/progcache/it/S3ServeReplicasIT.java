@@ -1,5 +1,6 @@
 package dev.progcache.it;
 
+import static dev.progcache.testing.Hashes.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.testing.S3Proxy;
@@ -26,10 +27,6 @@ class S3ServeReplicasIT {
   @TempDir Path tmp;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
-
-  private static String sha(byte[] b) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-  }
 
   private int put(URI server, String action, byte[] body) throws Exception {
     HttpRequest r =

@@ -1,5 +1,6 @@
 package dev.progcache.it;
 
+import static dev.progcache.testing.Hashes.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.testing.Cmd;
@@ -71,10 +72,6 @@ class TrustIT {
     ServeProcess s = ServeProcess.start("127.0.0.1:0", tmp.resolve("srv"), args.toArray(String[]::new));
     servers.add(s);
     return s;
-  }
-
-  static String sha(byte[] b) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
   }
 
   static String action(String name) throws Exception {

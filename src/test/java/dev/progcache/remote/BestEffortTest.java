@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
+import dev.progcache.testing.ManualClock;
+import dev.progcache.wire.Manifest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class BestEffortTest {
   private static final Duration OPEN = Duration.ofSeconds(10);
-  private final AtomicLong now = new AtomicLong(1_000_000_000L);
+  private final ManualClock now = new ManualClock(1_000_000_000L);
   private final Stats stats = new Stats();
   private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
   private final RemoteLog log =

@@ -2,14 +2,14 @@ package dev.progcache.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.progcache.testing.ManualClock;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class BreakerTest {
-  private final AtomicLong now = new AtomicLong(1_000);
+  private final ManualClock now = new ManualClock(1_000);
   private final Breaker b = new Breaker(3, Duration.ofSeconds(1), now::get);
 
   @Test

@@ -1,5 +1,6 @@
 package dev.progcache.remote;
 
+import static dev.progcache.testing.Hashes.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.cache.Key;
@@ -29,7 +30,7 @@ class ReadOnlyTest {
     RemoteLog log = new RemoteLog(stats, err);
     RemoteTier remote =
         new BestEffort(
-            new HttpTier(url, (String) null, HttpTier.Settings.DEFAULT),
+            new HttpTier(HttpTier.Config.of(url, (String) null)),
             url.toString(),
             new BestEffort.Policy(Duration.ofSeconds(5), 3, Duration.ofSeconds(30), Duration.ZERO),
             log);
@@ -46,10 +47,10 @@ class ReadOnlyTest {
         CacheServer.start(ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("srv"), null, l, false), err)) {
       byte[] shared = "from main".getBytes(StandardCharsets.UTF_8);
       byte[] pr = "from a PR".getBytes(StandardCharsets.UTF_8);
-      Key a1 = RemoteRoundTripTest.sha(new byte[] {1});
-      Key a2 = RemoteRoundTripTest.sha(new byte[] {2});
+      Key a1 = key(new byte[] {1});
+      Key a2 = key(new byte[] {2});
       try (TieredCache writer = tier("w", server.url(), new Stats(), false)) {
-        writer.put(a1, RemoteRoundTripTest.sha(shared), shared.length, out -> {
+        writer.put(a1, key(shared), shared.length, out -> {
           out.write(shared);
           return shared.length;
         });
@@ -57,7 +58,7 @@ class ReadOnlyTest {
       Stats s = new Stats();
       try (TieredCache ro = tier("ro", server.url(), s, true)) {
         assertThat(ro.get(a1).get()).isPresent();
-        ro.put(a2, RemoteRoundTripTest.sha(pr), pr.length, out -> {
+        ro.put(a2, key(pr), pr.length, out -> {
           out.write(pr);
           return pr.length;
         });

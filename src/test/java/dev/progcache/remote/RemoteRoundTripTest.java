@@ -1,5 +1,6 @@
 package dev.progcache.remote;
 
+import static dev.progcache.testing.Hashes.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.cache.Hit;
@@ -31,16 +32,12 @@ class RemoteRoundTripTest {
   private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
   private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
 
-  static Key sha(byte[] b) throws Exception {
-    return Key.of(MessageDigest.getInstance("SHA-256").digest(b));
-  }
-
   private TieredCache tier(String name, URI url, Stats stats) throws Exception {
     DiskStore local = DiskStore.open(tmp.resolve(name), System::currentTimeMillis, stats);
     RemoteLog log = new RemoteLog(stats, err);
     BestEffort remote =
         new BestEffort(
-            new HttpTier(url, "t0ken-for-tests-only", HttpTier.Settings.DEFAULT),
+            new HttpTier(HttpTier.Config.of(url, "t0ken-for-tests-only")),
             url.toString(),
             new BestEffort.Policy(Duration.ofSeconds(5), 3, Duration.ofSeconds(30), Duration.ZERO),
             log);
@@ -61,7 +58,7 @@ class RemoteRoundTripTest {
       try (TieredCache a = tier("a", server.url(), sa)) {
         for (int i = 0; i < bodies.length; i++) {
           byte[] b = bodies[i];
-          a.put(sha(new byte[] {(byte) i}), sha(b), b.length, out -> {
+          a.put(key(new byte[] {(byte) i}), key(b), b.length, out -> {
             out.write(b);
             return b.length;
           });
@@ -71,12 +68,12 @@ class RemoteRoundTripTest {
       Stats sb = new Stats();
       try (TieredCache b = tier("b", server.url(), sb)) {
         for (int i = 0; i < bodies.length; i++) {
-          Optional<Hit> h = b.get(sha(new byte[] {(byte) i})).get();
+          Optional<Hit> h = b.get(key(new byte[] {(byte) i})).get();
           assertThat(h).as("entry %d", i).isPresent();
           assertThat(h.get().diskPath()).startsWith(tmp.resolve("b"));
           assertThat(Files.readAllBytes(h.get().diskPath())).isEqualTo(bodies[i]);
         }
-        assertThat(b.get(sha(new byte[] {99})).get()).isEmpty();
+        assertThat(b.get(key(new byte[] {99})).get()).isEmpty();
       }
       assertThat(sb.get(RemoteLog.HITS)).isEqualTo(bodies.length);
       assertThat(sb.get(RemoteLog.MISSES)).isEqualTo(1);
@@ -89,8 +86,8 @@ class RemoteRoundTripTest {
   void olderServer_twoHopJsonForm_isAHit() throws Exception {
     try (FaultServer server = FaultServer.start("127.0.0.1")) {
       byte[] body = "two hops".getBytes(StandardCharsets.UTF_8);
-      Key action = sha(new byte[] {1});
-      server.store().put(action.hex(), new FaultServer.Stored(sha(body).hex(), body));
+      Key action = key(new byte[] {1});
+      server.store().put(action.hex(), new FaultServer.Stored(key(body).hex(), body));
       server.mode(FaultServer.Mode.LEGACY_JSON);
       Stats s = new Stats();
       try (TieredCache t = tier("c", server.url(), s)) {
@@ -107,8 +104,8 @@ class RemoteRoundTripTest {
   void wrongBytes_areAMiss_andCounted_case26() throws Exception {
     try (FaultServer server = FaultServer.start("127.0.0.1")) {
       byte[] body = "honest bytes".getBytes(StandardCharsets.UTF_8);
-      Key action = sha(new byte[] {2});
-      server.store().put(action.hex(), new FaultServer.Stored(sha(body).hex(), body));
+      Key action = key(new byte[] {2});
+      server.store().put(action.hex(), new FaultServer.Stored(key(body).hex(), body));
       server.mode(FaultServer.Mode.WRONG_BYTES);
       Stats s = new Stats();
       try (TieredCache t = tier("d", server.url(), s)) {

@@ -8,8 +8,9 @@ import dev.progcache.disk.DiskStore;
 import dev.progcache.remote.http.HttpTier;
 import dev.progcache.remote.http.TokenGrants;
 import dev.progcache.server.CacheServer;
+import dev.progcache.testing.Hashes;
 import dev.progcache.server.ServeConfig;
-import dev.progcache.server.TokenCommand;
+import dev.progcache.server.auth.TokenCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -54,7 +55,7 @@ class WriteGrantTest {
   private TieredCache tier(String dir, URI url, String token, Stats stats) throws Exception {
     DiskStore local = DiskStore.open(tmp.resolve(dir), System::currentTimeMillis, stats);
     RemoteLog log = new RemoteLog(stats, err);
-    HttpTier http = new HttpTier(url, token, HttpTier.Settings.DEFAULT);
+    HttpTier http = new HttpTier(HttpTier.Config.of(url, token));
     RemoteTier remote =
         new WriteGrant(
             new BestEffort(http, url.toString(), BestEffort.Policy.DEFAULT, log),
@@ -66,8 +67,8 @@ class WriteGrantTest {
 
   private static void put(TieredCache c, byte[] body) throws Exception {
     c.put(
-        RemoteRoundTripTest.sha(body),
-        RemoteRoundTripTest.sha(body),
+        Hashes.key(body),
+        Hashes.key(body),
         body.length,
         out -> {
           out.write(body);
@@ -81,10 +82,10 @@ class WriteGrantTest {
     String rw = token(tokens, "--read", "--write", "--name", "ci");
     String ro = token(tokens, "--read", "--name", "dev");
     try (CacheServer s = server(tokens);
-        HttpTier writer = new HttpTier(s.url(), rw, HttpTier.Settings.DEFAULT);
-        HttpTier reader = new HttpTier(s.url(), ro, HttpTier.Settings.DEFAULT);
+        HttpTier writer = new HttpTier(HttpTier.Config.of(s.url(), rw));
+        HttpTier reader = new HttpTier(HttpTier.Config.of(s.url(), ro));
         HttpTier elsewhere = writer.under("ns/pr-1/");
-        HttpTier nobody = new HttpTier(s.url(), "not-a-token", HttpTier.Settings.DEFAULT)) {
+        HttpTier nobody = new HttpTier(HttpTier.Config.of(s.url(), "not-a-token"))) {
       assertThat(TokenGrants.ask(writer))
           .contains(new TokenGrants.Answer("ci", "main", true, true));
       assertThat(TokenGrants.ask(reader))
@@ -178,7 +179,7 @@ class WriteGrantTest {
             new RemoteLog(stats, err),
             now::get);
     Path body = Files.writeString(tmp.resolve("b"), "x");
-    Key k = RemoteRoundTripTest.sha(new byte[] {1});
+    Key k = Hashes.key(new byte[] {1});
     assertThat(g.readOnly()).as("nothing asked yet").isFalse();
     g.put(k, k, 1, body);
     g.put(k, k, 1, body);

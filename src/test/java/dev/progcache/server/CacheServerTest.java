@@ -1,8 +1,12 @@
 package dev.progcache.server;
 
+import static dev.progcache.testing.Hashes.action;
+import static dev.progcache.testing.Hashes.hex;
+import static dev.progcache.testing.Hashes.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.progcache.testing.TextLog;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -24,28 +28,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
-class CacheServerTest {
+public class CacheServerTest {
   @TempDir Path tmp;
   private CacheServer server;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private final ByteArrayLog err = new ByteArrayLog();
+  private final TextLog err = new TextLog();
 
-  static final class ByteArrayLog extends PrintStream {
-    final java.io.ByteArrayOutputStream bytes;
-
-    ByteArrayLog() {
-      this(new java.io.ByteArrayOutputStream());
-    }
-
-    private ByteArrayLog(java.io.ByteArrayOutputStream b) {
-      super(b, true, StandardCharsets.UTF_8);
-      this.bytes = b;
-    }
-
-    String text() {
-      return bytes.toString(StandardCharsets.UTF_8);
-    }
-  }
 
   @AfterEach
   void stop() {
@@ -62,18 +50,6 @@ class CacheServerTest {
   private CacheServer start(ServeConfig.Limits l, Path tokens) throws Exception {
     server = CacheServer.start(ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), tokens, l, true), err);
     return server;
-  }
-
-  static String hex(byte[] b) {
-    return HexFormat.of().formatHex(b);
-  }
-
-  static String sha(byte[] b) throws Exception {
-    return hex(MessageDigest.getInstance("SHA-256").digest(b));
-  }
-
-  static String action(int i) throws Exception {
-    return sha(("action " + i).getBytes(StandardCharsets.UTF_8));
   }
 
   private HttpResponse<byte[]> put(String a, byte[] body, String token) throws Exception {

@@ -1,9 +1,12 @@
 package dev.progcache.server;
 
+import static dev.progcache.testing.Hashes.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.progcache.server.auth.Tokens;
 import dev.progcache.testing.FaultServer;
+import dev.progcache.testing.TextLog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +34,7 @@ class EdgeServerTest {
   @TempDir Path tmp;
   private final List<AutoCloseable> open = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private final CacheServerTest.ByteArrayLog err = new CacheServerTest.ByteArrayLog();
+  private final TextLog err = new TextLog();
 
   @AfterEach
   void stop() throws Exception {
@@ -59,10 +62,6 @@ class EdgeServerTest {
     List<String> a = new ArrayList<>(List.of("--upstream", upstream.toString(), "--upstream-drain", "10s"));
     a.addAll(List.of(args));
     return server("edge", null, Map.of(), a.toArray(String[]::new));
-  }
-
-  static String sha(byte[] b) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
   }
 
   private int put(URI base, String action, byte[] body, @Nullable String token) throws Exception {

@@ -1,5 +1,6 @@
 package dev.progcache.server;
 
+import dev.progcache.testing.TextLog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -10,27 +11,27 @@ import org.jspecify.annotations.Nullable;
  * A {@link CacheServer} on 127.0.0.1 over a directory, started by the test when it has its
  * tokens, and an HTTP/1.1 client for it. Close it after each test.
  */
-final class LoopbackServer implements AutoCloseable {
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+public final class LoopbackServer implements AutoCloseable {
+  public final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final long maxObject;
   private @Nullable CacheServer server;
 
   /** @param maxObject the server's object size limit */
-  LoopbackServer(long maxObject) {
+  public LoopbackServer(long maxObject) {
     this.maxObject = maxObject;
   }
 
   /** Starts the server storing under {@code store}, with {@code tokens} (null: none). */
-  void start(Path store, @Nullable Path tokens) throws Exception {
+  public void start(Path store, @Nullable Path tokens) throws Exception {
     ServeConfig.Limits l =
         new ServeConfig.Limits(1 << 30, maxObject, 64, Duration.ofSeconds(10), 8192, 4096);
     server =
         CacheServer.start(
             ServeConfig.onDisk("127.0.0.1", 0, store, tokens, l, false),
-            new CacheServerTest.ByteArrayLog());
+            new TextLog());
   }
 
-  URI url() {
+  public URI url() {
     if (server == null) {
       throw new IllegalStateException("not started");
     }
@@ -38,7 +39,7 @@ final class LoopbackServer implements AutoCloseable {
   }
 
   /** Stops the server (a test may do so before the end); the client stays usable. */
-  void stopServer() {
+  public void stopServer() {
     if (server != null) {
       server.close();
     }

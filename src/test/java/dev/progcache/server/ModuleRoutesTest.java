@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.progcache.modproxy.FakeGoProxy;
 import dev.progcache.modproxy.ModProxySettings;
 import dev.progcache.modproxy.ModuleTree;
+import dev.progcache.testing.TextLog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +30,7 @@ class ModuleRoutesTest {
   @TempDir Path tmp;
   private final List<AutoCloseable> open = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private final CacheServerTest.ByteArrayLog err = new CacheServerTest.ByteArrayLog();
+  private final TextLog err = new TextLog();
   private FakeGoProxy upstream;
   private Path upstreamRoot;
 
@@ -102,7 +103,7 @@ class ModuleRoutesTest {
     assertThat(second.body()).isEqualTo(Files.readAllBytes(upstreamRoot.resolve(zip)));
     assertThat((System.nanoTime() - t0) / 1_000_000).as("ms for both requests").isLessThan(5_000);
     assertThat(upstream.requests(zip)).isEqualTo(1);
-    assertThat(err.bytes.toString(StandardCharsets.UTF_8)).contains("module proxy at /mod/: modules from [" + central.url() + "mod/]");
+    assertThat(err.text()).contains("module proxy at /mod/: modules from [" + central.url() + "mod/]");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.progcache.server;
 
+import static dev.progcache.testing.Hashes.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JWSAlgorithm;
@@ -8,7 +9,11 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import dev.progcache.server.auth.ClaimRules;
+import dev.progcache.server.auth.OidcSettings;
+import dev.progcache.server.auth.Tokens;
 import dev.progcache.testing.FakeIssuer;
+import dev.progcache.testing.TextLog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +56,7 @@ class OidcServerTest {
       Map.of("repository", "acme/app", "ref", "refs/pull/12/merge", "event_name", "pull_request");
 
   @TempDir Path tmp;
-  private final CacheServerTest.ByteArrayLog err = new CacheServerTest.ByteArrayLog();
+  private final TextLog err = new TextLog();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final TestClock clock = new TestClock(Instant.parse("2026-11-26T03:00:00Z"));
   private FakeIssuer issuer;
@@ -142,10 +147,6 @@ class OidcServerTest {
 
   private String token(Map<String, String> claims) throws Exception {
     return issuer.sign(issuer.claims(AUD, clock.instant(), claims));
-  }
-
-  static String sha(byte[] b) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
   }
 
   static String action(String s) throws Exception {

@@ -1,8 +1,11 @@
 package dev.progcache.server;
 
+import static dev.progcache.testing.Hashes.action;
+import static dev.progcache.testing.Hashes.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.testing.Figures;
+import dev.progcache.testing.TextLog;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -65,11 +68,11 @@ class ServeFuzzTest {
         CacheServer.start(
             ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), tokens, l, false)
                 .withTrust(new ServeConfig.Trust(false, false, 256 << 10, 1, null)),
-            new CacheServerTest.ByteArrayLog());
+            new TextLog());
     Random rnd = new Random(49);
     Set<String> actions = new LinkedHashSet<>();
     for (int i = 0; i < 8; i++) {
-      actions.add(CacheServerTest.action(i));
+      actions.add(action(i));
     }
     List<String> pool = new ArrayList<>(actions);
     long deadline = System.nanoTime() + BUDGET.toNanos();
@@ -110,7 +113,7 @@ class ServeFuzzTest {
           assertThat(g.statusCode()).isIn(200, 404);
           if (g.statusCode() == 200) {
             hits++;
-            assertThat(CacheServerTest.sha(g.body())).isEqualTo(g.headers().firstValue("Go-Output-Id").orElseThrow());
+            assertThat(sha(g.body())).isEqualTo(g.headers().firstValue("Go-Output-Id").orElseThrow());
           }
         }
       }
@@ -130,7 +133,7 @@ class ServeFuzzTest {
       java.util.Arrays.fill(body, (byte) 'x'); // compressible, for lz4 answers
     }
     String action = pool.get(rnd.nextInt(pool.size()));
-    String output = rnd.nextInt(3) == 0 ? CacheServerTest.action(rnd.nextInt(1000)) : CacheServerTest.sha(body);
+    String output = rnd.nextInt(3) == 0 ? action(rnd.nextInt(1000)) : sha(body);
     String ns = switch (rnd.nextInt(6)) {
       case 0 -> "/ns/pr-1";
       case 1 -> "/ns/pr-2";

@@ -1,11 +1,18 @@
 package dev.progcache.server;
 
+import static dev.progcache.testing.Hashes.action;
+import static dev.progcache.testing.Hashes.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.progcache.cache.Key;
-import dev.progcache.remote.Manifest;
-import dev.progcache.remote.http.BatchFrames;
+import dev.progcache.server.auth.TokenCommand;
+import dev.progcache.server.http.MetricsEndpoint;
+import dev.progcache.server.store.Manifests;
+import dev.progcache.server.store.ServerStore;
+import dev.progcache.testing.TextLog;
+import dev.progcache.wire.Manifest;
+import dev.progcache.wire.BatchFrames;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -39,7 +46,7 @@ class ServeHoldsTest {
   static final String READER99 = "reader99-token-0123456789abcdef";
   @TempDir Path tmp;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private final CacheServerTest.ByteArrayLog err = new CacheServerTest.ByteArrayLog();
+  private final TextLog err = new TextLog();
   private CacheServer server;
 
   @AfterEach
@@ -63,7 +70,7 @@ class ServeHoldsTest {
   }
 
   static String line(String token, String grants, String ns, @Nullable String reads, String name) throws Exception {
-    return "sha256:" + CacheServerTest.sha(token.getBytes(StandardCharsets.UTF_8)) + " " + grants + " ns=" + ns
+    return "sha256:" + sha(token.getBytes(StandardCharsets.UTF_8)) + " " + grants + " ns=" + ns
         + (reads == null ? "" : " reads=" + reads) + " name=" + name;
   }
 
@@ -89,7 +96,7 @@ class ServeHoldsTest {
   }
 
   private int put(String action, byte[] body, @Nullable String token) throws Exception {
-    return send("PUT", action + "/" + CacheServerTest.sha(body), body, token).statusCode();
+    return send("PUT", action + "/" + sha(body), body, token).statusCode();
   }
 
   /** Sends {@code request} as is on a connection of its own; returns what came back. */
@@ -126,7 +133,7 @@ class ServeHoldsTest {
   @Test
   void s41_revokedToken_isRefusedByARunningServerWithin2s_evenWithAMalformedLine() throws Exception {
     start(tokens(), 1 << 30, 16);
-    String a = CacheServerTest.action(1);
+    String a = action(1);
     assertThat(send("GET", "action/" + a, new byte[0], WRITER).statusCode()).isEqualTo(404);
     assertThat(TokenCommand.run(List.of("revoke", "--tokens", tmp.resolve("tokens").toString(), "ci"), System.out, err))
         .isZero();
@@ -142,7 +149,7 @@ class ServeHoldsTest {
   @Test
   void s42_metrics_needAMetricsGrant_orTheMetricsAddress_whichServesNothingElse() throws Exception {
     start(tokens(), 1 << 30, 16);
-    assertThat(put(CacheServerTest.action(2), "pr".getBytes(StandardCharsets.UTF_8), PR1)).isEqualTo(204);
+    assertThat(put(action(2), "pr".getBytes(StandardCharsets.UTF_8), PR1)).isEqualTo(204);
     HttpResponse<String> anon = send("GET", "metrics", new byte[0], null);
     assertThat(anon.statusCode()).isEqualTo(401);
     assertThat(anon.body()).doesNotContain("pr-1");
@@ -150,7 +157,7 @@ class ServeHoldsTest {
     assertThat(reader.statusCode()).isEqualTo(403);
     assertThat(reader.body()).doesNotContain("progcache_");
     assertThat(scrapeMetricsPort()).contains("namespace=\"pr-1\"");
-    URI other = URI.create("http://127.0.0.1:" + server.metricsPort() + "/action/" + CacheServerTest.action(2));
+    URI other = URI.create("http://127.0.0.1:" + server.metricsPort() + "/action/" + action(2));
     assertThat(http.send(HttpRequest.newBuilder(other).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
         .isEqualTo(404);
     assertThat(MetricsEndpoint.readableBy("a 1\nb{namespace=\"pr-1\"} 2\nc{namespace=\"main\"} 3", "main"::equals))
@@ -160,14 +167,14 @@ class ServeHoldsTest {
   @Test
   void s43_readsCreateNoNamespace_andAtTheLimitOnlyWritesAreRefused() throws Exception {
     start(tokens(), 1 << 30, 1);
-    assertThat(put(CacheServerTest.action(3), "one".getBytes(StandardCharsets.UTF_8), PR1)).isEqualTo(204);
+    assertThat(put(action(3), "one".getBytes(StandardCharsets.UTF_8), PR1)).isEqualTo(204);
     Key ctx = Key.of(new byte[32]);
-    byte[] ids = BatchFrames.ids(List.of(Key.ofHex(CacheServerTest.action(3))));
+    byte[] ids = BatchFrames.ids(List.of(Key.ofHex(action(3))));
     List<HttpResponse<String>> reads = new ArrayList<>();
     reads.add(send("POST", "batch", ids, READER99));
     reads.add(send("GET", "manifest/" + ctx.hex(), new byte[0], READER99));
-    reads.add(send("GET", "action/" + CacheServerTest.action(3), new byte[0], READER99));
-    reads.add(send("GET", "output/" + CacheServerTest.action(3), new byte[0], READER99));
+    reads.add(send("GET", "action/" + action(3), new byte[0], READER99));
+    reads.add(send("GET", "output/" + action(3), new byte[0], READER99));
     reads.add(send("GET", "status.json", new byte[0], READER99));
     for (HttpResponse<String> r : reads) {
       assertThat(r.statusCode()).as(r.uri().toString()).isIn(200, 404);
@@ -175,7 +182,7 @@ class ServeHoldsTest {
     }
     assertThat(tmp.resolve("store").resolve("ns").resolve("pr-99")).doesNotExist();
     assertThat(tmp.resolve("store").resolve("manifests").resolve("pr-99")).doesNotExist();
-    HttpResponse<String> write = send("PUT", CacheServerTest.action(4) + "/" + CacheServerTest.sha(new byte[1]), new byte[1], PR2);
+    HttpResponse<String> write = send("PUT", action(4) + "/" + sha(new byte[1]), new byte[1], PR2);
     assertThat(write.statusCode()).isEqualTo(507);
     assertPlain(write.body());
     assertThat(send("POST", "manifest/" + ctx.hex(), ids, PR2).statusCode()).isEqualTo(507);
@@ -233,10 +240,10 @@ class ServeHoldsTest {
   void s47_putEndingEarly_is400_andCountedAsARejectedPut() throws Exception {
     start(null, 1 << 30, 16);
     byte[] body = new byte[1000];
-    String a = CacheServerTest.action(5);
+    String a = action(5);
     String answer =
         raw(
-            "PUT /" + a + "/" + CacheServerTest.sha(body) + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n",
+            "PUT /" + a + "/" + sha(body) + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n",
             new byte[10],
             true);
     assertThat(answer).startsWith("HTTP/1.1 400");
@@ -249,12 +256,12 @@ class ServeHoldsTest {
   void s47_objectOverMaxSize_is413_notAcceptedAndDropped() throws Exception {
     start(null, 1000, 16);
     byte[] body = new byte[2000];
-    String a = CacheServerTest.action(6);
-    HttpResponse<String> r = send("PUT", a + "/" + CacheServerTest.sha(body), body, null);
+    String a = action(6);
+    HttpResponse<String> r = send("PUT", a + "/" + sha(body), body, null);
     assertThat(r.statusCode()).isEqualTo(413);
     assertThat(r.body()).contains("2000").contains("1000");
     assertThat(send("GET", "action/" + a, new byte[0], null).statusCode()).isEqualTo(404);
-    assertThat(put(CacheServerTest.action(7), new byte[500], null)).isEqualTo(204);
+    assertThat(put(action(7), new byte[500], null)).isEqualTo(204);
   }
 
 }

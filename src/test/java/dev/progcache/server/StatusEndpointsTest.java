@@ -1,7 +1,11 @@
 package dev.progcache.server;
 
+import static dev.progcache.testing.Hashes.action;
+import static dev.progcache.testing.Hashes.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.progcache.server.status.StatusHistory;
+import dev.progcache.server.status.StatusSession;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +57,7 @@ class StatusEndpointsTest {
   }
 
   private static String line(String token, String grants, String ns, String reads, String name) throws Exception {
-    return "sha256:" + CacheServerTest.sha(token.getBytes(StandardCharsets.UTF_8)) + " " + grants + " ns=" + ns
+    return "sha256:" + sha(token.getBytes(StandardCharsets.UTF_8)) + " " + grants + " ns=" + ns
         + (reads == null ? "" : " reads=" + reads) + " name=" + name;
   }
 
@@ -81,15 +85,15 @@ class StatusEndpointsTest {
     start(null);
     byte[] small = "small body".getBytes(StandardCharsets.UTF_8);
     byte[] big = new byte[40_000];
-    assertThat(put("", CacheServerTest.action(1), small, CacheServerTest.sha(small), null)).isEqualTo(204);
-    assertThat(put("", CacheServerTest.action(2), big, CacheServerTest.sha(big), null)).isEqualTo(204);
-    assertThat(put("", CacheServerTest.action(3), small, CacheServerTest.sha(big), null)).isEqualTo(400); // integrity
-    assertThat(put("", CacheServerTest.action(4), new byte[70_000], CacheServerTest.sha(new byte[70_000]), null))
+    assertThat(put("", action(1), small, sha(small), null)).isEqualTo(204);
+    assertThat(put("", action(2), big, sha(big), null)).isEqualTo(204);
+    assertThat(put("", action(3), small, sha(big), null)).isEqualTo(400); // integrity
+    assertThat(put("", action(4), new byte[70_000], sha(new byte[70_000]), null))
         .isEqualTo(413);
     for (int i = 1; i <= 4; i++) {
-      get("action/" + CacheServerTest.action(i), null); // 2 hits, 2 misses
+      get("action/" + action(i), null); // 2 hits, 2 misses
     }
-    get("action/" + CacheServerTest.action(1), null); // a third hit
+    get("action/" + action(1), null); // a third hit
 
     HttpResponse<String> r = get("status.json", null);
     assertThat(r.statusCode()).isEqualTo(200);
@@ -108,7 +112,7 @@ class StatusEndpointsTest {
     assertThat(s.at("/namespaces/0/name").asString()).isEqualTo("main");
     assertThat(s.at("/namespaces/0/hits").asLong()).isEqualTo(3);
     assertThat(s.at("/largest/0/bytes").asLong()).isEqualTo(big.length);
-    assertThat(s.at("/largest/0/action").asString()).isEqualTo(CacheServerTest.action(2));
+    assertThat(s.at("/largest/0/action").asString()).isEqualTo(action(2));
     assertThat(s.at("/largest")).hasSize(2);
     assertThat(s.at("/backing").isNull()).isTrue();
     assertThat(s.at("/history/hour/buckets")).hasSize(StatusHistory.HOUR_BUCKETS);
@@ -150,10 +154,10 @@ class StatusEndpointsTest {
     assertThat(get("status.json", "not-a-token-0000000000").statusCode()).isEqualTo(401);
     assertThat(get("status.json", WRITE_ONLY).statusCode()).isEqualTo(403);
     byte[] b = "pr body".getBytes(StandardCharsets.UTF_8);
-    assertThat(put("", CacheServerTest.action(7), b, CacheServerTest.sha(b), PR1)).isEqualTo(204);
-    assertThat(put("", CacheServerTest.action(8), b, CacheServerTest.sha(b), PR2)).isEqualTo(204);
-    assertThat(put("", CacheServerTest.action(9), b, CacheServerTest.sha(b), READER)).isEqualTo(403);
-    assertThat(put("", CacheServerTest.action(9), b, CacheServerTest.sha(b), null)).isEqualTo(401);
+    assertThat(put("", action(7), b, sha(b), PR1)).isEqualTo(204);
+    assertThat(put("", action(8), b, sha(b), PR2)).isEqualTo(204);
+    assertThat(put("", action(9), b, sha(b), READER)).isEqualTo(403);
+    assertThat(put("", action(9), b, sha(b), null)).isEqualTo(401);
 
     JsonNode s = json.readTree(get("status.json", PR1).body());
     assertThat(s.at("/principal").asString()).isEqualTo("pr-1");
@@ -188,17 +192,17 @@ class StatusEndpointsTest {
     start(tokensFile());
     byte[] b = "main body".getBytes(StandardCharsets.UTF_8);
     for (int i = 1; i <= 2; i++) {
-      assertThat(put("", CacheServerTest.action(i), b, CacheServerTest.sha(b), WRITER)).isEqualTo(204);
+      assertThat(put("", action(i), b, sha(b), WRITER)).isEqualTo(204);
     }
     // pr-1 has no entries yet: its reads fall back to main
-    assertThat(get("action/" + CacheServerTest.action(1), PR1).statusCode()).isEqualTo(200);
-    assertThat(get("action/" + CacheServerTest.action(5), PR1).statusCode()).isEqualTo(404);
+    assertThat(get("action/" + action(1), PR1).statusCode()).isEqualTo(200);
+    assertThat(get("action/" + action(5), PR1).statusCode()).isEqualTo(404);
     List<dev.progcache.cache.Key> ids = new ArrayList<>();
     for (int i : new int[] {1, 2, 6}) {
-      ids.add(dev.progcache.cache.Key.ofHex(CacheServerTest.action(i)));
+      ids.add(dev.progcache.cache.Key.ofHex(action(i)));
     }
     HttpResponse<String> batch =
-        send("POST", "batch", dev.progcache.remote.http.BatchFrames.ids(ids), Map.of("Authorization", "Bearer " + PR1));
+        send("POST", "batch", dev.progcache.wire.BatchFrames.ids(ids), Map.of("Authorization", "Bearer " + PR1));
     assertThat(batch.statusCode()).isEqualTo(200);
 
     JsonNode s = json.readTree(get("status.json", WRITER).body());
@@ -264,7 +268,7 @@ class StatusEndpointsTest {
     assertThat(page.body()).contains("Hit ratio").contains("as dev").contains("id=\"sign-out\"").doesNotContain(READER);
     JsonNode viaCookie = json.readTree(send("GET", "status.json", new byte[0], Map.of("Cookie", cookie)).body());
     assertThat(viaCookie.at("/principal").asString()).isEqualTo("dev");
-    assertThat(send("GET", "action/" + CacheServerTest.action(1), new byte[0], Map.of("Cookie", cookie)).statusCode())
+    assertThat(send("GET", "action/" + action(1), new byte[0], Map.of("Cookie", cookie)).statusCode())
         .as("the cookie is no token for the cache").isEqualTo(401);
     assertThat(send("GET", "metrics", new byte[0], Map.of("Cookie", cookie)).statusCode())
         .as("the cookie opens no /metrics: that needs a token with the metrics grant")
@@ -280,9 +284,9 @@ class StatusEndpointsTest {
   void metrics_haveHelpEverywhere_durationHistogramsBuildInfoAndProcessFigures() throws Exception {
     start(null);
     byte[] small = "small body".getBytes(StandardCharsets.UTF_8);
-    assertThat(put("", CacheServerTest.action(1), small, CacheServerTest.sha(small), null)).isEqualTo(204);
-    get("action/" + CacheServerTest.action(1), null);
-    get("action/" + CacheServerTest.action(2), null);
+    assertThat(put("", action(1), small, sha(small), null)).isEqualTo(204);
+    get("action/" + action(1), null);
+    get("action/" + action(2), null);
     get("healthz", null);
     String m = get("metrics", null).body();
     Map<String, String> help = new java.util.TreeMap<>();
@@ -313,7 +317,7 @@ class StatusEndpointsTest {
   void history_isSavedAtStop_andShownAfterARestart() throws Exception {
     start(null);
     for (int i = 0; i < 3; i++) {
-      get("action/" + CacheServerTest.action(i), null);
+      get("action/" + action(i), null);
     }
     server.stopServer();
     assertThat(tmp.resolve("store").resolve(CacheServer.HISTORY_FILE)).exists();

@@ -1,7 +1,8 @@
 package dev.progcache.remote.http;
 
 import dev.progcache.cache.Key;
-import dev.progcache.remote.Manifest;
+import dev.progcache.wire.BatchFrames;
+import dev.progcache.wire.Manifest;
 import dev.progcache.remote.RemoteException;
 import dev.progcache.remote.RemoteException.Kind;
 import dev.progcache.remote.RemoteTier.BatchSink;

@@ -2,7 +2,8 @@ package dev.progcache.remote.http;
 
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
-import dev.progcache.remote.Manifest;
+import dev.progcache.wire.ExactBody;
+import dev.progcache.wire.Manifest;
 import dev.progcache.remote.RemoteException;
 import dev.progcache.remote.RemoteException.Kind;
 import dev.progcache.remote.RemoteTier;
@@ -62,40 +63,45 @@ public final class HttpTier implements RemoteTier {
   private final HttpPrefetch prefetch = new HttpPrefetch(this);
 
   /**
-   * @param base the server's URL ({@code http(s)://host:port[/prefix]})
-   * @param token sent as a bearer token, or null
-   */
-  public HttpTier(URI base, @Nullable String token, Settings settings) {
-    this(base, Credentials.fixed(token), HELPER_HINT, settings);
-  }
-
-  /**
-   * @param base the server's URL ({@code http(s)://host:port[/prefix]})
-   * @param credentials the bearer token to send, asked for on each request
-   */
-  public HttpTier(URI base, Credentials credentials, Settings settings) {
-    this(base, credentials, HELPER_HINT, settings);
-  }
-
-  /**
-   * @param base the server's URL ({@code http(s)://host:port[/prefix]})
-   * @param token sent as a bearer token, or null
-   * @param credentialsHint where the token comes from, for messages about denials
-   */
-  public HttpTier(URI base, @Nullable String token, String credentialsHint, Settings settings) {
-    this(base, Credentials.fixed(token), credentialsHint, settings);
-  }
-
-  /**
+   * What a tier is made from.
+   *
    * @param base the server's URL ({@code http(s)://host:port[/prefix]})
    * @param credentials the bearer token to send, asked for on each request
    * @param credentialsHint where the token comes from, for messages about denials
    */
-  public HttpTier(URI base, Credentials credentials, String credentialsHint, Settings settings) {
-    this.base = withSlash(base);
-    this.name = describe(base);
-    this.settings = settings;
-    this.conn = new HttpConnection(this.base, credentials, credentialsHint, settings);
+  public record Config(URI base, Credentials credentials, String credentialsHint, Settings settings) {
+    /** {@code base} with a fixed {@code token} (or none when null), the helper's hint, defaults. */
+    public static Config of(URI base, @Nullable String token) {
+      return of(base, Credentials.fixed(token));
+    }
+
+    /** {@code base} with {@code credentials}, the helper's hint and default settings. */
+    public static Config of(URI base, Credentials credentials) {
+      return new Config(base, credentials, HELPER_HINT, Settings.DEFAULT);
+    }
+
+    /** This config with another hint for messages about denials. */
+    public Config withHint(String hint) {
+      return new Config(base, credentials, hint, settings);
+    }
+
+    /** This config with other settings. */
+    public Config withSettings(Settings s) {
+      return new Config(base, credentials, credentialsHint, s);
+    }
+  }
+
+  /**
+   * A tier of the server {@code config} names. One client stack for reads and uploads: {@link
+   * Exchange} ({@code HttpURLConnection}); ADR 0011 measured it against {@code HttpClient} for
+   * reads and ADR 0024 for uploads.
+   */
+  public HttpTier(Config config) {
+    this.base = withSlash(config.base());
+    this.name = describe(config.base());
+    this.settings = config.settings();
+    this.conn =
+        new HttpConnection(this.base, config.credentials(), config.credentialsHint(), settings);
   }
 
   private HttpTier(HttpTier parent, URI base) {

@@ -2,7 +2,7 @@ package dev.progcache.remote.s3;
 
 import dev.progcache.cache.Key;
 import dev.progcache.remote.RemoteException.Kind;
-import dev.progcache.remote.http.BatchFrames;
+import dev.progcache.wire.BatchFrames;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.SecureRandom;

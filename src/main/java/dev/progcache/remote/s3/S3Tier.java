@@ -3,12 +3,13 @@ package dev.progcache.remote.s3;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.remote.Background;
-import dev.progcache.remote.Manifest;
+import dev.progcache.remote.RemoteCounter;
+import dev.progcache.wire.Manifest;
 import dev.progcache.remote.RemoteException;
 import dev.progcache.remote.RemoteException.Kind;
 import dev.progcache.remote.RemoteLog;
 import dev.progcache.remote.RemoteTier;
-import dev.progcache.remote.http.ExactBody;
+import dev.progcache.wire.ExactBody;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
@@ -60,10 +61,10 @@ public final class S3Tier implements RemoteTier {
   }
 
   /** Counter of S3 GET requests sent. */
-  public static final String GETS = "s3-get-requests";
+  public static final RemoteCounter GETS = RemoteCounter.S3_GETS;
 
   /** Counter of S3 PUT requests sent. */
-  public static final String PUTS = "s3-put-requests";
+  public static final RemoteCounter PUTS = RemoteCounter.S3_PUTS;
 
   static final String META_OUTPUT = "progcache-output-id";
   static final String META_SIZE = "progcache-size";

@@ -167,7 +167,7 @@ class IdTokenSourceTest {
     URI nowhere = URI.create("http://127.0.0.1:9/");
     BestEffort tier =
         new BestEffort(
-            new HttpTier(nowhere, source(url(), REQUEST_TOKEN), HttpTier.Settings.DEFAULT),
+            new HttpTier(HttpTier.Config.of(nowhere, source(url(), REQUEST_TOKEN))),
             "http://127.0.0.1:9",
             BestEffort.Policy.DEFAULT,
             new RemoteLog(stats, err));

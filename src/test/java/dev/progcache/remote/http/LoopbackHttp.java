@@ -22,6 +22,7 @@ final class LoopbackHttp {
   /** A client of {@code server}, sending {@code token} when given. */
   static HttpTier tier(HttpServer server, @Nullable String token) {
     return new HttpTier(
-        URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"), token, HttpTier.Settings.DEFAULT);
+        HttpTier.Config.of(
+            URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"), token));
   }
 }

@@ -1,5 +1,6 @@
 package dev.progcache.remote.s3;
 
+import static dev.progcache.testing.Hashes.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.cache.Hit;
@@ -7,7 +8,7 @@ import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
 import dev.progcache.disk.DiskStore;
 import dev.progcache.remote.BestEffort;
-import dev.progcache.remote.Manifest;
+import dev.progcache.wire.Manifest;
 import dev.progcache.remote.Prefetch;
 import dev.progcache.remote.RemoteLog;
 import dev.progcache.remote.TieredCache;
@@ -54,10 +55,6 @@ class S3PrefetchTest {
     }
   }
 
-  static Key sha(byte[] b) throws Exception {
-    return Key.of(MessageDigest.getInstance("SHA-256").digest(b));
-  }
-
   private S3Tier raw(S3Location loc, Stats stats) {
     return new S3Tier(
         loc,
@@ -70,11 +67,11 @@ class S3PrefetchTest {
   void twoRunnersAddingAtOnce_areBothRead_andHostileShardsAreSkipped() throws Exception {
     s3.createBucket("prefetch-merge");
     S3Location loc = s3.location("prefetch-merge", "ci");
-    Key ctx = sha("context".getBytes(StandardCharsets.UTF_8));
+    Key ctx = key("context".getBytes(StandardCharsets.UTF_8));
     List<Key> one = new ArrayList<>();
     List<Key> two = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
-      (i % 2 == 0 ? one : two).add(sha(("id " + i).getBytes(StandardCharsets.UTF_8)));
+      (i % 2 == 0 ? one : two).add(key(("id " + i).getBytes(StandardCharsets.UTF_8)));
     }
     try (S3Tier a = raw(loc, new Stats());
         S3Tier b = raw(loc, new Stats())) {
@@ -106,15 +103,15 @@ class S3PrefetchTest {
   void freshDir_prefetchesWhatTheLastBuildUsed() throws Exception {
     s3.createBucket("prefetch-fill");
     S3Location loc = s3.location("prefetch-fill", "");
-    Key ctx = sha("ctx".getBytes(StandardCharsets.UTF_8));
+    Key ctx = key("ctx".getBytes(StandardCharsets.UTF_8));
     List<Key> actions = new ArrayList<>();
     Stats sa = new Stats();
     try (TieredCache a = cache("a", loc, ctx, sa)) {
       for (int i = 0; i < 20; i++) {
         byte[] b = ("object " + i).repeat(i + 1).getBytes(StandardCharsets.UTF_8);
-        Key action = sha(("action " + i).getBytes(StandardCharsets.UTF_8));
+        Key action = key(("action " + i).getBytes(StandardCharsets.UTF_8));
         actions.add(action);
-        a.put(action, sha(b), b.length, out -> {
+        a.put(action, key(b), b.length, out -> {
           out.write(b);
           return b.length;
         });
@@ -123,7 +120,7 @@ class S3PrefetchTest {
     Stats sb = new Stats();
     try (TieredCache b = cache("b", loc, ctx, sb)) {
       // the first local miss wakes the shared tier and starts the prefetch
-      assertThat(b.get(sha("stored nowhere".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS))
+      assertThat(b.get(key("stored nowhere".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS))
           .isEmpty();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (sb.get(RemoteLog.PREFETCHED) < 20 && System.nanoTime() < deadline) {

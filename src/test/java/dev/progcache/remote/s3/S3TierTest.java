@@ -1,5 +1,6 @@
 package dev.progcache.remote.s3;
 
+import static dev.progcache.testing.Hashes.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.cache.Hit;
@@ -61,10 +62,6 @@ class S3TierTest {
     }
   }
 
-  static Key sha(byte[] b) throws Exception {
-    return Key.of(MessageDigest.getInstance("SHA-256").digest(b));
-  }
-
   private static String newBucket() {
     String b = "progcache-test-" + BUCKETS.incrementAndGet();
     s3.createBucket(b);
@@ -98,7 +95,7 @@ class S3TierTest {
   }
 
   private static void put(TieredCache t, Key action, byte[] b) throws Exception {
-    t.put(action, sha(b), b.length, out -> {
+    t.put(action, key(b), b.length, out -> {
       out.write(b);
       return b.length;
     });
@@ -119,26 +116,26 @@ class S3TierTest {
     Stats sa = new Stats();
     try (TieredCache a = tier("a", loc, sa)) {
       for (int i = 0; i < bodies.length; i++) {
-        put(a, sha(new byte[] {(byte) i}), bodies[i]);
+        put(a, key(new byte[] {(byte) i}), bodies[i]);
       }
     }
     assertThat(sa.get(RemoteLog.UPLOADS)).as(errText()).isEqualTo(bodies.length);
     assertThat(sa.get(S3Tier.PUTS)).isEqualTo(bodies.length);
-    String key1 = "team/cache/a/" + sha(new byte[] {1}).hex();
+    String key1 = "team/cache/a/" + key(new byte[] {1}).hex();
     assertThat(s3.admin().headObject(h -> h.bucket(loc.bucket()).key(key1))
             .metadata())
-        .containsEntry(S3Tier.META_OUTPUT, sha(bodies[1]).hex())
+        .containsEntry(S3Tier.META_OUTPUT, key(bodies[1]).hex())
         .containsEntry(S3Tier.META_SIZE, "100");
 
     Stats sb = new Stats();
     try (TieredCache b = tier("b", loc, sb)) {
       for (int i = 0; i < bodies.length; i++) {
-        Optional<Hit> h = b.get(sha(new byte[] {(byte) i})).get();
+        Optional<Hit> h = b.get(key(new byte[] {(byte) i})).get();
         assertThat(h).as("entry %d; %s", i, errText()).isPresent();
         assertThat(h.get().diskPath()).startsWith(tmp.resolve("b"));
         assertThat(Files.readAllBytes(h.get().diskPath())).isEqualTo(bodies[i]);
       }
-      assertThat(b.get(sha(new byte[] {99})).get()).isEmpty();
+      assertThat(b.get(key(new byte[] {99})).get()).isEmpty();
     }
     assertThat(sb.get(RemoteLog.HITS)).isEqualTo(bodies.length);
     assertThat(sb.get(RemoteLog.MISSES)).isEqualTo(1);
@@ -152,13 +149,13 @@ class S3TierTest {
     S3Location loc = s3.location(newBucket(), "");
     byte[] honest = "honest bytes".getBytes(StandardCharsets.UTF_8);
     byte[] lying = "lying  bytes".getBytes(StandardCharsets.UTF_8);
-    Key action = sha(new byte[] {7});
+    Key action = key(new byte[] {7});
     Stats sa = new Stats();
     try (TieredCache a = tier("a", loc, sa)) {
       put(a, action, honest);
     }
     // same metadata, same size, other bytes: only the sha256 check can tell
-    String honestId = sha(honest).hex();
+    String honestId = key(honest).hex();
     s3.admin()
         .putObject(
             p -> p.bucket(loc.bucket())
@@ -182,8 +179,8 @@ class S3TierTest {
   void verifiedReads_sizeMetadataDisagreesWithObject_isMiss() throws Exception {
     S3Location loc = s3.location(newBucket(), "");
     byte[] body = "twelve bytes".getBytes(StandardCharsets.UTF_8);
-    Key action = sha(new byte[] {8});
-    String bodyId = sha(body).hex();
+    Key action = key(new byte[] {8});
+    String bodyId = key(body).hex();
     s3.admin()
         .putObject(
             p -> p.bucket(loc.bucket())
@@ -203,9 +200,9 @@ class S3TierTest {
     Stats s = new Stats();
     try (TieredCache t = tier("a", loc, s, "wrong-secret", false)) {
       for (int i = 0; i < 3; i++) {
-        assertThat(t.get(sha(new byte[] {(byte) i})).get()).isEmpty();
+        assertThat(t.get(key(new byte[] {(byte) i})).get()).isEmpty();
       }
-      put(t, sha(new byte[] {1}), new byte[] {1, 2, 3});
+      put(t, key(new byte[] {1}), new byte[] {1, 2, 3});
     }
     assertThat(s.get(RemoteLog.HITS)).isZero();
     assertThat(s.get(S3Tier.GETS)).as("reads turned off after the first denial").isEqualTo(1);
@@ -220,9 +217,9 @@ class S3TierTest {
     Stats s = new Stats();
     try (TieredCache t = tier("a", loc, s)) {
       for (int i = 0; i < 5; i++) {
-        assertThat(t.get(sha(new byte[] {(byte) i})).get()).isEmpty();
+        assertThat(t.get(key(new byte[] {(byte) i})).get()).isEmpty();
       }
-      put(t, sha(new byte[] {1}), new byte[] {1});
+      put(t, key(new byte[] {1}), new byte[] {1});
     }
     assertThat(s.get(RemoteLog.ERRORS)).isPositive();
     assertThat(s.get(S3Tier.GETS)).as("breaker opened after 3 failures").isEqualTo(3);
@@ -257,10 +254,10 @@ class S3TierTest {
       byte[] body = "kept locally".getBytes(StandardCharsets.UTF_8);
       try (TieredCache t = tier("a", loc, s)) {
         for (int i = 0; i < 5; i++) {
-          assertThat(t.get(sha(new byte[] {(byte) i})).get()).isEmpty();
+          assertThat(t.get(key(new byte[] {(byte) i})).get()).isEmpty();
         }
-        put(t, sha(new byte[] {9}), body);
-        assertThat(t.get(sha(new byte[] {9})).get()).as("the put is stored locally").isPresent();
+        put(t, key(new byte[] {9}), body);
+        assertThat(t.get(key(new byte[] {9})).get()).as("the put is stored locally").isPresent();
       }
       assertThat(s.get(RemoteLog.HITS)).isZero();
       assertThat(s.get(S3Tier.GETS)).as("the tier paused after the first SlowDown").isEqualTo(1);
@@ -277,17 +274,17 @@ class S3TierTest {
     S3Location loc = s3.location(newBucket(), "ro");
     byte[] body = "published".getBytes(StandardCharsets.UTF_8);
     try (TieredCache a = tier("a", loc, new Stats())) {
-      put(a, sha(new byte[] {1}), body);
+      put(a, key(new byte[] {1}), body);
     }
     Stats s = new Stats();
     try (TieredCache ro = tier("b", loc, s, S3Proxy.SECRET_KEY, true)) {
-      assertThat(ro.get(sha(new byte[] {1})).get()).isPresent();
-      put(ro, sha(new byte[] {2}), "local only".getBytes(StandardCharsets.UTF_8));
-      assertThat(ro.get(sha(new byte[] {2})).get()).as("still stored locally").isPresent();
+      assertThat(ro.get(key(new byte[] {1})).get()).isPresent();
+      put(ro, key(new byte[] {2}), "local only".getBytes(StandardCharsets.UTF_8));
+      assertThat(ro.get(key(new byte[] {2})).get()).as("still stored locally").isPresent();
     }
     assertThat(s.get(RemoteLog.UPLOADS)).isZero();
     assertThat(s.get(S3Tier.PUTS)).isZero();
     assertThat(s.get(ReadOnly.SKIPPED)).isEqualTo(1);
-    assertThat(s3.objects(loc.bucket())).containsExactly("ro/a/" + sha(new byte[] {1}).hex());
+    assertThat(s3.objects(loc.bucket())).containsExactly("ro/a/" + key(new byte[] {1}).hex());
   }
 }

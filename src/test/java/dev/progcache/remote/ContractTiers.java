@@ -1,0 +1,36 @@
+package dev.progcache.remote;
+
+import dev.progcache.cache.Stats;
+import dev.progcache.remote.http.HttpTier;
+import dev.progcache.server.LoopbackServer;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Tiers over progcache serve on 127.0.0.1, for the contract tests of the decorators. */
+final class ContractTiers {
+  private ContractTiers() {}
+
+  static LoopbackServer server(Path dir) throws Exception {
+    LoopbackServer server = new LoopbackServer(1 << 30);
+    server.start(dir.resolve("srv"), null);
+    return server;
+  }
+
+  static HttpTier http(LoopbackServer server) {
+    return new HttpTier(HttpTier.Config.of(server.url(), "t0ken-for-tests-only"));
+  }
+
+  static RemoteLog log() {
+    return new RemoteLog(new Stats(), new PrintStream(OutputStream.nullOutputStream()));
+  }
+
+  static BestEffort bestEffort(RemoteTier delegate, RemoteLog log) {
+    return new BestEffort(
+        delegate,
+        "contract",
+        new BestEffort.Policy(Duration.ofSeconds(5), 3, Duration.ofSeconds(30), Duration.ZERO),
+        log);
+  }
+}
