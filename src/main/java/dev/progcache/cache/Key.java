@@ -52,8 +52,8 @@ public final class Key {
   }
 
   /**
-   * The id spelled by the 64 ASCII hex digits at {@code text[at]}, or null when any of them is
-   * not a hex digit (for parsing id lists without a string per line).
+   * The id spelled by the 64 ASCII hex digits at {@code text[at]}, or null when any of them is not
+   * a hex digit (for parsing id lists without a string per line).
    */
   public static @Nullable Key ofHexOrNull(byte[] text, int at) {
     java.util.Objects.checkFromIndexSize(at, LENGTH * 2, text.length);

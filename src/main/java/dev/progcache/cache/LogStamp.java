@@ -9,9 +9,9 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 
 /**
- * Timestamps for the log lines of long-running processes (the server, the daemon): each line
- * starts with the UTC time to the millisecond, {@code 2026-01-02T03:04:05.678Z}, then a space.
- * The helper's own messages are not stamped: they land in go's build output, which has none.
+ * Timestamps for the log lines of long-running processes (the server, the daemon): each line starts
+ * with the UTC time to the millisecond, {@code 2026-01-02T03:04:05.678Z}, then a space. The
+ * helper's own messages are not stamped: they land in go's build output, which has none.
  *
  * <p>Stateless; the streams from {@link #stamped} are as thread-safe as {@link PrintStream}.
  */

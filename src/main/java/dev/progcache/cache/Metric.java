@@ -3,8 +3,8 @@ package dev.progcache.cache;
 /**
  * A counter with one name everywhere: its {@link #key} in {@link Stats} and the helper's stats
  * line, the {@link #label} it has in its family at {@code /metrics} (an {@code outcome} or {@code
- * direction} value), what it counts ({@link #help}) and its Prometheus {@link #type}. Implemented by
- * enums, one per family ({@code RemoteCounter}, {@code ModCounter}, the server's {@code
+ * direction} value), what it counts ({@link #help}) and its Prometheus {@link #type}. Implemented
+ * by enums, one per family ({@code RemoteCounter}, {@code ModCounter}, the server's {@code
  * RequestCounter}); names never change, dashboards and scripts read them.
  */
 public interface Metric {

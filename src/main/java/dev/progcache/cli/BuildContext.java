@@ -16,8 +16,8 @@ import java.util.Optional;
  * {@code --prefetch-key}, or the main module's path (from the {@code go.mod} found from the working
  * directory upward; the directory itself when there is none), the go version ({@code GOVERSION},
  * which go passes to its cache program, else the first line of {@code $GOROOT/VERSION}) and the
- * build settings in the environment that change action IDs wholesale ({@code GOOS}, {@code
- * GOARCH}, {@code CGO_ENABLED}, {@code GOFLAGS}, ...).
+ * build settings in the environment that change action IDs wholesale ({@code GOOS}, {@code GOARCH},
+ * {@code CGO_ENABLED}, {@code GOFLAGS}, ...).
  *
  * <p>Reads at most two small files and never runs go. A key that is wrong only costs prefetched
  * bytes: every prefetched entry is verified like any other. Stateless.
@@ -25,8 +25,18 @@ import java.util.Optional;
 final class BuildContext {
   private static final List<String> SETTINGS =
       List.of(
-          "GOOS", "GOARCH", "GOAMD64", "GOARM", "GOARM64", "GO386", "GORISCV64", "CGO_ENABLED",
-          "GOFLAGS", "GOEXPERIMENT", "GO111MODULE", "GOWORK");
+          "GOOS",
+          "GOARCH",
+          "GOAMD64",
+          "GOARM",
+          "GOARM64",
+          "GO386",
+          "GORISCV64",
+          "CGO_ENABLED",
+          "GOFLAGS",
+          "GOEXPERIMENT",
+          "GO111MODULE",
+          "GOWORK");
   private static final int MAX_GOMOD = 1 << 16;
   private static final int MAX_DEPTH = 64;
 

@@ -62,7 +62,11 @@ final class CacheDir {
     } catch (IOException | UnsupportedOperationException e) {
       String r = e instanceof IOException io ? IoText.reason(io) : "unsupported";
       throw new IOException(
-          why + "; the fallback " + fallback + " cannot be used either: " + r
+          why
+              + "; the fallback "
+              + fallback
+              + " cannot be used either: "
+              + r
               + "; set --dir or PROGCACHE_DIR to a writable directory",
           e);
     }

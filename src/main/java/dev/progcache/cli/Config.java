@@ -33,7 +33,9 @@ final class Config {
    *     /path/config.toml:3}, or {@code default}
    */
   record Value(Setting<?> setting, Optional<?> value, String raw, Source source, String origin) {
-    /** The text to show a user: {@code <set>}/{@code <unset>} for secrets, "(unset)" when absent. */
+    /**
+     * The text to show a user: {@code <set>}/{@code <unset>} for secrets, "(unset)" when absent.
+     */
     String shown() {
       if (value.isEmpty()) {
         return setting.secret() ? "<unset>" : "(unset)";
@@ -162,7 +164,9 @@ final class Config {
     return String.join(", ", k);
   }
 
-  /** What was wrong with the flags, environment and file; each setting concerned took its default. */
+  /**
+   * What was wrong with the flags, environment and file; each setting concerned took its default.
+   */
   List<Problem> problems() {
     return problems;
   }

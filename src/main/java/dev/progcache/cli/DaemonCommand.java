@@ -21,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -62,7 +61,10 @@ final class DaemonCommand {
   static int run(List<String> args, Map<String, String> env) throws ConfigException {
     String sub = args.isEmpty() ? "" : args.get(0);
     List<String> rest = args.isEmpty() ? args : args.subList(1, args.size());
-    if (rest.contains("-h") || rest.contains("--help") || sub.equals("-h") || sub.equals("--help")) {
+    if (rest.contains("-h")
+        || rest.contains("--help")
+        || sub.equals("-h")
+        || sub.equals("--help")) {
       System.out.print(USAGE);
       return 0;
     }
@@ -77,7 +79,9 @@ final class DaemonCommand {
         case "stop" -> stop(rest, env, build);
         default ->
             throw new ConfigException(
-                (sub.isEmpty() ? "daemon needs run, status or stop" : "unknown daemon command \"" + sub + "\"")
+                (sub.isEmpty()
+                        ? "daemon needs run, status or stop"
+                        : "unknown daemon command \"" + sub + "\"")
                     + " (progcache daemon --help shows the usage)");
       };
     } catch (IOException e) {
@@ -122,7 +126,11 @@ final class DaemonCommand {
   private static void noArguments(String sub, List<String> rest) throws ConfigException {
     if (!rest.isEmpty()) {
       throw new ConfigException(
-          "daemon " + sub + ": unexpected argument " + rest.get(0) + " (see progcache daemon --help)");
+          "daemon "
+              + sub
+              + ": unexpected argument "
+              + rest.get(0)
+              + " (see progcache daemon --help)");
     }
   }
 
@@ -147,13 +155,16 @@ final class DaemonCommand {
         idle = idle("--idle-exit", args.get(++i));
       } else {
         throw new ConfigException(
-            "unknown daemon run flag " + args.get(i) + " (progcache daemon --help shows the usage)");
+            "unknown daemon run flag "
+                + args.get(i)
+                + " (progcache daemon --help shows the usage)");
       }
     }
     DaemonServer.Identity id = new DaemonServer.Identity(build, Main.version(), idle);
     DaemonServer.prepareDirectory(env, id); // nothing is written into a directory others control
     PrintStream log =
-        DaemonLog.open(DaemonClient.logPath(env, build), DaemonLog.DEFAULT_MAX_BYTES, Clock.systemUTC());
+        DaemonLog.open(
+            DaemonClient.logPath(env, build), DaemonLog.DEFAULT_MAX_BYTES, Clock.systemUTC());
     System.setErr(log);
     System.setOut(log);
     if (problem != null) {
@@ -260,7 +271,12 @@ final class DaemonCommand {
       why = e.getMessage();
     }
     throw new ConfigException(
-        key + ": bad value \"" + v + "\" (" + why + "); expected a duration such as 90s, 15m or 2h"
+        key
+            + ": bad value \""
+            + v
+            + "\" ("
+            + why
+            + "); expected a duration such as 90s, 15m or 2h"
             + " (a plain number is seconds)");
   }
 }

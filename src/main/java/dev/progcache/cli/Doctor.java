@@ -62,7 +62,9 @@ final class Doctor {
       } catch (RuntimeException e) {
         r =
             Result.fail(
-                "the check itself failed: " + (e.getMessage() == null ? "no message" : e.getMessage()), "report this as a progcache bug");
+                "the check itself failed: "
+                    + (e.getMessage() == null ? "no message" : e.getMessage()),
+                "report this as a progcache bug");
       }
       out.println(String.format(Locale.ROOT, "%-4s  %-10s %s", r.level(), c.name(), r.detail()));
       if (!r.fix().isEmpty()) {

@@ -108,8 +108,10 @@ final class DoctorBuildChecks {
     String shown = dev.progcache.remote.http.HttpTier.describe(base);
     String refused =
         "set PROGCACHE_TOKEN or --token-file to a token with the read grant for this namespace";
-    try (var tier = new dev.progcache.remote.http.HttpTier(
-            dev.progcache.remote.http.HttpTier.Config.of(base, token).withSettings(probeSettings()))) {
+    try (var tier =
+        new dev.progcache.remote.http.HttpTier(
+            dev.progcache.remote.http.HttpTier.Config.of(base, token)
+                .withSettings(probeSettings()))) {
       Optional<TokenGrants.Answer> grants = TokenGrants.ask(tier);
       if (grants.isPresent()) {
         return granted(shown, grants.get(), r.get().readOnly(), refused);
@@ -118,8 +120,12 @@ final class DoctorBuildChecks {
       if (e.kind() == RemoteException.Kind.UNAUTHENTICATED
           || e.kind() == RemoteException.Kind.DENIED_READ) {
         return Doctor.Result.fail(
-            shown + " refuses reads with " + (token == null ? "no token" : "this token")
-                + " (" + e.getMessage() + ")",
+            shown
+                + " refuses reads with "
+                + (token == null ? "no token" : "this token")
+                + " ("
+                + e.getMessage()
+                + ")",
             refused);
       }
       return Doctor.Result.fail(
@@ -145,11 +151,15 @@ final class DoctorBuildChecks {
       return Doctor.Result.fail(shown + ": " + who + " may not read" + where, refused);
     }
     if (readOnly) {
-      return Doctor.Result.ok(shown + " answers; " + who + " may read" + where + " (read-only set)");
+      return Doctor.Result.ok(
+          shown + " answers; " + who + " may read" + where + " (read-only set)");
     }
     if (!g.write()) {
       return Doctor.Result.warn(
-          shown + " allows reads but not writes with " + who + where
+          shown
+              + " allows reads but not writes with "
+              + who
+              + where
               + ": builds use the cache read-only and share no results",
           "use a token with the write grant, or set read-only (--read-only) to say it is meant");
     }
@@ -171,13 +181,18 @@ final class DoctorBuildChecks {
       int read = send(http, base, "action/" + missing, token, "GET");
       if (read == 401 || read == 403) {
         return Doctor.Result.fail(
-            shown + " refuses reads with " + (token == null ? "no token" : "this token")
-                + " (HTTP " + read + ")",
+            shown
+                + " refuses reads with "
+                + (token == null ? "no token" : "this token")
+                + " (HTTP "
+                + read
+                + ")",
             refused);
       }
       if (read != 404 && read != 200) {
         return Doctor.Result.fail(
-            shown + " answered a read with HTTP " + read, "check that the URL is a progcache server");
+            shown + " answered a read with HTTP " + read,
+            "check that the URL is a progcache server");
       }
       if (r.readOnly()) {
         return Doctor.Result.ok(shown + " answers and allows reads (read-only set)");

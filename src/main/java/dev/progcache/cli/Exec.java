@@ -48,13 +48,17 @@ final class Exec {
             .redirectOutput(ProcessBuilder.Redirect.INHERIT)
             .redirectError(
                 relay
-                    .map(c -> ProcessBuilder.Redirect.appendTo(new java.io.File("/proc/" + c.pid() + "/fd/0")))
+                    .map(
+                        c ->
+                            ProcessBuilder.Redirect.appendTo(
+                                new java.io.File("/proc/" + c.pid() + "/fd/0")))
                     .orElse(ProcessBuilder.Redirect.INHERIT));
     pb.environment().put("GOCACHEPROG", prog);
     // The hook is in place before the child starts, so a SIGTERM at any moment reaches it.
     java.util.concurrent.atomic.AtomicReference<Process> child =
         new java.util.concurrent.atomic.AtomicReference<>();
-    java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean started =
+        new java.util.concurrent.atomic.AtomicBoolean();
     Thread forward =
         new Thread(
             () -> {

@@ -47,13 +47,17 @@ final class GoEnv {
     }
     if (v.equals("off")) {
       throw new ConfigException(
-          source + "=off: go's cache is disabled, so there is no default place for progcache;"
+          source
+              + "=off: go's cache is disabled, so there is no default place for progcache;"
               + " set PROGCACHE_DIR or --dir");
     }
     Path p = Path.of(v);
     if (!p.isAbsolute()) {
       throw new ConfigException(
-          source + "=" + v + " is not an absolute path (go requires one); fix GOCACHE or set --dir");
+          source
+              + "="
+              + v
+              + " is not an absolute path (go requires one); fix GOCACHE or set --dir");
     }
     return p;
   }

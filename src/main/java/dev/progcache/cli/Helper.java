@@ -44,7 +44,15 @@ final class Helper {
       err.println("progcache: " + e.getMessage());
       return 1;
     }
-    BuildCache store = sharedTier(cfg, env, err, remote -> remote.tier(local, stats, err, prefetch(cfg, env, Path.of("").toAbsolutePath()))).orElse(local);
+    BuildCache store =
+        sharedTier(
+                cfg,
+                env,
+                err,
+                remote ->
+                    remote.tier(
+                        local, stats, err, prefetch(cfg, env, Path.of("").toAbsolutePath())))
+            .orElse(local);
     ProgServer.Outcome outcome;
     try (store) {
       outcome = session(cfg, store, stats, in, out, err);
@@ -92,8 +100,8 @@ final class Helper {
 
   /**
    * One protocol session on {@code cache} after the handshake was written: serves, then closes
-   * {@code out} (go must not wait for anything after its close is answered). Leaves the cache
-   * open; the caller prints the -v summary.
+   * {@code out} (go must not wait for anything after its close is answered). Leaves the cache open;
+   * the caller prints the -v summary.
    */
   static ProgServer.Outcome session(
       HelperConfig cfg,
@@ -115,8 +123,7 @@ final class Helper {
   static void afterSession(
       DiskStore store, HelperConfig cfg, Stats stats, long elapsedNanos, PrintStream err) {
     try {
-      SessionLog.append(
-          store.root(), nowNanos(), stats.line() + " ms=" + elapsedNanos / 1_000_000);
+      SessionLog.append(store.root(), nowNanos(), stats.line() + " ms=" + elapsedNanos / 1_000_000);
       Optional<TrimReport> r = new Trimmer(store, Helper::nowNanos).maybeTrim(cfg.trimPolicy());
       if (r.isPresent() && cfg.verbose()) {
         err.println("progcache: trimmed " + store.root() + ": " + TrimText.summary(r.get()));
@@ -136,8 +143,7 @@ final class Helper {
   }
 
   static String summary(Stats stats, long elapsedNanos) {
-    return String.format(
-        Locale.ROOT, "progcache: %s time=%.3fs", stats.line(), elapsedNanos / 1e9);
+    return String.format(Locale.ROOT, "progcache: %s time=%.3fs", stats.line(), elapsedNanos / 1e9);
   }
 
   /** Wall-clock time as Unix nanoseconds, at the clock's resolution. */

@@ -35,7 +35,8 @@ final class HelperConfig {
       new Setting<>("trim-interval", "1d", ValueTypes.DURATION, LOCAL, "automatic trim period");
 
   static final Setting<String> REMOTE =
-      new Setting<>("remote", "", ValueTypes.TEXT, SHARED, "shared cache server http(s)://host:port");
+      new Setting<>(
+          "remote", "", ValueTypes.TEXT, SHARED, "shared cache server http(s)://host:port");
   static final Setting<Path> TOKEN_FILE =
       new Setting<>("token-file", "", ValueTypes.PATH, LOCAL, "file holding the server's token");
   static final Setting<String> OIDC_AUDIENCE =
@@ -47,19 +48,33 @@ final class HelperConfig {
           "without a token: fetch a GitHub Actions id-token for this audience");
   static final Setting<String> NAMESPACE =
       new Setting<>(
-          "namespace", "", ValueTypes.TEXT, SHARED, "server namespace to use (default: the token's)");
+          "namespace",
+          "",
+          ValueTypes.TEXT,
+          SHARED,
+          "server namespace to use (default: the token's)");
 
   static final Setting<String> S3 =
-      new Setting<>("s3", "", ValueTypes.TEXT, SHARED, "shared tier in a bucket, s3://bucket/prefix");
+      new Setting<>(
+          "s3", "", ValueTypes.TEXT, SHARED, "shared tier in a bucket, s3://bucket/prefix");
   static final Setting<Boolean> READ_ONLY =
-      new Setting<>("read-only", "false", ValueTypes.BOOL, SHARED, "never upload to the shared tier");
+      new Setting<>(
+          "read-only", "false", ValueTypes.BOOL, SHARED, "never upload to the shared tier");
 
   static final Setting<Boolean> PREFETCH =
       new Setting<>(
-          "prefetch", "true", ValueTypes.BOOL, SHARED, "prefetch what earlier builds used (remote)");
+          "prefetch",
+          "true",
+          ValueTypes.BOOL,
+          SHARED,
+          "prefetch what earlier builds used (remote)");
   static final Setting<String> PREFETCH_KEY =
       new Setting<>(
-          "prefetch-key", "", ValueTypes.TEXT, SHARED, "build context for prefetching (default: derived)");
+          "prefetch-key",
+          "",
+          ValueTypes.TEXT,
+          SHARED,
+          "build context for prefetching (default: derived)");
 
   static final Setting<String> TOKEN =
       new Setting<>(
@@ -77,10 +92,18 @@ final class HelperConfig {
           "failures in a row that open the breaker");
   static final Setting<Duration> REMOTE_BREAKER_OPEN =
       new Setting<>(
-          "remote-breaker-open", "10s", ValueTypes.TIMEOUT, SHARED, "how long the breaker stays open");
+          "remote-breaker-open",
+          "10s",
+          ValueTypes.TIMEOUT,
+          SHARED,
+          "how long the breaker stays open");
   static final Setting<Duration> REMOTE_NEGATIVE_TTL =
       new Setting<>(
-          "remote-negative-ttl", "30s", ValueTypes.DURATION, SHARED, "how long a shared miss is remembered");
+          "remote-negative-ttl",
+          "30s",
+          ValueTypes.DURATION,
+          SHARED,
+          "how long a shared miss is remembered");
   static final Setting<Integer> REMOTE_UPLOADS =
       new Setting<>("remote-uploads", "4", ValueTypes.COUNT, SHARED, "uploads at once");
   static final Setting<Integer> REMOTE_UPLOAD_QUEUE =
@@ -148,8 +171,8 @@ final class HelperConfig {
       """;
 
   /**
-   * {@link #USAGE} with only the flags of {@code settings}: the header, then each flag's entry
-   * (its line and the continuation lines under it).
+   * {@link #USAGE} with only the flags of {@code settings}: the header, then each flag's entry (its
+   * line and the continuation lines under it).
    */
   static String usage(List<Setting<?>> settings) {
     StringBuilder b = new StringBuilder();
@@ -210,9 +233,9 @@ final class HelperConfig {
   }
 
   /**
-   * For the helper, which go starts: as {@link #parse}, but nothing fails. An unknown flag, a
-   * stray argument or a bad value is a {@link Problem} (see {@link #problems}), and the setting
-   * keeps its default.
+   * For the helper, which go starts: as {@link #parse}, but nothing fails. An unknown flag, a stray
+   * argument or a bad value is a {@link Problem} (see {@link #problems}), and the setting keeps its
+   * default.
    */
   static HelperConfig lenient(List<String> args, Map<String, String> env) {
     List<String> rest = new ArrayList<>();
@@ -258,7 +281,10 @@ final class HelperConfig {
       if (found.isEmpty()) {
         problem =
             setting(key).isPresent()
-                ? a + ": a secret is read only from the environment (" + setting(key).get().env() + ")"
+                ? a
+                    + ": a secret is read only from the environment ("
+                    + setting(key).get().env()
+                    + ")"
                 : "unknown flag " + a;
       } else if (eq >= 0) {
         values.put(key, name.substring(eq + 1));
@@ -287,7 +313,9 @@ final class HelperConfig {
   /** Settings from flag values alone (no environment, no file), e.g. for the training run. */
   static HelperConfig of(Map<String, String> flagValues) throws ConfigException {
     return new HelperConfig(
-        new Parsed(Map.copyOf(flagValues), List.of(), List.of(), true), Map.of(), ConfigFile.none());
+        new Parsed(Map.copyOf(flagValues), List.of(), List.of(), true),
+        Map.of(),
+        ConfigFile.none());
   }
 
   /** The setting named {@code key}. */
@@ -345,7 +373,9 @@ final class HelperConfig {
     return all;
   }
 
-  /** Whether the command line itself had problems: an unknown flag, a missing value, a stray word. */
+  /**
+   * Whether the command line itself had problems: an unknown flag, a missing value, a stray word.
+   */
   boolean hasFlagProblems() {
     return !flagProblems.isEmpty();
   }

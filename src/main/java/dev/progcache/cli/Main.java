@@ -4,7 +4,6 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -47,7 +46,8 @@ public final class Main {
     if (!args.isEmpty() && !args.get(0).startsWith("-")) {
       sub = args.get(0);
       args = args.subList(1, args.size());
-    } else if (!args.isEmpty() && (args.get(0).equals("--version") || args.get(0).equals("-version"))) {
+    } else if (!args.isEmpty()
+        && (args.get(0).equals("--version") || args.get(0).equals("-version"))) {
       sub = "version";
     }
     if (!sub.equals("__train") && asksForHelp(sub.equals("exec") ? untilCommand(args) : args)) {
@@ -89,7 +89,11 @@ public final class Main {
       System.err.println(
           "progcache: "
               + first
-              + (first.contains("--help") ? "" : " (progcache " + (sub.equals("prog") ? "" : sub + " ") + "--help shows the usage)"));
+              + (first.contains("--help")
+                  ? ""
+                  : " (progcache "
+                      + (sub.equals("prog") ? "" : sub + " ")
+                      + "--help shows the usage)"));
       return 2;
     }
   }
@@ -167,7 +171,8 @@ public final class Main {
   /** Whether stdin is a pipe or socket, as when go starts the helper (one readlink). */
   private static boolean startedByGo() {
     try {
-      String in = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/0")).toString();
+      String in =
+          java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/0")).toString();
       return in.startsWith("pipe:") || in.startsWith("socket:");
     } catch (IOException | UnsupportedOperationException | SecurityException e) {
       return true; // cannot tell: assume go, which must not fail

@@ -1,9 +1,9 @@
 package dev.progcache.cli;
 
 import dev.progcache.cache.BuildCache;
+import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
 import dev.progcache.disk.DiskStore;
-import dev.progcache.cache.Key;
 import dev.progcache.remote.BestEffort;
 import dev.progcache.remote.Prefetch;
 import dev.progcache.remote.ReadOnly;
@@ -32,13 +32,11 @@ import org.jspecify.annotations.Nullable;
  * with the token from {@code PROGCACHE_TOKEN} or the file named by {@code PROGCACHE_TOKEN_FILE}, or
  * {@code --s3 s3://bucket/prefix} (or {@code PROGCACHE_S3}); for {@code --remote}, the namespace
  * ({@code --namespace}, sent as the path prefix {@code /ns/<name>/} of the URL); {@code
- * --read-only}; and tuning from
- * {@code PROGCACHE_REMOTE_*} variables. Without a token but with {@code --oidc-audience} (or
- * {@code PROGCACHE_OIDC_AUDIENCE}), the token is a GitHub Actions id-token fetched in the
- * background ({@link IdTokenSource}). The token is never printed.
+ * --read-only}; and tuning from {@code PROGCACHE_REMOTE_*} variables. Without a token but with
+ * {@code --oidc-audience} (or {@code PROGCACHE_OIDC_AUDIENCE}), the token is a GitHub Actions
+ * id-token fetched in the background ({@link IdTokenSource}). The token is never printed.
  *
  * @param oidc where to fetch an id-token, or null: send {@code token}
- *
  * @param url the HTTP server (with the namespace's path prefix), or null when the tier is S3
  * @param s3 the bucket, or null when the shared tier is HTTP
  */
@@ -99,7 +97,8 @@ record RemoteSettings(
       return Optional.of(new RemoteSettings(null, null, null, loc, policy, uploads, readOnly));
     }
     String token = token(c.find(HelperConfig.TOKEN), c.find(HelperConfig.TOKEN_FILE));
-    Optional<String> audience = cfg.config().find(HelperConfig.OIDC_AUDIENCE).filter(a -> !a.isBlank());
+    Optional<String> audience =
+        cfg.config().find(HelperConfig.OIDC_AUDIENCE).filter(a -> !a.isBlank());
     IdTokenSource.Request oidc =
         token == null && audience.isPresent()
             ? new IdTokenSource.Request(
@@ -109,13 +108,7 @@ record RemoteSettings(
             : null;
     return Optional.of(
         new RemoteSettings(
-            inNamespace(parseUrl(url), ns),
-            token,
-            oidc,
-            null,
-            policy,
-            uploads,
-            readOnly));
+            inNamespace(parseUrl(url), ns), token, oidc, null, policy, uploads, readOnly));
   }
 
   /** {@code url} with the path prefix {@code ns/<name>/} of namespace {@code ns}, if given. */
@@ -146,8 +139,7 @@ record RemoteSettings(
    * As {@link #tier(DiskStore, Stats, PrintStream)}, prefetching for the build context {@code
    * context} names (computed in the background) when given.
    */
-  BuildCache tier(
-      DiskStore local, Stats stats, PrintStream err, Optional<Supplier<Key>> context) {
+  BuildCache tier(DiskStore local, Stats stats, PrintStream err, Optional<Supplier<Key>> context) {
     RemoteLog log = new RemoteLog(stats, err);
     Shared s = shared(log);
     Prefetch prefetch = prefetch(local, s.remote(), context, log);
@@ -196,10 +188,9 @@ record RemoteSettings(
   }
 
   /**
-   * One go command's cache in a daemon: {@code local} in front of the daemon's {@code shared}
-   * tier, with this session's own prefetch for {@code context}, its counters and messages in
-   * {@code sessionLog} (the session's -v line and go's stderr). Closing it leaves the shared tier
-   * open.
+   * One go command's cache in a daemon: {@code local} in front of the daemon's {@code shared} tier,
+   * with this session's own prefetch for {@code context}, its counters and messages in {@code
+   * sessionLog} (the session's -v line and go's stderr). Closing it leaves the shared tier open.
    */
   static BuildCache session(
       DiskStore local, Shared shared, Optional<Supplier<Key>> context, RemoteLog sessionLog) {
@@ -273,7 +264,9 @@ record RemoteSettings(
   static URI parseUrl(String s) throws ConfigException {
     try {
       return Endpoint.parse(
-          s, "--remote / PROGCACHE_REMOTE", "PROGCACHE_TOKEN or a file named by PROGCACHE_TOKEN_FILE");
+          s,
+          "--remote / PROGCACHE_REMOTE",
+          "PROGCACHE_TOKEN or a file named by PROGCACHE_TOKEN_FILE");
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }

@@ -97,5 +97,7 @@ record Setting<T>(String key, String defaultText, ValueType<T> type, Kind kind, 
   }
 
   /** A parsed value, or the problem with the text. Exactly one is non-null. */
-  record Parsed<T>(@org.jspecify.annotations.Nullable T value, @org.jspecify.annotations.Nullable Problem problem) {}
+  record Parsed<T>(
+      @org.jspecify.annotations.Nullable T value,
+      @org.jspecify.annotations.Nullable Problem problem) {}
 }

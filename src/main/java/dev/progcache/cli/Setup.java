@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
  * in {@code $XDG_CONFIG_HOME/progcache/setup-gocacheprog} so it never overwrites or removes a
  * GOCACHEPROG it did not write, unless told to with {@code --force}.
  *
- * <p>By default go gets the relay of daemon mode through a stable entry ({@link StableRelay}):
- * a copy of this install's relay under {@code $XDG_DATA_HOME/progcache/bin} that knows which
- * install it belongs to, so upgrading means running the new install's {@code setup}, and deleting
- * an old install never leaves go pointing at a missing file. {@code --one-shot} points go at this
+ * <p>By default go gets the relay of daemon mode through a stable entry ({@link StableRelay}): a
+ * copy of this install's relay under {@code $XDG_DATA_HOME/progcache/bin} that knows which install
+ * it belongs to, so upgrading means running the new install's {@code setup}, and deleting an old
+ * install never leaves go pointing at a missing file. {@code --one-shot} points go at this
  * install's launcher instead.
  */
 final class Setup {
@@ -71,12 +71,15 @@ final class Setup {
     HelperConfig.parse(helperFlags, env, new ArrayList<>()); // validates the flags
     if (!oneShot && !undo && !Files.isExecutable(relayPath())) {
       System.out.println(
-          "progcache: this install has no relay (" + relayPath() + " is built only where a C"
+          "progcache: this install has no relay ("
+              + relayPath()
+              + " is built only where a C"
               + " compiler was found); using the one-shot helper");
       oneShot = true;
     }
     if (print) {
-      String value = undo ? "" : value(oneShot ? Exec.self() : List.of(relayPath().toString()), helperFlags);
+      String value =
+          undo ? "" : value(oneShot ? Exec.self() : List.of(relayPath().toString()), helperFlags);
       System.out.println("# progcache: add to ~/.profile, or to your CI job's environment");
       System.out.println("export GOCACHEPROG=" + shellQuote(value));
       return 0;
@@ -106,7 +109,9 @@ final class Setup {
     String mine = marker();
     if (!current.isEmpty() && !current.equals(mine) && !current.equals(value) && !force) {
       throw new ConfigException(
-          "go already has GOCACHEPROG=" + current + " (not written by progcache setup); leaving it"
+          "go already has GOCACHEPROG="
+              + current
+              + " (not written by progcache setup); leaving it"
               + " alone. Use --force to replace it.");
     }
     if (oneShot) {
@@ -114,16 +119,23 @@ final class Setup {
     } else {
       stable.install(relayPath());
       System.out.println(
-          "progcache: installed the relay " + stable.relay() + " (daemon mode), following the"
-              + " install in " + relayPath().getParent().getParent());
+          "progcache: installed the relay "
+              + stable.relay()
+              + " (daemon mode), following the"
+              + " install in "
+              + relayPath().getParent().getParent());
     }
     go("env", "-w", "GOCACHEPROG=" + value);
     writeMarker(value);
     System.out.println("progcache: set GOCACHEPROG=" + value);
-    System.out.println("  in go's env file " + goEnv("GOENV") + " (go env -w); every go command now uses progcache.");
+    System.out.println(
+        "  in go's env file "
+            + goEnv("GOENV")
+            + " (go env -w); every go command now uses progcache.");
     System.out.println("  undo: progcache setup --undo   (or: go env -u GOCACHEPROG)");
     if (env.containsKey("GOCACHEPROG") && !env.get("GOCACHEPROG").isEmpty()) {
-      System.out.println("  note: GOCACHEPROG is also set in this shell's environment, which wins over go's env file.");
+      System.out.println(
+          "  note: GOCACHEPROG is also set in this shell's environment, which wins over go's env file.");
     }
     return 0;
   }
@@ -137,19 +149,25 @@ final class Setup {
     }
     if (!current.equals(marker()) && !force) {
       throw new ConfigException(
-          "GOCACHEPROG=" + current + " was not written by progcache setup; leaving it alone."
+          "GOCACHEPROG="
+              + current
+              + " was not written by progcache setup; leaving it alone."
               + " Use --force to remove it.");
     }
     go("env", "-u", "GOCACHEPROG");
     deleteMarker();
     StableRelay.of(env).remove();
-    System.out.println("progcache: removed GOCACHEPROG from go's env file; go uses its default cache again");
+    System.out.println(
+        "progcache: removed GOCACHEPROG from go's env file; go uses its default cache again");
     return 0;
   }
 
   private Path markerFile() {
     String cfg = env.get("XDG_CONFIG_HOME");
-    Path base = cfg != null && !cfg.isEmpty() ? Path.of(cfg) : Path.of(env.getOrDefault("HOME", "/"), ".config");
+    Path base =
+        cfg != null && !cfg.isEmpty()
+            ? Path.of(cfg)
+            : Path.of(env.getOrDefault("HOME", "/"), ".config");
     return base.resolve("progcache").resolve("setup-gocacheprog");
   }
 
@@ -167,7 +185,11 @@ final class Setup {
       Files.createDirectories(f.getParent());
       Path tmp = Files.createTempFile(f.getParent(), ".setup-", "");
       Files.writeString(tmp, value + "\n", StandardCharsets.UTF_8);
-      Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          f,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new ConfigException("cannot record the setup in " + f + ": " + e.getMessage());
     }

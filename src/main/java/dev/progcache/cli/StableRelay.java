@@ -13,9 +13,9 @@ import java.util.Map;
  * bin/progcache-relay} in {@code $XDG_DATA_HOME/progcache/bin} (else {@code
  * ~/.local/share/progcache/bin}), beside a file {@code progcache-relay.install} naming that
  * install's {@code bin} directory, where the relay finds the launcher it starts the daemon and the
- * one-shot helper with. Its path never changes, so go's env file survives upgrades: the next
- * {@code setup} replaces both files (each written to a temporary file and renamed), and when the
- * install it names is deleted the relay says what to run instead of failing obscurely.
+ * one-shot helper with. Its path never changes, so go's env file survives upgrades: the next {@code
+ * setup} replaces both files (each written to a temporary file and renamed), and when the install
+ * it names is deleted the relay says what to run instead of failing obscurely.
  */
 record StableRelay(Path dir) {
   static final String RELAY = "progcache-relay";
@@ -39,11 +39,17 @@ record StableRelay(Path dir) {
     try {
       Files.createDirectories(dir);
       // the install file first: the old relay copy reads the new install until it is replaced
-      write(INSTALL, (installed.toAbsolutePath().getParent() + "\n").getBytes(StandardCharsets.UTF_8));
+      write(
+          INSTALL,
+          (installed.toAbsolutePath().getParent() + "\n").getBytes(StandardCharsets.UTF_8));
       write(RELAY, Files.readAllBytes(installed));
     } catch (IOException e) {
       throw new ConfigException(
-          "cannot install the relay in " + dir + " (" + e.getMessage() + "); check that the"
+          "cannot install the relay in "
+              + dir
+              + " ("
+              + e.getMessage()
+              + "); check that the"
               + " directory is writable, or use --one-shot");
     }
   }
@@ -51,10 +57,17 @@ record StableRelay(Path dir) {
   private void write(String name, byte[] bytes) throws IOException {
     Path tmp =
         Files.createTempFile(
-            dir, "." + name + "-", "", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            dir,
+            "." + name + "-",
+            "",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     try {
       Files.write(tmp, bytes);
-      Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          dir.resolve(name),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(tmp);
     }

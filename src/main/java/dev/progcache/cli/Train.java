@@ -26,9 +26,8 @@ import java.util.stream.Stream;
  * {@code progcache serve} on loopback, started by the build script) one more session starts in an
  * empty directory and reads the server's entries back (manifest, batches, single gets), which is
  * what a fresh runner's first second is made of. The build script fills the server first with
- * {@code --upload-only}, in a process of its own: the upload client's classes would otherwise
- * join the cache, and every start loads all of its classes (measured: +8 ms per start). Not for
- * users.
+ * {@code --upload-only}, in a process of its own: the upload client's classes would otherwise join
+ * the cache, and every start loads all of its classes (measured: +8 ms per start). Not for users.
  *
  * <p>Usage: {@code __train [ROUNDS] [--remote URL [--upload-only]]}.
  */
@@ -37,6 +36,7 @@ final class Train {
 
   /** Entries of the shared-tier sessions. */
   private static final int REMOTE_ENTRIES = 200;
+
   /** How long the reading session holds back its later gets, so that its prefetch runs. */
   private static final long HOLD_BACK_MILLIS = 400;
 
@@ -54,7 +54,8 @@ final class Train {
         try {
           rounds = Integer.parseInt(a);
         } catch (NumberFormatException e) {
-          throw new ConfigException("training: usage: __train [ROUNDS] [--remote URL [--upload-only]]");
+          throw new ConfigException(
+              "training: usage: __train [ROUNDS] [--remote URL [--upload-only]]");
         }
       }
     }
@@ -70,7 +71,9 @@ final class Train {
       markTrimmed(dir);
       for (int i = 0; i < rounds && !uploadOnly; i++) {
         byte[] script = script(new Random(i), 400, true);
-        int rc = session(Map.of("dir", dir.toString(), "verbose", "true"), new ByteArrayInputStream(script));
+        int rc =
+            session(
+                Map.of("dir", dir.toString(), "verbose", "true"), new ByteArrayInputStream(script));
         if (rc != 0) {
           return rc;
         }
@@ -103,7 +106,9 @@ final class Train {
 
   private static int session(Map<String, String> flags, InputStream script) throws ConfigException {
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-    int rc = Helper.run(HelperConfig.of(flags), script, OutputStream.nullOutputStream(), quiet, Map.of());
+    int rc =
+        Helper.run(
+            HelperConfig.of(flags), script, OutputStream.nullOutputStream(), quiet, Map.of());
     if (rc != 0) {
       System.err.println("progcache: training session failed with status " + rc);
     }
@@ -181,10 +186,19 @@ final class Train {
       }
       String out = b64.encodeToString(sha256(body));
       StringBuilder s = new StringBuilder();
-      s.append("{\"ID\":").append(id++).append(",\"Command\":\"put\",\"ActionID\":\"")
-          .append(b64.encodeToString(actions[i])).append("\",\"OutputID\":\"").append(out).append('"');
+      s.append("{\"ID\":")
+          .append(id++)
+          .append(",\"Command\":\"put\",\"ActionID\":\"")
+          .append(b64.encodeToString(actions[i]))
+          .append("\",\"OutputID\":\"")
+          .append(out)
+          .append('"');
       if (size > 0) {
-        s.append(",\"BodySize\":").append(size).append("}\n\"").append(b64.encodeToString(body)).append('"');
+        s.append(",\"BodySize\":")
+            .append(size)
+            .append("}\n\"")
+            .append(b64.encodeToString(body))
+            .append('"');
       } else {
         s.append('}');
       }
@@ -197,11 +211,17 @@ final class Train {
         a[0] ^= 0x55; // a miss
       }
       b.writeBytes(
-          ("{\"ID\":" + id++ + ",\"Command\":\"get\",\"ActionID\":\"" + b64.encodeToString(a) + "\"}\n")
+          ("{\"ID\":"
+                  + id++
+                  + ",\"Command\":\"get\",\"ActionID\":\""
+                  + b64.encodeToString(a)
+                  + "\"}\n")
               .getBytes(StandardCharsets.US_ASCII));
     }
-    b.writeBytes(("{\"ID\":" + id++ + ",\"Command\":\"nope\"}\n").getBytes(StandardCharsets.US_ASCII));
-    b.writeBytes(("{\"ID\":" + id + ",\"Command\":\"close\"}\n").getBytes(StandardCharsets.US_ASCII));
+    b.writeBytes(
+        ("{\"ID\":" + id++ + ",\"Command\":\"nope\"}\n").getBytes(StandardCharsets.US_ASCII));
+    b.writeBytes(
+        ("{\"ID\":" + id + ",\"Command\":\"close\"}\n").getBytes(StandardCharsets.US_ASCII));
     return b.toByteArray();
   }
 

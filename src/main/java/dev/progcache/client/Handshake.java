@@ -21,7 +21,10 @@ final class Handshake {
       long elapsed = System.nanoTime() - start;
       if (elapsed >= limit) {
         throw new HelperFailedException(
-            "GOCACHEPROG " + prog + " sent no handshake within " + b.handshakeTimeout.get().toMillis()
+            "GOCACHEPROG "
+                + prog
+                + " sent no handshake within "
+                + b.handshakeTimeout.get().toMillis()
                 + " ms; a helper must first write {\"ID\":0,\"KnownCommands\":[\"get\",\"put\",\"close\"]}");
       }
       if (elapsed >= nextLog) {
@@ -37,7 +40,8 @@ final class Handshake {
         throw new HelperFailedException(e.getCause().getMessage(), e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted waiting for GOCACHEPROG " + prog + " to start");
+        throw new InterruptedIOException(
+            "interrupted waiting for GOCACHEPROG " + prog + " to start");
       }
     }
   }

@@ -10,7 +10,6 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -72,7 +71,11 @@ public final class ProgClient implements AutoCloseable {
   }
 
   private record Started(
-      String prog, Process process, Session session, RequestEncoder encoder, Thread reader,
+      String prog,
+      Process process,
+      Session session,
+      RequestEncoder encoder,
+      Thread reader,
       ProgClientBuilder cfg) {}
 
   static ProgClient start(ProgClientBuilder b) throws IOException {
@@ -155,7 +158,10 @@ public final class ProgClient implements AutoCloseable {
     }
     if (r.outputId().length != Key.LENGTH) {
       return new GetResult.Miss(
-          "incomplete ProgResponse OutputID: " + r.outputId().length + " bytes, want " + Key.LENGTH);
+          "incomplete ProgResponse OutputID: "
+              + r.outputId().length
+              + " bytes, want "
+              + Key.LENGTH);
     }
     if (r.size() < 0) {
       return new GetResult.Miss("negative Size " + r.size() + " in get hit");
@@ -179,14 +185,14 @@ public final class ProgClient implements AutoCloseable {
   }
 
   /**
-   * Stores the bytes of {@code body} (read from position 0 to its end, twice: once to hash, once
-   * to send) as the output of {@code actionId}. Sends both {@code ObjectID} and {@code OutputID}. A
+   * Stores the bytes of {@code body} (read from position 0 to its end, twice: once to hash, once to
+   * send) as the output of {@code actionId}. Sends both {@code ObjectID} and {@code OutputID}. A
    * helper that does not declare put stores nothing; the computed id is still returned.
    *
    * @throws ProgClientException when the helper answered without DiskPath
    * @throws HelperErrorException when the helper answered {@code Err}
-   * @throws IOException when {@code body} cannot be read or is shorter the second time; the
-   *     message names the action and output ids
+   * @throws IOException when {@code body} cannot be read or is shorter the second time; the message
+   *     names the action and output ids
    */
   public PutResult put(Key actionId, SeekableByteChannel body) throws IOException {
     Digest.Result d = Digest.of(body);
@@ -207,7 +213,8 @@ public final class ProgClient implements AutoCloseable {
     try {
       outputFiles.put(d.id(), Path.of(r.diskPath()));
     } catch (InvalidPathException e) {
-      throw new ProgClientException("GOCACHEPROG " + prog + " returned a bad DiskPath: " + e.getMessage());
+      throw new ProgClientException(
+          "GOCACHEPROG " + prog + " returned a bad DiskPath: " + e.getMessage());
     }
     return new PutResult(d.id(), d.size(), true);
   }
@@ -261,11 +268,19 @@ public final class ProgClient implements AutoCloseable {
       throw new HelperFailedException(e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
       throw new HelperTimeoutException(
-          "GOCACHEPROG " + prog + " did not answer " + command + " (ID " + id + ") within "
-              + cfg.requestTimeout.get().toMillis() + " ms");
+          "GOCACHEPROG "
+              + prog
+              + " did not answer "
+              + command
+              + " (ID "
+              + id
+              + ") within "
+              + cfg.requestTimeout.get().toMillis()
+              + " ms");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted waiting for GOCACHEPROG " + prog + " to answer " + command);
+      throw new InterruptedIOException(
+          "interrupted waiting for GOCACHEPROG " + prog + " to answer " + command);
     }
   }
 
@@ -285,9 +300,9 @@ public final class ProgClient implements AutoCloseable {
    * Idempotent. Requests still waiting fail with {@link HelperFailedException}.
    *
    * @throws HelperErrorException when the helper answered close with {@code Err}
-   * @throws HelperFailedException when the session had already failed (so that a failure after
-   *     the last answer is not lost), or close could not be sent or was not answered; the process
-   *     is ended anyway
+   * @throws HelperFailedException when the session had already failed (so that a failure after the
+   *     last answer is not lost), or close could not be sent or was not answered; the process is
+   *     ended anyway
    */
   @Override
   public void close() throws IOException {
@@ -296,7 +311,8 @@ public final class ProgClient implements AutoCloseable {
     }
     Optional<HelperFailedException> earlier = session.failure();
     IOException failure =
-        earlier.map(e -> new HelperFailedException("the session had failed: " + e.getMessage(), e))
+        earlier
+            .map(e -> new HelperFailedException("the session had failed: " + e.getMessage(), e))
             .orElse(null);
     try {
       if (known.contains("close") && earlier.isEmpty()) {

@@ -31,7 +31,9 @@ final class RequestEncoder {
   private final OutputStream out;
   private final ReentrantLock lock = new ReentrantLock();
 
-  /** @param out the helper's stdin, buffered */
+  /**
+   * @param out the helper's stdin, buffered
+   */
   RequestEncoder(OutputStream out) {
     this.out = out;
   }

@@ -11,8 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The requests in flight and the one thread that reads answers and hands each to its request by
- * ID. The first failure (bad JSON, unknown ID, end of output before close) ends the session: every
+ * The requests in flight and the one thread that reads answers and hands each to its request by ID.
+ * The first failure (bad JSON, unknown ID, end of output before close) ends the session: every
  * waiting request and every later one fails with it.
  *
  * <p>Thread-safe. The lock guards only the map and the failure, never I/O.
@@ -79,9 +79,7 @@ final class Session {
     }
   }
 
-  /**
-   * Ends the session with {@code e} (the first failure wins) and fails every request in flight.
-   */
+  /** Ends the session with {@code e} (the first failure wins) and fails every request in flight. */
   void fail(HelperFailedException e) {
     List<CompletableFuture<Response>> waiting;
     lock.lock();
@@ -106,7 +104,9 @@ final class Session {
         // next answer
       }
     } finally {
-      fail(new HelperFailedException("the client was closed before GOCACHEPROG " + prog + " answered"));
+      fail(
+          new HelperFailedException(
+              "the client was closed before GOCACHEPROG " + prog + " answered"));
     }
   }
 
@@ -116,14 +116,21 @@ final class Session {
       next = decoder.next();
     } catch (IOException e) {
       if (!closing) {
-        fail(new HelperFailedException("error reading JSON from GOCACHEPROG " + prog + ": " + e.getMessage(), e));
+        fail(
+            new HelperFailedException(
+                "error reading JSON from GOCACHEPROG " + prog + ": " + e.getMessage(), e));
       }
       return false;
     }
     if (next.isEmpty()) {
       if (!closing) {
-        fail(new HelperFailedException(
-            "GOCACHEPROG " + prog + " exited pre-Close with " + pending() + " pending requests"));
+        fail(
+            new HelperFailedException(
+                "GOCACHEPROG "
+                    + prog
+                    + " exited pre-Close with "
+                    + pending()
+                    + " pending requests"));
       }
       return false;
     }
@@ -139,9 +146,13 @@ final class Session {
       lock.unlock();
     }
     if (f == null) {
-      fail(new HelperFailedException(
-          "GOCACHEPROG " + prog + " sent response for unknown request ID " + r.id()
-              + " (never sent, or already answered)"));
+      fail(
+          new HelperFailedException(
+              "GOCACHEPROG "
+                  + prog
+                  + " sent response for unknown request ID "
+                  + r.id()
+                  + " (never sent, or already answered)"));
       return false;
     }
     f.complete(r);

@@ -41,8 +41,8 @@ final class Bench {
   private final Duration warmup;
 
   /**
-   * Measures every operation, or those named in {@code only} when it is not empty, each for
-   * {@code each} after running it unmeasured for {@code warmup}.
+   * Measures every operation, or those named in {@code only} when it is not empty, each for {@code
+   * each} after running it unmeasured for {@code warmup}.
    */
   Bench(
       ProgClient client,
@@ -69,11 +69,13 @@ final class Bench {
       hits[i] = Lines.key(seed);
       client.put(hits[i], Lines.bytes(seed, 1024));
     }
-    measure("get-hit", (rnd, i) -> {
-      if (client.get(hits[rnd.nextInt(hits.length)]).isEmpty()) {
-        throw new IOException("bench: a stored action missed");
-      }
-    });
+    measure(
+        "get-hit",
+        (rnd, i) -> {
+          if (client.get(hits[rnd.nextInt(hits.length)]).isEmpty()) {
+            throw new IOException("bench: a stored action missed");
+          }
+        });
     measure("get-miss", (rnd, i) -> client.get(Lines.key(rnd)));
     byte[] small = Lines.bytes(seed, 1024);
     byte[] large = Lines.bytes(seed, 1 << 20);

@@ -1,8 +1,8 @@
 package dev.progcache.conform;
 
 /**
- * One conformance case: a name, whether a helper must pass it, and the check, which returns a
- * short detail on success and throws (a {@link CaseFailure} or any other exception) on failure.
+ * One conformance case: a name, whether a helper must pass it, and the check, which returns a short
+ * detail on success and throws (a {@link CaseFailure} or any other exception) on failure.
  */
 record Case(String name, boolean required, Body body) {
   @FunctionalInterface

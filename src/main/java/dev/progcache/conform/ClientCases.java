@@ -47,7 +47,9 @@ final class ClientCases {
     try (ProgClient c = t.client()) {
       Set<String> known = c.knownCommands();
       for (String cmd : List.of("get", "put", "close")) {
-        check(known.contains(cmd), "the handshake does not declare " + cmd + " (declared " + known + ")");
+        check(
+            known.contains(cmd),
+            "the handshake does not declare " + cmd + " (declared " + known + ")");
       }
       return "declared " + known + " after " + c.handshakeTime().toMillis() + " ms";
     }
@@ -64,7 +66,9 @@ final class ClientCases {
   private static String miss(Target t) throws Exception {
     try (ProgClient c = t.client()) {
       GetResult r = c.lookup(Lines.key(rnd()));
-      check(r instanceof GetResult.Miss m && m.plain(), "get of a random action: want Miss, got " + r);
+      check(
+          r instanceof GetResult.Miss m && m.plain(),
+          "get of a random action: want Miss, got " + r);
       return "Miss";
     }
   }
@@ -81,8 +85,11 @@ final class ClientCases {
       GetResult r = c.lookup(action);
       check(r instanceof GetResult.Hit, "get after put: " + r);
       GetResult.Hit hit = (GetResult.Hit) r;
-      check(hit.entry().outputId().equals(put.outputId()), "get returned OutputID " + hit.entry().outputId() + ", put sent " + put.outputId());
-      check(hit.entry().size() == size, "get returned Size " + hit.entry().size() + ", want " + size);
+      check(
+          hit.entry().outputId().equals(put.outputId()),
+          "get returned OutputID " + hit.entry().outputId() + ", put sent " + put.outputId());
+      check(
+          hit.entry().size() == size, "get returned Size " + hit.entry().size() + ", want " + size);
       checkFile(hit.diskPath(), put.outputId(), size, "get's DiskPath");
       return "DiskPath " + hit.diskPath();
     }
@@ -95,10 +102,13 @@ final class ClientCases {
     long actual = Files.size(p);
     check(actual == size, what + " " + p + " has " + actual + " bytes, want " + size);
     MessageDigest md;
-    try (InputStream in = new DigestInputStream(Files.newInputStream(p), md = Lines.sha256Digest())) {
+    try (InputStream in =
+        new DigestInputStream(Files.newInputStream(p), md = Lines.sha256Digest())) {
       in.transferTo(java.io.OutputStream.nullOutputStream());
     }
-    check(Key.of(md.digest()).equals(id), what + " " + p + " does not hold the body (sha256 differs)");
+    check(
+        Key.of(md.digest()).equals(id),
+        what + " " + p + " does not hold the body (sha256 differs)");
   }
 
   private static String survivesExit(Target t) throws Exception {
@@ -131,7 +141,13 @@ final class ClientCases {
     if (again.isEmpty()) {
       return "not persistent (a miss after restart is allowed)";
     }
-    check(again.get().timeNanos() == first.timeNanos(), "Time changed across runs: " + first.timeNanos() + " then " + again.get().timeNanos() + " (Unix ns)");
+    check(
+        again.get().timeNanos() == first.timeNanos(),
+        "Time changed across runs: "
+            + first.timeNanos()
+            + " then "
+            + again.get().timeNanos()
+            + " (Unix ns)");
     check(again.get().outputId().equals(first.outputId()), "OutputID changed across runs");
     return "same Time after restart";
   }
@@ -142,7 +158,11 @@ final class ClientCases {
     long t0 = System.nanoTime();
     c.close();
     long ms = (System.nanoTime() - t0) / 1_000_000;
-    check(!c.killed(), "still running " + Target.EXIT_LIMIT.toSeconds() + " s after close was answered; it was killed");
+    check(
+        !c.killed(),
+        "still running "
+            + Target.EXIT_LIMIT.toSeconds()
+            + " s after close was answered; it was killed");
     return "answered and exited in " + ms + " ms (status " + c.exitStatus().orElse(-1) + ")";
   }
 }

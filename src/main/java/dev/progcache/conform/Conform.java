@@ -44,7 +44,8 @@ public final class Conform {
     try {
       a = parse(args);
     } catch (IllegalArgumentException e) {
-      err.println("progcache conform: " + e.getMessage() + " (progcache conform --help shows the usage)");
+      err.println(
+          "progcache conform: " + e.getMessage() + " (progcache conform --help shows the usage)");
       return 2;
     }
     Target t;
@@ -63,7 +64,8 @@ public final class Conform {
       List<String> names = all.stream().map(Case::name).toList();
       for (String n : a.only()) {
         if (!names.contains(n)) {
-          err.println("progcache conform: no case named " + n + "; cases: " + String.join(", ", names));
+          err.println(
+              "progcache conform: no case named " + n + "; cases: " + String.join(", ", names));
           return 2;
         }
       }
@@ -105,7 +107,13 @@ public final class Conform {
       throw new IllegalArgumentException("give the helper command after --");
     }
     return new Args(
-        bench, seconds, warmup, threads, List.copyOf(only), List.copyOf(ops), args.subList(i + 1, args.size()));
+        bench,
+        seconds,
+        warmup,
+        threads,
+        List.copyOf(only),
+        List.copyOf(ops),
+        args.subList(i + 1, args.size()));
   }
 
   /** A duration in the one grammar (a plain number is seconds), at most an hour. */
@@ -125,7 +133,12 @@ public final class Conform {
       why = e.getMessage();
     }
     throw new IllegalArgumentException(
-        flag + " " + args.get(i) + ": " + why + "; expected a duration such as 500ms, 5s or 1m"
+        flag
+            + " "
+            + args.get(i)
+            + ": "
+            + why
+            + "; expected a duration such as 500ms, 5s or 1m"
             + " (a plain number is seconds)");
   }
 
@@ -185,7 +198,11 @@ public final class Conform {
     out.printf(
         Locale.ROOT,
         "conform: %d passed, %d failed, %d skipped, %d warnings, of %d cases%n",
-        passed, failed, skipped, warned, all.size());
+        passed,
+        failed,
+        skipped,
+        warned,
+        all.size());
     return failed == 0 && skipped == 0 ? 0 : 1;
   }
 
@@ -204,8 +221,7 @@ public final class Conform {
 
   private static int bench(Target t, Args a, PrintStream out, PrintStream err) {
     try (ProgClient c = t.client()) {
-      new Bench(c, a.seconds(), a.warmup(), a.threads(), a.ops(), out)
-          .run();
+      new Bench(c, a.seconds(), a.warmup(), a.threads(), a.ops(), out).run();
       return 0;
     } catch (Exception e) {
       err.println("progcache conform --bench: " + reason(e));

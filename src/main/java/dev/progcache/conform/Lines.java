@@ -24,8 +24,11 @@ final class Lines {
   static String put(long id, Key action, byte[] body, Ids ids) {
     String out = sha256(body).base64();
     StringBuilder b = new StringBuilder(body.length * 4 / 3 + 200);
-    b.append("{\"ID\":").append(id).append(",\"Command\":\"put\",\"ActionID\":\"")
-        .append(action.base64()).append('"');
+    b.append("{\"ID\":")
+        .append(id)
+        .append(",\"Command\":\"put\",\"ActionID\":\"")
+        .append(action.base64())
+        .append('"');
     if (ids != Ids.OUTPUT_ONLY) {
       b.append(",\"ObjectID\":\"").append(out).append('"');
     }
@@ -33,8 +36,11 @@ final class Lines {
       b.append(",\"OutputID\":\"").append(out).append('"');
     }
     if (body.length > 0) {
-      b.append(",\"BodySize\":").append(body.length).append("}\n\"")
-          .append(Base64.getEncoder().encodeToString(body)).append("\"\n");
+      b.append(",\"BodySize\":")
+          .append(body.length)
+          .append("}\n\"")
+          .append(Base64.getEncoder().encodeToString(body))
+          .append("\"\n");
     } else {
       b.append("}\n");
     }

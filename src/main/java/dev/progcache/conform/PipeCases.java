@@ -42,7 +42,9 @@ final class PipeCases {
     Optional<String> l = h.line(Target.HANDSHAKE_LIMIT);
     check(l.isPresent(), "the helper closed stdout without a handshake");
     RawAnswer a = RawAnswer.parse(l.get());
-    check(a.id() == 0, "the first line must be the handshake (ID 0), got " + RawAnswer.quote(a.line()));
+    check(
+        a.id() == 0,
+        "the first line must be the handshake (ID 0), got " + RawAnswer.quote(a.line()));
     return a;
   }
 
@@ -71,7 +73,9 @@ final class PipeCases {
       RawAnswer get = noErr(expect(h, 2), "the get after the put");
       check(!get.miss(), "get after a put with " + ids + " was a miss");
       String want = Lines.sha256(body).base64();
-      check(get.get("OutputID").equals(Optional.of(want)), "get returned OutputID " + get.get("OutputID").orElse("none") + ", want " + want);
+      check(
+          get.get("OutputID").equals(Optional.of(want)),
+          "get returned OutputID " + get.get("OutputID").orElse("none") + ", want " + want);
       return "stored and found";
     }
   }
@@ -107,7 +111,8 @@ final class PipeCases {
             mixed.append(Lines.get(id, Lines.key(rnd)));
             expected.put(id, Optional.empty());
           }
-          default -> mixed.append(Lines.put(id, Lines.key(rnd), Lines.bytes(rnd, 100), Lines.Ids.BOTH));
+          default ->
+              mixed.append(Lines.put(id, Lines.key(rnd), Lines.bytes(rnd, 100), Lines.Ids.BOTH));
         }
       }
       h.write(mixed.toString());
@@ -116,7 +121,9 @@ final class PipeCases {
     }
   }
 
-  /** Reads {@code count} answers for IDs first..first+count-1; returns how many came out of order. */
+  /**
+   * Reads {@code count} answers for IDs first..first+count-1; returns how many came out of order.
+   */
   private static int collect(RawHelper h, long first, int count, Map<Long, Optional<Key>> gets)
       throws Exception {
     boolean[] seen = new boolean[count];
@@ -143,7 +150,9 @@ final class PipeCases {
       check(a.miss(), "get of an unknown action was not a miss: " + a.line());
     } else {
       check(!a.miss(), "get of a stored action missed (ID " + a.id() + ")");
-      check(a.get("OutputID").equals(Optional.of(want.get().base64())), "get returned the wrong OutputID: " + a.line());
+      check(
+          a.get("OutputID").equals(Optional.of(want.get().base64())),
+          "get returned the wrong OutputID: " + a.line());
     }
   }
 
@@ -159,13 +168,21 @@ final class PipeCases {
       h.write(Lines.get(2, action) + Lines.get(3, action));
       RawAnswer first = noErr(h.answer(ANSWER), "get");
       RawAnswer second = noErr(h.answer(ANSWER), "get");
-      String t1 = first.get("Time").orElseThrow(() -> new CaseFailure("get hit without Time: " + first.line()));
-      check(second.get("Time").equals(Optional.of(t1)), "Time changed between two gets: " + t1 + " then " + second.get("Time").orElse("none"));
+      String t1 =
+          first
+              .get("Time")
+              .orElseThrow(() -> new CaseFailure("get hit without Time: " + first.line()));
+      check(
+          second.get("Time").equals(Optional.of(t1)),
+          "Time changed between two gets: " + t1 + " then " + second.get("Time").orElse("none"));
       Instant when = parseTime(t1);
-      check(!when.isBefore(before.minusSeconds(1)) && !when.isAfter(after.plusSeconds(1)),
+      check(
+          !when.isBefore(before.minusSeconds(1)) && !when.isAfter(after.plusSeconds(1)),
           "Time " + t1 + " is not when the entry was stored (" + before + " .. " + after + ")");
       int digits = fractionDigits(t1);
-      check(digits > 0, "Time " + t1 + " has no fraction of a second; go compares it at nanosecond precision");
+      check(
+          digits > 0,
+          "Time " + t1 + " has no fraction of a second; go compares it at nanosecond precision");
       return "Time " + t1 + " (" + digits + " fraction digits), stable";
     }
   }
@@ -193,7 +210,8 @@ final class PipeCases {
   private static String unknownCommand(Target t) throws Exception {
     try (RawHelper h = t.raw()) {
       hello(h);
-      h.write("{\"ID\":1,\"Command\":\"conform-no-such-command\"}\n" + Lines.get(2, Lines.key(rnd())));
+      h.write(
+          "{\"ID\":1,\"Command\":\"conform-no-such-command\"}\n" + Lines.get(2, Lines.key(rnd())));
       RawAnswer a = expect(h, 1);
       check(!a.err().isEmpty(), "an unknown command must be answered with Err, got " + a.line());
       RawAnswer b = noErr(expect(h, 2), "a get after the unknown command");
@@ -206,8 +224,10 @@ final class PipeCases {
     try (RawHelper h = t.raw()) {
       hello(h);
       String action = Lines.key(rnd()).base64();
-      h.write("{\"ID\":1,\"Command\":\"get\",\"Conform\":{\"x\":[1,{\"y\":null}]},\"ActionID\":\""
-          + action + "\",\"Extra\":\"z\"}\n");
+      h.write(
+          "{\"ID\":1,\"Command\":\"get\",\"Conform\":{\"x\":[1,{\"y\":null}]},\"ActionID\":\""
+              + action
+              + "\",\"Extra\":\"z\"}\n");
       RawAnswer a = noErr(expect(h, 1), "a get with unknown fields");
       check(a.miss(), "get of an unknown action was not a miss: " + a.line());
       return "ignored";
@@ -221,7 +241,11 @@ final class PipeCases {
       expect(h, 1);
       long t0 = System.nanoTime();
       h.closeStdin();
-      check(h.waitExit(Target.EXIT_LIMIT), "still running " + Target.EXIT_LIMIT.toSeconds() + " s after its stdin was closed without close");
+      check(
+          h.waitExit(Target.EXIT_LIMIT),
+          "still running "
+              + Target.EXIT_LIMIT.toSeconds()
+              + " s after its stdin was closed without close");
       return "exited " + (System.nanoTime() - t0) / 1_000_000 + " ms after end of input";
     }
   }
@@ -231,12 +255,17 @@ final class PipeCases {
     Key action = Lines.key(rnd);
     try (RawHelper h = t.raw()) {
       hello(h);
-      h.write(Lines.put(1, action, Lines.bytes(rnd, 3000), Lines.Ids.BOTH)
-          + Lines.get(2, action) + Lines.get(3, Lines.key(rnd)) + Lines.close(4));
+      h.write(
+          Lines.put(1, action, Lines.bytes(rnd, 3000), Lines.Ids.BOTH)
+              + Lines.get(2, action)
+              + Lines.get(3, Lines.key(rnd))
+              + Lines.close(4));
       collect(h, 1, 4, Map.of());
       Optional<String> extra = h.line(Target.EXIT_LIMIT);
       check(extra.isEmpty(), "output after the close answer: " + RawAnswer.quote(extra.orElse("")));
-      check(h.waitExit(Target.EXIT_LIMIT), "still running " + Target.EXIT_LIMIT.toSeconds() + " s after answering close");
+      check(
+          h.waitExit(Target.EXIT_LIMIT),
+          "still running " + Target.EXIT_LIMIT.toSeconds() + " s after answering close");
       return "only answers, then end of output";
     }
   }

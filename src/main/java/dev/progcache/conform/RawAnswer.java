@@ -25,7 +25,8 @@ record RawAnswer(String line, long id, Map<String, String> fields) {
   static RawAnswer parse(String line) throws CaseFailure {
     Map<String, String> fields = new HashMap<>();
     try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), line)) {
-      CaseFailure.check(p.nextToken() == JsonToken.START_OBJECT, "not a JSON object: " + quote(line));
+      CaseFailure.check(
+          p.nextToken() == JsonToken.START_OBJECT, "not a JSON object: " + quote(line));
       for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
         String name = p.currentName().toLowerCase(Locale.ROOT);
         JsonToken v = p.nextToken();
@@ -36,12 +37,14 @@ record RawAnswer(String line, long id, Map<String, String> fields) {
           fields.put(name, p.getString());
         }
       }
-      CaseFailure.check(p.nextToken() == null, "more than one JSON value on a line: " + quote(line));
+      CaseFailure.check(
+          p.nextToken() == null, "more than one JSON value on a line: " + quote(line));
     } catch (JacksonException e) {
       throw new CaseFailure("not valid JSON: " + quote(line) + " (" + e.getOriginalMessage() + ")");
     }
     String id = fields.get("id");
-    CaseFailure.check(id != null && id.matches("-?[0-9]+"), "answer without an integer ID: " + quote(line));
+    CaseFailure.check(
+        id != null && id.matches("-?[0-9]+"), "answer without an integer ID: " + quote(line));
     return new RawAnswer(line, Long.parseLong(id), Map.copyOf(fields));
   }
 

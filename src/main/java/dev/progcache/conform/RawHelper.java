@@ -34,13 +34,15 @@ final class RawHelper implements AutoCloseable {
     try {
       return new RawHelper(pb.start());
     } catch (IOException e) {
-      throw new IOException("cannot start the helper " + argv.getFirst() + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot start the helper " + argv.getFirst() + ": " + e.getMessage(), e);
     }
   }
 
   private void pump() {
     try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String l = r.readLine(); l != null; l = r.readLine()) {
         lines.add(l);
       }

@@ -35,8 +35,8 @@ public final class DaemonClient {
   }
 
   /**
-   * The replies of every daemon in the socket directory (any build), by build id; builds with
-   * files but no daemon answering are left out.
+   * The replies of every daemon in the socket directory (any build), by build id; builds with files
+   * but no daemon answering are left out.
    */
   public static Map<String, String> sendAll(Map<String, String> env, String cmd)
       throws IOException {

@@ -17,12 +17,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The daemon's log file: every line starts with a UTC timestamp ({@link LogStamp}, as the
- * server's); when the file passes {@code maxBytes} it is renamed to {@link #rotated} (replacing
- * the previous one) and a new file is started, so the two together stay under about twice that
- * size.
+ * server's); when the file passes {@code maxBytes} it is renamed to {@link #rotated} (replacing the
+ * previous one) and a new file is started, so the two together stay under about twice that size.
  *
- * <p>Thread-safe: lines from different threads never interleave. Never throws: a log that cannot
- * be written loses lines, not sessions.
+ * <p>Thread-safe: lines from different threads never interleave. Never throws: a log that cannot be
+ * written loses lines, not sessions.
  */
 public final class DaemonLog extends OutputStream {
   /** Default size at which the log is rotated. */

@@ -24,9 +24,9 @@ import java.util.function.LongSupplier;
 import jdk.net.ExtendedSocketOptions;
 
 /**
- * The resident daemon: one per user and build, listening on a Unix socket in a private
- * directory. Each relay connection is its own protocol session, served on its own virtual thread
- * by the {@link SessionHandler}; control connections answer {@code status} and {@code stop}.
+ * The resident daemon: one per user and build, listening on a Unix socket in a private directory.
+ * Each relay connection is its own protocol session, served on its own virtual thread by the {@link
+ * SessionHandler}; control connections answer {@code status} and {@code stop}.
  *
  * <p>Single instance by a file lock beside the socket; a stale socket file is replaced, and the
  * files of old builds whose daemons are gone are removed. Only connections from this user's
@@ -107,7 +107,8 @@ public final class DaemonServer {
     try (FileChannel lockFile = openLock(paths.lock());
         FileLock lock = lockFile.tryLock()) {
       if (lock == null) {
-        log.println("progcache daemon: another daemon of this build is running (" + paths.lock() + ")");
+        log.println(
+            "progcache daemon: another daemon of this build is running (" + paths.lock() + ")");
         return false;
       }
       Files.deleteIfExists(paths.socket()); // stale: its owner no longer holds the lock
@@ -116,8 +117,14 @@ public final class DaemonServer {
         ss.bind(UnixDomainSocketAddress.of(paths.socket()));
         server = ss;
         log.println(
-            "progcache daemon: version " + version + ", build " + paths.buildId() + ", pid "
-                + ProcessHandle.current().pid() + " listening on " + paths.socket());
+            "progcache daemon: version "
+                + version
+                + ", build "
+                + paths.buildId()
+                + ", pid "
+                + ProcessHandle.current().pid()
+                + " listening on "
+                + paths.socket());
         Thread.ofPlatform().daemon().name("idle-watch").start(this::watchIdle);
         Thread.ofVirtual().name("link-pipes").start(GoPipes::prepare);
         acceptLoop(ss);
@@ -162,8 +169,11 @@ public final class DaemonServer {
       UserPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
       if (!peer.equals(owner)) {
         log.println(
-            "progcache daemon: refused a connection from user " + peer.getName()
-                + " (this daemon serves " + owner.getName() + " only)");
+            "progcache daemon: refused a connection from user "
+                + peer.getName()
+                + " (this daemon serves "
+                + owner.getName()
+                + " only)");
         return;
       }
       // buffered: the hello is read a byte at a time, and the session reads on from this stream
@@ -214,11 +224,27 @@ public final class DaemonServer {
 
   private String status() {
     long up = (nanoTime.getAsLong() - started) / 1_000_000_000L;
-    return "build " + paths.buildId() + ", version " + version + ", pid "
-        + ProcessHandle.current().pid() + ", up " + up + " s, " + active.get()
-        + " active sessions, " + served.get() + " served (" + direct.get()
-        + " on go's pipes), rss " + rssMegabytes() + " MB, socket "
-        + paths.socket() + ", idle exit after " + idle.toSeconds() + " s\n";
+    return "build "
+        + paths.buildId()
+        + ", version "
+        + version
+        + ", pid "
+        + ProcessHandle.current().pid()
+        + ", up "
+        + up
+        + " s, "
+        + active.get()
+        + " active sessions, "
+        + served.get()
+        + " served ("
+        + direct.get()
+        + " on go's pipes), rss "
+        + rssMegabytes()
+        + " MB, socket "
+        + paths.socket()
+        + ", idle exit after "
+        + idle.toSeconds()
+        + " s\n";
   }
 
   /** This process's resident memory in MB, from /proc (-1 where there is none). */

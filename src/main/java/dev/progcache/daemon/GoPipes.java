@@ -16,10 +16,10 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * go's own pipes to a relay, opened by the daemon so that a session's requests and answers skip
- * the relay: go writes a request into the pipe the daemon reads, and the daemon's answer goes
- * straight into the pipe go reads (two context switches and two copies fewer per request than
- * relaying them over the socket; ADR 0025).
+ * go's own pipes to a relay, opened by the daemon so that a session's requests and answers skip the
+ * relay: go writes a request into the pipe the daemon reads, and the daemon's answer goes straight
+ * into the pipe go reads (two context switches and two copies fewer per request than relaying them
+ * over the socket; ADR 0025).
  *
  * <p>The relay's descriptors 0 and 1 are reopened through {@code /proc/<pid>/fd/}, as the daemon
  * already reaches go's stderr; the relay's peer credentials were checked to be this user's. They
@@ -173,17 +173,26 @@ final class GoPipes implements Closeable {
           l.downcallHandle(
               libc.find("open").orElseThrow(),
               FunctionDescriptor.of(
-                  ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                  ValueLayout.JAVA_INT,
+                  ValueLayout.ADDRESS,
+                  ValueLayout.JAVA_INT,
+                  ValueLayout.JAVA_INT),
               Linker.Option.firstVariadicArg(2));
       fcntl =
           l.downcallHandle(
               libc.find("fcntl").orElseThrow(),
               FunctionDescriptor.of(
-                  ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                  ValueLayout.JAVA_INT,
+                  ValueLayout.JAVA_INT,
+                  ValueLayout.JAVA_INT,
+                  ValueLayout.JAVA_INT),
               Linker.Option.firstVariadicArg(2));
       FunctionDescriptor io =
           FunctionDescriptor.of(
-              ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG);
+              ValueLayout.JAVA_LONG,
+              ValueLayout.JAVA_INT,
+              ValueLayout.ADDRESS,
+              ValueLayout.JAVA_LONG);
       read = l.downcallHandle(libc.find("read").orElseThrow(), io, errno);
       write = l.downcallHandle(libc.find("write").orElseThrow(), io, errno);
       close =

@@ -13,9 +13,8 @@ import java.util.Map;
  * The first bytes a relay (or control client) sends on a new connection: a kind line, then
  * NUL-terminated {@code key=value} fields ({@code pid}, {@code cwd}, {@code arg}, {@code env},
  * {@code cmd}, {@code direct}), then an empty field. {@code cwd} is the relay's working directory
- * (go's), empty when an older relay did not send it. {@code direct=1}: the relay's stdin and
- * stdout are pipes the daemon may open itself ({@link GoPipes}). Bounded: at most {@link
- * #MAX_BYTES}.
+ * (go's), empty when an older relay did not send it. {@code direct=1}: the relay's stdin and stdout
+ * are pipes the daemon may open itself ({@link GoPipes}). Bounded: at most {@link #MAX_BYTES}.
  */
 public record Hello(
     String kind,

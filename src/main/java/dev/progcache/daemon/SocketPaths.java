@@ -15,11 +15,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where the daemon of this build listens: {@code $PROGCACHE_SOCKET_DIR}, else
- * {@code $XDG_RUNTIME_DIR/progcache}, else {@code /tmp/progcache-<uid>}; the socket is
- * {@code <build id>.sock} in it, so a new build never talks to an old daemon. Same rules as the
- * relay (src/main/c/progcache-relay.c), which also trusts the directory only when {@link
- * #checkPrivate} would.
+ * Where the daemon of this build listens: {@code $PROGCACHE_SOCKET_DIR}, else {@code
+ * $XDG_RUNTIME_DIR/progcache}, else {@code /tmp/progcache-<uid>}; the socket is {@code <build
+ * id>.sock} in it, so a new build never talks to an old daemon. Same rules as the relay
+ * (src/main/c/progcache-relay.c), which also trusts the directory only when {@link #checkPrivate}
+ * would.
  */
 record SocketPaths(Path dir, String buildId) {
   static final String SOCKET_SUFFIX = ".sock";
@@ -76,12 +76,18 @@ record SocketPaths(Path dir, String buildId) {
       problem = "owned by " + a.owner().getName() + ", not by " + me().getName();
     } else if (a.permissions().stream().anyMatch(SocketPaths::groupOrOther)) {
       problem =
-          "open to other users (" + PosixFilePermissions.toString(a.permissions()) + "; it must"
+          "open to other users ("
+              + PosixFilePermissions.toString(a.permissions())
+              + "; it must"
               + " be rwx------)";
     }
     if (problem != null) {
       throw new UnsafeDirectoryException(
-          "the daemon's socket directory " + dir + " is " + problem + "; remove it, or set"
+          "the daemon's socket directory "
+              + dir
+              + " is "
+              + problem
+              + "; remove it, or set"
               + " PROGCACHE_SOCKET_DIR to a directory of yours with mode 0700");
     }
   }

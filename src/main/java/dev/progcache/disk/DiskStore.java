@@ -12,8 +12,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.LinkOption;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,18 +29,19 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The local disk tier. Layout under the root directory (see {@code package-info}):
- * {@code a/<xx>/<action hex>} action records and {@code o/<xx>/<output hex>} bodies, where
- * {@code xx} is the first two hex digits.
+ * The local disk tier. Layout under the root directory (see {@code package-info}): {@code
+ * a/<xx>/<action hex>} action records and {@code o/<xx>/<output hex>} bodies, where {@code xx} is
+ * the first two hex digits.
  *
- * <p>Thread-safe, and safe to share between processes: every file is written to a temp file in
- * its final directory and renamed into place; a body lands before the record that names it; files
- * are never rewritten in place. A record that does not parse, or names a body that is missing or of
- * the wrong size, is a miss and is removed.
+ * <p>Thread-safe, and safe to share between processes: every file is written to a temp file in its
+ * final directory and renamed into place; a body lands before the record that names it; files are
+ * never rewritten in place. A record that does not parse, or names a body that is missing or of the
+ * wrong size, is a miss and is removed.
  */
 public final class DiskStore implements BuildCache {
   /** Bodies last used longer ago than this get their mtime refreshed on a hit (for trimming). */
   static final long TOUCH_AFTER_NANOS = TimeUnit.HOURS.toNanos(1);
+
   /** Records are a few hundred bytes; anything much bigger is not one. */
   private static final long MAX_RECORD = 64 << 10;
 
@@ -100,9 +101,9 @@ public final class DiskStore implements BuildCache {
   }
 
   /**
-   * Whether the store holds no action record at all (a new directory, or one emptied by a
-   * trim): every get will miss. Reads {@code a/} and its subdirectories until one holds anything
-   * (a warm directory: two reads); an unreadable directory counts as not empty.
+   * Whether the store holds no action record at all (a new directory, or one emptied by a trim):
+   * every get will miss. Reads {@code a/} and its subdirectories until one holds anything (a warm
+   * directory: two reads); an unreadable directory counts as not empty.
    */
   public boolean isEmpty() {
     try (DirectoryStream<Path> d = Files.newDirectoryStream(actions)) {
@@ -188,8 +189,8 @@ public final class DiskStore implements BuildCache {
 
   /**
    * The hit for record {@code e} when its body is a regular file of the record's size in a real
-   * shard directory (its use time refreshed when old), else empty; a body that is a link or of
-   * the wrong size is removed.
+   * shard directory (its use time refreshed when old), else empty; a body that is a link or of the
+   * wrong size is removed.
    */
   private Optional<Hit> bodyHit(Entry e) {
     Path body = bodyPath(e.outputId());
@@ -271,14 +272,15 @@ public final class DiskStore implements BuildCache {
   }
 
   /**
-   * Whether the stored body {@code obj} hashes to {@code output}. Run only when a put arrives for
-   * a body already stored (rare on a warm build, where go's lookups hit): one read of a file
-   * that is usually in the page cache. A body that differs is counted and written again.
+   * Whether the stored body {@code obj} hashes to {@code output}. Run only when a put arrives for a
+   * body already stored (rare on a warm build, where go's lookups hit): one read of a file that is
+   * usually in the page cache. A body that differs is counted and written again.
    */
   private boolean storedBodyIs(Path obj, Key output) {
     Sha256.Hasher md = Sha256.newHasher();
     byte[] buf = new byte[1 << 16];
-    try (FileChannel ch = FileChannel.open(obj, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+    try (FileChannel ch =
+        FileChannel.open(obj, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       ByteBuffer b = ByteBuffer.wrap(buf);
       for (int n = ch.read(b); n >= 0; n = ch.read(b)) {
         md.update(buf, 0, n);
@@ -309,8 +311,8 @@ public final class DiskStore implements BuildCache {
   }
 
   /**
-   * Replaces {@code target} with {@code data}: a temp file in the same directory, renamed over
-   * it. Readers see the old or the new content, never a mix; no temp file is left on failure.
+   * Replaces {@code target} with {@code data}: a temp file in the same directory, renamed over it.
+   * Readers see the old or the new content, never a mix; no temp file is left on failure.
    */
   public static void writeAtomically(Path target, byte[] data) throws IOException {
     replace(
@@ -358,7 +360,8 @@ public final class DiskStore implements BuildCache {
       try (FileChannel ch = tmp.channel()) {
         fill.into(ch);
       }
-      Files.move(tmp.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       done = true;
     } finally {
       if (!done) {
@@ -381,9 +384,9 @@ public final class DiskStore implements BuildCache {
   }
 
   /**
-   * Creates fan-out directory {@code dir} unless it exists (one {@code lstat} when it does). Whatever
-   * stands in its place that is not a real directory (a link to elsewhere) is removed first: a
-   * write never lands outside the cache directory.
+   * Creates fan-out directory {@code dir} unless it exists (one {@code lstat} when it does).
+   * Whatever stands in its place that is not a real directory (a link to elsewhere) is removed
+   * first: a write never lands outside the cache directory.
    */
   private void ensureShard(Path dir) throws IOException {
     Optional<BasicFileAttributes> a = NoLinks.attributes(dir);
@@ -441,9 +444,9 @@ public final class DiskStore implements BuildCache {
   record Temp(Path path, FileChannel channel) {}
 
   /**
-   * Creates a new temp file in {@code dir} (creating {@code dir}), open for writing, in one
-   * system call; its name starts with '.'. (Creating it empty and opening it again with truncation
-   * cost a second open, and ext4 flushes a truncated file when it is closed.)
+   * Creates a new temp file in {@code dir} (creating {@code dir}), open for writing, in one system
+   * call; its name starts with '.'. (Creating it empty and opening it again with truncation cost a
+   * second open, and ext4 flushes a truncated file when it is closed.)
    */
   static Temp openTemp(Path dir) throws IOException {
     for (int attempt = 0; ; attempt++) {

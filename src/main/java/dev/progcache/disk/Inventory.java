@@ -167,7 +167,8 @@ public record Inventory(
   /** The size and mtime of {@code p}, empty when it is gone or not a regular file (or a link). */
   static Optional<FileInfo> info(Path p) {
     try {
-      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      BasicFileAttributes a =
+          Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       if (!a.isRegularFile()) {
         return Optional.empty();
       }

@@ -29,7 +29,8 @@ public final class IoText {
           case NoSuchFileException n -> "no such file or directory";
           case NotDirectoryException n -> "not a directory";
           case FileAlreadyExistsException x -> "exists and is not a directory";
-          case FileSystemException f when f.getReason() != null -> f.getReason().toLowerCase(java.util.Locale.ROOT);
+          case FileSystemException f when f.getReason() != null ->
+              f.getReason().toLowerCase(java.util.Locale.ROOT);
           default -> e.getMessage() == null ? "input/output error" : e.getMessage();
         };
     return file.isEmpty() ? why : why + " (" + file + ")";

@@ -1,10 +1,10 @@
 package dev.progcache.disk;
 
 /**
- * SHA-256 (FIPS 180-4) of a short byte array, in plain Java, for the start of a session: the
- * first {@code MessageDigest.getInstance} in a new JVM sets up the security providers, which cost
- * a fresh runner 32-43 ms of interpreted code before it could name its build context and ask for
- * its manifest. Meant for inputs of a few KiB at most (it is not fast); bodies go through {@link
+ * SHA-256 (FIPS 180-4) of a short byte array, in plain Java, for the start of a session: the first
+ * {@code MessageDigest.getInstance} in a new JVM sets up the security providers, which cost a fresh
+ * runner 32-43 ms of interpreted code before it could name its build context and ask for its
+ * manifest. Meant for inputs of a few KiB at most (it is not fast); bodies go through {@link
  * Sha256}. Stateless; thread-safe.
  */
 public final class PlainSha256 {

@@ -5,8 +5,8 @@ import dev.progcache.cache.Key;
 import java.util.Optional;
 
 /**
- * The action record format: one fixed-length ASCII line
- * {@code v1 <action hex> <output hex> <size, 20 digits> <unix nanos, 20 digits>\n}.
+ * The action record format: one fixed-length ASCII line {@code v1 <action hex> <output hex> <size,
+ * 20 digits> <unix nanos, 20 digits>\n}.
  *
  * <p>Fixed length and the repeated action id make truncation, mix-ups and corruption detectable.
  */

@@ -152,10 +152,10 @@ public final class Sha256 {
   }
 
   /**
-   * A SHA256_CTX on the Java heap: {@code h[8], Nl, Nh, data[16], num, md_len}, 28 unsigned ints
-   * in the machine's byte order (OpenSSL's public struct: plain data, no pointers). Initialized as
-   * SHA256_Init does; finished by feeding FIPS 180-4's padding through SHA256_Update, after
-   * which {@code h} is the digest.
+   * A SHA256_CTX on the Java heap: {@code h[8], Nl, Nh, data[16], num, md_len}, 28 unsigned ints in
+   * the machine's byte order (OpenSSL's public struct: plain data, no pointers). Initialized as
+   * SHA256_Init does; finished by feeding FIPS 180-4's padding through SHA256_Update, after which
+   * {@code h} is the digest.
    */
   private static final class NativeHasher implements Hasher {
     private static final int MD_LEN = 27;

@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
@@ -183,7 +182,10 @@ public final class Trimmer {
         .orElse(false);
   }
 
-  /** Removes {@code p} only inside the cache directory, never through a link; read-only or racing: it stays. */
+  /**
+   * Removes {@code p} only inside the cache directory, never through a link; read-only or racing:
+   * it stays.
+   */
   private boolean delete(Path p) {
     return NoLinks.deleteInside(store.root(), p);
   }
@@ -193,7 +195,8 @@ public final class Trimmer {
       return;
     }
     try {
-      Files.getFileAttributeView(p, java.nio.file.attribute.BasicFileAttributeView.class, NoLinks.NOFOLLOW)
+      Files.getFileAttributeView(
+              p, java.nio.file.attribute.BasicFileAttributeView.class, NoLinks.NOFOLLOW)
           .setTimes(FileTime.from(now, TimeUnit.NANOSECONDS), null, null);
     } catch (IOException e) {
       // advisory

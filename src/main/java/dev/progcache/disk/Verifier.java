@@ -119,9 +119,9 @@ public final class Verifier {
   }
 
   /**
-   * Removes the file of {@code p}, only inside {@code root} and through real directories (a link
-   * is removed itself). An orphan body is first checked again: a put may have given it a record
-   * and go its path since the scan, which refreshes its use time.
+   * Removes the file of {@code p}, only inside {@code root} and through real directories (a link is
+   * removed itself). An orphan body is first checked again: a put may have given it a record and go
+   * its path since the scan, which refreshes its use time.
    */
   private static boolean repair(Path root, Problem p, long recent) {
     if (p.kind() == Kind.ORPHAN_BODY) {
@@ -174,7 +174,8 @@ public final class Verifier {
         continue; // trimmed meanwhile
       } catch (IOException e) {
         if (Files.isSymbolicLink(b.file().path())) {
-          problems.add(new Problem(Kind.LINK, b.file().path(), "replaced by a link since the scan"));
+          problems.add(
+              new Problem(Kind.LINK, b.file().path(), "replaced by a link since the scan"));
           continue;
         }
         throw e;

@@ -12,11 +12,11 @@
  *   sessions.log               counters of recent helper sessions (see SessionLog)
  * </pre>
  *
- * <p>{@code xx} is the first two hex digits of the name. Bodies are what go reads through
- * DiskPath; they are replaced only by rename, never rewritten, so a go process holding one open
- * keeps valid bytes. A body's mtime is its last use (refreshed at most hourly). {@link
- * dev.progcache.disk.Trimmer} removes bodies by age and total size, never one used within the
- * last two hours.
+ * <p>{@code xx} is the first two hex digits of the name. Bodies are what go reads through DiskPath;
+ * they are replaced only by rename, never rewritten, so a go process holding one open keeps valid
+ * bytes. A body's mtime is its last use (refreshed at most hourly). {@link
+ * dev.progcache.disk.Trimmer} removes bodies by age and total size, never one used within the last
+ * two hours.
  */
 @NullMarked
 package dev.progcache.disk;

@@ -52,7 +52,10 @@ final class Credentials {
         int colon = l.indexOf(':');
         if (colon <= 0 || !l.substring(0, colon).matches("[A-Za-z0-9-]+")) {
           throw new IOException(
-              headerFile + " line " + (i + 1) + ": expected \"Name: value\" (e.g. Authorization: Bearer ...)");
+              headerFile
+                  + " line "
+                  + (i + 1)
+                  + ": expected \"Name: value\" (e.g. Authorization: Bearer ...)");
         }
         h.add(new Header(l.substring(0, colon), l.substring(colon + 1).strip()));
       }
@@ -84,7 +87,9 @@ final class Credentials {
     for (Machine m : machines) {
       if (m.host() == null || m.host().equals(host)) {
         String pair = m.login() + ":" + m.password();
-        b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+        b.header(
+            "Authorization",
+            "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
         return;
       }
     }

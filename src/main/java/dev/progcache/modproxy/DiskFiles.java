@@ -37,8 +37,10 @@ final class DiskFiles {
   private final Path dir;
   private final long limit;
   private final ReentrantLock lock = new ReentrantLock();
+
   /** key to size, least recently used first. */
   private final LinkedHashMap<String, Long> sizes = new LinkedHashMap<>(256, 0.75f, true);
+
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong evictions = new AtomicLong();
 
@@ -65,7 +67,9 @@ final class DiskFiles {
           Files.deleteIfExists(p); // left by a crash mid-write
           continue;
         }
-        found.add(new Found(this.dir.relativize(p).toString(), a.size(), a.lastModifiedTime().toMillis()));
+        found.add(
+            new Found(
+                this.dir.relativize(p).toString(), a.size(), a.lastModifiedTime().toMillis()));
       }
     } catch (UncheckedIOException e) {
       throw e.getCause();

@@ -32,6 +32,7 @@ final class Listings {
 
   /** Lists kept in memory at most (each is small); the disk keeps the rest. */
   private static final int MEMORY = 20_000;
+
   private static final long MAX_LIST = 16L << 20;
   private final DiskFiles disk;
   private final @Nullable ModStore shared;
@@ -48,7 +49,8 @@ final class Listings {
           return size() > MEMORY;
         }
       };
-  private final ConcurrentHashMap<String, CompletableFuture<Optional<Listing>>> inflight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, CompletableFuture<Optional<Listing>>> inflight =
+      new ConcurrentHashMap<>();
 
   /** Where lists come from and go to, and how long one is fresh. */
   record Sources(DiskFiles disk, @Nullable ModStore shared, Upstreams upstreams, Duration ttl) {}
@@ -90,7 +92,10 @@ final class Listings {
     try {
       Optional<Listing> l = running.get();
       if (l.isEmpty() && failure.isEmpty()) {
-        failure.append("the upstream proxies failed for ").append(r.describe()).append(" and no earlier answer is kept");
+        failure
+            .append("the upstream proxies failed for ")
+            .append(r.describe())
+            .append(" and no earlier answer is kept");
       }
       return l;
     } catch (InterruptedException e) {
@@ -101,7 +106,8 @@ final class Listings {
     }
   }
 
-  private Optional<Listing> refresh(ModRequest r, @Nullable Listing known, StringBuilder failure) throws IOException {
+  private Optional<Listing> refresh(ModRequest r, @Nullable Listing known, StringBuilder failure)
+      throws IOException {
     String key = r.storeKey();
     stats.add(ModStats.LIST_REFRESHES, 1);
     Path tmp = disk.tempFor(key);
@@ -114,14 +120,21 @@ final class Listings {
           try {
             shared.put(key, tmp, g.size());
           } catch (IOException e) {
-            err.println("progcache serve: modproxy: cannot keep " + key + " in " + shared.describe() + ": " + e.getMessage());
+            err.println(
+                "progcache serve: modproxy: cannot keep "
+                    + key
+                    + " in "
+                    + shared.describe()
+                    + ": "
+                    + e.getMessage());
           }
         }
         disk.commit(key, tmp);
         return Optional.of(l);
       }
       if (a instanceof Upstreams.Missing m) {
-        Listing l = new Listing(m.status(), m.body().getBytes(StandardCharsets.UTF_8), clock.getAsLong());
+        Listing l =
+            new Listing(m.status(), m.body().getBytes(StandardCharsets.UTF_8), clock.getAsLong());
         keep(key, l);
         return Optional.of(l);
       }
@@ -133,9 +146,16 @@ final class Listings {
         return stale;
       }
       stats.add(ModStats.LIST_STALE, 1);
-      long age = stale.get().fetchedMillis() < 0 ? -1 : (clock.getAsLong() - stale.get().fetchedMillis()) / 1000;
+      long age =
+          stale.get().fetchedMillis() < 0
+              ? -1
+              : (clock.getAsLong() - stale.get().fetchedMillis()) / 1000;
       err.println(
-          "progcache serve: modproxy: " + why + "; serving the " + r.describe() + " answer kept "
+          "progcache serve: modproxy: "
+              + why
+              + "; serving the "
+              + r.describe()
+              + " answer kept "
               + (age < 0 ? "before this server started" : "from " + age + " s ago"));
       return stale;
     } finally {

@@ -56,12 +56,24 @@ public final class ModProxy implements AutoCloseable {
    * @param edgeToken the token sent to the central server, or null
    */
   public record Where(
-      Path dir, long maxBytes, @Nullable S3Location s3, @Nullable URI edge, @Nullable String edgeToken) {}
+      Path dir,
+      long maxBytes,
+      @Nullable S3Location s3,
+      @Nullable URI edge,
+      @Nullable String edgeToken) {}
 
   /** What the status page shows. */
   public record Summary(
-      String upstreams, long bytes, long limitBytes, long files, long hits, long misses,
-      long sharedHits, long upstreamErrors, long staleLists, long bytesServed) {}
+      String upstreams,
+      long bytes,
+      long limitBytes,
+      long files,
+      long hits,
+      long misses,
+      long sharedHits,
+      long upstreamErrors,
+      long staleLists,
+      long bytesServed) {}
 
   private final DiskFiles disk;
   private final @Nullable ModStore shared;
@@ -72,15 +84,25 @@ public final class ModProxy implements AutoCloseable {
   private final Path tempDir;
   private final @Nullable TokenRates rates;
 
-  private ModProxy(DiskFiles disk, @Nullable ModStore shared, Upstreams upstreams, ModProxySettings s, PrintStream err)
+  private ModProxy(
+      DiskFiles disk,
+      @Nullable ModStore shared,
+      Upstreams upstreams,
+      ModProxySettings s,
+      PrintStream err)
       throws IOException {
     this.disk = disk;
     this.shared = shared;
     this.upstreams = upstreams;
-    this.files = new StoredFiles(disk, shared, upstreams, new StoredFiles.Limits(s.maxModuleSize(), stats, err));
+    this.files =
+        new StoredFiles(
+            disk, shared, upstreams, new StoredFiles.Limits(s.maxModuleSize(), stats, err));
     this.listings =
         new Listings(
-            new Listings.Sources(disk, shared, upstreams, s.listTtl()), stats, err, System::currentTimeMillis);
+            new Listings.Sources(disk, shared, upstreams, s.listTtl()),
+            stats,
+            err,
+            System::currentTimeMillis);
     this.tempDir = disk.tempDir();
     this.rates = s.ratePerToken() > 0 ? new TokenRates(s.ratePerToken(), System::nanoTime) : null;
   }
@@ -97,7 +119,8 @@ public final class ModProxy implements AutoCloseable {
     try {
       c = Credentials.load(s.netrc(), s.headerFile());
     } catch (IOException e) {
-      throw new IOException("cannot use the module proxy's upstream credentials: " + e.getMessage(), e);
+      throw new IOException(
+          "cannot use the module proxy's upstream credentials: " + e.getMessage(), e);
     }
     if (s.upstreams() == null && w.edge() != null) {
       c = c.withBearer(w.edgeToken());
@@ -113,7 +136,9 @@ public final class ModProxy implements AutoCloseable {
     }
     if (w.edge() != null) {
       String base = w.edge().toString();
-      return List.of(new Upstreams.Proxy(URI.create(base.endsWith("/") ? base : base + "/").resolve("mod/"), false));
+      return List.of(
+          new Upstreams.Proxy(
+              URI.create(base.endsWith("/") ? base : base + "/").resolve("mod/"), false));
     }
     String goproxy = goEnv("GOPROXY");
     List<Upstreams.Proxy> p;
@@ -125,7 +150,8 @@ public final class ModProxy implements AutoCloseable {
     if (p.isEmpty()) {
       throw new IOException(
           "--modproxy without an upstream takes go's proxies from go env GOPROXY, which names none (\""
-              + goproxy + "\"); give the upstream proxy as --modproxy URL");
+              + goproxy
+              + "\"); give the upstream proxy as --modproxy URL");
     }
     return p;
   }
@@ -146,14 +172,19 @@ public final class ModProxy implements AutoCloseable {
     } catch (IOException e) {
       throw new IOException(
           "--modproxy without an upstream asks go env GOPROXY for go's proxies, and that failed ("
-              + e.getMessage() + "); put go on PATH or give the upstream proxy as --modproxy URL", e);
+              + e.getMessage()
+              + "); put go on PATH or give the upstream proxy as --modproxy URL",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while running go env " + name, e);
     }
   }
 
-  /** A handler answering {@code /mod/...} for requests {@code access} lets in, and passing the rest to {@code next}. */
+  /**
+   * A handler answering {@code /mod/...} for requests {@code access} lets in, and passing the rest
+   * to {@code next}.
+   */
   public Handler handler(Handler next, Access access) {
     return new ModProxyHandler(next, this, rates == null ? access : rates.limit(access));
   }
@@ -188,7 +219,9 @@ public final class ModProxy implements AutoCloseable {
 
   /** The start-up line's part: where modules come from and where they are kept. */
   public String describe() {
-    return "modules from " + upstreams.proxies() + (shared == null ? "" : ", shared in " + shared.describe());
+    return "modules from "
+        + upstreams.proxies()
+        + (shared == null ? "" : ", shared in " + shared.describe());
   }
 
   StoredFiles files() {

@@ -18,11 +18,11 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * {@code /mod/...} in front of the cache server's handlers, which get every other request: the
- * GOPROXY protocol and the checksum database pass-through, after the token check. Answers: 200
- * with the file; the upstream's 404 or 410 with its body (go prints it and, in a GOPROXY list,
- * tries the next proxy); 400 for a path that is not a valid case-encoded module path and version;
- * 401/403 for a missing token or one without the modules grant; 405 for other methods; 502 with
- * a message go prints when the upstream failed or served a bad file.
+ * GOPROXY protocol and the checksum database pass-through, after the token check. Answers: 200 with
+ * the file; the upstream's 404 or 410 with its body (go prints it and, in a GOPROXY list, tries the
+ * next proxy); 400 for a path that is not a valid case-encoded module path and version; 401/403 for
+ * a missing token or one without the modules grant; 405 for other methods; 502 with a message go
+ * prints when the upstream failed or served a bad file.
  *
  * <p>Thread-safe. Each request runs on a virtual thread of its own (fetches block).
  */
@@ -86,7 +86,12 @@ final class ModProxyHandler extends Handler.Wrapper {
       stats.add(ModStats.SUMDB, 1);
       if (s.get().tile()) {
         String p = s.get().upstreamPath();
-        send(resp, cb, head, "application/octet-stream", proxy.files().get("s/" + p.substring(6), p, StoredFiles.Check.NONE));
+        send(
+            resp,
+            cb,
+            head,
+            "application/octet-stream",
+            proxy.files().get("s/" + p.substring(6), p, StoredFiles.Check.NONE));
       } else {
         passThrough(resp, cb, head, s.get().upstreamPath());
       }
@@ -94,7 +99,13 @@ final class ModProxyHandler extends Handler.Wrapper {
     }
     Optional<ModRequest> r = ModRequest.parse(rest);
     if (r.isEmpty()) {
-      text(resp, cb, 400, "not a module proxy path with a valid case-encoded module path and version: " + printable(rest) + "\n");
+      text(
+          resp,
+          cb,
+          400,
+          "not a module proxy path with a valid case-encoded module path and version: "
+              + printable(rest)
+              + "\n");
       return;
     }
     ModRequest m = r.get();
@@ -106,7 +117,9 @@ final class ModProxyHandler extends Handler.Wrapper {
         };
     if (m.kind().immutable()) {
       StoredFiles.Check check =
-          m.kind() == ModRequest.Kind.ZIP ? f -> ZipCheck.problem(f, m.path(), m.version()) : StoredFiles.Check.NONE;
+          m.kind() == ModRequest.Kind.ZIP
+              ? f -> ZipCheck.problem(f, m.path(), m.version())
+              : StoredFiles.Check.NONE;
       send(resp, cb, head, type, proxy.files().get(m.storeKey(), m.upstreamPath(), check));
       return;
     }
@@ -117,17 +130,35 @@ final class ModProxyHandler extends Handler.Wrapper {
       return;
     }
     byte[] body = l.get().body();
-    bytes(resp, cb, head, l.get().status() == 200 ? type : "text/plain; charset=utf-8", l.get().status(), body);
+    bytes(
+        resp,
+        cb,
+        head,
+        l.get().status() == 200 ? type : "text/plain; charset=utf-8",
+        l.get().status(),
+        body);
   }
 
-  /** A checksum database file that changes (supported, latest, lookup): asked of the upstream each time. */
-  private void passThrough(Response resp, Callback cb, boolean head, String upstreamPath) throws IOException {
+  /**
+   * A checksum database file that changes (supported, latest, lookup): asked of the upstream each
+   * time.
+   */
+  private void passThrough(Response resp, Callback cb, boolean head, String upstreamPath)
+      throws IOException {
     Path tmp = Files.createTempFile(proxy.tempDir(), ".tmp-sumdb-", "");
     try {
       Upstreams.Answer a = proxy.upstreams().get(upstreamPath, tmp, 1 << 20);
       switch (a) {
-        case Upstreams.Got g -> bytes(resp, cb, head, "text/plain; charset=utf-8", 200, Files.readAllBytes(tmp));
-        case Upstreams.Missing m -> bytes(resp, cb, head, "text/plain; charset=utf-8", m.status(), m.body().getBytes(StandardCharsets.UTF_8));
+        case Upstreams.Got g ->
+            bytes(resp, cb, head, "text/plain; charset=utf-8", 200, Files.readAllBytes(tmp));
+        case Upstreams.Missing m ->
+            bytes(
+                resp,
+                cb,
+                head,
+                "text/plain; charset=utf-8",
+                m.status(),
+                m.body().getBytes(StandardCharsets.UTF_8));
         case Upstreams.Failed f -> {
           stats.add(ModStats.UPSTREAM_ERRORS, 1);
           text(resp, cb, 502, "progcache: " + f.message() + "\n");
@@ -138,9 +169,17 @@ final class ModProxyHandler extends Handler.Wrapper {
     }
   }
 
-  private void send(Response resp, Callback cb, boolean head, String type, StoredFiles.Result r) throws IOException {
+  private void send(Response resp, Callback cb, boolean head, String type, StoredFiles.Result r)
+      throws IOException {
     switch (r) {
-      case StoredFiles.Missing m -> bytes(resp, cb, head, "text/plain; charset=utf-8", m.status(), m.body().getBytes(StandardCharsets.UTF_8));
+      case StoredFiles.Missing m ->
+          bytes(
+              resp,
+              cb,
+              head,
+              "text/plain; charset=utf-8",
+              m.status(),
+              m.body().getBytes(StandardCharsets.UTF_8));
       case StoredFiles.Failed f -> text(resp, cb, 502, "progcache: " + f.message() + "\n");
       case StoredFiles.Found f -> {
         try (FileChannel ch = f.file().channel()) {
@@ -171,7 +210,8 @@ final class ModProxyHandler extends Handler.Wrapper {
     }
   }
 
-  private void bytes(Response resp, Callback cb, boolean head, String type, int status, byte[] body) {
+  private void bytes(
+      Response resp, Callback cb, boolean head, String type, int status, byte[] body) {
     resp.setStatus(status);
     resp.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
     resp.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
@@ -180,7 +220,13 @@ final class ModProxyHandler extends Handler.Wrapper {
   }
 
   private void text(Response resp, Callback cb, int status, String body) {
-    bytes(resp, cb, false, "text/plain; charset=utf-8", status, body.getBytes(StandardCharsets.UTF_8));
+    bytes(
+        resp,
+        cb,
+        false,
+        "text/plain; charset=utf-8",
+        status,
+        body.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String printable(String s) {

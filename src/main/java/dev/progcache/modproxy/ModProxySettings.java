@@ -44,29 +44,40 @@ public record ModProxySettings(
    * @throws IllegalArgumentException naming the entry that is not a proxy URL
    */
   public static ModProxySettings of(
-      String value, long maxModuleSize, Duration listTtl, @Nullable Path netrc, @Nullable Path headerFile) {
+      String value,
+      long maxModuleSize,
+      Duration listTtl,
+      @Nullable Path netrc,
+      @Nullable Path headerFile) {
     String v = value.strip();
     boolean dflt = v.isEmpty() || v.toLowerCase(Locale.ROOT).equals(DEFAULT);
     if (!dflt && Upstreams.parse(v, "--modproxy").isEmpty()) {
       throw new IllegalArgumentException(
-          "--modproxy " + v + " names no proxy URL (direct and off are not proxies); give"
+          "--modproxy "
+              + v
+              + " names no proxy URL (direct and off are not proxies); give"
               + " http(s)://host/path, or --modproxy alone for the default");
     }
-    return new ModProxySettings(dflt ? null : v, maxModuleSize, listTtl, netrc, headerFile, DEFAULT_STALL, 0);
+    return new ModProxySettings(
+        dflt ? null : v, maxModuleSize, listTtl, netrc, headerFile, DEFAULT_STALL, 0);
   }
 
   /** These settings with {@code s} as the stall time. */
   public ModProxySettings withStall(Duration s) {
-    return new ModProxySettings(upstreams, maxModuleSize, listTtl, netrc, headerFile, s, ratePerToken);
+    return new ModProxySettings(
+        upstreams, maxModuleSize, listTtl, netrc, headerFile, s, ratePerToken);
   }
 
   /** These settings with at most {@code perSecond} requests per token and second (0: no bound). */
   public ModProxySettings withRate(int perSecond) {
-    return new ModProxySettings(upstreams, maxModuleSize, listTtl, netrc, headerFile, stall, perSecond);
+    return new ModProxySettings(
+        upstreams, maxModuleSize, listTtl, netrc, headerFile, stall, perSecond);
   }
 
   /** The upstream list as given, for the start-up line ("default" when none was). */
   public String describe() {
-    return upstreams == null ? DEFAULT : List.copyOf(Upstreams.parse(upstreams, "--modproxy")).toString();
+    return upstreams == null
+        ? DEFAULT
+        : List.copyOf(Upstreams.parse(upstreams, "--modproxy")).toString();
   }
 }

@@ -17,7 +17,8 @@ import java.util.Optional;
  * @param escapedVersion the version as sent, or empty for list and latest
  * @param version the real version, or empty
  */
-record ModRequest(Kind kind, String escapedPath, String path, String escapedVersion, String version) {
+record ModRequest(
+    Kind kind, String escapedPath, String path, String escapedVersion, String version) {
   /** The files of the protocol. */
   enum Kind {
     LIST,
@@ -83,7 +84,8 @@ record ModRequest(Kind kind, String escapedPath, String path, String escapedVers
     return switch (kind) {
       case LIST -> "l/" + escapedPath + "/@v/list";
       case LATEST -> "l/" + escapedPath + "/@latest";
-      default -> "m/" + escapedPath + "/@v/" + escapedVersion + "." + kind.name().toLowerCase(Locale.ROOT);
+      default ->
+          "m/" + escapedPath + "/@v/" + escapedVersion + "." + kind.name().toLowerCase(Locale.ROOT);
     };
   }
 
@@ -111,16 +113,25 @@ record ModRequest(Kind kind, String escapedPath, String path, String escapedVers
       return Optional.empty();
     }
     for (String element : escaped.split("/", -1)) {
-      if (element.isEmpty() || element.equals(".") || element.equals("..") || element.endsWith(".")) {
+      if (element.isEmpty()
+          || element.equals(".")
+          || element.equals("..")
+          || element.endsWith(".")) {
         return Optional.empty();
       }
     }
     return unescape(escaped, "-._~/");
   }
 
-  /** Decodes a case-encoded version: {@code a-z 0-9 - . + _} and {@code !x}, not {@code .}/{@code ..}. */
+  /**
+   * Decodes a case-encoded version: {@code a-z 0-9 - . + _} and {@code !x}, not {@code .}/{@code
+   * ..}.
+   */
   static Optional<String> decodeVersion(String escaped) {
-    if (escaped.isEmpty() || escaped.equals(".") || escaped.equals("..") || escaped.startsWith("-")) {
+    if (escaped.isEmpty()
+        || escaped.equals(".")
+        || escaped.equals("..")
+        || escaped.startsWith("-")) {
       return Optional.empty();
     }
     return unescape(escaped, "-.+_");

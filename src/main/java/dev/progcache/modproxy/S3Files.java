@@ -50,14 +50,16 @@ final class S3Files implements ModStore {
 
   @Override
   public boolean fetch(String key, Path into) throws IOException {
-    GetObjectRequest req = GetObjectRequest.builder().bucket(location.bucket()).key(objectKey(key)).build();
+    GetObjectRequest req =
+        GetObjectRequest.builder().bucket(location.bucket()).key(objectKey(key)).build();
     try (InputStream in = client().getObject(req)) {
       Files.copy(in, into, StandardCopyOption.REPLACE_EXISTING);
       return true;
     } catch (NoSuchKeyException e) {
       return false;
     } catch (SdkException e) {
-      throw new IOException("GET " + objectKey(key) + " from " + describe() + ": " + e.getMessage(), e);
+      throw new IOException(
+          "GET " + objectKey(key) + " from " + describe() + ": " + e.getMessage(), e);
     }
   }
 
@@ -73,7 +75,8 @@ final class S3Files implements ModStore {
     try {
       client().putObject(req, size == 0 ? RequestBody.empty() : RequestBody.fromFile(file));
     } catch (SdkException e) {
-      throw new IOException("PUT " + objectKey(key) + " to " + describe() + ": " + e.getMessage(), e);
+      throw new IOException(
+          "PUT " + objectKey(key) + " to " + describe() + ": " + e.getMessage(), e);
     }
   }
 

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Immutable files (a version's info, go.mod and zip; checksum database tiles): served from this
  * disk, else from the bucket, else fetched from upstream once, checked, stored complete (bucket
- * first, so replicas see it, then disk) and served. Concurrent first requests for one file share one
- * fetch. A file that fails its check, an upstream error or a miss stores nothing, so the next
+ * first, so replicas see it, then disk) and served. Concurrent first requests for one file share
+ * one fetch. A file that fails its check, an upstream error or a miss stores nothing, so the next
  * request tries again.
  *
  * <p>Thread-safe; blocking.
@@ -47,6 +47,7 @@ final class StoredFiles {
   private final Stats stats;
   private final PrintStream err;
   private final long maxSize;
+
   /** Fetches under way: empty when the file is now on disk, else what to answer. */
   private final ConcurrentHashMap<String, CompletableFuture<Optional<Result>>> inflight =
       new ConcurrentHashMap<>();
@@ -104,8 +105,10 @@ final class StoredFiles {
       return r.get();
     }
     // every waiter opens the stored file for itself
-    return disk.open(key).<Result>map(Found::new)
-        .orElseGet(() -> new Failed(upstreamPath + " was evicted at once: --max-size is too small"));
+    return disk.open(key)
+        .<Result>map(Found::new)
+        .orElseGet(
+            () -> new Failed(upstreamPath + " was evicted at once: --max-size is too small"));
   }
 
   /** Fills the disk from the bucket or the upstreams: empty when the disk now holds it. */
@@ -135,11 +138,18 @@ final class StoredFiles {
     }
   }
 
-  private Optional<Result> store(String key, Path tmp, Upstreams.Got g, Check check, String upstreamPath) throws IOException {
+  private Optional<Result> store(
+      String key, Path tmp, Upstreams.Got g, Check check, String upstreamPath) throws IOException {
     Optional<String> problem = check.problem(tmp);
     if (problem.isPresent()) {
       stats.add(ModStats.REJECTED, 1);
-      String m = g.from() + " served a bad " + upstreamPath + ": " + problem.get() + "; nothing was stored";
+      String m =
+          g.from()
+              + " served a bad "
+              + upstreamPath
+              + ": "
+              + problem.get()
+              + "; nothing was stored";
       err.println("progcache serve: modproxy: " + m);
       return Optional.of(new Failed(m));
     }
@@ -149,7 +159,13 @@ final class StoredFiles {
         shared.put(key, tmp, g.size());
       } catch (IOException e) {
         // served from this disk anyway; another replica fetches it again
-        err.println("progcache serve: modproxy: cannot store " + key + " in " + shared.describe() + ": " + e.getMessage());
+        err.println(
+            "progcache serve: modproxy: cannot store "
+                + key
+                + " in "
+                + shared.describe()
+                + ": "
+                + e.getMessage());
       }
     }
     disk.commit(key, tmp);
@@ -166,9 +182,17 @@ final class StoredFiles {
       if (problem.isEmpty()) {
         return true;
       }
-      err.println("progcache serve: modproxy: " + key + " in " + shared.describe() + " is bad (" + problem.get() + "); fetching it again");
+      err.println(
+          "progcache serve: modproxy: "
+              + key
+              + " in "
+              + shared.describe()
+              + " is bad ("
+              + problem.get()
+              + "); fetching it again");
     } catch (IOException e) {
-      err.println("progcache serve: modproxy: " + e.getMessage() + "; asking the upstream proxy instead");
+      err.println(
+          "progcache serve: modproxy: " + e.getMessage() + "; asking the upstream proxy instead");
     }
     return false;
   }

@@ -11,8 +11,8 @@ import java.util.function.LongSupplier;
  * beyond it gets 429 with {@code Retry-After: 1}; go retries module downloads that fail this way on
  * its next command, and a CI job's burst of a few hundred requests fits a rate of that size.
  *
- * <p>Thread-safe. At most {@link #MAX_PRINCIPALS} buckets are kept (the least recently used go;
- * a bucket forgotten is a full one), so memory stays bounded whatever OIDC rules name.
+ * <p>Thread-safe. At most {@link #MAX_PRINCIPALS} buckets are kept (the least recently used go; a
+ * bucket forgotten is a full one), so memory stays bounded whatever OIDC rules name.
  */
 final class TokenRates {
   static final int MAX_PRINCIPALS = 10_000;

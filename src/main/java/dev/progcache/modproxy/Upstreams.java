@@ -92,7 +92,11 @@ final class Upstreams implements AutoCloseable {
       if (entry.isEmpty() || entry.equals("direct") || entry.equals("off")) {
         continue;
       }
-      URI u = Endpoint.parse(entry, what + " entry \"" + entry + "\"", "--modproxy-netrc or --modproxy-header-file");
+      URI u =
+          Endpoint.parse(
+              entry,
+              what + " entry \"" + entry + "\"",
+              "--modproxy-netrc or --modproxy-header-file");
       String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
       out.add(new Proxy(u.resolve(path.endsWith("/") ? path : path + "/"), anyError));
     }
@@ -132,7 +136,8 @@ final class Upstreams implements AutoCloseable {
     return last;
   }
 
-  private Answer one(Proxy p, String relPath, Path into, long maxBytes) throws InterruptedIOException {
+  private Answer one(Proxy p, String relPath, Path into, long maxBytes)
+      throws InterruptedIOException {
     URI u = p.base().resolve(relPath);
     HttpRequest.Builder b = HttpRequest.newBuilder(u).GET().timeout(stall.multipliedBy(2));
     credentials.apply(b, u);
@@ -150,14 +155,29 @@ final class Upstreams implements AutoCloseable {
         }
         long len = r.headers().firstValueAsLong("Content-Length").orElse(-1);
         if (len > maxBytes) {
-          return new Failed(relPath + " is " + len + " bytes at " + p + ", over the limit of " + maxBytes + " bytes (--max-module-size)");
+          return new Failed(
+              relPath
+                  + " is "
+                  + len
+                  + " bytes at "
+                  + p
+                  + ", over the limit of "
+                  + maxBytes
+                  + " bytes (--max-module-size)");
         }
         long n = copy(in, into, maxBytes);
         if (n < 0) {
-          return new Failed(relPath + " at " + p + " is over the limit of " + maxBytes + " bytes (--max-module-size)");
+          return new Failed(
+              relPath
+                  + " at "
+                  + p
+                  + " is over the limit of "
+                  + maxBytes
+                  + " bytes (--max-module-size)");
         }
         if (len >= 0 && n != len) {
-          return new Failed(relPath + " at " + p + " was cut short: " + n + " of " + len + " bytes");
+          return new Failed(
+              relPath + " at " + p + " was cut short: " + n + " of " + len + " bytes");
         }
         bytes.addAndGet(n);
         return new Got(n, p);
@@ -166,7 +186,13 @@ final class Upstreams implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while reading " + relPath + " from " + p);
     } catch (IOException e) {
-      return new Failed("cannot read " + relPath + " from " + p + ": " + (e.getMessage() == null ? "no answer" : e.getMessage()));
+      return new Failed(
+          "cannot read "
+              + relPath
+              + " from "
+              + p
+              + ": "
+              + (e.getMessage() == null ? "no answer" : e.getMessage()));
     }
   }
 
@@ -176,7 +202,8 @@ final class Upstreams implements AutoCloseable {
    */
   private long copy(InputStream in, Path into, long max) throws IOException {
     AtomicLong done = new AtomicLong();
-    java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean fired =
+        new java.util.concurrent.atomic.AtomicBoolean();
     Thread reader = Thread.currentThread();
     Thread watchdog =
         Thread.ofVirtual()
@@ -212,7 +239,8 @@ final class Upstreams implements AutoCloseable {
       return done.get();
     } catch (IOException e) {
       if (fired.get()) {
-        throw new IOException("nothing arrived for " + stall.toMillis() + " ms after " + done.get() + " bytes", e);
+        throw new IOException(
+            "nothing arrived for " + stall.toMillis() + " ms after " + done.get() + " bytes", e);
       }
       throw e;
     } finally {

@@ -18,8 +18,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One GOCACHEPROG session: reads go's requests on the calling thread and answers each exactly
- * once, in whatever order the cache completes them.
+ * One GOCACHEPROG session: reads go's requests on the calling thread and answers each exactly once,
+ * in whatever order the cache completes them.
  *
  * <p>The handshake must already have been written (see {@link ResponseWriter#HANDSHAKE}): the
  * caller writes it before building anything slow. Put bodies are streamed into the cache by the
@@ -51,7 +51,8 @@ public final class ProgServer {
   /**
    * @param log where problems are reported (go's stderr)
    */
-  public ProgServer(InputStream in, ResponseWriter writer, BuildCache cache, Stats stats, PrintStream log) {
+  public ProgServer(
+      InputStream in, ResponseWriter writer, BuildCache cache, Stats stats, PrintStream log) {
     this(in, writer, cache, stats, log, 256);
   }
 
@@ -72,8 +73,8 @@ public final class ProgServer {
   }
 
   /**
-   * Serves until close, end of input, or malformed input, on the calling thread. Does not close
-   * the cache.
+   * Serves until close, end of input, or malformed input, on the calling thread. Does not close the
+   * cache.
    */
   public Outcome serve() {
     writer.holdFlushesOn(Thread.currentThread());

@@ -15,11 +15,11 @@ import org.jspecify.annotations.Nullable;
  * holding the body in standard base64.
  *
  * <p>A parser for exactly this (RFC 8259 JSON, fields matched as go's {@code encoding/json} does:
- * exact name first, then ignoring case; unknown fields skipped whatever their value). It is
- * written out here rather than taken from a JSON library because it sits on every helper's start:
- * creating a Jackson parser costs 15-20 ms in a new JVM (its base class makes {@code BigDecimal}
- * constants, and {@code BigDecimal}'s initializer computes 5^65536 in the interpreter). The
- * Jackson-based reader it replaced is the reference it is tested against.
+ * exact name first, then ignoring case; unknown fields skipped whatever their value). It is written
+ * out here rather than taken from a JSON library because it sits on every helper's start: creating
+ * a Jackson parser costs 15-20 ms in a new JVM (its base class makes {@code BigDecimal} constants,
+ * and {@code BigDecimal}'s initializer computes 5^65536 in the interpreter). The Jackson-based
+ * reader it replaced is the reference it is tested against.
  *
  * <p>Limits: objects nest at most {@value #MAX_DEPTH} deep, field names and string values other
  * than a put's body hold at most {@value #MAX_STRING} bytes. Not thread-safe: one reader thread
@@ -45,12 +45,16 @@ public final class RequestReader {
   private int end;
   private long seq;
   private long lastId = -1;
+
   /** Bytes of the string being read (names, commands, ids). */
   private final ByteArrayOutputStream text = new ByteArrayOutputStream(64);
+
   /** Whether the last {@link #stringChar} came from an escape. */
   private boolean escapedChar;
+
   /** The put whose body is being read, for messages. */
   private @Nullable Request body;
+
   /** Decoded body bytes on their way out; made at the first body. */
   private byte @Nullable [] decoded;
 
@@ -138,8 +142,8 @@ public final class RequestReader {
 
   /**
    * Streams the body line that follows a put into {@code out}, returning the number of decoded
-   * bytes. Reads the whole body even when {@code out} throws part way: {@code out} must swallow
-   * its own failures (see {@link dev.progcache.cache.BodySource}).
+   * bytes. Reads the whole body even when {@code out} throws part way: {@code out} must swallow its
+   * own failures (see {@link dev.progcache.cache.BodySource}).
    *
    * @throws ProtocolException when the next value is not a base64 string
    */
@@ -148,8 +152,11 @@ public final class RequestReader {
       int c = skipSpace();
       if (c != '"') {
         throw new ProtocolException(
-            where(r) + ": expected the body line (a base64 JSON string of "
-                + r.bodySize() + " bytes), got " + describe(c));
+            where(r)
+                + ": expected the body line (a base64 JSON string of "
+                + r.bodySize()
+                + " bytes), got "
+                + describe(c));
       }
       pos++;
       body = r;
@@ -239,7 +246,8 @@ public final class RequestReader {
         quad = 0;
       }
     }
-    boolean complete = (have == 0 && pad == 0) || (have == 2 && pad == 2) || (have == 3 && pad == 1);
+    boolean complete =
+        (have == 0 && pad == 0) || (have == 2 && pad == 2) || (have == 3 && pad == 1);
     if (!complete) {
       throw new ProtocolException(where(r) + ": bad body line: truncated base64");
     }
@@ -451,8 +459,8 @@ public final class RequestReader {
   }
 
   /**
-   * The next character of a string: a raw byte, or the char of an escape ({@link #escapedChar}
-   * says which); {@link #EOF} at the closing quote.
+   * The next character of a string: a raw byte, or the char of an escape ({@link #escapedChar} says
+   * which); {@link #EOF} at the closing quote.
    */
   private int stringChar() throws IOException, ProtocolException {
     int c = read();

@@ -15,15 +15,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe: one lock serialises whole lines. A line is flushed at once unless the writing
  * thread is the one that {@link #holdFlushesOn(Thread) holds flushes}: the reader thread answers
- * what it can synchronously, and its lines go out together on the next {@link #flush()}, which
- * the reader calls before it waits for more input. Lines from any other thread flush everything
- * written so far. Once the stream fails (go went away), later writes are dropped and {@link
- * #failed()} says so.
+ * what it can synchronously, and its lines go out together on the next {@link #flush()}, which the
+ * reader calls before it waits for more input. Lines from any other thread flush everything written
+ * so far. Once the stream fails (go went away), later writes are dropped and {@link #failed()} says
+ * so.
  */
 public final class ResponseWriter {
   /** The first line a helper writes: what it can do. */
   public static final byte[] HANDSHAKE =
-      "{\"ID\":0,\"KnownCommands\":[\"get\",\"put\",\"close\"]}\n".getBytes(StandardCharsets.US_ASCII);
+      "{\"ID\":0,\"KnownCommands\":[\"get\",\"put\",\"close\"]}\n"
+          .getBytes(StandardCharsets.US_ASCII);
 
   private static final DateTimeFormatter RFC3339_NANOS =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.nnnnnnnnn'Z'").withZone(ZoneOffset.UTC);
@@ -44,7 +45,11 @@ public final class ResponseWriter {
 
   public void hit(long id, Key outputId, long size, long timeNanos, String diskPath) {
     StringBuilder b = new StringBuilder(200);
-    b.append("{\"ID\":").append(id).append(",\"OutputID\":\"").append(outputId.base64()).append('"');
+    b.append("{\"ID\":")
+        .append(id)
+        .append(",\"OutputID\":\"")
+        .append(outputId.base64())
+        .append('"');
     if (size != 0) {
       b.append(",\"Size\":").append(size);
     }
@@ -123,7 +128,6 @@ public final class ResponseWriter {
     return b.repeat('0', width - s.length()).append(s);
   }
 
-
   private void line(String s) {
     send(s.getBytes(StandardCharsets.UTF_8), Thread.currentThread() != holder);
   }
@@ -149,7 +153,6 @@ public final class ResponseWriter {
       lock.unlock();
     }
   }
-
 
   /** Appends {@code s} as a JSON string; escapes what JSON requires and HTML-significant bytes. */
   static void quote(StringBuilder b, String s) {

@@ -8,17 +8,19 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A value built once: in the background after {@link #start}, or on the thread of the first
- * {@link #get} when nobody started it. Remote clients are built this way so that a helper whose
- * gets all hit on local disk never builds one (loading an HTTP or S3 client costs a one-shot JVM
- * more CPU than a warm build's whole session). Thread-safe.
+ * A value built once: in the background after {@link #start}, or on the thread of the first {@link
+ * #get} when nobody started it. Remote clients are built this way so that a helper whose gets all
+ * hit on local disk never builds one (loading an HTTP or S3 client costs a one-shot JVM more CPU
+ * than a warm build's whole session). Thread-safe.
  */
 public final class Background<T> {
   private final FutureTask<T> task;
   private final String threadName;
   private final AtomicBoolean started = new AtomicBoolean();
 
-  /** @param threadName the name of the virtual thread that {@link #start} runs it on */
+  /**
+   * @param threadName the name of the virtual thread that {@link #start} runs it on
+   */
   public Background(String threadName, Callable<T> build) {
     this.threadName = threadName;
     this.task = new FutureTask<>(build);

@@ -13,12 +13,12 @@ import java.util.function.LongSupplier;
 
 /**
  * Makes a remote tier safe to put behind the local disk: a get never fails and never takes longer
- * than its deadline; a failing remote opens a {@link Breaker} (one for reads, one for writes) so later calls cost
- * nothing (a get that runs into its deadline opens the read breaker at once); misses
- * are remembered for a moment ({@link NegativeCache}); a 401 (credentials not accepted) turns the
- * tier off and a 403 turns reads or writes off for the rest of the session, each reported once
- * with a hint; credentials that cannot be had (a
- * failed id-token fetch) turn both off, reported once; a 429 pauses the tier.
+ * than its deadline; a failing remote opens a {@link Breaker} (one for reads, one for writes) so
+ * later calls cost nothing (a get that runs into its deadline opens the read breaker at once);
+ * misses are remembered for a moment ({@link NegativeCache}); a 401 (credentials not accepted)
+ * turns the tier off and a 403 turns reads or writes off for the rest of the session, each reported
+ * once with a hint; credentials that cannot be had (a failed id-token fetch) turn both off,
+ * reported once; a 429 pauses the tier.
  *
  * <p>Thread-safe. {@link #get} returns a miss instead of throwing. {@link #put} returns normally
  * when the upload succeeded or was deliberately skipped (breaker open, writes denied, object too
@@ -70,9 +70,9 @@ public final class BestEffort implements RemoteTier {
 
   /**
    * A get while the read breaker is closed; while it is open, a miss at once. The half-open probe
-   * is sent in the background and this get answered as a miss: no go command waits out a timeout
-   * to learn whether a remote that failed is back (a daemon's breaker spans go commands, so a
-   * remote that hangs costs one timeout per daemon, not one per probe).
+   * is sent in the background and this get answered as a miss: no go command waits out a timeout to
+   * learn whether a remote that failed is back (a daemon's breaker spans go commands, so a remote
+   * that hangs costs one timeout per daemon, not one per probe).
    */
   @Override
   public Optional<Hit> get(Key action, ObjectSink sink) {
@@ -228,7 +228,8 @@ public final class BestEffort implements RemoteTier {
 
   private void prefetchTrouble(String kind, Exception e) {
     log.count(RemoteLog.PREFETCH_ERRORS, 1);
-    log.once(kind, "remote cache " + name + " " + kind + " failed, building without it: " + reason(e));
+    log.once(
+        kind, "remote cache " + name + " " + kind + " failed, building without it: " + reason(e));
   }
 
   private void classify(RemoteException e, String op) {
@@ -249,7 +250,9 @@ public final class BestEffort implements RemoteTier {
             "denied-write",
             "refused uploads",
             e,
-            "the credentials may be read-only (" + delegate.credentialsHint() + "). Continuing read-only.");
+            "the credentials may be read-only ("
+                + delegate.credentialsHint()
+                + "). Continuing read-only.");
       }
       case UNAUTHENTICATED -> {
         readsOff = true;
@@ -265,9 +268,7 @@ public final class BestEffort implements RemoteTier {
         readsOff = true;
         writesOff = true;
         log.count(op.equals("get") ? RemoteLog.ERRORS : RemoteLog.UPLOAD_ERRORS, 1);
-        log.once(
-            "no-credentials",
-            "remote cache " + name + " is off for this build: " + reason(e));
+        log.once("no-credentials", "remote cache " + name + " is off for this build: " + reason(e));
       }
       case TOO_LARGE -> {
         writes.success(); // the remote answered: a probe that gets a 413 found it up
@@ -284,8 +285,13 @@ public final class BestEffort implements RemoteTier {
         log.count(op.equals("get") ? RemoteLog.ERRORS : RemoteLog.UPLOAD_ERRORS, 1);
         log.once(
             "throttled",
-            "remote cache " + name + " asked us to back off (" + reason(e) + "); pausing it for "
-                + wait.toSeconds() + " s");
+            "remote cache "
+                + name
+                + " asked us to back off ("
+                + reason(e)
+                + "); pausing it for "
+                + wait.toSeconds()
+                + " s");
       }
       case FAILED -> {
         (op.equals("get") ? reads : writes).failure();

@@ -72,8 +72,8 @@ public final class Breaker {
 
   /**
    * Whether the breaker is closed. Bulk calls whose outcome does not count (prefetch batches,
-   * manifests) go ahead only then: they must never take the half-open state's one probe, which
-   * only a call that reports {@link #success} or {@link #failure} may hold.
+   * manifests) go ahead only then: they must never take the half-open state's one probe, which only
+   * a call that reports {@link #success} or {@link #failure} may hold.
    */
   public boolean closed() {
     lock.lock();
@@ -118,8 +118,8 @@ public final class Breaker {
   }
 
   /**
-   * Records a failure that says more than one: a call that ran into its deadline. Opens the
-   * breaker at once (a failed probe reopens it for longer, as {@link #failure} does).
+   * Records a failure that says more than one: a call that ran into its deadline. Opens the breaker
+   * at once (a failed probe reopens it for longer, as {@link #failure} does).
    */
   public void trip() {
     lock.lock();

@@ -9,7 +9,9 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Runs blocking remote calls with a deadline, on a virtual thread that is interrupted at the end. */
+/**
+ * Runs blocking remote calls with a deadline, on a virtual thread that is interrupted at the end.
+ */
 final class Deadlines {
   private Deadlines() {}
 

@@ -30,14 +30,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #start} fetches the context's manifest from the shared tier and the entries it lists
  * that are not on disk yet, in batches, at most {@code parallel} batches at once (when the
- * directory was empty at start, without looking: all but those go asked for or stored first).
- * Of a settled manifest only the ids go asked for are fetched ({@link Manifest#toPrefetch}).
- * Each entry is stored exactly as a read-through hit would be (verified: sha256 and size). A get
- * for an entry whose batch is in flight waits for it ({@link #inFlight}) instead of asking again;
- * a get for one not yet sent takes it over. At {@link #close} the fetching stops, bytes fetched
- * but never used are counted as wasted, and the action IDs this build hit or stored are queued on
- * the uploader for the manifest, those go asked for first (unless the manifest already says all
- * this report would).
+ * directory was empty at start, without looking: all but those go asked for or stored first). Of a
+ * settled manifest only the ids go asked for are fetched ({@link Manifest#toPrefetch}). Each entry
+ * is stored exactly as a read-through hit would be (verified: sha256 and size). A get for an entry
+ * whose batch is in flight waits for it ({@link #inFlight}) instead of asking again; a get for one
+ * not yet sent takes it over. At {@link #close} the fetching stops, bytes fetched but never used
+ * are counted as wasted, and the action IDs this build hit or stored are queued on the uploader for
+ * the manifest, those go asked for first (unless the manifest already says all this report would).
  *
  * <p>Thread-safe. Never throws and never fails a build: remote trouble only means less is
  * prefetched. The remote is expected to be a {@link BestEffort}.
@@ -54,8 +53,10 @@ public final class Prefetch {
   private static final int PENDING = 0;
   private static final int IN_FLIGHT = 1;
   private static final int TAKEN = 2;
+
   /** Flags of {@link #used}: go asked for the id; it was a hit. */
   private static final int ASKED = 1;
+
   private static final int HIT = 2;
   private static final int MAX_RECORDED = 20_000;
   private static final java.time.Duration MANIFEST_WAIT = java.time.Duration.ofSeconds(2);
@@ -71,27 +72,35 @@ public final class Prefetch {
   private final Limits limits;
   private final RemoteLog log;
   private final ConcurrentHashMap<Key, Slot> slots = new ConcurrentHashMap<>();
+
   /** Entries this session prefetched and go has not asked for yet. */
   private final ConcurrentHashMap<Key, Hit> unused = new ConcurrentHashMap<>();
+
   /** Bytes of prefetched entries go stored anew before asking for them (wasted too). */
   private final AtomicLong overwritten = new AtomicLong();
+
   /** Ids this build hit or stored, in order, with {@link #ASKED} and {@link #HIT} flags. */
   private final Map<Key, Integer> used = new LinkedHashMap<>();
+
   /** Ids go asked for and did not find on disk (capped like {@link #used}). */
   private final Set<Key> missed = ConcurrentHashMap.newKeySet();
+
   private final ReentrantLock usedLock = new ReentrantLock();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Manifest> listed = new CompletableFuture<>();
   private volatile boolean closed;
   private volatile boolean started;
   private volatile boolean localWasEmpty;
+
   /**
    * Ids go asked for or stored before the manifest came (their gets fetched them, or go built
    * them); left out of the prefetch when the directory was empty at start. An id seen just as the
    * manifest comes may still be fetched twice: harmless, both copies are verified.
    */
   private final Set<Key> seenEarly = ConcurrentHashMap.newKeySet();
+
   private volatile @Nullable Key contextKey;
+
   /** Listed ids a warm directory lacks, held back until go's misses are among them. */
   private final Hold hold = new Hold();
 
@@ -114,14 +123,14 @@ public final class Prefetch {
    * manifest came. (On a fresh runner that lookup took 20-40 ms of the interpreter's time between
    * the manifest and the first batch.)
    *
-   * <p>Otherwise the listed ids are looked up on disk. When some are there and some are not (a
-   * warm directory: a developer's machine, a runner with a restored cache), the missing ones are
-   * held back: a manifest is the union of a month of builds of the context, and what a warm
-   * directory lacks is mostly what other builds used (older commits, other commands). They are
-   * fetched only once {@link Hold#MATCHES_TO_RELEASE} of go's local misses, and at least half of
-   * them, are among them (the manifest predicts this build, e.g. after a pull of many commits);
-   * until then each miss is one get. A directory holding none of the listed ids is prefetched as
-   * a fresh one (ADR 0024).
+   * <p>Otherwise the listed ids are looked up on disk. When some are there and some are not (a warm
+   * directory: a developer's machine, a runner with a restored cache), the missing ones are held
+   * back: a manifest is the union of a month of builds of the context, and what a warm directory
+   * lacks is mostly what other builds used (older commits, other commands). They are fetched only
+   * once {@link Hold#MATCHES_TO_RELEASE} of go's local misses, and at least half of them, are among
+   * them (the manifest predicts this build, e.g. after a pull of many commits); until then each
+   * miss is one get. A directory holding none of the listed ids is prefetched as a fresh one (ADR
+   * 0024).
    */
   public void start(boolean localIsEmpty) {
     this.localWasEmpty = localIsEmpty;
@@ -192,7 +201,10 @@ public final class Prefetch {
     running.acquire(limits.parallel());
   }
 
-  /** Counts a local miss of {@code action}; if it releases the held ids, fetches those not asked for. */
+  /**
+   * Counts a local miss of {@code action}; if it releases the held ids, fetches those not asked
+   * for.
+   */
   private void matchHeld(Key action) {
     Optional<List<Key>> released = hold.miss(action);
     if (released.isEmpty()) {
@@ -247,7 +259,8 @@ public final class Prefetch {
     }
   }
 
-  private Hit store(Key action, Key output, long size, InputStream body) throws java.io.IOException {
+  private Hit store(Key action, Key output, long size, InputStream body)
+      throws java.io.IOException {
     Hit h = local.store(action, output, size, Buffers.source(body));
     unused.put(action, h);
     log.count(RemoteLog.PREFETCHED, 1);
@@ -287,9 +300,9 @@ public final class Prefetch {
   }
 
   /**
-   * The entry of {@code action} this session prefetched, if go has not asked for it yet: the
-   * hit the local disk would give, without reading its record back (the first get of each
-   * prefetched entry).
+   * The entry of {@code action} this session prefetched, if go has not asked for it yet: the hit
+   * the local disk would give, without reading its record back (the first get of each prefetched
+   * entry).
    */
   public Optional<Hit> landed(Key action) {
     return Optional.ofNullable(unused.get(action));

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A shared tier that is only read: gets go through, puts are skipped (and counted), so a build
- * that must not publish (a pull request, an untrusted branch) still benefits from the cache. The
- * local disk still takes every put, and go is still told the helper can put.
+ * A shared tier that is only read: gets go through, puts are skipped (and counted), so a build that
+ * must not publish (a pull request, an untrusted branch) still benefits from the cache. The local
+ * disk still takes every put, and go is still told the helper can put.
  *
  * <p>Thread-safe if the delegate is. {@link #put} never throws.
  */

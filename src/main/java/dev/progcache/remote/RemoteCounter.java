@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The remote tiers' counters, in the order they appear in the stats line. The server exports the
- * same counters of its bucket or upstream at {@code /metrics} ({@link #BACKING}, {@link
- * #UPSTREAM}) and shows some on its status page.
+ * same counters of its bucket or upstream at {@code /metrics} ({@link #BACKING}, {@link #UPSTREAM})
+ * and shows some on its status page.
  */
 public enum RemoteCounter implements Metric {
   HITS("remote-hits", "hit", "Lookups the remote answered with an object"),
@@ -23,19 +23,24 @@ public enum RemoteCounter implements Metric {
       "remote-upload-timeouts", "upload_timeout", "Uploads still queued at the drain deadline"),
   UPLOAD_REJECTED("remote-upload-rejected", "upload_rejected", "Uploads the remote refused"),
   READ_ONLY(
-      "remote-read-only", "read_only", "1 when the helper is read-only (--read-only, or its token may not write)"),
+      "remote-read-only",
+      "read_only",
+      "1 when the helper is read-only (--read-only, or its token may not write)"),
   UPLOAD_READ_ONLY(
       "remote-upload-read-only", "upload_read_only", "Uploads not sent: the remote is read-only"),
   PREFETCHED("prefetched", "prefetched", "Objects prefetched into the local cache"),
   PREFETCH_LISTED("prefetch-listed", "prefetch_listed", "Ids the prefetch manifest listed"),
   PREFETCH_USED("prefetch-used", "prefetch_used", "Prefetched objects go then asked for"),
-  PREFETCH_WAITED("prefetch-waited", "prefetch_waited", "Lookups that waited for a prefetch in flight"),
+  PREFETCH_WAITED(
+      "prefetch-waited", "prefetch_waited", "Lookups that waited for a prefetch in flight"),
   PREFETCH_WASTED_BYTES(
       "prefetch-wasted-bytes", "prefetch_wasted", "Bytes prefetched that go never asked for"),
   PREFETCH_BYTES("prefetch-bytes", "prefetch_bytes", "Body bytes prefetched"),
   PREFETCH_ERRORS("prefetch-errors", "prefetch_error", "Prefetch requests that failed"),
   PREFETCH_HELD(
-      "prefetch-held", "prefetch_held", "Listed ids a warm directory lacked, held back from prefetch"),
+      "prefetch-held",
+      "prefetch_held",
+      "Listed ids a warm directory lacked, held back from prefetch"),
   PREFETCH_RELEASED(
       "prefetch-released", "prefetch_released", "Held ids fetched after all: the build used them"),
   S3_GETS("s3-get-requests", "s3_get", "GET requests sent to the bucket"),

@@ -16,14 +16,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The local disk in front of a shared tier. The shared tier sleeps until the first local miss or
- * put: only then are its client built and the prefetch started, so a build that finds everything
- * on disk costs the remote nothing. A get is answered from disk when it can be; on a local
- * miss the remote is asked on a virtual thread, and a remote hit is verified and written to disk
- * (read-through), then answered from there, so go always reads a local file. A put is answered
- * once the local write is done; its upload is queued (write-behind).
+ * put: only then are its client built and the prefetch started, so a build that finds everything on
+ * disk costs the remote nothing. A get is answered from disk when it can be; on a local miss the
+ * remote is asked on a virtual thread, and a remote hit is verified and written to disk
+ * (read-through), then answered from there, so go always reads a local file. A put is answered once
+ * the local write is done; its upload is queued (write-behind).
  *
- * <p>Thread-safe. Remote trouble is a miss, never a failed future: {@code remote} is expected to
- * be a {@link BestEffort}, and anything it still throws is a miss too. Closing drains the uploader
+ * <p>Thread-safe. Remote trouble is a miss, never a failed future: {@code remote} is expected to be
+ * a {@link BestEffort}, and anything it still throws is a miss too. Closing drains the uploader
  * (bounded) and closes the remote; the helper closes go's stdout before that.
  */
 public final class TieredCache implements BuildCache {
@@ -31,8 +31,10 @@ public final class TieredCache implements BuildCache {
   private final RemoteTier remote;
   private final Uploader uploader;
   private final @Nullable Prefetch prefetch;
+
   /** Whether closing closes the disk, remote and uploader (false: a daemon session's view). */
   private final boolean owner;
+
   private final java.util.concurrent.atomic.AtomicBoolean awake =
       new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -41,9 +43,9 @@ public final class TieredCache implements BuildCache {
   }
 
   /**
-   * @param prefetch fills the disk in the background and records what the build uses; started
-   *     at the first local miss or put; a get waits for its prefetch in flight instead of asking
-   *     the remote again
+   * @param prefetch fills the disk in the background and records what the build uses; started at
+   *     the first local miss or put; a get waits for its prefetch in flight instead of asking the
+   *     remote again
    */
   public TieredCache(
       DiskStore local, RemoteTier remote, Uploader uploader, @Nullable Prefetch prefetch) {
@@ -77,8 +79,8 @@ public final class TieredCache implements BuildCache {
   /**
    * Wakes the shared tier now when the local directory holds nothing (a fresh runner): go's first
    * get would miss and wake it anyway, so the client and the prefetch's manifest request start
-   * while go is still loading packages instead of on that miss; and the native sha256 engine
-   * starts loading, since everything fetched will be hashed. Returns this.
+   * while go is still loading packages instead of on that miss; and the native sha256 engine starts
+   * loading, since everything fetched will be hashed. Returns this.
    */
   public TieredCache wakeIfLocalIsEmpty() {
     if (local.isEmpty()) {
@@ -162,7 +164,6 @@ public final class TieredCache implements BuildCache {
   private Hit store(Key action, Key output, long size, InputStream body) throws IOException {
     return local.store(action, output, size, Buffers.source(body));
   }
-
 
   @Override
   public Path put(Key actionId, Key outputId, long size, BodySource body) throws IOException {

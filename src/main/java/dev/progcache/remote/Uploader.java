@@ -13,9 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one owner of background uploads (write-behind): a bounded queue drained by a bounded number
- * of virtual threads, each upload with a deadline that grows with its size, and a drain deadline
- * at close. What does not fit, or does not finish in time, is dropped and counted — a shared cache
- * is an optimisation, never a reason to wait.
+ * of virtual threads, each upload with a deadline that grows with its size, and a drain deadline at
+ * close. What does not fit, or does not finish in time, is dropped and counted — a shared cache is
+ * an optimisation, never a reason to wait.
  *
  * <p>Thread-safe. {@link #submit} never blocks; {@link #close} blocks at most for the drain
  * deadline (plus a moment to interrupt what is still running).
@@ -63,7 +63,9 @@ public final class Uploader implements AutoCloseable {
     this.queue = new ArrayBlockingQueue<>(limits.queue());
   }
 
-  /** Queues an upload of the stored body {@code body}; drops it (counted) when the queue is full. */
+  /**
+   * Queues an upload of the stored body {@code body}; drops it (counted) when the queue is full.
+   */
   public void submit(Key action, Key output, long size, Path body) {
     submit(remote, action, output, size, body);
   }

@@ -20,8 +20,8 @@ import java.util.function.LongSupplier;
  * first upload (or manifest report) the server is asked once what the token may do, and while the
  * answer is "no writes" uploads are skipped and counted ({@link ReadOnly#SKIPPED}) instead of being
  * refused with a 403 that would be reported on every go command. The answer is remembered for
- * {@code ttl} (a daemon asks again after that, so a token given the grant starts writing). When
- * the server cannot say (an older server, an error, no answer within {@code patience}), uploads go on
+ * {@code ttl} (a daemon asks again after that, so a token given the grant starts writing). When the
+ * server cannot say (an older server, an error, no answer within {@code patience}), uploads go on
  * as before and a refusal is reported as before.
  *
  * <p>Thread-safe. Reads pass through untouched and never wait for the question; {@link #put} waits
@@ -104,7 +104,9 @@ public final class WriteGrant implements RemoteTier {
   /** Whether writes are to be skipped: the server said so (waiting at most {@code patience}). */
   private boolean lacksWrite() {
     try {
-      return current().get(timing.patience().toNanos(), TimeUnit.NANOSECONDS).equals(Optional.of(false));
+      return current()
+          .get(timing.patience().toNanos(), TimeUnit.NANOSECONDS)
+          .equals(Optional.of(false));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;

@@ -9,8 +9,8 @@ import dev.progcache.server.auth.TokenWatcher;
 import dev.progcache.server.auth.Tokens;
 import dev.progcache.server.http.AccessLog;
 import dev.progcache.server.http.CacheHandler;
-import dev.progcache.server.http.PlainErrors;
 import dev.progcache.server.http.MetricsEndpoint;
+import dev.progcache.server.http.PlainErrors;
 import dev.progcache.server.metrics.RequestTimes;
 import dev.progcache.server.metrics.ServerMetrics;
 import dev.progcache.server.status.Status;
@@ -28,8 +28,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
-import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.RequestLog;
@@ -44,16 +44,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A running cache server: Jetty with HTTP/1.1 and h2c on one connector, handlers on virtual
- * threads, at most {@code maxRequests} requests at once, graceful stop that lets in-flight
- * requests (PUTs) finish.
+ * threads, at most {@code maxRequests} requests at once, graceful stop that lets in-flight requests
+ * (PUTs) finish.
  *
  * <p>Thread-safe. {@link #close} stops it gracefully; a JVM shutdown (SIGTERM) does the same. An
  * edge cache's queued forwards get up to their drain deadline after the last request.
  */
 public final class CacheServer implements AutoCloseable {
   private static final long STOP_TIMEOUT_MILLIS = 15_000;
+
   /** The status history's file in the storage directory. */
   static final String HISTORY_FILE = "status-history.json";
+
   private final Server server;
   private final ServerConnector connector;
   private final AccessLog accessLog;
@@ -133,8 +135,12 @@ public final class CacheServer implements AutoCloseable {
         upstream.close();
       }
       throw new ServeException(
-          "cannot open the storage directory " + cfg.dir() + ": " + dev.progcache.disk.IoText.reason(e)
-              + "; choose a writable directory with --dir", e);
+          "cannot open the storage directory "
+              + cfg.dir()
+              + ": "
+              + dev.progcache.disk.IoText.reason(e)
+              + "; choose a writable directory with --dir",
+          e);
     }
     Tokens.Principal anonymous = anonymous(cfg, err);
     Supplier<Tokens> tokens;
@@ -162,7 +168,10 @@ public final class CacheServer implements AutoCloseable {
         throw new ServeException("cannot use the OIDC rules: " + e.getMessage(), e);
       }
       err.println(
-          "progcache serve: accepting OIDC tokens from " + o.issuer() + " for audience " + o.audience());
+          "progcache serve: accepting OIDC tokens from "
+              + o.issuer()
+              + " for audience "
+              + o.audience());
       OidcVerifier v = oidc;
       AutoCloseable before = stopTokens;
       stopTokens =
@@ -190,9 +199,11 @@ public final class CacheServer implements AutoCloseable {
             new Status.Env(java.time.Clock.systemUTC(), cfg.dir().resolve(HISTORY_FILE), err));
     ServeConfig.Limits l = cfg.limits();
 
-    QueuedThreadPool pool = new QueuedThreadPool(Math.max(16, Runtime.getRuntime().availableProcessors() * 4), 4);
+    QueuedThreadPool pool =
+        new QueuedThreadPool(Math.max(16, Runtime.getRuntime().availableProcessors() * 4), 4);
     pool.setName("progcache-serve");
-    pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("progcache-serve-v"));
+    pool.setVirtualThreadsExecutor(
+        VirtualThreads.getNamedVirtualThreadsExecutor("progcache-serve-v"));
     Server server = new Server(pool);
     server.setErrorHandler(new PlainErrors());
 
@@ -302,7 +313,9 @@ public final class CacheServer implements AutoCloseable {
           "progcache serve: WARNING: --insecure-anonymous: requests without a token may read"
               + (t.anonymousWrite() ? " AND WRITE" : "")
               + " namespace main"
-              + (t.anonymousWrite() ? "; anyone who reaches this server can poison its cache" : ""));
+              + (t.anonymousWrite()
+                  ? "; anyone who reaches this server can poison its cache"
+                  : ""));
       return Tokens.insecureAnonymous(t.anonymousWrite());
     }
     return cfg.authenticated() ? null : Tokens.LOOPBACK_ANONYMOUS;

@@ -15,9 +15,9 @@ import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the server needs to run the module proxy of {@code --modproxy}: starting it in the
- * server's directory (and bucket, and edge's upstream), closing it with the server, and the token
- * rule for {@code /mod/}: the {@code modules} or {@code read} grant.
+ * What the server needs to run the module proxy of {@code --modproxy}: starting it in the server's
+ * directory (and bucket, and edge's upstream), closing it with the server, and the token rule for
+ * {@code /mod/}: the {@code modules} or {@code read} grant.
  */
 final class ModuleRoutes {
   /** The module proxy's directory in the storage directory. */
@@ -68,18 +68,26 @@ final class ModuleRoutes {
     req.setAttribute(AccessLog.PRINCIPAL, p.name());
     return p.mayDownloadModules()
         ? ModProxy.Verdict.ok(p.name())
-        : new ModProxy.Verdict(403, "this token may not download modules (it needs the modules or read grant)");
+        : new ModProxy.Verdict(
+            403, "this token may not download modules (it needs the modules or read grant)");
   }
 
   /** {@code Basic base64(login:TOKEN)} as {@code Bearer TOKEN}; anything else as it is. */
   private static @Nullable String bearer(@Nullable String authorization) {
-    if (authorization == null || authorization.length() < 6 || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+    if (authorization == null
+        || authorization.length() < 6
+        || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
       return authorization;
     }
     try {
-      String pair = new String(Base64.getDecoder().decode(authorization.substring(6).strip()), StandardCharsets.UTF_8);
+      String pair =
+          new String(
+              Base64.getDecoder().decode(authorization.substring(6).strip()),
+              StandardCharsets.UTF_8);
       int colon = pair.indexOf(':');
-      return colon < 0 || colon == pair.length() - 1 ? "Bearer -" : "Bearer " + pair.substring(colon + 1);
+      return colon < 0 || colon == pair.length() - 1
+          ? "Bearer -"
+          : "Bearer " + pair.substring(colon + 1);
     } catch (IllegalArgumentException e) {
       return "Bearer -"; // not base64: an unknown token
     }

@@ -40,7 +40,8 @@ public final class Serve {
     PrintStream err = dev.progcache.cache.LogStamp.stamped(raw, java.time.Clock.systemUTC());
     try {
       ServeConfig cfg = ServeConfig.parse(args, env, file);
-      CacheServer s = CacheServer.start(cfg, raw); // stamps its own lines; the access log has its own times
+      CacheServer s =
+          CacheServer.start(cfg, raw); // stamps its own lines; the access log has its own times
       err.println(
           "progcache serve: listening on "
               + s.url()
@@ -52,7 +53,8 @@ public final class Serve {
               + (cfg.s3() == null ? "no backing store" : "backed by " + cfg.s3().describe())
               + (cfg.upstream() == null
                   ? ""
-                  : ", edge of " + dev.progcache.remote.http.HttpTier.describe(cfg.upstream().url())
+                  : ", edge of "
+                      + dev.progcache.remote.http.HttpTier.describe(cfg.upstream().url())
                       + (cfg.upstream().readOnly() ? " (read-only)" : ""))
               + ", auth "
               + auth(cfg)

@@ -31,8 +31,8 @@ import org.jspecify.annotations.Nullable;
  * @param trust anonymous access and namespace limits
  * @param upstream the server this one reads through to (an edge cache), or null
  * @param modules the module proxy's settings ({@code --modproxy}), or null: no module proxy
- * @param metricsListen a second address serving only {@code /metrics}, to anyone who reaches it,
- *     or null: then {@code /metrics} is served on the main address to tokens with the metrics grant
+ * @param metricsListen a second address serving only {@code /metrics}, to anyone who reaches it, or
+ *     null: then {@code /metrics} is served on the main address to tokens with the metrics grant
  */
 public record ServeConfig(
     String host,
@@ -51,8 +51,17 @@ public record ServeConfig(
   public static ServeConfig onDisk(
       String host, int port, Path dir, @Nullable Path tokens, Limits limits, boolean accessLog) {
     return new ServeConfig(
-        host, port, dir, tokens, limits, accessLog ? AccessLogSettings.DEFAULT : AccessLogSettings.NONE, null,
-        Trust.DEFAULT, null, null, null);
+        host,
+        port,
+        dir,
+        tokens,
+        limits,
+        accessLog ? AccessLogSettings.DEFAULT : AccessLogSettings.NONE,
+        null,
+        Trust.DEFAULT,
+        null,
+        null,
+        null);
   }
 
   /** How the access log looks ({@code --access-log}); {@code OFF}: there is none. */
@@ -87,7 +96,8 @@ public record ServeConfig(
 
   /** These settings serving {@code /metrics} on {@code at} (unresolved host and port) as well. */
   public ServeConfig withMetricsListen(@Nullable InetSocketAddress at) {
-    return new ServeConfig(host, port, dir, tokens, limits, accessLog, s3, trust, upstream, modules, at);
+    return new ServeConfig(
+        host, port, dir, tokens, limits, accessLog, s3, trust, upstream, modules, at);
   }
 
   /**
@@ -144,14 +154,28 @@ public record ServeConfig(
 
     @Override
     public String toString() {
-      return "Edge[url=" + HttpTier.describe(url) + ", token=" + (token == null ? "none" : "(hidden)")
-          + ", readOnly=" + readOnly + ", policy=" + policy + ", uploads=" + uploads + "]";
+      return "Edge[url="
+          + HttpTier.describe(url)
+          + ", token="
+          + (token == null ? "none" : "(hidden)")
+          + ", readOnly="
+          + readOnly
+          + ", policy="
+          + policy
+          + ", uploads="
+          + uploads
+          + "]";
     }
   }
 
   /** Resource limits of the server. */
   public record Limits(
-      long maxSize, long maxObject, int maxRequests, Duration requestTimeout, int maxHeader, long lz4Min) {}
+      long maxSize,
+      long maxObject,
+      int maxRequests,
+      Duration requestTimeout,
+      int maxHeader,
+      long lz4Min) {}
 
   public static final String USAGE =
       """
@@ -237,13 +261,14 @@ public record ServeConfig(
     };
   }
 
-  public static ServeConfig parse(List<String> args, Map<String, String> env) throws ServeException {
+  public static ServeConfig parse(List<String> args, Map<String, String> env)
+      throws ServeException {
     return parse(args, env, Map.of());
   }
 
   /**
-   * Parses the server's settings: flags, then {@code PROGCACHE_SERVE_*} variables, then the
-   * config file's {@code [serve]} table, then defaults (see {@link ServeLayers}).
+   * Parses the server's settings: flags, then {@code PROGCACHE_SERVE_*} variables, then the config
+   * file's {@code [serve]} table, then defaults (see {@link ServeLayers}).
    *
    * @param file the {@code [serve]} table: values by key, each with where it was written
    */
@@ -345,7 +370,8 @@ public record ServeConfig(
         case "--upstream" -> upstream = v;
         case "--metrics-listen" -> metricsListen = v;
         case "--upstream-token-file" -> upstreamTokenFile = v;
-        case "--upstream-timeout" -> upstreamTimeout = Duration.ofMillis(Math.max(1, seconds(name, v)));
+        case "--upstream-timeout" ->
+            upstreamTimeout = Duration.ofMillis(Math.max(1, seconds(name, v)));
         case "--upstream-drain" -> upstreamDrain = Duration.ofMillis(Math.max(0, seconds(name, v)));
         case "--modproxy" -> modproxy = v;
         case "--max-module-size" -> maxModule = size(name, v);
@@ -427,20 +453,23 @@ public record ServeConfig(
     }
     if (edge != null && sameAddress(edge.url(), host, port)) {
       throw new ServeException(
-          "--upstream " + HttpTier.describe(edge.url()) + " is this server's own address (--listen "
-              + listen + "); point it at another server");
+          "--upstream "
+              + HttpTier.describe(edge.url())
+              + " is this server's own address (--listen "
+              + listen
+              + "); point it at another server");
     }
     ModProxySettings modules = null;
     if (modproxy != null && !modproxy.isBlank()) {
       try {
         modules =
             ModProxySettings.of(
-                modproxy,
-                maxModule,
-                listTtl,
-                modNetrc == null ? null : Path.of(modNetrc),
-                modHeaders == null ? null : Path.of(modHeaders))
-            .withRate(modRate);
+                    modproxy,
+                    maxModule,
+                    listTtl,
+                    modNetrc == null ? null : Path.of(modNetrc),
+                    modHeaders == null ? null : Path.of(modHeaders))
+                .withRate(modRate);
       } catch (IllegalArgumentException e) {
         throw new ServeException(e.getMessage());
       }
@@ -464,7 +493,8 @@ public record ServeConfig(
   }
 
   /** {@code PORT} (on 127.0.0.1) or {@code HOST:PORT}, unresolved; null when not given. */
-  private static @Nullable InetSocketAddress metricsAddress(@Nullable String v) throws ServeException {
+  private static @Nullable InetSocketAddress metricsAddress(@Nullable String v)
+      throws ServeException {
     if (v == null || v.isBlank()) {
       return null;
     }
@@ -487,7 +517,8 @@ public record ServeConfig(
   private static @Nullable Edge edge(
       @Nullable String url, @Nullable String token, @Nullable String tokenFile, Edge tuning)
       throws ServeException {
-    boolean tokenGiven = token != null && !token.isBlank() || tokenFile != null && !tokenFile.isBlank();
+    boolean tokenGiven =
+        token != null && !token.isBlank() || tokenFile != null && !tokenFile.isBlank();
     if (url == null || url.isBlank()) {
       if (tokenGiven || tuning.readOnly()) {
         throw new ServeException(
@@ -557,7 +588,12 @@ public record ServeConfig(
           : (int) Math.min(1_000_000, dev.progcache.cache.Units.number(t));
     } catch (IllegalArgumentException e) {
       throw new ServeException(
-          flag + " " + v + ": " + e.getMessage() + "; expected requests per second, e.g. 50, or off");
+          flag
+              + " "
+              + v
+              + ": "
+              + e.getMessage()
+              + "; expected requests per second, e.g. 50, or off");
     }
   }
 
@@ -573,7 +609,12 @@ public record ServeConfig(
           : dev.progcache.cache.Units.duration(t).toMillis();
     } catch (IllegalArgumentException | ArithmeticException e) {
       throw new ServeException(
-          flag + " " + v + ": " + e.getMessage() + "; expected a duration such as 500ms, 30s or 2m");
+          flag
+              + " "
+              + v
+              + ": "
+              + e.getMessage()
+              + "; expected a duration such as 500ms, 30s or 2m");
     }
   }
 }

@@ -20,17 +20,42 @@ final class ServeLayers {
   /** The flags that take a value; each is also {@code PROGCACHE_SERVE_<FLAG>} and a [serve] key. */
   static final List<String> VALUE_FLAGS =
       List.of(
-          "listen", "dir", "tokens", "s3", "max-size", "max-object", "lz4-min", "max-ns-size",
-          "max-requests", "max-namespaces", "oidc-issuer", "oidc-audience", "oidc-rules",
-          "oidc-jwks", "oidc-clock-skew", "request-timeout", "upstream", "upstream-token-file",
-          "upstream-timeout", "upstream-drain", "access-log", "metrics-listen", "modproxy",
-          "max-module-size", "modproxy-list-ttl", "modproxy-netrc", "modproxy-header-file",
+          "listen",
+          "dir",
+          "tokens",
+          "s3",
+          "max-size",
+          "max-object",
+          "lz4-min",
+          "max-ns-size",
+          "max-requests",
+          "max-namespaces",
+          "oidc-issuer",
+          "oidc-audience",
+          "oidc-rules",
+          "oidc-jwks",
+          "oidc-clock-skew",
+          "request-timeout",
+          "upstream",
+          "upstream-token-file",
+          "upstream-timeout",
+          "upstream-drain",
+          "access-log",
+          "metrics-listen",
+          "modproxy",
+          "max-module-size",
+          "modproxy-list-ttl",
+          "modproxy-netrc",
+          "modproxy-header-file",
           "modproxy-rate");
 
   /** The switches; each is also {@code PROGCACHE_SERVE_<SWITCH>=true} and a [serve] key. */
   static final List<String> SWITCHES =
       List.of(
-          "no-access-log", "access-log-probes", "insecure-anonymous", "anonymous-write",
+          "no-access-log",
+          "access-log-probes",
+          "insecure-anonymous",
+          "anonymous-write",
           "upstream-read-only");
 
   /** File values, then environment values, then {@code args}, all as flags. */
@@ -69,7 +94,9 @@ final class ServeLayers {
       return switch (value.strip().toLowerCase(Locale.ROOT)) {
         case "true", "1", "yes", "on" -> List.of("--" + key);
         case "false", "0", "no", "off" -> List.of();
-        default -> throw new ServeException(origin + ": " + key + " is true or false, not \"" + value + "\"");
+        default ->
+            throw new ServeException(
+                origin + ": " + key + " is true or false, not \"" + value + "\"");
       };
     }
     throw new ServeException(

@@ -28,8 +28,8 @@ import org.jspecify.annotations.Nullable;
  *       (all asked for, settled), a report without them from an older helper (none asked for). A
  *       peer that ignores them sees the id list it always did;
  *   <li>a batch response ({@code Content-Type:} {@value #CONTENT_TYPE}): for every hit a header
- *       line {@code <action hex> <output hex> <size>\n} followed by exactly {@code size} bytes, then
- *       {@code end\n}. Misses are left out.
+ *       line {@code <action hex> <output hex> <size>\n} followed by exactly {@code size} bytes,
+ *       then {@code end\n}. Misses are left out.
  * </ul>
  *
  * <p>Parsing is bounded: lists longer than their cap are refused whole, malformed lines are
@@ -37,15 +37,19 @@ import org.jspecify.annotations.Nullable;
  */
 public final class BatchFrames {
   public static final String CONTENT_TYPE = "application/x-progcache-batch";
+
   /** Ids in one batch request at most. */
   public static final int MAX_BATCH = 256;
+
   /** Ids in one manifest at most. */
   public static final int MAX_MANIFEST = 20_000;
+
   /** Bytes of one id line. */
   public static final int LINE = Key.LENGTH * 2 + 1;
 
   /** Header: how many of a manifest's ids, from the start, go asked for. */
   public static final String ASKED = "Progcache-Asked";
+
   /** Header: {@code 1} on a settled manifest, or on a report that settles it. */
   public static final String SETTLED = "Progcache-Settled";
 
@@ -56,8 +60,8 @@ public final class BatchFrames {
 
   /**
    * The manifest a {@code GET} answered: {@code ids} with the values of the {@value #ASKED} and
-   * {@value #SETTLED} headers (null when absent). Without a plain-number {@value #ASKED} (a
-   * server that keeps no asks) it is {@link Manifest#allAsked}; a count beyond the list means all.
+   * {@value #SETTLED} headers (null when absent). Without a plain-number {@value #ASKED} (a server
+   * that keeps no asks) it is {@link Manifest#allAsked}; a count beyond the list means all.
    */
   public static Manifest answer(List<Key> ids, @Nullable String asked, @Nullable String settled) {
     int n = count(asked);
@@ -98,9 +102,9 @@ public final class BatchFrames {
   }
 
   /**
-   * Reads an id list of at most {@code max} ids: distinct, in order, malformed lines skipped.
-   * Empty when the input has more than {@code max} ids, or more than {@code max} lines' worth of
-   * bytes (refused whole).
+   * Reads an id list of at most {@code max} ids: distinct, in order, malformed lines skipped. Empty
+   * when the input has more than {@code max} ids, or more than {@code max} lines' worth of bytes
+   * (refused whole).
    */
   public static Optional<List<Key>> parseIds(InputStream in, int max) throws IOException {
     long limit = (long) max * (LINE + 1); // tolerates \r\n
@@ -150,7 +154,8 @@ public final class BatchFrames {
 
   /** One frame's header line. */
   public static byte[] header(Key action, Key output, long size) {
-    return (action.hex() + " " + output.hex() + " " + size + "\n").getBytes(StandardCharsets.US_ASCII);
+    return (action.hex() + " " + output.hex() + " " + size + "\n")
+        .getBytes(StandardCharsets.US_ASCII);
   }
 
   /** The end marker's bytes (a copy). */
@@ -232,7 +237,8 @@ public final class BatchFrames {
         }
         int n = in.read(b, off, (int) Math.min(len, left));
         if (n < 0) {
-          throw new EOFException("a batch frame ended after " + (size - left) + " of " + size + " bytes");
+          throw new EOFException(
+              "a batch frame ended after " + (size - left) + " of " + size + " bytes");
         }
         left -= n;
         return n;

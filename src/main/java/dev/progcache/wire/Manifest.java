@@ -12,10 +12,10 @@ import java.util.Set;
  * about 1,550 entries; a cached one asks for about 1,135 of them). The ids go asked for (a get:
  * hit, or miss then built and stored) come first, {@code asked} of them; the ids it only stored
  * follow. {@code settled} says a cached build reported its asks: from then on a fresh runner
- * prefetches only the asked part and fetches the rest one by one should go ask. Until then (after
- * a cold build, which asks for less than a cached one will) everything is prefetched. In a
- * report, {@code settled} says the reporting build settles it ({@code Prefetch}: it found most of
- * what it asked for, and asked for most of what the manifest lists as asked for).
+ * prefetches only the asked part and fetches the rest one by one should go ask. Until then (after a
+ * cold build, which asks for less than a cached one will) everything is prefetched. In a report,
+ * {@code settled} says the reporting build settles it ({@code Prefetch}: it found most of what it
+ * asked for, and asked for most of what the manifest lists as asked for).
  *
  * @param ids asked ids first, no duplicates
  * @param asked how many of {@code ids}, from the start, go asked for
@@ -32,9 +32,9 @@ public record Manifest(List<Key> ids, int asked, boolean settled) {
   }
 
   /**
-   * A manifest kept where asks are not (S3 shards, older servers): every id counts as asked for
-   * and the manifest as settled, so all of it is prefetched and a report matters only for ids it
-   * does not list.
+   * A manifest kept where asks are not (S3 shards, older servers): every id counts as asked for and
+   * the manifest as settled, so all of it is prefetched and a report matters only for ids it does
+   * not list.
    */
   public static Manifest allAsked(List<Key> ids) {
     return new Manifest(ids, ids.size(), true);

@@ -3,8 +3,8 @@ package dev.progcache.wire;
 import dev.progcache.cache.Key;
 
 /**
- * The request paths of the cache protocol, relative to a server's base URL (which may end in
- * {@code /ns/<name>/}):
+ * The request paths of the cache protocol, relative to a server's base URL (which may end in {@code
+ * /ns/<name>/}):
  *
  * <ul>
  *   <li>{@code action/<hex>} and {@code output/<hex>}: {@code GET} a lookup;

@@ -28,13 +28,18 @@ import org.jfree.svg.SVGGraphics2D;
  * docs/benchmarks.md} with a table and an SVG chart per script, every time divided by go's default
  * cache doing the same work in the same run.
  *
- * <p>Usage: {@code BenchReport [--quick] [--only build,remote,daemon,s3,edge,prefetch] [--out FILE]}. Quick
- * mode runs each script with one run (and fewer starts for daemon.sh): numbers for checking the
- * report, not for comparing. Not part of the shipped jar.
+ * <p>Usage: {@code BenchReport [--quick] [--only build,remote,daemon,s3,edge,prefetch] [--out
+ * FILE]}. Quick mode runs each script with one run (and fewer starts for daemon.sh): numbers for
+ * checking the report, not for comparing. Not part of the shipped jar.
  */
 public final class BenchReport {
   /** A bench script and how to run it, fully and quickly. */
-  private record Script(String name, List<String> args, Map<String, String> env, List<String> quickArgs, Map<String, String> quickEnv) {}
+  private record Script(
+      String name,
+      List<String> args,
+      Map<String, String> env,
+      List<String> quickArgs,
+      Map<String, String> quickEnv) {}
 
   private static final List<Script> SCRIPTS =
       List.of(
@@ -56,8 +61,10 @@ public final class BenchReport {
         case "--quick" -> quick = true;
         case "--only" -> only.addAll(List.of(args[++i].split(",")));
         case "--out" -> out = Path.of(args[++i]);
-        default -> throw new IllegalArgumentException(
-            "usage: bench/report [--quick] [--only build,remote,daemon,s3,edge,prefetch] [--out FILE]; got " + args[i]);
+        default ->
+            throw new IllegalArgumentException(
+                "usage: bench/report [--quick] [--only build,remote,daemon,s3,edge,prefetch] [--out FILE]; got "
+                    + args[i]);
       }
     }
     Path root = Path.of("").toAbsolutePath();
@@ -76,7 +83,8 @@ public final class BenchReport {
       }
       List<String> a = quick ? s.quickArgs() : s.args();
       Map<String, String> e = quick ? s.quickEnv() : s.env();
-      System.err.println("bench/report: running bench/" + s.name() + ".sh " + String.join(" ", a) + " " + e);
+      System.err.println(
+          "bench/report: running bench/" + s.name() + ".sh " + String.join(" ", a) + " " + e);
       Run r = run(root, s.name(), a, e, logs);
       exits.put(s.name(), r.exit());
       outputs.put(s.name(), r.output());
@@ -92,20 +100,32 @@ public final class BenchReport {
     }
     md.append(Markdown.header(started, loadBefore, load(), quick, goWarm));
     for (Map.Entry<String, Figures> f : results.entrySet()) {
-      md.append(Markdown.section(f.getValue(), exits.get(f.getKey()), outputs.get(f.getKey()), "benchmarks/" + f.getKey() + ".svg"));
+      md.append(
+          Markdown.section(
+              f.getValue(),
+              exits.get(f.getKey()),
+              outputs.get(f.getKey()),
+              "benchmarks/" + f.getKey() + ".svg"));
     }
     Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
-    System.err.println("bench/report: wrote " + out + " and " + results.size() + " chart(s) in " + charts);
+    System.err.println(
+        "bench/report: wrote " + out + " and " + results.size() + " chart(s) in " + charts);
   }
 
   record Run(int exit, String output) {}
 
-  private static Run run(Path root, String name, List<String> args, Map<String, String> env, Path logs)
+  private static Run run(
+      Path root, String name, List<String> args, Map<String, String> env, Path logs)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("bench/" + name + ".sh").toString()));
+    List<String> cmd =
+        new ArrayList<>(List.of("bash", root.resolve("bench/" + name + ".sh").toString()));
     cmd.addAll(args);
     Path log = logs.resolve(name + ".log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(root.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     pb.environment().putAll(env);
     Process p = pb.start();
     p.getOutputStream().close();

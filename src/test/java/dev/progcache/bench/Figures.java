@@ -10,9 +10,9 @@ import java.util.regex.Pattern;
  * The timings a bench script printed, read from its output: each a label, milliseconds, and the
  * milliseconds of go's default cache doing the same work in the same run (its baseline).
  *
- * <p>Scripts print either a baseline line of their own ({@code go's own warm cache}, {@code
- * default GOCACHE}), or, like bench/build.sh, a default and a progcache column per row. A script
- * that prints neither gets the baseline the report measured itself. Immutable.
+ * <p>Scripts print either a baseline line of their own ({@code go's own warm cache}, {@code default
+ * GOCACHE}), or, like bench/build.sh, a default and a progcache column per row. A script that
+ * prints neither gets the baseline the report measured itself. Immutable.
  */
 record Figures(String script, List<Row> rows) {
   /** One timing and its baseline. */

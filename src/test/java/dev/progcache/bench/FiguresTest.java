@@ -24,8 +24,10 @@ class FiguresTest {
             Latency     8.60ms   30.90ms  161.80ms
         """;
     Figures f = Figures.parse("remote", out, OptionalDouble.empty());
-    assertThat(f.rows()).extracting(Figures.Row::label)
-        .containsExactly("go's own warm cache", "helper, warm local dir", "helper, fresh dir + server");
+    assertThat(f.rows())
+        .extracting(Figures.Row::label)
+        .containsExactly(
+            "go's own warm cache", "helper, warm local dir", "helper, fresh dir + server");
     assertThat(f.rows().get(2).ratio()).isEqualTo(5.0);
   }
 
@@ -45,7 +47,8 @@ class FiguresTest {
 
   @Test
   void parse_withoutBaseline_usesTheMeasuredOne_andChartIsSvg() throws Exception {
-    String out = "  helper, fresh dir + bucket     3000 ms\n  helper, warm local dir         1500 ms\n";
+    String out =
+        "  helper, fresh dir + bucket     3000 ms\n  helper, warm local dir         1500 ms\n";
     Figures f = Figures.parse("s3", out, OptionalDouble.of(750));
     assertThat(f.rows()).extracting(Figures.Row::ratio).containsExactly(4.0, 2.0);
     Path svg = tmp.resolve("s3.svg");

@@ -27,7 +27,8 @@ final class GoBaseline {
     ProcessBuilder pb =
         new ProcessBuilder(go, "build", "std")
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("go-baseline.log").toFile()));
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(logs.resolve("go-baseline.log").toFile()));
     pb.environment().remove("GOCACHEPROG");
     pb.environment().put("GOCACHE", cache.toString());
     pb.environment().put("GO111MODULE", "off");
@@ -35,7 +36,8 @@ final class GoBaseline {
     long t0 = System.nanoTime();
     int exit = pb.start().waitFor();
     if (exit != 0) {
-      throw new IOException("go build std with go's own cache failed (exit " + exit + "); see " + logs);
+      throw new IOException(
+          "go build std with go's own cache failed (exit " + exit + "); see " + logs);
     }
     return (System.nanoTime() - t0) / 1_000_000;
   }

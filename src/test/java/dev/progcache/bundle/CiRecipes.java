@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The shell steps of the CI recipes in deploy/ci, read from the files as written: GitLab's
- * {@code variables}, {@code before_script} and {@code script}, GitHub Actions' {@code run} steps
- * with their {@code env}. Enough YAML for these files (block lists, literal blocks, maps).
+ * The shell steps of the CI recipes in deploy/ci, read from the files as written: GitLab's {@code
+ * variables}, {@code before_script} and {@code script}, GitHub Actions' {@code run} steps with
+ * their {@code env}. Enough YAML for these files (block lists, literal blocks, maps).
  */
 final class CiRecipes {
   private CiRecipes() {}
@@ -97,7 +97,9 @@ final class CiRecipes {
         run = l.substring(5) + "\n";
       }
     }
-    return run == null ? java.util.Optional.empty() : java.util.Optional.of(new Step(name, env, run));
+    return run == null
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(new Step(name, env, run));
   }
 
   private static Map<String, String> map(List<String> lines, int at) {
@@ -110,7 +112,9 @@ final class CiRecipes {
       }
       int colon = l.indexOf(": ");
       String v = l.substring(colon + 2).strip();
-      out.put(l.substring(0, colon), v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v);
+      out.put(
+          l.substring(0, colon),
+          v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v);
     }
     return out;
   }

@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What the files in deploy/ tell a service manager to run: the command line and the
- * environment of {@code progcache serve}, read from the systemd unit, the Containerfile and the
- * Kubernetes Deployment as written (no copy of them in the tests).
+ * What the files in deploy/ tell a service manager to run: the command line and the environment of
+ * {@code progcache serve}, read from the systemd unit, the Containerfile and the Kubernetes
+ * Deployment as written (no copy of them in the tests).
  */
 final class ServiceFiles {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -98,7 +98,9 @@ final class ServiceFiles {
     throw new AssertionError("no HEALTHCHECK in " + file);
   }
 
-  /** The first container's command + args and env of a Deployment written as in deploy/kubernetes. */
+  /**
+   * The first container's command + args and env of a Deployment written as in deploy/kubernetes.
+   */
   static Launch kubernetes(Path deployment) throws IOException {
     List<String> lines = Files.readAllLines(deployment);
     List<String> command = new ArrayList<>();
@@ -136,6 +138,8 @@ final class ServiceFiles {
   }
 
   private static String unquote(String s) {
-    return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
+    return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")
+        ? s.substring(1, s.length() - 1)
+        : s;
   }
 }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The CI recipes of deploy/ci, run as written against serve on loopback: the plain-shell runner,
  * and the shell steps of the GitLab and GitHub Actions recipes with the archive the build wrote
- * (fetched by the recipe from a file URL, as from the team's download location), by two
- * "runners": a trusted one that fills the cache and an untrusted one that only reads it.
+ * (fetched by the recipe from a file URL, as from the team's download location), by two "runners":
+ * a trusted one that fills the cache and an untrusted one that only reads it.
  */
 @Timeout(900)
 class ShellRecipeIT {
@@ -45,7 +45,8 @@ class ShellRecipeIT {
     }
   }
 
-  private Cmd.Result runner(int n, ServeProcess server, Path tokenFile, Path recipe) throws Exception {
+  private Cmd.Result runner(int n, ServeProcess server, Path tokenFile, Path recipe)
+      throws Exception {
     Map<String, String> env = runnerEnv("runner" + n);
     env.put("PROGCACHE_HOME", Dist.launcher().getParent().getParent().toString());
     env.put("PROGCACHE_REMOTE", server.url().toString());
@@ -58,13 +59,16 @@ class ShellRecipeIT {
     Path yml = Path.of("deploy/ci/gitlab-ci.yml").toAbsolutePath();
     String rw = "gitlab-rw-token-0123456789abcdef";
     String ro = "gitlab-ro-token-0123456789abcdef";
-    Path tokens = Files.writeString(tmp.resolve("tokens"), rw + " read,write ci\n" + ro + " read mr\n");
+    Path tokens =
+        Files.writeString(tmp.resolve("tokens"), rw + " read,write ci\n" + ro + " read mr\n");
     // GitLab writes a "File" variable outside the project directory and passes its path
     Path files = Files.createDirectories(tmp.resolve("gitlab-file-variables"));
     Path rwFile = Files.writeString(files.resolve("PROGCACHE_TOKEN_RW"), rw);
     Path roFile = Files.writeString(files.resolve("PROGCACHE_TOKEN_RO"), ro);
     StringBuilder script = new StringBuilder("set -eo pipefail\n"); // as GitLab's bash runs a job
-    CiRecipes.gitlabVariables(yml).forEach((k, v) -> script.append("export ").append(k).append("=\"").append(v).append("\"\n"));
+    CiRecipes.gitlabVariables(yml)
+        .forEach(
+            (k, v) -> script.append("export ").append(k).append("=\"").append(v).append("\"\n"));
     CiRecipes.gitlabScript(yml).forEach(l -> script.append(l).append('\n'));
     Path job = Files.writeString(tmp.resolve("gitlab-job.sh"), script);
     try (ServeProcess server =
@@ -88,10 +92,12 @@ class ShellRecipeIT {
       assertThat(second.statSum("remote-uploads")).isZero();
       assertThat(server.stderr()).doesNotContain(" 403 ");
       assertThat(first.err() + second.err() + server.stderr()).doesNotContain(rw, ro);
-      assertThat(Path.of(main.get("CI_PROJECT_DIR") + ".tmp/progcache/bin/progcache")).isExecutable();
+      assertThat(Path.of(main.get("CI_PROJECT_DIR") + ".tmp/progcache/bin/progcache"))
+          .isExecutable();
       try (var walk = Files.walk(checkout())) {
         assertThat(walk.filter(Files::isRegularFile).map(ShellRecipeIT::read))
-            .as("no token in the project directory").noneMatch(t -> t.contains(rw) || t.contains(ro));
+            .as("no token in the project directory")
+            .noneMatch(t -> t.contains(rw) || t.contains(ro));
       }
     }
   }
@@ -101,20 +107,43 @@ class ShellRecipeIT {
     Path yml = Path.of("deploy/ci/github-actions.yml").toAbsolutePath();
     String aud = "progcache.recipe";
     try (FakeIssuer issuer = new FakeIssuer()) {
-      Path rules = Files.writeString(tmp.resolve("rules"), """
+      Path rules =
+          Files.writeString(
+              tmp.resolve("rules"),
+              """
           repository=acme/app ref=refs/heads/main event_name=push -> read,write ns=main
           repository=acme/app event_name=pull_request -> read,write ns=pr-${pr} reads=main
           """);
-      try (ServeProcess server = ServeProcess.start("127.0.0.1:0", tmp.resolve("server"),
-          Map.of("PROGCACHE_SERVE_OIDC_AUDIENCE", aud), "--oidc-issuer", issuer.issuer(),
-          "--oidc-rules", rules.toString())) {
-        Map<String, String> vars = Map.of("PROGCACHE_ARCHIVE_URL", Bundle.archive().toUri().toString(),
-            "PROGCACHE_REMOTE", server.url().toString(), "PROGCACHE_OIDC_AUDIENCE", aud);
-        issuer.nextClaims(Map.of("repository", "acme/app", "ref", "refs/heads/main", "event_name", "push"));
+      try (ServeProcess server =
+          ServeProcess.start(
+              "127.0.0.1:0",
+              tmp.resolve("server"),
+              Map.of("PROGCACHE_SERVE_OIDC_AUDIENCE", aud),
+              "--oidc-issuer",
+              issuer.issuer(),
+              "--oidc-rules",
+              rules.toString())) {
+        Map<String, String> vars =
+            Map.of(
+                "PROGCACHE_ARCHIVE_URL",
+                Bundle.archive().toUri().toString(),
+                "PROGCACHE_REMOTE",
+                server.url().toString(),
+                "PROGCACHE_OIDC_AUDIENCE",
+                aud);
+        issuer.nextClaims(
+            Map.of("repository", "acme/app", "ref", "refs/heads/main", "event_name", "push"));
         Cmd.Result first = githubJob(yml, "gh-push", vars, issuer);
         assertThat(first.statSum("puts")).isGreaterThan(0);
         Thread.sleep(500);
-        issuer.nextClaims(Map.of("repository", "acme/app", "ref", "refs/pull/7/merge", "event_name", "pull_request"));
+        issuer.nextClaims(
+            Map.of(
+                "repository",
+                "acme/app",
+                "ref",
+                "refs/pull/7/merge",
+                "event_name",
+                "pull_request"));
         Cmd.Result second = githubJob(yml, "gh-pr", vars, issuer);
         assertThat(second.statSum("bytes-in")).as("nothing compiled in the pull request").isZero();
         assertThat(first.err() + second.err()).doesNotContain(FakeIssuer.REQUEST_TOKEN);
@@ -122,8 +151,11 @@ class ShellRecipeIT {
     }
   }
 
-  /** Runs the recipe's run steps in order as GitHub does: bash -eo pipefail, $GITHUB_ENV carried on. */
-  private Cmd.Result githubJob(Path yml, String runner, Map<String, String> vars, FakeIssuer issuer) throws Exception {
+  /**
+   * Runs the recipe's run steps in order as GitHub does: bash -eo pipefail, $GITHUB_ENV carried on.
+   */
+  private Cmd.Result githubJob(Path yml, String runner, Map<String, String> vars, FakeIssuer issuer)
+      throws Exception {
     Map<String, String> env = runnerEnv(runner);
     Path root = tmp.resolve(runner);
     env.put("RUNNER_TEMP", Files.createDirectories(root.resolve("runner-temp")).toString());
@@ -134,11 +166,22 @@ class ShellRecipeIT {
     Cmd.Result last = null;
     for (CiRecipes.Step step : CiRecipes.githubSteps(yml)) {
       Map<String, String> e = new HashMap<>(env);
-      Files.readAllLines(githubEnv).stream().filter(l -> l.contains("="))
+      Files.readAllLines(githubEnv).stream()
+          .filter(l -> l.contains("="))
           .forEach(l -> e.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
       step.env().forEach((k, v) -> e.put(k, expression(v, vars)));
       Path script = Files.writeString(root.resolve("step.sh"), step.run());
-      last = Cmd.run(checkout(), e, 600, "bash", "--noprofile", "--norc", "-eo", "pipefail", script.toString());
+      last =
+          Cmd.run(
+              checkout(),
+              e,
+              600,
+              "bash",
+              "--noprofile",
+              "--norc",
+              "-eo",
+              "pipefail",
+              script.toString());
       assertThat(last.code()).as("step %s:\n%s%s", step.name(), last.out(), last.err()).isZero();
     }
     assertThat(last).as("the recipe has run steps").isNotNull();
@@ -147,8 +190,10 @@ class ShellRecipeIT {
 
   /** A value like ${{ vars.NAME }} with the test's value of NAME. */
   private static String expression(String v, Map<String, String> vars) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{\\{ vars\\.(\\w+) }}").matcher(v);
-    return m.replaceAll(r -> java.util.regex.Matcher.quoteReplacement(vars.getOrDefault(r.group(1), "")));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\$\\{\\{ vars\\.(\\w+) }}").matcher(v);
+    return m.replaceAll(
+        r -> java.util.regex.Matcher.quoteReplacement(vars.getOrDefault(r.group(1), "")));
   }
 
   private Map<String, String> gitlabEnv(String runner, ServeProcess server) throws Exception {
@@ -167,8 +212,8 @@ class ShellRecipeIT {
   }
 
   /**
-   * CI checks the repository out at the same path on every runner; go's action ids for the
-   * module's own packages include that path, so all runners build in one checkout.
+   * CI checks the repository out at the same path on every runner; go's action ids for the module's
+   * own packages include that path, so all runners build in one checkout.
    */
   private Path checkout() throws Exception {
     Path mod = tmp.resolve("checkout");

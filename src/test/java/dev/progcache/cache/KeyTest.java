@@ -35,9 +35,11 @@ class KeyTest {
   void ofHex_refusesAnythingButExactly64HexDigits() {
     String good = "0123456789abcdefABCDEF0123456789abcdef0123456789abcdef0123456789";
     assertThat(Key.ofHex(good).hex()).isEqualTo(good.toLowerCase(java.util.Locale.ROOT));
-    assertThatThrownBy(() -> Key.ofHex(good.substring(1))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Key.ofHex(good.substring(1)))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Key.ofHex(good + "0")).isInstanceOf(IllegalArgumentException.class);
-    for (char bad : new char[] {'g', 'G', ' ', '-', '/', ':', '@', '`', '\u0660', '\uff10', '\u00e9', 0}) {
+    for (char bad :
+        new char[] {'g', 'G', ' ', '-', '/', ':', '@', '`', '\u0660', '\uff10', '\u00e9', 0}) {
       for (int at : new int[] {0, 1, 31, 63}) {
         StringBuilder s = new StringBuilder(good);
         s.setCharAt(at, bad);

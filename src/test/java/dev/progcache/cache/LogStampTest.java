@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class LogStampTest {
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC);
 
   @Test
   void everyLine_startsWithTheUtcTime_toTheMillisecond_alsoAcrossPartialWrites() {
@@ -35,7 +36,9 @@ class LogStampTest {
 
   @Test
   void line_andTime_keepMilliseconds() {
-    assertThat(LogStamp.line(CLOCK, "daemon: started")).isEqualTo("2026-01-02T03:04:05.000Z daemon: started");
-    assertThat(LogStamp.time(Instant.parse("2026-01-02T03:04:05.123456Z"))).isEqualTo("2026-01-02T03:04:05.123Z");
+    assertThat(LogStamp.line(CLOCK, "daemon: started"))
+        .isEqualTo("2026-01-02T03:04:05.000Z daemon: started");
+    assertThat(LogStamp.time(Instant.parse("2026-01-02T03:04:05.123456Z")))
+        .isEqualTo("2026-01-02T03:04:05.123Z");
   }
 }

@@ -18,7 +18,8 @@ class BuildContextTest {
 
   @Test
   void module_isFoundFromASubdirectoryUpward() throws Exception {
-    Files.writeString(tmp.resolve("go.mod"), "// comment\nmodule example.com/app // main\n\ngo 1.24\n");
+    Files.writeString(
+        tmp.resolve("go.mod"), "// comment\nmodule example.com/app // main\n\ngo 1.24\n");
     Path sub = Files.createDirectories(tmp.resolve("cmd/tool"));
     assertThat(BuildContext.module(sub)).contains("example.com/app");
     Map<String, String> env = Map.of("GOVERSION", "go1.27.4", "GOOS", "linux", "GOARCH", "amd64");
@@ -29,17 +30,21 @@ class BuildContextTest {
   @Test
   void key_changesWithGoVersionTargetAndFlags_butNotWithUnrelatedEnv() throws Exception {
     Files.writeString(tmp.resolve("go.mod"), "module m\n");
-    Map<String, String> env = new HashMap<>(Map.of("GOVERSION", "go1.27.4", "GOOS", "linux", "GOARCH", "amd64"));
+    Map<String, String> env =
+        new HashMap<>(Map.of("GOVERSION", "go1.27.4", "GOOS", "linux", "GOARCH", "amd64"));
     Key base = BuildContext.key(env, tmp, Optional.empty());
     env.put("HOME", "/elsewhere");
     assertThat(BuildContext.key(env, tmp, Optional.empty())).isEqualTo(base);
     for (String[] change :
-        new String[][] {{"GOVERSION", "go1.27.5"}, {"GOARCH", "arm64"}, {"CGO_ENABLED", "0"}, {"GOFLAGS", "-race"}}) {
+        new String[][] {
+          {"GOVERSION", "go1.27.5"}, {"GOARCH", "arm64"}, {"CGO_ENABLED", "0"}, {"GOFLAGS", "-race"}
+        }) {
       Map<String, String> e = new HashMap<>(env);
       e.put(change[0], change[1]);
       assertThat(BuildContext.key(e, tmp, Optional.empty())).as(change[0]).isNotEqualTo(base);
     }
-    assertThat(BuildContext.key(env, tmp, Optional.of("ci-linux"))).isNotEqualTo(base)
+    assertThat(BuildContext.key(env, tmp, Optional.of("ci-linux")))
+        .isNotEqualTo(base)
         .isEqualTo(BuildContext.key(Map.of(), tmp.resolve("x"), Optional.of("ci-linux")));
   }
 

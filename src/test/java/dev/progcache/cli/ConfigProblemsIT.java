@@ -25,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class ConfigProblemsIT {
   @TempDir Path tmp;
+
   /** One cache for the class: only the first build compiles the runtime. */
   @TempDir static Path shared;
+
   Path module;
   Map<String, String> env;
 
@@ -44,7 +46,8 @@ class ConfigProblemsIT {
   static Path noImports(Path dir) throws Exception {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("go.mod"), "module cfgtest\n\ngo 1.24\n");
-    Files.writeString(dir.resolve("lib.go"), "package cfgtest\n\nfunc Answer() int { return 42 }\n");
+    Files.writeString(
+        dir.resolve("lib.go"), "package cfgtest\n\nfunc Answer() int { return 42 }\n");
     return dir;
   }
 
@@ -52,9 +55,7 @@ class ConfigProblemsIT {
   private String build(List<String> helperArgs, Map<String, String> extra) throws Exception {
     Map<String, String> e = new HashMap<>(env);
     e.putAll(extra);
-    GoRun.Result r =
-        GoRun.go(
-            module, tmp, helperArgs, e, 240, "build", "./...");
+    GoRun.Result r = GoRun.go(module, tmp, helperArgs, e, 240, "build", "./...");
     assertThat(r.exit()).as("go build failed:\n%s", r.stderr()).isZero();
     return r.stderr();
   }
@@ -103,10 +104,16 @@ class ConfigProblemsIT {
 
   @Test
   void badFlagValueAndUnknownFlagInGocacheprog_buildSucceeds_oneLineEach() throws Exception {
-    assertThat(onlyLine(build(List.of("--dir", shared.resolve("cache").toString(), "--max-age=forever"), Map.of())))
+    assertThat(
+            onlyLine(
+                build(
+                    List.of("--dir", shared.resolve("cache").toString(), "--max-age=forever"),
+                    Map.of())))
         .contains("--max-age: bad value \"forever\" for max-age")
         .endsWith("using the default 5d");
-    assertThat(onlyLine(build(List.of("--colour", "--dir", shared.resolve("cache").toString()), Map.of())))
+    assertThat(
+            onlyLine(
+                build(List.of("--colour", "--dir", shared.resolve("cache").toString()), Map.of())))
         .contains("unknown flag --colour")
         .endsWith("ignored");
   }
@@ -205,8 +212,7 @@ class ConfigProblemsIT {
     d.put("GOTOOLCHAIN", "local");
     d.put("GOTELEMETRY", "off");
     try {
-      Cmd.Result r =
-          Cmd.run(module, d, 240, GoTool.go().toString(), "build", "./...");
+      Cmd.Result r = Cmd.run(module, d, 240, GoTool.go().toString(), "build", "./...");
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(onlyLine(r.err()))
           .startsWith("progcache: PROGCACHE_MAX_SIZE: bad value \"banana\" for max-size")
@@ -215,7 +221,9 @@ class ConfigProblemsIT {
       Cmd.run(tmp, d, 30, Dist.launcher().toString(), "daemon", "stop");
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       while (System.nanoTime() < deadline
-          && !Cmd.run(tmp, d, 30, Dist.launcher().toString(), "daemon", "status").out().contains("no daemon")) {
+          && !Cmd.run(tmp, d, 30, Dist.launcher().toString(), "daemon", "status")
+              .out()
+              .contains("no daemon")) {
         Thread.sleep(100);
       }
     }
@@ -236,7 +244,9 @@ class ConfigProblemsIT {
   private boolean daemonGoneWithin(Map<String, String> d, long seconds) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < deadline) {
-      if (Cmd.run(tmp, d, 30, Dist.launcher().toString(), "daemon", "status").out().contains("no daemon")) {
+      if (Cmd.run(tmp, d, 30, Dist.launcher().toString(), "daemon", "status")
+          .out()
+          .contains("no daemon")) {
         return true;
       }
       Thread.sleep(100);
@@ -264,7 +274,11 @@ class ConfigProblemsIT {
       assertThat(status.out()).as("the daemon runs, with the default").doesNotContain("no daemon");
       Path log;
       try (var files = Files.list(tmp.resolve("s"))) {
-        log = files.filter(f -> f.getFileName().toString().endsWith(".log")).findFirst().orElseThrow();
+        log =
+            files
+                .filter(f -> f.getFileName().toString().endsWith(".log"))
+                .findFirst()
+                .orElseThrow();
       }
       assertThat(Files.readString(log))
           .contains("PROGCACHE_DAEMON_IDLE: bad value \"banana\"")

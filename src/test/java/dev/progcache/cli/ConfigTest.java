@@ -118,9 +118,7 @@ class ConfigTest {
   @Test
   void file_unquotedSizesAndNumbers_andAServeTable_areRead() throws Exception {
     HelperConfig cfg =
-        load(
-            List.of(),
-            env("max-size = 20G\nremote-uploads = 8\n\n[serve]\nmax-size = 100G\n"));
+        load(List.of(), env("max-size = 20G\nremote-uploads = 8\n\n[serve]\nmax-size = 100G\n"));
     assertThat(cfg.trimPolicy().maxBytes()).isEqualTo(20L << 30);
     assertThat(cfg.config().get(HelperConfig.REMOTE_UPLOADS)).isEqualTo(8);
     assertThat(cfg.problems()).isEmpty();
@@ -128,7 +126,8 @@ class ConfigTest {
 
   @Test
   void lenient_badValuesEverywhere_becomeProblemsAndDefaults_neverExceptions() throws Exception {
-    Map<String, String> env = env("max-age = forever\n[progcache]\ndir = \"/x\"\nthis is not toml\n");
+    Map<String, String> env =
+        env("max-age = forever\n[progcache]\ndir = \"/x\"\nthis is not toml\n");
     env.put("PROGCACHE_MAX_SIZE", "banana");
     env.put("PROGCACHE_REMOTE_TIMEOUT", "banana");
     HelperConfig cfg =
@@ -208,14 +207,20 @@ class ConfigTest {
     assertThat(c.value(HelperConfig.TOKEN).shown()).isEqualTo("<set>");
     assertThat(c.get(HelperConfig.TOKEN)).isEqualTo("s3cr3t");
     assertThat(c.value(HelperConfig.REMOTE).shown()).isEqualTo("http://<set>@h:1/");
-    assertThat(Config.resolve(HelperConfig.SETTINGS, Map.of(), Map.of(), ConfigFile.none())
-            .value(HelperConfig.TOKEN).shown())
+    assertThat(
+            Config.resolve(HelperConfig.SETTINGS, Map.of(), Map.of(), ConfigFile.none())
+                .value(HelperConfig.TOKEN)
+                .shown())
         .isEqualTo("<unset>");
     Setting<Long> secretSize = new Setting<>("k", "", ValueTypes.SIZE, Setting.Kind.SECRET, "");
     Config bad =
-        Config.resolve(List.of(secretSize), Map.of(), Map.of("PROGCACHE_K", "s3cr3t"), ConfigFile.none());
-    assertThat(bad.problems()).singleElement().satisfies(p -> assertThat(p.line()).doesNotContain("s3cr3t").contains("<redacted>"));
-    assertThatThrownBy(() -> HelperConfig.parse(List.of("--token", "s3cr3t"), Map.of(), new ArrayList<>()))
+        Config.resolve(
+            List.of(secretSize), Map.of(), Map.of("PROGCACHE_K", "s3cr3t"), ConfigFile.none());
+    assertThat(bad.problems())
+        .singleElement()
+        .satisfies(p -> assertThat(p.line()).doesNotContain("s3cr3t").contains("<redacted>"));
+    assertThatThrownBy(
+            () -> HelperConfig.parse(List.of("--token", "s3cr3t"), Map.of(), new ArrayList<>()))
         .hasMessageContaining("only from the environment (PROGCACHE_TOKEN)");
   }
 

@@ -15,7 +15,8 @@ class DaemonIdleTest {
     assertThat(DaemonCommand.idle("--idle-exit", "90s")).isEqualTo(Duration.ofSeconds(90));
     assertThat(DaemonCommand.idle("--idle-exit", "1h30m")).isEqualTo(Duration.ofMinutes(90));
     assertThat(DaemonCommand.idle("--idle-exit", "1500ms")).isEqualTo(Duration.ofMillis(1500));
-    assertThat(DaemonCommand.idle("PROGCACHE_DAEMON_IDLE", "900")).isEqualTo(Duration.ofSeconds(900));
+    assertThat(DaemonCommand.idle("PROGCACHE_DAEMON_IDLE", "900"))
+        .isEqualTo(Duration.ofSeconds(900));
   }
 
   @Test

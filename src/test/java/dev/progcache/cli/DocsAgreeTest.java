@@ -28,7 +28,8 @@ class DocsAgreeTest {
 
   private static String sources() throws IOException {
     StringBuilder b = new StringBuilder();
-    for (Path root : List.of(Path.of("src/main/java"), Path.of("src/main/sh"), Path.of("src/main/c"))) {
+    for (Path root :
+        List.of(Path.of("src/main/java"), Path.of("src/main/sh"), Path.of("src/main/c"))) {
       if (!Files.isDirectory(root)) {
         continue;
       }
@@ -58,7 +59,9 @@ class DocsAgreeTest {
     String commands = Files.readString(Path.of("docs/commands.md"));
     for (Setting<?> s : HelperConfig.SETTINGS) {
       assertThat(commands).as("docs/commands.md names %s", s.env()).contains("`" + s.env() + "`");
-      assertThat(commands).as("docs/commands.md names key %s", s.key()).contains("`" + s.key() + "`");
+      assertThat(commands)
+          .as("docs/commands.md names key %s", s.key())
+          .contains("`" + s.key() + "`");
       if (s.outsideEnvironment()) {
         assertThat(commands).as("docs/commands.md names %s", s.flag()).contains(s.flag());
         assertThat(HelperConfig.USAGE).as("--help names %s", s.flag()).contains(s.flag());
@@ -71,7 +74,9 @@ class DocsAgreeTest {
     String src = sources();
     for (String v : all(Pattern.compile("PROGCACHE_[A-Z0-9_]*[A-Z0-9]"))) {
       boolean setting = HelperConfig.SETTINGS.stream().anyMatch(s -> s.env().equals(v));
-      assertThat(setting || src.contains(v)).as("%s is documented but nothing reads it", v).isTrue();
+      assertThat(setting || src.contains(v))
+          .as("%s is documented but nothing reads it", v)
+          .isTrue();
     }
   }
 

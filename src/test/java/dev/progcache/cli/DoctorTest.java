@@ -119,12 +119,19 @@ class DoctorTest {
   @Test
   void daemonSocketDir_openToOthers_fails_private_isOk() throws Exception {
     Path open = Files.createDirectory(tmp.resolve("open"));
-    Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-    Doctor.Result bad = DoctorBuildChecks.daemonSocketDir(Map.of("PROGCACHE_SOCKET_DIR", open.toString()));
-    assertThat(bad.toString()).contains("FAIL").contains("open to other users").contains("one-shot");
+    Files.setPosixFilePermissions(
+        open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    Doctor.Result bad =
+        DoctorBuildChecks.daemonSocketDir(Map.of("PROGCACHE_SOCKET_DIR", open.toString()));
+    assertThat(bad.toString())
+        .contains("FAIL")
+        .contains("open to other users")
+        .contains("one-shot");
     Path mine = Files.createDirectory(tmp.resolve("mine"));
-    Files.setPosixFilePermissions(mine, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-    Doctor.Result good = DoctorBuildChecks.daemonSocketDir(Map.of("PROGCACHE_SOCKET_DIR", mine.toString()));
+    Files.setPosixFilePermissions(
+        mine, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Doctor.Result good =
+        DoctorBuildChecks.daemonSocketDir(Map.of("PROGCACHE_SOCKET_DIR", mine.toString()));
     assertThat(good.toString()).contains("OK").contains(mine.toString());
   }
 }

@@ -22,8 +22,19 @@ class ExecIT {
   void exec_setsGocacheprogWithTheSameFlagsAndForwardsExitStatus() throws Exception {
     String l = Dist.launcher().toString();
     Cmd.Result r =
-        Cmd.run(dir, Map.of(), 60, l, "exec", "--dir", dir.resolve("my dir").toString(), "-v", "--",
-            "sh", "-c", "echo \"$GOCACHEPROG\"; exit 7");
+        Cmd.run(
+            dir,
+            Map.of(),
+            60,
+            l,
+            "exec",
+            "--dir",
+            dir.resolve("my dir").toString(),
+            "-v",
+            "--",
+            "sh",
+            "-c",
+            "echo \"$GOCACHEPROG\"; exit 7");
     assertThat(r.code()).isEqualTo(7);
     assertThat(r.out().strip()).isEqualTo(l + " --dir '" + dir.resolve("my dir") + "' -v");
   }
@@ -40,8 +51,14 @@ class ExecIT {
     Path marker = dir.resolve("started");
     ProcessBuilder pb =
         new ProcessBuilder(
-            Dist.launcher().toString(), "exec", "--", "sh", "-c",
-            "trap 'echo got-term; exit 143' TERM; touch " + marker + "; while :; do sleep 0.1; done");
+            Dist.launcher().toString(),
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            "trap 'echo got-term; exit 143' TERM; touch "
+                + marker
+                + "; while :; do sleep 0.1; done");
     pb.redirectErrorStream(true);
     Process p = pb.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -72,7 +89,9 @@ class ExecIT {
     for (String a : List.of("--help", "-h", "--version")) {
       Cmd.Result r = Cmd.run(dir, Map.of(), 60, Dist.launcher().toString(), a);
       assertThat(r.code()).as(a).isZero();
-      assertThat(r.out()).as(a).startsWith(a.equals("--version") ? "progcache " : "usage: progcache");
+      assertThat(r.out())
+          .as(a)
+          .startsWith(a.equals("--version") ? "progcache " : "usage: progcache");
       assertThat(r.err()).as(a).isEmpty();
     }
   }

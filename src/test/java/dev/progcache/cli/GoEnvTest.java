@@ -17,7 +17,8 @@ class GoEnvTest {
 
   @Test
   void goCache_prefersGOCACHE() throws Exception {
-    assertThat(new GoEnv(Map.of("GOCACHE", "/x/y", "HOME", "/h")).goCache()).isEqualTo(Path.of("/x/y"));
+    assertThat(new GoEnv(Map.of("GOCACHE", "/x/y", "HOME", "/h")).goCache())
+        .isEqualTo(Path.of("/x/y"));
   }
 
   @Test
@@ -55,10 +56,11 @@ class GoEnvTest {
     assertThat(c.dir()).contains(Path.of("/a"));
     assertThat(c.verbose()).isTrue();
     assertThat(rest).containsExactly("go");
-    assertThatThrownBy(() -> HelperConfig.parse(List.of(), Map.of("PROGCACHE_VERBOSE", "maybe"), rest))
-        .hasMessageContaining("PROGCACHE_VERBOSE").hasMessageContaining("maybe");
+    assertThatThrownBy(
+            () -> HelperConfig.parse(List.of(), Map.of("PROGCACHE_VERBOSE", "maybe"), rest))
+        .hasMessageContaining("PROGCACHE_VERBOSE")
+        .hasMessageContaining("maybe");
     assertThatThrownBy(() -> HelperConfig.parse(List.of("--bogus"), Map.of(), rest))
         .hasMessageContaining("unknown flag --bogus");
   }
-
 }

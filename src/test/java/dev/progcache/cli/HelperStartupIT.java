@@ -30,6 +30,8 @@ class HelperStartupIT {
     }
     String loaded = Files.readString(log);
     assertThat(loaded).contains("dev.progcache.cli.Main");
-    assertThat(loaded).doesNotContain("dev.progcache.conform.").doesNotContain("dev.progcache.client.");
+    assertThat(loaded)
+        .doesNotContain("dev.progcache.conform.")
+        .doesNotContain("dev.progcache.client.");
   }
 }

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The relay checks its flags itself (an unknown one exits before any daemon starts), from a list
- * in src/main/c/progcache-relay.c: it must name exactly the helper's settings, each taking a value
+ * The relay checks its flags itself (an unknown one exits before any daemon starts), from a list in
+ * src/main/c/progcache-relay.c: it must name exactly the helper's settings, each taking a value
  * exactly when the helper's does.
  */
 @Timeout(30)
@@ -21,7 +21,8 @@ class RelayFlagsTest {
   @Test
   void relayFlagList_matchesTheHelpersSettings() throws Exception {
     String c = Files.readString(Path.of("src/main/c/progcache-relay.c"));
-    Matcher table = Pattern.compile("FLAGS\\[\\] = \\{(.*?)\\{NULL, 0\\}", Pattern.DOTALL).matcher(c);
+    Matcher table =
+        Pattern.compile("FLAGS\\[\\] = \\{(.*?)\\{NULL, 0\\}", Pattern.DOTALL).matcher(c);
     assertThat(table.find()).as("the FLAGS table in the relay").isTrue();
     Map<String, Boolean> relay = new LinkedHashMap<>();
     Matcher m = Pattern.compile("\\{\"([a-z0-9-]+)\", ([01])\\}").matcher(table.group(1));

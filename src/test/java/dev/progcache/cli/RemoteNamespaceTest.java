@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
 class RemoteNamespaceTest {
-  private static RemoteSettings settings(List<String> flags, Map<String, String> env) throws Exception {
+  private static RemoteSettings settings(List<String> flags, Map<String, String> env)
+      throws Exception {
     HelperConfig c = HelperConfig.parse(flags, env, new ArrayList<>());
     return RemoteSettings.from(c, env).orElseThrow();
   }
@@ -19,7 +20,9 @@ class RemoteNamespaceTest {
   @Test
   void namespaceFlag_becomesThePathPrefix_andReadOnlyIsASwitch() throws Exception {
     RemoteSettings s =
-        settings(List.of("--remote", "http://127.0.0.1:8421", "--namespace", "pr-123", "--read-only"), Map.of());
+        settings(
+            List.of("--remote", "http://127.0.0.1:8421", "--namespace", "pr-123", "--read-only"),
+            Map.of());
     assertThat(s.url().toString()).isEqualTo("http://127.0.0.1:8421/ns/pr-123/");
     assertThat(s.readOnly()).isTrue();
   }
@@ -29,7 +32,13 @@ class RemoteNamespaceTest {
     RemoteSettings s =
         settings(
             List.of(),
-            Map.of("PROGCACHE_REMOTE", "https://cache.example/team/", "PROGCACHE_NAMESPACE", "main", "PROGCACHE_READ_ONLY", "1"));
+            Map.of(
+                "PROGCACHE_REMOTE",
+                "https://cache.example/team/",
+                "PROGCACHE_NAMESPACE",
+                "main",
+                "PROGCACHE_READ_ONLY",
+                "1"));
     assertThat(s.url().toString()).isEqualTo("https://cache.example/team/ns/main/");
     assertThat(s.readOnly()).isTrue();
   }
@@ -43,7 +52,10 @@ class RemoteNamespaceTest {
 
   @Test
   void badNamespace_namesTheSettingAndTheRule() {
-    assertThatThrownBy(() -> settings(List.of("--remote", "http://127.0.0.1:1", "--namespace", "../main"), Map.of()))
+    assertThatThrownBy(
+            () ->
+                settings(
+                    List.of("--remote", "http://127.0.0.1:1", "--namespace", "../main"), Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("PROGCACHE_NAMESPACE")
         .hasMessageContaining("\"../main\"")

@@ -19,7 +19,8 @@ class RemoteSettingsS3Test {
 
   @Test
   void s3Flag_readOnlyFlag_parsed() throws Exception {
-    RemoteSettings r = settings(List.of("--s3", "s3://bkt/p", "--read-only"), Map.of()).orElseThrow();
+    RemoteSettings r =
+        settings(List.of("--s3", "s3://bkt/p", "--read-only"), Map.of()).orElseThrow();
     assertThat(r.s3()).isNotNull();
     assertThat(r.s3().bucket()).isEqualTo("bkt");
     assertThat(r.url()).isNull();
@@ -29,7 +30,8 @@ class RemoteSettingsS3Test {
   @Test
   void s3FromEnvironment_readOnlyFromEnvironment() throws Exception {
     RemoteSettings r =
-        settings(List.of(), Map.of("PROGCACHE_S3", "s3://bkt", "PROGCACHE_READ_ONLY", "1")).orElseThrow();
+        settings(List.of(), Map.of("PROGCACHE_S3", "s3://bkt", "PROGCACHE_READ_ONLY", "1"))
+            .orElseThrow();
     assertThat(r.s3().prefix()).isEmpty();
     assertThat(r.readOnly()).isTrue();
     assertThat(settings(List.of(), Map.of())).isEmpty();
@@ -37,7 +39,8 @@ class RemoteSettingsS3Test {
 
   @Test
   void remoteAndS3Together_isAClearError() {
-    assertThatThrownBy(() -> settings(List.of("--s3=s3://bkt", "--remote", "http://127.0.0.1:1"), Map.of()))
+    assertThatThrownBy(
+            () -> settings(List.of("--s3=s3://bkt", "--remote", "http://127.0.0.1:1"), Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("not both");
     assertThatThrownBy(() -> settings(List.of("--s3", "bkt"), Map.of()))

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code progcache setup}: go env -w with the stable relay (daemon mode) by default or the
- * one-shot launcher, undo, moving between installs, and leaving a foreign GOCACHEPROG alone.
+ * {@code progcache setup}: go env -w with the stable relay (daemon mode) by default or the one-shot
+ * launcher, undo, moving between installs, and leaving a foreign GOCACHEPROG alone.
  */
 @Timeout(600)
 class SetupIT {
@@ -49,14 +49,16 @@ class SetupIT {
   }
 
   private Cmd.Result goBuild(String out) throws Exception {
-    return Cmd.run(mod, env, 570, GoTool.go().toString(), "build", "-o", tmp.resolve(out).toString(), ".");
+    return Cmd.run(
+        mod, env, 570, GoTool.go().toString(), "build", "-o", tmp.resolve(out).toString(), ".");
   }
 
   /** A second install of the same build in {@code dir}: its own bin/ with launcher and relay. */
   private Path install(String dir) throws Exception {
     Path bin = Files.createDirectories(tmp.resolve(dir).resolve("bin"));
     for (String f : new String[] {"progcache", "progcache-relay"}) {
-      Files.copy(Dist.launcher().resolveSibling(f), bin.resolve(f), StandardCopyOption.COPY_ATTRIBUTES);
+      Files.copy(
+          Dist.launcher().resolveSibling(f), bin.resolve(f), StandardCopyOption.COPY_ATTRIBUTES);
     }
     return bin;
   }
@@ -139,7 +141,8 @@ class SetupIT {
 
   @Test
   void setup_leavesAForeignGocacheprogAlone_unlessForced() throws Exception {
-    Cmd.run(tmp, env, 60, GoTool.go().toString(), "env", "-w", "GOCACHEPROG=/opt/other-helper").ok();
+    Cmd.run(tmp, env, 60, GoTool.go().toString(), "env", "-w", "GOCACHEPROG=/opt/other-helper")
+        .ok();
     Cmd.Result r = pc("setup");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("/opt/other-helper").contains("--force");

@@ -31,25 +31,31 @@ class TrainTest {
         new ServeConfig.Limits(1 << 30, 64 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
     PrintStream log = new PrintStream(new ByteArrayOutputStream());
     try (CacheServer server =
-            CacheServer.start(ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("srv"), null, limits, false), log);
+            CacheServer.start(
+                ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("srv"), null, limits, false), log);
         HttpClient http = HttpClient.newHttpClient()) {
       String url = server.url().toString();
       assertThat(Train.run(List.of("--remote", url, "--upload-only"))).isZero();
       String filled = scrape(http, server.url());
       assertThat(metric(filled, "progcache_store_objects")).isGreaterThan(100);
-      assertThat(metric(filled, "progcache_requests_total{outcome=\"merged\",route=\"manifest\"}")).isEqualTo(1);
-      assertThat(metric(filled, "progcache_requests_total{outcome=\"hit\",route=\"batch\"}")).isZero();
+      assertThat(metric(filled, "progcache_requests_total{outcome=\"merged\",route=\"manifest\"}"))
+          .isEqualTo(1);
+      assertThat(metric(filled, "progcache_requests_total{outcome=\"hit\",route=\"batch\"}"))
+          .isZero();
 
       assertThat(Train.run(List.of("1", "--remote", url))).isZero();
       String read = scrape(http, server.url());
-      assertThat(metric(read, "progcache_requests_total{outcome=\"hit\",route=\"manifest\"}")).isEqualTo(1);
-      assertThat(metric(read, "progcache_requests_total{outcome=\"hit\",route=\"batch\"}")).isGreaterThan(0);
+      assertThat(metric(read, "progcache_requests_total{outcome=\"hit\",route=\"manifest\"}"))
+          .isEqualTo(1);
+      assertThat(metric(read, "progcache_requests_total{outcome=\"hit\",route=\"batch\"}"))
+          .isGreaterThan(0);
     }
   }
 
   @Test
   void aBadArgument_isAConfigError() {
-    assertThatThrownBy(() -> Train.run(List.of("many"))).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> Train.run(List.of("many")))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("usage");
   }
 
@@ -63,7 +69,9 @@ class TrainTest {
 
   private static String scrape(HttpClient http, URI base) throws Exception {
     HttpResponse<String> r =
-        http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
   }

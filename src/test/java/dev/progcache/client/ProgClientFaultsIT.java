@@ -87,9 +87,12 @@ class ProgClientFaultsIT {
       List<Throwable> errors = concurrentGets(c, 3);
       assertThat(errors)
           .allSatisfy(
-              e -> assertThat(e).isInstanceOf(HelperFailedException.class)
-                  .hasMessageContaining("unknown request ID"));
-      assertThatThrownBy(() -> c.get(key(9))).isInstanceOf(HelperFailedException.class)
+              e ->
+                  assertThat(e)
+                      .isInstanceOf(HelperFailedException.class)
+                      .hasMessageContaining("unknown request ID"));
+      assertThatThrownBy(() -> c.get(key(9)))
+          .isInstanceOf(HelperFailedException.class)
           .hasMessageContaining("unknown request ID");
     } finally {
       assertCloseReports(c, "unknown request ID");
@@ -102,12 +105,13 @@ class ProgClientFaultsIT {
     try {
       // the first answer arrives; its duplicate then ends the session
       assertThat(c.get(key(1))).isEmpty();
-      assertThatThrownBy(() -> {
-            for (int i = 0; i < 50; i++) {
-              c.get(key(2));
-              Thread.sleep(20);
-            }
-          })
+      assertThatThrownBy(
+              () -> {
+                for (int i = 0; i < 50; i++) {
+                  c.get(key(2));
+                  Thread.sleep(20);
+                }
+              })
           .isInstanceOf(HelperFailedException.class)
           .hasMessageContaining("unknown request ID 1");
     } finally {
@@ -121,8 +125,10 @@ class ProgClientFaultsIT {
     try {
       assertThat(concurrentGets(c, 3))
           .allSatisfy(
-              e -> assertThat(e).isInstanceOf(HelperFailedException.class)
-                  .hasMessageContaining("exited pre-Close with 3 pending requests"));
+              e ->
+                  assertThat(e)
+                      .isInstanceOf(HelperFailedException.class)
+                      .hasMessageContaining("exited pre-Close with 3 pending requests"));
     } finally {
       assertCloseReports(c, "exited pre-Close");
     }
@@ -134,8 +140,10 @@ class ProgClientFaultsIT {
     try {
       assertThat(concurrentGets(c, 2))
           .allSatisfy(
-              e -> assertThat(e).isInstanceOf(HelperFailedException.class)
-                  .hasMessageContaining("error reading JSON"));
+              e ->
+                  assertThat(e)
+                      .isInstanceOf(HelperFailedException.class)
+                      .hasMessageContaining("error reading JSON"));
     } finally {
       assertCloseReports(c, "error reading JSON");
     }

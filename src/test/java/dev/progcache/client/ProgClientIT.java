@@ -45,8 +45,7 @@ class ProgClientIT {
   }
 
   private ProgClient start(Path cacheDir) throws IOException {
-    return ProgClient.builder(
-            "'" + Dist.launcher() + "' --dir '" + cacheDir.resolve("cache") + "'")
+    return ProgClient.builder("'" + Dist.launcher() + "' --dir '" + cacheDir.resolve("cache") + "'")
         .stderr(Redirect.appendTo(cacheDir.resolve("stderr.log").toFile()))
         .handshakeTimeout(Duration.ofSeconds(20))
         .requestTimeout(Duration.ofSeconds(20))
@@ -100,7 +99,8 @@ class ProgClientIT {
       assertThat(hit.diskPath()).isAbsolute();
       assertThat(Files.readAllBytes(hit.diskPath())).isEqualTo(body);
       long beforeNanos = before.getEpochSecond() * 1_000_000_000L + before.getNano();
-      assertThat(hit.entry().timeNanos()).isBetween(beforeNanos - 1_000_000_000L, beforeNanos + 10_000_000_000L);
+      assertThat(hit.entry().timeNanos())
+          .isBetween(beforeNanos - 1_000_000_000L, beforeNanos + 10_000_000_000L);
     }
   }
 

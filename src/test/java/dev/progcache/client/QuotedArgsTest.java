@@ -43,7 +43,8 @@ class QuotedArgsTest {
 
   @Test
   void join_thenSplit_givesTheSameArguments() {
-    java.util.List<String> args = java.util.List.of("/opt/my helper", "it's", "say \"hi\"", "", "'x", "plain");
+    java.util.List<String> args =
+        java.util.List.of("/opt/my helper", "it's", "say \"hi\"", "", "'x", "plain");
     assertThat(QuotedArgs.split(QuotedArgs.join(args))).isEqualTo(args);
   }
 

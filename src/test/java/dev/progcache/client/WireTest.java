@@ -14,7 +14,9 @@ import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The client's wire format: answers decoded as Go's encoding/json does, requests as go writes them. */
+/**
+ * The client's wire format: answers decoded as Go's encoding/json does, requests as go writes them.
+ */
 @Timeout(10)
 class WireTest {
   private static ResponseDecoder decoder(String s) {
@@ -31,8 +33,11 @@ class WireTest {
   void decode_fieldNamesAnyCase_unknownFieldsIgnored() throws IOException {
     String id = key(7).base64();
     Response r =
-        decoder("{\"id\":5,\"outputID\":\"" + id + "\",\"SIZE\":12,\"x\":{\"y\":[1,2]},"
-                + "\"Time\":\"2026-11-25T03:00:00.123456789Z\",\"diskpath\":\"/c/o\",\"Err\":null}")
+        decoder(
+                "{\"id\":5,\"outputID\":\""
+                    + id
+                    + "\",\"SIZE\":12,\"x\":{\"y\":[1,2]},"
+                    + "\"Time\":\"2026-11-25T03:00:00.123456789Z\",\"diskpath\":\"/c/o\",\"Err\":null}")
             .next()
             .orElseThrow();
     assertThat(r.id()).isEqualTo(5);
@@ -53,27 +58,33 @@ class WireTest {
 
   @Test
   void decode_timeWithOffset_isConverted() throws IOException {
-    Response r = decoder("{\"ID\":1,\"Time\":\"2026-11-25T05:00:00.5+02:00\"}").next().orElseThrow();
+    Response r =
+        decoder("{\"ID\":1,\"Time\":\"2026-11-25T05:00:00.5+02:00\"}").next().orElseThrow();
     assertThat(r.time()).contains(Instant.parse("2026-11-25T03:00:00.5Z"));
   }
 
   @Test
   void decode_garbage_isErrorNamingTheAnswer() {
     ResponseDecoder d = decoder("{\"ID\":1}\nhello\n");
-    assertThatThrownBy(() -> {
-          d.next();
-          d.next();
-        })
+    assertThatThrownBy(
+            () -> {
+              d.next();
+              d.next();
+            })
         .isInstanceOf(IOException.class)
         .hasMessageContaining("answer #2 is not valid JSON");
   }
 
   @Test
   void decode_wrongTypes_areErrors() {
-    assertThatThrownBy(() -> decoder("{\"ID\":\"1\"}").next()).hasMessageContaining("ID must be an integer");
-    assertThatThrownBy(() -> decoder("{\"ID\":1,\"Miss\":1}").next()).hasMessageContaining("Miss must be");
-    assertThatThrownBy(() -> decoder("{\"ID\":1,\"OutputID\":\"%%\"}").next()).hasMessageContaining("base64");
-    assertThatThrownBy(() -> decoder("{\"ID\":1,\"Time\":\"yesterday\"}").next()).hasMessageContaining("RFC 3339");
+    assertThatThrownBy(() -> decoder("{\"ID\":\"1\"}").next())
+        .hasMessageContaining("ID must be an integer");
+    assertThatThrownBy(() -> decoder("{\"ID\":1,\"Miss\":1}").next())
+        .hasMessageContaining("Miss must be");
+    assertThatThrownBy(() -> decoder("{\"ID\":1,\"OutputID\":\"%%\"}").next())
+        .hasMessageContaining("base64");
+    assertThatThrownBy(() -> decoder("{\"ID\":1,\"Time\":\"yesterday\"}").next())
+        .hasMessageContaining("RFC 3339");
     assertThatThrownBy(() -> decoder("[1]").next()).hasMessageContaining("expected a JSON object");
   }
 
@@ -82,11 +93,21 @@ class WireTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] body = "hello, body".getBytes(StandardCharsets.UTF_8);
     new RequestEncoder(out)
-        .write(7, new RequestEncoder.Request("put", key(1), key(2), body.length, new BytesChannel(body)));
+        .write(
+            7,
+            new RequestEncoder.Request("put", key(1), key(2), body.length, new BytesChannel(body)));
     String[] lines = out.toString(StandardCharsets.UTF_8).split("\n", -1);
     assertThat(lines[0])
-        .isEqualTo("{\"ID\":7,\"Command\":\"put\",\"ActionID\":\"" + key(1).base64() + "\",\"ObjectID\":\""
-            + key(2).base64() + "\",\"OutputID\":\"" + key(2).base64() + "\",\"BodySize\":" + body.length + "}");
+        .isEqualTo(
+            "{\"ID\":7,\"Command\":\"put\",\"ActionID\":\""
+                + key(1).base64()
+                + "\",\"ObjectID\":\""
+                + key(2).base64()
+                + "\",\"OutputID\":\""
+                + key(2).base64()
+                + "\",\"BodySize\":"
+                + body.length
+                + "}");
     assertThat(lines[1]).isEqualTo("\"" + Base64.getEncoder().encodeToString(body) + "\"");
     assertThat(lines).hasSize(3);
   }
@@ -94,14 +115,20 @@ class WireTest {
   @Test
   void encode_emptyBody_hasNoBodyLine() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    new RequestEncoder(out).write(1, new RequestEncoder.Request("put", key(1), key(2), 0, new BytesChannel(new byte[0])));
-    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("BodySize").endsWith("}\n").hasLineCount(1);
+    new RequestEncoder(out)
+        .write(
+            1, new RequestEncoder.Request("put", key(1), key(2), 0, new BytesChannel(new byte[0])));
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .doesNotContain("BodySize")
+        .endsWith("}\n")
+        .hasLineCount(1);
   }
 
   @Test
   void encode_shortBody_terminatesLineAndNamesIds() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    RequestEncoder.Request r = new RequestEncoder.Request("put", key(1), key(2), 10, new BytesChannel(new byte[4]));
+    RequestEncoder.Request r =
+        new RequestEncoder.Request("put", key(1), key(2), 10, new BytesChannel(new byte[4]));
     assertThatThrownBy(() -> new RequestEncoder(out).write(3, r))
         .isInstanceOf(RequestEncoder.BodyException.class)
         .hasMessageContaining(key(1).hex())

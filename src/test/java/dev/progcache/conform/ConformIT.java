@@ -32,14 +32,16 @@ class ConformIT {
             args,
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(status, out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
+    return new Run(
+        status, out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
   void conform_onProgcacheThroughLauncher_passesEveryCase() throws Exception {
     String launcher = Dist.launcher().toString();
     Process p =
-        new ProcessBuilder(launcher, "conform", "--", launcher, "--dir", dir.resolve("c").toString())
+        new ProcessBuilder(
+                launcher, "conform", "--", launcher, "--dir", dir.resolve("c").toString())
             .redirectErrorStream(true)
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -55,10 +57,19 @@ class ConformIT {
     Run r =
         run(
             List.of(
-                "--bench", "--seconds", "1s", "--warmup", "0", "--", launcher, "--dir", dir.resolve("c").toString()));
+                "--bench",
+                "--seconds",
+                "1s",
+                "--warmup",
+                "0",
+                "--",
+                launcher,
+                "--dir",
+                dir.resolve("c").toString()));
     assertThat(r.status()).as(r.out()).isZero();
     for (String op : List.of("get-hit", "get-miss", "put-1KiB", "put-1MiB")) {
-      assertThat(r.out()).containsPattern("bench " + op + " +[0-9]+ ops/s  p50 +[0-9.]+ ms  p99 +[0-9.]+ ms");
+      assertThat(r.out())
+          .containsPattern("bench " + op + " +[0-9]+ ops/s  p50 +[0-9.]+ ms  p99 +[0-9.]+ ms");
     }
   }
 
@@ -92,7 +103,8 @@ class ConformIT {
       throws Exception {
     Run r = run(withHelper(List.of("--case", kase), mode));
     assertThat(r.status()).as(r.out()).isEqualTo(1);
-    assertThat(r.out()).containsPattern("FAIL " + kase + " .*" + java.util.regex.Pattern.quote(reason));
+    assertThat(r.out())
+        .containsPattern("FAIL " + kase + " .*" + java.util.regex.Pattern.quote(reason));
     assertThat(r.out()).contains("0 passed, 1 failed");
   }
 

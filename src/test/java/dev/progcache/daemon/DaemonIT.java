@@ -53,7 +53,9 @@ class DaemonIT {
     // wait for it to exit, so that nothing writes into the temp dir while it is deleted
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline
-        && !Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "status").out().contains("no daemon")) {
+        && !Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "status")
+            .out()
+            .contains("no daemon")) {
       Thread.sleep(100);
     }
     Thread.sleep(300); // the process exits just after it stops listening
@@ -61,7 +63,8 @@ class DaemonIT {
 
   private HelperProcess relay(String... args) throws Exception {
     HelperProcess h = HelperProcess.startProgram(Dist.relay(), env, args);
-    assertThat(h.readLine(30)).isEqualTo("{\"ID\":0,\"KnownCommands\":[\"get\",\"put\",\"close\"]}");
+    assertThat(h.readLine(30))
+        .isEqualTo("{\"ID\":0,\"KnownCommands\":[\"get\",\"put\",\"close\"]}");
     return h;
   }
 
@@ -158,7 +161,10 @@ class DaemonIT {
                   StringBuilder b = new StringBuilder();
                   Random r = new Random(base);
                   for (int i = 0; i < 100; i++) {
-                    b.append(i % 2 == 0 ? put(base + i, random(r, 32), random(r, 3000)) : get(base + i, random(r, 32)));
+                    b.append(
+                        i % 2 == 0
+                            ? put(base + i, random(r, 32), random(r, 3000))
+                            : get(base + i, random(r, 32)));
                   }
                   h.write(b.toString());
                   for (int i = 0; i < 100; i++) {
@@ -184,7 +190,16 @@ class DaemonIT {
     Map<String, String> goEnv = new HashMap<>(GoModule.env(tmp, tmp.resolve("gocache")));
     goEnv.putAll(env);
     goEnv.put("GOCACHEPROG", Dist.relay() + " -v");
-    Cmd.run(mod, goEnv, 600, dev.progcache.testing.GoTool.go().toString(), "build", "-o", tmp.resolve("warm").toString(), ".").ok();
+    Cmd.run(
+            mod,
+            goEnv,
+            600,
+            dev.progcache.testing.GoTool.go().toString(),
+            "build",
+            "-o",
+            tmp.resolve("warm").toString(),
+            ".")
+        .ok();
     List<CompletableFuture<Cmd.Result>> builds = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       Path out = tmp.resolve("bin" + i);
@@ -192,7 +207,15 @@ class DaemonIT {
           CompletableFuture.supplyAsync(
               () -> {
                 try {
-                  return Cmd.run(mod, goEnv, 300, dev.progcache.testing.GoTool.go().toString(), "build", "-o", out.toString(), ".");
+                  return Cmd.run(
+                      mod,
+                      goEnv,
+                      300,
+                      dev.progcache.testing.GoTool.go().toString(),
+                      "build",
+                      "-o",
+                      out.toString(),
+                      ".");
                 } catch (Exception e) {
                   throw new AssertionError(e);
                 }
@@ -210,7 +233,8 @@ class DaemonIT {
   @Test
   void daemonKilledMidSession_failsThatSessionClearly_andTheNextRestartsIt() throws Exception {
     try (HelperProcess h = relay()) {
-      String status = Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "status").ok().out();
+      String status =
+          Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "status").ok().out();
       java.util.regex.Matcher m = java.util.regex.Pattern.compile("pid (\\d+)").matcher(status);
       assertThat(m.find()).as(status).isTrue();
       long pid = Long.parseLong(m.group(1));
@@ -248,7 +272,8 @@ class DaemonIT {
       while (System.nanoTime() < deadline && status != 200) {
         status =
             http.send(
-                    java.net.http.HttpRequest.newBuilder(server.url().resolve("/action/" + hex)).build(),
+                    java.net.http.HttpRequest.newBuilder(server.url().resolve("/action/" + hex))
+                        .build(),
                     java.net.http.HttpResponse.BodyHandlers.discarding())
                 .statusCode();
         Thread.sleep(100);
@@ -270,8 +295,12 @@ class DaemonIT {
         }
         log = b.toString();
       }
-      assertThat(hit).as("daemon log:\n%s\nserver log:\n%s", log, server.stderr()).containsEntry("Size", 20_000L);
-      assertThat(Path.of((String) hit.get("DiskPath"))).startsWith(tmp.resolve("fresh")).hasBinaryContent(body);
+      assertThat(hit)
+          .as("daemon log:\n%s\nserver log:\n%s", log, server.stderr())
+          .containsEntry("Size", 20_000L);
+      assertThat(Path.of((String) hit.get("DiskPath")))
+          .startsWith(tmp.resolve("fresh"))
+          .hasBinaryContent(body);
     }
   }
 
@@ -312,7 +341,8 @@ class DaemonIT {
 
   @Test
   void aHangingServer_costsOneTimeoutPerDaemon_notOnePerGoCommand() throws Exception {
-    try (dev.progcache.testing.FaultServer server = dev.progcache.testing.FaultServer.start("127.0.0.1")) {
+    try (dev.progcache.testing.FaultServer server =
+        dev.progcache.testing.FaultServer.start("127.0.0.1")) {
       server.mode(dev.progcache.testing.FaultServer.Mode.HANG);
       Path mod = dev.progcache.testing.GoRun.tinyModule(tmp.resolve("tiny"));
       Map<String, String> e = new HashMap<>(env);
@@ -321,14 +351,26 @@ class DaemonIT {
       List<Long> millis = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
         // a new main package each time: every go command misses locally and asks the server
-        Files.writeString(mod.resolve("main.go"), "package main\n\nfunc main() { println(" + i + ") }\n");
+        Files.writeString(
+            mod.resolve("main.go"), "package main\n\nfunc main() { println(" + i + ") }\n");
         dev.progcache.testing.GoRun.Result r =
             dev.progcache.testing.GoRun.go(
-                Dist.relay(), mod, tmp.resolve("home"), helper, e, 120, "build", "-o", tmp.resolve("bin").toString(), ".");
+                Dist.relay(),
+                mod,
+                tmp.resolve("home"),
+                helper,
+                e,
+                120,
+                "build",
+                "-o",
+                tmp.resolve("bin").toString(),
+                ".");
         assertThat(r.exit()).as("go build %d; stderr:\n%s", i, r.stderr()).isZero();
         millis.add(r.millis());
       }
-      assertThat(millis.get(0)).as("the first go command waits out the timeout").isGreaterThanOrEqualTo(3000);
+      assertThat(millis.get(0))
+          .as("the first go command waits out the timeout")
+          .isGreaterThanOrEqualTo(3000);
       assertThat(millis.subList(1, 20))
           .as("later go commands never wait for the hanging server (ms per command)")
           .allMatch(ms -> ms < 3000);

@@ -25,7 +25,8 @@ class DaemonLogTest {
       log.println("second");
     }
     assertThat(Files.readString(DaemonLog.rotated(file)))
-        .isEqualTo("2026-12-07T01:02:03.000Z first line of the log, long enough to fill most of the limit.......\n");
+        .isEqualTo(
+            "2026-12-07T01:02:03.000Z first line of the log, long enough to fill most of the limit.......\n");
     assertThat(Files.readString(file)).isEqualTo("2026-12-07T01:02:03.000Z second\n");
   }
 }

@@ -35,10 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The relay trusts a socket only in a directory private to its user, served by a process of its
  * user: a directory of another user, a symbolic link, a directory open to others, or a listener
- * running as another user get nothing of the relay's environment, and go is served by the
- * one-shot helper instead. The daemon refuses such directories too. Runs as any user; the cases
- * that need a second user use {@code nobody} through setpriv and are meant for CI, which runs as
- * root.
+ * running as another user get nothing of the relay's environment, and go is served by the one-shot
+ * helper instead. The daemon refuses such directories too. Runs as any user; the cases that need a
+ * second user use {@code nobody} through setpriv and are meant for CI, which runs as root.
  */
 @Timeout(300)
 class RelayTrustIT {
@@ -95,7 +94,8 @@ class RelayTrustIT {
           Thread.ofVirtual()
               .start(
                   () -> {
-                    try (c; InputStream in = Channels.newInputStream(c)) {
+                    try (c;
+                        InputStream in = Channels.newInputStream(c)) {
                       byte[] buf = new byte[4096];
                       for (int n; (n = in.read(buf)) > 0; ) {
                         synchronized (received) {
@@ -146,7 +146,10 @@ class RelayTrustIT {
 
   private void assertNothingReached(String stderr, String reason) {
     assertThat(stderr).contains("not using the daemon").contains(reason).contains("one-shot");
-    assertThat(listener.received()).as("bytes the listener received").doesNotContain(SECRET).isEmpty();
+    assertThat(listener.received())
+        .as("bytes the listener received")
+        .doesNotContain(SECRET)
+        .isEmpty();
     assertThat(listener.accepted).as("connections the listener accepted").isZero();
   }
 
@@ -160,7 +163,15 @@ class RelayTrustIT {
     goEnv.putAll(env);
     goEnv.put("GOCACHEPROG", Dist.relay() + " -v");
     Cmd.Result build =
-        Cmd.run(mod, goEnv, 300, GoTool.go().toString(), "build", "-o", tmp.resolve("b").toString(), ".")
+        Cmd.run(
+                mod,
+                goEnv,
+                300,
+                GoTool.go().toString(),
+                "build",
+                "-o",
+                tmp.resolve("b").toString(),
+                ".")
             .ok();
     assertThat(build.stat("puts")).isGreaterThan(0);
     assertNothingReached(build.err(), "open to other users");
@@ -190,7 +201,8 @@ class RelayTrustIT {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         isRoot() || System.getenv("CI") != null, "needs root to run a listener as nobody");
     Path mine = socketDir("mine", "rwx------");
-    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x")); // nobody reaches its own dir
+    Files.setPosixFilePermissions(
+        tmp, PosixFilePermissions.fromString("rwx--x--x")); // nobody reaches its own dir
     // a listener run by nobody in a directory of theirs, its socket then moved into ours
     Path theirs = Files.createDirectory(tmp.resolve("nobody"));
     Files.setPosixFilePermissions(theirs, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -217,12 +229,20 @@ class RelayTrustIT {
     String java = ProcessHandle.current().info().command().orElse("java");
     Process p =
         new ProcessBuilder(
-                "setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
-                java, source.toString(), sock.toString(), received.toString())
+                "setpriv",
+                "--reuid=" + NOBODY,
+                "--regid=" + NOBODY,
+                "--clear-groups",
+                java,
+                source.toString(),
+                sock.toString(),
+                received.toString())
             .redirectErrorStream(true)
             .start();
     try {
-      assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine())
+      assertThat(
+              new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))
+                  .readLine())
           .isEqualTo("up");
       Files.move(sock, mine.resolve(buildId() + ".sock"));
       String err = session();
@@ -255,7 +275,8 @@ class RelayTrustIT {
     Cmd.Result unknown = Cmd.run(tmp, env, 30, "script", "-qec", cmd, "/dev/null");
     assertThat(unknown.code()).isEqualTo(2);
     assertThat(unknown.out()).contains("unknown flag --bogus").contains("--help");
-    Cmd.Result noValue = Cmd.run(tmp, env, 30, "script", "-qec", Dist.relay() + " --dir", "/dev/null");
+    Cmd.Result noValue =
+        Cmd.run(tmp, env, 30, "script", "-qec", Dist.relay() + " --dir", "/dev/null");
     assertThat(noValue.code()).isEqualTo(2);
     try (var files = Files.list(d)) {
       assertThat(files.toList()).as("nothing started in the socket directory").isEmpty();
@@ -266,7 +287,10 @@ class RelayTrustIT {
   void relayStartedByGo_dropsABadFlagWithOneLine_andServes() throws Exception {
     socketDir("sockets", "rwx------");
     String err = session("--bogus", "-v");
-    assertThat(err).contains("unknown flag --bogus").contains("ignored").contains("progcache: gets=1");
+    assertThat(err)
+        .contains("unknown flag --bogus")
+        .contains("ignored")
+        .contains("progcache: gets=1");
   }
 
   private static boolean isRoot() throws Exception {

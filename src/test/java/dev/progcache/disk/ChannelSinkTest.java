@@ -24,7 +24,8 @@ class ChannelSinkTest {
     byte[] data = new byte[3 * Buffers.SIZE + 123];
     new Random(7).nextBytes(data);
     Path f = tmp.resolve("f");
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    try (FileChannel ch =
+            FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         ChannelSink out = new ChannelSink(ch)) {
       out.write(data[0]);
       out.write(data, 1, Buffers.SIZE - 1); // exactly fills the buffer
@@ -38,7 +39,8 @@ class ChannelSinkTest {
   @Test
   void flushWritesWhatIsBuffered_andWritesAfterCloseFail() throws IOException {
     Path f = tmp.resolve("f");
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ChannelSink out = new ChannelSink(ch);
       out.write(new byte[] {1, 2, 3}, 0, 3);
       assertThat(Files.size(f)).isZero();

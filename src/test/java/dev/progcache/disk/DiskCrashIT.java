@@ -109,13 +109,17 @@ class DiskCrashIT {
         HelperProcess h2 = HelperProcess.start(dir)) {
       h1.readLine(20);
       h2.readLine(20);
-      CompletableFuture<Void> w1 = CompletableFuture.runAsync(() -> write(h1, script.toString()), Threads.VIRTUAL);
-      CompletableFuture<Void> w2 = CompletableFuture.runAsync(() -> write(h2, script.toString()), Threads.VIRTUAL);
+      CompletableFuture<Void> w1 =
+          CompletableFuture.runAsync(() -> write(h1, script.toString()), Threads.VIRTUAL);
+      CompletableFuture<Void> w2 =
+          CompletableFuture.runAsync(() -> write(h2, script.toString()), Threads.VIRTUAL);
       w1.join();
       w2.join();
       for (HelperProcess h : List.of(h1, h2)) {
         for (int i = 0; i < n; i++) {
-          assertThat(Answers.parse(h.readLine(30))).containsKey("DiskPath").doesNotContainKey("Err");
+          assertThat(Answers.parse(h.readLine(30)))
+              .containsKey("DiskPath")
+              .doesNotContainKey("Err");
         }
       }
     }

@@ -33,7 +33,9 @@ class DiskFullIT {
   @BeforeEach
   void mount() throws Exception {
     mnt = Files.createDirectories(tmp.resolve("mnt"));
-    Cmd.Result r = Cmd.run(tmp, Map.of(), 30, "mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt.toString());
+    Cmd.Result r =
+        Cmd.run(
+            tmp, Map.of(), 30, "mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt.toString());
     if (r.code() != 0) {
       String why = "cannot mount a tmpfs (needs root): " + r.err().strip();
       if ("true".equals(System.getenv("CI"))) {
@@ -64,7 +66,9 @@ class DiskFullIT {
       h.write(get(3, a1));
       assertThat(Answers.parse(h.readLine(30))).containsEntry("Size", 10_000L);
       h.write(put(4, random(rnd, 32), random(rnd, 1000)));
-      assertThat(Answers.parse(h.readLine(30))).as("space is back after the failed put").containsKey("DiskPath");
+      assertThat(Answers.parse(h.readLine(30)))
+          .as("space is back after the failed put")
+          .containsKey("DiskPath");
       h.closeStdin();
       assertThat(h.waitFor(20)).isZero();
       assertThat(h.stderr()).contains("No space left on device");
@@ -89,7 +93,8 @@ class DiskFullIT {
       h.write(get(1, a1));
       assertThat(Answers.parse(h.readLine(30))).containsEntry("Size", 5000L);
       h.write(put(2, random(rnd, 32), random(rnd, 100)));
-      assertThat((String) Answers.parse(h.readLine(30)).get("Err")).contains("Read-only file system");
+      assertThat((String) Answers.parse(h.readLine(30)).get("Err"))
+          .contains("Read-only file system");
     }
   }
 }

@@ -40,10 +40,14 @@ class DiskStoreMemoTest {
   }
 
   private Path put(DiskStore s, Key a, byte[] body) throws Exception {
-    return s.put(a, sha(body), body.length, out -> {
-      out.write(body);
-      return body.length;
-    });
+    return s.put(
+        a,
+        sha(body),
+        body.length,
+        out -> {
+          out.write(body);
+          return body.length;
+        });
   }
 
   @Test
@@ -91,7 +95,10 @@ class DiskStoreMemoTest {
     Path now = put(DiskStore.open(dir, clock::get, new Stats()), a, newer);
     assertThat(store.lookup(a)).get().extracting(h -> h.diskPath()).isEqualTo(old);
     Files.delete(old); // e.g. trimmed
-    assertThat(store.lookup(a)).get().extracting(h -> h.entry()).isEqualTo(new Entry(sha(newer), 2, clock.get()));
+    assertThat(store.lookup(a))
+        .get()
+        .extracting(h -> h.entry())
+        .isEqualTo(new Entry(sha(newer), 2, clock.get()));
     assertThat(store.lookup(a).orElseThrow().diskPath()).isEqualTo(now);
   }
 

@@ -13,7 +13,6 @@ import dev.progcache.testing.ManualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -43,10 +42,14 @@ class DiskStoreTest {
   }
 
   private Path put(Key a, byte[] body) throws Exception {
-    return store.put(a, key(body), body.length, out -> {
-      out.write(body);
-      return body.length;
-    });
+    return store.put(
+        a,
+        key(body),
+        body.length,
+        out -> {
+          out.write(body);
+          return body.length;
+        });
   }
 
   @Test
@@ -57,7 +60,9 @@ class DiskStoreTest {
     Hit h = store.lookup(a).orElseThrow();
     assertThat(h.diskPath()).isEqualTo(p).hasBinaryContent(body);
     assertThat(h.entry()).isEqualTo(new Entry(key(body), 5, clock.get()));
-    assertThat(p).isEqualTo(dir.resolve("o").resolve(key(body).hex().substring(0, 2)).resolve(key(body).hex()));
+    assertThat(p)
+        .isEqualTo(
+            dir.resolve("o").resolve(key(body).hex().substring(0, 2)).resolve(key(body).hex()));
   }
 
   @Test
@@ -65,10 +70,15 @@ class DiskStoreTest {
     Key a = someKey();
     byte[] body = new byte[200_000]; // several copy buffers
     rnd.nextBytes(body);
-    Hit stored = store.store(a, key(body), body.length, out -> {
-      out.write(body);
-      return body.length;
-    });
+    Hit stored =
+        store.store(
+            a,
+            key(body),
+            body.length,
+            out -> {
+              out.write(body);
+              return body.length;
+            });
     assertThat(store.lookup(a)).contains(stored);
     assertThat(stored.diskPath()).hasBinaryContent(body);
     assertThat(tempFiles()).isEmpty();
@@ -174,10 +184,16 @@ class DiskStoreTest {
   @Test
   void put_bodyNotMatchingOutputId_throwsAndStoresNothing() throws Exception {
     Key a = someKey();
-    assertThatThrownBy(() -> store.put(a, someKey(), 3, out -> {
-              out.write(new byte[] {1, 2, 3});
-              return 3;
-            }))
+    assertThatThrownBy(
+            () ->
+                store.put(
+                    a,
+                    someKey(),
+                    3,
+                    out -> {
+                      out.write(new byte[] {1, 2, 3});
+                      return 3;
+                    }))
         .isInstanceOf(BadPutException.class)
         .hasMessageContaining("sha256");
     assertThat(store.lookup(a)).isEmpty();
@@ -215,8 +231,10 @@ class DiskStoreTest {
     FileTime old = FileTime.from(clock.get() - TimeUnit.HOURS.toNanos(2), TimeUnit.NANOSECONDS);
     Files.setLastModifiedTime(p, old);
     store.lookup(a);
-    assertThat(Files.getLastModifiedTime(p).to(TimeUnit.SECONDS)).isEqualTo(clock.get() / 1_000_000_000L);
-    FileTime recent = FileTime.from(clock.get() - TimeUnit.MINUTES.toNanos(5), TimeUnit.NANOSECONDS);
+    assertThat(Files.getLastModifiedTime(p).to(TimeUnit.SECONDS))
+        .isEqualTo(clock.get() / 1_000_000_000L);
+    FileTime recent =
+        FileTime.from(clock.get() - TimeUnit.MINUTES.toNanos(5), TimeUnit.NANOSECONDS);
     Files.setLastModifiedTime(p, recent);
     store.lookup(a);
     assertThat(Files.getLastModifiedTime(p)).isEqualTo(recent);
@@ -229,18 +247,21 @@ class DiskStoreTest {
     rnd.nextBytes(body);
     Thread[] ts = new Thread[8];
     for (int i = 0; i < ts.length; i++) {
-      ts[i] = Thread.ofPlatform().start(() -> {
-        try {
-          for (int j = 0; j < 20; j++) {
-            put(a, body);
-            Optional<Hit> h = store.lookup(a);
-            assertThat(h).isPresent();
-            assertThat(h.get().diskPath()).hasBinaryContent(body);
-          }
-        } catch (Exception e) {
-          throw new AssertionError(e);
-        }
-      });
+      ts[i] =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      for (int j = 0; j < 20; j++) {
+                        put(a, body);
+                        Optional<Hit> h = store.lookup(a);
+                        assertThat(h).isPresent();
+                        assertThat(h.get().diskPath()).hasBinaryContent(body);
+                      }
+                    } catch (Exception e) {
+                      throw new AssertionError(e);
+                    }
+                  });
     }
     for (Thread t : ts) {
       t.join();

@@ -90,7 +90,9 @@ class LocalTierHoldsTest {
     assertThat(Files.exists(copy)).isTrue();
   }
 
-  /** A body and record planted outside, reached through a linked {@code o/<xx>} and {@code a/<xx>}. */
+  /**
+   * A body and record planted outside, reached through a linked {@code o/<xx>} and {@code a/<xx>}.
+   */
   private Key plantThroughLinkedShards(byte[] wrong) throws Exception {
     // the attacker's cache: right names, wrong bytes of the same size
     Path elsewhere = tmp.resolve("elsewhere");
@@ -120,7 +122,9 @@ class LocalTierHoldsTest {
 
     assertThat(h).isEmpty();
     assertThat(Files.isSymbolicLink(c.store.recordPath(action(3)).getParent())).isFalse();
-    assertThat(Files.readAllBytes(tmp.resolve("elsewhere").resolve(dir.relativize(c.store.bodyPath(out)))))
+    assertThat(
+            Files.readAllBytes(
+                tmp.resolve("elsewhere").resolve(dir.relativize(c.store.bodyPath(out)))))
         .isEqualTo(wrong);
   }
 
@@ -143,7 +147,10 @@ class LocalTierHoldsTest {
   @Test
   void s45_verifyRepair_linkedShard_neverDeletesOutsideTheCache() throws Exception {
     plantThroughLinkedShards(bytes(2048, 5));
-    Path victim = Files.write(outside.resolve("0000000000000000000000000000000000000000000000000000000000000000"), new byte[] {1});
+    Path victim =
+        Files.write(
+            outside.resolve("0000000000000000000000000000000000000000000000000000000000000000"),
+            new byte[] {1});
     Path linked = dir.resolve("o").resolve("zz");
     Files.createSymbolicLink(linked, outside);
 
@@ -162,7 +169,10 @@ class LocalTierHoldsTest {
     plantThroughLinkedShards(bytes(2048, 6));
     try (var l = Files.walk(tmp.resolve("elsewhere"))) {
       for (Path f : l.filter(Files::isRegularFile).toList()) {
-        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(c.clock.get(), java.util.concurrent.TimeUnit.NANOSECONDS));
+        Files.setLastModifiedTime(
+            f,
+            java.nio.file.attribute.FileTime.from(
+                c.clock.get(), java.util.concurrent.TimeUnit.NANOSECONDS));
       }
     }
     c.clock.addAndGet(30 * DAY); // everything is old: a trim removes all it may
@@ -185,7 +195,8 @@ class LocalTierHoldsTest {
     put(c.store, action(6), body); // another action with the same output
 
     assertThat(Files.readAllBytes(c.store.bodyPath(out))).isEqualTo(body);
-    assertThat(Files.readAllBytes(c.store.lookup(action(5)).orElseThrow().diskPath())).isEqualTo(body);
+    assertThat(Files.readAllBytes(c.store.lookup(action(5)).orElseThrow().diskPath()))
+        .isEqualTo(body);
   }
 
   @Test

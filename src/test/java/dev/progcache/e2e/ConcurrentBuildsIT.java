@@ -38,12 +38,16 @@ class ConcurrentBuildsIT {
       GoModule.write(mod);
       // each variant's greet package differs, so its action ids differ from the others'
       Files.writeString(
-          mod.resolve("greet/extra.go"), "package greet\n\n// Variant is this module's variant.\nconst Variant = " + v + "\n");
-      Files.setLastModifiedTime(mod.resolve("greet/extra.go"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+          mod.resolve("greet/extra.go"),
+          "package greet\n\n// Variant is this module's variant.\nconst Variant = " + v + "\n");
+      Files.setLastModifiedTime(
+          mod.resolve("greet/extra.go"),
+          java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
     }
     String go = GoTool.go().toString();
     // warm std dependencies once, so the 16 builds race on the module's own packages
-    Cmd.run(root.resolve("m0"), env, 600, go, "build", "-o", root.resolve("warm").toString(), ".").ok();
+    Cmd.run(root.resolve("m0"), env, 600, go, "build", "-o", root.resolve("warm").toString(), ".")
+        .ok();
     List<CompletableFuture<Cmd.Result>> builds = new ArrayList<>();
     AtomicLong worstNanos = new AtomicLong();
     long helperErrors = 0;
@@ -78,7 +82,8 @@ class ConcurrentBuildsIT {
       for (int c = 1; c < copies; c++) {
         assertThat(root.resolve("bin-" + v + "-" + c)).hasBinaryContent(first);
       }
-      assertThat(Cmd.run(root, env, 30, root.resolve("bin-" + v + "-0").toString(), "v").ok().out()).contains("hello v");
+      assertThat(Cmd.run(root, env, 30, root.resolve("bin-" + v + "-0").toString(), "v").ok().out())
+          .contains("hello v");
     }
     Figures.of("s34", builds.size(), helperErrors, worstNanos.get() / 1e6)
         .with("builds", builds.size())

@@ -46,7 +46,8 @@ class RealGoIT {
   }
 
   private Cmd.Result go(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Dist.launcher().toString(), "exec", "-v", "--", "go"));
+    List<String> cmd =
+        new ArrayList<>(List.of(Dist.launcher().toString(), "exec", "-v", "--", "go"));
     cmd.addAll(List.of(args));
     return Cmd.run(mod, env, 570, cmd);
   }
@@ -73,7 +74,16 @@ class RealGoIT {
     assertThat(second.stat("hits")).isGreaterThan(0);
     Map<String, String> plain = new java.util.HashMap<>(env);
     plain.put("GOCACHE", root.resolve("plain-gocache").toString());
-    Cmd.run(mod, plain, 570, GoTool.go().toString(), "build", "-o", root.resolve("d1").toString(), ".").ok();
+    Cmd.run(
+            mod,
+            plain,
+            570,
+            GoTool.go().toString(),
+            "build",
+            "-o",
+            root.resolve("d1").toString(),
+            ".")
+        .ok();
     byte[] want = Files.readAllBytes(root.resolve("d1"));
     assertThat(root.resolve("p1")).hasBinaryContent(want);
     assertThat(root.resolve("p2")).hasBinaryContent(want);
@@ -127,7 +137,9 @@ class RealGoIT {
       for (Path p : s.filter(Files::isRegularFile).toList()) {
         String name = p.getFileName().toString();
         assertThat(name).doesNotStartWith(".tmp-");
-        assertThat(HexFormat.of().formatHex(md.digest(Files.readAllBytes(p)))).as(p.toString()).isEqualTo(name);
+        assertThat(HexFormat.of().formatHex(md.digest(Files.readAllBytes(p))))
+            .as(p.toString())
+            .isEqualTo(name);
       }
     }
   }

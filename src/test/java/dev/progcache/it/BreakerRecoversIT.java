@@ -24,7 +24,8 @@ class BreakerRecoversIT {
   void case32_breakerOpensThenRecovers() throws Exception {
     try (FaultServer server = FaultServer.start("127.0.0.1")) {
       byte[] body = "after recovery".getBytes(StandardCharsets.UTF_8);
-      byte[] action = MessageDigest.getInstance("SHA-256").digest("known".getBytes(StandardCharsets.UTF_8));
+      byte[] action =
+          MessageDigest.getInstance("SHA-256").digest("known".getBytes(StandardCharsets.UTF_8));
       String out = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
       server.store().put(HexFormat.of().formatHex(action), new FaultServer.Stored(out, body));
       server.mode(Mode.ERROR_500);
@@ -73,7 +74,11 @@ class BreakerRecoversIT {
 
   private static String get(HelperProcess h, int id, byte[] action) throws Exception {
     h.write(
-        "{\"ID\":" + id + ",\"Command\":\"get\",\"ActionID\":\"" + Base64.getEncoder().encodeToString(action) + "\"}\n");
+        "{\"ID\":"
+            + id
+            + ",\"Command\":\"get\",\"ActionID\":\""
+            + Base64.getEncoder().encodeToString(action)
+            + "\"}\n");
     String l = h.readLine(30);
     assertThat(l).contains("\"ID\":" + id);
     return l;

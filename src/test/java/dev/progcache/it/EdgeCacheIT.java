@@ -29,27 +29,34 @@ class EdgeCacheIT {
   @TempDir Path tmp;
 
   @Test
-  void freshRunnerBehindFreshEdge_compilesNothing_forwardsPuts_andSurvivesCentralDown() throws Exception {
+  void freshRunnerBehindFreshEdge_compilesNothing_forwardsPuts_andSurvivesCentralDown()
+      throws Exception {
     // go's action ids include the module's path, so every runner builds in one checkout
     Path mod = tmp.resolve("checkout");
     GoModule.write(mod);
-    try (ServeProcess central = ServeProcess.start("127.0.0.1:0", tmp.resolve("central"), "--no-access-log")) {
-      GoRun.Result a = go(mod, "a", central, "build", "-x", "-o", tmp.resolve("bin-a").toString(), ".");
+    try (ServeProcess central =
+        ServeProcess.start("127.0.0.1:0", tmp.resolve("central"), "--no-access-log")) {
+      GoRun.Result a =
+          go(mod, "a", central, "build", "-x", "-o", tmp.resolve("bin-a").toString(), ".");
       assertOk(a);
       assertThat(compiles(a)).as("runner A builds everything").isPositive();
 
       ServeProcess edge = edge(central);
       try {
         // a fresh runner behind a fresh edge: everything comes from central through the edge
-        GoRun.Result b = go(mod, "b", edge, "build", "-x", "-o", tmp.resolve("bin-b").toString(), ".");
+        GoRun.Result b =
+            go(mod, "b", edge, "build", "-x", "-o", tmp.resolve("bin-b").toString(), ".");
         assertOk(b);
         assertThat(compiles(b)).as("compiles behind the edge; stderr:\n%s", b.stderr()).isZero();
         assertThat(b.stat("bytes-in")).as("nothing built, nothing stored").isZero();
         assertThat(b.stat("remote-hits")).isPositive();
-        assertThat(Files.readAllBytes(tmp.resolve("bin-b"))).isEqualTo(Files.readAllBytes(tmp.resolve("bin-a")));
-        assertThat(metric(edge, "progcache_upstream_requests_total\\{outcome=\"hit\",?\\}")).isPositive();
+        assertThat(Files.readAllBytes(tmp.resolve("bin-b")))
+            .isEqualTo(Files.readAllBytes(tmp.resolve("bin-a")));
+        assertThat(metric(edge, "progcache_upstream_requests_total\\{outcome=\"hit\",?\\}"))
+            .isPositive();
         System.out.printf(
-            "EdgeCacheIT: A %d ms (cold, to central), B %d ms (fresh dir, fresh edge)%n", a.millis(), b.millis());
+            "EdgeCacheIT: A %d ms (cold, to central), B %d ms (fresh dir, fresh edge)%n",
+            a.millis(), b.millis());
 
         // what B builds new (the test of package greet) goes to the edge, which forwards it
         GoRun.Result bt = go(mod, "b", edge, "test", "-x", "./greet");
@@ -72,11 +79,13 @@ class EdgeCacheIT {
       ServeProcess again = edge(central);
       try {
         central.kill();
-        GoRun.Result d = go(mod, "d", again, "build", "-x", "-o", tmp.resolve("bin-d").toString(), ".");
+        GoRun.Result d =
+            go(mod, "d", again, "build", "-x", "-o", tmp.resolve("bin-d").toString(), ".");
         assertThat(d.exit()).as("go exit; stderr:\n%s", d.stderr()).isZero();
         assertThat(d.stat("errors")).isZero();
         assertThat(compiles(d)).as("compiles with central down; stderr:\n%s", d.stderr()).isZero();
-        assertThat(Files.readAllBytes(tmp.resolve("bin-d"))).isEqualTo(Files.readAllBytes(tmp.resolve("bin-a")));
+        assertThat(Files.readAllBytes(tmp.resolve("bin-d")))
+            .isEqualTo(Files.readAllBytes(tmp.resolve("bin-a")));
       } finally {
         again.close();
       }
@@ -113,7 +122,8 @@ class EdgeCacheIT {
     return n;
   }
 
-  private static double metric(ServeProcess s, String pattern) throws IOException, InterruptedException {
+  private static double metric(ServeProcess s, String pattern)
+      throws IOException, InterruptedException {
     OptionalDouble v = s.metric(pattern);
     assertThat(v).as("%s in\n%s", pattern, s.metrics()).isPresent();
     return v.getAsDouble();

@@ -14,9 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,14 +29,25 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * {@code deploy/grafana/progcache.json} queries only metrics that real {@code progcache serve}
- * processes export at {@code /metrics} after traffic of every kind: one with a bucket behind it
- * and a second namespace, and an edge cache in front of it (so every family is present).
+ * processes export at {@code /metrics} after traffic of every kind: one with a bucket behind it and
+ * a second namespace, and an edge cache in front of it (so every family is present).
  */
 @Timeout(600)
 class GrafanaDashboardIT {
   private static final Path DASHBOARD = Path.of("deploy", "grafana", "progcache.json");
   private static final Set<String> KEYWORDS =
-      Set.of("by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "offset");
+      Set.of(
+          "by",
+          "without",
+          "on",
+          "ignoring",
+          "group_left",
+          "group_right",
+          "and",
+          "or",
+          "unless",
+          "bool",
+          "offset");
   @TempDir Path tmp;
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -59,15 +68,24 @@ class GrafanaDashboardIT {
       }
     }
     for (JsonNode v : d.path("templating").path("list")) {
-      String q = v.path("query").isObject() ? v.path("query").path("query").asString("") : v.path("query").asString("");
+      String q =
+          v.path("query").isObject()
+              ? v.path("query").path("query").asString("")
+              : v.path("query").asString("");
       Matcher m = Pattern.compile("label_values\\(\\s*([^,)]+)").matcher(q);
       if (m.find()) {
         exprs.add(m.group(1));
       }
     }
-    assertThat(titles).anyMatch(t -> t.contains("Hit ratio")).anyMatch(t -> t.contains("Rejected"))
-        .anyMatch(t -> t.contains("namespace")).anyMatch(t -> t.contains("limit")).anyMatch(t -> t.contains("Evictions"))
-        .anyMatch(t -> t.contains("duration")).anyMatch(t -> t.contains("prefetch")).anyMatch(t -> t.contains("Upstream"))
+    assertThat(titles)
+        .anyMatch(t -> t.contains("Hit ratio"))
+        .anyMatch(t -> t.contains("Rejected"))
+        .anyMatch(t -> t.contains("namespace"))
+        .anyMatch(t -> t.contains("limit"))
+        .anyMatch(t -> t.contains("Evictions"))
+        .anyMatch(t -> t.contains("duration"))
+        .anyMatch(t -> t.contains("prefetch"))
+        .anyMatch(t -> t.contains("Upstream"))
         .anyMatch(t -> t.contains("Memory"));
     Set<String> queried = new TreeSet<>();
     exprs.forEach(e -> queried.addAll(metricNames(e)));
@@ -78,7 +96,9 @@ class GrafanaDashboardIT {
     System.out.println("GrafanaDashboardIT: the dashboard queries " + queried);
   }
 
-  /** Metric names in a PromQL expression: identifiers that are not functions, keywords or labels. */
+  /**
+   * Metric names in a PromQL expression: identifiers that are not functions, keywords or labels.
+   */
   static Set<String> metricNames(String expr) {
     String s = expr.replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", "\"\"");
     s = s.replaceAll("\\{[^}]*\\}", " ");
@@ -100,21 +120,50 @@ class GrafanaDashboardIT {
       s3.createBucket("grafana");
       Path tokens = tmp.resolve("tokens");
       String main = token(tokens, "--read", "--write", "--name", "ci-main");
-      String pr = token(tokens, "--read", "--write", "--namespace", "pr-1", "--read-namespace", "main", "--name", "pr-1");
+      String pr =
+          token(
+              tokens,
+              "--read",
+              "--write",
+              "--namespace",
+              "pr-1",
+              "--read-namespace",
+              "main",
+              "--name",
+              "pr-1");
       String scraper = token(tokens, "--read", "--metrics", "--name", "scraper");
       try (ServeProcess s =
           ServeProcess.start(
-              "127.0.0.1:0", tmp.resolve("srv"), s3.env(), "--s3", "s3://grafana/p", "--tokens", tokens.toString(),
-              "--max-size", "64K", "--max-object", "32K", "--no-access-log")) {
+              "127.0.0.1:0",
+              tmp.resolve("srv"),
+              s3.env(),
+              "--s3",
+              "s3://grafana/p",
+              "--tokens",
+              tokens.toString(),
+              "--max-size",
+              "64K",
+              "--max-object",
+              "32K",
+              "--no-access-log")) {
         byte[] body = new byte[30_000];
         for (int i = 0; i < 4; i++) {
           body[0] = (byte) i;
-          assertThat(put(s, "", action(i), body, sha(body), main)).isEqualTo(204); // evicts past 64K
+          assertThat(put(s, "", action(i), body, sha(body), main))
+              .isEqualTo(204); // evicts past 64K
         }
         assertThat(put(s, "", action(9), body, sha(new byte[1]), main)).isEqualTo(400);
-        assertThat(put(s, "", action(9), new byte[40_000], sha(new byte[40_000]), main)).isEqualTo(413);
+        assertThat(put(s, "", action(9), new byte[40_000], sha(new byte[40_000]), main))
+            .isEqualTo(413);
         assertThat(put(s, "", action(9), body, sha(body), null)).isEqualTo(401);
-        assertThat(put(s, "", action(10), "pr".getBytes(StandardCharsets.UTF_8), sha("pr".getBytes(StandardCharsets.UTF_8)), pr))
+        assertThat(
+                put(
+                    s,
+                    "",
+                    action(10),
+                    "pr".getBytes(StandardCharsets.UTF_8),
+                    sha("pr".getBytes(StandardCharsets.UTF_8)),
+                    pr))
             .isEqualTo(204);
         for (int i = 0; i < 6; i++) {
           get(s, "action/" + action(i), main);
@@ -132,8 +181,12 @@ class GrafanaDashboardIT {
         Set<String> names = names(get(s, "metrics", scraper));
         try (ServeProcess edge =
             ServeProcess.start(
-                "127.0.0.1:0", tmp.resolve("edge"), Map.of("PROGCACHE_SERVE_UPSTREAM_TOKEN", main),
-                "--upstream", s.url().toString(), "--no-access-log")) {
+                "127.0.0.1:0",
+                tmp.resolve("edge"),
+                Map.of("PROGCACHE_SERVE_UPSTREAM_TOKEN", main),
+                "--upstream",
+                s.url().toString(),
+                "--no-access-log")) {
           assertThat(get(edge, "action/" + action(3), null).statusCode()).isEqualTo(200);
           byte[] b = "edge".getBytes(StandardCharsets.UTF_8);
           assertThat(put(edge, "", action(11), b, sha(b), null)).isEqualTo(204);
@@ -155,9 +208,12 @@ class GrafanaDashboardIT {
     return names;
   }
 
-  private int put(ServeProcess s, String prefix, String action, byte[] body, String output, String token) throws Exception {
+  private int put(
+      ServeProcess s, String prefix, String action, byte[] body, String output, String token)
+      throws Exception {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(s.url().resolve(prefix + action + "/" + output)).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.newBuilder(s.url().resolve(prefix + action + "/" + output))
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -165,7 +221,8 @@ class GrafanaDashboardIT {
   }
 
   private HttpResponse<String> get(ServeProcess s, String path, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(s.url().resolve(path)).header("Want-Object", "1");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(s.url().resolve(path)).header("Want-Object", "1");
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -180,5 +237,4 @@ class GrafanaDashboardIT {
     assertThat(r.code()).as("token create; stderr:\n%s", r.err()).isZero();
     return r.out().strip();
   }
-
 }

@@ -62,18 +62,21 @@ class OidcIT {
     issuer.close();
   }
 
-  private GoRun.Result build(Path module, String home, Map<String, String> claims, Map<String, String> extraEnv)
+  private GoRun.Result build(
+      Path module, String home, Map<String, String> claims, Map<String, String> extraEnv)
       throws Exception {
     issuer.nextClaims(claims);
     Path h = Files.createDirectories(tmp.resolve(home));
-    List<String> helper = List.of("--dir", h.resolve("cache").toString(), "-v", "--remote", serve.url().toString());
+    List<String> helper =
+        List.of("--dir", h.resolve("cache").toString(), "-v", "--remote", serve.url().toString());
     Map<String, String> env = new HashMap<>();
     env.put("PROGCACHE_OIDC_AUDIENCE", AUD);
     env.put("ACTIONS_ID_TOKEN_REQUEST_URL", issuer.tokenUrl());
     env.put("ACTIONS_ID_TOKEN_REQUEST_TOKEN", FakeIssuer.REQUEST_TOKEN);
     env.put("PROGCACHE_REMOTE_DRAIN", "20s");
     env.putAll(extraEnv);
-    GoRun.Result r = GoRun.go(module, h, helper, env, 240, "build", "-o", h.resolve("bin").toString(), ".");
+    GoRun.Result r =
+        GoRun.go(module, h, helper, env, 240, "build", "-o", h.resolve("bin").toString(), ".");
     assertThat(r.exit()).as("stderr:\n%s", r.stderr()).isZero();
     outputs.add(r.stderr());
     return r;
@@ -97,7 +100,9 @@ class OidcIT {
     assertThat(Files.isDirectory(tmp.resolve("srv").resolve("ns").resolve("pr-7"))).isTrue();
 
     GoRun.Result main = build(module, "main-a", MAIN_PUSH, Map.of());
-    assertThat(main.stat("remote-hits")).as("main never sees the PR's entries; stderr:\n%s", main.stderr()).isZero();
+    assertThat(main.stat("remote-hits"))
+        .as("main never sees the PR's entries; stderr:\n%s", main.stderr())
+        .isZero();
     assertThat(main.stat("remote-uploads")).as("stderr:\n%s", main.stderr()).isPositive();
 
     GoRun.Result mainAgain = build(module, "main-b", MAIN_PUSH, Map.of());
@@ -122,13 +127,22 @@ class OidcIT {
   @Test
   void tokenServiceRefusing_buildSucceedsWithoutTheRemote_andSaysSoOnce() throws Exception {
     Path module = GoRun.tinyModule(tmp.resolve("mod"));
-    GoRun.Result r = build(module, "refused", MAIN_PUSH, Map.of("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "wrong-request-token-0000"));
+    GoRun.Result r =
+        build(
+            module,
+            "refused",
+            MAIN_PUSH,
+            Map.of("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "wrong-request-token-0000"));
     assertThat(r.stderr()).contains("is off for this build").contains("HTTP 401");
     assertThat(r.stderr().split("is off for this build", -1)).hasSize(2);
     assertThat(r.stat("remote-uploads")).isZero();
 
     GoRun.Result noPermission =
-        build(module, "no-permission", MAIN_PUSH, Map.of("ACTIONS_ID_TOKEN_REQUEST_URL", "", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", ""));
+        build(
+            module,
+            "no-permission",
+            MAIN_PUSH,
+            Map.of("ACTIONS_ID_TOKEN_REQUEST_URL", "", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", ""));
     assertThat(noPermission.stderr()).contains("id-token: write");
     assertThat(issuer.issued()).isEmpty();
     assertNoSecretInOutput();

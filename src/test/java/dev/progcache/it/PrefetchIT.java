@@ -23,14 +23,17 @@ class PrefetchIT {
 
   @Test
   @Timeout(120)
-  void handshake_comesFirst_anEmptyDirWakesTheTierAtStart_aDirWithEntriesOnAMiss() throws Exception {
+  void handshake_comesFirst_anEmptyDirWakesTheTierAtStart_aDirWithEntriesOnAMiss()
+      throws Exception {
     Path cache = tmp.resolve("cache");
     String miss = "{\"ID\":1,\"Command\":\"get\",\"ActionID\":\"" + "A".repeat(43) + "=\"}\n";
-    try (ServeProcess server = ServeProcess.start("127.0.0.1:0", tmp.resolve("srv"), "--no-access-log");
+    try (ServeProcess server =
+            ServeProcess.start("127.0.0.1:0", tmp.resolve("srv"), "--no-access-log");
         LatencyProxy slow = LatencyProxy.start(server.port(), Duration.ofSeconds(4), 16)) {
       long t0 = System.nanoTime();
       try (HelperProcess h =
-          HelperProcess.start(Map.of(), "--dir", cache.toString(), "-v", "--remote", slow.url().toString())) {
+          HelperProcess.start(
+              Map.of(), "--dir", cache.toString(), "-v", "--remote", slow.url().toString())) {
         String handshake = h.readLine(30);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertThat(handshake).contains("KnownCommands");
@@ -49,10 +52,13 @@ class PrefetchIT {
       }
       long before = slow.connections();
       try (HelperProcess h =
-          HelperProcess.start(Map.of(), "--dir", cache.toString(), "-v", "--remote", slow.url().toString())) {
+          HelperProcess.start(
+              Map.of(), "--dir", cache.toString(), "-v", "--remote", slow.url().toString())) {
         assertThat(h.readLine(30)).contains("KnownCommands");
         Thread.sleep(300);
-        assertThat(slow.connections()).as("a directory with entries: asleep until a miss").isEqualTo(before);
+        assertThat(slow.connections())
+            .as("a directory with entries: asleep until a miss")
+            .isEqualTo(before);
         h.write(miss.replace("\"ID\":1", "\"ID\":3"));
         awaitConnection(slow, before);
         assertThat(slow.connections()).as("the miss woke it").isGreaterThan(before);

@@ -38,7 +38,10 @@ class RemoteFaultsIT {
     assertBuilt(r);
     assertThat(server.store()).as("the seeding build uploaded its outputs").isNotEmpty();
     assertThat(r.stat("remote-uploads")).isEqualTo(r.stat("puts"));
-    assertThat(r.stat("remote-bytes-up")).as("stderr:\n%s", r.stderr()).isEqualTo(r.stat("bytes-in")).isPositive();
+    assertThat(r.stat("remote-bytes-up"))
+        .as("stderr:\n%s", r.stderr())
+        .isEqualTo(r.stat("bytes-in"))
+        .isPositive();
   }
 
   @AfterAll
@@ -52,10 +55,14 @@ class RemoteFaultsIT {
   private GoRun.Result build() throws IOException, InterruptedException {
     Map<String, String> env =
         Map.of(
-            "PROGCACHE_TOKEN", TOKEN,
-            "PROGCACHE_REMOTE_TIMEOUT", remoteTimeout,
-            "PROGCACHE_REMOTE_DRAIN", "1s",
-            "PROGCACHE_REMOTE_BREAKER_OPEN", "60s");
+            "PROGCACHE_TOKEN",
+            TOKEN,
+            "PROGCACHE_REMOTE_TIMEOUT",
+            remoteTimeout,
+            "PROGCACHE_REMOTE_DRAIN",
+            "1s",
+            "PROGCACHE_REMOTE_BREAKER_OPEN",
+            "60s");
     return GoRun.buildWithRemote(module, tmp.resolve("run" + run++), server.url(), env, 240);
   }
 
@@ -82,7 +89,10 @@ class RemoteFaultsIT {
     // every get the server could answer was a remote hit (go may ask for a few actions that
     // the seeding build never produced)
     // (the 1 s get deadline of these tests can expire on a loaded machine: no check on errors)
-    assertThat(r.stat("remote-hits")).as("stderr:\n%s", r.stderr()).isEqualTo(r.stat("hits")).isPositive();
+    assertThat(r.stat("remote-hits"))
+        .as("stderr:\n%s", r.stderr())
+        .isEqualTo(r.stat("hits"))
+        .isPositive();
     assertThat(r.stat("misses")).as("stderr:\n%s", r.stderr()).isLessThanOrEqualTo(2);
     assertThat(r.stat("remote-bytes-down")).as("stderr:\n%s", r.stderr()).isPositive();
   }
@@ -124,7 +134,8 @@ class RemoteFaultsIT {
     assertBuilt(r);
     assertThat(r.stat("remote-hits")).isZero();
     assertThat(r.stat("remote-corrupt")).isPositive();
-    assertThat(r.stderr().lines().filter(l -> l.contains("sent a bad object")).count()).isEqualTo(1);
+    assertThat(r.stderr().lines().filter(l -> l.contains("sent a bad object")).count())
+        .isEqualTo(1);
   }
 
   @Test
@@ -133,7 +144,8 @@ class RemoteFaultsIT {
     assertBuilt(r);
     assertThat(r.stat("remote-hits")).isZero();
     try (Stream<Path> s = Files.list(Path.of("/tmp"))) {
-      assertThat(s.filter(p -> p.getFileName().toString().startsWith("progcache-hostile-"))).isEmpty();
+      assertThat(s.filter(p -> p.getFileName().toString().startsWith("progcache-hostile-")))
+          .isEmpty();
     }
   }
 
@@ -159,7 +171,8 @@ class RemoteFaultsIT {
 
   @Test
   void case28_readOnlyToken_readsStillHit_uploadsOff() throws Exception {
-    GoRun.Result r = buildFreshModuleWith(Mode.READ_ONLY_403_ON_PUT); // go puts; the upload is refused
+    GoRun.Result r =
+        buildFreshModuleWith(Mode.READ_ONLY_403_ON_PUT); // go puts; the upload is refused
     assertBuilt(r);
     assertThat(r.stat("remote-hits")).isPositive();
     assertThat(r.stderr().lines().filter(l -> l.contains("refused uploads")).count())
@@ -191,8 +204,8 @@ class RemoteFaultsIT {
   }
 
   /**
-   * Builds the module with a package new to the server (so the build puts something), the server
-   * in mode {@code m} meanwhile.
+   * Builds the module with a package new to the server (so the build puts something), the server in
+   * mode {@code m} meanwhile.
    */
   private GoRun.Result buildFreshModuleWith(Mode m) throws IOException, InterruptedException {
     Path extra = module.resolve("extra_" + run + ".go");

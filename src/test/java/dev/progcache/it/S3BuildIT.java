@@ -21,12 +21,18 @@ import org.junit.jupiter.api.io.TempDir;
 class S3BuildIT {
   @TempDir Path tmp;
 
-  private static GoRun.Result go(Path work, Path home, String s3, Map<String, String> s3env, String... args)
+  private static GoRun.Result go(
+      Path work, Path home, String s3, Map<String, String> s3env, String... args)
       throws IOException, InterruptedException {
     Map<String, String> env = new HashMap<>(s3env);
     env.put("GO111MODULE", "off");
     return GoRun.go(
-        work, home, List.of("--dir", home.resolve("cache").toString(), "-v", "--s3", s3), env, 900, args);
+        work,
+        home,
+        List.of("--dir", home.resolve("cache").toString(), "-v", "--s3", s3),
+        env,
+        900,
+        args);
   }
 
   private static void assertBuilt(GoRun.Result r) {
@@ -57,7 +63,9 @@ class S3BuildIT {
       assertBuilt(fresh);
       assertThat(fresh.stat("misses")).as("misses; stderr:\n%s", fresh.stderr()).isZero();
       assertThat(fresh.stat("remote-hits")).isEqualTo(fresh.stat("gets")).isPositive();
-      assertThat(fresh.stat("s3-get-requests")).as("one GET per hit").isEqualTo(fresh.stat("remote-hits"));
+      assertThat(fresh.stat("s3-get-requests"))
+          .as("one GET per hit")
+          .isEqualTo(fresh.stat("remote-hits"));
 
       GoRun.Result warm = go(work, b, "s3://std/ci", plain, "build", "std");
       assertBuilt(warm);
@@ -67,9 +75,15 @@ class S3BuildIT {
           Locale.ROOT,
           "S3BuildIT: std cold+upload %d ms (%d puts, %d bytes up); fresh dir + warm bucket %d ms"
               + " (%d hits, %d GETs, %d bytes down); warm local %d ms; fresh/warm = %.2f%n",
-          cold.millis(), cold.stat("remote-uploads"), cold.stat("remote-bytes-up"),
-          fresh.millis(), fresh.stat("remote-hits"), fresh.stat("s3-get-requests"),
-          fresh.stat("remote-bytes-down"), warm.millis(), (double) fresh.millis() / warm.millis());
+          cold.millis(),
+          cold.stat("remote-uploads"),
+          cold.stat("remote-bytes-up"),
+          fresh.millis(),
+          fresh.stat("remote-hits"),
+          fresh.stat("s3-get-requests"),
+          fresh.stat("remote-bytes-down"),
+          warm.millis(),
+          (double) fresh.millis() / warm.millis());
     }
   }
 
@@ -81,10 +95,20 @@ class S3BuildIT {
       Map<String, String> env = new HashMap<>(s3.env(S3Proxy.ACCESS_KEY, "not-the-secret"));
       env.remove("GO111MODULE");
       GoRun.Result r =
-          GoRun.go(work, tmp.resolve("h"), List.of("--dir", tmp.resolve("c").toString(), "-v", "--s3", "s3://denied"),
-              env, 300, "build", "-o", tmp.resolve("tiny").toString(), ".");
+          GoRun.go(
+              work,
+              tmp.resolve("h"),
+              List.of("--dir", tmp.resolve("c").toString(), "-v", "--s3", "s3://denied"),
+              env,
+              300,
+              "build",
+              "-o",
+              tmp.resolve("tiny").toString(),
+              ".");
       assertBuilt(r);
-      assertThat(r.stderr().lines().filter(l -> l.contains("refused reads")).count()).as(r.stderr()).isEqualTo(1);
+      assertThat(r.stderr().lines().filter(l -> l.contains("refused reads")).count())
+          .as(r.stderr())
+          .isEqualTo(1);
       assertThat(r.stderr()).contains("AWS credentials").doesNotContain("not-the-secret");
       assertThat(s3.objects("denied")).isEmpty();
     }
@@ -95,8 +119,16 @@ class S3BuildIT {
     try (S3Proxy s3 = S3Proxy.start(tmp.resolve("s3"))) {
       Path work = GoRun.tinyModule(tmp.resolve("work"));
       GoRun.Result r =
-          GoRun.go(work, tmp.resolve("h"), List.of("--dir", tmp.resolve("c").toString(), "-v", "--s3", "s3://nobucket/x"),
-              s3.env(), 300, "build", "-o", tmp.resolve("tiny").toString(), ".");
+          GoRun.go(
+              work,
+              tmp.resolve("h"),
+              List.of("--dir", tmp.resolve("c").toString(), "-v", "--s3", "s3://nobucket/x"),
+              s3.env(),
+              300,
+              "build",
+              "-o",
+              tmp.resolve("tiny").toString(),
+              ".");
       assertBuilt(r);
       assertThat(r.stderr()).contains("bucket nobucket does not exist");
     }
@@ -112,13 +144,15 @@ class S3BuildIT {
       Map<String, String> env = new HashMap<>(s3.env());
       env.put("PROGCACHE_REMOTE_TIMEOUT", "3s");
       CompletableFuture<GoRun.Result> build = new CompletableFuture<>();
-      Thread.ofVirtual().start(() -> {
-        try {
-          build.complete(go(work, home, "s3://dies", env, "build", "net/http"));
-        } catch (Throwable t) {
-          build.completeExceptionally(t);
-        }
-      });
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try {
+                  build.complete(go(work, home, "s3://dies", env, "build", "net/http"));
+                } catch (Throwable t) {
+                  build.completeExceptionally(t);
+                }
+              });
       // let it upload for a while, then take S3 away under it
       long deadline = System.nanoTime() + 60_000_000_000L;
       while (s3.objects("dies").size() < 5 && System.nanoTime() < deadline && !build.isDone()) {
@@ -128,7 +162,10 @@ class S3BuildIT {
       GoRun.Result r = build.get();
       assertBuilt(r);
       assertThat(r.stat("remote-uploads")).as("some uploads before the kill").isPositive();
-      assertThat(r.stat("remote-upload-errors") + r.stat("remote-upload-dropped") + r.stat("remote-errors"))
+      assertThat(
+              r.stat("remote-upload-errors")
+                  + r.stat("remote-upload-dropped")
+                  + r.stat("remote-errors"))
           .as("the kill was noticed; stderr:\n%s", r.stderr())
           .isPositive();
     }

@@ -23,12 +23,14 @@ class S3LazyLoadIT {
   private String classesLoaded(String name, Map<String, String> env) throws Exception {
     Path log = tmp.resolve(name + ".classes");
     ProcessBuilder pb =
-        new ProcessBuilder(List.of(Dist.launcher().toString(), "--dir", tmp.resolve("c").toString()))
+        new ProcessBuilder(
+                List.of(Dist.launcher().toString(), "--dir", tmp.resolve("c").toString()))
             .redirectError(ProcessBuilder.Redirect.DISCARD);
     pb.environment().putAll(env);
     pb.environment().put("PROGCACHE_JAVA_OPTS", "-Xlog:class+load:file=" + log);
     Process p = pb.start();
-    try (InputStream in = p.getInputStream(); OutputStream out = p.getOutputStream()) {
+    try (InputStream in = p.getInputStream();
+        OutputStream out = p.getOutputStream()) {
       byte[] first = new byte[7];
       assertThat(in.readNBytes(first, 0, 7)).isEqualTo(7);
       assertThat(new String(first, StandardCharsets.UTF_8)).isEqualTo("{\"ID\":0");
@@ -41,8 +43,11 @@ class S3LazyLoadIT {
   }
 
   @Test
-  void noBucketConfigured_noSdkClassLoaded_bucketConfigured_sdkLoadedInBackground() throws Exception {
-    assertThat(classesLoaded("plain", Map.of())).doesNotContain("software.amazon.awssdk").doesNotContain("remote.s3");
+  void noBucketConfigured_noSdkClassLoaded_bucketConfigured_sdkLoadedInBackground()
+      throws Exception {
+    assertThat(classesLoaded("plain", Map.of()))
+        .doesNotContain("software.amazon.awssdk")
+        .doesNotContain("remote.s3");
     String s3 =
         classesLoaded(
             "s3",

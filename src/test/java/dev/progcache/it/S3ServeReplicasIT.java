@@ -10,9 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,7 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 class S3ServeReplicasIT {
   @TempDir Path tmp;
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
   private int put(URI server, String action, byte[] body) throws Exception {
     HttpRequest r =
@@ -53,11 +54,21 @@ class S3ServeReplicasIT {
       s3.createBucket("replicas");
       try (ServeProcess a =
               ServeProcess.start(
-                  "127.0.0.1:0", tmp.resolve("a"), s3.env(), "--s3", "s3://replicas/shared",
-                  "--max-size", "64K", "--no-access-log");
+                  "127.0.0.1:0",
+                  tmp.resolve("a"),
+                  s3.env(),
+                  "--s3",
+                  "s3://replicas/shared",
+                  "--max-size",
+                  "64K",
+                  "--no-access-log");
           ServeProcess b =
               ServeProcess.start(
-                  "127.0.0.1:0", tmp.resolve("b"), s3.env(), "--s3", "s3://replicas/shared",
+                  "127.0.0.1:0",
+                  tmp.resolve("b"),
+                  s3.env(),
+                  "--s3",
+                  "s3://replicas/shared",
                   "--no-access-log")) {
         assertThat(a.port()).isNotEqualTo(b.port());
         assertThat(a.stderr()).contains("backed by s3://replicas/shared");
@@ -68,13 +79,17 @@ class S3ServeReplicasIT {
           bodies[i] = new byte[20_000 + i];
           rnd.nextBytes(bodies[i]);
           actions[i] = sha(new byte[] {(byte) i, 42});
-          assertThat(put(a.url(), actions[i], bodies[i])).as("PUT %d; %s", i, a.stderr()).isEqualTo(204);
+          assertThat(put(a.url(), actions[i], bodies[i]))
+              .as("PUT %d; %s", i, a.stderr())
+              .isEqualTo(204);
         }
         // durable before 204: the bucket already holds every object
         assertThat(s3.objects("replicas")).hasSize(bodies.length);
         for (int i = 0; i < bodies.length; i++) {
           HttpResponse<byte[]> r = get(b.url(), actions[i]);
-          assertThat(r.statusCode()).as("GET %d from the other replica; %s", i, b.stderr()).isEqualTo(200);
+          assertThat(r.statusCode())
+              .as("GET %d from the other replica; %s", i, b.stderr())
+              .isEqualTo(200);
           assertThat(r.headers().firstValue("Go-Output-Id")).hasValue(sha(bodies[i]));
           assertThat(r.body()).isEqualTo(bodies[i]);
         }

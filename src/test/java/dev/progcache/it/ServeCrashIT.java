@@ -38,9 +38,18 @@ class ServeCrashIT {
 
   /** What the writers did against one server: PUTs acknowledged and PUTs merely attempted. */
   private record Round(
-      Queue<Obj> acked, Queue<Obj> attempted, AtomicLong ackCount, AtomicLong rejected, AtomicLong worstPutNanos) {
+      Queue<Obj> acked,
+      Queue<Obj> attempted,
+      AtomicLong ackCount,
+      AtomicLong rejected,
+      AtomicLong worstPutNanos) {
     Round() {
-      this(new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>(), new AtomicLong(), new AtomicLong(), new AtomicLong());
+      this(
+          new ConcurrentLinkedQueue<>(),
+          new ConcurrentLinkedQueue<>(),
+          new AtomicLong(),
+          new AtomicLong(),
+          new AtomicLong());
     }
 
     /** Waits until more than {@code n} PUTs are acknowledged (a cold server takes a while). */
@@ -67,11 +76,15 @@ class ServeCrashIT {
         // kill anywhere from right after the first acknowledged PUT to well into the load
         long acked = all.ackCount.get();
         long killAfter = rnd.nextInt(1500);
-        putUntil(s, rnd.nextLong(), all, () -> {
-          all.awaitAcked(acked);
-          Thread.sleep(killAfter);
-          s.kill();
-        });
+        putUntil(
+            s,
+            rnd.nextLong(),
+            all,
+            () -> {
+              all.awaitAcked(acked);
+              Thread.sleep(killAfter);
+              s.kill();
+            });
       }
     }
     Verdict v;
@@ -103,10 +116,14 @@ class ServeCrashIT {
     Path store = tmp.resolve("srv");
     Round all = new Round();
     try (ServeProcess s = ServeProcess.start("127.0.0.1:0", store, "--no-access-log")) {
-      putUntil(s, 33, all, () -> {
-        Thread.sleep(1_500);
-        s.stop(30);
-      });
+      putUntil(
+          s,
+          33,
+          all,
+          () -> {
+            Thread.sleep(1_500);
+            s.stop(30);
+          });
     }
     Verdict v;
     try (ServeProcess s = ServeProcess.start("127.0.0.1:0", store, "--no-access-log");
@@ -114,7 +131,11 @@ class ServeCrashIT {
       v = verify(http, all);
       s.stop(30);
     }
-    Figures.of("s15-serve-graceful", 1, v.corrupt.size() + v.lost.size(), all.worstPutNanos.get() / 1e6)
+    Figures.of(
+            "s15-serve-graceful",
+            1,
+            v.corrupt.size() + v.lost.size(),
+            all.worstPutNanos.get() / 1e6)
         .with("acked_puts", all.acked.size())
         .with("rejected_puts", all.rejected.get())
         .with("lost_acked", v.lost.size())
@@ -130,39 +151,46 @@ class ServeCrashIT {
   }
 
   /** Runs WRITERS clients PUTting random objects until {@code stopper} has ended the server. */
-  private static void putUntil(ServeProcess s, long seed, Round round, Stopper stopper) throws Exception {
+  private static void putUntil(ServeProcess s, long seed, Round round, Stopper stopper)
+      throws Exception {
     AtomicBoolean down = new AtomicBoolean();
     try (CacheHttp http = new CacheHttp(s.url(), Duration.ofSeconds(20));
         ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<Object>> writers = new ArrayList<>();
       for (int w = 0; w < WRITERS; w++) {
         Random r = new Random(seed + w);
-        writers.add(ex.submit(
-            () -> {
-              while (!down.get()) {
-                byte[] body = new byte[r.nextInt(10) == 0 ? 200_000 + r.nextInt(800_000) : 1 + r.nextInt(32_000)];
-                r.nextBytes(body);
-                Obj o = Obj.random(r, body);
-                round.attempted.add(o);
-                long t0 = System.nanoTime();
-                try {
-                  if (http.put(o, body) == 204) {
-                    round.acked.add(o);
-                    round.ackCount.incrementAndGet();
-                    round.worstPutNanos.accumulateAndGet(System.nanoTime() - t0, Math::max);
-                  } else {
-                    round.rejected.incrementAndGet(); // e.g. 503 while stopping; not acknowledged
+        writers.add(
+            ex.submit(
+                () -> {
+                  while (!down.get()) {
+                    byte[] body =
+                        new byte
+                            [r.nextInt(10) == 0
+                                ? 200_000 + r.nextInt(800_000)
+                                : 1 + r.nextInt(32_000)];
+                    r.nextBytes(body);
+                    Obj o = Obj.random(r, body);
+                    round.attempted.add(o);
+                    long t0 = System.nanoTime();
+                    try {
+                      if (http.put(o, body) == 204) {
+                        round.acked.add(o);
+                        round.ackCount.incrementAndGet();
+                        round.worstPutNanos.accumulateAndGet(System.nanoTime() - t0, Math::max);
+                      } else {
+                        round.rejected
+                            .incrementAndGet(); // e.g. 503 while stopping; not acknowledged
+                      }
+                    } catch (Exception e) {
+                      // the server is gone: this PUT was never acknowledged
+                      if (down.get()) {
+                        return null;
+                      }
+                      Thread.sleep(5);
+                    }
                   }
-                } catch (Exception e) {
-                  // the server is gone: this PUT was never acknowledged
-                  if (down.get()) {
-                    return null;
-                  }
-                  Thread.sleep(5);
-                }
-              }
-              return null;
-            }));
+                  return null;
+                }));
       }
       try {
         stopper.stop();
@@ -177,7 +205,9 @@ class ServeCrashIT {
     }
   }
 
-  /** Temp files of PUTs cut by a kill: invisible to readers, removed by a later start after an hour. */
+  /**
+   * Temp files of PUTs cut by a kill: invisible to readers, removed by a later start after an hour.
+   */
   private static long tempFiles(Path store) throws java.io.IOException {
     try (Stream<Path> s = Files.walk(store)) {
       return s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).count();

@@ -33,9 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The RSS bound ({@code progcache.soak.maxRssMiB}, default 640): the shipped launcher gives
  * {@code serve} a default JVM heap (SerialGC, initial heap 1/64 of RAM, grown only under pressure),
- * the bench measured ~230 MB under 64 connections, and at most 64 bodies of up to 1 MiB are buffered
- * at once (bodies above that stream). A leak per request (tens of thousands of them here) would
- * cross the bound; normal garbage does not.
+ * the bench measured ~230 MB under 64 connections, and at most 64 bodies of up to 1 MiB are
+ * buffered at once (bodies above that stream). A leak per request (tens of thousands of them here)
+ * would cross the bound; normal garbage does not.
  */
 @Timeout(900)
 class ServeSoakIT {
@@ -170,8 +170,11 @@ class ServeSoakIT {
           .with("errors", t.errors.sum())
           .with("restart_ms", restartNanos / 1_000_000)
           .with("restart_errors", t.restartErrors.sum())
-          .with("error_rate", String.format("%.5f", t.errors.sum() / (double) Math.max(1, requests)))
-          .with("restart_error_rate", String.format("%.5f", t.restartErrors.sum() / (double) Math.max(1, requests)))
+          .with(
+              "error_rate", String.format("%.5f", t.errors.sum() / (double) Math.max(1, requests)))
+          .with(
+              "restart_error_rate",
+              String.format("%.5f", t.restartErrors.sum() / (double) Math.max(1, requests)))
           .with("lost_acked", lost + t.lostReads.sum())
           .with("corrupt", corrupt + t.corrupt.sum())
           .with("max_rss_mib", maxRssKiB.get() / 1024)
@@ -181,7 +184,9 @@ class ServeSoakIT {
       assertThat(t.acked).as("acknowledged PUTs").isNotEmpty();
       assertThat(t.corrupt.sum() + corrupt).as("corrupt reads").isZero();
       assertThat(t.lostReads.sum() + lost).as("acknowledged PUTs answered 404").isZero();
-      assertThat(t.errors.sum()).as("errors outside the restart window, first: %s", t.firstErrors).isZero();
+      assertThat(t.errors.sum())
+          .as("errors outside the restart window, first: %s", t.firstErrors)
+          .isZero();
       assertThat(rssSamples.get()).as("RSS samples").isPositive();
       assertThat(maxRssKiB.get() / 1024).as("server RSS (MiB)").isLessThanOrEqualTo(maxRssMiB);
     } finally {
@@ -206,13 +211,15 @@ class ServeSoakIT {
   }
 
   /** One client: until {@code end}, PUT new objects (45 %), GET stored ones (45 %), GET misses. */
-  private static Void client(CacheHttp http, Random r, Tally t, long end) throws InterruptedException {
+  private static Void client(CacheHttp http, Random r, Tally t, long end)
+      throws InterruptedException {
     while (System.nanoTime() < end) {
       int op = r.nextInt(100);
       long t0 = System.nanoTime();
       try {
         if (op < 45 || t.acked.isEmpty()) {
-          byte[] body = new byte[r.nextInt(50) == 0 ? 100_000 + r.nextInt(900_000) : 1 + r.nextInt(16_000)];
+          byte[] body =
+              new byte[r.nextInt(50) == 0 ? 100_000 + r.nextInt(900_000) : 1 + r.nextInt(16_000)];
           r.nextBytes(body);
           Obj o = Obj.random(r, body);
           int status = http.put(o, body);

@@ -33,12 +33,14 @@ class ServerRestartIT {
             "PROGCACHE_REMOTE_BREAKER_FAILURES", "3",
             "PROGCACHE_REMOTE_BREAKER_OPEN", "1s",
             "PROGCACHE_REMOTE_DRAIN", "10s");
-    List<String> helper = List.of("--dir", a.resolve("cache").toString(), "-v", "--remote", first.url().toString());
+    List<String> helper =
+        List.of("--dir", a.resolve("cache").toString(), "-v", "--remote", first.url().toString());
     CompletableFuture<GoRun.Result> build =
         CompletableFuture.supplyAsync(
             () -> {
               try {
-                return GoRun.go(module, a, helper, env, 400, "build", "-o", a.resolve("bin").toString(), ".");
+                return GoRun.go(
+                    module, a, helper, env, 400, "build", "-o", a.resolve("bin").toString(), ".");
               } catch (Exception e) {
                 throw new IllegalStateException(e);
               }
@@ -50,7 +52,9 @@ class ServerRestartIT {
       Thread.sleep(50);
       puts = first.metric("progcache_requests_total\\{outcome=\"ok\",route=\"put\"\\}").orElse(0);
     }
-    assertThat(puts).as("uploads reached the first server; stderr:\n%s", first.stderr()).isPositive();
+    assertThat(puts)
+        .as("uploads reached the first server; stderr:\n%s", first.stderr())
+        .isPositive();
     assertThat(build.isDone()).as("the build still runs when the server stops").isFalse();
     // a JVM stopped by SIGTERM exits with 143 after its shutdown hooks (the graceful stop) ran
     assertThat(first.stop(30)).as("graceful stop; stderr:\n%s", first.stderr()).isIn(0, 143);
@@ -66,7 +70,12 @@ class ServerRestartIT {
           GoRun.go(
               module,
               b,
-              List.of("--dir", b.resolve("cache").toString(), "-v", "--remote", second.url().toString()),
+              List.of(
+                  "--dir",
+                  b.resolve("cache").toString(),
+                  "-v",
+                  "--remote",
+                  second.url().toString()),
               Map.of(),
               400,
               "build",
@@ -78,7 +87,8 @@ class ServerRestartIT {
       assertThat(rb.stat("remote-hits") + rb.stat("prefetch-used"))
           .as("stderr:\n%s", rb.stderr())
           .isPositive();
-      assertThat(Files.readAllBytes(b.resolve("bin"))).isEqualTo(Files.readAllBytes(a.resolve("bin")));
+      assertThat(Files.readAllBytes(b.resolve("bin")))
+          .isEqualTo(Files.readAllBytes(a.resolve("bin")));
     }
   }
 }

@@ -2,9 +2,9 @@ package dev.progcache.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.progcache.testing.GoRun;
 import dev.progcache.testing.Cmd;
 import dev.progcache.testing.Dist;
+import dev.progcache.testing.GoRun;
 import dev.progcache.testing.LatencyProxy;
 import dev.progcache.testing.ServeProcess;
 import java.io.IOException;
@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Helpers with separate local directories share through one {@code progcache serve}: what A
- * built, a fresh B gets entirely from the server, byte for byte, prefetched while go starts asking
- * although the server is 20 ms away (a {@link LatencyProxy}); a fresh C after B, on the manifest
- * B settled, prefetches only what go asks for and leaves at most 5 % of it unused; a warm B holds
+ * Helpers with separate local directories share through one {@code progcache serve}: what A built,
+ * a fresh B gets entirely from the server, byte for byte, prefetched while go starts asking
+ * although the server is 20 ms away (a {@link LatencyProxy}); a fresh C after B, on the manifest B
+ * settled, prefetches only what go asks for and leaves at most 5 % of it unused; a warm B holds
  * back what the manifest lists and it lacks (what A's test built). One cold {@code go build std}
  * serves all of it.
  */
@@ -34,7 +34,8 @@ class SharedStdIT {
   @Test
   void goBuildStd_inA_thenFreshRunners20msAway_getEverythingFromTheServer_identicalOutputs()
       throws Exception {
-    try (ServeProcess server = ServeProcess.start("127.0.0.1:0", tmp.resolve("srv"), "--no-access-log");
+    try (ServeProcess server =
+            ServeProcess.start("127.0.0.1:0", tmp.resolve("srv"), "--no-access-log");
         LatencyProxy far = LatencyProxy.start(server.port(), Duration.ofMillis(20), 64)) {
       Path work = Files.createDirectories(tmp.resolve("work"));
       Path a = Files.createDirectories(tmp.resolve("a"));
@@ -43,7 +44,8 @@ class SharedStdIT {
       GoRun.Result stdA = go(work, a, server.url(), "build", "std");
       assertOk(stdA);
       assertThat(stdA.stat("remote-uploads")).isEqualTo(stdA.stat("puts")).isPositive();
-      GoRun.Result fmtA = go(work, a, server.url(), "build", "-o", a.resolve("gofmt").toString(), "cmd/gofmt");
+      GoRun.Result fmtA =
+          go(work, a, server.url(), "build", "-o", a.resolve("gofmt").toString(), "cmd/gofmt");
       assertOk(fmtA);
 
       GoRun.Result stdB = go(work, b, far.url(), "build", "std");
@@ -52,9 +54,13 @@ class SharedStdIT {
       assertThat(stdB.stat("misses")).as("misses in B; " + why).isZero();
       assertThat(stdB.stat("hits")).isEqualTo(stdB.stat("gets")).isPositive();
       // every hit came from the server: prefetched from A's manifest, or one by one (next to none)
-      assertThat(stdB.stat("remote-hits") + stdB.stat("prefetched")).as(why).isGreaterThanOrEqualTo(stdB.stat("gets"));
+      assertThat(stdB.stat("remote-hits") + stdB.stat("prefetched"))
+          .as(why)
+          .isGreaterThanOrEqualTo(stdB.stat("gets"));
       assertThat(stdB.stat("remote-hits")).as(why).isLessThanOrEqualTo(stdB.stat("gets") / 50);
-      assertThat(stdB.stat("prefetched")).as(why).isGreaterThanOrEqualTo(stdB.stat("prefetch-used"));
+      assertThat(stdB.stat("prefetched"))
+          .as(why)
+          .isGreaterThanOrEqualTo(stdB.stat("prefetch-used"));
       // (a second get of the same entry counts once as used)
       assertThat(stdB.stat("prefetch-used"))
           .as("nearly every get answered by a prefetched entry; " + why)
@@ -66,12 +72,14 @@ class SharedStdIT {
           .as(why)
           .isGreaterThanOrEqualTo(stdB.stat("prefetch-listed"));
 
-      GoRun.Result fmtB = go(work, b, far.url(), "build", "-o", b.resolve("gofmt").toString(), "cmd/gofmt");
+      GoRun.Result fmtB =
+          go(work, b, far.url(), "build", "-o", b.resolve("gofmt").toString(), "cmd/gofmt");
       assertOk(fmtB);
       // go looks up the link action of `build -o` but never stores a binary it writes to -o:
       // that one get misses in A and in B alike (its std deps are local hits by now)
       assertThat(fmtB.stat("misses")).as("stderr:\n%s", fmtB.stderr()).isLessThanOrEqualTo(1);
-      assertThat(Files.readAllBytes(b.resolve("gofmt"))).isEqualTo(Files.readAllBytes(a.resolve("gofmt")));
+      assertThat(Files.readAllBytes(b.resolve("gofmt")))
+          .isEqualTo(Files.readAllBytes(a.resolve("gofmt")));
       try (Stream<Path> s = Files.walk(b.resolve("cache/o"))) {
         for (Path p : (Iterable<Path>) s.filter(Files::isRegularFile)::iterator) {
           Path same = a.resolve("cache").resolve(b.resolve("cache").relativize(p));
@@ -121,23 +129,34 @@ class SharedStdIT {
       double merged = mergedReports(server);
       assertOk(go(work, a, server.url(), "test", "-count=1", "-run", "TestBuilder", "strings"));
       awaitManifestMerges(server, (int) merged + 1);
-      GoRun.Result fmtWarm = go(work, b, far.url(), "build", "-o", b.resolve("gofmt2").toString(), "cmd/gofmt");
+      GoRun.Result fmtWarm =
+          go(work, b, far.url(), "build", "-o", b.resolve("gofmt2").toString(), "cmd/gofmt");
       assertOk(fmtWarm);
       String whyW = "stderr:\n" + fmtWarm.stderr();
       assertThat(fmtWarm.stat("prefetch-held")).as("listed ids B lacks; " + whyW).isPositive();
-      assertThat(fmtWarm.stat("prefetch-wasted-bytes")).as("a warm machine: at most 1 MB unused; " + whyW).isLessThanOrEqualTo(1 << 20);
+      assertThat(fmtWarm.stat("prefetch-wasted-bytes"))
+          .as("a warm machine: at most 1 MB unused; " + whyW)
+          .isLessThanOrEqualTo(1 << 20);
       assertThat(fmtWarm.stat("prefetched")).as(whyW).isZero();
       System.out.printf(
           "SharedStdIT: A std %d ms (cold); fresh dirs 20 ms away: B std %d ms (%s); C std, settled"
               + " manifest, %d ms (%s); D through the relay, new daemon, %d ms (%s); warm B after"
               + " A's test (%s)%n",
-          stdA.millis(), stdB.millis(), statsLine(stdB), stdC.millis(), statsLine(stdC),
-          stdD.millis(), statsLine(stdD), statsLine(fmtWarm));
+          stdA.millis(),
+          stdB.millis(),
+          statsLine(stdB),
+          stdC.millis(),
+          statsLine(stdC),
+          stdD.millis(),
+          statsLine(stdD),
+          statsLine(fmtWarm));
     }
   }
 
   private static double mergedReports(ServeProcess server) throws Exception {
-    return server.metric("progcache_requests_total\\{outcome=\"merged\",route=\"manifest\"\\}").orElse(0);
+    return server
+        .metric("progcache_requests_total\\{outcome=\"merged\",route=\"manifest\"\\}")
+        .orElse(0);
   }
 
   /** Waits (30 s at most) until the server merged {@code n} manifest reports. */
@@ -155,7 +174,11 @@ class SharedStdIT {
   }
 
   private static String statsLine(GoRun.Result r) {
-    return r.stderr().lines().filter(l -> l.contains("progcache: gets=")).reduce((x, y) -> y).orElse("");
+    return r.stderr()
+        .lines()
+        .filter(l -> l.contains("progcache: gets="))
+        .reduce((x, y) -> y)
+        .orElse("");
   }
 
   private static GoRun.Result go(Path work, Path home, URI remote, String... args)
@@ -163,7 +186,12 @@ class SharedStdIT {
     // every upload and manifest report lands before the next build: on a loaded machine the
     // default 5 s drain after close can cut off the last of a cold std build's ~1,100 uploads
     return GoRun.withRemote(
-        work, home, remote, Map.of("GO111MODULE", "off", "PROGCACHE_REMOTE_DRAIN", "120s"), 600, args);
+        work,
+        home,
+        remote,
+        Map.of("GO111MODULE", "off", "PROGCACHE_REMOTE_DRAIN", "120s"),
+        600,
+        args);
   }
 
   private static Map<String, String> daemonEnv(Path home) {

@@ -26,9 +26,9 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * The status page of a real {@code progcache serve} in a real headless Chromium, after real go
- * builds went through it: the page shows what {@code /status.json} reports, loads without a
- * console error or a failed request, and is refused without a token where reads need one.
- * Screenshots go to {@code target/status-page/}.
+ * builds went through it: the page shows what {@code /status.json} reports, loads without a console
+ * error or a failed request, and is refused without a token where reads need one. Screenshots go to
+ * {@code target/status-page/}.
  */
 @Timeout(900)
 class StatusPageBrowserIT {
@@ -46,12 +46,15 @@ class StatusPageBrowserIT {
     http.shutdownNow();
   }
 
-  private GoRun.Result build(Path module, String home, ServeProcess s, Map<String, String> env) throws Exception {
+  private GoRun.Result build(Path module, String home, ServeProcess s, Map<String, String> env)
+      throws Exception {
     Path h = Files.createDirectories(tmp.resolve(home));
-    List<String> helper = List.of("--dir", h.resolve("cache").toString(), "-v", "--remote", s.url().toString());
+    List<String> helper =
+        List.of("--dir", h.resolve("cache").toString(), "-v", "--remote", s.url().toString());
     Map<String, String> e = new java.util.HashMap<>(env);
     e.put("PROGCACHE_REMOTE_DRAIN", "60s");
-    GoRun.Result r = GoRun.go(module, h, helper, e, 300, "build", "-o", h.resolve("bin").toString(), ".");
+    GoRun.Result r =
+        GoRun.go(module, h, helper, e, 300, "build", "-o", h.resolve("bin").toString(), ".");
     assertThat(r.exit()).as("go build; stderr:\n%s", r.stderr()).isZero();
     assertThat(r.stat("remote-errors")).as("stderr:\n%s", r.stderr()).isZero();
     return r;
@@ -83,7 +86,9 @@ class StatusPageBrowserIT {
     GoRun.Result cold = build(module, "a", s, Map.of());
     assertThat(cold.stat("remote-uploads")).isPositive();
     GoRun.Result warm = build(module, "b", s, Map.of());
-    assertThat(warm.stat("prefetched")).as("the warm build is served through prefetch").isPositive();
+    assertThat(warm.stat("prefetched"))
+        .as("the warm build is served through prefetch")
+        .isPositive();
 
     JsonNode st = statusJson(s, null);
     double ratio = st.at("/requests/hitRatio").asDouble();
@@ -97,11 +102,13 @@ class StatusPageBrowserIT {
       misses += r.stat("remote-misses");
     }
     assertThat(st.at("/requests/hits").asLong()).isEqualTo(hits);
-    assertThat(st.at("/requests/batchHits").asLong()).isEqualTo(cold.stat("prefetched") + warm.stat("prefetched"));
+    assertThat(st.at("/requests/batchHits").asLong())
+        .isEqualTo(cold.stat("prefetched") + warm.stat("prefetched"));
     assertThat(st.at("/requests/actionMisses").asLong()).isEqualTo(misses);
     assertThat(ratio).isEqualTo((double) hits / (hits + misses));
     assertThat(st.at("/namespaces/0/hits").asLong()).isEqualTo(hits);
-    assertThat(st.at("/requests/uploads").asLong()).isEqualTo(cold.stat("remote-uploads") + warm.stat("remote-uploads"));
+    assertThat(st.at("/requests/uploads").asLong())
+        .isEqualTo(cold.stat("remote-uploads") + warm.stat("remote-uploads"));
     assertThat(entries).isPositive();
     assertThat(bytes).isPositive();
 
@@ -113,17 +120,25 @@ class StatusPageBrowserIT {
         .isEqualTo(Double.toString(ratio));
     assertThat(c.eval("document.getElementById('hit-ratio').textContent").asString())
         .isEqualTo(String.format(Locale.ROOT, "%.1f %%", ratio * 100));
-    assertThat(c.eval("document.getElementById('entries').dataset.value").asLong()).isEqualTo(entries);
+    assertThat(c.eval("document.getElementById('entries').dataset.value").asLong())
+        .isEqualTo(entries);
     assertThat(c.eval("document.getElementById('entries').textContent").asString())
         .isEqualTo(String.format(Locale.ROOT, "%,d", entries));
     assertThat(c.eval("document.getElementById('bytes').dataset.value").asLong()).isEqualTo(bytes);
-    assertThat(c.eval("document.getElementById('bytes').textContent").asString()).matches("[0-9.]+ (B|KiB|MiB|GiB)");
-    assertThat(c.eval("document.querySelector('#namespaces tr[data-namespace=main] td:nth-child(2)').dataset.value").asLong())
+    assertThat(c.eval("document.getElementById('bytes').textContent").asString())
+        .matches("[0-9.]+ (B|KiB|MiB|GiB)");
+    assertThat(
+            c.eval(
+                    "document.querySelector('#namespaces tr[data-namespace=main] td:nth-child(2)').dataset.value")
+                .asLong())
         .isEqualTo(st.at("/namespaces/0/entries").asLong());
     assertThat(c.eval("document.querySelectorAll('svg.chart').length").asInt()).isEqualTo(4);
     assertThat(c.eval("document.querySelectorAll('script').length").asInt()).isZero();
     // the charts hold the builds' requests: at least one bar in the last hour's requests/s
-    assertThat(c.eval("document.querySelectorAll('svg.chart')[1].querySelectorAll('rect').length").asInt()).isPositive();
+    assertThat(
+            c.eval("document.querySelectorAll('svg.chart')[1].querySelectorAll('rect').length")
+                .asInt())
+        .isPositive();
     c.screenshot(SHOTS.resolve("status.png"));
     assertThat(Files.size(SHOTS.resolve("status.png"))).isGreaterThan(10_000);
     assertThat(c.problems()).as("console errors and failed requests").isEmpty();
@@ -135,10 +150,14 @@ class StatusPageBrowserIT {
     Path tokens = tmp.resolve("etc").resolve("tokens");
     String reader = token(tokens, "--read", "--name", "dashboard-reader");
     String writer = token(tokens, "--read", "--write", "--name", "ci-main");
-    ServeProcess s = ServeProcess.start("127.0.0.1:0", tmp.resolve("srv"), "--tokens", tokens.toString());
+    ServeProcess s =
+        ServeProcess.start("127.0.0.1:0", tmp.resolve("srv"), "--tokens", tokens.toString());
     open.add(s);
     for (String path : List.of("", "status.json")) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(s.url().resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(s.url().resolve(path)).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as("/%s without a token", path).isEqualTo(401);
       assertThat(r.body()).doesNotContain("progcache serve");
     }
@@ -148,22 +167,38 @@ class StatusPageBrowserIT {
     Chromium anonymous = browser("anonymous");
     assertThat(anonymous.load(s.url())).isEqualTo(401);
     assertThat(anonymous.eval("document.body.innerText").asString()).doesNotContain("Hit ratio");
-    assertThat(anonymous.eval("document.querySelectorAll('form#sign-in input[type=password]').length").asInt()).isOne();
+    assertThat(
+            anonymous
+                .eval("document.querySelectorAll('form#sign-in input[type=password]').length")
+                .asInt())
+        .isOne();
     anonymous.screenshot(SHOTS.resolve("sign-in.png"));
 
     // sign in by typing the token into the form: the page then shows what status.json shows
     anonymous.type("#token", reader);
-    assertThat(anonymous.navigateBy("document.querySelector('form#sign-in button').click()")).isEqualTo(200);
+    assertThat(anonymous.navigateBy("document.querySelector('form#sign-in button').click()"))
+        .isEqualTo(200);
     JsonNode now = statusJson(s, reader);
-    assertThat(anonymous.eval("document.body.innerText").asString()).contains("Hit ratio").contains("dashboard-reader");
+    assertThat(anonymous.eval("document.body.innerText").asString())
+        .contains("Hit ratio")
+        .contains("dashboard-reader");
     assertThat(anonymous.eval("document.getElementById('entries').dataset.value").asLong())
         .isEqualTo(now.at("/store/entries").asLong());
     assertThat(anonymous.eval("document.getElementById('uptime').dataset.value").asLong())
-        .isBetween(now.at("/uptimeSeconds").asLong() - 5, now.at("/uptimeSeconds").asLong()); // the page came first
-    assertThat(anonymous.eval("document.querySelector('#namespaces tr[data-namespace=main] td:nth-child(2)').dataset.value").asLong())
+        .isBetween(
+            now.at("/uptimeSeconds").asLong() - 5,
+            now.at("/uptimeSeconds").asLong()); // the page came first
+    assertThat(
+            anonymous
+                .eval(
+                    "document.querySelector('#namespaces tr[data-namespace=main] td:nth-child(2)').dataset.value")
+                .asLong())
         .isEqualTo(now.at("/namespaces/0/entries").asLong());
-    assertThat(anonymous.eval("document.documentElement.outerHTML").asString()).doesNotContain(reader);
-    assertThat(anonymous.eval("document.cookie").asString()).as("no script sees the session").isEmpty();
+    assertThat(anonymous.eval("document.documentElement.outerHTML").asString())
+        .doesNotContain(reader);
+    assertThat(anonymous.eval("document.cookie").asString())
+        .as("no script sees the session")
+        .isEmpty();
     JsonNode cookies = anonymous.cookies();
     assertThat(cookies).hasSize(1);
     assertThat(cookies.get(0).path("httpOnly").asBoolean()).isTrue();
@@ -172,13 +207,17 @@ class StatusPageBrowserIT {
     anonymous.screenshot(SHOTS.resolve("signed-in.png"));
     // the same page in the browser is also its status.json
     assertThat(anonymous.load(s.url().resolve("status.json"))).isEqualTo(200);
-    assertThat(json.readTree(anonymous.eval("document.querySelector('pre').innerText").asString()).at("/principal").asString())
+    assertThat(
+            json.readTree(anonymous.eval("document.querySelector('pre').innerText").asString())
+                .at("/principal")
+                .asString())
         .isEqualTo("dashboard-reader");
     assertThat(anonymous.load(s.url())).isEqualTo(200);
     assertThat(anonymous.navigateBy("document.getElementById('sign-out').click()")).isEqualTo(401);
     assertThat(anonymous.eval("document.body.innerText").asString()).doesNotContain("Hit ratio");
     assertThat(anonymous.cookies()).isEmpty();
-    assertThat(anonymous.problems()).as("only the sign-in form's own 401s")
+    assertThat(anonymous.problems())
+        .as("only the sign-in form's own 401s")
         .allMatch(p -> p.contains("401") && p.endsWith(" " + s.url()));
 
     Chromium c = browser("reader");

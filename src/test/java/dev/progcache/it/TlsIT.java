@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shared tier over HTTPS: a real go build through the real helper, against a cache server on
- * loopback with a self-signed certificate made for the test. Reads (the JDK's blocking client)
- * and uploads (HttpClient) both go over TLS when the certificate is trusted; when it is not, the
- * build still succeeds, nothing is sent, and go sees no Err.
+ * loopback with a self-signed certificate made for the test. Reads (the JDK's blocking client) and
+ * uploads (HttpClient) both go over TLS when the certificate is trusted; when it is not, the build
+ * still succeeds, nothing is sent, and go sees no Err.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
@@ -47,10 +47,28 @@ class TlsIT {
             Map.of(),
             120,
             List.of(
-                keytool.toString(), "-genkeypair", "-alias", "server", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1",
-                "-validity", "2", "-storetype", "PKCS12", "-keystore", keys.toString(),
-                "-storepass", PASSWORD, "-keypass", PASSWORD))
+                keytool.toString(),
+                "-genkeypair",
+                "-alias",
+                "server",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=127.0.0.1",
+                "-ext",
+                "SAN=ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keys.toString(),
+                "-storepass",
+                PASSWORD,
+                "-keypass",
+                PASSWORD))
         .ok();
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keys)) {
@@ -80,38 +98,50 @@ class TlsIT {
       // the helper's JVM trusts exactly the test's certificate
       env.put(
           "PROGCACHE_JAVA_OPTS",
-          "-Djavax.net.ssl.trustStore=" + keys + " -Djavax.net.ssl.trustStorePassword=" + PASSWORD
+          "-Djavax.net.ssl.trustStore="
+              + keys
+              + " -Djavax.net.ssl.trustStorePassword="
+              + PASSWORD
               + " -Djavax.net.ssl.trustStoreType=PKCS12");
     }
     return GoRun.buildWithRemote(module, tmp.resolve("run" + run++), server.url(), env, 240);
   }
 
   @Test
-  void trustedCertificate_uploadsThenReadsOverTls_untrusted_buildsWithoutTheTier() throws Exception {
+  void trustedCertificate_uploadsThenReadsOverTls_untrusted_buildsWithoutTheTier()
+      throws Exception {
     assertThat(server.url().getScheme()).isEqualTo("https");
 
     GoRun.Result first = build(true);
     assertThat(first.exit()).as("stderr:\n%s", first.stderr()).isZero();
     assertThat(first.stat("puts")).as("stderr:\n%s", first.stderr()).isPositive();
-    assertThat(first.stat("remote-uploads")).as("stderr:\n%s", first.stderr()).isEqualTo(first.stat("puts"));
+    assertThat(first.stat("remote-uploads"))
+        .as("stderr:\n%s", first.stderr())
+        .isEqualTo(first.stat("puts"));
     assertThat(server.store()).isNotEmpty();
     assertThat(server.authorizations()).isNotEmpty().allMatch(a -> a.equals("Bearer " + TOKEN));
 
     GoRun.Result fresh = build(true);
     assertThat(fresh.exit()).as("stderr:\n%s", fresh.stderr()).isZero();
-    assertThat(fresh.stat("remote-hits")).as("stderr:\n%s", fresh.stderr()).isPositive().isEqualTo(fresh.stat("hits"));
+    assertThat(fresh.stat("remote-hits"))
+        .as("stderr:\n%s", fresh.stderr())
+        .isPositive()
+        .isEqualTo(fresh.stat("hits"));
     assertThat(fresh.stat("errors")).isZero();
 
     int before = server.store().size();
     GoRun.Result untrusted = build(false);
     assertThat(untrusted.exit()).as("stderr:\n%s", untrusted.stderr()).isZero();
     assertThat(untrusted.hasStats()).as("stderr:\n%s", untrusted.stderr()).isTrue();
-    assertThat(untrusted.stat("errors")).as("Errs sent to go; stderr:\n%s", untrusted.stderr()).isZero();
+    assertThat(untrusted.stat("errors"))
+        .as("Errs sent to go; stderr:\n%s", untrusted.stderr())
+        .isZero();
     assertThat(untrusted.stat("remote-hits")).isZero();
     // said once, naming the cause
     assertThat(untrusted.stderr()).doesNotContain(TOKEN).containsIgnoringCase("certificat");
     // one line about the remote for the whole go command, whichever request met the problem first
-    assertThat(untrusted.stderr().lines().filter(l -> l.contains("progcache: remote cache")).count())
+    assertThat(
+            untrusted.stderr().lines().filter(l -> l.contains("progcache: remote cache")).count())
         .as("stderr:\n%s", untrusted.stderr())
         .isEqualTo(1);
     assertThat(server.store()).hasSize(before);

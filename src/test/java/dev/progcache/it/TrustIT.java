@@ -7,7 +7,6 @@ import dev.progcache.testing.Cmd;
 import dev.progcache.testing.Dist;
 import dev.progcache.testing.GoRun;
 import dev.progcache.testing.ServeProcess;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,9 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -34,9 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class TrustIT {
   @TempDir Path tmp;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
   /** Everything the processes of a test printed, to scan for tokens. */
   private final List<String> outputs = new ArrayList<>();
+
   private final List<String> tokens = new ArrayList<>();
   private final List<ServeProcess> servers = new ArrayList<>();
 
@@ -69,7 +69,8 @@ class TrustIT {
   private ServeProcess serve(String... extra) throws Exception {
     List<String> args = new ArrayList<>(List.of("--tokens", tokensFile().toString()));
     args.addAll(List.of(extra));
-    ServeProcess s = ServeProcess.start("127.0.0.1:0", tmp.resolve("srv"), args.toArray(String[]::new));
+    ServeProcess s =
+        ServeProcess.start("127.0.0.1:0", tmp.resolve("srv"), args.toArray(String[]::new));
     servers.add(s);
     return s;
   }
@@ -94,7 +95,8 @@ class TrustIT {
   private HttpResponse<String> get(ServeProcess s, String prefix, String action, String token)
       throws Exception {
     HttpRequest.Builder r =
-        HttpRequest.newBuilder(s.url().resolve(prefix + "action/" + action)).header("Want-Object", "1");
+        HttpRequest.newBuilder(s.url().resolve(prefix + "action/" + action))
+            .header("Want-Object", "1");
     if (token != null) {
       r.header("Authorization", "Bearer " + token);
     }
@@ -112,7 +114,8 @@ class TrustIT {
     }
     Path t = tokensFile().resolveSibling("tokens.new");
     Files.writeString(t, kept);
-    Files.move(t, tokensFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        t, tokensFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   private void assertNoTokenIn(String what, String text) {
@@ -136,7 +139,9 @@ class TrustIT {
     s.close();
     ServeProcess open = serve("--insecure-anonymous");
     assertThat(open.stderr()).contains("WARNING: --insecure-anonymous");
-    assertThat(put(open, "", a, "anonymous body", null)).as("anonymous is read-only").isEqualTo(403);
+    assertThat(put(open, "", a, "anonymous body", null))
+        .as("anonymous is read-only")
+        .isEqualTo(403);
     assertThat(get(open, "", a, null).statusCode()).as("anonymous may read").isEqualTo(404);
     assertThat(put(open, "", a, "trusted body", writer)).isEqualTo(204);
     assertThat(get(open, "", a, null).body()).isEqualTo("trusted body");
@@ -160,7 +165,16 @@ class TrustIT {
   @Test
   void s39_namespaceIsolation_prEntryNeverReachesMainReaders() throws Exception {
     String main = token("--read", "--write", "--namespace", "main", "--name", "ci-main");
-    String pr = token("--read", "--write", "--namespace", "pr-1", "--read-namespace", "main", "--name", "pr-1");
+    String pr =
+        token(
+            "--read",
+            "--write",
+            "--namespace",
+            "pr-1",
+            "--read-namespace",
+            "main",
+            "--name",
+            "pr-1");
     ServeProcess s = serve();
     String same = action("same action id");
     String prOnly = action("only in pr-1");
@@ -194,7 +208,16 @@ class TrustIT {
   @Test
   void s39_prBuild_doesNotGiveMainHelperRemoteHits() throws Exception {
     String main = token("--read", "--write", "--name", "ci-main");
-    String pr = token("--read", "--write", "--namespace", "pr-7", "--read-namespace", "main", "--name", "pr-7");
+    String pr =
+        token(
+            "--read",
+            "--write",
+            "--namespace",
+            "pr-7",
+            "--read-namespace",
+            "main",
+            "--name",
+            "pr-7");
     ServeProcess s = serve();
     Path module = GoRun.tinyModule(tmp.resolve("mod"));
 
@@ -263,7 +286,15 @@ class TrustIT {
         env.put("GOCACHE", h.resolve("gocache").toString());
         env.put("GOMODCACHE", h.resolve("gomod").toString());
         Cmd.Result r =
-            Cmd.run(module, env, 240, dev.progcache.testing.GoTool.go().toString(), "build", "-o", h.resolve("bin").toString(), ".");
+            Cmd.run(
+                module,
+                env,
+                240,
+                dev.progcache.testing.GoTool.go().toString(),
+                "build",
+                "-o",
+                h.resolve("bin").toString(),
+                ".");
         assertThat(r.code()).as(r.err()).isZero();
         outputs.add(r.err());
         assertThat(r.err()).as(run).doesNotContain("403").doesNotContain("refused");
@@ -285,13 +316,24 @@ class TrustIT {
     assertNoTokenIn("go's stderr", String.join("\n", outputs));
   }
 
-  private GoRun.Result build(Path module, String home, ServeProcess s, String token, String... flags)
-      throws Exception {
+  private GoRun.Result build(
+      Path module, String home, ServeProcess s, String token, String... flags) throws Exception {
     Path h = Files.createDirectories(tmp.resolve(home));
-    List<String> helper = new ArrayList<>(List.of("--dir", h.resolve("cache").toString(), "-v", "--remote", s.url().toString()));
+    List<String> helper =
+        new ArrayList<>(
+            List.of("--dir", h.resolve("cache").toString(), "-v", "--remote", s.url().toString()));
     helper.addAll(List.of(flags));
     GoRun.Result r =
-        GoRun.go(module, h, helper, Map.of("PROGCACHE_TOKEN", token, "PROGCACHE_REMOTE_DRAIN", "20s"), 240, "build", "-o", h.resolve("bin").toString(), ".");
+        GoRun.go(
+            module,
+            h,
+            helper,
+            Map.of("PROGCACHE_TOKEN", token, "PROGCACHE_REMOTE_DRAIN", "20s"),
+            240,
+            "build",
+            "-o",
+            h.resolve("bin").toString(),
+            ".");
     assertThat(r.exit()).as("stderr:\n%s", r.stderr()).isZero();
     outputs.add(r.stderr());
     return r;
@@ -317,7 +359,8 @@ class TrustIT {
 
     // a malformed line is skipped and reported, without quoting the file's content; the valid
     // lines stay in force
-    Files.writeString(tokensFile(), "sha256:nothex read\n", java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(
+        tokensFile(), "sha256:nothex read\n", java.nio.file.StandardOpenOption.APPEND);
     Thread.sleep(2500);
     assertThat(get(s, "", a, kept).body()).isEqualTo("body");
     assertThat(s.stderr()).contains("line 2").contains("line skipped").doesNotContain("nothex");
@@ -332,12 +375,26 @@ class TrustIT {
     String file = Files.readString(tokensFile());
     assertThat(file).doesNotContain(t1).doesNotContain(t2);
     assertThat(file).contains("sha256:" + sha(t1.getBytes(StandardCharsets.UTF_8)));
-    assertThat(file).contains("sha256:" + sha(t2.getBytes(StandardCharsets.UTF_8)) + " read ns=pr-5 reads=main name=pr-5-");
+    assertThat(file)
+        .contains(
+            "sha256:"
+                + sha(t2.getBytes(StandardCharsets.UTF_8))
+                + " read ns=pr-5 reads=main name=pr-5-");
     assertThat(Files.getPosixFilePermissions(tokensFile()))
         .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     assertThat(t1).isNotEqualTo(t2);
     Cmd.Result bad =
-        Cmd.run(tmp, Map.of(), 60, Dist.launcher().toString(), "token", "create", "--tokens", tokensFile().toString(), "--namespace", "Bad/NS");
+        Cmd.run(
+            tmp,
+            Map.of(),
+            60,
+            Dist.launcher().toString(),
+            "token",
+            "create",
+            "--tokens",
+            tokensFile().toString(),
+            "--namespace",
+            "Bad/NS");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("--namespace Bad/NS").contains("a-z");
   }

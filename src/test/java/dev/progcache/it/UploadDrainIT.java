@@ -29,18 +29,30 @@ class UploadDrainIT {
       server.mode(Mode.HANG);
       Map<String, String> env =
           Map.of(
-              "PROGCACHE_REMOTE", server.url().toString(),
-              "PROGCACHE_REMOTE_DRAIN", DRAIN_MS + "ms",
-              "PROGCACHE_PREFETCH", "false");
+              "PROGCACHE_REMOTE",
+              server.url().toString(),
+              "PROGCACHE_REMOTE_DRAIN",
+              DRAIN_MS + "ms",
+              "PROGCACHE_PREFETCH",
+              "false");
       try (HelperProcess h = HelperProcess.start(env, "--dir", tmp.resolve("c").toString(), "-v")) {
         assertThat(h.readLine(30)).contains("KnownCommands");
         byte[] body = "an output the server will never take".getBytes(StandardCharsets.UTF_8);
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        String action = Base64.getEncoder().encodeToString(sha.digest("drain".getBytes(StandardCharsets.UTF_8)));
+        String action =
+            Base64.getEncoder()
+                .encodeToString(sha.digest("drain".getBytes(StandardCharsets.UTF_8)));
         String output = Base64.getEncoder().encodeToString(sha.digest(body));
         h.write(
-            "{\"ID\":1,\"Command\":\"put\",\"ActionID\":\"" + action + "\",\"OutputID\":\"" + output
-                + "\",\"BodySize\":" + body.length + "}\n\"" + Base64.getEncoder().encodeToString(body) + "\"\n");
+            "{\"ID\":1,\"Command\":\"put\",\"ActionID\":\""
+                + action
+                + "\",\"OutputID\":\""
+                + output
+                + "\",\"BodySize\":"
+                + body.length
+                + "}\n\""
+                + Base64.getEncoder().encodeToString(body)
+                + "\"\n");
         assertThat(h.readLine(30)).startsWith("{\"ID\":1,").contains("\"DiskPath\"");
         // the upload is now running against a server that reads and never answers
         long t0 = System.nanoTime();
@@ -50,8 +62,12 @@ class UploadDrainIT {
         long eofMs = (System.nanoTime() - t0) / 1_000_000;
         assertThat(h.waitFor(60)).isZero();
         long exitMs = (System.nanoTime() - t0) / 1_000_000;
-        assertThat(eofMs).as("go is released before the drain (%d ms)", DRAIN_MS).isLessThan(DRAIN_MS / 2);
-        assertThat(exitMs).as("the helper waited for the upload").isGreaterThanOrEqualTo(DRAIN_MS - 500);
+        assertThat(eofMs)
+            .as("go is released before the drain (%d ms)", DRAIN_MS)
+            .isLessThan(DRAIN_MS / 2);
+        assertThat(exitMs)
+            .as("the helper waited for the upload")
+            .isGreaterThanOrEqualTo(DRAIN_MS - 500);
         assertThat(h.stderr())
             .contains("remote-upload-dropped=1")
             .contains("drain deadline")

@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An upstream module proxy on loopback: serves the files under a directory in GOPROXY layout
  * ({@code <escaped path>/@v/list}, {@code .info}, {@code .mod}, {@code .zip}, {@code /@latest},
- * {@code sumdb/...}) with 404 and go's "not found" body for anything else, counts requests by
- * path, and misbehaves on request: a 500, a body cut short, a hang, other bytes.
+ * {@code sumdb/...}) with 404 and go's "not found" body for anything else, counts requests by path,
+ * and misbehaves on request: a 500, a body cut short, a hang, other bytes.
  */
 public final class FakeGoProxy implements AutoCloseable {
   /** How to answer one path. */
@@ -51,7 +51,8 @@ public final class FakeGoProxy implements AutoCloseable {
 
   /** Serves {@code root} on a free loopback port. */
   public static FakeGoProxy start(Path root) throws IOException {
-    HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    HttpServer s =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
     FakeGoProxy p = new FakeGoProxy(s, root);
     s.createContext("/", p::handle);
     s.setExecutor(Threads.VIRTUAL::execute);
@@ -125,7 +126,11 @@ public final class FakeGoProxy implements AutoCloseable {
       byte[] body = overrides.get(path);
       Path file = root.resolve(path.substring(1)).normalize();
       if (body == null && (!file.startsWith(root) || !Files.isRegularFile(file))) {
-        send(ex, 404, ("not found: " + path.substring(1) + ": no such module in the test proxy\n").getBytes(StandardCharsets.UTF_8));
+        send(
+            ex,
+            404,
+            ("not found: " + path.substring(1) + ": no such module in the test proxy\n")
+                .getBytes(StandardCharsets.UTF_8));
         return;
       }
       if (body == null) {

@@ -30,8 +30,10 @@ final class Fixture implements AutoCloseable {
   static final Path GOCACHE = Path.of("target", "modproxy-test-gocache").toAbsolutePath();
 
   final Path root;
+
   /** The upstream's files: the standard modules of {@link ModuleTree}. */
   final Path upstreamRoot;
+
   final FakeGoProxy upstream;
   final ByteArrayOutputStream log = new ByteArrayOutputStream();
   final PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
@@ -47,16 +49,23 @@ final class Fixture implements AutoCloseable {
     this.upstream = FakeGoProxy.start(upstreamRoot);
   }
 
-  /** Module proxy settings reading through to {@code upstream}, failing a fetch after 2 s of silence. */
+  /**
+   * Module proxy settings reading through to {@code upstream}, failing a fetch after 2 s of
+   * silence.
+   */
   static ModProxySettings settings(String upstream, Duration listTtl) {
-    return ModProxySettings.of(upstream, ModProxySettings.DEFAULT_MAX_MODULE_SIZE, listTtl, null, null)
+    return ModProxySettings.of(
+            upstream, ModProxySettings.DEFAULT_MAX_MODULE_SIZE, listTtl, null, null)
         .withStall(Duration.ofSeconds(2));
   }
 
-  /** A server storing under {@code root/name} with the module proxy {@code m} and {@code tokens}. */
+  /**
+   * A server storing under {@code root/name} with the module proxy {@code m} and {@code tokens}.
+   */
   CacheServer serve(String name, ModProxySettings m, @Nullable Path tokens) throws Exception {
     return serve(
-        ServeConfig.onDisk("127.0.0.1", 0, root.resolve(name), tokens, limits(), false).withModules(m));
+        ServeConfig.onDisk("127.0.0.1", 0, root.resolve(name), tokens, limits(), false)
+            .withModules(m));
   }
 
   CacheServer serve(ServeConfig c) throws Exception {
@@ -69,7 +78,10 @@ final class Fixture implements AutoCloseable {
     return new ServeConfig.Limits(1L << 30, 1L << 30, 64, Duration.ofSeconds(10), 8192, 4096);
   }
 
-  /** A hermetic go environment with GOPROXY at {@code proxy}, no checksum database, a new GOMODCACHE. */
+  /**
+   * A hermetic go environment with GOPROXY at {@code proxy}, no checksum database, a new
+   * GOMODCACHE.
+   */
   Map<String, String> goEnv(URI proxy, Path modCache) {
     Map<String, String> env = GoModule.env(root.resolve("go-" + (++runs)), GOCACHE);
     env.put("GOPROXY", proxy.toString());
@@ -86,7 +98,8 @@ final class Fixture implements AutoCloseable {
   }
 
   /** Runs {@code go args...} in {@code dir} with {@code env}; at most two minutes. */
-  static Cmd.Result go(Path dir, Map<String, String> env, String... args) throws IOException, InterruptedException {
+  static Cmd.Result go(Path dir, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(GoTool.go().toString());
     cmd.addAll(List.of(args));
@@ -94,7 +107,8 @@ final class Fixture implements AutoCloseable {
   }
 
   /** GET {@code url} with {@code token} (null: none). */
-  HttpResponse<byte[]> get(URI url, @Nullable String token) throws IOException, InterruptedException {
+  HttpResponse<byte[]> get(URI url, @Nullable String token)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);

@@ -37,9 +37,10 @@ class ModProxyAccessTest {
     upstream = fx.upstream;
     Path tokens = tmp.resolve("tokens");
     Files.writeString(
-        tokens,
-        MODULES + " modules mods\n" + READ + " read reader\n" + WRITE + " write writer\n");
-    server = fx.serve("srv", Fixture.settings(upstream.url().toString(), Duration.ofSeconds(60)), tokens);
+        tokens, MODULES + " modules mods\n" + READ + " read reader\n" + WRITE + " write writer\n");
+    server =
+        fx.serve(
+            "srv", Fixture.settings(upstream.url().toString(), Duration.ofSeconds(60)), tokens);
   }
 
   @AfterEach
@@ -59,12 +60,14 @@ class ModProxyAccessTest {
     assertThat(fx.get(info, "unknown-token-0123456789").statusCode()).isEqualTo(401);
     HttpResponse<byte[]> writer = fx.get(info, WRITE);
     assertThat(writer.statusCode()).isEqualTo(403);
-    assertThat(new String(writer.body(), StandardCharsets.UTF_8)).contains("may not download modules");
+    assertThat(new String(writer.body(), StandardCharsets.UTF_8))
+        .contains("may not download modules");
     assertThat(upstream.requests()).isZero();
     assertThat(fx.get(info, MODULES).statusCode()).isEqualTo(200);
     assertThat(fx.get(info, READ).statusCode()).isEqualTo(200);
     // the modules grant alone reads no build cache entry
-    assertThat(fx.get(server.url().resolve("action/" + "ab".repeat(32)), MODULES).statusCode()).isEqualTo(403);
+    assertThat(fx.get(server.url().resolve("action/" + "ab".repeat(32)), MODULES).statusCode())
+        .isEqualTo(403);
   }
 
   @Test
@@ -73,10 +76,13 @@ class ModProxyAccessTest {
     java.util.function.Function<String, Integer> basic =
         pair -> {
           try {
-            String v = java.util.Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+            String v =
+                java.util.Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
             return fx.http
                 .send(
-                    java.net.http.HttpRequest.newBuilder(info).header("Authorization", "Basic " + v).build(),
+                    java.net.http.HttpRequest.newBuilder(info)
+                        .header("Authorization", "Basic " + v)
+                        .build(),
                     HttpResponse.BodyHandlers.discarding())
                 .statusCode();
           } catch (Exception e) {
@@ -96,7 +102,9 @@ class ModProxyAccessTest {
       Path app = ModuleTree.mainModule(tmp.resolve("app"));
       Path netrc = tmp.resolve("netrc");
       // go matches netrc machines against host[:port]
-      Files.writeString(netrc, "machine 127.0.0.1:" + tls.url().getPort() + " login ci password " + MODULES + "\n");
+      Files.writeString(
+          netrc,
+          "machine 127.0.0.1:" + tls.url().getPort() + " login ci password " + MODULES + "\n");
       Map<String, String> env = fx.goEnv(tls.url().resolve("mod"), tmp.resolve("mc-tls"));
       env.put("GOAUTH", "netrc");
       env.put("NETRC", netrc.toString());
@@ -117,11 +125,14 @@ class ModProxyAccessTest {
     Cmd.Result r = Fixture.go(app, anonymous, "mod", "download", "all");
 
     assertThat(r.code()).isNotZero();
-    assertThat(r.err()).contains("401 Unauthorized").contains("server response: missing or unknown token");
+    assertThat(r.err())
+        .contains("401 Unauthorized")
+        .contains("server response: missing or unknown token");
   }
 
   @Test
-  void pathsThatAreNotCaseEncodedModulePaths_areRefused_andReachNeitherUpstreamNorDisk() throws Exception {
+  void pathsThatAreNotCaseEncodedModulePaths_areRefused_andReachNeitherUpstreamNorDisk()
+      throws Exception {
     Files.writeString(tmp.resolve("secret"), "TOP-SECRET-CONTENT\n");
     List<String> bad =
         List.of(
@@ -139,19 +150,25 @@ class ModProxyAccessTest {
     for (String p : bad) {
       HttpResponse<byte[]> r = fx.get(URI.create(server.url() + "mod/" + p), MODULES);
       assertThat(r.statusCode()).as(p).isIn(400, 404);
-      assertThat(new String(r.body(), StandardCharsets.UTF_8)).as(p).doesNotContain("TOP-SECRET-CONTENT");
+      assertThat(new String(r.body(), StandardCharsets.UTF_8))
+          .as(p)
+          .doesNotContain("TOP-SECRET-CONTENT");
     }
     assertThat(upstream.requests()).isZero();
     assertThat(ModProxyGoTest.storedFiles(tmp.resolve("srv")))
-        .allMatch(f -> !f.startsWith(tmp.resolve("srv/modules")) || f.toString().contains("/modules/t"));
+        .allMatch(
+            f -> !f.startsWith(tmp.resolve("srv/modules")) || f.toString().contains("/modules/t"));
   }
 
   @Test
-  void caseEncodedPath_isStoredUnderItsEncodedName_andServedWithTheRealPathInside() throws Exception {
+  void caseEncodedPath_isStoredUnderItsEncodedName_andServedWithTheRealPathInside()
+      throws Exception {
     HttpResponse<byte[]> r = fx.get(mod("example.com/!upper/!lib/@v/v0.1.0.zip"), MODULES);
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).isEqualTo(Files.readAllBytes(upstreamRoot.resolve("example.com/!upper/!lib/@v/v0.1.0.zip")));
+    assertThat(r.body())
+        .isEqualTo(
+            Files.readAllBytes(upstreamRoot.resolve("example.com/!upper/!lib/@v/v0.1.0.zip")));
     assertThat(tmp.resolve("srv/modules/m/example.com/!upper/!lib/@v/v0.1.0.zip")).exists();
   }
 
@@ -160,7 +177,8 @@ class ModProxyAccessTest {
     HttpResponse<byte[]> r = fx.get(mod("example.com/a/@v/v9.9.9.info"), MODULES);
 
     assertThat(r.statusCode()).isEqualTo(404);
-    assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("no such module in the test proxy");
+    assertThat(new String(r.body(), StandardCharsets.UTF_8))
+        .contains("no such module in the test proxy");
   }
 
   @Test
@@ -169,7 +187,9 @@ class ModProxyAccessTest {
     Files.createDirectories(db.resolve("lookup/example.com"));
     Files.createDirectories(db.resolve("tile/8/0"));
     Files.writeString(db.resolve("supported"), "");
-    byte[] lookup = "7\nexample.com/a v1.1.0 h1:abc=\nexample.com/a v1.1.0/go.mod h1:def=\n\n— sum.test sig\n".getBytes(StandardCharsets.UTF_8);
+    byte[] lookup =
+        "7\nexample.com/a v1.1.0 h1:abc=\nexample.com/a v1.1.0/go.mod h1:def=\n\n— sum.test sig\n"
+            .getBytes(StandardCharsets.UTF_8);
     Files.write(db.resolve("lookup/example.com/a@v1.1.0"), lookup);
     byte[] tile = new byte[8192];
     new java.util.Random(7).nextBytes(tile);
@@ -177,7 +197,8 @@ class ModProxyAccessTest {
 
     assertThat(fx.get(mod("sumdb/sum.test/supported"), MODULES).statusCode()).isEqualTo(200);
     for (int i = 0; i < 2; i++) {
-      assertThat(fx.get(mod("sumdb/sum.test/lookup/example.com/a@v1.1.0"), MODULES).body()).isEqualTo(lookup);
+      assertThat(fx.get(mod("sumdb/sum.test/lookup/example.com/a@v1.1.0"), MODULES).body())
+          .isEqualTo(lookup);
       assertThat(fx.get(mod("sumdb/sum.test/tile/8/0/000"), MODULES).body()).isEqualTo(tile);
     }
     assertThat(fx.get(mod("sumdb/other.test/supported"), MODULES).statusCode()).isEqualTo(404);

@@ -59,7 +59,9 @@ class ModProxyRateTest {
         .contains("too many module requests")
         .contains("--modproxy-rate")
         .doesNotContain(CI);
-    assertThat(fx.get(info, DEV).statusCode()).as("another token has its own bucket").isEqualTo(200);
+    assertThat(fx.get(info, DEV).statusCode())
+        .as("another token has its own bucket")
+        .isEqualTo(200);
     Thread.sleep(1100);
     assertThat(fx.get(info, CI).statusCode()).as("refilled after a second").isEqualTo(200);
   }
@@ -70,7 +72,8 @@ class ModProxyRateTest {
     Path tokens = tmp.resolve("tokens");
     Files.writeString(tokens, CI + " modules ci\n");
     CacheServer server =
-        fx.serve("srv", Fixture.settings(fx.upstream.url().toString(), Duration.ofSeconds(60)), tokens);
+        fx.serve(
+            "srv", Fixture.settings(fx.upstream.url().toString(), Duration.ofSeconds(60)), tokens);
     URI info = server.url().resolve("mod/example.com/a/@v/v1.0.0.info");
     for (int i = 0; i < 20; i++) {
       assertThat(fx.get(info, CI).statusCode()).isEqualTo(200);

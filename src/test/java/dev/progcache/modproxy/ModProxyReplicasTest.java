@@ -45,11 +45,21 @@ class ModProxyReplicasTest {
   }
 
   private CacheServer replica(String name) throws Exception {
-    ServeConfig disk = ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve(name), null, Fixture.limits(), false);
+    ServeConfig disk =
+        ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve(name), null, Fixture.limits(), false);
     return fx.serve(
         new ServeConfig(
-            disk.host(), disk.port(), disk.dir(), null, disk.limits(), disk.accessLog(), s3.location("mods", "team"),
-            disk.trust(), null, Fixture.settings(upstream.url().toString(), Duration.ZERO), null));
+            disk.host(),
+            disk.port(),
+            disk.dir(),
+            null,
+            disk.limits(),
+            disk.accessLog(),
+            s3.location("mods", "team"),
+            disk.trust(),
+            null,
+            Fixture.settings(upstream.url().toString(), Duration.ZERO),
+            null));
   }
 
   @Test
@@ -75,8 +85,16 @@ class ModProxyReplicasTest {
     CacheServer a = replica("a");
     CacheServer b = replica("b");
     Path app = ModuleTree.mainModule(tmp.resolve("app"));
-    Fixture.go(app, fx.goEnv(a.url().resolve("mod"), tmp.resolve("mc-a")), "mod", "download", "all").ok();
-    Fixture.go(app, fx.goEnv(a.url().resolve("mod"), tmp.resolve("mc-a")), "list", "-m", "-versions", "example.com/a").ok();
+    Fixture.go(app, fx.goEnv(a.url().resolve("mod"), tmp.resolve("mc-a")), "mod", "download", "all")
+        .ok();
+    Fixture.go(
+            app,
+            fx.goEnv(a.url().resolve("mod"), tmp.resolve("mc-a")),
+            "list",
+            "-m",
+            "-versions",
+            "example.com/a")
+        .ok();
 
     upstream.close();
     Path mc = tmp.resolve("mc-b");
@@ -89,5 +107,4 @@ class ModProxyReplicasTest {
     assertThat(versions.out()).contains("example.com/a v1.0.0 v1.1.0");
     assertThat(fx.log()).contains("answer kept before this server started");
   }
-
 }

@@ -21,7 +21,8 @@ public final class ModuleTree {
   private ModuleTree() {}
 
   /** Writes every version of {@code path} (its package named {@code pkg}) under {@code root}. */
-  public static void module(Path root, String path, String pkg, List<String> versions) throws IOException {
+  public static void module(Path root, String path, String pkg, List<String> versions)
+      throws IOException {
     Path v = root.resolve(escape(path)).resolve("@v");
     Files.createDirectories(v);
     Files.writeString(v.resolve("list"), String.join("\n", versions) + "\n");
@@ -29,17 +30,29 @@ public final class ModuleTree {
       String ev = escape(version);
       boolean incompatible = version.endsWith("+incompatible");
       String gomod = "module " + path + "\n" + (incompatible ? "" : "\ngo 1.21\n");
-      Files.writeString(v.resolve(ev + ".info"), "{\"Version\":\"" + version + "\",\"Time\":\"2024-01-02T03:04:05Z\"}\n");
+      Files.writeString(
+          v.resolve(ev + ".info"),
+          "{\"Version\":\"" + version + "\",\"Time\":\"2024-01-02T03:04:05Z\"}\n");
       Files.writeString(v.resolve(ev + ".mod"), gomod);
       Map<String, String> files = new LinkedHashMap<>();
       if (!incompatible) {
         files.put("go.mod", gomod);
       }
-      files.put(pkg + ".go", "package " + pkg + "\n\n// Version is the version of this module.\nfunc Version() string { return \"" + path + " " + version + "\" }\n");
+      files.put(
+          pkg + ".go",
+          "package "
+              + pkg
+              + "\n\n// Version is the version of this module.\nfunc Version() string { return \""
+              + path
+              + " "
+              + version
+              + "\" }\n");
       Files.write(v.resolve(ev + ".zip"), zip(path + "@" + version + "/", files));
     }
     String last = versions.get(versions.size() - 1);
-    Files.writeString(root.resolve(escape(path)).resolve("@latest"), "{\"Version\":\"" + last + "\",\"Time\":\"2024-01-02T03:04:05Z\"}\n");
+    Files.writeString(
+        root.resolve(escape(path)).resolve("@latest"),
+        "{\"Version\":\"" + last + "\",\"Time\":\"2024-01-02T03:04:05Z\"}\n");
   }
 
   /** A zip with {@code files} under {@code prefix}. */
@@ -75,7 +88,10 @@ public final class ModuleTree {
     module(root, "example.com/old", "old", List.of("v1.0.0", "v2.0.0+incompatible"));
   }
 
-  /** A main module in {@code dir} requiring the standard modules; {@code go build} prints their versions. */
+  /**
+   * A main module in {@code dir} requiring the standard modules; {@code go build} prints their
+   * versions.
+   */
   public static Path mainModule(Path dir) throws IOException {
     Files.createDirectories(dir);
     Files.writeString(

@@ -18,8 +18,8 @@ import javax.net.ssl.SSLServerSocket;
 
 /**
  * A TLS reverse proxy on loopback in front of a plain HTTP server, with a self-signed certificate
- * for 127.0.0.1 made by keytool ({@link #certificate} is its PEM, for go's SSL_CERT_FILE): go
- * sends GOAUTH credentials only over HTTPS.
+ * for 127.0.0.1 made by keytool ({@link #certificate} is its PEM, for go's SSL_CERT_FILE): go sends
+ * GOAUTH credentials only over HTTPS.
  */
 final class TlsFront implements AutoCloseable {
   private static final String PASSWORD = "progcache-test";
@@ -36,11 +36,49 @@ final class TlsFront implements AutoCloseable {
     Path ks = dir.resolve("tls.p12");
     Path pem = dir.resolve("tls.pem");
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    Cmd.run(dir, Map.of(), 60, List.of(keytool, "-genkeypair", "-alias", "s", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-validity", "2", "-keystore", ks.toString(),
-        "-storetype", "PKCS12", "-storepass", PASSWORD)).ok();
-    Cmd.run(dir, Map.of(), 60, List.of(keytool, "-exportcert", "-rfc", "-alias", "s", "-keystore", ks.toString(),
-        "-storepass", PASSWORD, "-file", pem.toString())).ok();
+    Cmd.run(
+            dir,
+            Map.of(),
+            60,
+            List.of(
+                keytool,
+                "-genkeypair",
+                "-alias",
+                "s",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=127.0.0.1",
+                "-ext",
+                "san=ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-keystore",
+                ks.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                PASSWORD))
+        .ok();
+    Cmd.run(
+            dir,
+            Map.of(),
+            60,
+            List.of(
+                keytool,
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "s",
+                "-keystore",
+                ks.toString(),
+                "-storepass",
+                PASSWORD,
+                "-file",
+                pem.toString()))
+        .ok();
     KeyStore store = KeyStore.getInstance("PKCS12");
     try (InputStream in = java.nio.file.Files.newInputStream(ks)) {
       store.load(in, PASSWORD.toCharArray());
@@ -49,7 +87,10 @@ final class TlsFront implements AutoCloseable {
     kmf.init(store, PASSWORD.toCharArray());
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(kmf.getKeyManagers(), null, null);
-    SSLServerSocket s = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    SSLServerSocket s =
+        (SSLServerSocket)
+            ctx.getServerSocketFactory()
+                .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
     TlsFront f = new TlsFront(s, pem);
     Thread.ofVirtual().start(() -> f.accept(backendPort));
     return f;
@@ -69,7 +110,8 @@ final class TlsFront implements AutoCloseable {
   }
 
   private static void pump(Socket from, Socket to) {
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+    try (InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream()) {
       in.transferTo(out);
     } catch (IOException e) {
       // one side closed

@@ -92,8 +92,26 @@ class ProtocolFuzzTest {
   }
 
   private static final List<String> TOKENS =
-      List.of("{", "}", "[", "]", "\"", ":", ",", "null", "true", "-1", "1e400", "99999999999999999999",
-          "\"ID\":", "\"BodySize\":", "\"Command\":\"put\"", "\"ActionID\":\"!!\"", "\\u0000", "\n", "\"=\"");
+      List.of(
+          "{",
+          "}",
+          "[",
+          "]",
+          "\"",
+          ":",
+          ",",
+          "null",
+          "true",
+          "-1",
+          "1e400",
+          "99999999999999999999",
+          "\"ID\":",
+          "\"BodySize\":",
+          "\"Command\":\"put\"",
+          "\"ActionID\":\"!!\"",
+          "\\u0000",
+          "\n",
+          "\"=\"");
 
   private static byte[] mutate(Random r, String s) {
     StringBuilder b = new StringBuilder(s);

@@ -32,7 +32,8 @@ class ProtocolIT {
 
   private HelperProcess start() throws Exception {
     HelperProcess h = HelperProcess.start(dir);
-    assertThat(h.readLine(20)).isEqualTo("{\"ID\":0,\"KnownCommands\":[\"get\",\"put\",\"close\"]}");
+    assertThat(h.readLine(20))
+        .isEqualTo("{\"ID\":0,\"KnownCommands\":[\"get\",\"put\",\"close\"]}");
     return h;
   }
 
@@ -70,7 +71,8 @@ class ProtocolIT {
   void s01_helperWithoutDirOrGocache_usesGoCacheDirOfHome() throws Exception {
     Path home = dir.resolve("home");
     try (HelperProcess h =
-        HelperProcess.start(Map.of("HOME", home.toString(), "GOENV", "off", "XDG_CACHE_HOME", ""))) {
+        HelperProcess.start(
+            Map.of("HOME", home.toString(), "GOENV", "off", "XDG_CACHE_HOME", ""))) {
       assertThat(h.readLine(20)).contains("KnownCommands");
       h.write(put(1, random(rnd, 32), random(rnd, 10)));
       assertThat(Path.of((String) answer(h).get("DiskPath")))
@@ -193,13 +195,21 @@ class ProtocolIT {
         HelperProcess.start(Map.of("PROGCACHE_JAVA_OPTS", "-Xmx48m"), "--dir", dir.toString())) {
       assertThat(h.readLine(20)).contains("KnownCommands");
       h.write(
-          "{\"ID\":1,\"Command\":\"put\",\"ActionID\":\"" + b64(action) + "\",\"OutputID\":\""
-              + b64(out) + "\",\"BodySize\":" + size + "}\n\"");
+          "{\"ID\":1,\"Command\":\"put\",\"ActionID\":\""
+              + b64(action)
+              + "\",\"OutputID\":\""
+              + b64(out)
+              + "\",\"BodySize\":"
+              + size
+              + "}\n\"");
       byte[] c = chunk64.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
       for (long i = 0; i < chunks; i++) {
         h.stdin().write(c);
       }
-      h.stdin().write(b64(java.util.Arrays.copyOf(chunk, (int) rest)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      h.stdin()
+          .write(
+              b64(java.util.Arrays.copyOf(chunk, (int) rest))
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       h.write("\"\n");
       Map<String, Object> a = answer(h);
       assertThat(a).doesNotContainKey("Err");
@@ -218,7 +228,8 @@ class ProtocolIT {
       assertThat((String) answer(h).get("Err")).contains("unknown command");
       h.write(
           "{\"ID\":2,\"Command\":\"get\",\"Future\":{\"x\":[1,2,{\"y\":null}]},\"ActionID\":\""
-              + b64(action) + "\",\"Extra\":\"z\"}\n");
+              + b64(action)
+              + "\",\"Extra\":\"z\"}\n");
       assertThat(answer(h)).isEqualTo(Map.of("ID", 2L, "Miss", true));
     }
   }
@@ -253,8 +264,13 @@ class ProtocolIT {
     String b64 = b64(sha256(body));
     try (HelperProcess h = start()) {
       h.write(
-          "{\"ID\":1,\"Command\":\"put\",\"ActionID\":\"" + b64(random(rnd, 32)) + "\",\"OutputID\":\""
-              + b64 + "\",\"BodySize\":400}\n\"" + b64(body) + "\"\n");
+          "{\"ID\":1,\"Command\":\"put\",\"ActionID\":\""
+              + b64(random(rnd, 32))
+              + "\",\"OutputID\":\""
+              + b64
+              + "\",\"BodySize\":400}\n\""
+              + b64(body)
+              + "\"\n");
       assertThat((String) answer(h).get("Err")).contains("300").contains("400");
       h.write(get(2, random(rnd, 32)));
       assertThat(answer(h)).containsEntry("Miss", true);
@@ -269,8 +285,13 @@ class ProtocolIT {
       assertThat((String) answer(h).get("Err")).contains("ActionID").contains("31");
       byte[] body = random(rnd, 10);
       h.write(
-          "{\"ID\":2,\"Command\":\"put\",\"ActionID\":\"" + b64(random(rnd, 32)) + "\",\"OutputID\":\""
-              + b64(random(rnd, 8)) + "\",\"BodySize\":10}\n\"" + b64(body) + "\"\n");
+          "{\"ID\":2,\"Command\":\"put\",\"ActionID\":\""
+              + b64(random(rnd, 32))
+              + "\",\"OutputID\":\""
+              + b64(random(rnd, 8))
+              + "\",\"BodySize\":10}\n\""
+              + b64(body)
+              + "\"\n");
       assertThat((String) answer(h).get("Err")).contains("OutputID");
       h.write(get(3, random(rnd, 32)));
       assertThat(answer(h)).containsEntry("ID", 3L).containsEntry("Miss", true);
@@ -282,8 +303,13 @@ class ProtocolIT {
     byte[] action = random(rnd, 32);
     try (HelperProcess h = start()) {
       h.write(
-          "{\"ID\":1,\"Command\":\"put\",\"ActionID\":\"" + b64(action) + "\",\"OutputID\":\""
-              + b64(random(rnd, 32)) + "\",\"BodySize\":3}\n\"" + b64(new byte[] {1, 2, 3}) + "\"\n");
+          "{\"ID\":1,\"Command\":\"put\",\"ActionID\":\""
+              + b64(action)
+              + "\",\"OutputID\":\""
+              + b64(random(rnd, 32))
+              + "\",\"BodySize\":3}\n\""
+              + b64(new byte[] {1, 2, 3})
+              + "\"\n");
       assertThat((String) answer(h).get("Err")).contains("sha256");
       h.write(get(2, action));
       assertThat(answer(h)).containsEntry("Miss", true);
@@ -348,7 +374,10 @@ class ProtocolIT {
       answer(h);
     }
     assertThat(first).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z");
-    assertThat(java.time.Instant.parse(first)).isCloseTo(java.time.Instant.now(), org.assertj.core.api.Assertions.within(60, java.time.temporal.ChronoUnit.SECONDS));
+    assertThat(java.time.Instant.parse(first))
+        .isCloseTo(
+            java.time.Instant.now(),
+            org.assertj.core.api.Assertions.within(60, java.time.temporal.ChronoUnit.SECONDS));
     try (HelperProcess h = start()) {
       h.write(get(1, action));
       assertThat(answer(h)).containsEntry("Time", first);

@@ -15,8 +15,8 @@ import tools.jackson.core.json.JsonFactory;
  * The request reader progcache used before {@link RequestReader}: Jackson's streaming parser. Kept
  * as the reference its replacement is compared with ({@code RequestReaderTest}).
  *
- * Reads go's requests: a stream of JSON objects, each put with a body followed by one JSON string
- * holding the body in standard base64.
+ * <p>Reads go's requests: a stream of JSON objects, each put with a body followed by one JSON
+ * string holding the body in standard base64.
  *
  * <p>Not thread-safe: one reader thread owns it. Bodies are streamed, never held in memory whole.
  */
@@ -101,8 +101,8 @@ final class JacksonRequestReader implements AutoCloseable {
 
   /**
    * Streams the body line that follows a put into {@code out}, returning the number of decoded
-   * bytes. Reads the whole body even when {@code out} throws part way: {@code out} must swallow
-   * its own failures (see {@link dev.progcache.cache.BodySource}).
+   * bytes. Reads the whole body even when {@code out} throws part way: {@code out} must swallow its
+   * own failures (see {@link dev.progcache.cache.BodySource}).
    *
    * @throws ProtocolException when the next value is not a base64 string
    */
@@ -111,8 +111,11 @@ final class JacksonRequestReader implements AutoCloseable {
       JsonToken t = parser.nextToken();
       if (t != JsonToken.VALUE_STRING) {
         throw new ProtocolException(
-            where(r) + ": expected the body line (a base64 JSON string of "
-                + r.bodySize() + " bytes), got " + describe(t));
+            where(r)
+                + ": expected the body line (a base64 JSON string of "
+                + r.bodySize()
+                + " bytes), got "
+                + describe(t));
       }
       return parser.readBinaryValue(out);
     } catch (JacksonException e) {

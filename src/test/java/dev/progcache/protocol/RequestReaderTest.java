@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The request parser: go's request lines, the JSON around them, its limits, and agreement with
- * the Jackson-based reader it replaced on valid and damaged input.
+ * The request parser: go's request lines, the JSON around them, its limits, and agreement with the
+ * Jackson-based reader it replaced on valid and damaged input.
  */
 @Timeout(120)
 class RequestReaderTest {
@@ -33,7 +33,8 @@ class RequestReaderTest {
   @Test
   void readsGoRequests_getPutClose() throws Exception {
     byte[] body = "the output".getBytes(StandardCharsets.UTF_8);
-    RequestReader r = reader(Requests.get(1, ACTION) + Requests.put(2, ACTION, body) + Requests.close(3));
+    RequestReader r =
+        reader(Requests.get(1, ACTION) + Requests.put(2, ACTION, body) + Requests.close(3));
     Request get = r.next();
     assertThat(get.id()).isEqualTo(1);
     assertThat(get.command()).isEqualTo("get");
@@ -50,12 +51,15 @@ class RequestReaderTest {
   }
 
   @Test
-  void fieldsMatchIgnoringCase_unknownAndNullFieldsAreSkipped_whitespaceAnywhere() throws Exception {
+  void fieldsMatchIgnoringCase_unknownAndNullFieldsAreSkipped_whitespaceAnywhere()
+      throws Exception {
     String a = Base64.getEncoder().encodeToString(ACTION);
     RequestReader r =
         reader(
             " \r\n\t{ \"extra\" : {\"deep\": [1, -2.5e+3, \"x\\\"y\\u00e9\", {\"k\": null}, true, false, []], \"e\": {}},"
-                + " \"id\":7 , \"COMMAND\" : \"get\", \"ActionId\":\"" + a + "\", \"OutputID\": null,"
+                + " \"id\":7 , \"COMMAND\" : \"get\", \"ActionId\":\""
+                + a
+                + "\", \"OutputID\": null,"
                 + " \"BodySize\": null }\n\n{\"ID\":-0}");
     Request q = r.next();
     assertThat(q.id()).isEqualTo(7);
@@ -88,7 +92,8 @@ class RequestReaderTest {
     }
     for (boolean dribble : new boolean[] {false, true}) {
       byte[] in = s.toString().getBytes(StandardCharsets.US_ASCII);
-      InputStream src = dribble ? new Dribble(new ByteArrayInputStream(in), rnd) : new ByteArrayInputStream(in);
+      InputStream src =
+          dribble ? new Dribble(new ByteArrayInputStream(in), rnd) : new ByteArrayInputStream(in);
       RequestReader r = new RequestReader(src);
       for (byte[] b : bodies) {
         Request q = r.next();
@@ -116,12 +121,26 @@ class RequestReaderTest {
     String ok = "{\"ID\":1,\"Command\":\"get\"}\n";
     List<String> bad =
         List.of(
-            "[1]", "{\"ID\":1", "{\"ID\":1,}", "{\"ID\":01}", "{\"ID\":1.5}", "{\"ID\":1e3}",
-            "{\"ID\":\"1\"}", "{\"ID\":99999999999999999999}", "{\"Command\":\"get\"}",
-            "{\"ID\":1,\"BodySize\":-1}", "{\"ID\":1 \"Command\":\"get\"}", "{\"ID\":1,\"Command\":get}",
-            "{\"ID\":1,\"ActionID\":\"!!\"}", "{\"ID\":1,\"Command\":\"a\u0001b\"}",
-            "{\"ID\":1,\"Command\":\"\\x\"}", "{\"ID\":1,\"x\":tru}", "{\"ID\":1,\"x\":-}",
-            "{\"ID\":1,\"x\":\"unterminated", "{\"ID\":1,\"x\":[1 2]}", "{ID:1}");
+            "[1]",
+            "{\"ID\":1",
+            "{\"ID\":1,}",
+            "{\"ID\":01}",
+            "{\"ID\":1.5}",
+            "{\"ID\":1e3}",
+            "{\"ID\":\"1\"}",
+            "{\"ID\":99999999999999999999}",
+            "{\"Command\":\"get\"}",
+            "{\"ID\":1,\"BodySize\":-1}",
+            "{\"ID\":1 \"Command\":\"get\"}",
+            "{\"ID\":1,\"Command\":get}",
+            "{\"ID\":1,\"ActionID\":\"!!\"}",
+            "{\"ID\":1,\"Command\":\"a\u0001b\"}",
+            "{\"ID\":1,\"Command\":\"\\x\"}",
+            "{\"ID\":1,\"x\":tru}",
+            "{\"ID\":1,\"x\":-}",
+            "{\"ID\":1,\"x\":\"unterminated",
+            "{\"ID\":1,\"x\":[1 2]}",
+            "{ID:1}");
     for (String b : bad) {
       assertThatThrownBy(
               () -> {
@@ -137,7 +156,8 @@ class RequestReaderTest {
 
   @Test
   void damagedBodies_areAProtocolException() throws Exception {
-    for (String body : List.of("\"AAA\"", "\"A===\"", "\"AA=A\"", "\"AAAA\n\"", "\"A*AA\"", "\"AAAA", "1")) {
+    for (String body :
+        List.of("\"AAA\"", "\"A===\"", "\"AA=A\"", "\"AAAA\n\"", "\"A*AA\"", "\"AAAA", "1")) {
       RequestReader r = reader("{\"ID\":1,\"Command\":\"put\",\"BodySize\":3}\n" + body);
       Request q = r.next();
       assertThatThrownBy(() -> r.readBody(q, new ByteArrayOutputStream()))
@@ -171,12 +191,12 @@ class RequestReaderTest {
   }
 
   /**
-   * Seeded sessions of valid requests, each damaged by a few random edits: both readers give
-   * the same requests and bodies up to the point where both refuse the input, at the same
-   * request. White space is only inserted between tokens: inside base64 values Jackson's reader
-   * skipped a space at some positions and refused it at others, where this one always refuses.
-   * Jackson also went on decoding after a base64 value's padding ({@code "...=AAAA"}); this reader
-   * refuses that too, and such inputs are counted apart.
+   * Seeded sessions of valid requests, each damaged by a few random edits: both readers give the
+   * same requests and bodies up to the point where both refuse the input, at the same request.
+   * White space is only inserted between tokens: inside base64 values Jackson's reader skipped a
+   * space at some positions and refused it at others, where this one always refuses. Jackson also
+   * went on decoding after a base64 value's padding ({@code "...=AAAA"}); this reader refuses that
+   * too, and such inputs are counted apart.
    */
   @Test
   void agreesWithTheJacksonReader_onValidAndDamagedSessions() throws Exception {
@@ -197,8 +217,12 @@ class RequestReaderTest {
       } else if (!mine.equals(theirs)) {
         disagreements++;
         if (first.isEmpty()) {
-          first.append(new String(input, StandardCharsets.UTF_8)).append("\n--- mine:\n").append(mine)
-              .append("\n--- jackson:\n").append(theirs);
+          first
+              .append(new String(input, StandardCharsets.UTF_8))
+              .append("\n--- mine:\n")
+              .append(mine)
+              .append("\n--- jackson:\n")
+              .append(theirs);
         }
       }
     }
@@ -207,8 +231,25 @@ class RequestReaderTest {
   }
 
   private static final List<String> TOKENS =
-      List.of("{", "}", "[", "]", "\"", ":", ",", "null", "true", "-1", "1e4", "0.5", "\"ID\":",
-          "\"BodySize\":", "\"Command\":\"put\"", "\"x\":{\"y\":[1,\"z\"]},", "\\u0041", "\\\"");
+      List.of(
+          "{",
+          "}",
+          "[",
+          "]",
+          "\"",
+          ":",
+          ",",
+          "null",
+          "true",
+          "-1",
+          "1e4",
+          "0.5",
+          "\"ID\":",
+          "\"BodySize\":",
+          "\"Command\":\"put\"",
+          "\"x\":{\"y\":[1,\"z\"]},",
+          "\\u0041",
+          "\\\"");
 
   private static String damage(Random r, String s) {
     StringBuilder b = new StringBuilder(s);
@@ -248,10 +289,16 @@ class RequestReaderTest {
         if (q == null) {
           return t.append("end").toString();
         }
-        t.append(q.id()).append(' ').append(q.command()).append(' ')
-            .append(q.actionId() == null ? "-" : hex.formatHex(q.actionId())).append(' ')
-            .append(q.outputId() == null ? "-" : hex.formatHex(q.outputId())).append(' ')
-            .append(q.objectId() == null ? "-" : hex.formatHex(q.objectId())).append(' ')
+        t.append(q.id())
+            .append(' ')
+            .append(q.command())
+            .append(' ')
+            .append(q.actionId() == null ? "-" : hex.formatHex(q.actionId()))
+            .append(' ')
+            .append(q.outputId() == null ? "-" : hex.formatHex(q.outputId()))
+            .append(' ')
+            .append(q.objectId() == null ? "-" : hex.formatHex(q.objectId()))
+            .append(' ')
             .append(q.bodySize());
         if (q.bodySize() > 0) {
           ByteArrayOutputStream body = new ByteArrayOutputStream();

@@ -98,7 +98,11 @@ class BestEffortTest {
 
   private BestEffort tier(Duration negativeTtl) {
     return new BestEffort(
-        remote, "test-remote", new BestEffort.Policy(Duration.ofSeconds(5), 2, OPEN, negativeTtl), log, now::get);
+        remote,
+        "test-remote",
+        new BestEffort.Policy(Duration.ofSeconds(5), 2, OPEN, negativeTtl),
+        log,
+        now::get);
   }
 
   private static Key key(int i) {
@@ -123,7 +127,9 @@ class BestEffortTest {
     now.addAndGet(OPEN.toNanos() + 1);
     t.getMany(List.of(key(3)), (a, o, s, b) -> null);
     assertThat(t.manifest(key(4))).isEmpty();
-    assertThat(remote.calls()).as("bulk calls wait for a closed breaker").containsExactly("get", "get");
+    assertThat(remote.calls())
+        .as("bulk calls wait for a closed breaker")
+        .containsExactly("get", "get");
     // the get that draws the probe is answered at once; the probe runs in the background
     assertThat(t.get(key(5), null)).isEmpty();
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
@@ -140,13 +146,15 @@ class BestEffortTest {
   @Test
   void unauthenticated401_turnsReadsAndUploadsOff_reportedOnceWithTheHint() throws IOException {
     BestEffort t = tier(Duration.ZERO);
-    remote.getFails = new RemoteException(RemoteException.Kind.UNAUTHENTICATED, "HTTP 401 for GET /action/x");
+    remote.getFails =
+        new RemoteException(RemoteException.Kind.UNAUTHENTICATED, "HTTP 401 for GET /action/x");
     assertThat(t.get(key(1), null)).isEmpty();
     assertThat(t.get(key(2), null)).isEmpty();
     t.put(key(3), key(4), 10, Path.of("unused"));
     assertThat(remote.calls()).containsExactly("get");
     assertThat(stats.get(RemoteLog.UPLOAD_DROPPED)).isEqualTo(1);
-    assertThat(err().lines().filter(l -> l.contains("did not accept the credentials")).count()).isEqualTo(1);
+    assertThat(err().lines().filter(l -> l.contains("did not accept the credentials")).count())
+        .isEqualTo(1);
     assertThat(err()).contains(remote.credentialsHint()).doesNotContain("read-only");
   }
 
@@ -174,7 +182,8 @@ class BestEffortTest {
               }
             });
     Uploader.Limits limits =
-        new Uploader.Limits(4, 1, new Uploader.Timeout(Duration.ofMillis(100), 1 << 20), Duration.ofSeconds(5));
+        new Uploader.Limits(
+            4, 1, new Uploader.Timeout(Duration.ofMillis(100), 1 << 20), Duration.ofSeconds(5));
     try (Uploader u = new Uploader(watched, limits, log)) {
       u.submit(key(1), key(2), 10, Path.of("unused"));
     }
@@ -189,8 +198,10 @@ class BestEffortTest {
   void writeProbeAnswered413_closesTheWriteBreaker() throws IOException {
     BestEffort t = tier(Duration.ZERO);
     remote.putFails = new IOException("connection reset");
-    assertThatThrownBy(() -> t.put(key(1), key(2), 10, Path.of("unused"))).isInstanceOf(IOException.class);
-    assertThatThrownBy(() -> t.put(key(1), key(2), 10, Path.of("unused"))).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> t.put(key(1), key(2), 10, Path.of("unused")))
+        .isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> t.put(key(1), key(2), 10, Path.of("unused")))
+        .isInstanceOf(IOException.class);
     t.put(key(1), key(2), 10, Path.of("unused")); // open: dropped, not sent
     now.addAndGet(OPEN.toNanos() + 1);
     remote.putFails = new RemoteException(RemoteException.Kind.TOO_LARGE, "HTTP 413 for PUT /a/b");

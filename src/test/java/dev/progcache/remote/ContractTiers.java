@@ -3,8 +3,8 @@ package dev.progcache.remote;
 import dev.progcache.cache.Stats;
 import dev.progcache.remote.http.HttpTier;
 import dev.progcache.server.LoopbackServer;
-import java.io.PrintStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -14,7 +14,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,15 +47,19 @@ class PrefetchTest {
     final List<Key> batched = new CopyOnWriteArrayList<>();
     volatile CountDownLatch manifestGate = new CountDownLatch(0);
     volatile boolean corrupt;
+
     /** How many of the manifest's ids go asked for; -1: all. */
     volatile int asked = -1;
+
     volatile boolean settled;
 
     @Override
     public Optional<Hit> get(Key action, ObjectSink sink) throws IOException {
       singleGets.incrementAndGet();
       byte[] b = objects.get(action);
-      return b == null ? Optional.empty() : Optional.of(sink.store(sha(b), b.length, new ByteArrayInputStream(b)));
+      return b == null
+          ? Optional.empty()
+          : Optional.of(sink.store(sha(b), b.length, new ByteArrayInputStream(b)));
     }
 
     @Override
@@ -166,7 +169,8 @@ class PrefetchTest {
 
   @Test
   void get_ofAnEntryBeingPrefetched_waitsForThatFetch_insteadOfAskingAgain() throws Exception {
-    HeldRemote remote = remoteWith(4); // batches of 2, one at a time: [0,1] in flight, [2,3] pending
+    HeldRemote remote =
+        remoteWith(4); // batches of 2, one at a time: [0,1] in flight, [2,3] pending
     Setup s = woken(remote);
     assertThat(remote.batchStarted.await(10, TimeUnit.SECONDS)).isTrue();
     Key first = remote.manifest.get(0);
@@ -215,7 +219,15 @@ class PrefetchTest {
     assertThat(s.cache().get(remote.manifest.get(0)).get()).isPresent();
     byte[] body = "new output".getBytes(StandardCharsets.UTF_8);
     Key fresh = id("fresh action");
-    s.cache().put(fresh, sha(body), body.length, sink -> { sink.write(body); return body.length; });
+    s.cache()
+        .put(
+            fresh,
+            sha(body),
+            body.length,
+            sink -> {
+              sink.write(body);
+              return body.length;
+            });
     s.cache().close();
     long unusedBytes = remote.objects.get(remote.manifest.get(1)).length * 2L;
     assertThat(s.stats().get(RemoteLog.PREFETCH_WASTED_BYTES)).isEqualTo(unusedBytes);
@@ -290,7 +302,15 @@ class PrefetchTest {
     Setup s = setup(remote);
     assertThat(remote.warmUps).hasValue(0);
     byte[] body = "built here".getBytes(StandardCharsets.UTF_8);
-    s.cache().put(id("built"), sha(body), body.length, sink -> { sink.write(body); return body.length; });
+    s.cache()
+        .put(
+            id("built"),
+            sha(body),
+            body.length,
+            sink -> {
+              sink.write(body);
+              return body.length;
+            });
     assertThat(remote.warmUps).hasValue(1);
     s.cache().close();
     assertThat(remote.manifestFetches).hasValue(1);
@@ -320,7 +340,8 @@ class PrefetchTest {
   }
 
   @Test
-  void anEmptyLocalDir_doesNotPrefetchWhatGoAskedForOrStoredBeforeTheManifestCame() throws Exception {
+  void anEmptyLocalDir_doesNotPrefetchWhatGoAskedForOrStoredBeforeTheManifestCame()
+      throws Exception {
     HeldRemote remote = remoteWith(4);
     remote.gate.countDown();
     remote.manifestGate = new CountDownLatch(1);
@@ -328,13 +349,24 @@ class PrefetchTest {
     s.cache().wakeIfLocalIsEmpty();
     Key asked = remote.manifest.get(0);
     Key built = remote.manifest.get(1);
-    assertThat(s.cache().get(asked).get(10, TimeUnit.SECONDS)).as("fetched by its own get").isPresent();
+    assertThat(s.cache().get(asked).get(10, TimeUnit.SECONDS))
+        .as("fetched by its own get")
+        .isPresent();
     byte[] body = remote.objects.get(built);
-    s.cache().put(built, sha(body), body.length, sink -> { sink.write(body); return body.length; });
+    s.cache()
+        .put(
+            built,
+            sha(body),
+            body.length,
+            sink -> {
+              sink.write(body);
+              return body.length;
+            });
     remote.manifestGate.countDown();
     awaitPrefetched(s, 2);
     s.cache().close();
-    assertThat(remote.batched).containsExactlyInAnyOrder(remote.manifest.get(2), remote.manifest.get(3));
+    assertThat(remote.batched)
+        .containsExactlyInAnyOrder(remote.manifest.get(2), remote.manifest.get(3));
     assertThat(s.stats().get(RemoteLog.PREFETCHED)).isEqualTo(2);
     assertThat(remote.singleGets).hasValue(1);
   }
@@ -349,13 +381,17 @@ class PrefetchTest {
     awaitPrefetched(s, 2);
     assertThat(s.stats().get(RemoteLog.PREFETCH_LISTED)).isEqualTo(4);
     Key onlyStored = remote.manifest.get(3);
-    assertThat(s.cache().get(onlyStored).get(10, TimeUnit.SECONDS)).as("fetched by its get").isPresent();
+    assertThat(s.cache().get(onlyStored).get(10, TimeUnit.SECONDS))
+        .as("fetched by its get")
+        .isPresent();
     s.cache().close();
     assertThat(remote.batched).containsExactly(remote.manifest.get(0), remote.manifest.get(1));
     assertThat(s.stats().get(RemoteLog.PREFETCHED)).isEqualTo(2);
     assertThat(remote.singleGets).hasValue(1);
     // it is now asked for: the report says so
-    assertThat(remote.added).singleElement().satisfies(m -> assertThat(m.ids().subList(0, m.asked())).containsExactly(onlyStored));
+    assertThat(remote.added)
+        .singleElement()
+        .satisfies(m -> assertThat(m.ids().subList(0, m.asked())).containsExactly(onlyStored));
 
     HeldRemote unsettled = remoteWith(4);
     unsettled.asked = 2;
@@ -369,7 +405,8 @@ class PrefetchTest {
   }
 
   @Test
-  void aWarmLocalDir_holdsWhatItLacks_untilGosMissesAreAmongIt_thenFetchesTheRest() throws Exception {
+  void aWarmLocalDir_holdsWhatItLacks_untilGosMissesAreAmongIt_thenFetchesTheRest()
+      throws Exception {
     int n = Hold.MATCHES_TO_RELEASE + 6;
     HeldRemote first = remoteWith(2);
     prefetchedAll(first).cache().close(); // the local dir now holds two of the listed ids
@@ -444,9 +481,19 @@ class PrefetchTest {
     Key notAsked = id("stored only");
     for (Key k : List.of(asked.get(0), notAsked, asked.get(1), asked.get(2))) {
       byte[] body = ("body of " + k.hex()).getBytes(StandardCharsets.UTF_8);
-      s.cache().put(k, sha(body), body.length, sink -> { sink.write(body); return body.length; });
+      s.cache()
+          .put(
+              k,
+              sha(body),
+              body.length,
+              sink -> {
+                sink.write(body);
+                return body.length;
+              });
     }
-    assertThat(s.cache().get(asked.get(0)).get(10, TimeUnit.SECONDS)).as("one hit of three").isPresent();
+    assertThat(s.cache().get(asked.get(0)).get(10, TimeUnit.SECONDS))
+        .as("one hit of three")
+        .isPresent();
     s.cache().close();
     List<Key> ids = new ArrayList<>(asked);
     ids.add(notAsked);
@@ -454,7 +501,8 @@ class PrefetchTest {
   }
 
   @Test
-  void theFirstGetOfAPrefetchedEntry_isAnsweredWithoutReadingItsRecord_aPutReplacesIt() throws Exception {
+  void theFirstGetOfAPrefetchedEntry_isAnsweredWithoutReadingItsRecord_aPutReplacesIt()
+      throws Exception {
     HeldRemote remote = remoteWith(2);
     Setup s = prefetchedAll(remote);
     Key first = remote.manifest.get(0);
@@ -469,7 +517,15 @@ class PrefetchTest {
     assertThat(s.stats().get(RemoteLog.PREFETCH_USED)).isEqualTo(1);
 
     byte[] other = "built again, differently".getBytes(StandardCharsets.UTF_8);
-    s.cache().put(second, sha(other), other.length, sink -> { sink.write(other); return other.length; });
+    s.cache()
+        .put(
+            second,
+            sha(other),
+            other.length,
+            sink -> {
+              sink.write(other);
+              return other.length;
+            });
     Optional<Hit> again = s.cache().get(second).get(10, TimeUnit.SECONDS);
     assertThat(again).isPresent();
     assertThat(again.get().entry().outputId()).as("what go stored last").isEqualTo(sha(other));

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class ReadOnlyTest {
   @TempDir Path tmp;
-  private final PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+  private final PrintStream err =
+      new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
 
   private TieredCache tier(String dir, URI url, Stats stats, boolean readOnly) throws Exception {
     DiskStore local = DiskStore.open(tmp.resolve(dir), System::currentTimeMillis, stats);
@@ -42,26 +43,36 @@ class ReadOnlyTest {
 
   @Test
   void readOnly_http_hitsFromServer_putsStayLocal() throws Exception {
-    ServeConfig.Limits l = new ServeConfig.Limits(1 << 30, 1 << 30, 64, Duration.ofSeconds(10), 8192, 4096);
+    ServeConfig.Limits l =
+        new ServeConfig.Limits(1 << 30, 1 << 30, 64, Duration.ofSeconds(10), 8192, 4096);
     try (CacheServer server =
-        CacheServer.start(ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("srv"), null, l, false), err)) {
+        CacheServer.start(
+            ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("srv"), null, l, false), err)) {
       byte[] shared = "from main".getBytes(StandardCharsets.UTF_8);
       byte[] pr = "from a PR".getBytes(StandardCharsets.UTF_8);
       Key a1 = key(new byte[] {1});
       Key a2 = key(new byte[] {2});
       try (TieredCache writer = tier("w", server.url(), new Stats(), false)) {
-        writer.put(a1, key(shared), shared.length, out -> {
-          out.write(shared);
-          return shared.length;
-        });
+        writer.put(
+            a1,
+            key(shared),
+            shared.length,
+            out -> {
+              out.write(shared);
+              return shared.length;
+            });
       }
       Stats s = new Stats();
       try (TieredCache ro = tier("ro", server.url(), s, true)) {
         assertThat(ro.get(a1).get()).isPresent();
-        ro.put(a2, key(pr), pr.length, out -> {
-          out.write(pr);
-          return pr.length;
-        });
+        ro.put(
+            a2,
+            key(pr),
+            pr.length,
+            out -> {
+              out.write(pr);
+              return pr.length;
+            });
         assertThat(ro.get(a2).get()).as("stored locally").isPresent();
       }
       assertThat(s.get(RemoteLog.UPLOADS)).isZero();

@@ -15,7 +15,8 @@ class RemoteLogTest {
   void aDownRemote_costsTheSessionOneLine_whateverFailsAfterwards() {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     RemoteLog log = new RemoteLog(new Stats(), new PrintStream(b, true, StandardCharsets.UTF_8));
-    log.once("get", "remote cache http://h:1 get failed, continuing without it: connection refused");
+    log.once(
+        "get", "remote cache http://h:1 get failed, continuing without it: connection refused");
     log.once("put", "remote cache http://h:1 upload failed: connection refused");
     log.once("prefetch", "remote cache http://h:1 prefetch failed, building without it");
     log.once("get", "remote cache http://h:1 get failed again");

@@ -17,7 +17,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Random;
@@ -46,11 +45,18 @@ class RemoteRoundTripTest {
 
   @Test
   void putInA_isRemoteHitInB_withIdenticalBytes_throughProgcacheServe() throws Exception {
-    ServeConfig.Limits l = new ServeConfig.Limits(1 << 30, 1 << 30, 64, Duration.ofSeconds(10), 8192, 4096);
+    ServeConfig.Limits l =
+        new ServeConfig.Limits(1 << 30, 1 << 30, 64, Duration.ofSeconds(10), 8192, 4096);
     try (CacheServer server =
-        CacheServer.start(ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("srv"), null, l, false), err)) {
+        CacheServer.start(
+            ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("srv"), null, l, false), err)) {
       Random rnd = new Random(7);
-      byte[][] bodies = {new byte[0], new byte[100], "lz4 ".repeat(100_000).getBytes(StandardCharsets.UTF_8), new byte[3 << 20]};
+      byte[][] bodies = {
+        new byte[0],
+        new byte[100],
+        "lz4 ".repeat(100_000).getBytes(StandardCharsets.UTF_8),
+        new byte[3 << 20]
+      };
       for (byte[] b : bodies) {
         rnd.nextBytes(b.length == 400_000 ? new byte[0] : b);
       }
@@ -58,10 +64,14 @@ class RemoteRoundTripTest {
       try (TieredCache a = tier("a", server.url(), sa)) {
         for (int i = 0; i < bodies.length; i++) {
           byte[] b = bodies[i];
-          a.put(key(new byte[] {(byte) i}), key(b), b.length, out -> {
-            out.write(b);
-            return b.length;
-          });
+          a.put(
+              key(new byte[] {(byte) i}),
+              key(b),
+              b.length,
+              out -> {
+                out.write(b);
+                return b.length;
+              });
         }
       }
       assertThat(sa.get(RemoteLog.UPLOADS)).isEqualTo(bodies.length);
@@ -113,7 +123,12 @@ class RemoteRoundTripTest {
         assertThat(t.get(action).get()).isEmpty();
       }
       assertThat(s.get(RemoteLog.CORRUPT)).isEqualTo(2);
-      assertThat(errBytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("bad object")).count())
+      assertThat(
+              errBytes
+                  .toString(StandardCharsets.UTF_8)
+                  .lines()
+                  .filter(l -> l.contains("bad object"))
+                  .count())
           .as("logged once")
           .isEqualTo(1);
       try (var files = Files.walk(tmp.resolve("d"))) {

@@ -17,7 +17,8 @@ class TieredCacheContractTest extends TierContract {
     RemoteLog log = ContractTiers.log();
     BestEffort remote = ContractTiers.bestEffort(ContractTiers.http(server), log);
     DiskStore local = DiskStore.open(dir.resolve("local"), System::nanoTime, new Stats());
-    TieredCache cache = new TieredCache(local, remote, new Uploader(remote, Uploader.Limits.DEFAULT, log));
+    TieredCache cache =
+        new TieredCache(local, remote, new Uploader(remote, Uploader.Limits.DEFAULT, log));
     return new Subject() {
       @Override
       public Optional<TierContract.Got> get(Key action) throws Exception {

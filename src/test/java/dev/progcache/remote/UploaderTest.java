@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class UploaderTest {
   private final Stats stats = new Stats();
-  private final RemoteLog log = new RemoteLog(stats, new PrintStream(OutputStream.nullOutputStream()));
+  private final RemoteLog log =
+      new RemoteLog(stats, new PrintStream(OutputStream.nullOutputStream()));
 
   /** A remote whose uploads wait for {@link #release}, counting how many run at once. */
   private static final class Gate implements RemoteTier {
@@ -62,7 +63,9 @@ class UploaderTest {
   private Uploader uploader(RemoteTier remote, int queue, int concurrency) {
     Duration long20 = Duration.ofSeconds(20);
     return new Uploader(
-        remote, new Uploader.Limits(queue, concurrency, new Uploader.Timeout(long20, 1 << 20), long20), log);
+        remote,
+        new Uploader.Limits(queue, concurrency, new Uploader.Timeout(long20, 1 << 20), long20),
+        log);
   }
 
   private static Key key(int i) {
@@ -81,7 +84,9 @@ class UploaderTest {
       for (int i = 2; i <= 5; i++) {
         u.submit(key(i), key(100 + i), 10, Path.of("unused"));
       }
-      assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("submit never waits").isLessThan(Duration.ofSeconds(1));
+      assertThat(Duration.ofNanos(System.nanoTime() - t0))
+          .as("submit never waits")
+          .isLessThan(Duration.ofSeconds(1));
       assertThat(u.queued()).isEqualTo(2);
       assertThat(stats.get(RemoteLog.UPLOAD_DROPPED)).as("two over the queue of two").isEqualTo(2);
       remote.release.countDown();

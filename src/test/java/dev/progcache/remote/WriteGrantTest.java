@@ -8,11 +8,10 @@ import dev.progcache.disk.DiskStore;
 import dev.progcache.remote.http.HttpTier;
 import dev.progcache.remote.http.TokenGrants;
 import dev.progcache.server.CacheServer;
-import dev.progcache.testing.Hashes;
 import dev.progcache.server.ServeConfig;
 import dev.progcache.server.auth.TokenCommand;
+import dev.progcache.testing.Hashes;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -123,7 +122,9 @@ class WriteGrantTest {
       assertThat(stats.get(ReadOnly.SKIPPED)).isEqualTo(5);
       assertThat(stats.get(RemoteLog.UPLOADS)).isZero();
       assertThat(stats.get(RemoteLog.UPLOAD_REJECTED)).as("no upload reached the server").isZero();
-      assertThat(said.toString(StandardCharsets.UTF_8)).doesNotContain("403").doesNotContain("refused");
+      assertThat(said.toString(StandardCharsets.UTF_8))
+          .doesNotContain("403")
+          .doesNotContain("refused");
     }
   }
 

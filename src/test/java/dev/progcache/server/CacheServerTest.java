@@ -1,14 +1,12 @@
 package dev.progcache.server;
 
 import static dev.progcache.testing.Hashes.action;
-import static dev.progcache.testing.Hashes.hex;
 import static dev.progcache.testing.Hashes.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.progcache.testing.TextLog;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,9 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -31,9 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 public class CacheServerTest {
   @TempDir Path tmp;
   private CacheServer server;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final TextLog err = new TextLog();
-
 
   @AfterEach
   void stop() {
@@ -44,11 +40,14 @@ public class CacheServerTest {
   }
 
   private CacheServer start(long maxSize, Path tokens) throws Exception {
-    return start(new ServeConfig.Limits(maxSize, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096), tokens);
+    return start(
+        new ServeConfig.Limits(maxSize, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096), tokens);
   }
 
   private CacheServer start(ServeConfig.Limits l, Path tokens) throws Exception {
-    server = CacheServer.start(ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), tokens, l, true), err);
+    server =
+        CacheServer.start(
+            ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), tokens, l, true), err);
     return server;
   }
 
@@ -56,7 +55,8 @@ public class CacheServerTest {
     return put(a, sha(body), body, token);
   }
 
-  private HttpResponse<byte[]> put(String a, String out, byte[] body, String token) throws Exception {
+  private HttpResponse<byte[]> put(String a, String out, byte[] body, String token)
+      throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(server.url().resolve(a + "/" + out))
             // a refused body (413) is answered from the headers: without 100-continue the answer
@@ -137,7 +137,9 @@ public class CacheServerTest {
   void hostileIdsAndPaths_areRejected_case27() throws Exception {
     start(1 << 30, null);
     for (String p :
-        List.of("action/..%2f..%2fetc%2fpasswd", "action/" + "g".repeat(64), "action/abc", "output/../../x", "a/b/c/d")) {
+        List.of(
+            "action/..%2f..%2fetc%2fpasswd",
+            "action/" + "g".repeat(64), "action/abc", "output/../../x", "a/b/c/d")) {
       assertThat(get(p, Map.of("Want-Object", "1")).statusCode()).as(p).isIn(400, 404);
     }
     HttpResponse<byte[]> huge = get("healthz", Map.of("X-Huge", "x".repeat(20_000)));
@@ -150,9 +152,11 @@ public class CacheServerTest {
     start(1 << 30, null);
     byte[] body = "compressible ".repeat(2000).getBytes(StandardCharsets.UTF_8);
     put(action(7), body, null);
-    HttpResponse<byte[]> r = get("action/" + action(7), Map.of("Want-Object", "1", "Accept-Encoding", "lz4"));
+    HttpResponse<byte[]> r =
+        get("action/" + action(7), Map.of("Want-Object", "1", "Accept-Encoding", "lz4"));
     assertThat(r.headers().firstValue("Content-Encoding")).contains("lz4");
-    assertThat(r.headers().firstValue("X-Uncompressed-Length")).contains(Integer.toString(body.length));
+    assertThat(r.headers().firstValue("X-Uncompressed-Length"))
+        .contains(Integer.toString(body.length));
     assertThat(r.body().length).isLessThan(body.length / 4);
     try (var in =
         new net.jpountz.lz4.LZ4FrameInputStream(
@@ -166,7 +170,9 @@ public class CacheServerTest {
   @Test
   void tokens_gateReadsAndWrites_andAreNeverLogged() throws Exception {
     Path tokens = tmp.resolve("tokens");
-    Files.writeString(tokens, "# test\nwriter-token-0123456789 read,write ci\nreader-token-0123456789 read dev\n");
+    Files.writeString(
+        tokens,
+        "# test\nwriter-token-0123456789 read,write ci\nreader-token-0123456789 read dev\n");
     start(1 << 30, tokens);
     byte[] body = "guarded".getBytes(StandardCharsets.UTF_8);
     assertThat(put(action(8), body, null).statusCode()).isEqualTo(401);
@@ -175,7 +181,9 @@ public class CacheServerTest {
     assertThat(put(action(8), body, "writer-token-0123456789").statusCode()).isEqualTo(204);
     assertThat(get("action/" + action(8), Map.of("Want-Object", "1")).statusCode()).isEqualTo(401);
     assertThat(
-            get("action/" + action(8), Map.of("Want-Object", "1", "Authorization", "Bearer reader-token-0123456789"))
+            get(
+                    "action/" + action(8),
+                    Map.of("Want-Object", "1", "Authorization", "Bearer reader-token-0123456789"))
                 .statusCode())
         .isEqualTo(200);
     assertThat(get("healthz", Map.of()).statusCode()).isEqualTo(200);
@@ -183,7 +191,10 @@ public class CacheServerTest {
     server.close();
     server = null;
     assertThat(err.text()).contains(" - ci [").contains(" - dev [");
-    assertThat(err.text() + metrics).doesNotContain("writer-token").doesNotContain("reader-token").doesNotContain("nope-nope");
+    assertThat(err.text() + metrics)
+        .doesNotContain("writer-token")
+        .doesNotContain("reader-token")
+        .doesNotContain("nope-nope");
   }
 
   @Test
@@ -205,11 +216,14 @@ public class CacheServerTest {
       rnd.nextBytes(b);
       assertThat(put(action(100 + i), b, null).statusCode()).isEqualTo(204);
       // keep the first entry hot
-      assertThat(get("action/" + action(100), Map.of("Want-Object", "1")).statusCode()).isEqualTo(200);
+      assertThat(get("action/" + action(100), Map.of("Want-Object", "1")).statusCode())
+          .isEqualTo(200);
     }
     assertThat(server.storedBytes()).isLessThanOrEqualTo(100_000);
-    assertThat(get("action/" + action(101), Map.of("Want-Object", "1")).statusCode()).isEqualTo(404);
-    assertThat(get("action/" + action(129), Map.of("Want-Object", "1")).statusCode()).isEqualTo(200);
+    assertThat(get("action/" + action(101), Map.of("Want-Object", "1")).statusCode())
+        .isEqualTo(404);
+    assertThat(get("action/" + action(129), Map.of("Want-Object", "1")).statusCode())
+        .isEqualTo(200);
     String metrics = new String(get("metrics", Map.of()).body(), StandardCharsets.UTF_8);
     assertThat(metrics).contains("progcache_evictions_total").contains("progcache_requests_total");
   }
@@ -224,13 +238,15 @@ public class CacheServerTest {
     try (java.net.Socket slow = new java.net.Socket("127.0.0.1", server.url().getPort())) {
       slow.setSoTimeout(20_000);
       OutputStream o = slow.getOutputStream();
-      o.write(("PUT /" + a + "/" + out + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      o.write(
+          ("PUT /" + a + "/" + out + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       o.write(body, 0, 10); // and then nothing: this PUT holds the one slot
       o.flush();
       Thread.sleep(300);
       long t0 = System.nanoTime();
-      List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> waiting = new java.util.ArrayList<>();
+      List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> waiting =
+          new java.util.ArrayList<>();
       for (int i = 0; i < 6; i++) {
         waiting.add(
             http.sendAsync(
@@ -242,14 +258,21 @@ public class CacheServerTest {
         codes.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
       }
       assertThat(codes).as("over the waiting room: refused at once").contains(503);
-      assertThat(codes).as("the waiting ones are served once the slot is free").contains(200).containsOnly(200, 503);
+      assertThat(codes)
+          .as("the waiting ones are served once the slot is free")
+          .contains(200)
+          .containsOnly(200, 503);
       // the trickling PUT was cut off at its deadline: an answer (400: the client's fault, not a
       // 2xx), or the connection closed
       String answer = new String(slow.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-      assertThat(answer).satisfiesAnyOf(s -> assertThat(s).isEmpty(), s -> assertThat(s).startsWith("HTTP/1.1 400"));
+      assertThat(answer)
+          .satisfiesAnyOf(
+              s -> assertThat(s).isEmpty(), s -> assertThat(s).startsWith("HTTP/1.1 400"));
       assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(15_000);
     }
-    assertThat(get("action/" + a, Map.of("Want-Object", "1")).statusCode()).as("nothing stored").isEqualTo(404);
+    assertThat(get("action/" + a, Map.of("Want-Object", "1")).statusCode())
+        .as("nothing stored")
+        .isEqualTo(404);
   }
 
   @Test
@@ -259,9 +282,13 @@ public class CacheServerTest {
     try {
       // the JDK client upgrades from HTTP/1.1 for http:// URLs
       HttpResponse<String> r =
-          h2.send(HttpRequest.newBuilder(server.url().resolve("healthz")).GET().build(), HttpResponse.BodyHandlers.ofString());
+          h2.send(
+              HttpRequest.newBuilder(server.url().resolve("healthz")).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       HttpResponse<String> r2 =
-          h2.send(HttpRequest.newBuilder(server.url().resolve("healthz")).GET().build(), HttpResponse.BodyHandlers.ofString());
+          h2.send(
+              HttpRequest.newBuilder(server.url().resolve("healthz")).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r2.version()).isEqualTo(HttpClient.Version.HTTP_2);
     } finally {
@@ -279,7 +306,13 @@ public class CacheServerTest {
       s.setSoTimeout(20_000);
       var out = s.getOutputStream();
       out.write(
-          ("PUT /" + a + "/" + sha(body) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + body.length + "\r\n\r\n")
+          ("PUT /"
+                  + a
+                  + "/"
+                  + sha(body)
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+                  + body.length
+                  + "\r\n\r\n")
               .getBytes(StandardCharsets.ISO_8859_1));
       out.write(body, 0, body.length / 2);
       out.flush();
@@ -288,7 +321,10 @@ public class CacheServerTest {
       Thread.sleep(300);
       out.write(body, body.length / 2, body.length - body.length / 2);
       out.flush();
-      String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1)).readLine();
+      String status =
+          new java.io.BufferedReader(
+                  new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1))
+              .readLine();
       assertThat(status).startsWith("HTTP/1.1 204");
       stopper.join(20_000);
     }

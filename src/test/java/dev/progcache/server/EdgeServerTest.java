@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -33,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 class EdgeServerTest {
   @TempDir Path tmp;
   private final List<AutoCloseable> open = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final TextLog err = new TextLog();
 
   @AfterEach
@@ -44,11 +44,18 @@ class EdgeServerTest {
     }
   }
 
-  private CacheServer server(String name, @Nullable Path tokens, Map<String, String> env, String... args)
+  private CacheServer server(
+      String name, @Nullable Path tokens, Map<String, String> env, String... args)
       throws Exception {
     List<String> a =
         new ArrayList<>(
-            List.of("--listen", "127.0.0.1:0", "--dir", tmp.resolve(name).toString(), "--metrics-listen", "0"));
+            List.of(
+                "--listen",
+                "127.0.0.1:0",
+                "--dir",
+                tmp.resolve(name).toString(),
+                "--metrics-listen",
+                "0"));
     if (tokens != null) {
       a.addAll(List.of("--tokens", tokens.toString()));
     }
@@ -59,7 +66,8 @@ class EdgeServerTest {
   }
 
   private CacheServer edge(URI upstream, String... args) throws Exception {
-    List<String> a = new ArrayList<>(List.of("--upstream", upstream.toString(), "--upstream-drain", "10s"));
+    List<String> a =
+        new ArrayList<>(List.of("--upstream", upstream.toString(), "--upstream-drain", "10s"));
     a.addAll(List.of(args));
     return server("edge", null, Map.of(), a.toArray(String[]::new));
   }
@@ -74,8 +82,10 @@ class EdgeServerTest {
     return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
-  private HttpResponse<byte[]> get(URI base, String action, @Nullable String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("action/" + action)).header("Want-Object", "1");
+  private HttpResponse<byte[]> get(URI base, String action, @Nullable String token)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(base.resolve("action/" + action)).header("Want-Object", "1");
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -86,11 +96,14 @@ class EdgeServerTest {
   private long upstream(CacheServer s, String outcome) throws Exception {
     String m =
         http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.metricsPort() + "/metrics")).build(),
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + s.metricsPort() + "/metrics"))
+                    .build(),
                 HttpResponse.BodyHandlers.ofString())
             .body();
     Matcher x =
-        Pattern.compile("progcache_upstream_requests_total\\{outcome=\"" + outcome + "\",?\\} ([0-9.E]+)")
+        Pattern.compile(
+                "progcache_upstream_requests_total\\{outcome=\"" + outcome + "\",?\\} ([0-9.E]+)")
             .matcher(m);
     assertThat(x.find()).as("metric %s in:\n%s", outcome, m).isTrue();
     return (long) Double.parseDouble(x.group(1));
@@ -167,7 +180,9 @@ class EdgeServerTest {
       assertThat(upstream(edge, "corrupt")).isEqualTo(1);
       assertThat(upstream(edge, "hit")).isZero();
       central.mode(FaultServer.Mode.ERROR_500);
-      assertThat(get(edge.url(), action, null).statusCode()).as("nothing was kept at the edge").isEqualTo(404);
+      assertThat(get(edge.url(), action, null).statusCode())
+          .as("nothing was kept at the edge")
+          .isEqualTo(404);
       String output = sha(body);
       try (var files = Files.walk(tmp.resolve("edge"))) {
         assertThat(files.filter(Files::isRegularFile).map(Path::getFileName).map(Path::toString))
@@ -183,19 +198,29 @@ class EdgeServerTest {
   @Test
   void namespaces_forwardWithTheEdgesToken_andAPrWriteNeverReachesCentralMain() throws Exception {
     Path centralTokens = tmp.resolve("central-tokens");
-    Files.writeString(centralTokens, hashed("edge-token-0123456789abc") + " read,write name=edge\n");
+    Files.writeString(
+        centralTokens, hashed("edge-token-0123456789abc") + " read,write name=edge\n");
     CacheServer central = server("central", centralTokens, Map.of());
     Path edgeTokens = tmp.resolve("edge-tokens");
     Files.writeString(
         edgeTokens,
-        hashed("main-token-0123456789abc") + " read,write name=ci\n"
-            + hashed("pr-token-0123456789abcde") + " read,write ns=pr-1 reads=main name=pr-1\n");
+        hashed("main-token-0123456789abc")
+            + " read,write name=ci\n"
+            + hashed("pr-token-0123456789abcde")
+            + " read,write ns=pr-1 reads=main name=pr-1\n");
     Path tokenFile = tmp.resolve("upstream-token");
     Files.writeString(tokenFile, "edge-token-0123456789abc\n");
     CacheServer edge =
         server(
-            "edge", edgeTokens, Map.of(), "--upstream", central.url().toString(),
-            "--upstream-token-file", tokenFile.toString(), "--upstream-drain", "10s");
+            "edge",
+            edgeTokens,
+            Map.of(),
+            "--upstream",
+            central.url().toString(),
+            "--upstream-token-file",
+            tokenFile.toString(),
+            "--upstream-drain",
+            "10s");
 
     byte[] trusted = "from main".getBytes(StandardCharsets.UTF_8);
     String a1 = sha("main action".getBytes(StandardCharsets.UTF_8));
@@ -228,35 +253,61 @@ class EdgeServerTest {
   @Test
   void config_rejectsBadUpstreamSettings_withClearMessages() throws Exception {
     String dir = tmp.resolve("x").toString();
-    assertThatThrownBy(() -> ServeConfig.parse(List.of("--dir", dir, "--upstream", "ftp://central"), Map.of()))
-        .hasMessageContaining("--upstream / PROGCACHE_SERVE_UPSTREAM must look like http://host:port");
     assertThatThrownBy(
-            () -> ServeConfig.parse(List.of("--dir", dir, "--upstream", "http://user:secret@central:1"), Map.of()))
+            () -> ServeConfig.parse(List.of("--dir", dir, "--upstream", "ftp://central"), Map.of()))
+        .hasMessageContaining(
+            "--upstream / PROGCACHE_SERVE_UPSTREAM must look like http://host:port");
+    assertThatThrownBy(
+            () ->
+                ServeConfig.parse(
+                    List.of("--dir", dir, "--upstream", "http://user:secret@central:1"), Map.of()))
         .hasMessageContaining("must not carry credentials")
         .hasMessageNotContaining("secret");
     assertThatThrownBy(
             () ->
                 ServeConfig.parse(
-                    List.of("--dir", dir, "--upstream", "http://central:1", "--s3", "s3://bucket-one/p"), Map.of()))
+                    List.of(
+                        "--dir",
+                        dir,
+                        "--upstream",
+                        "http://central:1",
+                        "--s3",
+                        "s3://bucket-one/p"),
+                    Map.of()))
         .hasMessageContaining("either --upstream or --s3");
     assertThatThrownBy(
-            () -> ServeConfig.parse(List.of("--dir", dir), Map.of("PROGCACHE_SERVE_UPSTREAM_TOKEN", "t0123456789")))
+            () ->
+                ServeConfig.parse(
+                    List.of("--dir", dir), Map.of("PROGCACHE_SERVE_UPSTREAM_TOKEN", "t0123456789")))
         .hasMessageContaining("without --upstream");
     assertThatThrownBy(
             () ->
                 ServeConfig.parse(
-                    List.of("--dir", dir, "--listen", "127.0.0.1:8421", "--upstream", "http://localhost:8421/"),
+                    List.of(
+                        "--dir",
+                        dir,
+                        "--listen",
+                        "127.0.0.1:8421",
+                        "--upstream",
+                        "http://localhost:8421/"),
                     Map.of()))
         .hasMessageContaining("this server's own address");
     assertThatThrownBy(
             () ->
                 ServeConfig.parse(
-                    List.of("--dir", dir, "--upstream", "http://central:1", "--upstream-token-file", dir + "/none"),
+                    List.of(
+                        "--dir",
+                        dir,
+                        "--upstream",
+                        "http://central:1",
+                        "--upstream-token-file",
+                        dir + "/none"),
                     Map.of()))
         .hasMessageContaining("cannot read --upstream-token-file");
     ServeConfig ok =
         ServeConfig.parse(
-            List.of("--dir", dir, "--upstream", "https://central.example/", "--upstream-timeout", "3s"),
+            List.of(
+                "--dir", dir, "--upstream", "https://central.example/", "--upstream-timeout", "3s"),
             Map.of("PROGCACHE_SERVE_UPSTREAM_TOKEN", "secret-upstream-token"));
     assertThat(ok.upstream()).isNotNull();
     assertThat(ok.upstream().token()).isEqualTo("secret-upstream-token");

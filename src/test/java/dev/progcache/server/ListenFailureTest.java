@@ -38,7 +38,11 @@ class ListenFailureTest {
           .isInstanceOf(ServeException.class)
           .hasMessageContaining("cannot listen on 127.0.0.1:" + port + ": the port is in use")
           .hasMessageContaining("--listen")
-          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Failed to bind").doesNotContain("Exception"));
+          .satisfies(
+              e ->
+                  assertThat(e.getMessage())
+                      .doesNotContain("Failed to bind")
+                      .doesNotContain("Exception"));
     }
   }
 

@@ -8,15 +8,18 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link CacheServer} on 127.0.0.1 over a directory, started by the test when it has its
- * tokens, and an HTTP/1.1 client for it. Close it after each test.
+ * A {@link CacheServer} on 127.0.0.1 over a directory, started by the test when it has its tokens,
+ * and an HTTP/1.1 client for it. Close it after each test.
  */
 public final class LoopbackServer implements AutoCloseable {
-  public final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  public final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final long maxObject;
   private @Nullable CacheServer server;
 
-  /** @param maxObject the server's object size limit */
+  /**
+   * @param maxObject the server's object size limit
+   */
   public LoopbackServer(long maxObject) {
     this.maxObject = maxObject;
   }
@@ -27,8 +30,7 @@ public final class LoopbackServer implements AutoCloseable {
         new ServeConfig.Limits(1 << 30, maxObject, 64, Duration.ofSeconds(10), 8192, 4096);
     server =
         CacheServer.start(
-            ServeConfig.onDisk("127.0.0.1", 0, store, tokens, l, false),
-            new TextLog());
+            ServeConfig.onDisk("127.0.0.1", 0, store, tokens, l, false), new TextLog());
   }
 
   public URI url() {

@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ModuleRoutesTest {
   @TempDir Path tmp;
   private final List<AutoCloseable> open = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final TextLog err = new TextLog();
   private FakeGoProxy upstream;
   private Path upstreamRoot;
@@ -54,8 +54,16 @@ class ModuleRoutesTest {
     return ServeConfig.parse(List.of(args), Map.of());
   }
 
-  private CacheServer server(String name, Map<String, String> env, String... args) throws Exception {
-    List<String> a = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--dir", tmp.resolve(name).toString(), "--no-access-log"));
+  private CacheServer server(String name, Map<String, String> env, String... args)
+      throws Exception {
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "--listen",
+                "127.0.0.1:0",
+                "--dir",
+                tmp.resolve(name).toString(),
+                "--no-access-log"));
     a.addAll(List.of(args));
     CacheServer s = CacheServer.start(ServeConfig.parse(a, env), err);
     open.add(s);
@@ -71,44 +79,76 @@ class ModuleRoutesTest {
   }
 
   @Test
-  void flags_modproxyAloneMeansTheDefault_aValueIsTheUpstreamList_andBadValuesAreExplained() throws Exception {
+  void flags_modproxyAloneMeansTheDefault_aValueIsTheUpstreamList_andBadValuesAreExplained()
+      throws Exception {
     assertThat(parse().modules()).isNull();
     assertThat(parse("--modproxy").modules().upstreams()).isNull();
     assertThat(parse("--modproxy", "--listen", "127.0.0.1:0").modules().upstreams()).isNull();
-    ModProxySettings m = parse("--modproxy", "http://a.test/p|http://b.test", "--max-module-size", "1K", "--modproxy-list-ttl", "5s").modules();
+    ModProxySettings m =
+        parse(
+                "--modproxy",
+                "http://a.test/p|http://b.test",
+                "--max-module-size",
+                "1K",
+                "--modproxy-list-ttl",
+                "5s")
+            .modules();
     assertThat(m.upstreams()).isEqualTo("http://a.test/p|http://b.test");
     assertThat(m.maxModuleSize()).isEqualTo(1024);
     assertThat(m.listTtl()).hasSeconds(5);
     assertThat(parse("--modproxy=default").modules().upstreams()).isNull();
 
     assertThatThrownBy(() -> parse("--modproxy=direct")).hasMessageContaining("names no proxy URL");
-    assertThatThrownBy(() -> parse("--modproxy=ftp://x")).hasMessageContaining("must look like http://host:port");
-    assertThatThrownBy(() -> parse("--modproxy-netrc", "/x")).hasMessageContaining("need --modproxy");
+    assertThatThrownBy(() -> parse("--modproxy=ftp://x"))
+        .hasMessageContaining("must look like http://host:port");
+    assertThatThrownBy(() -> parse("--modproxy-netrc", "/x"))
+        .hasMessageContaining("need --modproxy");
   }
 
   @Test
   void edge_withModproxyAlone_readsModulesThroughTheCentralServer_withItsToken() throws Exception {
     Path tokens = tmp.resolve("tokens");
     Files.writeString(tokens, "edge-token-0123456789 modules edge\n");
-    CacheServer central = server("central", Map.of(), "--tokens", tokens.toString(), "--modproxy", upstream.url().toString());
+    CacheServer central =
+        server(
+            "central",
+            Map.of(),
+            "--tokens",
+            tokens.toString(),
+            "--modproxy",
+            upstream.url().toString());
     CacheServer edge =
-        server("edge", Map.of("PROGCACHE_SERVE_UPSTREAM_TOKEN", "edge-token-0123456789"), "--upstream", central.url().toString(), "--modproxy");
+        server(
+            "edge",
+            Map.of("PROGCACHE_SERVE_UPSTREAM_TOKEN", "edge-token-0123456789"),
+            "--upstream",
+            central.url().toString(),
+            "--modproxy");
     String zip = "example.com/a/@v/v1.0.0.zip";
 
     long t0 = System.nanoTime();
-    HttpResponse<byte[]> first = http.send(HttpRequest.newBuilder(edge.url().resolve("mod/" + zip)).build(), HttpResponse.BodyHandlers.ofByteArray());
-    HttpResponse<byte[]> second = http.send(HttpRequest.newBuilder(edge.url().resolve("mod/" + zip)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> first =
+        http.send(
+            HttpRequest.newBuilder(edge.url().resolve("mod/" + zip)).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> second =
+        http.send(
+            HttpRequest.newBuilder(edge.url().resolve("mod/" + zip)).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
 
     assertThat(first.statusCode()).isEqualTo(200);
     assertThat(second.body()).isEqualTo(Files.readAllBytes(upstreamRoot.resolve(zip)));
     assertThat((System.nanoTime() - t0) / 1_000_000).as("ms for both requests").isLessThan(5_000);
     assertThat(upstream.requests(zip)).isEqualTo(1);
-    assertThat(err.text()).contains("module proxy at /mod/: modules from [" + central.url() + "mod/]");
+    assertThat(err.text())
+        .contains("module proxy at /mod/: modules from [" + central.url() + "mod/]");
   }
 
   @Test
   void maxModuleSize_refusesALargerZip_with502_andStoresNothing() throws Exception {
-    CacheServer s = server("srv", Map.of(), "--modproxy", upstream.url().toString(), "--max-module-size", "100");
+    CacheServer s =
+        server(
+            "srv", Map.of(), "--modproxy", upstream.url().toString(), "--max-module-size", "100");
 
     HttpResponse<String> r = get(s.url().resolve("mod/example.com/a/@v/v1.0.0.zip"), null);
 
@@ -158,6 +198,7 @@ class ModuleRoutesTest {
     assertThatThrownBy(() -> parse("--modproxy", "--modproxy-rate", "fast"))
         .hasMessageContaining("--modproxy-rate fast")
         .hasMessageContaining("requests per second");
-    assertThatThrownBy(() -> parse("--modproxy-rate", "5")).hasMessageContaining("needs --modproxy");
+    assertThatThrownBy(() -> parse("--modproxy-rate", "5"))
+        .hasMessageContaining("needs --modproxy");
   }
 }

@@ -21,7 +21,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,7 +56,8 @@ class OidcServerTest {
 
   @TempDir Path tmp;
   private final TextLog err = new TextLog();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final TestClock clock = new TestClock(Instant.parse("2026-11-26T03:00:00Z"));
   private FakeIssuer issuer;
   private CacheServer server;
@@ -118,12 +118,14 @@ class OidcServerTest {
     }
   }
 
-  private CacheServer start(String jwks, int maxNamespaces, Duration fetchTimeout) throws Exception {
+  private CacheServer start(String jwks, int maxNamespaces, Duration fetchTimeout)
+      throws Exception {
     Path rules = Files.writeString(tmp.resolve("rules"), RULES);
     OidcSettings o =
         OidcSettings.of(issuer.issuer(), AUD, jwks, rules.toString(), Duration.ofSeconds(30))
             .withFetch(fetchTimeout, Duration.ofSeconds(10));
-    ServeConfig.Limits l = new ServeConfig.Limits(1 << 30, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
+    ServeConfig.Limits l =
+        new ServeConfig.Limits(1 << 30, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
     ServeConfig.Trust t = new ServeConfig.Trust(false, false, 1 << 30, maxNamespaces, o);
     server =
         CacheServer.start(
@@ -138,7 +140,8 @@ class OidcServerTest {
   /** {@code /metrics} from the metrics address, which needs no token. */
   private String scrape() throws Exception {
     URI u = URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics");
-    return http.send(HttpRequest.newBuilder(u).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return http.send(HttpRequest.newBuilder(u).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private CacheServer start() throws Exception {
@@ -156,7 +159,8 @@ class OidcServerTest {
   private int put(String prefix, String action, String body, String token) throws Exception {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     HttpRequest.Builder r =
-        HttpRequest.newBuilder(server.url().resolve(prefix + action + "/" + sha(b))).PUT(HttpRequest.BodyPublishers.ofByteArray(b));
+        HttpRequest.newBuilder(server.url().resolve(prefix + action + "/" + sha(b)))
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(b));
     if (token != null) {
       r.header("Authorization", "Bearer " + token);
     }
@@ -168,7 +172,8 @@ class OidcServerTest {
   }
 
   private HttpResponse<String> get(String path, String token) throws Exception {
-    HttpRequest.Builder r = HttpRequest.newBuilder(server.url().resolve(path)).header("Want-Object", "1");
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(server.url().resolve(path)).header("Want-Object", "1");
     if (token != null) {
       r.header("Authorization", "Bearer " + token);
     }
@@ -196,7 +201,9 @@ class OidcServerTest {
     assertThat(put("", a, "built on main", t)).isEqualTo(204);
     assertThat(get("action/" + a, t).body()).isEqualTo("built on main");
     assertThat(get("ns/main/action/" + a, t).body()).isEqualTo("built on main");
-    assertThat(accessLog()).contains(" - oidc:acme/app@refs/heads/main [").contains("\"PUT /" + a + "/");
+    assertThat(accessLog())
+        .contains(" - oidc:acme/app@refs/heads/main [")
+        .contains("\"PUT /" + a + "/");
   }
 
   @Test
@@ -213,7 +220,9 @@ class OidcServerTest {
     assertThat(put("ns/pr-13/", fromPr, "pr body", pr)).isEqualTo(403);
     assertThat(get("action/" + fromPr, pr).body()).isEqualTo("pr body");
     assertThat(get("action/" + fromMain, pr).body()).as("a PR reads main").isEqualTo("main body");
-    assertThat(get("action/" + fromPr, main).statusCode()).as("main never sees pr-12").isEqualTo(404);
+    assertThat(get("action/" + fromPr, main).statusCode())
+        .as("main never sees pr-12")
+        .isEqualTo(404);
     assertThat(Files.isDirectory(tmp.resolve("store").resolve("ns").resolve("pr-12"))).isTrue();
     assertThat(accessLog()).contains(" - oidc:acme/app@refs/pull/12/merge [");
   }
@@ -228,7 +237,9 @@ class OidcServerTest {
     assertThat(put("", same, "poisoned", pr)).isEqualTo(204);
     assertThat(put("ns/main/", same, "poisoned", pr)).isEqualTo(403);
     assertThat(get("action/" + same, main).body()).isEqualTo("trusted");
-    assertThat(get("action/" + same, pr).body()).as("the PR sees its own entry").isEqualTo("poisoned");
+    assertThat(get("action/" + same, pr).body())
+        .as("the PR sees its own entry")
+        .isEqualTo("poisoned");
     // and in the other order: a PR first, then main still misses
     String first = action("pr first");
     assertThat(put("", first, "poisoned", pr)).isEqualTo(204);
@@ -240,13 +251,16 @@ class OidcServerTest {
     Files.writeString(tmp.resolve("rules2"), "repository=acme/app -> read,write ns=${head_ref}\n");
     ClaimRules r = ClaimRules.load(tmp.resolve("rules2"));
     assertThat(r.decide(Map.of("repository", "acme/app", "head_ref", "MAIN")).principal()).isNull();
-    assertThat(r.decide(Map.of("repository", "acme/app", "head_ref", "feature/x")).principal().home()).isEqualTo("feature-x");
+    assertThat(
+            r.decide(Map.of("repository", "acme/app", "head_ref", "feature/x")).principal().home())
+        .isEqualTo("feature-x");
   }
 
   @Test
   void tokenMatchingNoRule_is403() throws Exception {
     start();
-    String other = token(Map.of("repository", "evil/fork", "ref", "refs/heads/main", "event_name", "push"));
+    String other =
+        token(Map.of("repository", "evil/fork", "ref", "refs/heads/main", "event_name", "push"));
     assertThat(read(other)).isEqualTo(403);
     assertThat(put("", action("x"), "x", other)).isEqualTo(403);
     String tools = token(Map.of("repository", "acme/tools", "ref", "refs/heads/main"));
@@ -262,10 +276,20 @@ class OidcServerTest {
   @Test
   void expiredToken_is401() throws Exception {
     start();
-    String t = issuer.token(AUD, clock.instant(), MAIN_PUSH, b -> b.expirationTime(Date.from(clock.instant().minusSeconds(31))));
+    String t =
+        issuer.token(
+            AUD,
+            clock.instant(),
+            MAIN_PUSH,
+            b -> b.expirationTime(Date.from(clock.instant().minusSeconds(31))));
     assertThat(read(t)).isEqualTo(401);
     assertThat(get("action/" + action("probe"), t).body()).contains("expired");
-    String within = issuer.token(AUD, clock.instant(), MAIN_PUSH, b -> b.expirationTime(Date.from(clock.instant().minusSeconds(20))));
+    String within =
+        issuer.token(
+            AUD,
+            clock.instant(),
+            MAIN_PUSH,
+            b -> b.expirationTime(Date.from(clock.instant().minusSeconds(20))));
     assertThat(read(within)).as("within the clock skew").isEqualTo(404);
     String fresh = token(MAIN_PUSH);
     clock.advance(Duration.ofMinutes(11));
@@ -275,7 +299,12 @@ class OidcServerTest {
   @Test
   void notYetValidToken_is401() throws Exception {
     start();
-    String t = issuer.token(AUD, clock.instant(), MAIN_PUSH, b -> b.notBeforeTime(Date.from(clock.instant().plusSeconds(120))));
+    String t =
+        issuer.token(
+            AUD,
+            clock.instant(),
+            MAIN_PUSH,
+            b -> b.notBeforeTime(Date.from(clock.instant().plusSeconds(120))));
     assertThat(read(t)).isEqualTo(401);
     clock.advance(Duration.ofSeconds(100));
     assertThat(read(t)).as("valid once nbf minus skew has passed").isEqualTo(404);
@@ -287,7 +316,8 @@ class OidcServerTest {
     RSAKey other = FakeIssuer.newKey(issuer.signingKey().getKeyID());
     String forged = issuer.sign(issuer.claims(AUD, clock.instant(), MAIN_PUSH), other);
     assertThat(read(forged)).isEqualTo(401);
-    String unknownKid = issuer.sign(issuer.claims(AUD, clock.instant(), MAIN_PUSH), FakeIssuer.newKey("attacker"));
+    String unknownKid =
+        issuer.sign(issuer.claims(AUD, clock.instant(), MAIN_PUSH), FakeIssuer.newKey("attacker"));
     assertThat(read(unknownKid)).isEqualTo(401);
     assertThat(read(token(MAIN_PUSH))).isEqualTo(404);
   }
@@ -303,14 +333,17 @@ class OidcServerTest {
   @Test
   void wrongIssuer_is401() throws Exception {
     start();
-    String t = issuer.token(AUD, clock.instant(), MAIN_PUSH, b -> b.issuer(issuer.issuer() + "/other"));
+    String t =
+        issuer.token(AUD, clock.instant(), MAIN_PUSH, b -> b.issuer(issuer.issuer() + "/other"));
     assertThat(read(t)).isEqualTo(401);
   }
 
   @Test
   void algNone_is401() throws Exception {
     start();
-    String t = issuer.remember(new PlainJWT(issuer.claims(AUD, clock.instant(), MAIN_PUSH).build()).serialize());
+    String t =
+        issuer.remember(
+            new PlainJWT(issuer.claims(AUD, clock.instant(), MAIN_PUSH).build()).serialize());
     assertThat(read(t)).isEqualTo(401);
     assertThat(put("", action("none"), "x", t)).isEqualTo(401);
   }
@@ -346,7 +379,9 @@ class OidcServerTest {
 
     // made-up key ids do not make the server hammer the issuer
     for (int i = 0; i < 5; i++) {
-      String bogus = issuer.sign(issuer.claims(AUD, clock.instant(), MAIN_PUSH), FakeIssuer.newKey("bogus-" + i));
+      String bogus =
+          issuer.sign(
+              issuer.claims(AUD, clock.instant(), MAIN_PUSH), FakeIssuer.newKey("bogus-" + i));
       assertThat(read(bogus)).isEqualTo(401);
     }
     assertThat(issuer.jwksRequests()).as("rate limited").isEqualTo(2);
@@ -375,7 +410,8 @@ class OidcServerTest {
 
   @Test
   void jwksServerHanging_is401_withinTheFetchTimeout() throws Exception {
-    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket silent =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
       start("http://127.0.0.1:" + silent.getLocalPort() + "/jwks", 256, Duration.ofMillis(500));
       long t0 = System.nanoTime();
       assertThat(read(token(MAIN_PUSH))).isEqualTo(401);
@@ -395,16 +431,44 @@ class OidcServerTest {
   void maxNamespaces_writeCreatingOneMore_is507_andReadsCreateNothing() throws Exception {
     start(null, 2, Duration.ofSeconds(5));
     for (int pr = 1; pr <= 2; pr++) {
-      String t = token(Map.of("repository", "acme/app", "ref", "refs/pull/" + pr + "/merge", "event_name", "pull_request"));
+      String t =
+          token(
+              Map.of(
+                  "repository",
+                  "acme/app",
+                  "ref",
+                  "refs/pull/" + pr + "/merge",
+                  "event_name",
+                  "pull_request"));
       assertThat(put("", action("n" + pr), "body " + pr, t)).isEqualTo(204);
     }
-    String third = token(Map.of("repository", "acme/app", "ref", "refs/pull/3/merge", "event_name", "pull_request"));
+    String third =
+        token(
+            Map.of(
+                "repository",
+                "acme/app",
+                "ref",
+                "refs/pull/3/merge",
+                "event_name",
+                "pull_request"));
     assertThat(read(third)).as("reading an unknown namespace is a miss").isEqualTo(404);
     assertThat(Files.exists(tmp.resolve("store").resolve("ns").resolve("pr-3"))).isFalse();
     assertThat(put("", action("n3"), "body 3", third)).isEqualTo(507);
-    assertThat(put("", action("n4"), "body 4", token(MAIN_PUSH))).as("main is not limited").isEqualTo(204);
-    String again = token(Map.of("repository", "acme/app", "ref", "refs/pull/1/merge", "event_name", "pull_request"));
-    assertThat(put("", action("n5"), "body 5", again)).as("existing namespaces still take writes").isEqualTo(204);
+    assertThat(put("", action("n4"), "body 4", token(MAIN_PUSH)))
+        .as("main is not limited")
+        .isEqualTo(204);
+    String again =
+        token(
+            Map.of(
+                "repository",
+                "acme/app",
+                "ref",
+                "refs/pull/1/merge",
+                "event_name",
+                "pull_request"));
+    assertThat(put("", action("n5"), "body 5", again))
+        .as("existing namespaces still take writes")
+        .isEqualTo(204);
     assertThat(Files.exists(tmp.resolve("store").resolve("ns").resolve("pr-3"))).isFalse();
 
     // namespaces already on disk count after a restart
@@ -439,21 +503,40 @@ class OidcServerTest {
     Path tokens =
         Files.writeString(
             tmp.resolve("tokens"),
-            "sha256:" + HexFormat.of().formatHex(Tokens.sha256("static-token-0123456789"))
+            "sha256:"
+                + HexFormat.of().formatHex(Tokens.sha256("static-token-0123456789"))
                 + " read,write ns=pr-7 name=team\n");
     Path rules = Files.writeString(tmp.resolve("rules"), RULES);
-    OidcSettings o = OidcSettings.of(issuer.issuer(), AUD, null, rules.toString(), Duration.ofSeconds(30));
-    ServeConfig.Limits l = new ServeConfig.Limits(1 << 30, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
+    OidcSettings o =
+        OidcSettings.of(issuer.issuer(), AUD, null, rules.toString(), Duration.ofSeconds(30));
+    ServeConfig.Limits l =
+        new ServeConfig.Limits(1 << 30, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
     server =
         CacheServer.start(
             ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), tokens, l, true)
                 .withTrust(ServeConfig.Trust.DEFAULT.withOidc(o)),
             err,
             clock);
-    String pr7 = token(Map.of("repository", "acme/app", "ref", "refs/pull/7/merge", "event_name", "pull_request"));
+    String pr7 =
+        token(
+            Map.of(
+                "repository",
+                "acme/app",
+                "ref",
+                "refs/pull/7/merge",
+                "event_name",
+                "pull_request"));
     assertThat(put("", action("x"), "poison", pr7)).isEqualTo(403);
     assertThat(read(pr7)).isEqualTo(403);
-    String pr8 = token(Map.of("repository", "acme/app", "ref", "refs/pull/8/merge", "event_name", "pull_request"));
+    String pr8 =
+        token(
+            Map.of(
+                "repository",
+                "acme/app",
+                "ref",
+                "refs/pull/8/merge",
+                "event_name",
+                "pull_request"));
     assertThat(put("", action("x"), "fine", pr8)).isEqualTo(204);
     assertThat(get("action/" + action("x"), "static-token-0123456789").statusCode()).isEqualTo(404);
   }

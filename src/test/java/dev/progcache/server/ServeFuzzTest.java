@@ -39,9 +39,18 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeFuzzTest {
   private static final int CASES = 1500;
   private static final Duration BUDGET = Duration.ofSeconds(60);
-  private static final String[] METHODS = {"GET", "GET", "PUT", "PUT", "PUT", "POST", "HEAD", "DELETE", "OPTIONS", "BREW", "get", ""};
+  private static final String[] METHODS = {
+    "GET", "GET", "PUT", "PUT", "PUT", "POST", "HEAD", "DELETE", "OPTIONS", "BREW", "get", ""
+  };
   private static final String[] TOKENS = {
-    null, ServeHoldsTest.WRITER, ServeHoldsTest.PR1, ServeHoldsTest.PR2, ServeHoldsTest.READER99, "nope-0123456789abcdef", "eyJhbGciOiJSUzI1NiJ9.e30.AAAA", ""
+    null,
+    ServeHoldsTest.WRITER,
+    ServeHoldsTest.PR1,
+    ServeHoldsTest.PR2,
+    ServeHoldsTest.READER99,
+    "nope-0123456789abcdef",
+    "eyJhbGciOiJSUzI1NiJ9.e30.AAAA",
+    ""
   };
   @TempDir Path tmp;
   private CacheServer server;
@@ -59,11 +68,13 @@ class ServeFuzzTest {
         Files.write(
             tmp.resolve("tokens"),
             List.of(
-                ServeHoldsTest.line(ServeHoldsTest.WRITER, "read,write,metrics", "main", null, "ci"),
+                ServeHoldsTest.line(
+                    ServeHoldsTest.WRITER, "read,write,metrics", "main", null, "ci"),
                 ServeHoldsTest.line(ServeHoldsTest.PR1, "read,write", "pr-1", "main", "pr-1"),
                 ServeHoldsTest.line(ServeHoldsTest.PR2, "read,write", "pr-2", "main", "pr-2"),
                 ServeHoldsTest.line(ServeHoldsTest.READER99, "read", "pr-99", "main", "pr-99")));
-    ServeConfig.Limits l = new ServeConfig.Limits(1 << 20, 64 << 10, 64, Duration.ofSeconds(3), 8192, 512);
+    ServeConfig.Limits l =
+        new ServeConfig.Limits(1 << 20, 64 << 10, 64, Duration.ofSeconds(3), 8192, 512);
     server =
         CacheServer.start(
             ServeConfig.onDisk("127.0.0.1", 0, tmp.resolve("store"), tokens, l, false)
@@ -89,7 +100,10 @@ class ServeFuzzTest {
       if (answer.startsWith("HTTP/1.1 4") || answer.startsWith("HTTP/1.1 5")) {
         if (answer.contains("id=\"sign-in\"")) {
           // the status page's sign-in form, its one HTML answer to an anonymous visitor
-          assertThat(answer).startsWith("HTTP/1.1 401").doesNotContain("java.").doesNotContain("Exception");
+          assertThat(answer)
+              .startsWith("HTTP/1.1 401")
+              .doesNotContain("java.")
+              .doesNotContain("Exception");
         } else {
           ServeHoldsTest.assertPlain(answer); // every error body: plain text, no class names
         }
@@ -102,7 +116,12 @@ class ServeFuzzTest {
     try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
       int hits = 0;
       for (String a : pool) {
-        for (String[] who : new String[][] {{"", ServeHoldsTest.WRITER}, {"ns/pr-1/", ServeHoldsTest.PR1}, {"ns/pr-2/", ServeHoldsTest.PR2}}) {
+        for (String[] who :
+            new String[][] {
+              {"", ServeHoldsTest.WRITER},
+              {"ns/pr-1/", ServeHoldsTest.PR1},
+              {"ns/pr-2/", ServeHoldsTest.PR2}
+            }) {
           HttpResponse<byte[]> g =
               http.send(
                   HttpRequest.newBuilder(server.url().resolve(who[0] + "action/" + a))
@@ -113,12 +132,17 @@ class ServeFuzzTest {
           assertThat(g.statusCode()).isIn(200, 404);
           if (g.statusCode() == 200) {
             hits++;
-            assertThat(sha(g.body())).isEqualTo(g.headers().firstValue("Go-Output-Id").orElseThrow());
+            assertThat(sha(g.body()))
+                .isEqualTo(g.headers().firstValue("Go-Output-Id").orElseThrow());
           }
         }
       }
       assertThat(hits).as("some fuzzed PUTs were stored").isPositive();
-      Figures.of("s49", cases, 0, worstNanos / 1e6).with("seed", 49).with("answered", answered).with("verified_hits", hits).print();
+      Figures.of("s49", cases, 0, worstNanos / 1e6)
+          .with("seed", 49)
+          .with("answered", answered)
+          .with("verified_hits", hits)
+          .print();
     }
   }
 
@@ -134,35 +158,45 @@ class ServeFuzzTest {
     }
     String action = pool.get(rnd.nextInt(pool.size()));
     String output = rnd.nextInt(3) == 0 ? action(rnd.nextInt(1000)) : sha(body);
-    String ns = switch (rnd.nextInt(6)) {
-      case 0 -> "/ns/pr-1";
-      case 1 -> "/ns/pr-2";
-      case 2 -> "/ns/pr-99";
-      case 3 -> "/ns/" + junk(rnd, 8);
-      default -> "";
-    };
-    String path = switch (rnd.nextInt(12)) {
-      case 0, 1, 2 -> ns + "/" + action + "/" + output;
-      case 3, 4 -> ns + "/action/" + action;
-      case 5 -> ns + "/output/" + output;
-      case 6 -> ns + "/batch";
-      case 7 -> ns + "/manifest/" + action;
-      case 8 -> List.of("/metrics", "/status.json", "/", "/healthz").get(rnd.nextInt(4));
-      case 9 -> ns + "/" + action.substring(0, rnd.nextInt(64)) + "/" + output;
-      case 10 -> "/" + junk(rnd, rnd.nextInt(300));
-      default -> ns + "/../" + action + "/%2e%2e/" + output;
-    };
-    if (path.startsWith("/ns") && path.contains("/batch") || path.contains("/manifest/") && rnd.nextBoolean()) {
+    String ns =
+        switch (rnd.nextInt(6)) {
+          case 0 -> "/ns/pr-1";
+          case 1 -> "/ns/pr-2";
+          case 2 -> "/ns/pr-99";
+          case 3 -> "/ns/" + junk(rnd, 8);
+          default -> "";
+        };
+    String path =
+        switch (rnd.nextInt(12)) {
+          case 0, 1, 2 -> ns + "/" + action + "/" + output;
+          case 3, 4 -> ns + "/action/" + action;
+          case 5 -> ns + "/output/" + output;
+          case 6 -> ns + "/batch";
+          case 7 -> ns + "/manifest/" + action;
+          case 8 -> List.of("/metrics", "/status.json", "/", "/healthz").get(rnd.nextInt(4));
+          case 9 -> ns + "/" + action.substring(0, rnd.nextInt(64)) + "/" + output;
+          case 10 -> "/" + junk(rnd, rnd.nextInt(300));
+          default -> ns + "/../" + action + "/%2e%2e/" + output;
+        };
+    if (path.startsWith("/ns") && path.contains("/batch")
+        || path.contains("/manifest/") && rnd.nextBoolean()) {
       StringBuilder ids = new StringBuilder();
       for (int i = rnd.nextInt(5); i > 0; i--) {
         ids.append(pool.get(rnd.nextInt(pool.size()))).append('\n');
       }
       body = ids.toString().getBytes(StandardCharsets.US_ASCII);
     }
-    StringBuilder h = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n");
+    StringBuilder h =
+        new StringBuilder(method)
+            .append(' ')
+            .append(path)
+            .append(" HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n");
     String token = TOKENS[rnd.nextInt(TOKENS.length)];
     if (token != null) {
-      h.append("Authorization: ").append(rnd.nextInt(8) == 0 ? "Basic " : "Bearer ").append(token).append("\r\n");
+      h.append("Authorization: ")
+          .append(rnd.nextInt(8) == 0 ? "Basic " : "Bearer ")
+          .append(token)
+          .append("\r\n");
     }
     if (rnd.nextBoolean()) {
       h.append("Want-Object: 1\r\n");
@@ -181,9 +215,14 @@ class ServeFuzzTest {
         halfClose = true;
       }
       case 3 -> { // declares less than it sends
-        h.append("Content-Length: ").append(Math.max(0, body.length - 1 - rnd.nextInt(50))).append("\r\n");
+        h.append("Content-Length: ")
+            .append(Math.max(0, body.length - 1 - rnd.nextInt(50)))
+            .append("\r\n");
       }
-      case 4 -> h.append("Content-Length: ").append(List.of("-1", "abc", "99999999999999999999", " 5").get(rnd.nextInt(4))).append("\r\n");
+      case 4 ->
+          h.append("Content-Length: ")
+              .append(List.of("-1", "abc", "99999999999999999999", " 5").get(rnd.nextInt(4)))
+              .append("\r\n");
       default -> {
         h.append("Transfer-Encoding: chunked\r\n");
         ByteArrayOutputStream c = new ByteArrayOutputStream();
@@ -209,7 +248,9 @@ class ServeFuzzTest {
     return b.toString().replace(" ", "%20");
   }
 
-  /** Sends {@code r} on its own connection; the answer, or "" when the server closed it unanswered. */
+  /**
+   * Sends {@code r} on its own connection; the answer, or "" when the server closed it unanswered.
+   */
   private String send(Request r) throws Exception {
     try (Socket s = new Socket("127.0.0.1", server.port())) {
       s.setSoTimeout(15_000);

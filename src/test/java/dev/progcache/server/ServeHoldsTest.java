@@ -11,8 +11,8 @@ import dev.progcache.server.http.MetricsEndpoint;
 import dev.progcache.server.store.Manifests;
 import dev.progcache.server.store.ServerStore;
 import dev.progcache.testing.TextLog;
-import dev.progcache.wire.Manifest;
 import dev.progcache.wire.BatchFrames;
+import dev.progcache.wire.Manifest;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -34,9 +34,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The server's findings of the security probe (issue 27): token revocation while serving, who
- * reads {@code /metrics}, reads that created namespaces, error bodies, manifests, and PUTs that end
- * early or are too big. Real server on loopback, real HTTP.
+ * The server's findings of the security probe (issue 27): token revocation while serving, who reads
+ * {@code /metrics}, reads that created namespaces, error bodies, manifests, and PUTs that end early
+ * or are too big. Real server on loopback, real HTTP.
  */
 @Timeout(60)
 class ServeHoldsTest {
@@ -45,7 +45,8 @@ class ServeHoldsTest {
   static final String PR2 = "pr2-token-0123456789abcdef";
   static final String READER99 = "reader99-token-0123456789abcdef";
   @TempDir Path tmp;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final TextLog err = new TextLog();
   private CacheServer server;
 
@@ -57,8 +58,10 @@ class ServeHoldsTest {
     }
   }
 
-  private CacheServer start(@Nullable Path tokens, long maxSize, int maxNamespaces) throws Exception {
-    ServeConfig.Limits l = new ServeConfig.Limits(maxSize, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
+  private CacheServer start(@Nullable Path tokens, long maxSize, int maxNamespaces)
+      throws Exception {
+    ServeConfig.Limits l =
+        new ServeConfig.Limits(maxSize, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
     ServeConfig.Trust t = new ServeConfig.Trust(false, false, 1 << 20, maxNamespaces, null);
     server =
         CacheServer.start(
@@ -69,9 +72,17 @@ class ServeHoldsTest {
     return server;
   }
 
-  static String line(String token, String grants, String ns, @Nullable String reads, String name) throws Exception {
-    return "sha256:" + sha(token.getBytes(StandardCharsets.UTF_8)) + " " + grants + " ns=" + ns
-        + (reads == null ? "" : " reads=" + reads) + " name=" + name;
+  static String line(String token, String grants, String ns, @Nullable String reads, String name)
+      throws Exception {
+    return "sha256:"
+        + sha(token.getBytes(StandardCharsets.UTF_8))
+        + " "
+        + grants
+        + " ns="
+        + ns
+        + (reads == null ? "" : " reads=" + reads)
+        + " name="
+        + name;
   }
 
   private Path tokens() throws Exception {
@@ -84,9 +95,11 @@ class ServeHoldsTest {
             line(READER99, "read", "pr-99", "main", "pr-99")));
   }
 
-  private HttpResponse<String> send(String method, String path, byte[] body, @Nullable String token) throws Exception {
+  private HttpResponse<String> send(String method, String path, byte[] body, @Nullable String token)
+      throws Exception {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(server.url().resolve(path)).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.newBuilder(server.url().resolve(path))
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -127,23 +140,34 @@ class ServeHoldsTest {
 
   private String scrapeMetricsPort() throws Exception {
     URI u = URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics");
-    return http.send(HttpRequest.newBuilder(u).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return http.send(HttpRequest.newBuilder(u).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   @Test
-  void s41_revokedToken_isRefusedByARunningServerWithin2s_evenWithAMalformedLine() throws Exception {
+  void s41_revokedToken_isRefusedByARunningServerWithin2s_evenWithAMalformedLine()
+      throws Exception {
     start(tokens(), 1 << 30, 16);
     String a = action(1);
     assertThat(send("GET", "action/" + a, new byte[0], WRITER).statusCode()).isEqualTo(404);
-    assertThat(TokenCommand.run(List.of("revoke", "--tokens", tmp.resolve("tokens").toString(), "ci"), System.out, err))
+    assertThat(
+            TokenCommand.run(
+                List.of("revoke", "--tokens", tmp.resolve("tokens").toString(), "ci"),
+                System.out,
+                err))
         .isZero();
-    Files.writeString(tmp.resolve("tokens"), "this line is not a token\n", java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(
+        tmp.resolve("tokens"),
+        "this line is not a token\n",
+        java.nio.file.StandardOpenOption.APPEND);
     long t0 = System.nanoTime();
     while (send("GET", "action/" + a, new byte[0], WRITER).statusCode() != 401) {
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
       Thread.sleep(50);
     }
-    assertThat(send("GET", "action/" + a, new byte[0], PR1).statusCode()).as("other lines stay valid").isEqualTo(404);
+    assertThat(send("GET", "action/" + a, new byte[0], PR1).statusCode())
+        .as("other lines stay valid")
+        .isEqualTo(404);
   }
 
   @Test
@@ -158,9 +182,13 @@ class ServeHoldsTest {
     assertThat(reader.body()).doesNotContain("progcache_");
     assertThat(scrapeMetricsPort()).contains("namespace=\"pr-1\"");
     URI other = URI.create("http://127.0.0.1:" + server.metricsPort() + "/action/" + action(2));
-    assertThat(http.send(HttpRequest.newBuilder(other).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+    assertThat(
+            http.send(HttpRequest.newBuilder(other).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode())
         .isEqualTo(404);
-    assertThat(MetricsEndpoint.readableBy("a 1\nb{namespace=\"pr-1\"} 2\nc{namespace=\"main\"} 3", "main"::equals))
+    assertThat(
+            MetricsEndpoint.readableBy(
+                "a 1\nb{namespace=\"pr-1\"} 2\nc{namespace=\"main\"} 3", "main"::equals))
         .isEqualTo("a 1\nc{namespace=\"main\"} 3");
   }
 
@@ -194,12 +222,24 @@ class ServeHoldsTest {
     start(null, 1 << 30, 16);
     List<String> answers = new ArrayList<>();
     answers.add(raw("GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n", new byte[0], false));
-    answers.add(raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(10_000) + "\r\n\r\n", new byte[0], false));
-    answers.add(raw("PUT /a/b HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", new byte[0], false));
-    answers.add(raw("BREW / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", new byte[0], false));
+    answers.add(
+        raw(
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(10_000) + "\r\n\r\n",
+            new byte[0],
+            false));
+    answers.add(
+        raw("PUT /a/b HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", new byte[0], false));
+    answers.add(
+        raw(
+            "BREW / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            new byte[0],
+            false));
     answers.add(raw("GET / HTTP/9.9\r\n\r\n", new byte[0], false));
     for (String a : answers) {
-      assertThat(a).satisfiesAnyOf(x -> assertThat(x).isEmpty(), x -> assertThat(x).matches("(?s)HTTP/1.1 [45][0-9][0-9] .*"));
+      assertThat(a)
+          .satisfiesAnyOf(
+              x -> assertThat(x).isEmpty(),
+              x -> assertThat(x).matches("(?s)HTTP/1.1 [45][0-9][0-9] .*"));
       assertThat(a).doesNotStartWith("HTTP/1.1 500");
       assertPlain(a);
     }
@@ -216,10 +256,13 @@ class ServeHoldsTest {
       c[1] = (byte) (i >> 8);
       m.merge("pr-1", Key.of(c), Manifest.allAsked(one), store.manifestRoom());
     }
-    assertThat(store.bytes()).as("manifest bytes count").isGreaterThan(Manifests.MAX_CONTEXTS * 64L);
+    assertThat(store.bytes())
+        .as("manifest bytes count")
+        .isGreaterThan(Manifests.MAX_CONTEXTS * 64L);
     byte[] extra = new byte[32];
     extra[2] = 1;
-    assertThatThrownBy(() -> m.merge("pr-1", Key.of(extra), Manifest.allAsked(one), store.manifestRoom()))
+    assertThatThrownBy(
+            () -> m.merge("pr-1", Key.of(extra), Manifest.allAsked(one), store.manifestRoom()))
         .isInstanceOf(Manifests.Full.class)
         .hasMessageContaining("maximum of " + Manifests.MAX_CONTEXTS);
 
@@ -230,7 +273,8 @@ class ServeHoldsTest {
       k[0] = (byte) i;
       many.add(Key.of(k));
     }
-    assertThatThrownBy(() -> m.merge("small", Key.of(extra), Manifest.allAsked(many), small.manifestRoom()))
+    assertThatThrownBy(
+            () -> m.merge("small", Key.of(extra), Manifest.allAsked(many), small.manifestRoom()))
         .isInstanceOf(Manifests.Full.class)
         .hasMessageContaining("size limit");
     assertThat(small.bytes()).isZero();
@@ -248,7 +292,8 @@ class ServeHoldsTest {
             true);
     assertThat(answer).startsWith("HTTP/1.1 400");
     assertPlain(answer);
-    assertThat(scrapeMetricsPort()).contains("progcache_requests_total{outcome=\"bad\",route=\"put\"} 1.0");
+    assertThat(scrapeMetricsPort())
+        .contains("progcache_requests_total{outcome=\"bad\",route=\"put\"} 1.0");
     assertThat(send("GET", "action/" + a, new byte[0], null).statusCode()).isEqualTo(404);
   }
 
@@ -263,5 +308,4 @@ class ServeHoldsTest {
     assertThat(send("GET", "action/" + a, new byte[0], null).statusCode()).isEqualTo(404);
     assertThat(put(action(7), new byte[500], null)).isEqualTo(204);
   }
-
 }

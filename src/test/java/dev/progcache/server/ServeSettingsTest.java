@@ -20,10 +20,14 @@ class ServeSettingsTest {
   void sizesAndDurations_takeTheHelpersGrammar() throws Exception {
     ServeConfig c =
         ServeConfig.parse(
-            List.of("--dir", "/tmp/x", "--max-size", "10GiB", "--request-timeout", "1m30s"), Map.of());
+            List.of("--dir", "/tmp/x", "--max-size", "10GiB", "--request-timeout", "1m30s"),
+            Map.of());
     assertThat(c.limits().maxSize()).isEqualTo(10L << 30);
     assertThat(c.limits().requestTimeout()).isEqualTo(Duration.ofSeconds(90));
-    assertThat(ServeConfig.parse(List.of("--request-timeout", "45"), Map.of()).limits().requestTimeout())
+    assertThat(
+            ServeConfig.parse(List.of("--request-timeout", "45"), Map.of())
+                .limits()
+                .requestTimeout())
         .as("a plain number is seconds, as before")
         .isEqualTo(Duration.ofSeconds(45));
   }

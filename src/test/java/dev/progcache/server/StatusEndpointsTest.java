@@ -56,13 +56,21 @@ class StatusEndpointsTest {
     return f;
   }
 
-  private static String line(String token, String grants, String ns, String reads, String name) throws Exception {
-    return "sha256:" + sha(token.getBytes(StandardCharsets.UTF_8)) + " " + grants + " ns=" + ns
-        + (reads == null ? "" : " reads=" + reads) + " name=" + name;
+  private static String line(String token, String grants, String ns, String reads, String name)
+      throws Exception {
+    return "sha256:"
+        + sha(token.getBytes(StandardCharsets.UTF_8))
+        + " "
+        + grants
+        + " ns="
+        + ns
+        + (reads == null ? "" : " reads=" + reads)
+        + " name="
+        + name;
   }
 
-  private HttpResponse<String> send(String method, String path, byte[] body, Map<String, String> headers)
-      throws Exception {
+  private HttpResponse<String> send(
+      String method, String path, byte[] body, Map<String, String> headers) throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(server.url().resolve(path))
             .expectContinue(body.length > (64 << 10)) // see CacheServerTest.put
@@ -72,10 +80,15 @@ class StatusEndpointsTest {
   }
 
   private HttpResponse<String> get(String path, String token) throws Exception {
-    return send("GET", path, new byte[0], token == null ? Map.of() : Map.of("Authorization", "Bearer " + token));
+    return send(
+        "GET",
+        path,
+        new byte[0],
+        token == null ? Map.of() : Map.of("Authorization", "Bearer " + token));
   }
 
-  private int put(String prefix, String action, byte[] body, String output, String token) throws Exception {
+  private int put(String prefix, String action, byte[] body, String output, String token)
+      throws Exception {
     Map<String, String> h = token == null ? Map.of() : Map.of("Authorization", "Bearer " + token);
     return send("PUT", prefix + action + "/" + output, body, h).statusCode();
   }
@@ -88,8 +101,7 @@ class StatusEndpointsTest {
     assertThat(put("", action(1), small, sha(small), null)).isEqualTo(204);
     assertThat(put("", action(2), big, sha(big), null)).isEqualTo(204);
     assertThat(put("", action(3), small, sha(big), null)).isEqualTo(400); // integrity
-    assertThat(put("", action(4), new byte[70_000], sha(new byte[70_000]), null))
-        .isEqualTo(413);
+    assertThat(put("", action(4), new byte[70_000], sha(new byte[70_000]), null)).isEqualTo(413);
     for (int i = 1; i <= 4; i++) {
       get("action/" + action(i), null); // 2 hits, 2 misses
     }
@@ -126,13 +138,16 @@ class StatusEndpointsTest {
     HttpResponse<String> page = get("", null);
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
-    assertThat(page.headers().firstValue("Content-Security-Policy").orElse("")).startsWith("default-src 'none'");
+    assertThat(page.headers().firstValue("Content-Security-Policy").orElse(""))
+        .startsWith("default-src 'none'");
     String html = page.body();
     assertThat(html).contains("id=\"hit-ratio\" data-value=\"0.6\">60.0 %<");
     assertThat(html).contains("id=\"entries\" data-value=\"2\">2<");
     assertThat(html).contains("id=\"bytes\" data-value=\"" + (small.length + big.length) + "\"");
     assertThat(html).contains("<svg").doesNotContain("<script").doesNotContain("src=");
-    assertThat(html.replace("http://www.w3.org/2000/svg", "")).doesNotContain("http://").doesNotContain("https://");
+    assertThat(html.replace("http://www.w3.org/2000/svg", ""))
+        .doesNotContain("http://")
+        .doesNotContain("https://");
   }
 
   @Test
@@ -181,9 +196,13 @@ class StatusEndpointsTest {
     assertThat(get("metrics", null).statusCode()).isEqualTo(401);
     assertThat(get("metrics", READER).statusCode()).as("no metrics grant").isEqualTo(403);
     String metrics = get("metrics", SCRAPER).body();
-    assertThat(metrics).contains("progcache_requests_total{outcome=\"forbidden\",route=\"put\"} 1.0");
+    assertThat(metrics)
+        .contains("progcache_requests_total{outcome=\"forbidden\",route=\"put\"} 1.0");
     assertThat(metrics).contains("progcache_namespace_objects{namespace=\"main\"}");
-    assertThat(metrics).as("names no namespace the token cannot read").doesNotContain("pr-2").doesNotContain("pr-1");
+    assertThat(metrics)
+        .as("names no namespace the token cannot read")
+        .doesNotContain("pr-2")
+        .doesNotContain("pr-1");
   }
 
   @Test
@@ -202,7 +221,11 @@ class StatusEndpointsTest {
       ids.add(dev.progcache.cache.Key.ofHex(action(i)));
     }
     HttpResponse<String> batch =
-        send("POST", "batch", dev.progcache.wire.BatchFrames.ids(ids), Map.of("Authorization", "Bearer " + PR1));
+        send(
+            "POST",
+            "batch",
+            dev.progcache.wire.BatchFrames.ids(ids),
+            Map.of("Authorization", "Bearer " + PR1));
     assertThat(batch.statusCode()).isEqualTo(200);
 
     JsonNode s = json.readTree(get("status.json", WRITER).body());
@@ -211,7 +234,8 @@ class StatusEndpointsTest {
     assertThat(s.at("/requests/batchMisses").asLong()).isEqualTo(1);
     assertThat(s.at("/requests/hits").asLong()).isEqualTo(3);
     assertThat(s.at("/requests/actionMisses").asLong()).isEqualTo(1);
-    assertThat(s.at("/requests/hitRatio").asDouble()).isEqualTo(0.75); // a batch miss is no lookup of go's
+    assertThat(s.at("/requests/hitRatio").asDouble())
+        .isEqualTo(0.75); // a batch miss is no lookup of go's
     assertThat(s.at("/namespaces")).as("a read creates no namespace").hasSize(1);
     assertThat(s.at("/namespaces/0/hits").asLong()).isEqualTo(3);
     assertThat(s.at("/namespaces/0/misses").asLong()).isEqualTo(1);
@@ -226,58 +250,97 @@ class StatusEndpointsTest {
         .contains("progcache_requests_total{outcome=\"hit\",route=\"batch\"} 2.0");
   }
 
-  private HttpResponse<String> form(String path, String body, Map<String, String> headers) throws Exception {
+  private HttpResponse<String> form(String path, String body, Map<String, String> headers)
+      throws Exception {
     Map<String, String> h = new java.util.HashMap<>(headers);
     h.put("Content-Type", "application/x-www-form-urlencoded");
     return send("POST", path, body.getBytes(StandardCharsets.UTF_8), h);
   }
 
   @Test
-  void signIn_setsAnHttpOnlyStrictSessionCookie_notTheToken_thatOpensOnlyTheStatus() throws Exception {
+  void signIn_setsAnHttpOnlyStrictSessionCookie_notTheToken_thatOpensOnlyTheStatus()
+      throws Exception {
     start(tokensFile());
     HttpResponse<String> anonymous = get("", null);
     assertThat(anonymous.statusCode()).isEqualTo(401);
-    assertThat(anonymous.body()).contains("<form method=\"post\" action=\"signin\"").doesNotContain("Hit ratio");
+    assertThat(anonymous.body())
+        .contains("<form method=\"post\" action=\"signin\"")
+        .doesNotContain("Hit ratio");
     assertThat(anonymous.body()).doesNotContain("sign-in-error");
 
     HttpResponse<String> wrong = form("signin", "token=not-a-token-0000000000", Map.of());
     assertThat(wrong.statusCode()).isEqualTo(401);
     assertThat(wrong.body()).contains("sign-in-error").doesNotContain("not-a-token");
     assertThat(wrong.headers().firstValue("Set-Cookie")).isEmpty();
-    assertThat(form("signin", "token=" + WRITE_ONLY, Map.of()).statusCode()).as("may not read").isEqualTo(403);
-    assertThat(form("signin", "token=" + READER, Map.of("Origin", "http://elsewhere.example")).statusCode())
-        .as("a form on another site").isEqualTo(403);
-    assertThat(form("signin", "token=" + READER, Map.of("Sec-Fetch-Site", "cross-site")).statusCode()).isEqualTo(403);
+    assertThat(form("signin", "token=" + WRITE_ONLY, Map.of()).statusCode())
+        .as("may not read")
+        .isEqualTo(403);
+    assertThat(
+            form("signin", "token=" + READER, Map.of("Origin", "http://elsewhere.example"))
+                .statusCode())
+        .as("a form on another site")
+        .isEqualTo(403);
+    assertThat(
+            form("signin", "token=" + READER, Map.of("Sec-Fetch-Site", "cross-site")).statusCode())
+        .isEqualTo(403);
     HttpResponse<String> proxied =
-        form("signin", "token=" + READER,
-            Map.of("X-Forwarded-Proto", "https", "Sec-Fetch-Site", "same-origin", "Origin", "https://cache.example"));
+        form(
+            "signin",
+            "token=" + READER,
+            Map.of(
+                "X-Forwarded-Proto",
+                "https",
+                "Sec-Fetch-Site",
+                "same-origin",
+                "Origin",
+                "https://cache.example"));
     assertThat(proxied.statusCode()).as("behind a TLS proxy that rewrites Host").isEqualTo(303);
     assertThat(proxied.headers().firstValue("Set-Cookie").orElseThrow()).contains("Secure");
 
-    HttpResponse<String> in = form("signin", "token=" + java.net.URLEncoder.encode(READER, StandardCharsets.UTF_8), Map.of());
+    HttpResponse<String> in =
+        form(
+            "signin",
+            "token=" + java.net.URLEncoder.encode(READER, StandardCharsets.UTF_8),
+            Map.of());
     assertThat(in.statusCode()).isEqualTo(303);
     assertThat(in.headers().firstValue("Location")).contains("./");
     String setCookie = in.headers().firstValue("Set-Cookie").orElseThrow();
-    assertThat(setCookie).startsWith(StatusSession.COOKIE + "=").contains("HttpOnly").containsIgnoringCase("SameSite=Strict")
-        .contains("Path=/").doesNotContain("Secure").doesNotContain(READER);
+    assertThat(setCookie)
+        .startsWith(StatusSession.COOKIE + "=")
+        .contains("HttpOnly")
+        .containsIgnoringCase("SameSite=Strict")
+        .contains("Path=/")
+        .doesNotContain("Secure")
+        .doesNotContain(READER);
     String cookie = setCookie.substring(0, setCookie.indexOf(';'));
     assertThat(cookie.length()).isGreaterThan(StatusSession.COOKIE.length() + 40);
 
     HttpResponse<String> page = send("GET", "", new byte[0], Map.of("Cookie", cookie));
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.body()).contains("Hit ratio").contains("as dev").contains("id=\"sign-out\"").doesNotContain(READER);
-    JsonNode viaCookie = json.readTree(send("GET", "status.json", new byte[0], Map.of("Cookie", cookie)).body());
+    assertThat(page.body())
+        .contains("Hit ratio")
+        .contains("as dev")
+        .contains("id=\"sign-out\"")
+        .doesNotContain(READER);
+    JsonNode viaCookie =
+        json.readTree(send("GET", "status.json", new byte[0], Map.of("Cookie", cookie)).body());
     assertThat(viaCookie.at("/principal").asString()).isEqualTo("dev");
-    assertThat(send("GET", "action/" + action(1), new byte[0], Map.of("Cookie", cookie)).statusCode())
-        .as("the cookie is no token for the cache").isEqualTo(401);
+    assertThat(
+            send("GET", "action/" + action(1), new byte[0], Map.of("Cookie", cookie)).statusCode())
+        .as("the cookie is no token for the cache")
+        .isEqualTo(401);
     assertThat(send("GET", "metrics", new byte[0], Map.of("Cookie", cookie)).statusCode())
         .as("the cookie opens no /metrics: that needs a token with the metrics grant")
         .isEqualTo(401);
 
     HttpResponse<String> out = form("signout", "", Map.of("Cookie", cookie));
     assertThat(out.statusCode()).isEqualTo(303);
-    assertThat(out.headers().firstValue("Set-Cookie").orElseThrow()).startsWith(StatusSession.COOKIE + "=;").contains("1970");
-    assertThat(send("GET", "", new byte[0], Map.of("Cookie", cookie)).statusCode()).as("the session is over").isEqualTo(401);
+    assertThat(out.headers().firstValue("Set-Cookie").orElseThrow())
+        .startsWith(StatusSession.COOKIE + "=;")
+        .contains("1970");
+    assertThat(send("GET", "", new byte[0], Map.of("Cookie", cookie)).statusCode())
+        .as("the session is over")
+        .isEqualTo(401);
   }
 
   @Test
@@ -303,14 +366,21 @@ class StatusEndpointsTest {
     for (String f : families) {
       assertThat(help.get(f)).as("HELP of %s", f).isNotBlank();
     }
-    assertThat(m).contains("progcache_request_duration_seconds_bucket{route=\"action\",status=\"2xx\",le=\"0.001\"}")
-        .contains("progcache_request_duration_seconds_bucket{route=\"action\",status=\"4xx\",le=\"+Inf\"} 1")
+    assertThat(m)
+        .contains(
+            "progcache_request_duration_seconds_bucket{route=\"action\",status=\"2xx\",le=\"0.001\"}")
+        .contains(
+            "progcache_request_duration_seconds_bucket{route=\"action\",status=\"4xx\",le=\"+Inf\"} 1")
         .contains("progcache_request_duration_seconds_count{route=\"put\",status=\"2xx\"} 1")
         .contains("progcache_request_duration_seconds_count{route=\"healthz\",status=\"2xx\"} 1");
     assertThat(m).containsPattern("progcache_build_info\\{java=\"[^\"]+\",version=\"[^\"]+\"} 1");
-    assertThat(m).containsPattern("process_resident_memory_bytes [1-9]")
-        .contains("process_files_open_files ").contains("jvm_memory_used_bytes{").contains("jvm_threads_live_threads ")
-        .contains("jvm_gc_").contains("progcache_lookups_total{outcome=\"hit\"} 1.0");
+    assertThat(m)
+        .containsPattern("process_resident_memory_bytes [1-9]")
+        .contains("process_files_open_files ")
+        .contains("jvm_memory_used_bytes{")
+        .contains("jvm_threads_live_threads ")
+        .contains("jvm_gc_")
+        .contains("progcache_lookups_total{outcome=\"hit\"} 1.0");
   }
 
   @Test

@@ -20,9 +20,13 @@ public final class Bundle {
   public static Path archive() throws IOException {
     Path target = target();
     try (Stream<Path> s = Files.list(target)) {
-      return s.filter(p -> p.getFileName().toString().matches("progcache-linux-[a-z0-9]+\\.tar\\.gz"))
+      return s.filter(
+              p -> p.getFileName().toString().matches("progcache-linux-[a-z0-9]+\\.tar\\.gz"))
           .findFirst()
-          .orElseThrow(() -> new AssertionError("no progcache-linux-*.tar.gz in " + target + " (./mvnw package)"));
+          .orElseThrow(
+              () ->
+                  new AssertionError(
+                      "no progcache-linux-*.tar.gz in " + target + " (./mvnw package)"));
     }
   }
 
@@ -36,8 +40,8 @@ public final class Bundle {
   }
 
   /**
-   * An environment without any JDK: JAVA_HOME empty, PATH with go and /usr/bin (whose java, if
-   * any, is too old), and an empty JDK search directory made under {@code tmp}.
+   * An environment without any JDK: JAVA_HOME empty, PATH with go and /usr/bin (whose java, if any,
+   * is too old), and an empty JDK search directory made under {@code tmp}.
    */
   public static Map<String, String> noJdk(Path tmp) throws IOException {
     Path empty = Files.createDirectories(tmp.resolve("no-jdks"));

@@ -12,9 +12,9 @@ import java.util.HexFormat;
 import java.util.Random;
 
 /**
- * A small HTTP/1.1 client for {@code progcache serve}'s protocol (PUT /action/output, GET
- * /action/x with Want-Object) used by the load and crash tests. Thread-safe; the base URL can be
- * changed when the server restarts on another port.
+ * A small HTTP/1.1 client for {@code progcache serve}'s protocol (PUT /action/output, GET /action/x
+ * with Want-Object) used by the load and crash tests. Thread-safe; the base URL can be changed when
+ * the server restarts on another port.
  */
 public final class CacheHttp implements AutoCloseable {
   /** One object: random action id, body, and its output id (sha256 of the body), all hex. */
@@ -66,7 +66,8 @@ public final class CacheHttp implements AutoCloseable {
             .GET()
             .build();
     HttpResponse<byte[]> resp = http.send(r, HttpResponse.BodyHandlers.ofByteArray());
-    return new Got(resp.statusCode(), resp.body(), resp.headers().firstValue("Go-Output-Id").orElse(""));
+    return new Got(
+        resp.statusCode(), resp.body(), resp.headers().firstValue("Go-Output-Id").orElse(""));
   }
 
   /**
@@ -84,7 +85,12 @@ public final class CacheHttp implements AutoCloseable {
     if (!sha256Hex(g.body()).equals(o.output())
         || g.body().length != o.size()
         || !g.outputHeader().equals(o.output())) {
-      return "corrupt: " + g.body().length + " bytes hashing to " + sha256Hex(g.body()) + " for " + o;
+      return "corrupt: "
+          + g.body().length
+          + " bytes hashing to "
+          + sha256Hex(g.body())
+          + " for "
+          + o;
     }
     return "hit";
   }

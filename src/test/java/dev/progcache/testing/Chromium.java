@@ -29,9 +29,9 @@ import tools.jackson.databind.node.ObjectNode;
  * Records console errors, uncaught exceptions, failed loads and HTTP error responses, so a test can
  * demand that a page loads cleanly.
  *
- * <p>The browser is {@code $PROGCACHE_TEST_CHROMIUM} or Debian's {@code /usr/bin/chromium}
- * (package {@code chromium}); without one the test is skipped, except under {@code CI=true}, where
- * it fails. Not thread-safe: one test drives it.
+ * <p>The browser is {@code $PROGCACHE_TEST_CHROMIUM} or Debian's {@code /usr/bin/chromium} (package
+ * {@code chromium}); without one the test is skipped, except under {@code CI=true}, where it fails.
+ * Not thread-safe: one test drives it.
  */
 public final class Chromium implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,7 +57,8 @@ public final class Chromium implements AutoCloseable {
         return Path.of(c);
       }
     }
-    String why = "no Chromium found (PROGCACHE_TEST_CHROMIUM, /usr/bin/chromium; Debian package chromium)";
+    String why =
+        "no Chromium found (PROGCACHE_TEST_CHROMIUM, /usr/bin/chromium; Debian package chromium)";
     if ("true".equals(System.getenv("CI"))) {
       throw new AssertionError(why + "; CI=true requires the browser tests to run");
     }
@@ -97,7 +98,9 @@ public final class Chromium implements AutoCloseable {
       long deadline = System.nanoTime() + WAIT.toNanos();
       while (!Files.isRegularFile(portFile) || Files.readAllLines(portFile).size() < 2) {
         if (!p.isAlive() || System.nanoTime() > deadline) {
-          throw new AssertionError("Chromium did not open its DevTools port; exit " + (p.isAlive() ? "-" : p.exitValue()));
+          throw new AssertionError(
+              "Chromium did not open its DevTools port; exit "
+                  + (p.isAlive() ? "-" : p.exitValue()));
         }
         Thread.sleep(100);
       }
@@ -105,7 +108,8 @@ public final class Chromium implements AutoCloseable {
       HttpClient http = HttpClient.newHttpClient();
       String list =
           http.send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list")).build(),
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
+                      .build(),
                   HttpResponse.BodyHandlers.ofString())
               .body();
       String ws = null;
@@ -119,7 +123,11 @@ public final class Chromium implements AutoCloseable {
         throw new AssertionError("Chromium has no page target: " + list);
       }
       Listener l = new Listener();
-      WebSocket socket = http.newWebSocketBuilder().buildAsync(URI.create(ws), l).orTimeout(60, TimeUnit.SECONDS).join();
+      WebSocket socket =
+          http.newWebSocketBuilder()
+              .buildAsync(URI.create(ws), l)
+              .orTimeout(60, TimeUnit.SECONDS)
+              .join();
       Chromium c = new Chromium(p, socket);
       l.owner = c;
       for (String domain : List.of("Page", "Runtime", "Log", "Network")) {
@@ -150,8 +158,8 @@ public final class Chromium implements AutoCloseable {
   }
 
   /**
-   * Runs {@code js} that makes the page navigate (a click on a form's button) and waits for the
-   * new page's load event; returns its main document's HTTP status (after redirects).
+   * Runs {@code js} that makes the page navigate (a click on a form's button) and waits for the new
+   * page's load event; returns its main document's HTTP status (after redirects).
    */
   public int navigateBy(String js) {
     statuses.clear();
@@ -161,7 +169,9 @@ public final class Chromium implements AutoCloseable {
     return statuses.isEmpty() ? 0 : statuses.getLast();
   }
 
-  /** Focuses the element {@code selector} finds and types {@code text} into it, as a keyboard would. */
+  /**
+   * Focuses the element {@code selector} finds and types {@code text} into it, as a keyboard would.
+   */
   public void type(String selector, String text) {
     eval("document.querySelector(" + JSON.writeValueAsString(selector) + ").focus()");
     call("Input.insertText", Map.of("text", text));
@@ -187,8 +197,17 @@ public final class Chromium implements AutoCloseable {
     int height = (int) Math.ceil(m.path("cssContentSize").path("height").asDouble(900));
     call(
         "Emulation.setDeviceMetricsOverride",
-        Map.of("width", 1280, "height", Math.max(600, height), "deviceScaleFactor", 1, "mobile", false));
-    JsonNode shot = call("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true));
+        Map.of(
+            "width",
+            1280,
+            "height",
+            Math.max(600, height),
+            "deviceScaleFactor",
+            1,
+            "mobile",
+            false));
+    JsonNode shot =
+        call("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true));
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.write(file, Base64.getDecoder().decode(shot.path("data").asString()));
   }
@@ -235,11 +254,20 @@ public final class Chromium implements AutoCloseable {
       case "Runtime.exceptionThrown" -> problems.add("exception: " + p.path("exceptionDetails"));
       case "Log.entryAdded" -> {
         if (p.path("entry").path("level").asString("").equals("error")) {
-          problems.add("log error: " + p.path("entry").path("text").asString("") + " " + p.path("entry").path("url").asString(""));
+          problems.add(
+              "log error: "
+                  + p.path("entry").path("text").asString("")
+                  + " "
+                  + p.path("entry").path("url").asString(""));
         }
       }
       case "Network.loadingFailed" ->
-          problems.add("failed request: " + p.path("errorText").asString("") + " (" + p.path("type").asString("") + ")");
+          problems.add(
+              "failed request: "
+                  + p.path("errorText").asString("")
+                  + " ("
+                  + p.path("type").asString("")
+                  + ")");
       case "Network.responseReceived" -> {
         int status = p.path("response").path("status").asInt();
         if (p.path("type").asString("").equals("Document")) {

@@ -25,7 +25,8 @@ public final class Cmd {
 
     /** The value of counter {@code name} in the last progcache stats line on stderr. */
     public long stat(String name) {
-      Matcher m = Pattern.compile("(?:^|\\s)" + Pattern.quote(name) + "=(\\d+)").matcher(lastStats());
+      Matcher m =
+          Pattern.compile("(?:^|\\s)" + Pattern.quote(name) + "=(\\d+)").matcher(lastStats());
       if (!m.find()) {
         throw new AssertionError("no " + name + " in the stats line; stderr:\n" + err);
       }
@@ -55,7 +56,8 @@ public final class Cmd {
         }
       }
       if (last == null) {
-        throw new AssertionError("no progcache stats line (exit " + code + "); stdout:\n" + out + "\nstderr:\n" + err);
+        throw new AssertionError(
+            "no progcache stats line (exit " + code + "); stdout:\n" + out + "\nstderr:\n" + err);
       }
       return last;
     }

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * go exits before its GOCACHEPROG helper, which prints its summary on the stderr they share. The
- * JDK closes a child's pipes when the child exits, so such late lines were lost now and then
- * (a missing stats line failed a build test); {@link Cmd} must keep them.
+ * JDK closes a child's pipes when the child exits, so such late lines were lost now and then (a
+ * missing stats line failed a build test); {@link Cmd} must keep them.
  */
 @Timeout(30)
 class CmdTest {
@@ -20,7 +20,13 @@ class CmdTest {
   @Test
   void keepsStderrWrittenAfterTheCommandExited_bySomethingItLeftRunning() throws Exception {
     Cmd.Result r =
-        Cmd.run(tmp, Map.of(), 20, "sh", "-c", "echo early >&2; (sleep 0.5; echo late >&2) & echo out; exit 3");
+        Cmd.run(
+            tmp,
+            Map.of(),
+            20,
+            "sh",
+            "-c",
+            "echo early >&2; (sleep 0.5; echo late >&2) & echo out; exit 3");
     assertThat(r.code()).isEqualTo(3);
     assertThat(r.out()).isEqualTo("out\n");
     assertThat(r.err()).isEqualTo("early\nlate\n");

@@ -12,7 +12,9 @@ public final class Dist {
   /** The native relay, bin/progcache-relay; fails the test when the build did not make it. */
   public static Path relay() {
     Path p = launcher().resolveSibling("progcache-relay");
-    assertThat(Files.isExecutable(p)).as("the relay %s (needs a C compiler at build time)", p).isTrue();
+    assertThat(Files.isExecutable(p))
+        .as("the relay %s (needs a C compiler at build time)", p)
+        .isTrue();
     return p;
   }
 

@@ -21,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small in-memory GOCACHEPROG helper that misbehaves in one chosen way, run as its own process
- * by tests: {@code FakeHelper MODE DIR [TRIGGER]}. Bodies are written to files in DIR. Faults that
+ * A small in-memory GOCACHEPROG helper that misbehaves in one chosen way, run as its own process by
+ * tests: {@code FakeHelper MODE DIR [TRIGGER]}. Bodies are written to files in DIR. Faults that
  * concern answers wait until TRIGGER gets (default 1) are in flight, then strike.
  *
  * <p>Modes: good, duplicate, unknown-id, early-eof, garbage, no-diskpath, short-outputid, no-time,
@@ -128,14 +128,17 @@ public final class FakeHelper {
     String time = ResponseWriter.formatTime(s.nanos());
     switch (mode) {
       case "no-diskpath" ->
-          raw("{\"ID\":%d,\"OutputID\":\"%s\",\"Size\":%d,\"Time\":\"%s\"}"
-              .formatted(r.id(), s.output().base64(), s.size(), time));
+          raw(
+              "{\"ID\":%d,\"OutputID\":\"%s\",\"Size\":%d,\"Time\":\"%s\"}"
+                  .formatted(r.id(), s.output().base64(), s.size(), time));
       case "short-outputid" ->
-          raw("{\"ID\":%d,\"OutputID\":\"%s\",\"Size\":%d,\"Time\":\"%s\",\"DiskPath\":\"%s\"}"
-              .formatted(r.id(), b64.encodeToString(new byte[16]), s.size(), time, s.path()));
+          raw(
+              "{\"ID\":%d,\"OutputID\":\"%s\",\"Size\":%d,\"Time\":\"%s\",\"DiskPath\":\"%s\"}"
+                  .formatted(r.id(), b64.encodeToString(new byte[16]), s.size(), time, s.path()));
       case "no-time" ->
-          raw("{\"ID\":%d,\"OutputID\":\"%s\",\"Size\":%d,\"DiskPath\":\"%s\"}"
-              .formatted(r.id(), s.output().base64(), s.size(), s.path()));
+          raw(
+              "{\"ID\":%d,\"OutputID\":\"%s\",\"Size\":%d,\"DiskPath\":\"%s\"}"
+                  .formatted(r.id(), s.output().base64(), s.size(), s.path()));
       default -> writer.hit(r.id(), s.output(), s.size(), s.nanos(), s.path().toString());
     }
   }

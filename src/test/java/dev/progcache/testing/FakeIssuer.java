@@ -38,6 +38,7 @@ public final class FakeIssuer implements AutoCloseable {
   private volatile long slowMillis;
   private volatile Map<String, String> nextClaims = Map.of();
   private final AtomicInteger tokenRequests = new AtomicInteger();
+
   /** The bearer token the job's token service wants (ACTIONS_ID_TOKEN_REQUEST_TOKEN). */
   public static final String REQUEST_TOKEN = "fake-actions-request-token-7f3a9c";
 
@@ -95,7 +96,11 @@ public final class FakeIssuer implements AutoCloseable {
         new JWTClaimsSet.Builder()
             .issuer(issuer())
             .audience(audience)
-            .subject("repo:" + extra.getOrDefault("repository", "acme/app") + ":ref:" + extra.getOrDefault("ref", ""))
+            .subject(
+                "repo:"
+                    + extra.getOrDefault("repository", "acme/app")
+                    + ":ref:"
+                    + extra.getOrDefault("ref", ""))
             .issueTime(Date.from(now))
             .notBeforeTime(Date.from(now))
             .expirationTime(Date.from(now.plusSeconds(600)));
@@ -110,7 +115,10 @@ public final class FakeIssuer implements AutoCloseable {
 
   /** Signs {@code claims} RS256 with {@code key} (naming its key id). */
   public String sign(JWTClaimsSet.Builder claims, RSAKey key) throws JOSEException {
-    SignedJWT j = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims.build());
+    SignedJWT j =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
+            claims.build());
     j.sign(new RSASSASigner(key));
     return remember(j.serialize());
   }
@@ -122,7 +130,8 @@ public final class FakeIssuer implements AutoCloseable {
   }
 
   /** Also modifies the claims of a fresh builder: a shortcut for one-off tokens. */
-  public String token(String audience, Instant now, Map<String, String> extra, Consumer<JWTClaimsSet.Builder> edit)
+  public String token(
+      String audience, Instant now, Map<String, String> extra, Consumer<JWTClaimsSet.Builder> edit)
       throws JOSEException {
     JWTClaimsSet.Builder b = claims(audience, now, extra);
     edit.accept(b);

@@ -86,7 +86,8 @@ public final class FaultServer implements AutoCloseable {
   }
 
   public URI url() {
-    return URI.create(scheme + "://" + socket.getInetAddress().getHostAddress() + ":" + socket.getLocalPort());
+    return URI.create(
+        scheme + "://" + socket.getInetAddress().getHostAddress() + ":" + socket.getLocalPort());
   }
 
   public void mode(Mode m) {
@@ -139,7 +140,9 @@ public final class FaultServer implements AutoCloseable {
         for (int i = 1; i < lines.length; i++) {
           int c = lines[i].indexOf(':');
           if (c > 0) {
-            h.put(lines[i].substring(0, c).strip().toLowerCase(Locale.ROOT), lines[i].substring(c + 1).strip());
+            h.put(
+                lines[i].substring(0, c).strip().toLowerCase(Locale.ROOT),
+                lines[i].substring(c + 1).strip());
           }
         }
         if (h.containsKey("authorization")) {
@@ -158,7 +161,8 @@ public final class FaultServer implements AutoCloseable {
   }
 
   /** Answers one request; false to close the connection. */
-  private boolean answer(String method, String path, Map<String, String> h, byte[] body, Socket s, OutputStream out)
+  private boolean answer(
+      String method, String path, Map<String, String> h, byte[] body, Socket s, OutputStream out)
       throws IOException {
     Mode m = mode;
     String[] p = path.split("/");
@@ -211,7 +215,11 @@ public final class FaultServer implements AutoCloseable {
     }
     if (p[1].equals("action") && (m == Mode.LEGACY_JSON || !"1".equals(h.get("want-object")))) {
       String json = "{\"outputID\":\"" + st.outputHex() + "\",\"size\":" + st.body().length + "}";
-      return respond(out, 200, Map.of("Content-Type", "application/json"), json.getBytes(StandardCharsets.UTF_8));
+      return respond(
+          out,
+          200,
+          Map.of("Content-Type", "application/json"),
+          json.getBytes(StandardCharsets.UTF_8));
     }
     Map<String, String> hdr = new HashMap<>();
     hdr.put("Content-Type", "application/octet-stream");
@@ -227,7 +235,9 @@ public final class FaultServer implements AutoCloseable {
         }
       }
       case HOSTILE_IDS -> {
-        hdr.put("Go-Output-Id", "../../../../../../tmp/progcache-hostile-" + st.outputHex().substring(0, 8));
+        hdr.put(
+            "Go-Output-Id",
+            "../../../../../../tmp/progcache-hostile-" + st.outputHex().substring(0, 8));
         hdr.put("X-Junk", "x".repeat(60_000));
       }
       case TRUNCATE -> {
@@ -296,7 +306,10 @@ public final class FaultServer implements AutoCloseable {
       if (b.size() > 1 << 20) {
         throw new IOException("request head too large");
       }
-      state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+      state =
+          (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3))
+              ? state + 1
+              : 0;
     }
     return b.toString(StandardCharsets.ISO_8859_1);
   }

@@ -5,7 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One machine-readable line of figures per reliability run, for {@code bench/reliability-report.sh}:
+ * One machine-readable line of figures per reliability run, for {@code
+ * bench/reliability-report.sh}:
  *
  * <pre>RELIABILITY scenario=s15 runs=25 failures=0 worst_ms=41 hits=312 ...</pre>
  *
@@ -39,7 +40,8 @@ public final class Figures {
   /** Prints the line. */
   public void print() {
     StringBuilder b = new StringBuilder("RELIABILITY scenario=").append(scenario);
-    values.forEach((k, v) -> b.append(' ').append(k).append('=').append(v.toString().replace(' ', '_')));
+    values.forEach(
+        (k, v) -> b.append(' ').append(k).append('=').append(v.toString().replace(' ', '_')));
     b.append(" at=").append(Instant.now());
     System.out.println(b);
   }

@@ -58,7 +58,8 @@ public final class GoModule {
     // go ignores cached file hashes for files modified within the last seconds; age them
     try (var s = Files.walk(dir)) {
       for (Path p : s.filter(Files::isRegularFile).toList()) {
-        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        Files.setLastModifiedTime(
+            p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
       }
     }
   }

@@ -13,15 +13,16 @@ import java.util.regex.Pattern;
 
 /**
  * Runs the real go with GOCACHEPROG set to the built helper, in a directory, with a time limit.
- * stderr is read to its end through {@link Cmd}, which also waits for the helper (it outlives go and
- * shares go's stderr), so that its uploads and its stats line are complete when this returns.
+ * stderr is read to its end through {@link Cmd}, which also waits for the helper (it outlives go
+ * and shares go's stderr), so that its uploads and its stats line are complete when this returns.
  */
 public final class GoRun {
   /** What one go command did. */
   public record Result(int exit, String stdout, String stderr, long millis) {
     /** A counter from the helper's {@code -v} stats line (0 when absent). */
     public long stat(String name) {
-      Matcher m = Pattern.compile("progcache: (?:.* )?" + Pattern.quote(name) + "=(\\d+)").matcher(stderr);
+      Matcher m =
+          Pattern.compile("progcache: (?:.* )?" + Pattern.quote(name) + "=(\\d+)").matcher(stderr);
       long v = 0;
       while (m.find()) {
         v = Long.parseLong(m.group(1));
@@ -40,7 +41,8 @@ public final class GoRun {
   public static Path tinyModule(Path dir) throws IOException {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("go.mod"), "module tiny\n\ngo 1.24\n");
-    Files.writeString(dir.resolve("main.go"), "package main\n\nfunc main() { println(\"tiny\") }\n");
+    Files.writeString(
+        dir.resolve("main.go"), "package main\n\nfunc main() { println(\"tiny\") }\n");
     return dir;
   }
 
@@ -68,7 +70,8 @@ public final class GoRun {
       Path module, Path home, URI remote, Map<String, String> env, long seconds)
       throws IOException, InterruptedException {
     Files.createDirectories(home);
-    return withRemote(module, home, remote, env, seconds, "build", "-o", home.resolve("bin").toString(), ".");
+    return withRemote(
+        module, home, remote, env, seconds, "build", "-o", home.resolve("bin").toString(), ".");
   }
 
   /**
@@ -76,7 +79,12 @@ public final class GoRun {
    * = the helper with {@code helperArgs}, plus {@code env}.
    */
   public static Result go(
-      Path workDir, Path home, List<String> helperArgs, Map<String, String> env, long seconds, String... args)
+      Path workDir,
+      Path home,
+      List<String> helperArgs,
+      Map<String, String> env,
+      long seconds,
+      String... args)
       throws IOException, InterruptedException {
     return go(Dist.launcher(), workDir, home, helperArgs, env, seconds, args);
   }

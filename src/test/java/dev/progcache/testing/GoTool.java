@@ -45,7 +45,8 @@ public final class GoTool {
 
   private static boolean newEnough(Path go) {
     try {
-      Process p = new ProcessBuilder(go.toString(), "env", "GOVERSION").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(go.toString(), "env", "GOVERSION").redirectErrorStream(true).start();
       String v = new String(p.getInputStream().readAllBytes()).strip();
       p.waitFor();
       // go1.N or go1.N.M

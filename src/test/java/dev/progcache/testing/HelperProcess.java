@@ -97,7 +97,8 @@ public final class HelperProcess implements AutoCloseable {
   public String readLine(long seconds) throws InterruptedException {
     String l = lines.poll(seconds, TimeUnit.SECONDS);
     if (l == null) {
-      throw new AssertionError("no answer from the helper within " + seconds + " s; stderr:\n" + stderr);
+      throw new AssertionError(
+          "no answer from the helper within " + seconds + " s; stderr:\n" + stderr);
     }
     if (l.equals(EOF)) {
       lines.add(EOF);

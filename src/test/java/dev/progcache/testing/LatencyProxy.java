@@ -48,7 +48,9 @@ public final class LatencyProxy implements AutoCloseable {
   public static LatencyProxy start(int upstreamPort, Duration delay, int maxConnections)
       throws IOException {
     return new LatencyProxy(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), upstreamPort), delay, maxConnections);
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), upstreamPort),
+        delay,
+        maxConnections);
   }
 
   public URI url() {
@@ -165,7 +167,8 @@ public final class LatencyProxy implements AutoCloseable {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      throw new IllegalArgumentException("usage: LatencyProxy UPSTREAM_PORT DELAY_MS [MAX_CONNECTIONS]");
+      throw new IllegalArgumentException(
+          "usage: LatencyProxy UPSTREAM_PORT DELAY_MS [MAX_CONNECTIONS]");
     }
     LatencyProxy p =
         start(

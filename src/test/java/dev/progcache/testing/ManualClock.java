@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * A clock that moves only when told: nanoseconds (or whatever unit the code under test reads),
- * for code that takes a {@link LongSupplier} clock. Thread-safe.
+ * A clock that moves only when told: nanoseconds (or whatever unit the code under test reads), for
+ * code that takes a {@link LongSupplier} clock. Thread-safe.
  */
 public final class ManualClock implements LongSupplier {
   private final AtomicLong now;

@@ -31,7 +31,8 @@ public class RemoteSubject implements TierContract.Subject {
   @Override
   public Optional<TierContract.Got> get(Key action) throws Exception {
     Optional<Hit> h =
-        tier.get(action, (out, size, body) -> scratch.store(action, out, size, o -> body.transferTo(o)));
+        tier.get(
+            action, (out, size, body) -> scratch.store(action, out, size, o -> body.transferTo(o)));
     return TierContract.read(h);
   }
 

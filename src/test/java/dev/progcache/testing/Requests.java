@@ -25,7 +25,8 @@ public final class Requests {
         field.equals("both")
             ? ",\"OutputID\":\"" + out + "\",\"ObjectID\":\"" + out + "\""
             : ",\"" + field + "\":\"" + out + "\"";
-    String head = "{\"ID\":" + id + ",\"Command\":\"put\",\"ActionID\":\"" + b64(action) + "\"" + ids;
+    String head =
+        "{\"ID\":" + id + ",\"Command\":\"put\",\"ActionID\":\"" + b64(action) + "\"" + ids;
     if (body.length == 0) {
       return head + "}\n";
     }

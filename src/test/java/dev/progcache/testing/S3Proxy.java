@@ -94,7 +94,8 @@ public final class S3Proxy implements AutoCloseable {
       } catch (IOException notYet) {
         if (System.nanoTime() > deadline) {
           p.destroyForcibly();
-          throw new AssertionError("s3proxy did not listen within 120 s; log:\n" + Files.readString(log));
+          throw new AssertionError(
+              "s3proxy did not listen within 120 s; log:\n" + Files.readString(log));
         }
         Thread.sleep(200);
       }
@@ -114,7 +115,9 @@ public final class S3Proxy implements AutoCloseable {
     admin.createBucket(b -> b.bucket(bucket));
   }
 
-  /** The keys of the objects in {@code bucket} (not the directories the filesystem backend shows). */
+  /**
+   * The keys of the objects in {@code bucket} (not the directories the filesystem backend shows).
+   */
   public List<String> objects(String bucket) {
     return admin.listObjectsV2Paginator(l -> l.bucket(bucket)).contents().stream()
         .map(o -> o.key())

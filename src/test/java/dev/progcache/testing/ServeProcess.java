@@ -32,7 +32,8 @@ public final class ServeProcess implements AutoCloseable {
         .start(
             () -> {
               try (BufferedReader r =
-                  new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                  new BufferedReader(
+                      new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
                 for (String l = r.readLine(); l != null; l = r.readLine()) {
                   stderr.append(l).append('\n');
                   Matcher m = LISTENING.matcher(l);
@@ -68,7 +69,10 @@ public final class ServeProcess implements AutoCloseable {
   public static ServeProcess start(
       String listen, Path dir, java.util.Map<String, String> env, String... extra)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(Dist.launcher().toString(), "serve", "--listen", listen, "--dir", dir.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Dist.launcher().toString(), "serve", "--listen", listen, "--dir", dir.toString()));
     cmd.addAll(List.of(extra));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().putAll(env);
@@ -76,8 +80,8 @@ public final class ServeProcess implements AutoCloseable {
   }
 
   /**
-   * Starts exactly {@code command} (a server that logs "listening on URL") with exactly
-   * {@code env} as its whole environment, as an init system or a container runtime would.
+   * Starts exactly {@code command} (a server that logs "listening on URL") with exactly {@code env}
+   * as its whole environment, as an init system or a container runtime would.
    */
   public static ServeProcess startExactly(List<String> command, java.util.Map<String, String> env)
       throws IOException, InterruptedException {
@@ -97,7 +101,8 @@ public final class ServeProcess implements AutoCloseable {
   }
 
   /** The server's {@code /metrics} text, asked with {@code token} (one with the metrics grant). */
-  public String metrics(@org.jspecify.annotations.Nullable String token) throws IOException, InterruptedException {
+  public String metrics(@org.jspecify.annotations.Nullable String token)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(url.resolve("metrics"));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);

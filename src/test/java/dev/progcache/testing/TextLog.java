@@ -4,7 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-/** A {@link PrintStream} (UTF-8, auto-flushing) that keeps what was printed, for stderr in tests. */
+/**
+ * A {@link PrintStream} (UTF-8, auto-flushing) that keeps what was printed, for stderr in tests.
+ */
 public final class TextLog extends PrintStream {
   private final ByteArrayOutputStream bytes;
 

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What every cache tier promises, whatever stands behind it: a miss is a value, what was put comes
  * back byte for byte, concurrent puts of one id leave one good entry, and a body that disagrees
- * with its id never comes back as a hit. A tier's test extends this class and says how to open
- * the tier ({@link #open}).
+ * with its id never comes back as a hit. A tier's test extends this class and says how to open the
+ * tier ({@link #open}).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class TierContract {
@@ -40,10 +40,16 @@ public abstract class TierContract {
     /** {@code action}'s hit, or empty for a miss; throws only for a failure. */
     Optional<Got> get(Key action) throws Exception;
 
-    /** Stores {@code body} (declared as {@code size} bytes with id {@code output}) for {@code action}. */
+    /**
+     * Stores {@code body} (declared as {@code size} bytes with id {@code output}) for {@code
+     * action}.
+     */
     void put(Key action, Key output, long size, byte[] body) throws Exception;
 
-    /** Stores {@code body} for {@code action} where the tier reads it (for a read-only tier, beneath it). */
+    /**
+     * Stores {@code body} for {@code action} where the tier reads it (for a read-only tier, beneath
+     * it).
+     */
     default void seed(Key action, byte[] body) throws Exception {
       put(action, key(body), body.length, body);
     }
@@ -69,7 +75,8 @@ public abstract class TierContract {
   protected static Optional<Got> read(Optional<Hit> hit) throws IOException {
     return hit.isEmpty()
         ? Optional.empty()
-        : Optional.of(new Got(hit.get().entry().outputId(), Files.readAllBytes(hit.get().diskPath())));
+        : Optional.of(
+            new Got(hit.get().entry().outputId(), Files.readAllBytes(hit.get().diskPath())));
   }
 
   @TempDir protected Path tmp;
@@ -113,7 +120,9 @@ public abstract class TierContract {
       tier.put(a, key(b), b.length, b);
       Optional<byte[]> got = tier.get(a).map(Got::body);
       if (tier.storesPuts()) {
-        assertThat(got).as("a put of %d bytes", b.length).hasValueSatisfying(v -> assertThat(v).isEqualTo(b));
+        assertThat(got)
+            .as("a put of %d bytes", b.length)
+            .hasValueSatisfying(v -> assertThat(v).isEqualTo(b));
       } else {
         assertThat(got).as("a put through a tier that does not store").isEmpty();
       }

@@ -49,16 +49,28 @@ class BatchFramesTest {
 
   @Test
   void manifestHeaders_sayWhatGoAskedFor_elseAllOfAnAnswerCounts_andNoneOfAReport() {
-    List<Key> ids = List.of(Key.of(new byte[32]), Key.of(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
-        13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}));
+    List<Key> ids =
+        List.of(
+            Key.of(new byte[32]),
+            Key.of(
+                new byte[] {
+                  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+                  24, 25, 26, 27, 28, 29, 30, 31, 32
+                }));
     assertThat(BatchFrames.answer(ids, "1", "1")).isEqualTo(new Manifest(ids, 1, true));
     assertThat(BatchFrames.answer(ids, "0", null)).isEqualTo(new Manifest(ids, 0, false));
-    assertThat(BatchFrames.answer(ids, "7", "yes")).as("clamped; only 1 settles").isEqualTo(new Manifest(ids, 2, false));
+    assertThat(BatchFrames.answer(ids, "7", "yes"))
+        .as("clamped; only 1 settles")
+        .isEqualTo(new Manifest(ids, 2, false));
     for (String bad : new String[] {null, "", "-1", "+1", " 1", "1e3", "9999999999", "\u0661"}) {
-      assertThat(BatchFrames.answer(ids, bad, "1")).as("asked %s", bad).isEqualTo(Manifest.allAsked(ids));
+      assertThat(BatchFrames.answer(ids, bad, "1"))
+          .as("asked %s", bad)
+          .isEqualTo(Manifest.allAsked(ids));
     }
     for (String bad : new String[] {null, "", "x", "-1"}) {
-      assertThat(BatchFrames.report(ids, bad, "1")).as("reported %s", bad).isEqualTo(new Manifest(ids, 0, false));
+      assertThat(BatchFrames.report(ids, bad, "1"))
+          .as("reported %s", bad)
+          .isEqualTo(new Manifest(ids, 0, false));
     }
     assertThat(BatchFrames.report(ids, "1", "1")).isEqualTo(new Manifest(ids, 1, true));
     assertThat(Manifest.allAsked(ids).toPrefetch()).isEqualTo(ids);
@@ -83,7 +95,9 @@ class BatchFramesTest {
       } catch (java.io.IOException e) {
         got = e.getClass().getSimpleName();
       }
-      assertThat(got).as("round %d: %s", round, new String(line, StandardCharsets.ISO_8859_1)).isEqualTo(want);
+      assertThat(got)
+          .as("round %d: %s", round, new String(line, StandardCharsets.ISO_8859_1))
+          .isEqualTo(want);
     }
   }
 
@@ -92,15 +106,17 @@ class BatchFramesTest {
     byte[] o = new byte[Key.LENGTH];
     rnd.nextBytes(a);
     rnd.nextBytes(o);
-    long size = switch (rnd.nextInt(4)) {
-      case 0 -> rnd.nextInt(10);
-      case 1 -> rnd.nextLong(1L << 40);
-      case 2 -> Long.MAX_VALUE - rnd.nextInt(3);
-      default -> rnd.nextInt(1 << 20);
-    };
-    String text = rnd.nextInt(20) == 0
-        ? "end"
-        : HexFormat.of().formatHex(a) + " " + HexFormat.of().formatHex(o) + " " + size;
+    long size =
+        switch (rnd.nextInt(4)) {
+          case 0 -> rnd.nextInt(10);
+          case 1 -> rnd.nextLong(1L << 40);
+          case 2 -> Long.MAX_VALUE - rnd.nextInt(3);
+          default -> rnd.nextInt(1 << 20);
+        };
+    String text =
+        rnd.nextInt(20) == 0
+            ? "end"
+            : HexFormat.of().formatHex(a) + " " + HexFormat.of().formatHex(o) + " " + size;
     if (rnd.nextInt(8) == 0) {
       text = text.toUpperCase(java.util.Locale.ROOT);
     }
@@ -133,7 +149,8 @@ class BatchFramesTest {
   }
 
   /** The frame header reader as it was written first: a string, split at spaces. */
-  private static Optional<BatchFrames.Header> referenceHeader(java.io.InputStream in) throws java.io.IOException {
+  private static Optional<BatchFrames.Header> referenceHeader(java.io.InputStream in)
+      throws java.io.IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     for (int c = in.read(); c != '\n'; c = in.read()) {
       if (c < 0) {
@@ -205,9 +222,11 @@ class BatchFramesTest {
       }
       byte[] line = id.getBytes(StandardCharsets.US_ASCII);
       switch (rnd.nextInt(8)) {
-        case 0 -> line[rnd.nextInt(line.length)] = (byte) "gz -:\u00e9".charAt(rnd.nextInt(6)); // not hex
+        case 0 ->
+            line[rnd.nextInt(line.length)] = (byte) "gz -:\u00e9".charAt(rnd.nextInt(6)); // not hex
         case 1 -> line[rnd.nextInt(line.length)] = (byte) (0x80 + rnd.nextInt(0x80)); // not ASCII
-        case 2 -> line = java.util.Arrays.copyOf(line, rnd.nextInt(line.length + 3)); // short or long
+        case 2 ->
+            line = java.util.Arrays.copyOf(line, rnd.nextInt(line.length + 3)); // short or long
         default -> {}
       }
       for (int p = rnd.nextInt(3); p > 0; p--) {

@@ -34,8 +34,7 @@ public final class Endpoint {
     }
     String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
     String shown = s.strip().replaceAll("(^|//)[^/@]*@", "$1<set>@");
-    boolean noScheme =
-        scheme.isEmpty() || u.getRawSchemeSpecificPart().matches("[0-9]+(/.*)?");
+    boolean noScheme = scheme.isEmpty() || u.getRawSchemeSpecificPart().matches("[0-9]+(/.*)?");
     if (noScheme) {
       throw new IllegalArgumentException(
           what + " \"" + shown + "\" has no scheme; write http://" + shown + " (or https://)");
@@ -61,7 +60,8 @@ public final class Endpoint {
    * @param fileWhat how messages name the file's setting
    * @throws IllegalArgumentException when the file cannot be read or is empty
    */
-  public static @Nullable String token(@Nullable String value, Optional<Path> file, String fileWhat) {
+  public static @Nullable String token(
+      @Nullable String value, Optional<Path> file, String fileWhat) {
     if (value != null && !value.isBlank()) {
       return value.strip();
     }

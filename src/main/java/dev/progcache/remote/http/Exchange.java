@@ -18,15 +18,15 @@ import org.jspecify.annotations.Nullable;
  * One request and its response through the JDK's blocking {@link HttpURLConnection}: the calling
  * (virtual) thread writes the request and reads the response from the socket itself. The tier's
  * reads go this way, bulk or not: through {@link java.net.http.HttpClient} every chunk of a
- * response passed from the client's selector thread to the reader, and building that client and
- * its first exchange cost a one-shot helper ~0.3 s of CPU (ADR 0011). Uploads go this way too:
- * through the client they added about 2.5 times the CPU of a cold build's local work to the
- * helper, this way about 1.8 times (ADR 0024).
+ * response passed from the client's selector thread to the reader, and building that client and its
+ * first exchange cost a one-shot helper ~0.3 s of CPU (ADR 0011). Uploads go this way too: through
+ * the client they added about 2.5 times the CPU of a cold build's local work to the helper, this
+ * way about 1.8 times (ADR 0024).
  *
- * <p>No proxy, no redirects (the caller decides, see {@link HttpTier}), the tier's connect
- * timeout, and the read timeout given (the tier's header timeout; none for an upload).
- * Interrupting the thread closes the connection.
- * Closing the exchange closes the body; a connection closed before its body ended is not reused.
+ * <p>No proxy, no redirects (the caller decides, see {@link HttpTier}), the tier's connect timeout,
+ * and the read timeout given (the tier's header timeout; none for an upload). Interrupting the
+ * thread closes the connection. Closing the exchange closes the body; a connection closed before
+ * its body ended is not reused.
  */
 final class Exchange implements Closeable {
   private final HttpURLConnection c;
@@ -152,7 +152,9 @@ final class Exchange implements Closeable {
     return body;
   }
 
-  /** Reads and drops up to 4 KiB of the body, so a small error answer leaves the connection usable. */
+  /**
+   * Reads and drops up to 4 KiB of the body, so a small error answer leaves the connection usable.
+   */
   void discardSmall() throws IOException {
     body.readNBytes(4096);
   }
@@ -162,7 +164,9 @@ final class Exchange implements Closeable {
     body.close();
   }
 
-  /** A timeout for {@link HttpURLConnection}: zero stays zero (none), anything else at least 1 ms. */
+  /**
+   * A timeout for {@link HttpURLConnection}: zero stays zero (none), anything else at least 1 ms.
+   */
   private static int millis(Duration d) {
     if (d.isZero()) {
       return 0;

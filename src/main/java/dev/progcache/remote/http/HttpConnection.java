@@ -6,13 +6,13 @@ import java.util.concurrent.Semaphore;
 
 /**
  * What an {@link HttpTier} and its views of one server share: whether to ask for lz4, the bound on
- * requests in flight, the token.
- * Thread-safe.
+ * requests in flight, the token. Thread-safe.
  */
 final class HttpConnection {
   final Semaphore slots;
   final Credentials credentials;
   final String credentialsHint;
+
   /** Whether to ask for lz4 bodies: not over loopback, where compressing only costs CPU. */
   private final Background<Boolean> lz4;
 

@@ -1,11 +1,11 @@
 package dev.progcache.remote.http;
 
 import dev.progcache.cache.Key;
-import dev.progcache.wire.BatchFrames;
-import dev.progcache.wire.Manifest;
 import dev.progcache.remote.RemoteException;
 import dev.progcache.remote.RemoteException.Kind;
 import dev.progcache.remote.RemoteTier.BatchSink;
+import dev.progcache.wire.BatchFrames;
+import dev.progcache.wire.Manifest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashSet;
@@ -44,7 +44,8 @@ final class HttpPrefetch {
     Map<String, String> h = tier.headers(true);
     h.put("Content-Type", "text/plain");
     tier.acquire();
-    try (Exchange r = tier.exchange(tier.base.resolve("batch"), "POST", h, BatchFrames.ids(actions))) {
+    try (Exchange r =
+        tier.exchange(tier.base.resolve("batch"), "POST", h, BatchFrames.ids(actions))) {
       if (r.status() != 200) {
         r.discardSmall();
         if (unsupported(r.status())) {
@@ -74,7 +75,8 @@ final class HttpPrefetch {
         throw new RemoteException(Kind.FAILED, "batch response with an object not asked for");
       }
       if (f.size() > tier.settings.maxObjectSize()) {
-        throw new RemoteException(Kind.FAILED, "object of " + f.size() + " bytes is over the limit");
+        throw new RemoteException(
+            Kind.FAILED, "object of " + f.size() + " bytes is over the limit");
       }
       try (InputStream body = BatchFrames.body(in, f.size())) {
         sink.store(f.action(), f.output(), f.size(), body);
@@ -88,7 +90,8 @@ final class HttpPrefetch {
     }
     Map<String, String> h = tier.headers(false);
     tier.acquire();
-    try (Exchange r = tier.exchange(tier.base.resolve("manifest/" + context.hex()), "GET", h, null)) {
+    try (Exchange r =
+        tier.exchange(tier.base.resolve("manifest/" + context.hex()), "GET", h, null)) {
       int s = r.status();
       if (s == 404) {
         return Optional.empty(); // none yet, or a server without manifests

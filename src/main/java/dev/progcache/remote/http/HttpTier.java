@@ -2,11 +2,11 @@ package dev.progcache.remote.http;
 
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
-import dev.progcache.wire.ExactBody;
-import dev.progcache.wire.Manifest;
 import dev.progcache.remote.RemoteException;
 import dev.progcache.remote.RemoteException.Kind;
 import dev.progcache.remote.RemoteTier;
+import dev.progcache.wire.ExactBody;
+import dev.progcache.wire.Manifest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -23,17 +23,17 @@ import net.jpountz.xxhash.XXHashFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The gocached / go-cacher-server HTTP protocol, as a client: {@code GET /action/<hex>} with
- * {@code Want-Object: 1} (one round trip; older servers answer with a JSON pointer, followed by
- * {@code GET /output/<hex>}), lz4 frame bodies, and {@code PUT /<action hex>/<output hex>} with an
- * exact Content-Length.
+ * The gocached / go-cacher-server HTTP protocol, as a client: {@code GET /action/<hex>} with {@code
+ * Want-Object: 1} (one round trip; older servers answer with a JSON pointer, followed by {@code GET
+ * /output/<hex>}), lz4 frame bodies, and {@code PUT /<action hex>/<output hex>} with an exact
+ * Content-Length.
  *
  * <p>Thread-safe; at most {@code maxConcurrent} requests run at once. Calls block and may be
  * interrupted. Every request (gets, prefetch batches, manifests, uploads) goes through {@link
- * Exchange}, written and read by the calling thread. Making the tier
- * costs nothing; {@link #warmUp} starts, in the background, what the first read needs. lz4 bodies
- * are asked for unless the server is on a loopback address. Redirects are followed only to the
- * same scheme, host and port, so the token never goes elsewhere. The token appears in no message.
+ * Exchange}, written and read by the calling thread. Making the tier costs nothing; {@link #warmUp}
+ * starts, in the background, what the first read needs. lz4 bodies are asked for unless the server
+ * is on a loopback address. Redirects are followed only to the same scheme, host and port, so the
+ * token never goes elsewhere. The token appears in no message.
  */
 public final class HttpTier implements RemoteTier {
   /**
@@ -69,7 +69,8 @@ public final class HttpTier implements RemoteTier {
    * @param credentials the bearer token to send, asked for on each request
    * @param credentialsHint where the token comes from, for messages about denials
    */
-  public record Config(URI base, Credentials credentials, String credentialsHint, Settings settings) {
+  public record Config(
+      URI base, Credentials credentials, String credentialsHint, Settings settings) {
     /** {@code base} with a fixed {@code token} (or none when null), the helper's hint, defaults. */
     public static Config of(URI base, @Nullable String token) {
       return of(base, Credentials.fixed(token));
@@ -361,10 +362,7 @@ public final class HttpTier implements RemoteTier {
 
   /** Throws the {@link RemoteException} that status {@code s} of {@code what} means, unless 200. */
   static void check(
-      int s,
-      java.util.function.Function<String, Optional<String>> header,
-      String what,
-      Kind denied)
+      int s, java.util.function.Function<String, Optional<String>> header, String what, Kind denied)
       throws RemoteException {
     if (s == 200) {
       return;
@@ -372,7 +370,9 @@ public final class HttpTier implements RemoteTier {
     String msg = "HTTP " + s + " for " + what;
     if (s >= 300 && s < 400) {
       // requests other than gets do not follow redirects: say so, as a get would
-      msg += ": refused a redirect" + header.apply("Location").map(l -> " to " + redirectTarget(l)).orElse("");
+      msg +=
+          ": refused a redirect"
+              + header.apply("Location").map(l -> " to " + redirectTarget(l)).orElse("");
     }
     Duration retry = retryAfter(header.apply("Retry-After"));
     switch (s) {
@@ -394,7 +394,9 @@ public final class HttpTier implements RemoteTier {
   private static String redirectTarget(String location) {
     try {
       URI u = URI.create(location.strip());
-      return u.getHost() == null ? "a relative address" : u.getScheme() + "://" + u.getHost() + ":" + u.getPort();
+      return u.getHost() == null
+          ? "a relative address"
+          : u.getScheme() + "://" + u.getHost() + ":" + u.getPort();
     } catch (IllegalArgumentException e) {
       return "a bad address";
     }

@@ -28,16 +28,16 @@ import tools.jackson.core.json.JsonFactory;
 
 /**
  * An OIDC id-token from GitHub Actions' token service: {@code GET
- * $ACTIONS_ID_TOKEN_REQUEST_URL&audience=AUD} with {@code ACTIONS_ID_TOKEN_REQUEST_TOKEN} as bearer,
- * answered by {@code {"value":"<jwt>"}}.
+ * $ACTIONS_ID_TOKEN_REQUEST_URL&audience=AUD} with {@code ACTIONS_ID_TOKEN_REQUEST_TOKEN} as
+ * bearer, answered by {@code {"value":"<jwt>"}}.
  *
  * <p>The first fetch starts on a virtual thread at {@link #warmUp} (or the first {@link #bearer}),
- * so the helper's handshake never waits for it and a build that never asks the server never
- * fetches one; {@link #bearer} waits for a fetch at most the fetch timeout. The token is kept
- * until a minute before its {@code exp}, then fetched again. When it cannot be had (variables
- * missing, service down, bad answer) {@link #bearer} throws {@link Kind#NO_CREDENTIALS} with one
- * clear message, and keeps doing so without new requests. Thread-safe; no token or request token
- * ever appears in a message.
+ * so the helper's handshake never waits for it and a build that never asks the server never fetches
+ * one; {@link #bearer} waits for a fetch at most the fetch timeout. The token is kept until a
+ * minute before its {@code exp}, then fetched again. When it cannot be had (variables missing,
+ * service down, bad answer) {@link #bearer} throws {@link Kind#NO_CREDENTIALS} with one clear
+ * message, and keeps doing so without new requests. Thread-safe; no token or request token ever
+ * appears in a message.
  */
 public final class IdTokenSource implements Credentials {
   /**
@@ -129,7 +129,10 @@ public final class IdTokenSource implements Credentials {
   }
 
   private String fetch() throws RemoteException {
-    if (request.url() == null || request.url().isBlank() || request.requestToken() == null || request.requestToken().isBlank()) {
+    if (request.url() == null
+        || request.url().isBlank()
+        || request.requestToken() == null
+        || request.requestToken().isBlank()) {
       throw fail(
           "ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set; give the job"
               + " `permissions: id-token: write` (GitHub Actions), or set PROGCACHE_TOKEN instead");
@@ -137,11 +140,20 @@ public final class IdTokenSource implements Credentials {
     String base = request.url().strip();
     URI u;
     try {
-      u = URI.create(base + (base.contains("?") ? "&" : "?") + "audience=" + URLEncoder.encode(request.audience(), StandardCharsets.UTF_8));
+      u =
+          URI.create(
+              base
+                  + (base.contains("?") ? "&" : "?")
+                  + "audience="
+                  + URLEncoder.encode(request.audience(), StandardCharsets.UTF_8));
     } catch (IllegalArgumentException e) {
       throw fail("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL");
     }
-    HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .connectTimeout(timeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
     try {
       HttpRequest r =
           HttpRequest.newBuilder(u)
@@ -168,7 +180,10 @@ public final class IdTokenSource implements Credentials {
       if (e instanceof RemoteException r) {
         throw r;
       }
-      throw fail("the token service failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
+      throw fail(
+          "the token service failed: "
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : " " + e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw fail("interrupted");
@@ -202,7 +217,8 @@ public final class IdTokenSource implements Credentials {
     if (parts.length < 2) {
       return Optional.empty();
     }
-    try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), Base64.getUrlDecoder().decode(parts[1]))) {
+    try (JsonParser p =
+        JSON.createParser(ObjectReadContext.empty(), Base64.getUrlDecoder().decode(parts[1]))) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return Optional.empty();
       }

@@ -9,9 +9,9 @@ import java.util.Objects;
  *
  * <p>{@link java.io.BufferedInputStream} asks {@code available()} between reads, and the JDK's
  * chunked response stream answers that by reading everything the socket holds into a freshly
- * allocated array, then copying it a second time. For a batch response (all of a fresh
- * directory's bytes) that was most of the helper's allocation. Reads of at least the buffer's size
- * bypass the buffer. Not thread-safe; closing closes the wrapped stream.
+ * allocated array, then copying it a second time. For a batch response (all of a fresh directory's
+ * bytes) that was most of the helper's allocation. Reads of at least the buffer's size bypass the
+ * buffer. Not thread-safe; closing closes the wrapped stream.
  */
 final class ReadBuffer extends InputStream {
   private final InputStream in;

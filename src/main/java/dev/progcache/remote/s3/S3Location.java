@@ -48,7 +48,10 @@ public record S3Location(
       throw new IllegalArgumentException(
           what + ": \"" + bucket + "\" is not a valid bucket name (3-63 of a-z 0-9 . -)");
     }
-    if (prefix.contains("//") || prefix.startsWith("/") || prefix.contains("?") || prefix.contains("#")) {
+    if (prefix.contains("//")
+        || prefix.startsWith("/")
+        || prefix.contains("?")
+        || prefix.contains("#")) {
       throw new IllegalArgumentException(what + ": bad key prefix \"" + prefix + "\"");
     }
     String region = first(env, "PROGCACHE_S3_REGION", "AWS_REGION", "AWS_DEFAULT_REGION");
@@ -63,10 +66,13 @@ public record S3Location(
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("PROGCACHE_S3_ENDPOINT is not a URL: " + e.getMessage());
       }
-      String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
+      String scheme =
+          endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
       if (!scheme.equals("http") && !scheme.equals("https") || endpoint.getHost() == null) {
         throw new IllegalArgumentException(
-            "PROGCACHE_S3_ENDPOINT must look like http(s)://host[:port], got \"" + ep.strip() + "\"");
+            "PROGCACHE_S3_ENDPOINT must look like http(s)://host[:port], got \""
+                + ep.strip()
+                + "\"");
       }
       if (endpoint.getRawUserInfo() != null) {
         throw new IllegalArgumentException(

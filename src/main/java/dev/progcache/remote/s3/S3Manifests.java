@@ -20,16 +20,17 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Prefetch manifests in a bucket, as shards: every runner that adds ids writes its own object
- * {@code <prefix>/m/<context hex>/<inverted time>-<random>} (an id list, see {@link
- * BatchFrames}), so concurrent runners never overwrite each other. Reading lists the newest
- * {@value #MAX_SHARDS} shards (inverted time sorts them first) and returns their union, capped at
- * {@value BatchFrames#MAX_MANIFEST} ids; shards over the byte cap or malformed lines are skipped.
- * Old shards are never read again once newer ones exist; a lifecycle rule on {@code <prefix>/m/}
+ * {@code <prefix>/m/<context hex>/<inverted time>-<random>} (an id list, see {@link BatchFrames}),
+ * so concurrent runners never overwrite each other. Reading lists the newest {@value #MAX_SHARDS}
+ * shards (inverted time sorts them first) and returns their union, capped at {@value
+ * BatchFrames#MAX_MANIFEST} ids; shards over the byte cap or malformed lines are skipped. Old
+ * shards are never read again once newer ones exist; a lifecycle rule on {@code <prefix>/m/}
  * removes them. Thread-safe.
  */
 final class S3Manifests {
   static final int MAX_SHARDS = 8;
-  private static final long MAX_SHARD_BYTES = (long) BatchFrames.MAX_MANIFEST * (BatchFrames.LINE + 1);
+  private static final long MAX_SHARD_BYTES =
+      (long) BatchFrames.MAX_MANIFEST * (BatchFrames.LINE + 1);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final S3Tier tier;

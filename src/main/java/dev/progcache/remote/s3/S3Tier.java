@@ -4,17 +4,16 @@ import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.remote.Background;
 import dev.progcache.remote.RemoteCounter;
-import dev.progcache.wire.Manifest;
 import dev.progcache.remote.RemoteException;
 import dev.progcache.remote.RemoteException.Kind;
 import dev.progcache.remote.RemoteLog;
 import dev.progcache.remote.RemoteTier;
 import dev.progcache.wire.ExactBody;
+import dev.progcache.wire.Manifest;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -95,7 +94,10 @@ public final class S3Tier implements RemoteTier {
         new Background<>("progcache-s3-init", () -> newClient(location, settings, credentials));
   }
 
-  /** Builds an SDK client for {@code location}: JDK HTTP connections, one retry, no chunked checksums. */
+  /**
+   * Builds an SDK client for {@code location}: JDK HTTP connections, one retry, no chunked
+   * checksums.
+   */
   public static S3Client newClient(
       S3Location location, Settings settings, @Nullable AwsCredentialsProvider credentials) {
     if (System.getProperty("org.slf4j.simpleLogger.log.software.amazon.awssdk") == null) {
@@ -156,7 +158,8 @@ public final class S3Tier implements RemoteTier {
       String claimed = r.metadata().getOrDefault(META_SIZE, "");
       if (size < 0 || !claimed.equals(Long.toString(size))) {
         throw new RemoteException(
-            Kind.FAILED, "object " + key + " has " + size + " bytes but its metadata says " + claimed);
+            Kind.FAILED,
+            "object " + key + " has " + size + " bytes but its metadata says " + claimed);
       }
       if (size > settings.maxObjectSize()) {
         throw new RemoteException(
@@ -206,8 +209,8 @@ public final class S3Tier implements RemoteTier {
   }
 
   /**
-   * The union of the newest manifest shards of {@code context} (see {@link S3Manifests}); shards
-   * do not say what go asked for, so all of it is prefetched.
+   * The union of the newest manifest shards of {@code context} (see {@link S3Manifests}); shards do
+   * not say what go asked for, so all of it is prefetched.
    */
   @Override
   public Optional<Manifest> manifest(Key context) throws IOException {
@@ -248,7 +251,8 @@ public final class S3Tier implements RemoteTier {
     }
     if (code.equals("PermanentRedirect") || code.equals("AuthorizationHeaderMalformed")) {
       return new RemoteException(
-          Kind.FAILED, msg + "; is the region right? Set PROGCACHE_S3_REGION to the bucket's region");
+          Kind.FAILED,
+          msg + "; is the region right? Set PROGCACHE_S3_REGION to the bucket's region");
     }
     return switch (status) {
       case 401, 403 -> new RemoteException(denied, msg);
@@ -278,7 +282,8 @@ public final class S3Tier implements RemoteTier {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while the S3 client was being built");
     } catch (ExecutionException e) {
-      throw new IOException("cannot build the S3 client: " + firstLine(String.valueOf(e.getCause())), e.getCause());
+      throw new IOException(
+          "cannot build the S3 client: " + firstLine(String.valueOf(e.getCause())), e.getCause());
     }
   }
 

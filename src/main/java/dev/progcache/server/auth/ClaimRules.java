@@ -38,8 +38,8 @@ import org.jspecify.annotations.Nullable;
  * value put into {@code ns} is lower-cased and every run of characters outside {@code a-z 0-9 . _
  * -} becomes {@code -}. A templated namespace that comes out malformed, or equal to {@code main},
  * to any namespace the file names literally or to one a static token of the tokens file reads or
- * writes, denies the token (no later rule is tried): claims can
- * never steer a token into a trusted namespace. Immutable and thread-safe.
+ * writes, denies the token (no later rule is tried): claims can never steer a token into a trusted
+ * namespace. Immutable and thread-safe.
  */
 public final class ClaimRules {
   /** What the rules say about one token: a principal, or why there is none. */
@@ -103,12 +103,14 @@ public final class ClaimRules {
     return new ClaimRules(List.copyOf(rules), Set.copyOf(literal));
   }
 
-  private static final String EXAMPLE = "repository=acme/app ref=refs/heads/main -> read,write ns=main";
+  private static final String EXAMPLE =
+      "repository=acme/app ref=refs/heads/main -> read,write ns=main";
 
   private static Rule parse(String l, String where, int line) throws IOException {
     int arrow = l.indexOf("->");
     if (arrow < 0) {
-      throw new IOException(where + ": expected CLAIM=VALUE... -> GRANTS [ns=NS] [reads=NS,...], e.g. " + EXAMPLE);
+      throw new IOException(
+          where + ": expected CLAIM=VALUE... -> GRANTS [ns=NS] [reads=NS,...], e.g. " + EXAMPLE);
     }
     List<Condition> when = new ArrayList<>();
     for (String c : l.substring(0, arrow).strip().split("\\s+")) {
@@ -121,7 +123,8 @@ public final class ClaimRules {
       }
       String v = c.substring(eq + 1);
       boolean prefix = v.endsWith("*");
-      when.add(new Condition(c.substring(0, eq), prefix ? v.substring(0, v.length() - 1) : v, prefix));
+      when.add(
+          new Condition(c.substring(0, eq), prefix ? v.substring(0, v.length() - 1) : v, prefix));
     }
     if (when.isEmpty()) {
       throw new IOException(
@@ -146,7 +149,8 @@ public final class ClaimRules {
         case "reads" -> {
           for (String n : v.split(",")) {
             if (!Namespaces.valid(n)) {
-              throw new IOException(where + ": bad namespace \"" + n + "\" in reads (" + Namespaces.RULE + ")");
+              throw new IOException(
+                  where + ": bad namespace \"" + n + "\" in reads (" + Namespaces.RULE + ")");
             }
             reads.add(n);
           }
@@ -166,7 +170,12 @@ public final class ClaimRules {
     String probe = PLACEHOLDER.matcher(v).replaceAll("x");
     if (probe.contains("$") || !Namespaces.valid(probe)) {
       throw new IOException(
-          where + ": bad namespace \"" + v + "\" (" + Namespaces.RULE + ", with ${CLAIM} for a claim's value)");
+          where
+              + ": bad namespace \""
+              + v
+              + "\" ("
+              + Namespaces.RULE
+              + ", with ${CLAIM} for a claim's value)");
     }
     return v;
   }
@@ -189,7 +198,8 @@ public final class ClaimRules {
     return new Decision(null, "no rule matches this token's claims");
   }
 
-  private Decision apply(Rule r, Map<String, Object> claims, java.util.function.Predicate<String> held) {
+  private Decision apply(
+      Rule r, Map<String, Object> claims, java.util.function.Predicate<String> held) {
     String home = r.home();
     if (home.contains("${")) {
       Optional<String> filled = fill(home, claims, true);
@@ -205,8 +215,10 @@ public final class ClaimRules {
     List<String> chain = new ArrayList<>();
     chain.add(home);
     r.reads().stream().filter(n -> !chain.contains(n)).forEach(chain::add);
-    String name = r.name() == null ? defaultName(claims) : fill(r.name(), claims, false).orElse("oidc");
-    return new Decision(new Tokens.Principal(printable(name), r.grants(), home, chain), "rule on line " + r.line());
+    String name =
+        r.name() == null ? defaultName(claims) : fill(r.name(), claims, false).orElse("oidc");
+    return new Decision(
+        new Tokens.Principal(printable(name), r.grants(), home, chain), "rule on line " + r.line());
   }
 
   private static String defaultName(Map<String, Object> claims) {
@@ -219,7 +231,8 @@ public final class ClaimRules {
   }
 
   /** Replaces each {@code ${CLAIM}}; empty when a claim is missing. */
-  private static Optional<String> fill(String template, Map<String, Object> claims, boolean namespace) {
+  private static Optional<String> fill(
+      String template, Map<String, Object> claims, boolean namespace) {
     Matcher m = PLACEHOLDER.matcher(template);
     StringBuilder b = new StringBuilder();
     while (m.find()) {
@@ -249,7 +262,9 @@ public final class ClaimRules {
     return b.toString();
   }
 
-  /** A claim as text when it is a string, number or boolean; {@code pr} derived from {@code ref}. */
+  /**
+   * A claim as text when it is a string, number or boolean; {@code pr} derived from {@code ref}.
+   */
   private static Optional<String> scalar(Map<String, Object> claims, String name) {
     Object v = claims.get(name);
     if (v == null && name.equals("pr")) {

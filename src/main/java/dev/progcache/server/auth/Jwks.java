@@ -32,8 +32,8 @@ import org.jspecify.annotations.Nullable;
  * made-up key ids cannot make the server hammer the issuer. Each request is bounded by the fetch
  * timeout and answers are limited to 1 MiB. A failed fetch keeps the keys held before and is
  * reported on stderr once until a fetch succeeds again. Thread-safe. A caller whose key is held
- * never waits (an hour-old set is refreshed in the background); a caller whose key is not held
- * may block for up to two fetch timeouts (discovery and key set).
+ * never waits (an hour-old set is refreshed in the background); a caller whose key is not held may
+ * block for up to two fetch timeouts (discovery and key set).
  */
 public final class Jwks implements AutoCloseable {
   private static final int MAX_BODY = 1 << 20;
@@ -91,8 +91,8 @@ public final class Jwks implements AutoCloseable {
   }
 
   /**
-   * Refreshes an old set on a virtual thread of its own, unless a fetch is under way or the
-   * refetch interval does not allow one yet.
+   * Refreshes an old set on a virtual thread of its own, unless a fetch is under way or the refetch
+   * interval does not allow one yet.
    */
   private void refreshInBackground() {
     if (!lock.tryLock()) {
@@ -130,7 +130,9 @@ public final class Jwks implements AutoCloseable {
   }
 
   private static List<JWK> matching(JWKSet set, @Nullable String kid) {
-    return kid == null ? set.getKeys() : set.getKeys().stream().filter(j -> kid.equals(j.getKeyID())).toList();
+    return kid == null
+        ? set.getKeys()
+        : set.getKeys().stream().filter(j -> kid.equals(j.getKeyID())).toList();
   }
 
   private boolean old() {
@@ -156,7 +158,12 @@ public final class Jwks implements AutoCloseable {
       keys = set;
       fetched = clock.instant();
       if (failing || set.getKeys().isEmpty()) {
-        err.println("progcache serve: OIDC keys fetched from " + at + " (" + set.getKeys().size() + " keys)");
+        err.println(
+            "progcache serve: OIDC keys fetched from "
+                + at
+                + " ("
+                + set.getKeys().size()
+                + " keys)");
       }
       failing = false;
     } catch (IOException | ParseException | RuntimeException e) {
@@ -213,7 +220,10 @@ public final class Jwks implements AutoCloseable {
     try {
       return fetch(u);
     } catch (InterruptedIOException e) {
-      throw over.get() ? new IOException("no answer within " + settings.fetchTimeout().toMillis() + " ms from " + u) : e;
+      throw over.get()
+          ? new IOException(
+              "no answer within " + settings.fetchTimeout().toMillis() + " ms from " + u)
+          : e;
     } finally {
       if (!over.compareAndSet(false, true)) {
         // the watchdog fired: wait for its interrupt, then clear it
@@ -230,7 +240,11 @@ public final class Jwks implements AutoCloseable {
 
   private String fetch(URI u) throws IOException {
     HttpRequest r =
-        HttpRequest.newBuilder(u).timeout(settings.fetchTimeout()).header("Accept", "application/json").GET().build();
+        HttpRequest.newBuilder(u)
+            .timeout(settings.fetchTimeout())
+            .header("Accept", "application/json")
+            .GET()
+            .build();
     HttpResponse<InputStream> resp;
     try {
       resp = http.send(r, HttpResponse.BodyHandlers.ofInputStream());

@@ -115,7 +115,9 @@ public final class OidcVerifier implements AutoCloseable {
     List<JWK> keys = jwks.find(signed.getHeader().getKeyID());
     if (keys.isEmpty()) {
       return Result.refused(
-          jwks.loaded() ? "token signed by an unknown key" : "the issuer's signing keys are unavailable");
+          jwks.loaded()
+              ? "token signed by an unknown key"
+              : "the issuer's signing keys are unavailable");
     }
     if (!keys.stream().anyMatch(k -> verifies(signed, alg, k))) {
       return Result.refused("bad token signature");
@@ -176,7 +178,9 @@ public final class OidcVerifier implements AutoCloseable {
       JWSVerifier v;
       if (alg.equals(JWSAlgorithm.RS256) && key instanceof RSAKey rsa && rsa.size() >= 2048) {
         v = new RSASSAVerifier(rsa);
-      } else if (alg.equals(JWSAlgorithm.ES256) && key instanceof ECKey ec && Curve.P_256.equals(ec.getCurve())) {
+      } else if (alg.equals(JWSAlgorithm.ES256)
+          && key instanceof ECKey ec
+          && Curve.P_256.equals(ec.getCurve())) {
         v = new ECDSAVerifier(ec);
       } else {
         return false;

@@ -60,7 +60,9 @@ public final class TokenCommand {
         case "revoke" -> revoke(args.subList(1, args.size()), err);
         default -> {
           err.println(
-              "progcache token: unknown subcommand \"" + args.get(0) + "\""
+              "progcache token: unknown subcommand \""
+                  + args.get(0)
+                  + "\""
                   + " (progcache token --help shows the usage)");
           yield 2;
         }
@@ -118,7 +120,8 @@ public final class TokenCommand {
   }
 
   /** What to create. */
-  record Request(Path file, Set<Tokens.Grant> grants, String home, List<String> reads, String name) {
+  record Request(
+      Path file, Set<Tokens.Grant> grants, String home, List<String> reads, String name) {
     static Request parse(List<String> args) throws ServeException {
       Path file = null;
       Set<Tokens.Grant> grants = EnumSet.noneOf(Tokens.Grant.class);
@@ -134,7 +137,8 @@ public final class TokenCommand {
           case "--metrics" -> grants.add(Tokens.Grant.METRICS);
           case "--tokens", "--namespace", "--read-namespace", "--name" -> {
             if (i + 1 >= args.size()) {
-              throw new ServeException(a + " needs a value (progcache token --help shows the usage)");
+              throw new ServeException(
+                  a + " needs a value (progcache token --help shows the usage)");
             }
             String v = args.get(++i);
             switch (a) {
@@ -150,7 +154,8 @@ public final class TokenCommand {
         }
       }
       if (file == null) {
-        throw new ServeException("--tokens FILE is required (the file progcache serve --tokens reads)");
+        throw new ServeException(
+            "--tokens FILE is required (the file progcache serve --tokens reads)");
       }
       if (grants.isEmpty()) {
         throw new ServeException("give --read, --write, --modules, --metrics or a combination");
@@ -179,7 +184,8 @@ public final class TokenCommand {
     new SecureRandom().nextBytes(raw);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     byte[] digest = Tokens.sha256(token);
-    String name = r.name().isEmpty() ? r.home() + "-" + HexFormat.of().formatHex(digest, 0, 4) : r.name();
+    String name =
+        r.name().isEmpty() ? r.home() + "-" + HexFormat.of().formatHex(digest, 0, 4) : r.name();
     List<String> chain = new ArrayList<>(List.of(r.home()));
     r.reads().stream().filter(n -> !chain.contains(n)).forEach(chain::add);
     String line = TokenLine.format(digest, new Tokens.Principal(name, r.grants(), r.home(), chain));

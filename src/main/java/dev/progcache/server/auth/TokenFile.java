@@ -42,7 +42,10 @@ final class TokenFile {
         g.add(x.name().toLowerCase(Locale.ROOT));
       }
     }
-    String reads = p.reads().size() > 1 ? " reads=" + String.join(",", p.reads().subList(1, p.reads().size())) : "";
+    String reads =
+        p.reads().size() > 1
+            ? " reads=" + String.join(",", p.reads().subList(1, p.reads().size()))
+            : "";
     return p.name() + " " + String.join(",", g) + " ns=" + p.home() + reads;
   }
 
@@ -65,7 +68,8 @@ final class TokenFile {
       }
     }
     if (file == null) {
-      throw new ServeException("--tokens FILE is required (the file progcache serve --tokens reads)");
+      throw new ServeException(
+          "--tokens FILE is required (the file progcache serve --tokens reads)");
     }
     return file;
   }
@@ -79,7 +83,8 @@ final class TokenFile {
         return args.get(i);
       }
     }
-    throw new ServeException("give the NAME of the token to revoke (progcache token list shows them)");
+    throw new ServeException(
+        "give the NAME of the token to revoke (progcache token list shows them)");
   }
 
   /**
@@ -94,7 +99,12 @@ final class TokenFile {
           Optional<Integer> taken = lineOf(old, file, name);
           if (taken.isPresent()) {
             throw new IOException(
-                "a token named \"" + name + "\" is already on line " + taken.get() + " of " + file
+                "a token named \""
+                    + name
+                    + "\" is already on line "
+                    + taken.get()
+                    + " of "
+                    + file
                     + "; give another --name, or revoke it first (progcache token revoke)");
           }
           List<String> l = new ArrayList<>(old);
@@ -150,7 +160,8 @@ final class TokenFile {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path lockFile = dir.resolve("." + file.getFileName() + ".lock");
-    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       FileLock held = ch.lock();
       try {
         replace(file.toAbsolutePath(), dir, change.apply(lines(file)));

@@ -20,9 +20,9 @@ import java.util.Set;
  * where HEX is the sha256 of the token's UTF-8 bytes, GRANTS is a comma list of {@code read},
  * {@code write}, {@code modules} (downloads through the module proxy; {@code read} includes it) and
  * {@code metrics} (may read {@code /metrics}), {@code ns} is the namespace it writes and reads
- * first (default {@code main}),
- * and {@code reads} are further namespaces it reads, in order. The older form {@code TOKEN GRANTS
- * [NAME]} (plaintext) is still accepted, in namespace {@code main}, with a warning.
+ * first (default {@code main}), and {@code reads} are further namespaces it reads, in order. The
+ * older form {@code TOKEN GRANTS [NAME]} (plaintext) is still accepted, in namespace {@code main},
+ * with a warning.
  *
  * <p>Blank lines and lines starting with {@code #} are skipped. Immutable.
  *
@@ -47,7 +47,8 @@ record TokenLine(byte[] digest, Tokens.Principal principal, boolean plaintext) {
     }
     String[] f = l.split("\\s+");
     if (f.length < 2) {
-      throw new IOException(where + ": expected sha256:HEX GRANTS [ns=NS] [reads=NS,...] [name=NAME]");
+      throw new IOException(
+          where + ": expected sha256:HEX GRANTS [ns=NS] [reads=NS,...] [name=NAME]");
     }
     Set<Tokens.Grant> grants = grants(f[1], where);
     boolean hashed = f[0].regionMatches(true, 0, PREFIX, 0, PREFIX.length());
@@ -77,7 +78,8 @@ record TokenLine(byte[] digest, Tokens.Principal principal, boolean plaintext) {
         case "name" -> name = value;
         case "" -> {
           if (hashed || i != 2 || f.length != 3) {
-            throw new IOException(where + ": unexpected \"" + safe(f[i], hashed) + "\"; use key=value");
+            throw new IOException(
+                where + ": unexpected \"" + safe(f[i], hashed) + "\"; use key=value");
           }
           name = value; // the older form's third field
         }
@@ -91,12 +93,14 @@ record TokenLine(byte[] digest, Tokens.Principal principal, boolean plaintext) {
         chain.add(r);
       }
     }
-    return Optional.of(new TokenLine(digest, new Tokens.Principal(name, grants, home, chain), !hashed));
+    return Optional.of(
+        new TokenLine(digest, new Tokens.Principal(name, grants, home, chain), !hashed));
   }
 
   /** The line for a new token: its digest, grants and namespaces. */
   static String format(byte[] digest, Tokens.Principal p) {
-    StringBuilder b = new StringBuilder(PREFIX).append(HexFormat.of().formatHex(digest)).append(' ');
+    StringBuilder b =
+        new StringBuilder(PREFIX).append(HexFormat.of().formatHex(digest)).append(' ');
     List<String> g = new ArrayList<>();
     for (Tokens.Grant x : EnumSet.copyOf(p.grants())) {
       g.add(x.name().toLowerCase(Locale.ROOT));

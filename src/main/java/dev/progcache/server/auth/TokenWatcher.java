@@ -32,18 +32,26 @@ public final class TokenWatcher implements Supplier<Tokens>, AutoCloseable {
   private final PrintStream err;
   private final Thread poller;
   private volatile Tokens current;
+
   /** The content the current tokens were read from; null when the file could not be read. */
   private volatile byte @Nullable [] content;
+
   private volatile boolean closed;
 
   private TokenWatcher(
-      Path file, Tokens.@Nullable Principal anonymous, PrintStream err, Tokens first, byte[] content, Duration interval) {
+      Path file,
+      Tokens.@Nullable Principal anonymous,
+      PrintStream err,
+      Tokens first,
+      byte[] content,
+      Duration interval) {
     this.file = file;
     this.anonymous = anonymous;
     this.err = err;
     this.current = first;
     this.content = content;
-    this.poller = Thread.ofPlatform().daemon().name("progcache-tokens").unstarted(() -> poll(interval));
+    this.poller =
+        Thread.ofPlatform().daemon().name("progcache-tokens").unstarted(() -> poll(interval));
   }
 
   /**

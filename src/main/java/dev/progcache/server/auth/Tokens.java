@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Who may do what: bearer tokens (kept only as sha256 digests) with their grants and namespaces,
- * and optionally an anonymous principal for requests without a token. The file format is in
- * {@link TokenLine}.
+ * and optionally an anonymous principal for requests without a token. The file format is in {@link
+ * TokenLine}.
  *
  * <p>A presented token is hashed and compared against every entry in constant time. Tokens never
  * appear in messages; a principal's name is what logs show. Immutable and thread-safe.
@@ -76,9 +76,12 @@ public final class Tokens {
     }
   }
 
-  /** Anyone on loopback when no tokens are configured: read and write {@code main}, read metrics. */
+  /**
+   * Anyone on loopback when no tokens are configured: read and write {@code main}, read metrics.
+   */
   public static final Principal LOOPBACK_ANONYMOUS =
-      new Principal("anonymous", EnumSet.allOf(Grant.class), Namespaces.MAIN, List.of(Namespaces.MAIN));
+      new Principal(
+          "anonymous", EnumSet.allOf(Grant.class), Namespaces.MAIN, List.of(Namespaces.MAIN));
 
   private record Item(byte[] digest, Principal principal) {}
 
@@ -125,8 +128,8 @@ public final class Tokens {
    * Reads a tokens file strictly (at start, and to check a file before it replaces the old one);
    * {@code anonymous}, when not null, serves requests without a token.
    *
-   * @throws IOException when it cannot be read, holds no token, or a line is malformed or repeats
-   *     a name (the message names the file and line number, never a token)
+   * @throws IOException when it cannot be read, holds no token, or a line is malformed or repeats a
+   *     name (the message names the file and line number, never a token)
    */
   static Tokens load(Path file, @Nullable Principal anonymous, List<String> warnings)
       throws IOException {
@@ -140,8 +143,8 @@ public final class Tokens {
   }
 
   /**
-   * Reads the lines of a tokens file as a running server does on every change: a malformed line,
-   * or one that repeats an earlier line's name, is skipped and described in {@code problems}; the
+   * Reads the lines of a tokens file as a running server does on every change: a malformed line, or
+   * one that repeats an earlier line's name, is skipped and described in {@code problems}; the
    * tokens of the other lines are exactly those valid afterwards (none for an empty file).
    */
   static Tokens lenient(

@@ -17,8 +17,8 @@ import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Whether a request's token may read or write a namespace: the namespaces to use when it may, a
- * 401 or 403 answer (and a count) when not. Thread-safe.
+ * Whether a request's token may read or write a namespace: the namespaces to use when it may, a 401
+ * or 403 answer (and a count) when not. Thread-safe.
  */
 final class Access {
   /** Refused PUT bodies up to this size are read, so the connection can be kept. */
@@ -77,9 +77,9 @@ final class Access {
   }
 
   /**
-   * Reads and drops the body of a refused PUT when it is small, so the connection stays usable
-   * for the client's next request (unread, Jetty must close it, and a client that already reused
-   * it sees a reset). Only on a virtual thread; bounded in size and time.
+   * Reads and drops the body of a refused PUT when it is small, so the connection stays usable for
+   * the client's next request (unread, Jetty must close it, and a client that already reused it
+   * sees a reset). Only on a virtual thread; bounded in size and time.
    */
   static void drainSmallBody(Request req) {
     long len = req.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);

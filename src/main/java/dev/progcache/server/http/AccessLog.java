@@ -17,12 +17,13 @@ import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.Response;
 
 /**
- * One line per request on stderr, in the {@linkplain ServeConfig.LogFormat format} chosen: the common log format
- * ({@code host - principal [time] "METHOD path PROTO" status bytes}) or a JSON object per line
- * (time, remote, principal, method, path, status, bytes, ms). Health probes ({@code GET /healthz})
- * are left out unless asked for. No header is logged (so no token), nor a query string (the
- * sign-in form's is never one); paths are cut to 200 characters with control characters, spaces
- * and quotes replaced by {@code ?}. Lines are buffered and flushed every second and at stop.
+ * One line per request on stderr, in the {@linkplain ServeConfig.LogFormat format} chosen: the
+ * common log format ({@code host - principal [time] "METHOD path PROTO" status bytes}) or a JSON
+ * object per line (time, remote, principal, method, path, status, bytes, ms). Health probes ({@code
+ * GET /healthz}) are left out unless asked for. No header is logged (so no token), nor a query
+ * string (the sign-in form's is never one); paths are cut to 200 characters with control
+ * characters, spaces and quotes replaced by {@code ?}. Lines are buffered and flushed every second
+ * and at stop.
  *
  * <p>Thread-safe.
  */
@@ -63,15 +64,42 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     String line =
         switch (format) {
           case COMMON, OFF ->
-              Request.getRemoteAddr(req) + " - " + principal + " [" + CLF.format(now) + "] \""
-                  + req.getMethod() + " " + path + " " + req.getConnectionMetaData().getProtocol()
-                  + "\" " + resp.getStatus() + " " + Response.getContentBytesWritten(resp) + "\n";
+              Request.getRemoteAddr(req)
+                  + " - "
+                  + principal
+                  + " ["
+                  + CLF.format(now)
+                  + "] \""
+                  + req.getMethod()
+                  + " "
+                  + path
+                  + " "
+                  + req.getConnectionMetaData().getProtocol()
+                  + "\" "
+                  + resp.getStatus()
+                  + " "
+                  + Response.getContentBytesWritten(resp)
+                  + "\n";
           case JSON ->
-              "{\"time\":\"" + now + "\",\"remote\":\"" + Request.getRemoteAddr(req)
-                  + "\",\"principal\":\"" + principal + "\",\"method\":\"" + clean(req.getMethod())
-                  + "\",\"path\":\"" + path + "\",\"status\":" + resp.getStatus() + ",\"bytes\":"
-                  + Response.getContentBytesWritten(resp) + ",\"ms\":" + (micros / 1000) + "."
-                  + String.format(Locale.ROOT, "%03d", micros % 1000) + "}\n";
+              "{\"time\":\""
+                  + now
+                  + "\",\"remote\":\""
+                  + Request.getRemoteAddr(req)
+                  + "\",\"principal\":\""
+                  + principal
+                  + "\",\"method\":\""
+                  + clean(req.getMethod())
+                  + "\",\"path\":\""
+                  + path
+                  + "\",\"status\":"
+                  + resp.getStatus()
+                  + ",\"bytes\":"
+                  + Response.getContentBytesWritten(resp)
+                  + ",\"ms\":"
+                  + (micros / 1000)
+                  + "."
+                  + String.format(Locale.ROOT, "%03d", micros % 1000)
+                  + "}\n";
         };
     lock.lock();
     try {

@@ -28,14 +28,14 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code POST /batch}, {@code GET|POST /manifest/<hex>}: prefetching (see {@link
  *       PrefetchEndpoints}).
  *   <li>{@code GET /grants}: what the token may do (see {@link GrantsEndpoint}).
- *   <li>{@code GET /healthz}, {@code GET /metrics} (see {@link MetricsEndpoint}); {@code GET /} and {@code /status.json} are
- *       answered by {@link StatusHandler} in front of this one.
+ *   <li>{@code GET /healthz}, {@code GET /metrics} (see {@link MetricsEndpoint}); {@code GET /} and
+ *       {@code /status.json} are answered by {@link StatusHandler} in front of this one.
  * </ul>
  *
  * <p>Cache paths may start with {@code /ns/<name>}: the request is then in that namespace, else in
- * the principal's home namespace. A read searches the namespace and then the principal's later
- * read namespaces (a pull request's {@code pr-1} then {@code main}), first on this disk, then in
- * each one's {@link NextTier} (bucket or upstream server); a write goes to the principal's home
+ * the principal's home namespace. A read searches the namespace and then the principal's later read
+ * namespaces (a pull request's {@code pr-1} then {@code main}), first on this disk, then in each
+ * one's {@link NextTier} (bucket or upstream server); a write goes to the principal's home
  * namespace only (see {@link Tokens.Principal}). {@code GET /output/<hex>} is answered from this
  * disk only.
  *
@@ -105,8 +105,7 @@ public final class CacheHandler extends Handler.Abstract.NonBlocking {
     }
   }
 
-  private boolean dispatch(Route route, Request req, Response resp, Callback cb)
-      throws Exception {
+  private boolean dispatch(Route route, Request req, Response resp, Callback cb) throws Exception {
     @Nullable String ns = route.namespace();
     return switch (route.kind()) {
       case HEALTH -> Answers.text(resp, cb, 200, "ok\n");
@@ -126,9 +125,31 @@ public final class CacheHandler extends Handler.Abstract.NonBlocking {
       }
       case GRANTS -> GrantsEndpoint.answer(auth, req, resp, cb, ns);
       case MANIFEST_GET ->
-          offload.run(req, resp, cb, () -> checked(req, resp, cb, ns, Tokens.Grant.READ, namespaces -> prefetch.manifest(resp, cb, namespaces, route.id())));
+          offload.run(
+              req,
+              resp,
+              cb,
+              () ->
+                  checked(
+                      req,
+                      resp,
+                      cb,
+                      ns,
+                      Tokens.Grant.READ,
+                      namespaces -> prefetch.manifest(resp, cb, namespaces, route.id())));
       case MANIFEST_POST ->
-          offload.run(req, resp, cb, () -> checked(req, resp, cb, ns, Tokens.Grant.WRITE, namespaces -> prefetch.merge(req, resp, cb, namespaces.get(0), route.id())));
+          offload.run(
+              req,
+              resp,
+              cb,
+              () ->
+                  checked(
+                      req,
+                      resp,
+                      cb,
+                      ns,
+                      Tokens.Grant.WRITE,
+                      namespaces -> prefetch.merge(req, resp, cb, namespaces.get(0), route.id())));
       case ACTION, OUTPUT -> {
         Optional<List<String>> chain = access.check(req, resp, cb, ns, Tokens.Grant.READ);
         if (chain.isEmpty()) {
@@ -140,7 +161,20 @@ public final class CacheHandler extends Handler.Abstract.NonBlocking {
       }
       // on a virtual thread from the start: a refused PUT's small body is read before the answer
       case PUT ->
-          offload.run(req, resp, cb, () -> checked(req, resp, cb, ns, Tokens.Grant.WRITE, namespaces -> objects.put(req, resp, cb, namespaces.get(0), route.id(), route.output())));
+          offload.run(
+              req,
+              resp,
+              cb,
+              () ->
+                  checked(
+                      req,
+                      resp,
+                      cb,
+                      ns,
+                      Tokens.Grant.WRITE,
+                      namespaces ->
+                          objects.put(
+                              req, resp, cb, namespaces.get(0), route.id(), route.output())));
     };
   }
 }

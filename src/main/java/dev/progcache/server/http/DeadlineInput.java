@@ -7,8 +7,8 @@ import java.io.InputStream;
 /**
  * A request body: fails reads once the request's time is up, so a trickling upload cannot hold a
  * slot forever. Every failure to read it (time up, the client closing the connection early) is a
- * {@link BadPutException}: the request's fault, answered 400 and counted as a rejected PUT, never
- * a server error.
+ * {@link BadPutException}: the request's fault, answered 400 and counted as a rejected PUT, never a
+ * server error.
  */
 final class DeadlineInput extends java.io.FilterInputStream {
   private final long deadline;

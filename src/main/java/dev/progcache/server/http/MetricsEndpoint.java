@@ -2,7 +2,6 @@ package dev.progcache.server.http;
 
 import dev.progcache.server.auth.Authenticator;
 import dev.progcache.server.auth.Tokens;
-import dev.progcache.server.http.AccessLog;
 import dev.progcache.server.metrics.RequestCounter;
 import dev.progcache.server.metrics.ServerMetrics;
 import java.util.function.Predicate;
@@ -17,8 +16,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Who may read {@code /metrics}. On the main address: a principal with the {@code metrics} grant
- * (401 without a known token, 403 without the grant), and the lines that name a namespace are
- * only those of namespaces it may read. On the {@code --metrics-listen} address ({@link Port}):
+ * (401 without a known token, 403 without the grant), and the lines that name a namespace are only
+ * those of namespaces it may read. On the {@code --metrics-listen} address ({@link Port}):
  * everything, to anyone who reaches it, and nothing else is served there.
  *
  * <p>Thread-safe.

@@ -42,8 +42,8 @@ final class ObjectEndpoints {
   }
 
   /**
-   * Answers a lookup of {@code action} right here when every namespace of {@code chain} is open
-   * and on this disk only, else on a virtual thread. Returns true.
+   * Answers a lookup of {@code action} right here when every namespace of {@code chain} is open and
+   * on this disk only, else on a virtual thread. Returns true.
    */
   boolean action(Request req, Response resp, Callback cb, List<String> chain, Key action)
       throws Exception {
@@ -93,7 +93,11 @@ final class ObjectEndpoints {
           resp,
           cb,
           200,
-          "{\"outputID\":\"" + hit.entry().outputId().hex() + "\",\"size\":" + hit.entry().size() + "}");
+          "{\"outputID\":\""
+              + hit.entry().outputId().hex()
+              + "\",\"size\":"
+              + hit.entry().size()
+              + "}");
     }
     return bodies.send(req, resp, cb, hit);
   }
@@ -122,7 +126,9 @@ final class ObjectEndpoints {
     return Optional.empty();
   }
 
-  /** What stands behind namespace {@code ns} has for {@code action}; a miss when it cannot be kept. */
+  /**
+   * What stands behind namespace {@code ns} has for {@code action}; a miss when it cannot be kept.
+   */
   private Optional<Hit> fetch(String ns, Key action) throws IOException {
     try {
       Optional<ServerStore> s = namespaces.forFetch(ns);
@@ -154,7 +160,10 @@ final class ObjectEndpoints {
       metrics.count(RequestCounter.PUT_TOO_LARGE);
       String which = max == limits.maxObject() ? "--max-object" : "the namespace's size limit";
       return Answers.text(
-          resp, cb, 413, "object of " + len + " bytes is over " + which + " of " + max + " bytes\n");
+          resp,
+          cb,
+          413,
+          "object of " + len + " bytes is over " + which + " of " + max + " bytes\n");
     }
     long deadline = System.nanoTime() + limits.requestTimeoutMillis() * 1_000_000L;
     try (InputStream in = new DeadlineInput(Content.Source.asInputStream(req), deadline)) {
@@ -164,7 +173,8 @@ final class ObjectEndpoints {
       return Answers.text(resp, cb, 400, e.getMessage() + "\n");
     } catch (Backing.Unavailable e) {
       metrics.count(RequestCounter.PUT_BACKING_FAILED);
-      return Answers.text(resp, cb, 503, "the backing store did not take the object; try again later\n");
+      return Answers.text(
+          resp, cb, 503, "the backing store did not take the object; try again later\n");
     } catch (IOException e) {
       return Answers.text(resp, cb, 500, "cannot store the object\n");
     }

@@ -7,7 +7,8 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Moves work that may block off Jetty's selector thread onto a virtual thread of its own. Thread-safe.
+ * Moves work that may block off Jetty's selector thread onto a virtual thread of its own.
+ * Thread-safe.
  */
 final class Offload {
   /** Work that may block; runs on a virtual thread. */

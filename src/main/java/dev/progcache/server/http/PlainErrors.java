@@ -19,12 +19,20 @@ public final class PlainErrors extends ErrorHandler {
   /** The text sent for {@code status}. */
   static String text(int status) {
     String reason = HttpStatus.getMessage(status);
-    return status + " " + (reason == null ? "error" : reason.toLowerCase(java.util.Locale.ROOT)) + "\n";
+    return status
+        + " "
+        + (reason == null ? "error" : reason.toLowerCase(java.util.Locale.ROOT))
+        + "\n";
   }
 
   @Override
   protected void generateResponse(
-      Request req, Response resp, int code, @Nullable String message, @Nullable Throwable cause, Callback cb) {
+      Request req,
+      Response resp,
+      int code,
+      @Nullable String message,
+      @Nullable Throwable cause,
+      Callback cb) {
     byte[] b = text(code).getBytes(StandardCharsets.UTF_8);
     resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
     resp.getHeaders().put(HttpHeader.CONTENT_LENGTH, b.length);

@@ -7,8 +7,8 @@ import dev.progcache.server.metrics.ServerMetrics;
 import dev.progcache.server.store.Manifests;
 import dev.progcache.server.store.Namespaces;
 import dev.progcache.server.store.ServerStore;
-import dev.progcache.wire.Manifest;
 import dev.progcache.wire.BatchFrames;
+import dev.progcache.wire.Manifest;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,8 +28,8 @@ import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * The prefetch requests (wire forms in {@link BatchFrames}), after {@link CacheHandler} checked
- * the token:
+ * The prefetch requests (wire forms in {@link BatchFrames}), after {@link CacheHandler} checked the
+ * token:
  *
  * <ul>
  *   <li>{@code POST /batch} with up to {@value BatchFrames#MAX_BATCH} action ids: 200 with a frame
@@ -158,9 +158,9 @@ final class PrefetchEndpoints {
 
   /**
    * The plain stream, through one pooled direct buffer: file bytes are read from the page cache
-   * into it and written from it to the socket, never copied in Java. (Through the response's
-   * output stream every byte was copied four times on its way; the server spent ~0.22 CPU-s
-   * on a fresh runner's 181 MB.)
+   * into it and written from it to the socket, never copied in Java. (Through the response's output
+   * stream every byte was copied four times on its way; the server spent ~0.22 CPU-s on a fresh
+   * runner's 181 MB.)
    */
   private static final class DirectOut implements FrameOut {
     private final Response resp;

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SmallBodies {
   /** Bodies up to this size are kept. */
   static final int MAX_BODY = 64 << 10;
+
   /** What the map spends per entry beside the bytes, roughly. */
   private static final int OVERHEAD = 128;
 
@@ -29,7 +30,9 @@ final class SmallBodies {
   private final ConcurrentHashMap<Key, byte[]> kept = new ConcurrentHashMap<>();
   private final AtomicLong bytes = new AtomicLong();
 
-  /** @param budget bytes to keep at most (0 keeps nothing) */
+  /**
+   * @param budget bytes to keep at most (0 keeps nothing)
+   */
   SmallBodies(long budget) {
     this.budget = budget;
   }

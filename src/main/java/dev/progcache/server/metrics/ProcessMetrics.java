@@ -25,8 +25,10 @@ import java.nio.file.Path;
  */
 final class ProcessMetrics {
   private static final Path STATM = Path.of("/proc/self/statm");
+
   /** The page size {@code /proc/self/statm} counts in; 4 KiB on the platforms served. */
   private static final long PAGE = 4096;
+
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   ProcessMetrics(MeterRegistry registry) {

@@ -3,10 +3,9 @@ package dev.progcache.server.metrics;
 import dev.progcache.cache.Metric;
 
 /**
- * The requests the server answered, by route and outcome: {@code
- * progcache_requests{route,outcome}} at {@code /metrics}, and the figures of the status page. A
- * request refused for its token counts under {@code route="put"} when it was a PUT, else under
- * {@code route="any"}.
+ * The requests the server answered, by route and outcome: {@code progcache_requests{route,outcome}}
+ * at {@code /metrics}, and the figures of the status page. A request refused for its token counts
+ * under {@code route="put"} when it was a PUT, else under {@code route="any"}.
  */
 public enum RequestCounter implements Metric {
   ACTION_HIT("action", "hit", "GET /action answered with an entry"),
@@ -17,7 +16,8 @@ public enum RequestCounter implements Metric {
   PUT_BAD("put", "bad", "PUTs whose size or SHA-256 disagreed with the body"),
   PUT_TOO_LARGE("put", "too_large", "PUTs over --max-object or the namespace size limit"),
   PUT_BACKING_FAILED("put", "backing_failed", "PUTs the backing bucket did not take"),
-  PUT_NAMESPACE_LIMIT("put", "namespace_limit", "PUTs that would have created a namespace beyond --max-namespaces"),
+  PUT_NAMESPACE_LIMIT(
+      "put", "namespace_limit", "PUTs that would have created a namespace beyond --max-namespaces"),
   PUT_NO_LENGTH("put", "no_length", "PUTs without a Content-Length"),
   PUT_UNAUTHORIZED("put", "unauthorized", "PUTs without a known token"),
   PUT_FORBIDDEN("put", "forbidden", "PUTs with a token that may not write the namespace"),
@@ -39,7 +39,10 @@ public enum RequestCounter implements Metric {
     this.names = new Names(route + "/" + outcome, outcome, help);
   }
 
-  /** The {@code route} label; {@link #label} is the {@code outcome}, {@link #key} {@code route/outcome}. */
+  /**
+   * The {@code route} label; {@link #label} is the {@code outcome}, {@link #key} {@code
+   * route/outcome}.
+   */
   public String route() {
     return route;
   }

@@ -10,16 +10,24 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * How long requests took, from their first byte to their last, as the histogram {@code
- * progcache_request_duration_seconds{route,status}} ({@code _bucket}, {@code _count}, {@code
- * _sum}; {@code status} is the class, {@code 2xx} to {@code 5xx}). A route is one of {@link
- * Route}, never a path, so the series stay few; a series appears with its first request.
+ * progcache_request_duration_seconds{route,status}} ({@code _bucket}, {@code _count}, {@code _sum};
+ * {@code status} is the class, {@code 2xx} to {@code 5xx}). A route is one of {@link Route}, never
+ * a path, so the series stay few; a series appears with its first request.
  *
  * <p>Thread-safe; recording is a lookup in a fixed array and the timer's own increments.
  */
 public final class RequestTimes {
   /** What a request asked for; its name is the {@code route} label. */
   public enum Route {
-    ACTION, OUTPUT, PUT, BATCH, MANIFEST, STATUS, METRICS, HEALTHZ, OTHER;
+    ACTION,
+    OUTPUT,
+    PUT,
+    BATCH,
+    MANIFEST,
+    STATUS,
+    METRICS,
+    HEALTHZ,
+    OTHER;
 
     final String label = name().toLowerCase(Locale.ROOT);
 
@@ -54,11 +62,13 @@ public final class RequestTimes {
 
   /** Bucket bounds: a page-cache hit takes well under a millisecond, a big body seconds. */
   private static final Duration[] BUCKETS = {
-    Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
+    Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+        Duration.ofMillis(2),
     Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
     Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
     Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)
   };
+
   private static final int CLASSES = 6; // 0xx (none sent) to 5xx
 
   private final MeterRegistry registry;
@@ -77,7 +87,8 @@ public final class RequestTimes {
     if (t == null) {
       t =
           Timer.builder("progcache_request_duration")
-              .description("Time from a request's first byte to its answer's last, by route and status class")
+              .description(
+                  "Time from a request's first byte to its answer's last, by route and status class")
               .tag("route", route.label)
               .tag("status", c + "xx")
               .serviceLevelObjectives(BUCKETS)

@@ -1,6 +1,4 @@
-/**
- * The server's counters and gauges, scraped at {@code /metrics} in the Prometheus text format.
- */
+/** The server's counters and gauges, scraped at {@code /metrics} in the Prometheus text format. */
 @NullMarked
 package dev.progcache.server.metrics;
 

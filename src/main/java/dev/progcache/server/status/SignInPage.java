@@ -3,8 +3,8 @@ package dev.progcache.server.status;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The sign-in form shown to a browser without a session where reading the status needs a token:
- * one password field and a button, posting to {@code signin}; nothing of the server's figures.
+ * The sign-in form shown to a browser without a session where reading the status needs a token: one
+ * password field and a button, posting to {@code signin}; nothing of the server's figures.
  * Stateless and thread-safe.
  */
 final class SignInPage {
@@ -26,18 +26,25 @@ final class SignInPage {
     b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .append("<link rel=\"icon\" href=\"data:,\">")
-        .append("<title>progcache: sign in</title><style>").append(CSS).append("</style></head><body>\n")
-        .append("<main><h1>progcache status</h1><p>Sign in with a token that may read the cache to see")
+        .append("<title>progcache: sign in</title><style>")
+        .append(CSS)
+        .append("</style></head><body>\n")
+        .append(
+            "<main><h1>progcache status</h1><p>Sign in with a token that may read the cache to see")
         .append(" its status.</p>");
     if (message != null) {
-      b.append("<p class=\"error\" id=\"sign-in-error\">").append(StatusPage.escape(message)).append("</p>");
+      b.append("<p class=\"error\" id=\"sign-in-error\">")
+          .append(StatusPage.escape(message))
+          .append("</p>");
     }
     b.append("<form method=\"post\" action=\"signin\" id=\"sign-in\">")
         .append("<label for=\"token\">Token</label>")
-        .append("<input type=\"password\" id=\"token\" name=\"token\" autocomplete=\"current-password\" required>")
+        .append(
+            "<input type=\"password\" id=\"token\" name=\"token\" autocomplete=\"current-password\" required>")
         .append("<button type=\"submit\">Sign in</button></form>")
         .append("<p class=\"note\">The browser keeps a session cookie, not the token, for ")
-        .append(StatusSession.TTL_HOURS).append(" hours or until you sign out.</p></main></body></html>\n");
+        .append(StatusSession.TTL_HOURS)
+        .append(" hours or until you sign out.</p></main></body></html>\n");
     return b.toString();
   }
 }

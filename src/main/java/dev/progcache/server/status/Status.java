@@ -36,9 +36,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Status implements AutoCloseable {
   /** Whether the per-namespace bookkeeping runs (off only to measure its cost). */
-  public static final boolean BOOKKEEPING = !"off".equals(System.getProperty("progcache.status.bookkeeping"));
+  public static final boolean BOOKKEEPING =
+      !"off".equals(System.getProperty("progcache.status.bookkeeping"));
+
   /** How many of the largest entries are kept and shown. */
   public static final int TOP = 20;
+
   static final long SAMPLE_SECONDS = 5;
 
   /**
@@ -64,7 +67,8 @@ public final class Status implements AutoCloseable {
     try {
       history.load(env.historyFile(), started.toEpochMilli());
     } catch (IOException e) {
-      env.err().println("progcache serve: starting with an empty status history: " + e.getMessage());
+      env.err()
+          .println("progcache serve: starting with an empty status history: " + e.getMessage());
     }
     this.sampler = Thread.ofVirtual().name("progcache-status").start(this::sampleLoop);
   }
@@ -122,9 +126,12 @@ public final class Status implements AutoCloseable {
         continue;
       }
       ServerStore s = e.getValue();
-      ns.add(new StatusFigures.Namespace(e.getKey(), s.objects(), s.bytes(), s.limit(), s.hits(), s.misses()));
+      ns.add(
+          new StatusFigures.Namespace(
+              e.getKey(), s.objects(), s.bytes(), s.limit(), s.hits(), s.misses()));
       for (TopSizes.Item i : s.largest()) {
-        largest.add(new StatusFigures.Largest(e.getKey(), i.action().hex(), i.output().hex(), i.size()));
+        largest.add(
+            new StatusFigures.Largest(e.getKey(), i.action().hex(), i.output().hex(), i.size()));
       }
     }
     largest.sort(Comparator.comparingLong(StatusFigures.Largest::bytes).reversed());
@@ -149,7 +156,8 @@ public final class Status implements AutoCloseable {
             metrics.get(RequestCounter.PUT_BAD),
             metrics.get(RequestCounter.PUT_TOO_LARGE),
             metrics.get(RequestCounter.PUT_NO_LENGTH),
-            metrics.get(RequestCounter.PUT_UNAUTHORIZED) + metrics.get(RequestCounter.PUT_FORBIDDEN),
+            metrics.get(RequestCounter.PUT_UNAUTHORIZED)
+                + metrics.get(RequestCounter.PUT_FORBIDDEN),
             metrics.get(RequestCounter.PUT_BACKING_FAILED)),
         List.copyOf(ns),
         List.copyOf(largest.subList(0, Math.min(TOP, largest.size()))),

@@ -67,7 +67,9 @@ record StatusFigures(
   /** Size of the store against its limit. */
   record Store(long bytes, long limitBytes, long entries, long evictions) {}
 
-  /** PUTs refused, by reason: sha256 or size disagreed, over the limit, no length, token, bucket. */
+  /**
+   * PUTs refused, by reason: sha256 or size disagreed, over the limit, no length, token, bucket.
+   */
   record Rejected(long integrity, long size, long noLength, long auth, long backing) {
     long total() {
       return integrity + size + noLength + auth + backing;
@@ -77,8 +79,8 @@ record StatusFigures(
   /**
    * One namespace: its entries, bytes and lookups. Hits are lookups its entries answered (through
    * {@code GET} or batch, also for namespaces that read through to it, as {@code pr-1} to {@code
-   * main}); misses are lookups nothing answered, counted in the first namespace of the chain
-   * asked that exists. So the namespaces' hits and misses add up to the totals.
+   * main}); misses are lookups nothing answered, counted in the first namespace of the chain asked
+   * that exists. So the namespaces' hits and misses add up to the totals.
    */
   record Namespace(String name, long entries, long bytes, long limitBytes, long hits, long misses) {
     @Nullable Double hitRatio() {
@@ -90,7 +92,14 @@ record StatusFigures(
   record Largest(String namespace, String action, String output, long bytes) {}
 
   /** The bucket behind the disk and its counters since start. */
-  record BackingState(String location, long hits, long misses, long errors, long corrupt, long uploads, long uploadErrors) {}
+  record BackingState(
+      String location,
+      long hits,
+      long misses,
+      long errors,
+      long corrupt,
+      long uploads,
+      long uploadErrors) {}
 
   long uptimeSeconds() {
     return Math.max(0, java.time.Duration.between(started, now).toSeconds());

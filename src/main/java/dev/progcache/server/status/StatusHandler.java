@@ -18,9 +18,9 @@ import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The status page: {@code GET /} (HTML) and {@code GET /status.json}, and the browser's {@code
- * POST /signin} and {@code POST /signout} ({@link StatusSession}), in front of the cache handler,
- * which gets every other request. None of these paths can be a cache path (those have two or more
+ * The status page: {@code GET /} (HTML) and {@code GET /status.json}, and the browser's {@code POST
+ * /signin} and {@code POST /signout} ({@link StatusSession}), in front of the cache handler, which
+ * gets every other request. None of these paths can be a cache path (those have two or more
  * segments). Same grants as reads, from the {@code Authorization} header or a session cookie: 401
  * without a known token where tokens are needed (the page answers with the sign-in form then, and
  * shows nothing else), 403 for a token without the read grant; the figures shown are those of the
@@ -36,7 +36,12 @@ public final class StatusHandler extends Handler.Wrapper {
   private final ServerMetrics metrics;
   private final StatusSession sessions;
 
-  public StatusHandler(Handler next, Authenticator auth, Status status, ServerMetrics metrics, StatusSession sessions) {
+  public StatusHandler(
+      Handler next,
+      Authenticator auth,
+      Status status,
+      ServerMetrics metrics,
+      StatusSession sessions) {
     super(next);
     this.auth = auth;
     this.status = status;
@@ -49,9 +54,12 @@ public final class StatusHandler extends Handler.Wrapper {
     String path = Request.getPathInContext(req);
     String method = req.getMethod();
     boolean html = path.equals("/");
-    boolean post = method.equals("POST") && (path.equals(StatusSession.SIGN_IN) || path.equals(StatusSession.SIGN_OUT));
+    boolean post =
+        method.equals("POST")
+            && (path.equals(StatusSession.SIGN_IN) || path.equals(StatusSession.SIGN_OUT));
     if (!post
-        && (!(html || path.equals("/status.json")) || !(method.equals("GET") || method.equals("HEAD")))) {
+        && (!(html || path.equals("/status.json"))
+            || !(method.equals("GET") || method.equals("HEAD")))) {
       return super.handle(req, resp, cb);
     }
     // the cache handler is non-blocking, so this may run on a selector thread: checking the
@@ -112,16 +120,24 @@ public final class StatusHandler extends Handler.Wrapper {
     return Optional.of(p);
   }
 
-  private static void refuse(Response resp, Callback cb, int status, @Nullable String why, boolean html) {
+  private static void refuse(
+      Response resp, Callback cb, int status, @Nullable String why, boolean html) {
     if (html) {
       headers(resp);
       send(resp, cb, status, "text/html; charset=utf-8", SignInPage.render(why));
     } else {
-      send(resp, cb, status, "text/plain; charset=utf-8", (why == null ? "missing token" : why) + "\n");
+      send(
+          resp,
+          cb,
+          status,
+          "text/plain; charset=utf-8",
+          (why == null ? "missing token" : why) + "\n");
     }
   }
 
-  /** {@code POST /signin}: a session for the form's token when it may read, then back to the page. */
+  /**
+   * {@code POST /signin}: a session for the form's token when it may read, then back to the page.
+   */
   private void signIn(Request req, Response resp, Callback cb) throws IOException {
     if (!StatusSession.sameOrigin(req)) {
       refuse(resp, cb, 403, "sign-in from another site refused", true);
@@ -165,7 +181,8 @@ public final class StatusHandler extends Handler.Wrapper {
     resp.getHeaders().put("Content-Security-Policy", CSP);
   }
 
-  private static void answer(Response resp, Callback cb, boolean html, StatusFigures f, boolean signedIn) {
+  private static void answer(
+      Response resp, Callback cb, boolean html, StatusFigures f, boolean signedIn) {
     headers(resp);
     if (html) {
       send(resp, cb, 200, "text/html; charset=utf-8", StatusPage.render(f, signedIn));

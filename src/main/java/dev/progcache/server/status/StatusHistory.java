@@ -16,12 +16,12 @@ import tools.jackson.core.json.JsonFactory;
 /**
  * Request counts over time in two bounded rings: {@value #HOUR_BUCKETS} one-minute buckets (the
  * last hour) and {@value #DAY_BUCKETS} ten-minute buckets (the last day). It is fed by {@link
- * #sample} with the server's cumulative counters from time to time (not per request), so
- * requests pay nothing for it; what happened since the last sample is put in the bucket of the
- * sample's time.
+ * #sample} with the server's cumulative counters from time to time (not per request), so requests
+ * pay nothing for it; what happened since the last sample is put in the bucket of the sample's
+ * time.
  *
- * <p>Thread-safe. The rings can be saved to and loaded from a file, so a restart keeps the
- * history; buckets too old for their ring are dropped on load.
+ * <p>Thread-safe. The rings can be saved to and loaded from a file, so a restart keeps the history;
+ * buckets too old for their ring are dropped on load.
  */
 public final class StatusHistory {
   /** What each bucket counts, in this order (index into {@link Bucket#counts()}). */
@@ -114,8 +114,8 @@ public final class StatusHistory {
 
   /**
    * Adds what the cumulative {@code totals} (indexed by {@link Field#ordinal()}) grew by since the
-   * previous sample to the buckets of {@code nowMillis}. A counter that went down (a restart) counts
-   * from zero.
+   * previous sample to the buckets of {@code nowMillis}. A counter that went down (a restart)
+   * counts from zero.
    */
   void sample(long nowMillis, long[] totals) {
     lock.lock();
@@ -161,7 +161,8 @@ public final class StatusHistory {
   void save(Path file) throws IOException {
     StringWriter w = new StringWriter();
     lock.lock();
-    try (JsonGenerator g = FACTORY.createGenerator(tools.jackson.core.ObjectWriteContext.empty(), w)) {
+    try (JsonGenerator g =
+        FACTORY.createGenerator(tools.jackson.core.ObjectWriteContext.empty(), w)) {
       g.writeStartObject();
       g.writeNumberProperty("format", 1);
       writeRing(g, "hour", hour);
@@ -216,7 +217,8 @@ public final class StatusHistory {
         }
       }
     } catch (tools.jackson.core.JacksonException e) {
-      throw new IOException("not a saved status history: " + file + " (" + e.getOriginalMessage() + ")", e);
+      throw new IOException(
+          "not a saved status history: " + file + " (" + e.getOriginalMessage() + ")", e);
     } finally {
       lock.unlock();
     }

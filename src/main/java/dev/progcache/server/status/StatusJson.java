@@ -8,7 +8,9 @@ import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.core.json.JsonFactory;
 
-/** {@link StatusFigures} as the JSON document of {@code /status.json}. Stateless and thread-safe. */
+/**
+ * {@link StatusFigures} as the JSON document of {@code /status.json}. Stateless and thread-safe.
+ */
 final class StatusJson {
   private static final JsonFactory FACTORY = new JsonFactory();
 
@@ -125,7 +127,8 @@ final class StatusJson {
 
   private static void history(JsonGenerator g, String name, List<StatusHistory.Bucket> buckets) {
     g.writeObjectPropertyStart(name);
-    g.writeNumberProperty("bucketSeconds", buckets.isEmpty() ? 0 : buckets.get(0).widthMillis() / 1000);
+    g.writeNumberProperty(
+        "bucketSeconds", buckets.isEmpty() ? 0 : buckets.get(0).widthMillis() / 1000);
     g.writeArrayPropertyStart("buckets");
     for (StatusHistory.Bucket b : buckets) {
       g.writeStartObject();

@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * check carry their exact value in a {@code data-value} attribute. Stateless and thread-safe.
  */
 final class StatusPage {
-  private static final DateTimeFormatter HM = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter HM =
+      DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
   private static final String HIT = "#2f855a";
   private static final String MISS = "#dd8a1e";
   private static final String UPLOAD = "#2b6cb0";
@@ -34,12 +35,20 @@ final class StatusPage {
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .append("<meta http-equiv=\"refresh\" content=\"60\">")
         .append("<link rel=\"icon\" href=\"data:,\">")
-        .append("<title>progcache serve: status</title><style>").append(CSS).append("</style></head><body>\n");
+        .append("<title>progcache serve: status</title><style>")
+        .append(CSS)
+        .append("</style></head><body>\n");
     b.append("<header><h1>progcache serve</h1><p class=\"meta\">version <span id=\"version\">")
-        .append(escape(f.version())).append("</span> · up <span id=\"uptime\" data-value=\"")
-        .append(f.uptimeSeconds()).append("\">").append(duration(f.uptimeSeconds()))
-        .append("</span> (since ").append(f.started().toString().replaceFirst("\\.\\d+Z$", "Z"))
-        .append(") · as ").append(escape(f.principal())).append("</p>");
+        .append(escape(f.version()))
+        .append("</span> · up <span id=\"uptime\" data-value=\"")
+        .append(f.uptimeSeconds())
+        .append("\">")
+        .append(duration(f.uptimeSeconds()))
+        .append("</span> (since ")
+        .append(f.started().toString().replaceFirst("\\.\\d+Z$", "Z"))
+        .append(") · as ")
+        .append(escape(f.principal()))
+        .append("</p>");
     if (signedIn) {
       b.append("<form method=\"post\" action=\"signout\"><button type=\"submit\" id=\"sign-out\">")
           .append("Sign out</button></form>");
@@ -53,8 +62,10 @@ final class StatusPage {
     largest(b, f.largest());
     backing(b, f.backing());
     modules(b, f.modules());
-    b.append("</main><footer>Times in UTC. The same figures: <a href=\"status.json\">status.json</a>;")
-        .append(" Prometheus: <a href=\"metrics\">metrics</a>. This page reloads every minute.</footer>\n")
+    b.append(
+            "</main><footer>Times in UTC. The same figures: <a href=\"status.json\">status.json</a>;")
+        .append(
+            " Prometheus: <a href=\"metrics\">metrics</a>. This page reloads every minute.</footer>\n")
         .append("</body></html>\n");
     return b.toString();
   }
@@ -63,64 +74,168 @@ final class StatusPage {
     StatusFigures.Requests q = f.requests();
     StatusFigures.Store s = f.store();
     b.append("<section class=\"cards\">");
-    card(b, "hit-ratio", "Hit ratio", value(q.hitRatio()), percent(q.hitRatio()),
-        grouped(q.hits()) + " hits of " + grouped(q.hits() + q.actionMisses()) + " lookups, "
-            + grouped(q.batchHits()) + " through prefetch");
+    card(
+        b,
+        "hit-ratio",
+        "Hit ratio",
+        value(q.hitRatio()),
+        percent(q.hitRatio()),
+        grouped(q.hits())
+            + " hits of "
+            + grouped(q.hits() + q.actionMisses())
+            + " lookups, "
+            + grouped(q.batchHits())
+            + " through prefetch");
     StatusHistory.Bucket last = f.hour().getLast();
     double perSecond = f.hour().stream().mapToLong(StatusHistory.Bucket::requests).sum() / 3600.0;
-    card(b, "requests-per-second", "Requests/s", String.format(Locale.ROOT, "%.3f", perSecond),
-        rate(perSecond), "last hour's average; " + grouped(last.requests()) + " this minute");
+    card(
+        b,
+        "requests-per-second",
+        "Requests/s",
+        String.format(Locale.ROOT, "%.3f", perSecond),
+        rate(perSecond),
+        "last hour's average; " + grouped(last.requests()) + " this minute");
     double used = s.limitBytes() == 0 ? 0 : Math.min(1, (double) s.bytes() / s.limitBytes());
-    b.append("<div class=\"card\"><div class=\"label\">Stored</div><div class=\"big\" id=\"bytes\" data-value=\"")
-        .append(s.bytes()).append("\">").append(bytes(s.bytes())).append("</div><div class=\"bar\"><span style=\"width:")
-        .append(String.format(Locale.ROOT, "%.1f", used * 100)).append("%\"></span></div><div class=\"note\">of ")
-        .append("<span id=\"limit\" data-value=\"").append(s.limitBytes()).append("\">").append(bytes(s.limitBytes()))
-        .append("</span> limit (").append(String.format(Locale.ROOT, "%.1f %%", used * 100)).append(")</div></div>");
-    card(b, "entries", "Entries", Long.toString(s.entries()), grouped(s.entries()), "objects in main");
-    card(b, "evictions", "Evictions", Long.toString(s.evictions()), grouped(s.evictions()), "since start");
-    card(b, "uploads", "Uploads", Long.toString(q.uploads()), grouped(q.uploads()), bytes(q.uploadedBytes()) + " stored");
-    card(b, "rejected", "Rejected PUTs", Long.toString(f.rejected().total()), grouped(f.rejected().total()),
+    b.append(
+            "<div class=\"card\"><div class=\"label\">Stored</div><div class=\"big\" id=\"bytes\" data-value=\"")
+        .append(s.bytes())
+        .append("\">")
+        .append(bytes(s.bytes()))
+        .append("</div><div class=\"bar\"><span style=\"width:")
+        .append(String.format(Locale.ROOT, "%.1f", used * 100))
+        .append("%\"></span></div><div class=\"note\">of ")
+        .append("<span id=\"limit\" data-value=\"")
+        .append(s.limitBytes())
+        .append("\">")
+        .append(bytes(s.limitBytes()))
+        .append("</span> limit (")
+        .append(String.format(Locale.ROOT, "%.1f %%", used * 100))
+        .append(")</div></div>");
+    card(
+        b,
+        "entries",
+        "Entries",
+        Long.toString(s.entries()),
+        grouped(s.entries()),
+        "objects in main");
+    card(
+        b,
+        "evictions",
+        "Evictions",
+        Long.toString(s.evictions()),
+        grouped(s.evictions()),
+        "since start");
+    card(
+        b,
+        "uploads",
+        "Uploads",
+        Long.toString(q.uploads()),
+        grouped(q.uploads()),
+        bytes(q.uploadedBytes()) + " stored");
+    card(
+        b,
+        "rejected",
+        "Rejected PUTs",
+        Long.toString(f.rejected().total()),
+        grouped(f.rejected().total()),
         "integrity, size, token");
     b.append("</section>\n");
   }
 
-  private static void card(StringBuilder b, String id, String label, String raw, String shown, String note) {
-    b.append("<div class=\"card\"><div class=\"label\">").append(label).append("</div><div class=\"big\" id=\"")
-        .append(id).append("\" data-value=\"").append(escape(raw)).append("\">").append(escape(shown))
-        .append("</div><div class=\"note\">").append(escape(note)).append("</div></div>");
+  private static void card(
+      StringBuilder b, String id, String label, String raw, String shown, String note) {
+    b.append("<div class=\"card\"><div class=\"label\">")
+        .append(label)
+        .append("</div><div class=\"big\" id=\"")
+        .append(id)
+        .append("\" data-value=\"")
+        .append(escape(raw))
+        .append("\">")
+        .append(escape(shown))
+        .append("</div><div class=\"note\">")
+        .append(escape(note))
+        .append("</div></div>");
   }
 
-  private static void charts(StringBuilder b, String title, String per, List<StatusHistory.Bucket> buckets, String unit) {
+  private static void charts(
+      StringBuilder b, String title, String per, List<StatusHistory.Bucket> buckets, String unit) {
     double seconds = buckets.getFirst().widthMillis() / 1000.0;
     String[] x = {
       HM.format(java.time.Instant.ofEpochMilli(buckets.getFirst().start())),
       HM.format(java.time.Instant.ofEpochMilli(buckets.get(buckets.size() / 2).start())),
       "now"
     };
-    double[] ratio = series(buckets, bk -> {
-      Double r = StatusFigures.ratio(bk.get(StatusHistory.Field.ACTION_HIT), bk.get(StatusHistory.Field.ACTION_MISS));
-      return r == null ? Double.NaN : r * 100;
-    });
+    double[] ratio =
+        series(
+            buckets,
+            bk -> {
+              Double r =
+                  StatusFigures.ratio(
+                      bk.get(StatusHistory.Field.ACTION_HIT),
+                      bk.get(StatusHistory.Field.ACTION_MISS));
+              return r == null ? Double.NaN : r * 100;
+            });
     List<SvgChart.Series> rates = new ArrayList<>();
-    rates.add(new SvgChart.Series("hits", HIT, series(buckets, bk -> (bk.get(StatusHistory.Field.ACTION_HIT) + bk.get(StatusHistory.Field.OUTPUT_HIT)) / seconds)));
-    rates.add(new SvgChart.Series("misses", MISS, series(buckets, bk -> (bk.get(StatusHistory.Field.ACTION_MISS) + bk.get(StatusHistory.Field.OUTPUT_MISS)) / seconds)));
-    rates.add(new SvgChart.Series("uploads", UPLOAD, series(buckets, bk -> bk.get(StatusHistory.Field.PUT_OK) / seconds)));
-    rates.add(new SvgChart.Series("rejected", REJECT, series(buckets, bk -> bk.get(StatusHistory.Field.REJECTED) / seconds)));
-    b.append("<section><h2>").append(title).append(" <small>").append(per).append("</small></h2><div class=\"charts\">");
+    rates.add(
+        new SvgChart.Series(
+            "hits",
+            HIT,
+            series(
+                buckets,
+                bk ->
+                    (bk.get(StatusHistory.Field.ACTION_HIT)
+                            + bk.get(StatusHistory.Field.OUTPUT_HIT))
+                        / seconds)));
+    rates.add(
+        new SvgChart.Series(
+            "misses",
+            MISS,
+            series(
+                buckets,
+                bk ->
+                    (bk.get(StatusHistory.Field.ACTION_MISS)
+                            + bk.get(StatusHistory.Field.OUTPUT_MISS))
+                        / seconds)));
+    rates.add(
+        new SvgChart.Series(
+            "uploads",
+            UPLOAD,
+            series(buckets, bk -> bk.get(StatusHistory.Field.PUT_OK) / seconds)));
+    rates.add(
+        new SvgChart.Series(
+            "rejected",
+            REJECT,
+            series(buckets, bk -> bk.get(StatusHistory.Field.REJECTED) / seconds)));
+    b.append("<section><h2>")
+        .append(title)
+        .append(" <small>")
+        .append(per)
+        .append("</small></h2><div class=\"charts\">");
     b.append("<figure><figcaption>Hit ratio of action lookups</figcaption>")
-        .append(SvgChart.line(title + ": hit ratio per " + unit, new SvgChart.Series("hit ratio", HIT, ratio), 100, x,
-            v -> String.format(Locale.ROOT, "%.0f%%", v)))
+        .append(
+            SvgChart.line(
+                title + ": hit ratio per " + unit,
+                new SvgChart.Series("hit ratio", HIT, ratio),
+                100,
+                x,
+                v -> String.format(Locale.ROOT, "%.0f%%", v)))
         .append("</figure>");
     b.append("<figure><figcaption>Requests/s ");
     for (SvgChart.Series s : rates) {
-      b.append("<span class=\"key\"><i style=\"background:").append(s.color()).append("\"></i>").append(s.name()).append("</span>");
+      b.append("<span class=\"key\"><i style=\"background:")
+          .append(s.color())
+          .append("\"></i>")
+          .append(s.name())
+          .append("</span>");
     }
     b.append("</figcaption>")
-        .append(SvgChart.bars(title + ": requests per second per " + unit, rates, x, StatusPage::tick))
+        .append(
+            SvgChart.bars(title + ": requests per second per " + unit, rates, x, StatusPage::tick))
         .append("</figure></div></section>\n");
   }
 
-  private static double[] series(List<StatusHistory.Bucket> buckets, ToDoubleFunction<StatusHistory.Bucket> f) {
+  private static double[] series(
+      List<StatusHistory.Bucket> buckets, ToDoubleFunction<StatusHistory.Bucket> f) {
     return buckets.stream().mapToDouble(f).toArray();
   }
 
@@ -129,22 +244,38 @@ final class StatusPage {
         .append("<th class=\"n\">entries</th><th class=\"n\">bytes</th><th class=\"n\">limit</th>")
         .append("<th class=\"n\">lookups</th><th class=\"n\">hit ratio</th></tr></thead><tbody>");
     for (StatusFigures.Namespace n : all) {
-      b.append("<tr data-namespace=\"").append(escape(n.name())).append("\"><td>").append(escape(n.name()))
-          .append("</td><td class=\"n\" data-value=\"").append(n.entries()).append("\">").append(grouped(n.entries()))
-          .append("</td><td class=\"n\" data-value=\"").append(n.bytes()).append("\">").append(bytes(n.bytes()))
-          .append("</td><td class=\"n\">").append(bytes(n.limitBytes()))
-          .append("</td><td class=\"n\">").append(grouped(n.hits() + n.misses()))
-          .append("</td><td class=\"n\" data-value=\"").append(value(n.hitRatio())).append("\">")
-          .append(percent(n.hitRatio())).append("</td></tr>");
+      b.append("<tr data-namespace=\"")
+          .append(escape(n.name()))
+          .append("\"><td>")
+          .append(escape(n.name()))
+          .append("</td><td class=\"n\" data-value=\"")
+          .append(n.entries())
+          .append("\">")
+          .append(grouped(n.entries()))
+          .append("</td><td class=\"n\" data-value=\"")
+          .append(n.bytes())
+          .append("\">")
+          .append(bytes(n.bytes()))
+          .append("</td><td class=\"n\">")
+          .append(bytes(n.limitBytes()))
+          .append("</td><td class=\"n\">")
+          .append(grouped(n.hits() + n.misses()))
+          .append("</td><td class=\"n\" data-value=\"")
+          .append(value(n.hitRatio()))
+          .append("\">")
+          .append(percent(n.hitRatio()))
+          .append("</td></tr>");
     }
     b.append("</tbody></table><p class=\"note\">A hit counts in the namespace that answered it")
-        .append(" (also for a namespace reading through to it, as pr-1 to main), a miss in the first")
+        .append(
+            " (also for a namespace reading through to it, as pr-1 to main), a miss in the first")
         .append(" namespace asked that exists.</p></section>\n");
   }
 
   private static void rejected(StringBuilder b, StatusFigures f) {
     StatusFigures.Rejected r = f.rejected();
-    b.append("<section class=\"split\"><div><h2>Rejected PUTs</h2><table id=\"rejected-puts\"><tbody>");
+    b.append(
+        "<section class=\"split\"><div><h2>Rejected PUTs</h2><table id=\"rejected-puts\"><tbody>");
     row(b, "integrity (sha256 or size disagree, 400)", r.integrity());
     row(b, "over the object limit (413)", r.size());
     row(b, "no Content-Length (411)", r.noLength());
@@ -158,16 +289,23 @@ final class StatusPage {
     row(b, "prefetch (batch) ids not found", q.batchMisses());
     row(b, "output hits", q.outputHits());
     row(b, "output misses", q.outputMisses());
-    b.append("<tr><td>bytes served</td><td class=\"n\">").append(bytes(q.servedBytes())).append("</td></tr>");
+    b.append("<tr><td>bytes served</td><td class=\"n\">")
+        .append(bytes(q.servedBytes()))
+        .append("</td></tr>");
     b.append("</tbody></table></div></section>\n");
   }
 
   private static void row(StringBuilder b, String what, long n) {
-    b.append("<tr><td>").append(escape(what)).append("</td><td class=\"n\">").append(grouped(n)).append("</td></tr>");
+    b.append("<tr><td>")
+        .append(escape(what))
+        .append("</td><td class=\"n\">")
+        .append(grouped(n))
+        .append("</td></tr>");
   }
 
   private static void largest(StringBuilder b, List<StatusFigures.Largest> all) {
-    b.append("<section><h2>Largest entries <small>stored since start, top ").append(Status.TOP)
+    b.append("<section><h2>Largest entries <small>stored since start, top ")
+        .append(Status.TOP)
         .append("</small></h2>");
     if (all.isEmpty()) {
       b.append("<p class=\"note\">None stored since start.</p></section>\n");
@@ -176,9 +314,18 @@ final class StatusPage {
     b.append("<table id=\"largest\"><thead><tr><th>namespace</th><th>action</th><th>output</th>")
         .append("<th class=\"n\">size</th></tr></thead><tbody>");
     for (StatusFigures.Largest l : all) {
-      b.append("<tr><td>").append(escape(l.namespace())).append("</td><td><code title=\"").append(l.action())
-          .append("\">").append(l.action(), 0, 16).append("…</code></td><td><code title=\"").append(l.output())
-          .append("\">").append(l.output(), 0, 16).append("…</code></td><td class=\"n\">").append(bytes(l.bytes()))
+      b.append("<tr><td>")
+          .append(escape(l.namespace()))
+          .append("</td><td><code title=\"")
+          .append(l.action())
+          .append("\">")
+          .append(l.action(), 0, 16)
+          .append("…</code></td><td><code title=\"")
+          .append(l.output())
+          .append("\">")
+          .append(l.output(), 0, 16)
+          .append("…</code></td><td class=\"n\">")
+          .append(bytes(l.bytes()))
           .append("</td></tr>");
     }
     b.append("</tbody></table></section>\n");
@@ -191,8 +338,13 @@ final class StatusPage {
       return;
     }
     String state = s.errors() + s.uploadErrors() == 0 ? "ok" : "errors seen";
-    b.append("<p id=\"backing\"><code>").append(escape(s.location())).append("</code> · <span class=\"")
-        .append(state.equals("ok") ? "ok" : "warn").append("\">").append(state).append("</span></p><table><tbody>");
+    b.append("<p id=\"backing\"><code>")
+        .append(escape(s.location()))
+        .append("</code> · <span class=\"")
+        .append(state.equals("ok") ? "ok" : "warn")
+        .append("\">")
+        .append(state)
+        .append("</span></p><table><tbody>");
     row(b, "reads that hit", s.hits());
     row(b, "reads that missed", s.misses());
     row(b, "read errors", s.errors());
@@ -206,9 +358,16 @@ final class StatusPage {
     if (m == null) {
       return; // off, or this token may not download modules
     }
-    b.append("<section><h2>Module proxy <small>/mod/ since start</small></h2><p id=\"modules\">from <code>")
-        .append(escape(m.upstreams())).append("</code> · ").append(m.files()).append(" files, ")
-        .append(m.bytes() >> 20).append(" of ").append(m.limitBytes() >> 20).append(" MiB</p><table><tbody>");
+    b.append(
+            "<section><h2>Module proxy <small>/mod/ since start</small></h2><p id=\"modules\">from <code>")
+        .append(escape(m.upstreams()))
+        .append("</code> · ")
+        .append(m.files())
+        .append(" files, ")
+        .append(m.bytes() >> 20)
+        .append(" of ")
+        .append(m.limitBytes() >> 20)
+        .append(" MiB</p><table><tbody>");
     row(b, "served from this server", m.hits());
     row(b, "fetched from upstream", m.misses());
     row(b, "from the shared bucket", m.sharedHits());
@@ -248,11 +407,15 @@ final class StatusPage {
   }
 
   static String rate(double perSecond) {
-    return perSecond >= 100 ? String.format(Locale.ROOT, "%,.0f", perSecond) : String.format(Locale.ROOT, "%.2f", perSecond);
+    return perSecond >= 100
+        ? String.format(Locale.ROOT, "%,.0f", perSecond)
+        : String.format(Locale.ROOT, "%.2f", perSecond);
   }
 
   private static String tick(double v) {
-    return v == 0 ? "0" : v >= 10 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2g", v);
+    return v == 0
+        ? "0"
+        : v >= 10 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2g", v);
   }
 
   /** Bytes in binary units with three significant digits: {@code 512 B}, {@code 1.50 MiB}. */

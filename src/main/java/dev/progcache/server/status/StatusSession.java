@@ -20,15 +20,15 @@ import org.jspecify.annotations.Nullable;
  * {@code POST /signin} takes a token from a form; when it may read, the server keeps the token in
  * memory under a new random session id and sets that id, never the token, in a cookie: {@code
  * HttpOnly} (no script reads it), {@code SameSite=Strict} (no other site's page sends it), {@code
- * Secure} when the request came over TLS (also through a proxy, {@link #overTls}), {@code Path=/}, for {@value #TTL_HOURS} hours. Each page
- * view checks the kept token again, so the page shows what the token's grants allow now (a token
- * removed from the tokens file or an expired OIDC token ends the session). {@code POST /signout}
- * forgets the session and clears the cookie.
+ * Secure} when the request came over TLS (also through a proxy, {@link #overTls}), {@code Path=/},
+ * for {@value #TTL_HOURS} hours. Each page view checks the kept token again, so the page shows what
+ * the token's grants allow now (a token removed from the tokens file or an expired OIDC token ends
+ * the session). {@code POST /signout} forgets the session and clears the cookie.
  *
  * <p>The cookie opens {@code /} and {@code /status.json} only: the cache's routes and {@code
- * /metrics} take tokens, never the cookie. Sessions live in memory (a restart signs everyone
- * out), at most {@value #MAX_SESSIONS}, the oldest forgotten first. A sign-in or sign-out from
- * another origin ({@code Origin} or {@code Sec-Fetch-Site} says so) is refused.
+ * /metrics} take tokens, never the cookie. Sessions live in memory (a restart signs everyone out),
+ * at most {@value #MAX_SESSIONS}, the oldest forgotten first. A sign-in or sign-out from another
+ * origin ({@code Origin} or {@code Sec-Fetch-Site} says so) is refused.
  *
  * <p>Thread-safe.
  */
@@ -38,7 +38,10 @@ public final class StatusSession {
   public static final String COOKIE = "progcache_session";
   static final long TTL_HOURS = 8;
   static final int MAX_SESSIONS = 10_000;
-  /** A form body longer than this is no sign-in (tokens are under 100 characters, JWTs a few KiB). */
+
+  /**
+   * A form body longer than this is no sign-in (tokens are under 100 characters, JWTs a few KiB).
+   */
   static final int MAX_FORM = 16 << 10;
 
   private record Session(String authorization, long expiresMillis) {}
@@ -52,8 +55,8 @@ public final class StatusSession {
   }
 
   /**
-   * The {@code Authorization} value a request stands for: its own header, else the one kept for
-   * its session cookie; null for neither (or an expired or unknown session).
+   * The {@code Authorization} value a request stands for: its own header, else the one kept for its
+   * session cookie; null for neither (or an expired or unknown session).
    */
   @Nullable String authorization(Request req) {
     String header = req.getHeaders().get(HttpHeader.AUTHORIZATION);
@@ -122,7 +125,10 @@ public final class StatusSession {
     if (origin == null) {
       return true;
     }
-    for (String host : new String[] {req.getHeaders().get("X-Forwarded-Host"), req.getHeaders().get(HttpHeader.HOST)}) {
+    for (String host :
+        new String[] {
+          req.getHeaders().get("X-Forwarded-Host"), req.getHeaders().get(HttpHeader.HOST)
+        }) {
       if (host != null && (origin.equals("http://" + host) || origin.equals("https://" + host))) {
         return true;
       }
@@ -131,9 +137,9 @@ public final class StatusSession {
   }
 
   /**
-   * Whether the browser reached the server over TLS: on this connection, or, as {@code serve}
-   * runs behind a TLS-terminating proxy, by the proxy's {@code X-Forwarded-Proto} or {@code
-   * Forwarded} header. Trusting the header can only make the cookie stricter.
+   * Whether the browser reached the server over TLS: on this connection, or, as {@code serve} runs
+   * behind a TLS-terminating proxy, by the proxy's {@code X-Forwarded-Proto} or {@code Forwarded}
+   * header. Trusting the header can only make the cookie stricter.
    */
   static boolean overTls(Request req) {
     String proto = req.getHeaders().get("X-Forwarded-Proto");
@@ -167,7 +173,9 @@ public final class StatusSession {
     sessions.values().removeIf(s -> s.expiresMillis() < now);
     Iterator<Map.Entry<String, Session>> oldest =
         sessions.entrySet().stream()
-            .sorted(Map.Entry.comparingByValue((a, b) -> Long.compare(a.expiresMillis(), b.expiresMillis())))
+            .sorted(
+                Map.Entry.comparingByValue(
+                    (a, b) -> Long.compare(a.expiresMillis(), b.expiresMillis())))
             .limit(Math.max(0, sessions.size() - MAX_SESSIONS + 1))
             .toList()
             .iterator();

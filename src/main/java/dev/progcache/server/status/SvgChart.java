@@ -5,9 +5,9 @@ import java.util.Locale;
 import java.util.function.DoubleFunction;
 
 /**
- * Small inline SVG charts for the status page: stacked bars or one line over equal time slots,
- * with a light grid, y labels and x labels at both ends and the middle. No script, no external
- * resource. Stateless and thread-safe.
+ * Small inline SVG charts for the status page: stacked bars or one line over equal time slots, with
+ * a light grid, y labels and x labels at both ends and the middle. No script, no external resource.
+ * Stateless and thread-safe.
  */
 final class SvgChart {
   /** One series: its name (legend), its colour (CSS), one value per slot (NaN: no value). */
@@ -27,7 +27,8 @@ final class SvgChart {
    *
    * @param xLabels labels under the first slot, the middle slot and the last slot
    */
-  static String bars(String label, List<Series> series, String[] xLabels, DoubleFunction<String> yFormat) {
+  static String bars(
+      String label, List<Series> series, String[] xLabels, DoubleFunction<String> yFormat) {
     int n = series.get(0).values().length;
     double max = 0;
     for (int i = 0; i < n; i++) {
@@ -48,14 +49,15 @@ final class SvgChart {
         if (v > 0) {
           double y0 = y(base, max);
           double y1 = y(base + v, max);
-          b.append(String.format(
-              Locale.ROOT,
-              "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>",
-              LEFT + i * slot + slot * 0.1,
-              y1,
-              Math.max(0.5, slot * 0.8),
-              Math.max(0.5, y0 - y1),
-              s.color()));
+          b.append(
+              String.format(
+                  Locale.ROOT,
+                  "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>",
+                  LEFT + i * slot + slot * 0.1,
+                  y1,
+                  Math.max(0.5, slot * 0.8),
+                  Math.max(0.5, y0 - y1),
+                  s.color()));
         }
         base += v;
       }
@@ -64,7 +66,8 @@ final class SvgChart {
   }
 
   /** One line of {@code s} on a fixed 0..{@code max} scale; NaN slots break the line. */
-  static String line(String label, Series s, double max, String[] xLabels, DoubleFunction<String> yFormat) {
+  static String line(
+      String label, Series s, double max, String[] xLabels, DoubleFunction<String> yFormat) {
     StringBuilder b = start(label);
     grid(b, max, yFormat);
     int n = s.values().length;
@@ -80,13 +83,21 @@ final class SvgChart {
       double x = LEFT + (i + 0.5) * slot;
       double y = y(Math.min(v, max), max);
       path.append(String.format(Locale.ROOT, "%s%.1f %.1f ", pen ? "L" : "M", x, y));
-      b.append(String.format(
-          Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"%s\"/>", x, y, s.color()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"%s\"/>",
+              x,
+              y,
+              s.color()));
       pen = true;
     }
     if (!path.isEmpty()) {
-      b.append("<path d=\"").append(path.toString().strip()).append("\" fill=\"none\" stroke=\"")
-          .append(s.color()).append("\" stroke-width=\"1.8\" stroke-linejoin=\"round\"/>");
+      b.append("<path d=\"")
+          .append(path.toString().strip())
+          .append("\" fill=\"none\" stroke=\"")
+          .append(s.color())
+          .append("\" stroke-width=\"1.8\" stroke-linejoin=\"round\"/>");
     }
     return end(b, xLabels);
   }
@@ -94,9 +105,15 @@ final class SvgChart {
   private static StringBuilder start(String label) {
     StringBuilder b = new StringBuilder(4096);
     b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 ")
-        .append(WIDTH).append(' ').append(HEIGHT)
-        .append("\" role=\"img\" aria-label=\"").append(StatusPage.escape(label)).append("\">")
-        .append("<title>").append(StatusPage.escape(label)).append("</title>");
+        .append(WIDTH)
+        .append(' ')
+        .append(HEIGHT)
+        .append("\" role=\"img\" aria-label=\"")
+        .append(StatusPage.escape(label))
+        .append("\">")
+        .append("<title>")
+        .append(StatusPage.escape(label))
+        .append("</title>");
     return b;
   }
 
@@ -104,14 +121,22 @@ final class SvgChart {
     for (int k = 0; k <= 4; k++) {
       double v = max * k / 4;
       double y = y(v, max);
-      b.append(String.format(
-          Locale.ROOT,
-          "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1\"/>",
-          LEFT, y, WIDTH - RIGHT, y, k == 0 ? "#9aa5b1" : "#e4e7eb"));
-      b.append(String.format(
-          Locale.ROOT,
-          "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"tick\">%s</text>",
-          LEFT - 6, y + 4, StatusPage.escape(yFormat.apply(v))));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1\"/>",
+              LEFT,
+              y,
+              WIDTH - RIGHT,
+              y,
+              k == 0 ? "#9aa5b1" : "#e4e7eb"));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"tick\">%s</text>",
+              LEFT - 6,
+              y + 4,
+              StatusPage.escape(yFormat.apply(v))));
     }
   }
 
@@ -120,10 +145,14 @@ final class SvgChart {
     String[] anchor = {"start", "middle", "end"};
     double[] x = {LEFT, LEFT + plotWidth() / 2.0, WIDTH - RIGHT};
     for (int i = 0; i < Math.min(3, xLabels.length); i++) {
-      b.append(String.format(
-          Locale.ROOT,
-          "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\" class=\"tick\">%s</text>",
-          x[i], y, anchor[i], StatusPage.escape(xLabels[i])));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\" class=\"tick\">%s</text>",
+              x[i],
+              y,
+              anchor[i],
+              StatusPage.escape(xLabels[i])));
     }
     return b.append("</svg>").toString();
   }

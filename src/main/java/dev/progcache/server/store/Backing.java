@@ -73,7 +73,8 @@ public final class Backing implements NextTier {
       stats.add(RemoteLog.BYTES_UP, size);
     } catch (IOException e) {
       stats.add(RemoteLog.UPLOAD_ERRORS, 1);
-      throw new Unavailable("the backing store " + name + " did not take the object: " + e.getMessage(), e);
+      throw new Unavailable(
+          "the backing store " + name + " did not take the object: " + e.getMessage(), e);
     }
   }
 

@@ -21,22 +21,23 @@ import java.util.function.LongSupplier;
 /**
  * Prefetch manifests kept by the server: per namespace and build context, the action IDs builds
  * used, each with the day it was last reported and whether go asked for it ({@link Manifest}).
- * Stored at {@code <dir>/<namespace>/<context hex>} as lines {@code <action hex> <epoch day> a}
- * for ids go asked for, {@code <action hex> <epoch day> s} for ids only stored, and {@code settled
+ * Stored at {@code <dir>/<namespace>/<context hex>} as lines {@code <action hex> <epoch day> a} for
+ * ids go asked for, {@code <action hex> <epoch day> s} for ids only stored, and {@code settled
  * <epoch day>} once settled; written temp + rename. (Lines without the letter, written before the
  * distinction, count as only stored: such a manifest is prefetched whole until a report says what
  * go asks for.)
  *
- * <p>{@link #merge} is a union under a lock (concurrent runners lose no ids; an id once asked
- * for stays so); ids not reported for {@link #MAX_AGE_DAYS} days are dropped, and beyond {@link
+ * <p>{@link #merge} is a union under a lock (concurrent runners lose no ids; an id once asked for
+ * stays so); ids not reported for {@link #MAX_AGE_DAYS} days are dropped, and beyond {@link
  * #MAX_IDS} ids the least recently reported go first. A namespace holds at most {@link
- * #MAX_CONTEXTS} manifests, whose bytes count against its size. Manifests are kept on this server's disk,
- * also with {@code serve --s3}. A damaged file is read as far as it makes sense. Thread-safe
+ * #MAX_CONTEXTS} manifests, whose bytes count against its size. Manifests are kept on this server's
+ * disk, also with {@code serve --s3}. A damaged file is read as far as it makes sense. Thread-safe
  * within one process.
  */
 public final class Manifests {
   public static final int MAX_IDS = 20_000;
   public static final int MAX_AGE_DAYS = 30;
+
   /** Build contexts (manifest files) one namespace may hold. */
   public static final int MAX_CONTEXTS = 256;
 
@@ -77,6 +78,7 @@ public final class Manifests {
     int files = -1;
     long bytes;
   }
+
   private static final int LINE = Key.LENGTH * 2 + 1 + 12 + 2;
   private static final String SETTLED = "settled";
 
@@ -138,8 +140,12 @@ public final class Manifests {
         dropStale(u, namespace, room);
         if (u.files >= MAX_CONTEXTS) {
           throw new Full(
-              "namespace " + namespace + " already holds its maximum of " + MAX_CONTEXTS
-                  + " manifests (build contexts); those not reported for " + MAX_AGE_DAYS
+              "namespace "
+                  + namespace
+                  + " already holds its maximum of "
+                  + MAX_CONTEXTS
+                  + " manifests (build contexts); those not reported for "
+                  + MAX_AGE_DAYS
                   + " days make room");
         }
       }
@@ -173,7 +179,9 @@ public final class Manifests {
       long delta = text.length - Math.max(0, before);
       if (delta > 0 && !room.take(delta)) {
         throw new Full(
-            "the manifests of namespace " + namespace + " would not fit in its size limit"
+            "the manifests of namespace "
+                + namespace
+                + " would not fit in its size limit"
                 + " (serve --max-ns-size, --max-size for main)");
       }
       try {
@@ -238,7 +246,9 @@ public final class Manifests {
         p.getFileSystem()
             .provider()
             .readAttributesIfExists(
-                p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                p,
+                java.nio.file.attribute.BasicFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
     return a != null && a.isRegularFile() ? a.size() : -1;
   }
 

@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The server's keyspaces. Each namespace is a separate {@link ServerStore}: {@code main} in the
@@ -20,12 +20,12 @@ import java.util.regex.Pattern;
  *
  * <p>With {@code serve --s3}, only {@code main} is backed by the bucket and shared by replicas;
  * other namespaces live on each server's disk. With {@code serve --upstream}, each namespace reads
- * through to the same namespace of the upstream server (see {@link Upstream}). Stores are opened
- * on first use; callers open only namespaces some principal was granted, and a read never creates
- * one. At most {@code maxNamespaces} namespaces besides {@code main} exist (those on disk at start
- * count): a write that would create one more fails with {@link LimitReached}, which bounds the
- * disk used to {@code mainMax + maxNamespaces * otherMax} even when OIDC rules make a namespace
- * per pull request. Thread-safe.
+ * through to the same namespace of the upstream server (see {@link Upstream}). Stores are opened on
+ * first use; callers open only namespaces some principal was granted, and a read never creates one.
+ * At most {@code maxNamespaces} namespaces besides {@code main} exist (those on disk at start
+ * count): a write that would create one more fails with {@link LimitReached}, which bounds the disk
+ * used to {@code mainMax + maxNamespaces * otherMax} even when OIDC rules make a namespace per pull
+ * request. Thread-safe.
  */
 public final class Namespaces {
   public static final String MAIN = "main";
@@ -51,6 +51,7 @@ public final class Namespaces {
               + " ns/ in its storage directory");
     }
   }
+
   private volatile java.util.function.BiConsumer<String, ServerStore> listener = (n, s) -> {};
 
   /**
@@ -128,7 +129,8 @@ public final class Namespaces {
    *
    * @throws IOException when a namespace's directory cannot be opened
    */
-  public void counted(java.util.List<String> chain, @org.jspecify.annotations.Nullable String served)
+  public void counted(
+      java.util.List<String> chain, @org.jspecify.annotations.Nullable String served)
       throws IOException {
     if (served != null) {
       get(served).counted(true);

@@ -9,16 +9,16 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What stands behind one namespace's disk: a bucket shared by replicas ({@link Backing}) or
- * another cache server ({@link Upstream}). The disk answers first; the next tier is asked only
- * when no namespace of a read's chain has the entry locally.
+ * What stands behind one namespace's disk: a bucket shared by replicas ({@link Backing}) or another
+ * cache server ({@link Upstream}). The disk answers first; the next tier is asked only when no
+ * namespace of a read's chain has the entry locally.
  *
  * <p>Implementations are thread-safe.
  */
 public interface NextTier extends AutoCloseable {
   /**
-   * Looks {@code action} up; on a hit its body goes through {@code sink}, which verifies and
-   * stores it. Any trouble is a miss. Never throws.
+   * Looks {@code action} up; on a hit its body goes through {@code sink}, which verifies and stores
+   * it. Any trouble is a miss. Never throws.
    */
   Optional<Hit> get(Key action, RemoteTier.ObjectSink sink);
 

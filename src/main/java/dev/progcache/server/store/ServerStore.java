@@ -86,7 +86,8 @@ public final class ServerStore {
    * Opens the store at {@code dir} in front of {@code next}, when given: {@link #fetch} asks it,
    * and every put is passed on to it.
    */
-  public static ServerStore open(Path dir, long maxBytes, @Nullable NextTier next) throws IOException {
+  public static ServerStore open(Path dir, long maxBytes, @Nullable NextTier next)
+      throws IOException {
     DiskStore d = DiskStore.open(dir, ServerStore::nowNanos, new Stats());
     ServerStore s = new ServerStore(d, maxBytes, next);
     s.scan();
@@ -124,7 +125,9 @@ public final class ServerStore {
     }
   }
 
-  /** The entry for {@code action} on this disk, verified against its body's size; empty for a miss. */
+  /**
+   * The entry for {@code action} on this disk, verified against its body's size; empty for a miss.
+   */
   public Optional<Hit> action(Key action) {
     Optional<Hit> h = disk.lookup(action);
     h.ifPresent(hit -> touch(hit.entry().outputId()));
@@ -156,7 +159,8 @@ public final class ServerStore {
     Path p = disk.bodyPath(output);
     try {
       BasicFileAttributes a =
-          Files.readAttributes(p, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+          Files.readAttributes(
+              p, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
       if (!a.isRegularFile()) {
         return Optional.empty(); // a link is never followed
       }
@@ -288,7 +292,10 @@ public final class ServerStore {
     return index.containsKey(output);
   }
 
-  /** Counts an action lookup this namespace answered, or one that missed (see {@link Namespaces#counted}). */
+  /**
+   * Counts an action lookup this namespace answered, or one that missed (see {@link
+   * Namespaces#counted}).
+   */
   public void counted(boolean hit) {
     if (Status.BOOKKEEPING) {
       (hit ? hits : misses).increment();

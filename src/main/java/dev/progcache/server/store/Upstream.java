@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The server an edge cache reads through to ({@code serve --upstream URL}), with the helper's
- * HTTP tier, best-effort decorator and bounded write-behind uploader.
+ * The server an edge cache reads through to ({@code serve --upstream URL}), with the helper's HTTP
+ * tier, best-effort decorator and bounded write-behind uploader.
  *
  * <p>Namespace {@code main} maps to the URL as given, any other namespace {@code n} to {@code
  * <URL>/ns/n/}; when the URL already names a namespace ({@code .../ns/x/}), only {@code main} is
@@ -45,7 +45,8 @@ public final class Upstream implements AutoCloseable {
 
   public Upstream(ServeConfig.Edge cfg, PrintStream err) {
     this.cfg = cfg;
-    this.root = new HttpTier(HttpTier.Config.of(cfg.url(), cfg.token()).withHint(ServeConfig.Edge.HINT));
+    this.root =
+        new HttpTier(HttpTier.Config.of(cfg.url(), cfg.token()).withHint(ServeConfig.Edge.HINT));
     this.log = new RemoteLog(stats, err);
     this.onlyMain = root.base().getPath().matches("(.*/)?ns/[^/]+/");
     this.uploader = new Uploader(root, cfg.uploads(), log);

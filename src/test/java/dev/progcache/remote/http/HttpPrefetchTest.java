@@ -100,9 +100,18 @@ class HttpPrefetchTest {
 
     Key good = id("good");
     manifestBody.set(
-        ("\u0000\u0001binary\n" + "Z".repeat(64) + "\n" + good.hex() + "\r\n" + good.hex() + "\n" + "1".repeat(65))
+        ("\u0000\u0001binary\n"
+                + "Z".repeat(64)
+                + "\n"
+                + good.hex()
+                + "\r\n"
+                + good.hex()
+                + "\n"
+                + "1".repeat(65))
             .getBytes(StandardCharsets.ISO_8859_1));
-    assertThat(tier.manifest(ctx)).as("no headers: a server that keeps no asks").contains(Manifest.allAsked(List.of(good)));
+    assertThat(tier.manifest(ctx))
+        .as("no headers: a server that keeps no asks")
+        .contains(Manifest.allAsked(List.of(good)));
   }
 
   @Test
@@ -200,12 +209,16 @@ class HttpPrefetchTest {
     assertThatThrownBy(() -> tier.getMany(List.of(id("a")), (k, o, s, in) -> record(stored, k)))
         .isInstanceOfSatisfying(
             dev.progcache.remote.RemoteException.class,
-            e -> assertThat(e.kind()).isEqualTo(dev.progcache.remote.RemoteException.Kind.UNAUTHENTICATED));
+            e ->
+                assertThat(e.kind())
+                    .isEqualTo(dev.progcache.remote.RemoteException.Kind.UNAUTHENTICATED));
     batchStatus.set(403);
     assertThatThrownBy(() -> tier.getMany(List.of(id("a")), (k, o, s, in) -> record(stored, k)))
         .isInstanceOfSatisfying(
             dev.progcache.remote.RemoteException.class,
-            e -> assertThat(e.kind()).isEqualTo(dev.progcache.remote.RemoteException.Kind.DENIED_READ));
+            e ->
+                assertThat(e.kind())
+                    .isEqualTo(dev.progcache.remote.RemoteException.Kind.DENIED_READ));
     batchStatus.set(429);
     assertThatThrownBy(() -> tier.getMany(List.of(id("a")), (k, o, s, in) -> record(stored, k)))
         .isInstanceOfSatisfying(

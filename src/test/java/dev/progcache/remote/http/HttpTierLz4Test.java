@@ -31,8 +31,10 @@ import org.junit.jupiter.api.Timeout;
 class HttpTierLz4Test {
   private HttpServer server;
   private HttpTier tier;
+
   /** What the server answers for any action: the body as sent, and its declared length. */
   private final AtomicReference<byte[]> sent = new AtomicReference<>();
+
   private final AtomicReference<String> declared = new AtomicReference<>();
   private final AtomicReference<String> outputId = new AtomicReference<>();
 
@@ -86,7 +88,8 @@ class HttpTierLz4Test {
   }
 
   private static Key action() throws Exception {
-    return Key.of(MessageDigest.getInstance("SHA-256").digest("an action".getBytes(StandardCharsets.UTF_8)));
+    return Key.of(
+        MessageDigest.getInstance("SHA-256").digest("an action".getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test

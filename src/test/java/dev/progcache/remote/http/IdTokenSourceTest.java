@@ -72,7 +72,9 @@ class IdTokenSourceTest {
     Base64.Encoder b = Base64.getUrlEncoder().withoutPadding();
     return b.encodeToString("{\"alg\":\"RS256\"}".getBytes(StandardCharsets.UTF_8))
         + "."
-        + b.encodeToString(("{\"exp\":" + exp.getEpochSecond() + ",\"n\":" + n + "}").getBytes(StandardCharsets.UTF_8))
+        + b.encodeToString(
+            ("{\"exp\":" + exp.getEpochSecond() + ",\"n\":" + n + "}")
+                .getBytes(StandardCharsets.UTF_8))
         + ".sig"
         + n;
   }
@@ -91,7 +93,8 @@ class IdTokenSourceTest {
           } catch (InterruptedException e) {
             return;
           }
-          byte[] body = ("{\"count\":1,\"value\":\"" + jwt(exp, n) + "\"}").getBytes(StandardCharsets.UTF_8);
+          byte[] body =
+              ("{\"count\":1,\"value\":\"" + jwt(exp, n) + "\"}").getBytes(StandardCharsets.UTF_8);
           x.sendResponseHeaders(status, body.length);
           x.getResponseBody().write(body);
           x.close();
@@ -109,7 +112,10 @@ class IdTokenSourceTest {
   }
 
   private IdTokenSource source(String url, String requestToken) {
-    return new IdTokenSource(new IdTokenSource.Request(url, requestToken, "progcache.example"), Duration.ofSeconds(2), clock);
+    return new IdTokenSource(
+        new IdTokenSource.Request(url, requestToken, "progcache.example"),
+        Duration.ofSeconds(2),
+        clock);
   }
 
   @Test
@@ -133,7 +139,9 @@ class IdTokenSourceTest {
     status = 403;
     IdTokenSource s = source(url(), REQUEST_TOKEN);
     assertThatThrownBy(s::bearer)
-        .isInstanceOfSatisfying(RemoteException.class, e -> assertThat(e.kind()).isEqualTo(RemoteException.Kind.NO_CREDENTIALS))
+        .isInstanceOfSatisfying(
+            RemoteException.class,
+            e -> assertThat(e.kind()).isEqualTo(RemoteException.Kind.NO_CREDENTIALS))
         .hasMessageContaining("HTTP 403")
         .hasMessageContaining("progcache.example");
     assertThatThrownBy(s::bearer).isInstanceOf(RemoteException.class);
@@ -172,10 +180,22 @@ class IdTokenSourceTest {
             BestEffort.Policy.DEFAULT,
             new RemoteLog(stats, err));
     Key a = Key.ofHex("00".repeat(32));
-    assertThat(tier.get(a, (out, size, in) -> { throw new AssertionError("no body expected"); })).isEmpty();
+    assertThat(
+            tier.get(
+                a,
+                (out, size, in) -> {
+                  throw new AssertionError("no body expected");
+                }))
+        .isEmpty();
     Path body = Files.writeString(tmp.resolve("b"), "x");
     tier.put(a, Key.ofHex("11".repeat(32)), 1, body);
-    assertThat(tier.get(Key.ofHex("22".repeat(32)), (out, size, in) -> { throw new AssertionError(); })).isEmpty();
+    assertThat(
+            tier.get(
+                Key.ofHex("22".repeat(32)),
+                (out, size, in) -> {
+                  throw new AssertionError();
+                }))
+        .isEmpty();
     String out = bytes.toString(StandardCharsets.UTF_8);
     assertThat(out.lines().count()).as(out).isEqualTo(1);
     assertThat(out).contains("is off for this build").contains("HTTP 500");
@@ -185,7 +205,8 @@ class IdTokenSourceTest {
 
   @Test
   void expiry_isReadFromThePayload() {
-    assertThat(IdTokenSource.expiry(jwt(Instant.ofEpochSecond(1_800_000_000L), 1))).contains(Instant.ofEpochSecond(1_800_000_000L));
+    assertThat(IdTokenSource.expiry(jwt(Instant.ofEpochSecond(1_800_000_000L), 1)))
+        .contains(Instant.ofEpochSecond(1_800_000_000L));
     assertThat(IdTokenSource.expiry("not a jwt")).isEmpty();
     assertThat(IdTokenSource.expiry("a.%%%.c")).isEmpty();
   }

@@ -32,7 +32,13 @@ class S3LocationTest {
     assertThat(
             S3Location.parse(
                     "s3://b1c",
-                    Map.of("PROGCACHE_S3_REGION", "auto", "AWS_REGION", "x", "PROGCACHE_S3_PATH_STYLE", "0"),
+                    Map.of(
+                        "PROGCACHE_S3_REGION",
+                        "auto",
+                        "AWS_REGION",
+                        "x",
+                        "PROGCACHE_S3_PATH_STYLE",
+                        "0"),
                     "--s3")
                 .region())
         .isEqualTo("auto");
@@ -45,7 +51,9 @@ class S3LocationTest {
     assertThatThrownBy(() -> S3Location.parse("s3://A_B", Map.of(), "--s3"))
         .hasMessageContaining("not a valid bucket name");
     assertThatThrownBy(
-            () -> S3Location.parse("s3://bkt", Map.of("PROGCACHE_S3_ENDPOINT", "http://k:s@h:1"), "--s3"))
+            () ->
+                S3Location.parse(
+                    "s3://bkt", Map.of("PROGCACHE_S3_ENDPOINT", "http://k:s@h:1"), "--s3"))
         .hasMessageContaining("must not carry credentials")
         .hasMessageNotContaining("k:s");
     assertThatThrownBy(

@@ -8,17 +8,16 @@ import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
 import dev.progcache.disk.DiskStore;
 import dev.progcache.remote.BestEffort;
-import dev.progcache.wire.Manifest;
 import dev.progcache.remote.Prefetch;
 import dev.progcache.remote.RemoteLog;
 import dev.progcache.remote.TieredCache;
 import dev.progcache.remote.Uploader;
 import dev.progcache.testing.S3Proxy;
+import dev.progcache.wire.Manifest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -41,7 +40,8 @@ class S3PrefetchTest {
   @TempDir static Path shared;
   private static S3Proxy s3;
   @TempDir Path tmp;
-  private final PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+  private final PrintStream err =
+      new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
 
   @BeforeAll
   static void startS3() throws Exception {
@@ -60,7 +60,8 @@ class S3PrefetchTest {
         loc,
         S3Tier.Settings.DEFAULT,
         new RemoteLog(stats, err),
-        StaticCredentialsProvider.create(AwsBasicCredentials.create(S3Proxy.ACCESS_KEY, S3Proxy.SECRET_KEY)));
+        StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(S3Proxy.ACCESS_KEY, S3Proxy.SECRET_KEY)));
   }
 
   @Test
@@ -111,16 +112,22 @@ class S3PrefetchTest {
         byte[] b = ("object " + i).repeat(i + 1).getBytes(StandardCharsets.UTF_8);
         Key action = key(("action " + i).getBytes(StandardCharsets.UTF_8));
         actions.add(action);
-        a.put(action, key(b), b.length, out -> {
-          out.write(b);
-          return b.length;
-        });
+        a.put(
+            action,
+            key(b),
+            b.length,
+            out -> {
+              out.write(b);
+              return b.length;
+            });
       }
     }
     Stats sb = new Stats();
     try (TieredCache b = cache("b", loc, ctx, sb)) {
       // the first local miss wakes the shared tier and starts the prefetch
-      assertThat(b.get(key("stored nowhere".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS))
+      assertThat(
+              b.get(key("stored nowhere".getBytes(StandardCharsets.UTF_8)))
+                  .get(30, TimeUnit.SECONDS))
           .isEmpty();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (sb.get(RemoteLog.PREFETCHED) < 20 && System.nanoTime() < deadline) {
@@ -146,6 +153,7 @@ class S3PrefetchTest {
             new BestEffort.Policy(Duration.ofSeconds(20), 3, Duration.ofSeconds(30), Duration.ZERO),
             log);
     Uploader up = new Uploader(remote, Uploader.Limits.DEFAULT, log);
-    return new TieredCache(local, remote, up, new Prefetch(local, remote, () -> ctx, Prefetch.Limits.DEFAULT, log));
+    return new TieredCache(
+        local, remote, up, new Prefetch(local, remote, () -> ctx, Prefetch.Limits.DEFAULT, log));
   }
 }

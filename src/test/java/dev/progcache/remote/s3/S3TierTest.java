@@ -3,6 +3,7 @@ package dev.progcache.remote.s3;
 import static dev.progcache.testing.Hashes.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
@@ -14,17 +15,15 @@ import dev.progcache.remote.RemoteTier;
 import dev.progcache.remote.TieredCache;
 import dev.progcache.remote.Uploader;
 import dev.progcache.testing.S3Proxy;
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -77,7 +76,8 @@ class S3TierTest {
             loc,
             S3Tier.Settings.DEFAULT,
             log,
-            StaticCredentialsProvider.create(AwsBasicCredentials.create(S3Proxy.ACCESS_KEY, secret)));
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(S3Proxy.ACCESS_KEY, secret)));
     RemoteTier remote =
         new BestEffort(
             raw,
@@ -95,10 +95,14 @@ class S3TierTest {
   }
 
   private static void put(TieredCache t, Key action, byte[] b) throws Exception {
-    t.put(action, key(b), b.length, out -> {
-      out.write(b);
-      return b.length;
-    });
+    t.put(
+        action,
+        key(b),
+        b.length,
+        out -> {
+          out.write(b);
+          return b.length;
+        });
   }
 
   private String errText() {
@@ -122,8 +126,7 @@ class S3TierTest {
     assertThat(sa.get(RemoteLog.UPLOADS)).as(errText()).isEqualTo(bodies.length);
     assertThat(sa.get(S3Tier.PUTS)).isEqualTo(bodies.length);
     String key1 = "team/cache/a/" + key(new byte[] {1}).hex();
-    assertThat(s3.admin().headObject(h -> h.bucket(loc.bucket()).key(key1))
-            .metadata())
+    assertThat(s3.admin().headObject(h -> h.bucket(loc.bucket()).key(key1)).metadata())
         .containsEntry(S3Tier.META_OUTPUT, key(bodies[1]).hex())
         .containsEntry(S3Tier.META_SIZE, "100");
 
@@ -158,9 +161,10 @@ class S3TierTest {
     String honestId = key(honest).hex();
     s3.admin()
         .putObject(
-            p -> p.bucket(loc.bucket())
-                .key("a/" + action.hex())
-                .metadata(Map.of(S3Tier.META_OUTPUT, honestId, S3Tier.META_SIZE, "12")),
+            p ->
+                p.bucket(loc.bucket())
+                    .key("a/" + action.hex())
+                    .metadata(Map.of(S3Tier.META_OUTPUT, honestId, S3Tier.META_SIZE, "12")),
             RequestBody.fromBytes(lying));
     Stats sb = new Stats();
     try (TieredCache b = tier("b", loc, sb)) {
@@ -183,9 +187,10 @@ class S3TierTest {
     String bodyId = key(body).hex();
     s3.admin()
         .putObject(
-            p -> p.bucket(loc.bucket())
-                .key("a/" + action.hex())
-                .metadata(Map.of(S3Tier.META_OUTPUT, bodyId, S3Tier.META_SIZE, "13")),
+            p ->
+                p.bucket(loc.bucket())
+                    .key("a/" + action.hex())
+                    .metadata(Map.of(S3Tier.META_OUTPUT, bodyId, S3Tier.META_SIZE, "13")),
             RequestBody.fromBytes(body));
     Stats s = new Stats();
     try (TieredCache t = tier("a", loc, s)) {
@@ -224,14 +229,19 @@ class S3TierTest {
     assertThat(s.get(RemoteLog.ERRORS)).isPositive();
     assertThat(s.get(S3Tier.GETS)).as("breaker opened after 3 failures").isEqualTo(3);
     assertThat(errText()).contains("bucket progcache-no-such-bucket does not exist");
-    assertThat(errText().lines().filter(l -> l.contains("does not exist") && l.contains(" get ")).count())
+    assertThat(
+            errText()
+                .lines()
+                .filter(l -> l.contains("does not exist") && l.contains(" get "))
+                .count())
         .isEqualTo(1);
   }
 
   @Test
   void case31_slowDown_pausesTheTier_getsAreMisses_putsStayLocal() throws Exception {
     AtomicInteger requests = new AtomicInteger();
-    HttpServer throttling = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpServer throttling =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     throttling.createContext(
         "/",
         x -> {

@@ -3,7 +3,6 @@ package dev.progcache.server.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.progcache.server.CacheServerTest;
 import dev.progcache.server.ServeConfig;
 import dev.progcache.testing.TextLog;
 import java.io.IOException;
@@ -38,8 +37,10 @@ class TokensTest {
     Tokens t =
         load(
             "# comment\n\n"
-                + hash("main-token-xxxxxxxxxxxx") + " read,write name=ci-main\n"
-                + hash("pr-token-xxxxxxxxxxxxxx") + " read,write ns=pr-1 reads=main name=pr-1\n",
+                + hash("main-token-xxxxxxxxxxxx")
+                + " read,write name=ci-main\n"
+                + hash("pr-token-xxxxxxxxxxxxxx")
+                + " read,write ns=pr-1 reads=main name=pr-1\n",
             w);
     assertThat(w).isEmpty();
     Tokens.Principal main = t.check("Bearer main-token-xxxxxxxxxxxx").orElseThrow();
@@ -55,8 +56,9 @@ class TokensTest {
     assertThat(pr.mayWrite("main")).isFalse();
     assertThat(t.check("Bearer unknown-token-xxxxxxxx")).isEmpty();
     assertThat(t.check(null)).as("no anonymous principal configured").isEmpty();
-    assertThat(Tokens.load(tmp.resolve("tokens"), Tokens.insecureAnonymous(false), new ArrayList<>())
-            .check("Bearer unknown-token-xxxxxxxx"))
+    assertThat(
+            Tokens.load(tmp.resolve("tokens"), Tokens.insecureAnonymous(false), new ArrayList<>())
+                .check("Bearer unknown-token-xxxxxxxx"))
         .as("with a tokens file, an unknown token is refused, never anonymous")
         .isEmpty();
     assertThat(t.check("Basic dXNlcjpwYXNz")).isEmpty();
@@ -75,13 +77,20 @@ class TokensTest {
   void badLines_nameFileAndLine_neverTheToken() {
     Map<String, String> cases =
         Map.of(
-            "secret-token-0123456789 read,admin\n", "unknown grant \"admin\"",
-            "sha256:abcd read\n", "64 hex digits",
-            hash("x") + " read ns=Main\n", "bad namespace \"Main\"",
-            hash("x") + " read colour=red\n", "unknown key \"colour\"",
-            "secret-token-0123456789\n", "expected sha256:HEX",
-            "short read\n", "shorter than 16",
-            "# nothing\n", "holds no tokens");
+            "secret-token-0123456789 read,admin\n",
+            "unknown grant \"admin\"",
+            "sha256:abcd read\n",
+            "64 hex digits",
+            hash("x") + " read ns=Main\n",
+            "bad namespace \"Main\"",
+            hash("x") + " read colour=red\n",
+            "unknown key \"colour\"",
+            "secret-token-0123456789\n",
+            "expected sha256:HEX",
+            "short read\n",
+            "shorter than 16",
+            "# nothing\n",
+            "holds no tokens");
     cases.forEach(
         (text, message) ->
             assertThatThrownBy(() -> load(text, new ArrayList<>()))
@@ -94,7 +103,8 @@ class TokensTest {
   @Test
   void format_roundTrips() throws Exception {
     Tokens.Principal p =
-        new Tokens.Principal("pr-9", EnumSet.of(Tokens.Grant.READ), "pr-9", List.of("pr-9", "main", "release"));
+        new Tokens.Principal(
+            "pr-9", EnumSet.of(Tokens.Grant.READ), "pr-9", List.of("pr-9", "main", "release"));
     String line = TokenLine.format(Tokens.sha256("tok-0123456789abcdef"), p);
     assertThat(line).startsWith("sha256:").endsWith(" read ns=pr-9 reads=main,release name=pr-9");
     Tokens t = load(line + "\n", new ArrayList<>());
@@ -116,12 +126,14 @@ class TokensTest {
   void serveConfig_nonLoopback_needsTokensOrInsecureAnonymous() throws Exception {
     assertThatThrownBy(() -> ServeConfig.parse(List.of("--listen", "0.0.0.0:0"), Map.of()))
         .hasMessageContaining("without --tokens");
-    ServeConfig c = ServeConfig.parse(List.of("--listen", "0.0.0.0:0", "--insecure-anonymous"), Map.of());
+    ServeConfig c =
+        ServeConfig.parse(List.of("--listen", "0.0.0.0:0", "--insecure-anonymous"), Map.of());
     assertThat(c.trust().insecureAnonymous()).isTrue();
     assertThat(c.trust().anonymousWrite()).isFalse();
     assertThatThrownBy(() -> ServeConfig.parse(List.of("--anonymous-write"), Map.of()))
         .hasMessageContaining("needs --insecure-anonymous");
-    assertThat(ServeConfig.parse(List.of("--max-ns-size", "2G"), Map.of()).trust().maxNamespaceSize())
+    assertThat(
+            ServeConfig.parse(List.of("--max-ns-size", "2G"), Map.of()).trust().maxNamespaceSize())
         .isEqualTo(2L << 30);
   }
 
@@ -130,7 +142,10 @@ class TokensTest {
     Path f =
         Files.writeString(
             tmp.resolve("tokens"),
-            hash("first-token-0123456789") + " read name=a\n" + hash("second-token-0123456789") + " read name=b\n");
+            hash("first-token-0123456789")
+                + " read name=a\n"
+                + hash("second-token-0123456789")
+                + " read name=b\n");
     TextLog err = new TextLog();
     try (TokenWatcher w = TokenWatcher.start(f, null, err, java.time.Duration.ofHours(1))) {
       assertThat(w.get().check("Bearer first-token-0123456789")).isPresent();
@@ -159,13 +174,19 @@ class TokensTest {
       assertThat(w.get().check("Bearer first-token-0123456789")).isEmpty();
       assertThat(w.check()).as("still missing: said once").isFalse();
     }
-    assertThat(err.text().lines().filter(l -> l.contains("NO token is valid")).count()).isEqualTo(2);
+    assertThat(err.text().lines().filter(l -> l.contains("NO token is valid")).count())
+        .isEqualTo(2);
   }
 
   @Test
   void s41_duplicateNames_areRefused() throws Exception {
-    String text = hash("first-token-0123456789") + " read name=ci\n" + hash("second-token-0123456789") + " write name=ci\n";
-    assertThatThrownBy(() -> load(text, new ArrayList<>())).hasMessageContaining("already used on line 1");
+    String text =
+        hash("first-token-0123456789")
+            + " read name=ci\n"
+            + hash("second-token-0123456789")
+            + " write name=ci\n";
+    assertThatThrownBy(() -> load(text, new ArrayList<>()))
+        .hasMessageContaining("already used on line 1");
     List<String> problems = new ArrayList<>();
     Tokens t = Tokens.lenient(text.lines().toList(), "tokens", null, problems);
     assertThat(t.check("Bearer second-token-0123456789")).isEmpty();
@@ -179,16 +200,22 @@ class TokensTest {
     TextLog err = new TextLog();
     List<String> create = List.of("create", "--tokens", f.toString(), "--read", "--name", "ci");
     assertThat(TokenCommand.run(create, out, err)).isZero();
-    assertThat(TokenCommand.run(List.of("create", "--tokens", f.toString(), "--metrics", "--name", "scraper"), out, err))
+    assertThat(
+            TokenCommand.run(
+                List.of("create", "--tokens", f.toString(), "--metrics", "--name", "scraper"),
+                out,
+                err))
         .isZero();
     assertThat(TokenCommand.run(create, out, err)).as(err.text()).isNotZero();
     assertThat(err.text()).contains("already on line 1");
     TextLog listed = new TextLog();
     assertThat(TokenCommand.run(List.of("list", "--tokens", f.toString()), listed, err)).isZero();
     assertThat(listed.text()).isEqualTo("ci read ns=main\nscraper metrics ns=main\n");
-    assertThat(TokenCommand.run(List.of("revoke", "--tokens", f.toString(), "ci"), out, err)).isZero();
+    assertThat(TokenCommand.run(List.of("revoke", "--tokens", f.toString(), "ci"), out, err))
+        .isZero();
     assertThat(Files.readString(f)).doesNotContain("name=ci").contains("name=scraper");
-    assertThat(TokenCommand.run(List.of("revoke", "--tokens", f.toString(), "ci"), out, err)).isEqualTo(2);
+    assertThat(TokenCommand.run(List.of("revoke", "--tokens", f.toString(), "ci"), out, err))
+        .isEqualTo(2);
     assertThat(err.text()).contains("no token named \"ci\"");
   }
 }

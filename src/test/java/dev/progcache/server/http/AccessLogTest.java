@@ -5,7 +5,6 @@ import static dev.progcache.testing.Hashes.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.server.CacheServer;
-import dev.progcache.server.CacheServerTest;
 import dev.progcache.server.ServeConfig;
 import dev.progcache.testing.TextLog;
 import java.net.http.HttpClient;
@@ -33,7 +32,8 @@ import tools.jackson.databind.ObjectMapper;
 class AccessLogTest {
   private static final String TOKEN = "access-log-token-0123456789abcdef";
   @TempDir Path tmp;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final TextLog err = new TextLog();
   private CacheServer server;
 
@@ -49,8 +49,11 @@ class AccessLogTest {
     Path tokens = tmp.resolve("tokens");
     Files.writeString(
         tokens,
-        "sha256:" + sha(TOKEN.getBytes(StandardCharsets.UTF_8)) + " read,write ns=main name=ci-main\n");
-    List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--dir", tmp.resolve("srv").toString()));
+        "sha256:"
+            + sha(TOKEN.getBytes(StandardCharsets.UTF_8))
+            + " read,write ns=main name=ci-main\n");
+    List<String> args =
+        new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--dir", tmp.resolve("srv").toString()));
     args.addAll(List.of("--tokens", tokens.toString()));
     args.addAll(List.of(flags));
     server = CacheServer.start(ServeConfig.parse(args, Map.of()), err);
@@ -60,17 +63,29 @@ class AccessLogTest {
   private void traffic() throws Exception {
     byte[] body = "logged".getBytes(StandardCharsets.UTF_8);
     String put = action(1) + "/" + sha(body);
-    assertThat(send(HttpRequest.newBuilder(server.url().resolve(put)).PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-        .header("Authorization", "Bearer " + TOKEN))).isEqualTo(204);
-    assertThat(send(HttpRequest.newBuilder(server.url().resolve("action/" + action(1)))
-        .header("Authorization", "Bearer " + TOKEN).header("Want-Object", "1"))).isEqualTo(200);
-    assertThat(send(HttpRequest.newBuilder(server.url().resolve("action/" + action(1))))).isEqualTo(401);
+    assertThat(
+            send(
+                HttpRequest.newBuilder(server.url().resolve(put))
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .header("Authorization", "Bearer " + TOKEN)))
+        .isEqualTo(204);
+    assertThat(
+            send(
+                HttpRequest.newBuilder(server.url().resolve("action/" + action(1)))
+                    .header("Authorization", "Bearer " + TOKEN)
+                    .header("Want-Object", "1")))
+        .isEqualTo(200);
+    assertThat(send(HttpRequest.newBuilder(server.url().resolve("action/" + action(1)))))
+        .isEqualTo(401);
     for (int i = 0; i < 2; i++) {
       assertThat(send(HttpRequest.newBuilder(server.url().resolve("healthz")))).isEqualTo(200);
     }
-    assertThat(send(HttpRequest.newBuilder(server.url().resolve("signin"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("token=" + TOKEN)))).isEqualTo(303);
+    assertThat(
+            send(
+                HttpRequest.newBuilder(server.url().resolve("signin"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("token=" + TOKEN))))
+        .isEqualTo(303);
   }
 
   private int send(HttpRequest.Builder b) throws Exception {
@@ -111,7 +126,10 @@ class AccessLogTest {
     assertThat(err.text()).doesNotContain("healthz").doesNotContain(TOKEN);
     assertThat(err.text().lines().filter(l -> l.contains("progcache serve:")))
         .as("the server's own lines are timestamped")
-        .allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z progcache serve: .*"));
+        .allMatch(
+            l ->
+                l.matches(
+                    "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z progcache serve: .*"));
   }
 
   @Test
@@ -122,7 +140,8 @@ class AccessLogTest {
     List<String> lines = lines("HTTP/1.1\"", 6);
     assertThat(lines).hasSize(6);
     assertThat(lines.get(0))
-        .matches("127\\.0\\.0\\.1 - ci-main \\[\\d\\d/[A-Z][a-z]{2}/\\d{4}:\\d\\d:\\d\\d:\\d\\d \\+0000] \"PUT /[0-9a-f]{64}/[0-9a-f]{64} HTTP/1\\.1\" 204 0");
+        .matches(
+            "127\\.0\\.0\\.1 - ci-main \\[\\d\\d/[A-Z][a-z]{2}/\\d{4}:\\d\\d:\\d\\d:\\d\\d \\+0000] \"PUT /[0-9a-f]{64}/[0-9a-f]{64} HTTP/1\\.1\" 204 0");
     assertThat(lines.get(2)).contains(" - - [").contains("\" 401 ");
     assertThat(lines.stream().filter(l -> l.contains("GET /healthz HTTP/1.1\" 200 3"))).hasSize(2);
     assertThat(err.text()).doesNotContain(TOKEN);
@@ -133,6 +152,9 @@ class AccessLogTest {
     start("--access-log=off");
     traffic();
     server.close();
-    assertThat(err.text()).doesNotContain("HTTP/1.1").doesNotContain("\"method\"").doesNotContain("/action/");
+    assertThat(err.text())
+        .doesNotContain("HTTP/1.1")
+        .doesNotContain("\"method\"")
+        .doesNotContain("/action/");
   }
 }

@@ -4,14 +4,16 @@ import static dev.progcache.testing.Hashes.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.cache.Key;
-import dev.progcache.server.CacheServerTest;
+import dev.progcache.remote.http.HttpTier;
 import dev.progcache.server.LoopbackServer;
 import dev.progcache.server.store.Manifests;
-import dev.progcache.wire.Manifest;
 import dev.progcache.wire.BatchFrames;
-import dev.progcache.remote.http.HttpTier;
+import dev.progcache.wire.Manifest;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,7 +76,8 @@ class PrefetchEndpointsTest {
         h = BatchFrames.readHeader(in)) {
       try (InputStream b = BatchFrames.body(in, h.get().size())) {
         byte[] bytes = b.readAllBytes();
-        assertThat(MessageDigest.getInstance("SHA-256").digest(bytes)).isEqualTo(h.get().output().bytes());
+        assertThat(MessageDigest.getInstance("SHA-256").digest(bytes))
+            .isEqualTo(h.get().output().bytes());
         out.put(h.get().action(), bytes);
       }
     }
@@ -137,7 +137,8 @@ class PrefetchEndpointsTest {
     HttpResponse<byte[]> z = server.http.send(lz4, HttpResponse.BodyHandlers.ofByteArray());
     assertThat(z.headers().firstValue("Content-Encoding")).contains("lz4");
     byte[] unz;
-    try (InputStream in = new net.jpountz.lz4.LZ4FrameInputStream(new ByteArrayInputStream(z.body()))) {
+    try (InputStream in =
+        new net.jpountz.lz4.LZ4FrameInputStream(new ByteArrayInputStream(z.body()))) {
       unz = in.readAllBytes();
     }
     Map<Key, byte[]> gotZ = frames(unz);
@@ -164,8 +165,12 @@ class PrefetchEndpointsTest {
     Path tokens = tmp.resolve("tokens");
     Files.writeString(
         tokens,
-        "sha256:" + sha(ta.getBytes(StandardCharsets.UTF_8)) + " read,write ns=team-a\n"
-            + "sha256:" + sha(tb.getBytes(StandardCharsets.UTF_8)) + " read,write ns=team-b\n");
+        "sha256:"
+            + sha(ta.getBytes(StandardCharsets.UTF_8))
+            + " read,write ns=team-a\n"
+            + "sha256:"
+            + sha(tb.getBytes(StandardCharsets.UTF_8))
+            + " read,write ns=team-b\n");
     start(tokens);
     Key a = id("secret");
     putObject("", a, "team a's object".getBytes(StandardCharsets.UTF_8), ta);
@@ -180,7 +185,8 @@ class PrefetchEndpointsTest {
     // manifests follow the same rules
     Key ctx = id("context");
     assertThat(send("POST", "manifest/" + ctx.hex(), ask, ta).statusCode()).isEqualTo(204);
-    assertThat(send("GET", "ns/team-a/manifest/" + ctx.hex(), new byte[0], tb).statusCode()).isEqualTo(403);
+    assertThat(send("GET", "ns/team-a/manifest/" + ctx.hex(), new byte[0], tb).statusCode())
+        .isEqualTo(403);
     assertThat(send("GET", "manifest/" + ctx.hex(), new byte[0], tb).statusCode()).isEqualTo(404);
     assertThat(send("GET", "manifest/" + ctx.hex(), new byte[0], ta).statusCode()).isEqualTo(200);
   }
@@ -206,7 +212,9 @@ class PrefetchEndpointsTest {
                     try {
                       for (int i = 0; i < ids.size(); i += 20) { // many small merges, interleaved
                         List<Key> part = ids.subList(i, Math.min(ids.size(), i + 20));
-                        int s = send("POST", "manifest/" + ctx.hex(), BatchFrames.ids(part), null).statusCode();
+                        int s =
+                            send("POST", "manifest/" + ctx.hex(), BatchFrames.ids(part), null)
+                                .statusCode();
                         assertThat(s).isEqualTo(204);
                       }
                     } catch (Throwable e) {
@@ -221,7 +229,8 @@ class PrefetchEndpointsTest {
     HttpResponse<byte[]> r = send("GET", "manifest/" + ctx.hex(), new byte[0], null);
     assertThat(r.statusCode()).isEqualTo(200);
     List<Key> got =
-        BatchFrames.parseIds(new ByteArrayInputStream(r.body()), BatchFrames.MAX_MANIFEST).orElseThrow();
+        BatchFrames.parseIds(new ByteArrayInputStream(r.body()), BatchFrames.MAX_MANIFEST)
+            .orElseThrow();
     assertThat(got).hasSize(600).containsExactlyInAnyOrderElementsOf(all);
   }
 
@@ -243,12 +252,21 @@ class PrefetchEndpointsTest {
               .expectContinue(true)
               .POST(HttpRequest.BodyPublishers.ofByteArray(huge))
               .build();
-      assertThat(once.send(r413, HttpResponse.BodyHandlers.ofByteArray()).statusCode()).isEqualTo(413);
+      assertThat(once.send(r413, HttpResponse.BodyHandlers.ofByteArray()).statusCode())
+          .isEqualTo(413);
     }
     Key good = id("good");
     String mixed =
-        "garbage\n" + "zz".repeat(32) + "\n" + good.hex() + "\n\u0000\u00ff\n" + "a".repeat(70) + "\n";
-    assertThat(send("POST", "manifest/" + ctx.hex(), mixed.getBytes(StandardCharsets.ISO_8859_1), null).statusCode())
+        "garbage\n"
+            + "zz".repeat(32)
+            + "\n"
+            + good.hex()
+            + "\n\u0000\u00ff\n"
+            + "a".repeat(70)
+            + "\n";
+    assertThat(
+            send("POST", "manifest/" + ctx.hex(), mixed.getBytes(StandardCharsets.ISO_8859_1), null)
+                .statusCode())
         .isEqualTo(204);
     HttpResponse<byte[]> r = send("GET", "manifest/" + ctx.hex(), new byte[0], null);
     assertThat(new String(r.body(), StandardCharsets.US_ASCII)).isEqualTo(good.hex() + "\n");
@@ -291,9 +309,12 @@ class PrefetchEndpointsTest {
       assertThat(tier.manifest(ctx)).contains(new Manifest(List.of(asked, stored), 1, false));
 
       // a report without the headers says nothing of asks: its ids are listed as only stored
-      assertThat(send("POST", "manifest/" + ctx.hex(), BatchFrames.ids(List.of(older, asked)), null).statusCode())
+      assertThat(
+              send("POST", "manifest/" + ctx.hex(), BatchFrames.ids(List.of(older, asked)), null)
+                  .statusCode())
           .isEqualTo(204);
-      assertThat(tier.manifest(ctx)).contains(new Manifest(List.of(asked, stored, older), 1, false));
+      assertThat(tier.manifest(ctx))
+          .contains(new Manifest(List.of(asked, stored, older), 1, false));
 
       // a cached build asked for what the cold one only stored, and found it: settled
       tier.addToManifest(ctx, new Manifest(List.of(stored), 1, true));
@@ -315,11 +336,23 @@ class PrefetchEndpointsTest {
     Key ctx = id("ctx");
     Path f = tmp.resolve("m").resolve("main").resolve(ctx.hex());
     Files.createDirectories(f.getParent());
-    Files.writeString(f, id("a").hex() + " " + today + "\n" + id("b").hex() + " " + today + "\nsettled x\n");
+    Files.writeString(
+        f, id("a").hex() + " " + today + "\n" + id("b").hex() + " " + today + "\nsettled x\n");
     assertThat(m.read("main", ctx)).contains(new Manifest(List.of(id("a"), id("b")), 0, false));
     m.merge("main", ctx, new Manifest(List.of(id("b")), 1, true));
     assertThat(m.read("main", ctx)).contains(new Manifest(List.of(id("b"), id("a")), 1, true));
     assertThat(Files.readString(f))
-        .isEqualTo("settled " + today + "\n" + id("a").hex() + " " + today + " s\n" + id("b").hex() + " " + today + " a\n");
+        .isEqualTo(
+            "settled "
+                + today
+                + "\n"
+                + id("a").hex()
+                + " "
+                + today
+                + " s\n"
+                + id("b").hex()
+                + " "
+                + today
+                + " a\n");
   }
 }

@@ -40,7 +40,11 @@ class MetricNamesTest {
       for (RequestCounter c : RequestCounter.values()) {
         assertThat(text)
             .contains(
-                "progcache_requests_total{outcome=\"" + c.label() + "\",route=\"" + c.route() + "\"}");
+                "progcache_requests_total{outcome=\""
+                    + c.label()
+                    + "\",route=\""
+                    + c.route()
+                    + "\"}");
       }
       assertThat(text)
           .contains("progcache_requests_total{outcome=\"too_large\",route=\"put\"} 1.0");

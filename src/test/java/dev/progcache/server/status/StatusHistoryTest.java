@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class StatusHistoryTest {
   private static final long MIN = StatusHistory.MINUTE;
-  private static final long T0 = 1_800_000_000_000L / (10 * MIN) * (10 * MIN); // on a 10-minute boundary
+  private static final long T0 =
+      1_800_000_000_000L / (10 * MIN) * (10 * MIN); // on a 10-minute boundary
   @TempDir Path tmp;
 
   private static long[] totals(long hit, long miss, long put) {
@@ -63,7 +64,10 @@ class StatusHistoryTest {
     List<StatusHistory.Bucket> hour = h.lastHour(later, totals(7, 0, 0));
     assertThat(hour.stream().mapToLong(StatusHistory.Bucket::requests).sum()).isZero();
     assertThat(hour.getFirst().start()).isEqualTo(later / MIN * MIN - 59 * MIN);
-    assertThat(h.lastDay(later, totals(7, 0, 0)).stream().mapToLong(StatusHistory.Bucket::requests).sum())
+    assertThat(
+            h.lastDay(later, totals(7, 0, 0)).stream()
+                .mapToLong(StatusHistory.Bucket::requests)
+                .sum())
         .isEqualTo(14);
   }
 
@@ -72,7 +76,8 @@ class StatusHistoryTest {
     StatusHistory h = new StatusHistory();
     h.sample(T0, totals(100, 0, 0));
     h.sample(T0 + 1000, totals(3, 0, 0));
-    assertThat(h.lastHour(T0 + 1000, totals(3, 0, 0)).getLast().get(StatusHistory.Field.ACTION_HIT)).isEqualTo(103);
+    assertThat(h.lastHour(T0 + 1000, totals(3, 0, 0)).getLast().get(StatusHistory.Field.ACTION_HIT))
+        .isEqualTo(103);
   }
 
   @Test
@@ -93,8 +98,10 @@ class StatusHistoryTest {
 
     StatusHistory tooLate = new StatusHistory();
     tooLate.load(f, T0 + 2 * 24 * 60 * MIN);
-    assertThat(tooLate.lastDay(T0 + 2 * 24 * 60 * MIN, totals(0, 0, 0)).stream()
-            .mapToLong(StatusHistory.Bucket::requests).sum())
+    assertThat(
+            tooLate.lastDay(T0 + 2 * 24 * 60 * MIN, totals(0, 0, 0)).stream()
+                .mapToLong(StatusHistory.Bucket::requests)
+                .sum())
         .isZero();
   }
 
@@ -105,7 +112,9 @@ class StatusHistoryTest {
     assertThat(h.lastHour(T0, totals(0, 0, 0)).getLast().requests()).isZero();
     Path bad = tmp.resolve("bad");
     Files.writeString(bad, "{\"hour\":[[1,2]]}");
-    assertThatThrownBy(() -> h.load(bad, T0)).isInstanceOf(IOException.class).hasMessageContaining(bad.toString());
+    assertThatThrownBy(() -> h.load(bad, T0))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(bad.toString());
     Files.writeString(bad, "not json");
     assertThatThrownBy(() -> h.load(bad, T0)).isInstanceOf(IOException.class);
   }

@@ -18,7 +18,8 @@ class StatusPageTest {
     return out;
   }
 
-  private static StatusFigures figures(StatusFigures.BackingState backing, List<StatusFigures.Largest> largest) {
+  private static StatusFigures figures(
+      StatusFigures.BackingState backing, List<StatusFigures.Largest> largest) {
     return new StatusFigures(
         "1.2.3",
         "ci <main>",
@@ -43,7 +44,9 @@ class StatusPageTest {
     assertThat(html).contains("up <span id=\"uptime\" data-value=\"97445\">1d 3h</span>");
     assertThat(html).contains("id=\"rejected\" data-value=\"6\"");
     assertThat(html.split("<svg", -1)).hasSize(5);
-    assertThat(html).contains("None: the disk is the only store.").contains("None stored since start.");
+    assertThat(html)
+        .contains("None: the disk is the only store.")
+        .contains("None stored since start.");
     // the last minute's 6 hits of 8 lookups make one point at 75 %
     assertThat(html).contains("<circle");
   }
@@ -58,7 +61,9 @@ class StatusPageTest {
                 new StatusFigures.BackingState("s3://bucket/prefix", 5, 1, 2, 0, 7, 0),
                 List.of(new StatusFigures.Largest("main", a, o, 3 << 20))));
     assertThat(html).contains("s3://bucket/prefix").contains("errors seen");
-    assertThat(html).contains("<code title=\"" + a + "\">aaaaaaaaaaaaaaaa…</code>").contains("3.00 MiB");
+    assertThat(html)
+        .contains("<code title=\"" + a + "\">aaaaaaaaaaaaaaaa…</code>")
+        .contains("3.00 MiB");
   }
 
   @Test
