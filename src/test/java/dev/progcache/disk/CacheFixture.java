@@ -77,4 +77,23 @@ final class CacheFixture {
       throw new IllegalStateException(e);
     }
   }
+
+  /** A random 32-byte key. */
+  static Key randomKey(java.util.Random rnd) {
+    byte[] b = new byte[32];
+    rnd.nextBytes(b);
+    return Key.of(b);
+  }
+
+  /** Puts {@code body} under {@code action} in {@code store}; returns the body's path. */
+  static Path putBody(DiskStore store, Key action, byte[] body) throws IOException {
+    return store.put(
+        action,
+        Key.of(sha256(body)),
+        body.length,
+        out -> {
+          out.write(body);
+          return body.length;
+        });
+  }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.progcache.cache.Entry;
 import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
+import dev.progcache.testing.Hashes;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,24 +30,15 @@ class DiskStoreMemoTest {
   }
 
   private Key key() {
-    byte[] b = new byte[32];
-    rnd.nextBytes(b);
-    return Key.of(b);
+    return CacheFixture.randomKey(rnd);
   }
 
-  private static Key sha(byte[] b) throws Exception {
-    return Key.of(MessageDigest.getInstance("SHA-256").digest(b));
+  private static Key sha(byte[] b) {
+    return Hashes.key(b);
   }
 
-  private Path put(DiskStore s, Key a, byte[] body) throws Exception {
-    return s.put(
-        a,
-        sha(body),
-        body.length,
-        out -> {
-          out.write(body);
-          return body.length;
-        });
+  private static Path put(DiskStore s, Key a, byte[] body) throws Exception {
+    return CacheFixture.putBody(s, a, body);
   }
 
   @Test

@@ -36,20 +36,11 @@ class DiskStoreTest {
   }
 
   private Key someKey() {
-    byte[] b = new byte[32];
-    rnd.nextBytes(b);
-    return Key.of(b);
+    return CacheFixture.randomKey(rnd);
   }
 
   private Path put(Key a, byte[] body) throws Exception {
-    return store.put(
-        a,
-        key(body),
-        body.length,
-        out -> {
-          out.write(body);
-          return body.length;
-        });
+    return CacheFixture.putBody(store, a, body);
   }
 
   @Test
