@@ -9,8 +9,8 @@ import java.nio.file.Path;
 class BestEffortContractTest extends TierContract {
   @Override
   protected Subject open(Path dir) throws Exception {
-    LoopbackServer server = ContractTiers.server(dir);
+    LoopbackServer server = ContractTiers.server();
     RemoteTier tier = ContractTiers.bestEffort(ContractTiers.http(server), ContractTiers.log());
-    return new RemoteSubject(tier, dir, server);
+    return new RemoteSubject(tier, dir);
   }
 }

@@ -3,19 +3,31 @@ package dev.progcache.remote;
 import dev.progcache.cache.Stats;
 import dev.progcache.remote.http.HttpTier;
 import dev.progcache.server.LoopbackServer;
+import dev.progcache.testing.TierContract;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 
 /** Tiers over progcache serve on 127.0.0.1, for the contract tests of the decorators. */
 final class ContractTiers {
   private ContractTiers() {}
 
-  static LoopbackServer server(Path dir) throws Exception {
-    LoopbackServer server = new LoopbackServer(1 << 30);
-    server.start(dir.resolve("srv"), null);
-    return server;
+  /** A server on 127.0.0.1 shared by the tests of the calling contract class. */
+  static LoopbackServer server() throws Exception {
+    return Shared.server();
+  }
+
+  /** Reaches {@link TierContract#shared} from outside a subclass. */
+  private abstract static class Shared extends TierContract {
+    static LoopbackServer server() throws Exception {
+      return shared(
+          "server",
+          dir -> {
+            LoopbackServer server = new LoopbackServer(1 << 30);
+            server.start(dir, null);
+            return server;
+          });
+    }
   }
 
   static HttpTier http(LoopbackServer server) {

@@ -11,11 +11,11 @@ import java.nio.file.Path;
 class ReadOnlyContractTest extends TierContract {
   @Override
   protected Subject open(Path dir) throws Exception {
-    LoopbackServer server = ContractTiers.server(dir);
+    LoopbackServer server = ContractTiers.server();
     HttpTier writer = ContractTiers.http(server);
     RemoteSubject seeder = new RemoteSubject(writer, dir.resolve("writer"));
     ReadOnly tier = new ReadOnly(ContractTiers.http(server), ContractTiers.log());
-    return new RemoteSubject(tier, dir, seeder, server) {
+    return new RemoteSubject(tier, dir, seeder) {
       @Override
       public void seed(Key action, byte[] body) throws Exception {
         seeder.seed(action, body);

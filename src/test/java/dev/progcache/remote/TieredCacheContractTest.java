@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 class TieredCacheContractTest extends TierContract {
   @Override
   protected Subject open(Path dir) throws Exception {
-    LoopbackServer server = ContractTiers.server(dir);
+    LoopbackServer server = ContractTiers.server();
     RemoteLog log = ContractTiers.log();
     BestEffort remote = ContractTiers.bestEffort(ContractTiers.http(server), log);
     DiskStore local = DiskStore.open(dir.resolve("local"), System::nanoTime, new Stats());
@@ -33,7 +33,6 @@ class TieredCacheContractTest extends TierContract {
       @Override
       public void close() {
         cache.close();
-        server.close();
       }
     };
   }

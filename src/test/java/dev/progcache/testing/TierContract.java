@@ -11,13 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,6 +83,46 @@ public abstract class TierContract {
   }
 
   @TempDir protected Path tmp;
+
+  /** A directory for what the tests of one class share; removed after the last of them. */
+  @TempDir static Path classTmp;
+
+  private static final Map<String, AutoCloseable> SHARED = new LinkedHashMap<>();
+
+  /** Opens something the tests of a class share, in its own directory under {@link #classTmp}. */
+  @FunctionalInterface
+  public interface Opener<T extends AutoCloseable> {
+    T open(Path dir) throws Exception;
+  }
+
+  /**
+   * The {@code name}d resource of this test class (a server on loopback), opened by the first test
+   * that asks and closed after the last: a server stopped after each test waited for the client's
+   * kept-alive connections to time out, ten seconds a test.
+   */
+  @SuppressWarnings("unchecked")
+  protected static <T extends AutoCloseable> T shared(String name, Opener<T> opener)
+      throws Exception {
+    synchronized (SHARED) {
+      AutoCloseable c = SHARED.get(name);
+      if (c == null) {
+        c = opener.open(java.nio.file.Files.createDirectories(classTmp.resolve(name)));
+        SHARED.put(name, c);
+      }
+      return (T) c;
+    }
+  }
+
+  @AfterAll
+  static void closeShared() throws Exception {
+    synchronized (SHARED) {
+      for (AutoCloseable c : SHARED.values()) {
+        c.close();
+      }
+      SHARED.clear();
+    }
+  }
+
   private Subject tier;
   private final Random rnd = new Random(29);
 

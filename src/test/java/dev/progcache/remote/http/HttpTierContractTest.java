@@ -9,9 +9,15 @@ import java.nio.file.Path;
 class HttpTierContractTest extends TierContract {
   @Override
   protected Subject open(Path dir) throws Exception {
-    LoopbackServer server = new LoopbackServer(1 << 30);
-    server.start(dir.resolve("srv"), null);
+    LoopbackServer server =
+        shared(
+            "server",
+            d -> {
+              LoopbackServer s = new LoopbackServer(1 << 30);
+              s.start(d, null);
+              return s;
+            });
     HttpTier tier = new HttpTier(HttpTier.Config.of(server.url(), "t0ken-for-tests-only"));
-    return new RemoteSubject(tier, dir, server);
+    return new RemoteSubject(tier, dir);
   }
 }
