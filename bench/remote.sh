@@ -82,7 +82,9 @@ printf 'a small cached object, 100 bytes or so..................................
 out=$(sha256sum "$work/obj" | cut -c1-64)
 act=$(printf 'bench action' | sha256sum | cut -c1-64)
 curl -fsS -X PUT --data-binary @"$work/obj" "$url$act/$out"
-rss() { awk '/VmRSS/ {print $2 " kB"}' /proc/"$srv_pid"/status; }
+# the JVM's pid: the launcher execs it, or (with PROGCACHE_JAVA_OPTS set) runs it as its child
+jvm_pid() { c=$(pgrep -P "$srv_pid" java | head -1); echo "${c:-$srv_pid}"; }
+rss() { awk '/VmRSS/ {print $2 " kB"}' /proc/"$(jvm_pid)"/status; }
 echo "server RSS before load: $(rss)"
 if command -v wrk >/dev/null 2>&1; then
   load() { wrk -t2 -c64 -d"$1" --latency -H 'Want-Object: 1' "$url""action/$act"; }
@@ -93,6 +95,6 @@ else # bench/load, a small Go program doing the same (its client costs more CPU 
 fi
 load 10s >/dev/null # warm-up: C2 done before measuring
 load 15s | tee "$work/load.out"
-echo "server RSS after load: $(rss) (peak $(awk '/VmHWM/ {print $2 " kB"}' /proc/"$srv_pid"/status))"
+echo "server RSS after load: $(rss) (peak $(awk '/VmHWM/ {print $2 " kB"}' /proc/"$(jvm_pid)"/status))"
 echo "summary: $(sed -n 's/^Requests\/sec: *//p' "$work/load.out") GETs/s," \
   "p99 $(awk '/99%/ {print $2}' "$work/load.out"), server RSS $(rss)"
