@@ -1,12 +1,8 @@
 package dev.progcache.remote;
 
-import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.wire.Manifest;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * A shared tier that is only read: gets go through, puts are skipped (and counted), so a build that
@@ -15,21 +11,15 @@ import java.util.Optional;
  *
  * <p>Thread-safe if the delegate is. {@link #put} never throws.
  */
-public final class ReadOnly implements RemoteTier {
+public final class ReadOnly extends ForwardingTier {
   /** Counter of uploads skipped because the tier is read-only. */
   public static final RemoteCounter SKIPPED = RemoteCounter.UPLOAD_READ_ONLY;
 
-  private final RemoteTier delegate;
   private final RemoteLog log;
 
   public ReadOnly(RemoteTier delegate, RemoteLog log) {
-    this.delegate = delegate;
+    super(delegate);
     this.log = log;
-  }
-
-  @Override
-  public Optional<Hit> get(Key action, ObjectSink sink) throws IOException {
-    return delegate.get(action, sink);
   }
 
   @Override
@@ -37,32 +27,7 @@ public final class ReadOnly implements RemoteTier {
     log.count(SKIPPED, 1);
   }
 
-  @Override
-  public void getMany(List<Key> actions, BatchSink sink) throws IOException {
-    delegate.getMany(actions, sink);
-  }
-
-  @Override
-  public Optional<Manifest> manifest(Key context) throws IOException {
-    return delegate.manifest(context);
-  }
-
   /** Read-only: the manifest is not written either. */
   @Override
   public void addToManifest(Key context, Manifest report) {}
-
-  @Override
-  public String credentialsHint() {
-    return delegate.credentialsHint();
-  }
-
-  @Override
-  public void warmUp() {
-    delegate.warmUp();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
-  }
 }

@@ -1,12 +1,10 @@
 package dev.progcache.remote;
 
-import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
 import dev.progcache.wire.Manifest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -27,7 +25,7 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe. Reads pass through untouched and never wait for the question; {@link #put} waits
  * for it at most {@code patience}, on the uploader's thread, never on go's.
  */
-public final class WriteGrant implements RemoteTier {
+public final class WriteGrant extends ForwardingTier {
   /** Asks the server whether the credentials may write: empty when it cannot say. */
   @FunctionalInterface
   public interface Question {
@@ -42,7 +40,6 @@ public final class WriteGrant implements RemoteTier {
     public static final Timing DEFAULT = new Timing(Duration.ofMinutes(10), Duration.ofSeconds(5));
   }
 
-  private final RemoteTier delegate;
   private final Question question;
   private final Timing timing;
   private final RemoteLog log;
@@ -58,7 +55,7 @@ public final class WriteGrant implements RemoteTier {
 
   WriteGrant(
       RemoteTier delegate, Question question, Timing timing, RemoteLog log, LongSupplier nanoTime) {
-    this.delegate = delegate;
+    super(delegate);
     this.question = question;
     this.timing = timing;
     this.log = log;
@@ -129,35 +126,5 @@ public final class WriteGrant implements RemoteTier {
     if (!lacksWrite()) {
       delegate.addToManifest(context, report);
     }
-  }
-
-  @Override
-  public Optional<Hit> get(Key action, ObjectSink sink) throws IOException {
-    return delegate.get(action, sink);
-  }
-
-  @Override
-  public void getMany(List<Key> actions, BatchSink sink) throws IOException {
-    delegate.getMany(actions, sink);
-  }
-
-  @Override
-  public Optional<Manifest> manifest(Key context) throws IOException {
-    return delegate.manifest(context);
-  }
-
-  @Override
-  public String credentialsHint() {
-    return delegate.credentialsHint();
-  }
-
-  @Override
-  public void warmUp() {
-    delegate.warmUp();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
   }
 }
