@@ -105,6 +105,13 @@ public final class CacheHandler extends Handler.Abstract.NonBlocking {
     }
   }
 
+  /** As {@link #checked}, on a virtual thread of its own. */
+  private boolean offloadChecked(
+      Request req, Response resp, Callback cb, @Nullable String ns, Tokens.Grant need, Granted work)
+      throws Exception {
+    return offload.run(req, resp, cb, () -> checked(req, resp, cb, ns, need, work));
+  }
+
   private boolean dispatch(Route route, Request req, Response resp, Callback cb) throws Exception {
     @Nullable String ns = route.namespace();
     return switch (route.kind()) {
@@ -125,31 +132,21 @@ public final class CacheHandler extends Handler.Abstract.NonBlocking {
       }
       case GRANTS -> GrantsEndpoint.answer(auth, req, resp, cb, ns);
       case MANIFEST_GET ->
-          offload.run(
+          offloadChecked(
               req,
               resp,
               cb,
-              () ->
-                  checked(
-                      req,
-                      resp,
-                      cb,
-                      ns,
-                      Tokens.Grant.READ,
-                      namespaces -> prefetch.manifest(resp, cb, namespaces, route.id())));
+              ns,
+              Tokens.Grant.READ,
+              namespaces -> prefetch.manifest(resp, cb, namespaces, route.id()));
       case MANIFEST_POST ->
-          offload.run(
+          offloadChecked(
               req,
               resp,
               cb,
-              () ->
-                  checked(
-                      req,
-                      resp,
-                      cb,
-                      ns,
-                      Tokens.Grant.WRITE,
-                      namespaces -> prefetch.merge(req, resp, cb, namespaces.get(0), route.id())));
+              ns,
+              Tokens.Grant.WRITE,
+              namespaces -> prefetch.merge(req, resp, cb, namespaces.get(0), route.id()));
       case ACTION, OUTPUT -> {
         Optional<List<String>> chain = access.check(req, resp, cb, ns, Tokens.Grant.READ);
         if (chain.isEmpty()) {
@@ -161,20 +158,14 @@ public final class CacheHandler extends Handler.Abstract.NonBlocking {
       }
       // on a virtual thread from the start: a refused PUT's small body is read before the answer
       case PUT ->
-          offload.run(
+          offloadChecked(
               req,
               resp,
               cb,
-              () ->
-                  checked(
-                      req,
-                      resp,
-                      cb,
-                      ns,
-                      Tokens.Grant.WRITE,
-                      namespaces ->
-                          objects.put(
-                              req, resp, cb, namespaces.get(0), route.id(), route.output())));
+              ns,
+              Tokens.Grant.WRITE,
+              namespaces ->
+                  objects.put(req, resp, cb, namespaces.get(0), route.id(), route.output()));
     };
   }
 }
