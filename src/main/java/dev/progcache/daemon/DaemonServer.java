@@ -25,8 +25,9 @@ import jdk.net.ExtendedSocketOptions;
 
 /**
  * The resident daemon: one per user and build, listening on a Unix socket in a private directory.
- * Each relay connection is its own protocol session, served on its own virtual thread by the {@link
- * SessionHandler}; control connections answer {@code status} and {@code stop}.
+ * Each relay connection is its own protocol session, served on its own platform thread by the
+ * {@link SessionHandler}, on go's own pipes when the relay offers them ({@link GoPipes}); control
+ * connections answer {@code status} and {@code stop}.
  *
  * <p>Single instance by a file lock beside the socket; a stale socket file is replaced, and the
  * files of old builds whose daemons are gone are removed. Only connections from this user's
