@@ -12,22 +12,9 @@ import java.time.Duration;
 final class ContractTiers {
   private ContractTiers() {}
 
-  /** A server on 127.0.0.1 shared by the tests of the calling contract class. */
+  /** A server on 127.0.0.1 shared by the tests of the running contract class. */
   static LoopbackServer server() throws Exception {
-    return Shared.server();
-  }
-
-  /** Reaches {@link TierContract#shared} from outside a subclass. */
-  private abstract static class Shared extends TierContract {
-    static LoopbackServer server() throws Exception {
-      return shared(
-          "server",
-          dir -> {
-            LoopbackServer server = new LoopbackServer(1 << 30);
-            server.start(dir, null);
-            return server;
-          });
-    }
+    return TierContract.shared("server", LoopbackServer::started);
   }
 
   static HttpTier http(LoopbackServer server) {

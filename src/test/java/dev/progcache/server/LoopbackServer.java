@@ -33,6 +33,13 @@ public final class LoopbackServer implements AutoCloseable {
             ServeConfig.onDisk("127.0.0.1", 0, store, tokens, l, false), new TextLog());
   }
 
+  /** A server on 127.0.0.1 storing under {@code store}, without tokens, started. */
+  public static LoopbackServer started(Path store) throws Exception {
+    LoopbackServer s = new LoopbackServer(1 << 30);
+    s.start(store, null);
+    return s;
+  }
+
   public URI url() {
     if (server == null) {
       throw new IllegalStateException("not started");

@@ -96,13 +96,12 @@ public abstract class TierContract {
   }
 
   /**
-   * The {@code name}d resource of this test class (a server on loopback), opened by the first test
-   * that asks and closed after the last: a server stopped after each test waited for the client's
-   * kept-alive connections to time out, ten seconds a test.
+   * The {@code name}d resource of the running test class (a server on loopback), opened by the
+   * first test that asks and closed after the last: a server stopped after each test waited for the
+   * client's kept-alive connections to time out, ten seconds a test.
    */
   @SuppressWarnings("unchecked")
-  protected static <T extends AutoCloseable> T shared(String name, Opener<T> opener)
-      throws Exception {
+  public static <T extends AutoCloseable> T shared(String name, Opener<T> opener) throws Exception {
     synchronized (SHARED) {
       AutoCloseable c = SHARED.get(name);
       if (c == null) {

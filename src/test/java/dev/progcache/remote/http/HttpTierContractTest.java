@@ -9,14 +9,7 @@ import java.nio.file.Path;
 class HttpTierContractTest extends TierContract {
   @Override
   protected Subject open(Path dir) throws Exception {
-    LoopbackServer server =
-        shared(
-            "server",
-            d -> {
-              LoopbackServer s = new LoopbackServer(1 << 30);
-              s.start(d, null);
-              return s;
-            });
+    LoopbackServer server = shared("server", LoopbackServer::started);
     HttpTier tier = new HttpTier(HttpTier.Config.of(server.url(), "t0ken-for-tests-only"));
     return new RemoteSubject(tier, dir);
   }
