@@ -8,9 +8,13 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An upstream module proxy on loopback: serves the files under a directory in GOPROXY layout
  * ({@code <escaped path>/@v/list}, {@code .info}, {@code .mod}, {@code .zip}, {@code /@latest},
  * {@code sumdb/...}) with 404 and go's "not found" body for anything else, counts requests by path,
- * and misbehaves on request: a 500, a body cut short, a hang, other bytes.
+ * and misbehaves on request: a 500, a body cut short, a hang, other bytes. Like a public module
+ * mirror it may also proxy a checksum database ({@link #sumdb}).
  */
 public final class FakeGoProxy implements AutoCloseable {
   /** How to answer one path. */
@@ -42,6 +47,9 @@ public final class FakeGoProxy implements AutoCloseable {
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private final AtomicInteger total = new AtomicInteger();
   private final CountDownLatch release = new CountDownLatch(1);
+  private final Map<String, URI> sumdbs = new ConcurrentHashMap<>();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private volatile long delayMillis;
 
   private FakeGoProxy(HttpServer server, Path root) {
@@ -72,6 +80,15 @@ public final class FakeGoProxy implements AutoCloseable {
   /** Answers {@code path} with {@code body} instead of the file. */
   public void override(String path, byte[] body) {
     overrides.put("/" + path, body);
+  }
+
+  /**
+   * Proxies the checksum database {@code name} served at {@code database}: answers {@code
+   * sumdb/<name>/supported} itself and forwards the rest, answering 502 while the database is
+   * unreachable.
+   */
+  public void sumdb(String name, URI database) {
+    sumdbs.put(name, database);
   }
 
   /** Answers every path as it should again. */
@@ -124,6 +141,10 @@ public final class FakeGoProxy implements AutoCloseable {
         return;
       }
       byte[] body = overrides.get(path);
+      if (body == null && path.startsWith("/sumdb/")) {
+        forwardSumdb(ex, path.substring("/sumdb/".length()));
+        return;
+      }
       Path file = root.resolve(path.substring(1)).normalize();
       if (body == null && (!file.startsWith(root) || !Files.isRegularFile(file))) {
         send(
@@ -149,6 +170,35 @@ public final class FakeGoProxy implements AutoCloseable {
     }
   }
 
+  private void forwardSumdb(HttpExchange ex, String path) throws IOException, InterruptedException {
+    int slash = path.indexOf('/');
+    URI db = slash < 0 ? null : sumdbs.get(path.substring(0, slash));
+    String rest = slash < 0 ? "" : path.substring(slash + 1);
+    if (db == null) {
+      send(
+          ex,
+          404,
+          ("not found: sumdb/" + path + ": no such database\n").getBytes(StandardCharsets.UTF_8));
+    } else if (rest.equals("supported")) {
+      send(ex, 200, new byte[0]);
+    } else {
+      HttpResponse<byte[]> r;
+      try {
+        r =
+            http.send(
+                HttpRequest.newBuilder(db.resolve(rest)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+      } catch (IOException e) {
+        send(
+            ex,
+            502,
+            ("the checksum database " + db + " is unreachable\n").getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      send(ex, r.statusCode(), r.body());
+    }
+  }
+
   private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
     ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
     ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
@@ -162,6 +212,7 @@ public final class FakeGoProxy implements AutoCloseable {
     if (release.getCount() > 0) {
       release.countDown();
       server.stop(0);
+      http.shutdownNow();
     }
   }
 }
