@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An upstream module proxy on loopback: serves the files under a directory in GOPROXY layout
@@ -141,8 +142,9 @@ public final class FakeGoProxy implements AutoCloseable {
         return;
       }
       byte[] body = overrides.get(path);
-      if (body == null && path.startsWith("/sumdb/")) {
-        forwardSumdb(ex, path.substring("/sumdb/".length()));
+      URI db = body == null ? proxiedSumdb(path) : null;
+      if (db != null) {
+        forwardSumdb(ex, db, path.substring(path.indexOf('/', "/sumdb/".length()) + 1));
         return;
       }
       Path file = root.resolve(path.substring(1)).normalize();
@@ -170,33 +172,35 @@ public final class FakeGoProxy implements AutoCloseable {
     }
   }
 
-  private void forwardSumdb(HttpExchange ex, String path) throws IOException, InterruptedException {
-    int slash = path.indexOf('/');
-    URI db = slash < 0 ? null : sumdbs.get(path.substring(0, slash));
-    String rest = slash < 0 ? "" : path.substring(slash + 1);
-    if (db == null) {
+  /** The database {@link #sumdb} proxies at {@code path}, or null. */
+  private @Nullable URI proxiedSumdb(String path) {
+    if (!path.startsWith("/sumdb/")) {
+      return null;
+    }
+    int slash = path.indexOf('/', "/sumdb/".length());
+    return slash < 0 ? null : sumdbs.get(path.substring("/sumdb/".length(), slash));
+  }
+
+  private void forwardSumdb(HttpExchange ex, URI db, String rest)
+      throws IOException, InterruptedException {
+    if (rest.equals("supported")) {
+      send(ex, 200, new byte[0]);
+      return;
+    }
+    HttpResponse<byte[]> r;
+    try {
+      r =
+          http.send(
+              HttpRequest.newBuilder(db.resolve(rest)).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
       send(
           ex,
-          404,
-          ("not found: sumdb/" + path + ": no such database\n").getBytes(StandardCharsets.UTF_8));
-    } else if (rest.equals("supported")) {
-      send(ex, 200, new byte[0]);
-    } else {
-      HttpResponse<byte[]> r;
-      try {
-        r =
-            http.send(
-                HttpRequest.newBuilder(db.resolve(rest)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-      } catch (IOException e) {
-        send(
-            ex,
-            502,
-            ("the checksum database " + db + " is unreachable\n").getBytes(StandardCharsets.UTF_8));
-        return;
-      }
-      send(ex, r.statusCode(), r.body());
+          502,
+          ("the checksum database " + db + " is unreachable\n").getBytes(StandardCharsets.UTF_8));
+      return;
     }
+    send(ex, r.statusCode(), r.body());
   }
 
   private static void send(HttpExchange ex, int status, byte[] body) throws IOException {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.progcache.server.CacheServer;
 import dev.progcache.testing.Cmd;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +84,7 @@ class ModProxySumdbTest {
   }
 
   @Test
-  void secondFreshModCache_looksUpThroughTheServer_butReadsTheTileFromItsStore() throws Exception {
+  void secondFreshModCache_withinTheTtl_getsLookupsAndTheTileFromTheServerAlone() throws Exception {
     addStandard(db);
     Fixture.go(
             ModuleTree.mainModule(tmp.resolve("app1")),
@@ -104,7 +103,8 @@ class ModProxySumdbTest {
             "all")
         .ok();
 
-    assertThat(count(db.requests(), "/lookup/")).isEqualTo(2 * lookups);
+    assertThat(lookups).isEqualTo(3);
+    assertThat(count(db.requests(), "/lookup/")).isEqualTo(lookups);
     assertThat(count(db.requests(), "/" + TILE)).isEqualTo(1);
     assertThat(tmp.resolve("mc2/cache/download/sumdb/" + NAME + "/" + TILE))
         .hasSameBinaryContentAs(tmp.resolve("mc1/cache/download/sumdb/" + NAME + "/" + TILE));
@@ -172,41 +172,101 @@ class ModProxySumdbTest {
   }
 
   @Test
-  void databaseStopped_afterWarmUp_goSumStillVerifiesAFreshModCache_butANewLookupFails()
+  void upstreamDown_afterWarmUp_goSumVerifiesAFreshModCache_withoutAnyDatabaseRequest()
       throws Exception {
     addStandard(db);
     Path app = ModuleTree.mainModule(tmp.resolve("app"));
     Fixture.go(app, env(tmp.resolve("warm"), db.verifierKey()), "mod", "download", "all").ok();
     db.close();
+    fx.upstream.close();
     long before = sumdbRequests();
 
     Fixture.go(app, env(tmp.resolve("cold"), db.verifierKey()), "build", "-o", "app.bin", ".").ok();
-    long afterBuild = sumdbRequests();
-    Cmd.Result r =
+
+    assertThat(sumdbRequests()).isEqualTo(before);
+  }
+
+  @Test
+  void upstreamDown_afterWarmUp_keptLookupsAndStoredTiles_verifyAFreshModCacheWithoutGoSum()
+      throws Exception {
+    addStandard(db);
+    CacheServer s =
+        fx.serve("srv-ttl0", Fixture.settings(fx.upstream.url().toString(), Duration.ZERO), null);
+    Fixture.go(
+            ModuleTree.mainModule(tmp.resolve("warm-app")),
+            goEnv(s, tmp.resolve("warm")),
+            "mod",
+            "download",
+            "all")
+        .ok();
+    for (String f : List.of("info", "mod", "zip")) { // a module stored, but never looked up
+      assertThat(fx.get(s.url().resolve("mod/example.com/old/@v/v1.0.0." + f), null).statusCode())
+          .isEqualTo(200);
+    }
+    db.close();
+    fx.upstream.close();
+    Path app = ModuleTree.mainModule(tmp.resolve("app"));
+
+    Fixture.go(app, goEnv(s, tmp.resolve("cold")), "mod", "download", "all").ok();
+    Cmd.Result never =
         Fixture.go(
-            ModuleTree.mainModule(tmp.resolve("app-without-go-sum")),
-            env(tmp.resolve("cold2"), db.verifierKey()),
+            app, goEnv(s, tmp.resolve("cold2")), "mod", "download", "example.com/old@v1.0.0");
+
+    assertThat(Files.readString(app.resolve("go.sum")))
+        .contains("example.com/a v1.1.0 " + zipHash(STANDARD.get(1)) + "\n");
+    assertThat(fx.log())
+        .contains("serving the sumdb/" + NAME + "/lookup/example.com/a@v1.1.0 answer kept")
+        .contains("serving the sumdb/" + NAME + "/supported answer kept");
+    assertThat(tmp.resolve("cold/cache/download/sumdb/" + NAME + "/" + TILE))
+        .hasSameBinaryContentAs(tmp.resolve("warm/cache/download/sumdb/" + NAME + "/" + TILE));
+    assertThat(never.code()).isNotZero();
+    assertThat(never.err())
+        .contains("/mod/sumdb/" + NAME + "/lookup/example.com/old@v1.0.0: 502 Bad Gateway")
+        .contains("cannot read sumdb/" + NAME + "/lookup/example.com/old@v1.0.0 from");
+  }
+
+  @Test
+  void upstreamServingABadTile_storesNothing_goFails_andTheNextRunFetchesItAgain()
+      throws Exception {
+    addStandard(db);
+    String tilePath = "sumdb/" + NAME + "/" + TILE;
+    fx.upstream.override(tilePath, "<html>try again later</html>".getBytes(StandardCharsets.UTF_8));
+
+    Cmd.Result bad =
+        Fixture.go(
+            ModuleTree.mainModule(tmp.resolve("app1")),
+            env(tmp.resolve("mc1"), db.verifierKey()),
             "mod",
             "download",
             "all");
-    HttpResponse<byte[]> tile =
-        fx.get(server.url().resolve("mod/sumdb/" + NAME + "/" + TILE), null);
+    fx.upstream.heal();
+    Fixture.go(
+            ModuleTree.mainModule(tmp.resolve("app2")),
+            env(tmp.resolve("mc2"), db.verifierKey()),
+            "mod",
+            "download",
+            "all")
+        .ok();
 
-    assertThat(afterBuild).isEqualTo(before); // go.sum had every hash: no database request
-    assertThat(r.code()).isNotZero();
-    assertThat(r.err())
-        .contains("verifying")
-        .contains("/mod/sumdb/" + NAME + "/lookup/")
-        .contains("502 Bad Gateway");
-    assertThat(tile.statusCode()).isEqualTo(200);
-    assertThat(tile.body())
-        .isEqualTo(
-            Files.readAllBytes(tmp.resolve("warm/cache/download/sumdb/" + NAME + "/" + TILE)));
+    assertThat(bad.code()).isNotZero();
+    assertThat(bad.err())
+        .contains(TILE + ": 502 Bad Gateway")
+        .contains("has 28 bytes, not the 160 of 5 hashes");
+    assertThat(count(db.requests(), "/" + TILE)).isEqualTo(1);
+    assertThat(fx.upstream.requests(tilePath)).isEqualTo(2);
   }
 
   /** A go environment with GOPROXY at the server and GOSUMDB the database with {@code key}. */
   private Map<String, String> env(Path modCache, String key) {
-    Map<String, String> env = fx.goEnv(server.url().resolve("mod"), modCache);
+    return env(server, modCache, key);
+  }
+
+  private Map<String, String> goEnv(CacheServer s, Path modCache) {
+    return env(s, modCache, db.verifierKey());
+  }
+
+  private Map<String, String> env(CacheServer s, Path modCache, String key) {
+    Map<String, String> env = fx.goEnv(s.url().resolve("mod"), modCache);
     env.put("GOSUMDB", key);
     env.remove("GONOSUMCHECK");
     env.remove("GONOSUMDB");
