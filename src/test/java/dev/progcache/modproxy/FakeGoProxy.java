@@ -203,7 +203,8 @@ public final class FakeGoProxy implements AutoCloseable {
     send(ex, r.statusCode(), r.body());
   }
 
-  private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
+  /** Answers {@code status} with {@code body} as plain text. */
+  static void send(HttpExchange ex, int status, byte[] body) throws IOException {
     ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
     ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
     try (OutputStream o = ex.getResponseBody()) {

@@ -61,9 +61,9 @@ class ModProxySumdbTest {
   void download_freshModCache_verifiesEveryModuleAgainstTheSignedDatabase_throughTheServer()
       throws Exception {
     addStandard(db);
-    Path app = ModuleTree.mainModule(tmp.resolve("app"));
+    Path app = app("app");
 
-    Fixture.go(app, env(tmp.resolve("mc1"), db.verifierKey()), "mod", "download", "all").ok();
+    downloadAll(server, app, "mc1").ok();
     Fixture.go(app, env(tmp.resolve("mc1"), db.verifierKey()), "build", "-o", "app.bin", ".").ok();
 
     String sums = Files.readString(app.resolve("go.sum"));
@@ -86,22 +86,10 @@ class ModProxySumdbTest {
   @Test
   void secondFreshModCache_withinTheTtl_getsLookupsAndTheTileFromTheServerAlone() throws Exception {
     addStandard(db);
-    Fixture.go(
-            ModuleTree.mainModule(tmp.resolve("app1")),
-            env(tmp.resolve("mc1"), db.verifierKey()),
-            "mod",
-            "download",
-            "all")
-        .ok();
+    downloadAll(server, app("app1"), "mc1").ok();
     int lookups = count(db.requests(), "/lookup/");
 
-    Fixture.go(
-            ModuleTree.mainModule(tmp.resolve("app2")),
-            env(tmp.resolve("mc2"), db.verifierKey()),
-            "mod",
-            "download",
-            "all")
-        .ok();
+    downloadAll(server, app("app2"), "mc2").ok();
 
     assertThat(lookups).isEqualTo(3);
     assertThat(count(db.requests(), "/lookup/")).isEqualTo(lookups);
@@ -121,16 +109,10 @@ class ModProxySumdbTest {
         db.add(m.get(0), m.get(1), file(m, ".zip"), file(m, ".mod"));
       }
     }
-    Path app = ModuleTree.mainModule(tmp.resolve("app"));
+    Path app = app("app");
 
-    Cmd.Result r =
-        Fixture.go(app, env(tmp.resolve("mc"), db.verifierKey()), "mod", "download", "all");
+    downloadFailsWithGosSecurityError(app);
 
-    assertThat(r.code()).isNotZero();
-    assertThat(r.err())
-        .contains("example.com/a@v1.1.0: verifying module: checksum mismatch")
-        .contains("SECURITY ERROR")
-        .contains("does NOT match the one reported by the checksum server");
     assertThat(db.requests()).contains("/lookup/example.com/a@v1.1.0");
     assertThat(goSum(app)).doesNotContain("example.com/a v1.1.0 h1:");
   }
@@ -142,17 +124,11 @@ class ModProxySumdbTest {
     byte[] tampered =
         ModuleTree.zip("example.com/a@v1.1.0/", Map.of("a.go", "package a\n\nvar Evil = 1\n"));
     fx.upstream.override("example.com/a/@v/v1.1.0.zip", tampered);
-    Path app = ModuleTree.mainModule(tmp.resolve("app"));
+    Cmd.Result r = downloadFailsWithGosSecurityError(app("app"));
 
-    Cmd.Result r =
-        Fixture.go(app, env(tmp.resolve("mc"), db.verifierKey()), "mod", "download", "all");
-
-    assertThat(r.code()).isNotZero();
     assertThat(r.err())
-        .contains("example.com/a@v1.1.0: verifying module: checksum mismatch")
         .contains("downloaded: " + GoSum.zipHash(tampered))
-        .contains(NAME + ": " + zipHash(STANDARD.get(1)))
-        .contains("SECURITY ERROR");
+        .contains(NAME + ": " + zipHash(STANDARD.get(1)));
     assertThat(tmp.resolve("mc/example.com/a@v1.1.0")).doesNotExist();
   }
 
@@ -160,7 +136,7 @@ class ModProxySumdbTest {
   void databaseSignedWithAnotherKey_goRefusesItsTreeNote() throws Exception {
     addStandard(db);
     try (SignedSumdb impostor = SignedSumdb.start(NAME)) {
-      Path app = ModuleTree.mainModule(tmp.resolve("app"));
+      Path app = app("app");
 
       Cmd.Result r =
           Fixture.go(app, env(tmp.resolve("mc"), impostor.verifierKey()), "mod", "download", "all");
@@ -175,8 +151,8 @@ class ModProxySumdbTest {
   void upstreamDown_afterWarmUp_goSumVerifiesAFreshModCache_withoutAnyDatabaseRequest()
       throws Exception {
     addStandard(db);
-    Path app = ModuleTree.mainModule(tmp.resolve("app"));
-    Fixture.go(app, env(tmp.resolve("warm"), db.verifierKey()), "mod", "download", "all").ok();
+    Path app = app("app");
+    downloadAll(server, app, "warm").ok();
     db.close();
     fx.upstream.close();
     long before = sumdbRequests();
@@ -192,22 +168,16 @@ class ModProxySumdbTest {
     addStandard(db);
     CacheServer s =
         fx.serve("srv-ttl0", Fixture.settings(fx.upstream.url().toString(), Duration.ZERO), null);
-    Fixture.go(
-            ModuleTree.mainModule(tmp.resolve("warm-app")),
-            goEnv(s, tmp.resolve("warm")),
-            "mod",
-            "download",
-            "all")
-        .ok();
+    downloadAll(s, app("warm-app"), "warm").ok();
     for (String f : List.of("info", "mod", "zip")) { // a module stored, but never looked up
       assertThat(fx.get(s.url().resolve("mod/example.com/old/@v/v1.0.0." + f), null).statusCode())
           .isEqualTo(200);
     }
     db.close();
     fx.upstream.close();
-    Path app = ModuleTree.mainModule(tmp.resolve("app"));
+    Path app = app("app");
 
-    Fixture.go(app, goEnv(s, tmp.resolve("cold")), "mod", "download", "all").ok();
+    downloadAll(s, app, "cold").ok();
     Cmd.Result never =
         Fixture.go(
             app, goEnv(s, tmp.resolve("cold2")), "mod", "download", "example.com/old@v1.0.0");
@@ -232,21 +202,9 @@ class ModProxySumdbTest {
     String tilePath = "sumdb/" + NAME + "/" + TILE;
     fx.upstream.override(tilePath, "<html>try again later</html>".getBytes(StandardCharsets.UTF_8));
 
-    Cmd.Result bad =
-        Fixture.go(
-            ModuleTree.mainModule(tmp.resolve("app1")),
-            env(tmp.resolve("mc1"), db.verifierKey()),
-            "mod",
-            "download",
-            "all");
+    Cmd.Result bad = downloadAll(server, app("app1"), "mc1");
     fx.upstream.heal();
-    Fixture.go(
-            ModuleTree.mainModule(tmp.resolve("app2")),
-            env(tmp.resolve("mc2"), db.verifierKey()),
-            "mod",
-            "download",
-            "all")
-        .ok();
+    downloadAll(server, app("app2"), "mc2").ok();
 
     assertThat(bad.code()).isNotZero();
     assertThat(bad.err())
@@ -254,6 +212,27 @@ class ModProxySumdbTest {
         .contains("has 28 bytes, not the 160 of 5 hashes");
     assertThat(count(db.requests(), "/" + TILE)).isEqualTo(1);
     assertThat(fx.upstream.requests(tilePath)).isEqualTo(2);
+  }
+
+  private Path app(String name) throws Exception {
+    return ModuleTree.mainModule(tmp.resolve(name));
+  }
+
+  /** {@code go mod download all} in {@code app} through {@code s}, into a fresh module cache. */
+  private Cmd.Result downloadAll(CacheServer s, Path app, String modCache) throws Exception {
+    return Fixture.go(
+        app, env(s, tmp.resolve(modCache), db.verifierKey()), "mod", "download", "all");
+  }
+
+  /** Runs {@code go mod download all} in {@code app}; asserts go stops at example.com/a@v1.1.0. */
+  private Cmd.Result downloadFailsWithGosSecurityError(Path app) throws Exception {
+    Cmd.Result r = downloadAll(server, app, "mc");
+    assertThat(r.code()).isNotZero();
+    assertThat(r.err())
+        .contains("example.com/a@v1.1.0: verifying module: checksum mismatch")
+        .contains("SECURITY ERROR")
+        .contains("does NOT match the one reported by the checksum server");
+    return r;
   }
 
   /** A go environment with GOPROXY at the server and GOSUMDB the database with {@code key}. */

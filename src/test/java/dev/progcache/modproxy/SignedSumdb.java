@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.progcache.testing.Threads;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -161,16 +160,16 @@ final class SignedSumdb implements AutoCloseable {
     requests.add(path);
     try (ex) {
       if (path.equals("/latest")) {
-        send(ex, 200, latest());
+        FakeGoProxy.send(ex, 200, latest());
       } else if (path.startsWith("/lookup/")) {
         lookup(ex, path.substring("/lookup/".length()));
       } else {
         Matcher m = TILE.matcher(path);
         byte[] tile = m.matches() ? tile(m) : null;
         if (tile == null) {
-          send(ex, 404, ("not found: " + path + "\n").getBytes(StandardCharsets.UTF_8));
+          FakeGoProxy.send(ex, 404, ("not found: " + path + "\n").getBytes(StandardCharsets.UTF_8));
         } else {
-          send(ex, 200, tile);
+          FakeGoProxy.send(ex, 200, tile);
         }
       }
     }
@@ -184,7 +183,7 @@ final class SignedSumdb implements AutoCloseable {
             : ids.get(
                 unescape(escaped.substring(0, at)) + "@" + unescape(escaped.substring(at + 1)));
     if (id == null) {
-      send(
+      FakeGoProxy.send(
           ex,
           404,
           ("not found: " + escaped + ": not in this database\n").getBytes(StandardCharsets.UTF_8));
@@ -201,7 +200,7 @@ final class SignedSumdb implements AutoCloseable {
     byte[] note = latest();
     ByteBuffer b = ByteBuffer.allocate(head.length + record.length + 1 + note.length);
     b.put(head).put(record).put((byte) '\n').put(note);
-    send(ex, 200, b.array());
+    FakeGoProxy.send(ex, 200, b.array());
   }
 
   /**
@@ -289,14 +288,6 @@ final class SignedSumdb implements AutoCloseable {
       }
     }
     return b.toString();
-  }
-
-  private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
-    ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-    ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-    try (OutputStream o = ex.getResponseBody()) {
-      o.write(body);
-    }
   }
 
   @Override
