@@ -196,6 +196,31 @@ class ModProxySumdbTest {
   }
 
   @Test
+  void serverRestarted_whileTheUpstreamIsDown_verifiesFromTheLookupsAndTilesKeptOnDisk()
+      throws Exception {
+    addStandard(db);
+    CacheServer first =
+        fx.serve("srv-r", Fixture.settings(fx.upstream.url().toString(), Duration.ZERO), null);
+    downloadAll(first, app("warm-app"), "warm").ok();
+    first.close();
+    db.close();
+    fx.upstream.close();
+    CacheServer second =
+        fx.serve("srv-r", Fixture.settings(fx.upstream.url().toString(), Duration.ZERO), null);
+    Path app = app("app");
+
+    downloadAll(second, app, "cold").ok();
+
+    assertThat(Files.readString(app.resolve("go.sum")))
+        .contains("example.com/Upper/Lib v0.1.0 " + zipHash(STANDARD.get(2)) + "\n");
+    assertThat(fx.log())
+        .contains(
+            "serving the sumdb/"
+                + NAME
+                + "/lookup/example.com/!upper/!lib@v0.1.0 answer kept before this server started");
+  }
+
+  @Test
   void upstreamServingABadTile_storesNothing_goFails_andTheNextRunFetchesItAgain()
       throws Exception {
     addStandard(db);
