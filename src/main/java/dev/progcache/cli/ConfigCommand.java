@@ -1,5 +1,7 @@
 package dev.progcache.cli;
 
+import dev.progcache.config.Config;
+import dev.progcache.config.Problem;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
