@@ -28,12 +28,24 @@ final class ServeLayers {
   static Config resolve(
       List<String> args, Map<String, String> env, Map<String, Map.Entry<String, String>> file)
       throws ServeException {
-    Config c =
-        Config.resolve(ServeSettings.SETTINGS, flags(args), environment(env), fileLines(file));
+    Config c = layered(args, env, file);
     if (!c.problems().isEmpty()) {
       throw new ServeException(c.problems().getFirst().text());
     }
     return c;
+  }
+
+  /**
+   * As {@link #resolve}, but a bad value is left in {@link Config#problems} (the setting shows its
+   * default), for a command that lists them all.
+   *
+   * @throws ServeException for what is not a value: an unknown flag or key, a secret outside the
+   *     environment, a flag without its value
+   */
+  static Config layered(
+      List<String> args, Map<String, String> env, Map<String, Map.Entry<String, String>> file)
+      throws ServeException {
+    return Config.resolve(ServeSettings.SETTINGS, flags(args), environment(env), fileLines(file));
   }
 
   /** The flags' values by key; a later flag wins. */

@@ -3,6 +3,7 @@ package dev.progcache.server;
 import static dev.progcache.config.Setting.Kind.SECRET;
 import static dev.progcache.config.Setting.Kind.SERVER;
 
+import dev.progcache.config.Config;
 import dev.progcache.config.Setting;
 import dev.progcache.config.Setting.ValueType;
 import dev.progcache.config.ValueTypes;
@@ -264,6 +265,18 @@ public final class ServeSettings {
    */
   public static final Map<String, Setting<?>> FORMER_ENV =
       Map.of("PROGCACHE_SERVE_TOKENS_FILE", TOKENS);
+
+  /**
+   * serve's effective settings with no flags: its variables, then the config file's {@code [serve]}
+   * table ({@code file}: values by key, each with where it was written), then defaults. A bad value
+   * is in {@link Config#problems}; {@code progcache config --serve} shows them.
+   *
+   * @throws ServeException for an unknown or secret key in the table
+   */
+  public static Config effective(
+      Map<String, String> env, Map<String, Map.Entry<String, String>> file) throws ServeException {
+    return ServeLayers.layered(List.of(), env, file);
+  }
 
   /** The setting named {@code key}. */
   public static Optional<Setting<?>> find(String key) {

@@ -92,6 +92,31 @@ class ServeSettingsListTest {
     assertThat(switches).isEqualTo(5);
   }
 
+  /**
+   * Checks every form in {@code forms} on every setting whose value is a {@code placeholder}, from
+   * the environment or the file; returns the keys of those settings.
+   */
+  private static List<String> everyForm(String placeholder, Map<String, ?> forms, boolean fromEnv)
+      throws ServeException {
+    List<String> checked = new ArrayList<>();
+    for (Setting<?> s : ServeSettings.SETTINGS) {
+      if (!s.type().placeholder().equals(placeholder)) {
+        continue;
+      }
+      checked.add(s.key());
+      for (Map.Entry<String, ?> f : forms.entrySet()) {
+        Config c =
+            fromEnv
+                ? resolve(List.of(), Map.of(s.env(), f.getKey()), Map.of())
+                : resolve(List.of(), Map.of(), Map.of(s.key(), Map.entry(f.getKey(), LINE)));
+        assertThat(c.value(s).value().orElseThrow())
+            .as("%s = %s", s.key(), f.getKey())
+            .isEqualTo(f.getValue());
+      }
+    }
+    return checked;
+  }
+
   @Test
   void everyDurationSetting_takesEveryFormOfTheGrammar() throws Exception {
     Map<String, Duration> forms =
@@ -103,22 +128,7 @@ class ServeSettingsListTest {
             "30d", Duration.ofDays(30),
             "1h30m", Duration.ofMinutes(90),
             "45", Duration.ofSeconds(45));
-    List<String> checked = new ArrayList<>();
-    for (Setting<?> s : ServeSettings.SETTINGS) {
-      if (!s.type().placeholder().equals("D")) {
-        continue;
-      }
-      checked.add(s.key());
-      for (Map.Entry<String, Duration> f : forms.entrySet()) {
-        assertThat(
-                resolve(List.of(), Map.of(s.env(), f.getKey()), Map.of())
-                    .value(s)
-                    .value()
-                    .orElseThrow())
-            .as("%s=%s", s.env(), f.getKey())
-            .isEqualTo(f.getValue());
-      }
-    }
+    List<String> checked = everyForm("D", forms, true);
     assertThat(checked)
         .contains("request-timeout", "upstream-timeout", "oidc-clock-skew", "modproxy-list-ttl");
   }
@@ -127,22 +137,7 @@ class ServeSettingsListTest {
   void everySizeSetting_takesEveryFormOfTheGrammar() throws Exception {
     Map<String, Long> forms =
         Map.of("512M", 512L << 20, "10G", 10L << 30, "10GiB", 10L << 30, "4096", 4096L);
-    List<String> checked = new ArrayList<>();
-    for (Setting<?> s : ServeSettings.SETTINGS) {
-      if (!s.type().placeholder().equals("SIZE")) {
-        continue;
-      }
-      checked.add(s.key());
-      for (Map.Entry<String, Long> f : forms.entrySet()) {
-        assertThat(
-                resolve(List.of(), Map.of(), Map.of(s.key(), Map.entry(f.getKey(), LINE)))
-                    .value(s)
-                    .value()
-                    .orElseThrow())
-            .as("%s = %s", s.key(), f.getKey())
-            .isEqualTo(f.getValue());
-      }
-    }
+    List<String> checked = everyForm("SIZE", forms, false);
     assertThat(checked)
         .contains("max-size", "max-object", "lz4-min", "max-ns-size", "max-module-size");
   }
