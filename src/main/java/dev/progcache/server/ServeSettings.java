@@ -180,8 +180,8 @@ public final class ServeSettings {
               "UPSTREAMS",
               "a GOPROXY-style list of proxy URLs, or default",
               dev.progcache.modproxy.ModProxySettings.DEFAULT),
-          "also serve go's module proxy protocol (GOPROXY) and checksum database pass-through"
-              + " under /mod/; UPSTREAMS is a GOPROXY-style list of proxy URLs (, or |), default:"
+          "also serve go's module proxy protocol (GOPROXY) and proxy the checksum database under"
+              + " /mod/; UPSTREAMS is a GOPROXY-style list of proxy URLs (, or |), default:"
               + " with --upstream the central server's /mod/, else the proxies `go env GOPROXY`"
               + " names on this machine. See docs/modproxy.md");
   static final Setting<Long> MAX_MODULE_SIZE =
@@ -191,8 +191,8 @@ public final class ServeSettings {
           "modproxy-list-ttl",
           "60s",
           ServeTypes.DURATION,
-          "how long a version list or @latest is served before it is asked again (served stale"
-              + " while the upstream fails)");
+          "how long a version list, @latest or checksum database answer (not a tile) is served"
+              + " before it is asked again (served stale while the upstream fails)");
   static final Setting<Path> MODPROXY_NETRC =
       serve(
           "modproxy-netrc",
