@@ -89,11 +89,13 @@ public record Setting<T>(
 
   /** What happens when a value of this setting is bad, for the end of a problem line. */
   public String consequence() {
-    return switch (kind) {
-      case LOCAL -> "using the default " + (defaultText.isEmpty() ? "(none)" : defaultText);
-      case SERVER -> "the server does not start";
-      case SHARED, SECRET -> "the shared tier is off for this command";
-    };
+    if (kind == Kind.SERVER) {
+      return "the server does not start";
+    }
+    if (kind != Kind.LOCAL) {
+      return "the shared tier is off for this command";
+    }
+    return "using the default " + (defaultText.isEmpty() ? "(none)" : defaultText);
   }
 
   /**
