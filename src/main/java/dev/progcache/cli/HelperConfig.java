@@ -284,14 +284,18 @@ final class HelperConfig {
       String key = eq < 0 ? name : name.substring(0, eq);
       Optional<Setting<?>> found = setting(key).filter(Setting::outsideEnvironment);
       String problem = null;
-      if (found.isEmpty()) {
+      String flag = a.substring(0, a.length() - name.length()) + key; // never the value
+      if (found.isEmpty() && setting(key).isPresent()) {
         problem =
-            setting(key).isPresent()
-                ? a
-                    + ": a secret is read only from the environment ("
-                    + setting(key).get().env()
-                    + ")"
-                : "unknown flag " + a;
+            flag
+                + ": a secret is read only from the environment ("
+                + setting(key).get().env()
+                + ")";
+        if (eq < 0 && i + 1 < args.size() && !args.get(i + 1).startsWith("-")) {
+          i++; // its value: neither a stray word nor shown
+        }
+      } else if (found.isEmpty()) {
+        problem = "unknown flag " + flag;
       } else if (eq >= 0) {
         values.put(key, name.substring(eq + 1));
         given.add(a);

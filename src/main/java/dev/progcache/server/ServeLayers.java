@@ -61,7 +61,8 @@ final class ServeLayers {
       String key = eq < 0 ? name : name.substring(0, eq);
       Optional<Setting<?>> found = ServeSettings.find(key);
       if (found.isEmpty()) {
-        throw new ServeException("unknown flag " + a + HINT);
+        throw new ServeException( // not a: a mistyped secret flag would show its value
+            "unknown flag " + a.substring(0, a.length() - name.length()) + key + HINT);
       }
       Setting<?> s = found.get();
       if (!s.outsideEnvironment()) {

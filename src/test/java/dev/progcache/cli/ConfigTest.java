@@ -228,6 +228,27 @@ class ConfigTest {
   }
 
   @Test
+  void aSecretOrMistypedFlag_neverShowsItsValue() throws Exception {
+    for (List<String> args :
+        List.of(
+            List.of("--token=s3cr3t"),
+            List.of("--token", "s3cr3t"),
+            List.of("-token=s3cr3t"),
+            List.of("--tokn=s3cr3t"))) {
+      HelperConfig cfg = HelperConfig.lenient(args, Map.of());
+      assertThat(cfg.problems()).as("%s", args).isNotEmpty();
+      assertThat(cfg.problems().stream().map(Problem::line))
+          .as("%s", args)
+          .noneSatisfy(l -> assertThat(l).contains("s3cr3t"));
+      assertThatThrownBy(() -> HelperConfig.parse(args, Map.of(), new ArrayList<>()))
+          .as("%s", args)
+          .message()
+          .doesNotContain("s3cr3t")
+          .containsAnyOf("--token", "-token", "--tokn");
+    }
+  }
+
+  @Test
   void unknownFlag_isAnError_forCommands() {
     assertThatThrownBy(() -> HelperConfig.parse(List.of("--colour"), Map.of(), new ArrayList<>()))
         .hasMessageContaining("unknown flag --colour");
