@@ -56,7 +56,7 @@ public final class LoopbackServer implements AutoCloseable {
 
   @Override
   public void close() {
-    http.shutdownNow(); // first: idle kept-alive connections hold a graceful stop up for 5 s
+    http.shutdownNow();
     stopServer();
   }
 }
