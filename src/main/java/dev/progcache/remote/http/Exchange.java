@@ -127,8 +127,15 @@ final class Exchange implements Closeable {
       Duration readTimeout)
       throws IOException {
     for (int resent = 0; ; resent++) {
+      HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+      c.setInstanceFollowRedirects(false);
+      c.setUseCaches(false);
+      c.setConnectTimeout(millis(connectTimeout));
+      c.setReadTimeout(millis(readTimeout));
+      c.setRequestMethod(method);
+      headers.forEach(c::setRequestProperty);
       try {
-        return attempt(uri, method, headers, content, connectTimeout, readTimeout);
+        return exchange(c, content);
       } catch (SocketException e) {
         if (content == null || resent >= RESENDS || !closedUnderfoot(e)) {
           throw e;
@@ -148,23 +155,11 @@ final class Exchange implements Closeable {
         && !Thread.currentThread().isInterrupted();
   }
 
-  private static Exchange attempt(
-      URI uri,
-      String method,
-      Map<String, String> headers,
-      @Nullable Content content,
-      Duration connectTimeout,
-      Duration readTimeout)
+  /** Sends the request {@code c} is set up for, with {@code content}, and reads the answer. */
+  private static Exchange exchange(HttpURLConnection c, @Nullable Content content)
       throws IOException {
-    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
     boolean ok = false;
     try {
-      c.setInstanceFollowRedirects(false);
-      c.setUseCaches(false);
-      c.setConnectTimeout(millis(connectTimeout));
-      c.setReadTimeout(millis(readTimeout));
-      c.setRequestMethod(method);
-      headers.forEach(c::setRequestProperty);
       if (content != null) {
         c.setDoOutput(true);
         c.setFixedLengthStreamingMode(content.length());

@@ -7,9 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.progcache.cache.Entry;
 import dev.progcache.cache.Hit;
 import dev.progcache.cache.Key;
-import dev.progcache.server.CacheServer;
-import dev.progcache.server.ServeConfig;
-import dev.progcache.testing.TextLog;
+import dev.progcache.server.LoopbackServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -19,7 +17,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,30 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class ServerRestartTierTest {
   @TempDir Path tmp;
-  private final TextLog err = new TextLog();
-  private CacheServer server;
+  private final LoopbackServer server = new LoopbackServer(1 << 20);
 
   @AfterEach
   void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  private void start(int port) throws Exception {
-    ServeConfig.Limits l =
-        new ServeConfig.Limits(1 << 30, 1 << 20, 64, Duration.ofSeconds(10), 8192, 4096);
-    server =
-        CacheServer.start(
-            ServeConfig.onDisk("127.0.0.1", port, tmp.resolve("srv"), null, l, false), err);
-  }
-
-  /** Stops the server and starts another on the same port and directory. */
-  private void restart() throws Exception {
-    int port = server.port();
     server.close();
-    server = null;
-    start(port);
   }
 
   private static final class Capture implements dev.progcache.remote.RemoteTier.ObjectSink {
@@ -78,14 +56,14 @@ class ServerRestartTierTest {
 
   @Test
   void get_afterServerRestart_onAPooledConnection_isAHit() throws Exception {
-    start(0);
+    server.start(tmp.resolve("srv"), null);
     HttpTier tier = new HttpTier(HttpTier.Config.of(server.url(), (String) null));
     byte[] body = "kept across a restart".getBytes(StandardCharsets.UTF_8);
     Key action = key("restart action");
     tier.put(action, key(body), body.length, file("body", body));
     assertThat(tier.get(key("absent"), new Capture())).isEmpty(); // the connection is pooled
 
-    restart();
+    server.restart();
 
     Capture c = new Capture();
     assertThat(tier.get(action, c)).as("a hit, not an error").isPresent();
@@ -94,18 +72,18 @@ class ServerRestartTierTest {
 
   @Test
   void putAndBatch_afterServerRestart_onPooledConnections_succeed() throws Exception {
-    start(0);
+    server.start(tmp.resolve("srv"), null);
     HttpTier tier = new HttpTier(HttpTier.Config.of(server.url(), (String) null));
     byte[] first = "first".getBytes(StandardCharsets.UTF_8);
     tier.put(key("a1"), key(first), first.length, file("first", first));
     assertThat(tier.get(key("a1"), new Capture())).isPresent();
 
-    restart();
+    server.restart();
 
     byte[] second = "second".getBytes(StandardCharsets.UTF_8);
     tier.put(key("a2"), key(second), second.length, file("second", second));
 
-    restart();
+    server.restart();
 
     List<Key> got = new ArrayList<>();
     tier.getMany(
