@@ -11,6 +11,7 @@ import dev.progcache.server.http.AccessLog;
 import dev.progcache.server.http.CacheHandler;
 import dev.progcache.server.http.MetricsEndpoint;
 import dev.progcache.server.http.PlainErrors;
+import dev.progcache.server.http.PromptStopConnector;
 import dev.progcache.server.metrics.RequestTimes;
 import dev.progcache.server.metrics.ServerMetrics;
 import dev.progcache.server.status.Status;
@@ -44,8 +45,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A running cache server: Jetty with HTTP/1.1 and h2c on one connector, handlers on virtual
- * threads, at most {@code maxRequests} requests at once, graceful stop that lets in-flight requests
- * (PUTs) finish.
+ * threads, at most {@code maxRequests} requests at once, a graceful stop that lets in-flight
+ * requests (PUTs) finish and closes idle kept-alive connections at once ({@link
+ * PromptStopConnector}).
  *
  * <p>Thread-safe. {@link #close} stops it gracefully; a JVM shutdown (SIGTERM) does the same. An
  * edge cache's queued forwards get up to their drain deadline after the last request.
@@ -212,8 +214,8 @@ public final class CacheServer implements AutoCloseable {
     hc.setSendServerVersion(false);
     hc.setSendXPoweredBy(false);
     ServerConnector c =
-        new ServerConnector(
-            server, 1, 1, new HttpConnectionFactory(hc), new HTTP2CServerConnectionFactory(hc));
+        new PromptStopConnector(
+            server, new HttpConnectionFactory(hc), new HTTP2CServerConnectionFactory(hc));
     c.setHost(cfg.host());
     c.setPort(cfg.port());
     c.setIdleTimeout(Math.min(30_000, l.requestTimeout().toMillis()));
@@ -222,7 +224,7 @@ public final class CacheServer implements AutoCloseable {
     server.addConnector(c);
     ServerConnector metricsPort = null;
     if (cfg.metricsListen() != null) {
-      metricsPort = new ServerConnector(server, 1, 1, new HttpConnectionFactory(hc));
+      metricsPort = new PromptStopConnector(server, new HttpConnectionFactory(hc));
       metricsPort.setHost(cfg.metricsListen().getHostString());
       metricsPort.setPort(cfg.metricsListen().getPort());
       metricsPort.setIdleTimeout(30_000);

@@ -38,7 +38,7 @@ class EdgeServerTest {
 
   @AfterEach
   void stop() throws Exception {
-    http.shutdownNow(); // first: idle kept-alive connections hold a graceful stop up for 5 s
+    http.shutdownNow();
     for (AutoCloseable c : open.reversed()) {
       c.close();
     }
@@ -147,6 +147,11 @@ class EdgeServerTest {
       Thread.sleep(50);
     }
     assertThat(get(central.url(), action, null).body()).isEqualTo(body);
+    // the edge counts the forward once it has read the central's answer, a moment after the store
+    while (upstream(edge, "upload") == 0) {
+      assertThat(System.nanoTime() - deadline).as("forward counted within 20 s").isNegative();
+      Thread.sleep(50);
+    }
     assertThat(upstream(edge, "upload")).isEqualTo(1);
   }
 

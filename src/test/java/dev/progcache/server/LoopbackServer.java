@@ -16,6 +16,8 @@ public final class LoopbackServer implements AutoCloseable {
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final long maxObject;
   private @Nullable CacheServer server;
+  private @Nullable Path store;
+  private @Nullable Path tokens;
 
   /**
    * @param maxObject the server's object size limit
@@ -26,11 +28,28 @@ public final class LoopbackServer implements AutoCloseable {
 
   /** Starts the server storing under {@code store}, with {@code tokens} (null: none). */
   public void start(Path store, @Nullable Path tokens) throws Exception {
+    start(store, tokens, 0);
+  }
+
+  private void start(Path store, @Nullable Path tokens, int port) throws Exception {
     ServeConfig.Limits l =
         new ServeConfig.Limits(1 << 30, maxObject, 64, Duration.ofSeconds(10), 8192, 4096);
     server =
         CacheServer.start(
-            ServeConfig.onDisk("127.0.0.1", 0, store, tokens, l, false), new TextLog());
+            ServeConfig.onDisk("127.0.0.1", port, store, tokens, l, false), new TextLog());
+    this.store = store;
+    this.tokens = tokens;
+  }
+
+  /** Stops the server and starts another on the same port, directory and tokens. */
+  public void restart() throws Exception {
+    if (server == null || store == null) {
+      throw new IllegalStateException("not started");
+    }
+    int port = server.port();
+    server.close();
+    server = null;
+    start(store, tokens, port);
   }
 
   /** A server on 127.0.0.1 storing under {@code store}, without tokens, started. */
@@ -56,7 +75,7 @@ public final class LoopbackServer implements AutoCloseable {
 
   @Override
   public void close() {
-    http.shutdownNow(); // first: idle kept-alive connections hold a graceful stop up for 5 s
+    http.shutdownNow();
     stopServer();
   }
 }

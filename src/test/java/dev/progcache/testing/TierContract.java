@@ -97,8 +97,7 @@ public abstract class TierContract {
 
   /**
    * The {@code name}d resource of the running test class (a server on loopback), opened by the
-   * first test that asks and closed after the last: a server stopped after each test waited for the
-   * client's kept-alive connections to time out, ten seconds a test.
+   * first test that asks and closed after the last, so each test pays no server start.
    */
   @SuppressWarnings("unchecked")
   public static <T extends AutoCloseable> T shared(String name, Opener<T> opener) throws Exception {

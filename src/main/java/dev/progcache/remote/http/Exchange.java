@@ -4,8 +4,12 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.HttpURLConnection;
+import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
 import java.net.Proxy;
+import java.net.SocketException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +30,13 @@ import org.jspecify.annotations.Nullable;
  * <p>No proxy, no redirects (the caller decides, see {@link HttpTier}), the tier's connect timeout,
  * and the read timeout given (the tier's header timeout; none for an upload). Interrupting the
  * thread closes the connection. Closing the exchange closes the body; a connection closed before
- * its body ended is not reused.
+ * its body ended is not reused. A kept-alive connection the server closed makes the request go
+ * again on a new one, with or without a body.
  */
 final class Exchange implements Closeable {
+  /** How often a request with a body is sent again when its connection ended under it. */
+  static final int RESENDS = Integer.getInteger("http.maxConnections", 5);
+
   private final HttpURLConnection c;
   private final int status;
   private final InputStream body;
@@ -101,7 +109,15 @@ final class Exchange implements Closeable {
         readTimeout);
   }
 
-  /** As {@link #send(URI, String, Map, byte[], Duration, Duration)}, with a streamed body. */
+  /**
+   * As {@link #send(URI, String, Map, byte[], Duration, Duration)}, with a streamed body.
+   *
+   * <p>A request whose kept-alive connection the server had closed (it restarted, or its idle
+   * timeout struck) fails before any answer. The JDK sends a request without a body again on a new
+   * connection, but not one with a streamed body: that one is sent again here, on another
+   * connection, as long as it fails that way, at most {@link #RESENDS} times (the most idle
+   * connections the JDK keeps to one server, any of which the restart may have closed).
+   */
   static Exchange send(
       URI uri,
       String method,
@@ -110,15 +126,40 @@ final class Exchange implements Closeable {
       Duration connectTimeout,
       Duration readTimeout)
       throws IOException {
-    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
-    boolean ok = false;
-    try {
+    for (int resent = 0; ; resent++) {
+      HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
       c.setInstanceFollowRedirects(false);
       c.setUseCaches(false);
       c.setConnectTimeout(millis(connectTimeout));
       c.setReadTimeout(millis(readTimeout));
       c.setRequestMethod(method);
       headers.forEach(c::setRequestProperty);
+      try {
+        return exchange(c, content);
+      } catch (SocketException e) {
+        if (content == null || resent >= RESENDS || !closedUnderfoot(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether {@code e} says the connection ended under the request (a reset, an end of stream, a
+   * broken pipe) rather than that no connection could be made, and the thread was not interrupted.
+   */
+  private static boolean closedUnderfoot(SocketException e) {
+    return !(e instanceof ConnectException
+            || e instanceof NoRouteToHostException
+            || e instanceof PortUnreachableException)
+        && !Thread.currentThread().isInterrupted();
+  }
+
+  /** Sends the request {@code c} is set up for, with {@code content}, and reads the answer. */
+  private static Exchange exchange(HttpURLConnection c, @Nullable Content content)
+      throws IOException {
+    boolean ok = false;
+    try {
       if (content != null) {
         c.setDoOutput(true);
         c.setFixedLengthStreamingMode(content.length());

@@ -41,6 +41,8 @@ class IdTokenSourceTest {
   private final AtomicInteger requests = new AtomicInteger();
   private volatile int status = 200;
   private volatile long delayMillis;
+  private final java.util.concurrent.CountDownLatch released =
+      new java.util.concurrent.CountDownLatch(1);
   private volatile Instant exp = Instant.parse("2026-11-26T03:10:00Z");
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T03:00:00Z"));
 
@@ -89,7 +91,8 @@ class IdTokenSourceTest {
           queries.add(x.getRequestURI().getRawQuery());
           auth.add(String.valueOf(x.getRequestHeaders().getFirst("Authorization")));
           try {
-            Thread.sleep(delayMillis);
+            // a slow service: answers after delayMillis, or at once when the test ends
+            released.await(delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
           } catch (InterruptedException e) {
             return;
           }
@@ -104,6 +107,7 @@ class IdTokenSourceTest {
 
   @AfterEach
   void stop() {
+    released.countDown(); // stop(0) waits for a handler still running
     service.stop(0);
   }
 
