@@ -51,6 +51,7 @@ public final class DiskStore implements BuildCache {
   private final LongSupplier nowNanos;
   private final Stats stats;
   private final @Nullable RecordMemo memo;
+  private final Packs packs;
 
   private DiskStore(Path root, LongSupplier nowNanos, Stats stats, boolean remember) {
     this.root = root;
@@ -59,6 +60,7 @@ public final class DiskStore implements BuildCache {
     this.nowNanos = nowNanos;
     this.stats = stats;
     this.memo = remember ? new RecordMemo() : null;
+    this.packs = new Packs(root);
   }
 
   /**
@@ -106,6 +108,9 @@ public final class DiskStore implements BuildCache {
    * directory: two reads); an unreadable directory counts as not empty.
    */
   public boolean isEmpty() {
+    if (packs.any()) {
+      return false;
+    }
     try (DirectoryStream<Path> d = Files.newDirectoryStream(actions)) {
       for (Path sub : d) {
         try (DirectoryStream<Path> records = Files.newDirectoryStream(sub)) {
@@ -134,6 +139,14 @@ public final class DiskStore implements BuildCache {
     return outputs.resolve(h.substring(0, 2)).resolve(h);
   }
 
+  /**
+   * Whether a record of {@code action} exists, as a file or packed; its body is not checked (see
+   * {@link #lookup}).
+   */
+  public boolean hasRecord(Key action) {
+    return packs.get(action) != null || Files.exists(recordPath(action), LinkOption.NOFOLLOW_LINKS);
+  }
+
   @Override
   public CompletableFuture<Optional<Hit>> get(Key actionId) {
     return CompletableFuture.completedFuture(lookup(actionId));
@@ -155,15 +168,23 @@ public final class DiskStore implements BuildCache {
       }
       memo.forget(action); // its body is gone: what does the disk say now?
     }
+    Entry packed = packs.get(action);
+    if (packed != null) {
+      Optional<Hit> h = bodyHit(packed);
+      if (h.isPresent()) {
+        return h;
+      }
+      packs.forget(action);
+    }
     Path rec = recordPath(action);
     if (!realShard(rec.getParent())) {
-      return Optional.empty();
+      return fromNewPacks(action);
     }
     byte[] data;
     try {
       data = readNoFollow(rec);
     } catch (NoSuchFileException e) {
-      return Optional.empty();
+      return fromNewPacks(action);
     } catch (IOException e) {
       if (NoLinks.isLink(rec)) {
         discard(rec, "linked-entries");
@@ -183,6 +204,19 @@ public final class DiskStore implements BuildCache {
       discard(rec, "dangling-records");
     } else if (memo != null) {
       memo.remember(action, e);
+    }
+    return h;
+  }
+
+  /** After a miss: a record packed by another process since the packs were read, if any. */
+  private Optional<Hit> fromNewPacks(Key action) {
+    Entry e = packs.recheck(action);
+    if (e == null) {
+      return Optional.empty();
+    }
+    Optional<Hit> h = bodyHit(e);
+    if (h.isEmpty()) {
+      packs.forget(action);
     }
     return h;
   }
@@ -259,6 +293,37 @@ public final class DiskStore implements BuildCache {
    * entries fetched from a shared tier, which go asks for right after.
    */
   public Hit store(Key action, Key output, long size, BodySource body) throws IOException {
+    Hit h = storeBody(output, size, body);
+    writeRecord(action, h.entry());
+    return h;
+  }
+
+  /**
+   * As {@link #store}, but the record is packed ({@link Packs}): found at once by this process, and
+   * by others after {@link #flushPacked}. For the many entries of a prefetch into a fresh
+   * directory, where a file per record is what costs.
+   */
+  public Hit storePacked(Key action, Key output, long size, BodySource body) throws IOException {
+    Hit h = storeBody(output, size, body);
+    packs.add(action, h.entry());
+    if (memo != null) {
+      memo.remember(action, h.entry());
+    }
+    return h;
+  }
+
+  /**
+   * Writes the records packed since the last call as one pack file, for other processes to find.
+   *
+   * @return how many records were written
+   * @throws IOException when the pack cannot be written; the message names it
+   */
+  public int flushPacked() throws IOException {
+    return packs.flush();
+  }
+
+  /** Writes (or checks the stored copy of) the body of {@code output}; the entry, not recorded. */
+  private Hit storeBody(Key output, long size, BodySource body) throws IOException {
     Path obj = bodyPath(output);
     if (hasBody(obj, size) && storedBodyIs(obj, output)) {
       HashingSink sink = new HashingSink(null);
@@ -266,9 +331,7 @@ public final class DiskStore implements BuildCache {
     } else {
       writeBody(obj, output, size, body);
     }
-    Entry e = new Entry(output, size, nowNanos.getAsLong());
-    writeRecord(action, e);
-    return new Hit(e, obj);
+    return new Hit(new Entry(output, size, nowNanos.getAsLong()), obj);
   }
 
   /**
@@ -467,6 +530,13 @@ public final class DiskStore implements BuildCache {
     }
   }
 
+  /** Writes what is still packed in memory (a failure is counted: those bodies become orphans). */
   @Override
-  public void close() {}
+  public void close() {
+    try {
+      packs.flush();
+    } catch (IOException e) {
+      stats.add("disk-write-errors", 1);
+    }
+  }
 }
