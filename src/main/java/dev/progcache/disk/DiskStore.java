@@ -168,23 +168,15 @@ public final class DiskStore implements BuildCache {
       }
       memo.forget(action); // its body is gone: what does the disk say now?
     }
-    Entry packed = packs.get(action);
-    if (packed != null) {
-      Optional<Hit> h = bodyHit(packed);
-      if (h.isPresent()) {
-        return h;
-      }
-      packs.forget(action);
-    }
     Path rec = recordPath(action);
     if (!realShard(rec.getParent())) {
-      return fromNewPacks(action);
+      return fromPacks(action);
     }
     byte[] data;
     try {
       data = readNoFollow(rec);
     } catch (NoSuchFileException e) {
-      return fromNewPacks(action);
+      return fromPacks(action);
     } catch (IOException e) {
       if (NoLinks.isLink(rec)) {
         discard(rec, "linked-entries");
@@ -208,9 +200,15 @@ public final class DiskStore implements BuildCache {
     return h;
   }
 
-  /** After a miss: a record packed by another process since the packs were read, if any. */
-  private Optional<Hit> fromNewPacks(Key action) {
-    Entry e = packs.recheck(action);
+  /**
+   * When there is no record file: the packed record, if any (a record file wins: it is what a put
+   * wrote, after any prefetch). The packs are read again when another process added one since.
+   */
+  private Optional<Hit> fromPacks(Key action) {
+    Entry e = packs.get(action);
+    if (e == null) {
+      e = packs.recheck(action);
+    }
     if (e == null) {
       return Optional.empty();
     }

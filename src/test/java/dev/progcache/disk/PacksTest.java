@@ -180,6 +180,25 @@ class PacksTest {
   }
 
   @Test
+  void aRecordFileWrittenByAPut_winsOverAPackedRecordOfTheSameAction() throws Exception {
+    Key a = storePacked(store, 10);
+    store.flushPacked();
+    byte[] other = {9, 9, 9};
+    Key output = Key.of(CacheFixture.sha256(other));
+    another()
+        .put(
+            a,
+            output,
+            other.length,
+            out -> {
+              out.write(other);
+              return other.length;
+            });
+    assertThat(store.lookup(a)).get().extracting(h -> h.entry().outputId()).isEqualTo(output);
+    assertThat(another().lookup(a)).get().extracting(h -> h.entry().outputId()).isEqualTo(output);
+  }
+
+  @Test
   void aStoreClosedBeforeItsFlush_writesItsPackedRecords() throws Exception {
     Key a = storePacked(store, 10);
     store.close();
