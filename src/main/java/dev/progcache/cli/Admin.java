@@ -1,5 +1,6 @@
 package dev.progcache.cli;
 
+import dev.progcache.config.Setting;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package dev.progcache.cli;
 
+import dev.progcache.config.Config.Line;
+import dev.progcache.config.Problem;
+import dev.progcache.config.Setting;
 import dev.progcache.disk.IoText;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -30,9 +33,6 @@ import java.util.Set;
  * @param problems lines that were skipped, and why
  */
 record ConfigFile(Optional<Path> path, Map<String, Line> values, List<Problem> problems) {
-  /** A value and where it was written. */
-  record Line(String raw, String origin) {}
-
   static final String ENV = "PROGCACHE_CONFIG";
 
   /** The tables a file may have besides the top level (helper settings). */
@@ -86,6 +86,58 @@ record ConfigFile(Optional<Path> path, Map<String, Line> values, List<Problem> p
   private static ConfigFile unreadable(Path p, String text) {
     return new ConfigFile(
         Optional.of(p), Map.of(), List.of(new Problem(text, "the file is ignored", false)));
+  }
+
+  /**
+   * What is wrong with the keys of this file for {@code settings} (the helper's, at the top level):
+   * a key that is no setting, a key of an unknown table, a secret (environment only). Keys of the
+   * known tables ({@link #TABLES}) are another command's and are not looked at.
+   */
+  List<Problem> keyProblems(List<Setting<?>> settings) {
+    List<Problem> problems = new ArrayList<>();
+    for (Map.Entry<String, Line> e : values.entrySet()) {
+      String k = e.getKey();
+      int dot = k.indexOf('.');
+      if (dot > 0 && TABLES.contains(k.substring(0, dot))) {
+        continue; // another command's table
+      }
+      Setting<?> s = null;
+      for (Setting<?> each : settings) {
+        s = each.key().equals(k) ? each : s;
+      }
+      if (dot > 0) {
+        problems.add(
+            Problem.ignored(
+                e.getValue().origin()
+                    + ": unknown table ["
+                    + k.substring(0, dot)
+                    + "]; helper settings go at the top, server settings under [serve]"));
+      } else if (s == null) {
+        problems.add(
+            Problem.ignored(
+                e.getValue().origin() + ": unknown key " + k + "; known keys: " + keys(settings)));
+      } else if (!s.outsideEnvironment()) {
+        problems.add(
+            Problem.ignored(
+                e.getValue().origin()
+                    + ": "
+                    + k
+                    + " is a secret and is read only from the environment ("
+                    + s.env()
+                    + ")"));
+      }
+    }
+    return problems;
+  }
+
+  private static String keys(List<Setting<?>> settings) {
+    List<String> k = new ArrayList<>();
+    for (Setting<?> s : settings) {
+      if (s.outsideEnvironment()) {
+        k.add(s.key());
+      }
+    }
+    return String.join(", ", k);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.progcache.cli;
 
 import dev.progcache.cache.BuildCache;
 import dev.progcache.cache.Stats;
+import dev.progcache.config.Problem;
 import dev.progcache.disk.DiskStore;
 import dev.progcache.disk.SessionLog;
 import dev.progcache.disk.TrimReport;

@@ -1,9 +1,13 @@
 package dev.progcache.cli;
 
-import static dev.progcache.cli.Setting.Kind.LOCAL;
-import static dev.progcache.cli.Setting.Kind.SECRET;
-import static dev.progcache.cli.Setting.Kind.SHARED;
+import static dev.progcache.config.Setting.Kind.LOCAL;
+import static dev.progcache.config.Setting.Kind.SECRET;
+import static dev.progcache.config.Setting.Kind.SHARED;
 
+import dev.progcache.config.Config;
+import dev.progcache.config.Problem;
+import dev.progcache.config.Setting;
+import dev.progcache.config.ValueTypes;
 import dev.progcache.disk.TrimPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -199,6 +203,7 @@ final class HelperConfig {
   private final @Nullable ConfigFile file;
   private final Config config;
   private final List<Problem> flagProblems;
+  private final List<Problem> keyProblems;
   private final boolean strict;
 
   private HelperConfig(Parsed flags, Map<String, String> env, @Nullable ConfigFile file)
@@ -210,7 +215,8 @@ final class HelperConfig {
     this.env = env;
     this.file = file;
     this.config =
-        Config.resolve(SETTINGS, flagValues, env, file == null ? ConfigFile.none() : file);
+        Config.resolve(SETTINGS, flagValues, env, file == null ? Map.of() : file.values());
+    this.keyProblems = file == null ? List.of() : file.keyProblems(SETTINGS);
     if (strict) {
       requireValid();
     }
@@ -278,14 +284,18 @@ final class HelperConfig {
       String key = eq < 0 ? name : name.substring(0, eq);
       Optional<Setting<?>> found = setting(key).filter(Setting::outsideEnvironment);
       String problem = null;
-      if (found.isEmpty()) {
+      String flag = a.substring(0, a.length() - name.length()) + key; // never the value
+      if (found.isEmpty() && setting(key).isPresent()) {
         problem =
-            setting(key).isPresent()
-                ? a
-                    + ": a secret is read only from the environment ("
-                    + setting(key).get().env()
-                    + ")"
-                : "unknown flag " + a;
+            flag
+                + ": a secret is read only from the environment ("
+                + setting(key).get().env()
+                + ")";
+        if (eq < 0 && i + 1 < args.size() && !args.get(i + 1).startsWith("-")) {
+          i++; // its value: neither a stray word nor shown
+        }
+      } else if (found.isEmpty()) {
+        problem = "unknown flag " + flag;
       } else if (eq >= 0) {
         values.put(key, name.substring(eq + 1));
         given.add(a);
@@ -369,6 +379,7 @@ final class HelperConfig {
     if (file != null) {
       all.addAll(file.problems());
     }
+    all.addAll(keyProblems);
     all.addAll(config.problems());
     return all;
   }

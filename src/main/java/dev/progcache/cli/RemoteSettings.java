@@ -3,6 +3,7 @@ package dev.progcache.cli;
 import dev.progcache.cache.BuildCache;
 import dev.progcache.cache.Key;
 import dev.progcache.cache.Stats;
+import dev.progcache.config.Config;
 import dev.progcache.disk.DiskStore;
 import dev.progcache.remote.BestEffort;
 import dev.progcache.remote.Prefetch;

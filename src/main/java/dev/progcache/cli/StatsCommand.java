@@ -1,6 +1,7 @@
 package dev.progcache.cli;
 
 import dev.progcache.cache.Stats;
+import dev.progcache.config.Setting;
 import dev.progcache.disk.DiskStore;
 import dev.progcache.disk.Inventory;
 import dev.progcache.disk.SessionLog;

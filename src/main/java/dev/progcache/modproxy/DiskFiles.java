@@ -175,13 +175,6 @@ final class DiskFiles {
     return p;
   }
 
-  /** A directory for temp files that are never committed (they may be anywhere on this disk). */
-  Path tempDir() throws IOException {
-    Path t = dir.resolve("t");
-    Files.createDirectories(t);
-    return t;
-  }
-
   long bytes() {
     return bytes.get();
   }

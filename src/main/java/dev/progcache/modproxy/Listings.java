@@ -19,14 +19,27 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A module's version list and {@code @latest}: they change, so each is asked of the upstream again
- * once older than the time to live, and while the upstream fails the last good answer is served
- * stale (with a log line) — from memory, else from this disk or the bucket, where each 200 answer
- * is kept. Concurrent refreshes of one list share one upstream request.
+ * Answers that change: a module's version list and {@code @latest}, and the checksum database's
+ * {@code supported}, {@code latest} and lookups. Each is asked of the upstream again once older
+ * than the time to live, and while the upstream fails the last good answer is served stale (with a
+ * log line) — from memory, else from this disk or the bucket, where each 200 answer is kept.
+ * Concurrent refreshes of one answer share one upstream request.
  *
  * <p>Thread-safe; blocking.
  */
 final class Listings {
+  /** A file whose answer changes. */
+  interface Listed {
+    /** Its name in the store (under {@code l/}). */
+    String storeKey();
+
+    /** Its path under a proxy's base URL. */
+    String upstreamPath();
+
+    /** What messages call it. */
+    String describe();
+  }
+
   /** An answer: a 200 with the body, or the 404/410 the upstreams gave; when it was fetched. */
   record Listing(int status, byte[] body, long fetchedMillis) {}
 
@@ -66,10 +79,10 @@ final class Listings {
   }
 
   /**
-   * The answer for {@code r} (a list or @latest): fresh, refreshed, or stale while the upstream
-   * fails; empty when it fails and nothing was ever fetched ({@code failure} then says why).
+   * The answer for {@code r}: fresh, refreshed, or stale while the upstream fails; empty when it
+   * fails and nothing was ever fetched ({@code failure} then says why).
    */
-  Optional<Listing> get(ModRequest r, StringBuilder failure) throws IOException {
+  Optional<Listing> get(Listed r, StringBuilder failure) throws IOException {
     String key = r.storeKey();
     Listing known = remembered(key);
     if (known != null && clock.getAsLong() - known.fetchedMillis() < ttl.toMillis()) {
@@ -106,7 +119,7 @@ final class Listings {
     }
   }
 
-  private Optional<Listing> refresh(ModRequest r, @Nullable Listing known, StringBuilder failure)
+  private Optional<Listing> refresh(Listed r, @Nullable Listing known, StringBuilder failure)
       throws IOException {
     String key = r.storeKey();
     stats.add(ModStats.LIST_REFRESHES, 1);

@@ -81,7 +81,6 @@ public final class ModProxy implements AutoCloseable {
   private final StoredFiles files;
   private final Listings listings;
   private final Stats stats = new Stats();
-  private final Path tempDir;
   private final @Nullable TokenRates rates;
 
   private ModProxy(
@@ -103,7 +102,6 @@ public final class ModProxy implements AutoCloseable {
             stats,
             err,
             System::currentTimeMillis);
-    this.tempDir = disk.tempDir();
     this.rates = s.ratePerToken() > 0 ? new TokenRates(s.ratePerToken(), System::nanoTime) : null;
   }
 
@@ -230,14 +228,6 @@ public final class ModProxy implements AutoCloseable {
 
   Listings listings() {
     return listings;
-  }
-
-  Upstreams upstreams() {
-    return upstreams;
-  }
-
-  Path tempDir() {
-    return tempDir;
   }
 
   @Override

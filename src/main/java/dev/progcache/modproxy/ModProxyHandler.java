@@ -6,8 +6,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -18,10 +16,10 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * {@code /mod/...} in front of the cache server's handlers, which get every other request: the
- * GOPROXY protocol and the checksum database pass-through, after the token check. Answers: 200 with
- * the file; the upstream's 404 or 410 with its body (go prints it and, in a GOPROXY list, tries the
- * next proxy); 400 for a path that is not a valid case-encoded module path and version; 401/403 for
- * a missing token or one without the modules grant; 405 for other methods; 502 with a message go
+ * GOPROXY protocol and the checksum database, after the token check. Answers: 200 with the file;
+ * the upstream's 404 or 410 with its body (go prints it and, in a GOPROXY list, tries the next
+ * proxy); 400 for a path that is not a valid case-encoded module path and version; 401/403 for a
+ * missing token or one without the modules grant; 405 for other methods; 502 with a message go
  * prints when the upstream failed or served a bad file.
  *
  * <p>Thread-safe. Each request runs on a virtual thread of its own (fetches block).
@@ -84,16 +82,16 @@ final class ModProxyHandler extends Handler.Wrapper {
         return;
       }
       stats.add(ModStats.SUMDB, 1);
-      if (s.get().tile()) {
-        String p = s.get().upstreamPath();
+      SumdbPath p = s.get();
+      if (p.tile()) {
         send(
             resp,
             cb,
             head,
             "application/octet-stream",
-            proxy.files().get("s/" + p.substring(6), p, StoredFiles.Check.NONE));
+            proxy.files().get(p.storeKey(), p.upstreamPath(), p.check()));
       } else {
-        passThrough(resp, cb, head, s.get().upstreamPath());
+        listed(resp, cb, head, "text/plain; charset=utf-8", p);
       }
       return;
     }
@@ -123,50 +121,25 @@ final class ModProxyHandler extends Handler.Wrapper {
       send(resp, cb, head, type, proxy.files().get(m.storeKey(), m.upstreamPath(), check));
       return;
     }
+    listed(resp, cb, head, type, m);
+  }
+
+  /** An answer that changes: from {@link Listings}, fresh, refreshed or stale; else a 502. */
+  private void listed(Response resp, Callback cb, boolean head, String type, Listings.Listed x)
+      throws IOException {
     StringBuilder failure = new StringBuilder();
-    Optional<Listings.Listing> l = proxy.listings().get(m, failure);
+    Optional<Listings.Listing> l = proxy.listings().get(x, failure);
     if (l.isEmpty()) {
       text(resp, cb, 502, "progcache: " + failure + "\n");
       return;
     }
-    byte[] body = l.get().body();
     bytes(
         resp,
         cb,
         head,
         l.get().status() == 200 ? type : "text/plain; charset=utf-8",
         l.get().status(),
-        body);
-  }
-
-  /**
-   * A checksum database file that changes (supported, latest, lookup): asked of the upstream each
-   * time.
-   */
-  private void passThrough(Response resp, Callback cb, boolean head, String upstreamPath)
-      throws IOException {
-    Path tmp = Files.createTempFile(proxy.tempDir(), ".tmp-sumdb-", "");
-    try {
-      Upstreams.Answer a = proxy.upstreams().get(upstreamPath, tmp, 1 << 20);
-      switch (a) {
-        case Upstreams.Got g ->
-            bytes(resp, cb, head, "text/plain; charset=utf-8", 200, Files.readAllBytes(tmp));
-        case Upstreams.Missing m ->
-            bytes(
-                resp,
-                cb,
-                head,
-                "text/plain; charset=utf-8",
-                m.status(),
-                m.body().getBytes(StandardCharsets.UTF_8));
-        case Upstreams.Failed f -> {
-          stats.add(ModStats.UPSTREAM_ERRORS, 1);
-          text(resp, cb, 502, "progcache: " + f.message() + "\n");
-        }
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+        l.get().body());
   }
 
   private void send(Response resp, Callback cb, boolean head, String type, StoredFiles.Result r)

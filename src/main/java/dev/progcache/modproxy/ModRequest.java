@@ -17,8 +17,8 @@ import java.util.Optional;
  * @param escapedVersion the version as sent, or empty for list and latest
  * @param version the real version, or empty
  */
-record ModRequest(
-    Kind kind, String escapedPath, String path, String escapedVersion, String version) {
+record ModRequest(Kind kind, String escapedPath, String path, String escapedVersion, String version)
+    implements Listings.Listed {
   /** The files of the protocol. */
   enum Kind {
     LIST,
@@ -79,8 +79,12 @@ record ModRequest(
     return Optional.of(new ModRequest(k, p, path.get(), v, version.get()));
   }
 
-  /** The name of this file in the store: {@code m/<escaped path>/@v/<escaped version>.<ext>}. */
-  String storeKey() {
+  /**
+   * The name of this file in the store: {@code m/<escaped path>/@v/<escaped version>.<ext>}, or
+   * {@code l/<escaped path>/@v/list} and {@code l/<escaped path>/@latest}.
+   */
+  @Override
+  public String storeKey() {
     return switch (kind) {
       case LIST -> "l/" + escapedPath + "/@v/list";
       case LATEST -> "l/" + escapedPath + "/@latest";
@@ -89,13 +93,14 @@ record ModRequest(
     };
   }
 
-  /** The path of this file under a proxy's base URL. */
-  String upstreamPath() {
+  @Override
+  public String upstreamPath() {
     return storeKey().substring(2);
   }
 
   /** What messages call it: {@code path@version} or {@code path/@v/list}. */
-  String describe() {
+  @Override
+  public String describe() {
     return switch (kind) {
       case LIST -> path + "/@v/list";
       case LATEST -> path + "/@latest";

@@ -39,7 +39,7 @@ enum ModStats implements Metric {
       "module-list-stale",
       "list_stale",
       "Lists and @latest served stale because the upstream failed."),
-  SUMDB("module-sumdb-requests", "sumdb", "Checksum database requests passed through."),
+  SUMDB("module-sumdb-requests", "sumdb", "Checksum database requests."),
   BYTES_FETCHED("module-bytes-fetched", "fetched", "Bytes fetched from upstream and stored."),
   BYTES_SERVED("module-bytes-served", "served", "Bytes sent to clients."),
   DENIED(

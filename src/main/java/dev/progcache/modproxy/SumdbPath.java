@@ -1,22 +1,30 @@
 package dev.progcache.modproxy;
 
+import java.nio.file.Files;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A checksum database request through the proxy ({@code /mod/sumdb/<name>/...}), checked: {@code
  * supported}, {@code latest}, {@code lookup/<module>@<version>} (case-encoded) or a {@code tile/}.
- * Tiles never change once published, so they are stored; the rest passes through.
+ * Tiles never change once published, so they are stored ({@code s/<name>/tile/...}); the others
+ * change and are kept as {@link Listings} keep lists ({@code l/sumdb/<name>/...}): asked again
+ * after the time to live, the last good answer served while the upstream fails.
  *
  * <p>Immutable.
  *
  * @param name the database's name ({@code GOSUMDB}'s first word)
  * @param rest what follows the name
  */
-record SumdbPath(String name, String rest) {
+record SumdbPath(String name, String rest) implements Listings.Listed {
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9.\\-]{0,126}[a-z0-9])?");
   private static final Pattern TILE =
-      Pattern.compile("tile/[0-9]{1,2}/([0-9]{1,2}|data)(/x[0-9]{3})*/[0-9]{3}(\\.p/[0-9]{1,3})?");
+      Pattern.compile(
+          "tile/([0-9]{1,2})/([0-9]{1,2}|data)(/x[0-9]{3})*/[0-9]{3}(\\.p/([0-9]{1,3}))?");
+
+  /** Bytes of one hash in a tile (SHA-256). */
+  private static final int HASH_SIZE = 32;
 
   /** Parses the path after {@code /mod/sumdb/}; empty when it is none of the database's files. */
   static Optional<SumdbPath> parse(String path) {
@@ -46,8 +54,48 @@ record SumdbPath(String name, String rest) {
     return rest.startsWith("tile/");
   }
 
-  /** The path under a proxy's base URL, and this file's name in the store after a prefix. */
-  String upstreamPath() {
+  @Override
+  public String upstreamPath() {
     return "sumdb/" + name + "/" + rest;
+  }
+
+  @Override
+  public String storeKey() {
+    return tile() ? "s/" + name + "/" + rest : "l/" + upstreamPath();
+  }
+
+  @Override
+  public String describe() {
+    return upstreamPath();
+  }
+
+  /**
+   * The check of a fetched tile before it is stored: a tile of hashes holds exactly its width
+   * ({@code .p/W}, else 2^H) hashes of 32 bytes, so an error page or a short answer is never kept.
+   * Record data tiles ({@code data}) have no fixed size.
+   */
+  StoredFiles.Check check() {
+    Matcher m = TILE.matcher(rest);
+    if (!m.matches() || m.group(2).equals("data")) {
+      return StoredFiles.Check.NONE;
+    }
+    long width =
+        m.group(5) != null ? Long.parseLong(m.group(5)) : 1L << Integer.parseInt(m.group(1));
+    long want = width * HASH_SIZE;
+    return f -> {
+      long size = Files.size(f);
+      return size == want
+          ? Optional.empty()
+          : Optional.of(
+              "the tile "
+                  + upstreamPath()
+                  + " has "
+                  + size
+                  + " bytes, not the "
+                  + want
+                  + " of "
+                  + width
+                  + " hashes");
+    };
   }
 }

@@ -1,105 +1,140 @@
 package dev.progcache.server;
 
-import java.util.ArrayList;
+import dev.progcache.config.Config;
+import dev.progcache.config.Setting;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
+import java.util.Optional;
 
 /**
- * The layers of serve's settings below the command line: {@code PROGCACHE_SERVE_<FLAG>} variables
- * and the config file's {@code [serve]} table, turned into the flags they stand for and put before
- * the real ones, so that a later flag wins: flag > environment > file > default. Stateless.
- *
- * <p>Adding a serve flag: its name here (a value flag or a switch), its case in {@link
- * ServeConfig}'s parser and its line in {@link ServeConfig#USAGE}.
+ * The layers of serve's settings: flags, then {@code PROGCACHE_SERVE_*} variables, then the config
+ * file's {@code [serve]} table, then defaults, each read for every setting of {@link
+ * ServeSettings#SETTINGS} and resolved by {@link Config}. A blank value is no value. Unlike the
+ * helper, the server refuses to guess: the first problem is thrown. Stateless.
  */
 final class ServeLayers {
   private ServeLayers() {}
 
-  /** The flags that take a value; each is also {@code PROGCACHE_SERVE_<FLAG>} and a [serve] key. */
-  static final List<String> VALUE_FLAGS =
-      List.of(
-          "listen",
-          "dir",
-          "tokens",
-          "s3",
-          "max-size",
-          "max-object",
-          "lz4-min",
-          "max-ns-size",
-          "max-requests",
-          "max-namespaces",
-          "oidc-issuer",
-          "oidc-audience",
-          "oidc-rules",
-          "oidc-jwks",
-          "oidc-clock-skew",
-          "request-timeout",
-          "upstream",
-          "upstream-token-file",
-          "upstream-timeout",
-          "upstream-drain",
-          "access-log",
-          "metrics-listen",
-          "modproxy",
-          "max-module-size",
-          "modproxy-list-ttl",
-          "modproxy-netrc",
-          "modproxy-header-file",
-          "modproxy-rate");
+  private static final String HINT = " (progcache serve --help shows the usage)";
 
-  /** The switches; each is also {@code PROGCACHE_SERVE_<SWITCH>=true} and a [serve] key. */
-  static final List<String> SWITCHES =
-      List.of(
-          "no-access-log",
-          "access-log-probes",
-          "insecure-anonymous",
-          "anonymous-write",
-          "upstream-read-only");
-
-  /** File values, then environment values, then {@code args}, all as flags. */
-  static List<String> asFlags(
+  /**
+   * The effective settings.
+   *
+   * @param file the {@code [serve]} table: values by key, each with where it was written
+   * @throws ServeException naming the flag, variable or file line, the bad value (never a secret's)
+   *     and what is accepted
+   */
+  static Config resolve(
       List<String> args, Map<String, String> env, Map<String, Map.Entry<String, String>> file)
       throws ServeException {
-    List<String> all = new ArrayList<>();
-    for (Map.Entry<String, Map.Entry<String, String>> e : file.entrySet()) {
-      all.addAll(layer(e.getKey(), e.getValue().getKey(), e.getValue().getValue()));
+    Config c = layered(args, env, file);
+    if (!c.problems().isEmpty()) {
+      throw new ServeException(c.problems().getFirst().text());
     }
-    for (String k : VALUE_FLAGS) {
-      all.addAll(layer(k, env.get(envName(k)), envName(k)));
-    }
-    for (String k : SWITCHES) {
-      all.addAll(layer(k, env.get(envName(k)), envName(k)));
-    }
-    all.addAll(args); // later wins: flags over environment over file
-    return all;
+    return c;
   }
 
-  /** The variable of a serve setting: {@code PROGCACHE_SERVE_MAX_SIZE} for {@code max-size}. */
-  static String envName(String key) {
-    return "PROGCACHE_SERVE_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
-  }
-
-  /** A setting given outside the command line, as the flags it stands for. */
-  private static List<String> layer(String key, @Nullable String value, String origin)
+  /**
+   * As {@link #resolve}, but a bad value is left in {@link Config#problems} (the setting shows its
+   * default), for a command that lists them all.
+   *
+   * @throws ServeException for what is not a value: an unknown flag or key, a secret outside the
+   *     environment, a flag without its value
+   */
+  static Config layered(
+      List<String> args, Map<String, String> env, Map<String, Map.Entry<String, String>> file)
       throws ServeException {
-    if (value == null || value.isBlank()) {
-      return List.of();
+    return Config.resolve(ServeSettings.SETTINGS, flags(args), environment(env), fileLines(file));
+  }
+
+  /** The flags' values by key; a later flag wins. */
+  static Map<String, String> flags(List<String> args) throws ServeException {
+    Map<String, String> values = new HashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (!a.startsWith("-")) {
+        throw new ServeException("unexpected argument \"" + a + "\"" + HINT);
+      }
+      String name = a.replaceFirst("^--?", "");
+      int eq = name.indexOf('=');
+      String key = eq < 0 ? name : name.substring(0, eq);
+      Optional<Setting<?>> found = ServeSettings.find(key);
+      if (found.isEmpty()) {
+        throw new ServeException( // not a: a mistyped secret flag would show its value
+            "unknown flag " + a.substring(0, a.length() - name.length()) + key + HINT);
+      }
+      Setting<?> s = found.get();
+      if (!s.outsideEnvironment()) {
+        throw new ServeException( // not a: --upstream-token=VALUE would show the value
+            s.flag() + ": a secret is read only from the environment (" + s.env() + ")");
+      }
+      String bare = s.type().isSwitch() ? "true" : s.type().bare();
+      String v;
+      if (eq >= 0) {
+        v = name.substring(eq + 1);
+      } else if (bare != null
+          && (s.type().isSwitch() || i + 1 >= args.size() || args.get(i + 1).startsWith("-"))) {
+        v = bare;
+      } else if (i + 1 < args.size()) {
+        v = args.get(++i);
+      } else {
+        throw new ServeException(a + " needs a value: " + s.type().accepted() + HINT);
+      }
+      if (!v.isBlank()) {
+        values.put(key, v);
+      } else {
+        values.remove(key);
+      }
     }
-    if (VALUE_FLAGS.contains(key)) {
-      return List.of("--" + key + "=" + value);
+    return values;
+  }
+
+  /** The settings' variables that are set and not blank, former names below current ones. */
+  private static Map<String, String> environment(Map<String, String> env) {
+    Map<String, String> out = new HashMap<>();
+    ServeSettings.FORMER_ENV.forEach(
+        (former, s) -> {
+          String v = env.get(former);
+          if (v != null && !v.isBlank()) {
+            out.put(s.env(), v);
+          }
+        });
+    for (Setting<?> s : ServeSettings.SETTINGS) {
+      String v = env.get(s.env());
+      if (v != null && !v.isBlank()) {
+        out.put(s.env(), v);
+      }
     }
-    if (SWITCHES.contains(key)) {
-      return switch (value.strip().toLowerCase(Locale.ROOT)) {
-        case "true", "1", "yes", "on" -> List.of("--" + key);
-        case "false", "0", "no", "off" -> List.of();
-        default ->
-            throw new ServeException(
-                origin + ": " + key + " is true or false, not \"" + value + "\"");
-      };
+    return out;
+  }
+
+  /** The table's values that are not blank; an unknown key or a secret's stops the server. */
+  private static Map<String, Config.Line> fileLines(Map<String, Map.Entry<String, String>> file)
+      throws ServeException {
+    Map<String, Config.Line> out = new HashMap<>();
+    for (Map.Entry<String, Map.Entry<String, String>> e : file.entrySet()) {
+      String key = e.getKey();
+      String raw = e.getValue().getKey();
+      String origin = e.getValue().getValue();
+      Optional<Setting<?>> s = ServeSettings.find(key);
+      if (s.isEmpty()) {
+        throw new ServeException(
+            origin + ": unknown server setting " + key + " (progcache serve --help lists them)");
+      }
+      if (!s.get().outsideEnvironment()) {
+        throw new ServeException(
+            origin
+                + ": "
+                + key
+                + " is a secret and is read only from the environment ("
+                + s.get().env()
+                + ")");
+      }
+      if (!raw.isBlank()) {
+        out.put(key, new Config.Line(raw, origin));
+      }
     }
-    throw new ServeException(
-        origin + ": unknown server setting " + key + " (progcache serve --help lists them)");
+    return out;
   }
 }

@@ -132,6 +132,42 @@ class AdminTest {
   }
 
   @Test
+  void configServe_showsServesSettingsWithOrigins_neverItsSecret() throws Exception {
+    Path f = tmp.resolve("c.toml");
+    Files.writeString(f, "max-age = 7d\n[serve]\nlz4-min = 8K\n");
+    env.put("PROGCACHE_CONFIG", f.toString());
+    env.put("PROGCACHE_SERVE_MAX_SIZE", "20G");
+    env.put("PROGCACHE_SERVE_UPSTREAM_TOKEN", "up-S3CRET-1");
+    env.put("PROGCACHE_SERVE_UPSTREAM", "http://alice:pa55word@central.example:8421/");
+    assertThat(run("config", "--serve")).isEqualTo(2);
+    String all = out() + err.toString(StandardCharsets.UTF_8);
+    assertThat(all).doesNotContain("up-S3CRET-1").doesNotContain("pa55word");
+    assertThat(out())
+        .containsPattern("max-size +20G +PROGCACHE_SERVE_MAX_SIZE")
+        .containsPattern("lz4-min +8K +" + f + ":3")
+        .containsPattern("listen +127.0.0.1:8421 +default")
+        .containsPattern("PROGCACHE_SERVE_UPSTREAM_TOKEN +<set> +PROGCACHE_SERVE_UPSTREAM_TOKEN")
+        .doesNotContain("max-age");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("must not carry credentials")
+        .contains("progcache serve would not start");
+    env.remove("PROGCACHE_SERVE_UPSTREAM");
+    env.remove("PROGCACHE_SERVE_UPSTREAM_TOKEN");
+    env.put("PROGCACHE_SERVE_REQUEST_TIMEOUT", "soon");
+    out.reset();
+    err.reset();
+    assertThat(run("config", "--serve")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("PROGCACHE_SERVE_REQUEST_TIMEOUT: bad value \"soon\" for request-timeout");
+    assertThat(out()).containsPattern("request-timeout +60s +default");
+    env.remove("PROGCACHE_SERVE_REQUEST_TIMEOUT");
+    out.reset();
+    err.reset();
+    assertThat(run("config", "--serve")).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
   void trim_dryRunThenTrim_removesOldEntries() throws Exception {
     Path dir = cache(3, 10);
     cache(2, 1);

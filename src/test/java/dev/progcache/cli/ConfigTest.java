@@ -3,6 +3,10 @@ package dev.progcache.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.progcache.config.Config;
+import dev.progcache.config.Problem;
+import dev.progcache.config.Setting;
+import dev.progcache.config.ValueTypes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -203,25 +207,45 @@ class ConfigTest {
             HelperConfig.SETTINGS,
             Map.of(),
             Map.of("PROGCACHE_TOKEN", "s3cr3t", "PROGCACHE_REMOTE", "http://u:pw@h:1/"),
-            ConfigFile.none());
+            Map.of());
     assertThat(c.value(HelperConfig.TOKEN).shown()).isEqualTo("<set>");
     assertThat(c.get(HelperConfig.TOKEN)).isEqualTo("s3cr3t");
     assertThat(c.value(HelperConfig.REMOTE).shown()).isEqualTo("http://<set>@h:1/");
     assertThat(
-            Config.resolve(HelperConfig.SETTINGS, Map.of(), Map.of(), ConfigFile.none())
+            Config.resolve(HelperConfig.SETTINGS, Map.of(), Map.of(), Map.of())
                 .value(HelperConfig.TOKEN)
                 .shown())
         .isEqualTo("<unset>");
     Setting<Long> secretSize = new Setting<>("k", "", ValueTypes.SIZE, Setting.Kind.SECRET, "");
     Config bad =
-        Config.resolve(
-            List.of(secretSize), Map.of(), Map.of("PROGCACHE_K", "s3cr3t"), ConfigFile.none());
+        Config.resolve(List.of(secretSize), Map.of(), Map.of("PROGCACHE_K", "s3cr3t"), Map.of());
     assertThat(bad.problems())
         .singleElement()
         .satisfies(p -> assertThat(p.line()).doesNotContain("s3cr3t").contains("<redacted>"));
     assertThatThrownBy(
             () -> HelperConfig.parse(List.of("--token", "s3cr3t"), Map.of(), new ArrayList<>()))
         .hasMessageContaining("only from the environment (PROGCACHE_TOKEN)");
+  }
+
+  @Test
+  void aSecretOrMistypedFlag_neverShowsItsValue() throws Exception {
+    for (List<String> args :
+        List.of(
+            List.of("--token=s3cr3t"),
+            List.of("--token", "s3cr3t"),
+            List.of("-token=s3cr3t"),
+            List.of("--tokn=s3cr3t"))) {
+      HelperConfig cfg = HelperConfig.lenient(args, Map.of());
+      assertThat(cfg.problems()).as("%s", args).isNotEmpty();
+      assertThat(cfg.problems().stream().map(Problem::line))
+          .as("%s", args)
+          .noneSatisfy(l -> assertThat(l).contains("s3cr3t"));
+      assertThatThrownBy(() -> HelperConfig.parse(args, Map.of(), new ArrayList<>()))
+          .as("%s", args)
+          .message()
+          .doesNotContain("s3cr3t")
+          .containsAnyOf("--token", "-token", "--tokn");
+    }
   }
 
   @Test

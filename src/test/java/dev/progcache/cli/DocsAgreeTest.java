@@ -2,9 +2,13 @@ package dev.progcache.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.progcache.config.Setting;
+import dev.progcache.server.ServeConfig;
+import dev.progcache.server.ServeSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * docs/commands.md, docs/remote.md and the help agree with the code: every setting is documented
- * with its flag and variable, and every flag and PROGCACHE_ variable the docs name exists.
+ * docs/commands.md, docs/remote.md and the help agree with the code: every setting, the helper's
+ * and the server's, is documented with its flag and variable, and every flag and PROGCACHE_
+ * variable the docs name exists.
  */
 @Timeout(30)
 class DocsAgreeTest {
@@ -70,10 +75,30 @@ class DocsAgreeTest {
   }
 
   @Test
+  void everyServeSetting_isInCommandsMd_andInServesHelp() throws IOException {
+    String commands = Files.readString(Path.of("docs/commands.md"));
+    for (Setting<?> s : ServeSettings.SETTINGS) {
+      assertThat(commands).as("docs/commands.md names %s", s.env()).contains("`" + s.env() + "`");
+      String usageName = s.outsideEnvironment() ? s.flag() : s.env();
+      assertThat(commands).as("docs/commands.md names %s", usageName).contains(usageName);
+      assertThat(ServeConfig.USAGE).as("serve --help names %s", usageName).contains(usageName);
+    }
+  }
+
+  /** Every setting of every command, and the former names of variables still read. */
+  private static List<Setting<?>> settings() {
+    List<Setting<?>> all = new ArrayList<>(HelperConfig.SETTINGS);
+    all.addAll(ServeSettings.SETTINGS);
+    return all;
+  }
+
+  @Test
   void everyDocumentedVariable_isReadByTheCode() throws IOException {
     String src = sources();
     for (String v : all(Pattern.compile("PROGCACHE_[A-Z0-9_]*[A-Z0-9]"))) {
-      boolean setting = HelperConfig.SETTINGS.stream().anyMatch(s -> s.env().equals(v));
+      boolean setting =
+          settings().stream().anyMatch(s -> s.env().equals(v))
+              || ServeSettings.FORMER_ENV.containsKey(v);
       assertThat(setting || src.contains(v))
           .as("%s is documented but nothing reads it", v)
           .isTrue();
@@ -84,7 +109,7 @@ class DocsAgreeTest {
   void everyDocumentedFlag_exists() throws IOException {
     String src = sources();
     for (String f : all(Pattern.compile("(?<![\\w-])--[a-z][a-z0-9-]*[a-z0-9]"))) {
-      boolean setting = HelperConfig.SETTINGS.stream().anyMatch(s -> s.flag().equals(f));
+      boolean setting = settings().stream().anyMatch(s -> s.flag().equals(f));
       assertThat(setting || src.contains("\"" + f + "\"") || src.contains(f + " "))
           .as("%s is documented but no command takes it", f)
           .isTrue();

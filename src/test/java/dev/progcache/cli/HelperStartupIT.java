@@ -10,13 +10,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The helper's startup path stays free of the client and conform code. */
+/** The helper's startup path stays free of the client, conform and server code. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HelperStartupIT {
   @TempDir Path dir;
 
   @Test
-  void helperSession_loadsNoClientOrConformClasses() throws Exception {
+  void helperSession_loadsNoClientConformOrServerClasses() throws Exception {
     Path log = dir.resolve("classes.log");
     try (HelperProcess h =
         HelperProcess.start(
@@ -32,6 +32,8 @@ class HelperStartupIT {
     assertThat(loaded).contains("dev.progcache.cli.Main");
     assertThat(loaded)
         .doesNotContain("dev.progcache.conform.")
-        .doesNotContain("dev.progcache.client.");
+        .doesNotContain("dev.progcache.client.")
+        .as("serve's settings are not the helper's")
+        .doesNotContain("dev.progcache.server.");
   }
 }

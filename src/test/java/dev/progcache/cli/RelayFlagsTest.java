@@ -2,6 +2,7 @@ package dev.progcache.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.progcache.config.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

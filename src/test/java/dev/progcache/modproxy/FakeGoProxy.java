@@ -8,9 +8,13 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +23,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An upstream module proxy on loopback: serves the files under a directory in GOPROXY layout
  * ({@code <escaped path>/@v/list}, {@code .info}, {@code .mod}, {@code .zip}, {@code /@latest},
  * {@code sumdb/...}) with 404 and go's "not found" body for anything else, counts requests by path,
- * and misbehaves on request: a 500, a body cut short, a hang, other bytes.
+ * and misbehaves on request: a 500, a body cut short, a hang, other bytes. Like a public module
+ * mirror it may also proxy a checksum database ({@link #sumdb}).
  */
 public final class FakeGoProxy implements AutoCloseable {
   /** How to answer one path. */
@@ -42,6 +48,9 @@ public final class FakeGoProxy implements AutoCloseable {
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private final AtomicInteger total = new AtomicInteger();
   private final CountDownLatch release = new CountDownLatch(1);
+  private final Map<String, URI> sumdbs = new ConcurrentHashMap<>();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private volatile long delayMillis;
 
   private FakeGoProxy(HttpServer server, Path root) {
@@ -72,6 +81,15 @@ public final class FakeGoProxy implements AutoCloseable {
   /** Answers {@code path} with {@code body} instead of the file. */
   public void override(String path, byte[] body) {
     overrides.put("/" + path, body);
+  }
+
+  /**
+   * Proxies the checksum database {@code name} served at {@code database}: answers {@code
+   * sumdb/<name>/supported} itself and forwards the rest, answering 502 while the database is
+   * unreachable.
+   */
+  public void sumdb(String name, URI database) {
+    sumdbs.put(name, database);
   }
 
   /** Answers every path as it should again. */
@@ -124,6 +142,11 @@ public final class FakeGoProxy implements AutoCloseable {
         return;
       }
       byte[] body = overrides.get(path);
+      URI db = body == null ? proxiedSumdb(path) : null;
+      if (db != null) {
+        forwardSumdb(ex, db, path.substring(path.indexOf('/', "/sumdb/".length()) + 1));
+        return;
+      }
       Path file = root.resolve(path.substring(1)).normalize();
       if (body == null && (!file.startsWith(root) || !Files.isRegularFile(file))) {
         send(
@@ -149,7 +172,39 @@ public final class FakeGoProxy implements AutoCloseable {
     }
   }
 
-  private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
+  /** The database {@link #sumdb} proxies at {@code path}, or null. */
+  private @Nullable URI proxiedSumdb(String path) {
+    if (!path.startsWith("/sumdb/")) {
+      return null;
+    }
+    int slash = path.indexOf('/', "/sumdb/".length());
+    return slash < 0 ? null : sumdbs.get(path.substring("/sumdb/".length(), slash));
+  }
+
+  private void forwardSumdb(HttpExchange ex, URI db, String rest)
+      throws IOException, InterruptedException {
+    if (rest.equals("supported")) {
+      send(ex, 200, new byte[0]);
+      return;
+    }
+    HttpResponse<byte[]> r;
+    try {
+      r =
+          http.send(
+              HttpRequest.newBuilder(db.resolve(rest)).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      send(
+          ex,
+          502,
+          ("the checksum database " + db + " is unreachable\n").getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    send(ex, r.statusCode(), r.body());
+  }
+
+  /** Answers {@code status} with {@code body} as plain text. */
+  static void send(HttpExchange ex, int status, byte[] body) throws IOException {
     ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
     ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
     try (OutputStream o = ex.getResponseBody()) {
@@ -162,6 +217,7 @@ public final class FakeGoProxy implements AutoCloseable {
     if (release.getCount() > 0) {
       release.countDown();
       server.stop(0);
+      http.shutdownNow();
     }
   }
 }

@@ -182,7 +182,7 @@ class ModProxyAccessTest {
   }
 
   @Test
-  void sumdb_passesBytesThroughUnchanged_andStoresTilesOnly() throws Exception {
+  void sumdb_passesBytesThroughUnchanged_storesTiles_andAsksALookupOncePerTtl() throws Exception {
     Path db = upstreamRoot.resolve("sumdb/sum.test");
     Files.createDirectories(db.resolve("lookup/example.com"));
     Files.createDirectories(db.resolve("tile/8/0"));
@@ -203,7 +203,7 @@ class ModProxyAccessTest {
     }
     assertThat(fx.get(mod("sumdb/other.test/supported"), MODULES).statusCode()).isEqualTo(404);
 
-    assertThat(upstream.requests("sumdb/sum.test/lookup/example.com/a@v1.1.0")).isEqualTo(2);
+    assertThat(upstream.requests("sumdb/sum.test/lookup/example.com/a@v1.1.0")).isEqualTo(1);
     assertThat(upstream.requests("sumdb/sum.test/tile/8/0/000")).isEqualTo(1);
   }
 }

@@ -63,6 +63,28 @@ class ModRequestTest {
   }
 
   @Test
+  void sumdbPath_storesTilesUnderS_keepsTheRestUnderL_andChecksTileWidths() throws Exception {
+    SumdbPath partial = SumdbPath.parse("sum.test/tile/8/0/x001/234.p/5").orElseThrow();
+    SumdbPath full = SumdbPath.parse("sum.test/tile/8/1/000").orElseThrow();
+    SumdbPath data = SumdbPath.parse("sum.test/tile/8/data/000.p/3").orElseThrow();
+    SumdbPath lookup = SumdbPath.parse("sum.test/lookup/example.com/!a@v1.0.0").orElseThrow();
+    Path f = tmp.resolve("tile");
+
+    assertThat(partial.storeKey()).isEqualTo("s/sum.test/tile/8/0/x001/234.p/5");
+    assertThat(lookup.storeKey()).isEqualTo("l/sumdb/sum.test/lookup/example.com/!a@v1.0.0");
+    assertThat(lookup.upstreamPath()).isEqualTo("sumdb/sum.test/lookup/example.com/!a@v1.0.0");
+    Files.write(f, new byte[5 * 32]);
+    assertThat(partial.check().problem(f)).isEmpty();
+    assertThat(full.check().problem(f))
+        .get()
+        .asString()
+        .contains("has 160 bytes, not the 8192 of 256 hashes");
+    Files.write(f, new byte[7]);
+    assertThat(data.check().problem(f)).isEmpty();
+    assertThat(partial.check().problem(f)).isPresent();
+  }
+
+  @Test
   void zipCheck_acceptsEntriesUnderModuleAtVersion_only() throws Exception {
     Path good = tmp.resolve("good.zip");
     Files.write(

@@ -196,7 +196,7 @@ class ModuleRoutesTest {
                 .ratePerToken())
         .isEqualTo(7);
     assertThatThrownBy(() -> parse("--modproxy", "--modproxy-rate", "fast"))
-        .hasMessageContaining("--modproxy-rate fast")
+        .hasMessageContaining("--modproxy-rate: bad value \"fast\"")
         .hasMessageContaining("requests per second");
     assertThatThrownBy(() -> parse("--modproxy-rate", "5"))
         .hasMessageContaining("needs --modproxy");

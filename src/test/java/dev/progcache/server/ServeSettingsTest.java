@@ -64,7 +64,8 @@ class ServeSettingsTest {
         .isEqualTo(ServeConfig.LogFormat.JSON);
     assertThatThrownBy(
             () -> ServeConfig.parse(List.of(), Map.of(), Map.of("no-access-log", at("maybe"))))
-        .hasMessageContaining("config.toml:7: no-access-log is true or false");
+        .hasMessageContaining("config.toml:7: bad value \"maybe\" for no-access-log")
+        .hasMessageContaining("expected true or false");
   }
 
   @Test
@@ -76,7 +77,7 @@ class ServeSettingsTest {
   @Test
   void badSize_saysWhatIsAccepted() {
     assertThatThrownBy(() -> ServeConfig.parse(List.of("--max-size", "huge"), Map.of()))
-        .hasMessageContaining("--max-size huge")
+        .hasMessageContaining("--max-size: bad value \"huge\" for max-size")
         .hasMessageContaining("512M, 10G or 10GiB");
   }
 }

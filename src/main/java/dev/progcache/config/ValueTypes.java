@@ -1,4 +1,4 @@
-package dev.progcache.cli;
+package dev.progcache.config;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -6,11 +6,11 @@ import java.time.Duration;
 import java.util.Locale;
 
 /** The value types of settings: paths, switches, sizes, durations, plain text. Stateless. */
-final class ValueTypes {
+public final class ValueTypes {
   private ValueTypes() {}
 
   /** A non-empty path, made absolute against the working directory. */
-  static final Setting.ValueType<Path> PATH =
+  public static final Setting.ValueType<Path> PATH =
       new Setting.ValueType<>() {
         @Override
         public Path parse(String text) {
@@ -31,7 +31,7 @@ final class ValueTypes {
       };
 
   /** true/false and the usual spellings; a bare flag means true. */
-  static final Setting.ValueType<Boolean> BOOL =
+  public static final Setting.ValueType<Boolean> BOOL =
       new Setting.ValueType<>() {
         @Override
         public Boolean parse(String text) {
@@ -54,7 +54,7 @@ final class ValueTypes {
       };
 
   /** Any non-empty text (URLs, names, tokens). */
-  static final Setting.ValueType<String> TEXT =
+  public static final Setting.ValueType<String> TEXT =
       new Setting.ValueType<>() {
         @Override
         public String parse(String text) {
@@ -71,7 +71,7 @@ final class ValueTypes {
       };
 
   /** Bytes with an optional binary suffix (1K = 1024); 0 or off means no limit. */
-  static final Setting.ValueType<Long> SIZE =
+  public static final Setting.ValueType<Long> SIZE =
       new Setting.ValueType<>() {
         @Override
         public Long parse(String text) {
@@ -86,7 +86,7 @@ final class ValueTypes {
       };
 
   /** A duration like 5d, 12h, 30m, 90s, 250ms or 1h30m; 0 or off means never. */
-  static final Setting.ValueType<Duration> DURATION =
+  public static final Setting.ValueType<Duration> DURATION =
       new Setting.ValueType<>() {
         @Override
         public Duration parse(String text) {
@@ -101,7 +101,7 @@ final class ValueTypes {
       };
 
   /** A duration as {@link #DURATION}, but more than zero: a time limit. */
-  static final Setting.ValueType<Duration> TIMEOUT =
+  public static final Setting.ValueType<Duration> TIMEOUT =
       new Setting.ValueType<>() {
         @Override
         public Duration parse(String text) {
@@ -120,7 +120,7 @@ final class ValueTypes {
       };
 
   /** A whole number from 1 up. */
-  static final Setting.ValueType<Integer> COUNT =
+  public static final Setting.ValueType<Integer> COUNT =
       new Setting.ValueType<>() {
         @Override
         public Integer parse(String text) {
@@ -137,11 +137,11 @@ final class ValueTypes {
         }
       };
 
-  static long parseSize(String text) {
+  public static long parseSize(String text) {
     return dev.progcache.cache.Units.size(text);
   }
 
-  static Duration parseDuration(String text) {
+  public static Duration parseDuration(String text) {
     return dev.progcache.cache.Units.duration(text);
   }
 

@@ -1,4 +1,4 @@
-package dev.progcache.cli;
+package dev.progcache.config;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The effective configuration: for each {@link Setting}, the first of flag, environment ({@code
@@ -15,9 +14,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Immutable. Built once by {@link #resolve}; every value was validated then, and a value that
  * failed is replaced by the default and listed in {@link #problems}.
  */
-final class Config {
+public final class Config {
   /** Where a value came from, highest precedence first. */
-  enum Source {
+  public enum Source {
     FLAG,
     ENV,
     FILE,
@@ -32,20 +31,26 @@ final class Config {
    * @param origin where exactly: {@code --max-size}, {@code PROGCACHE_MAX_SIZE}, {@code
    *     /path/config.toml:3}, or {@code default}
    */
-  record Value(Setting<?> setting, Optional<?> value, String raw, Source source, String origin) {
+  public record Value(
+      Setting<?> setting, Optional<?> value, String raw, Source source, String origin) {
     /**
      * The text to show a user: {@code <set>}/{@code <unset>} for secrets, "(unset)" when absent.
      */
-    String shown() {
+    public String shown() {
       if (value.isEmpty()) {
         return setting.secret() ? "<unset>" : "(unset)";
       }
-      return setting.secret() ? "<set>" : USER_INFO.matcher(raw).replaceAll("$1<set>@");
+      return setting.secret() ? "<set>" : withoutUserInfo(raw);
     }
   }
 
   /** The user-info part of a URL ({@code user:password@}), which is a secret too. */
   private static final Pattern USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/@?#]*@");
+
+  /** {@code text} with the user-info of any URL in it shown as {@code <set>}. */
+  static String withoutUserInfo(String text) {
+    return USER_INFO.matcher(text).replaceAll("$1<set>@");
+  }
 
   private final Map<String, Value> values;
   private final List<Problem> problems;
@@ -55,48 +60,24 @@ final class Config {
     this.problems = problems;
   }
 
+  /** A value of the config file and where it was written ({@code /path/config.toml:3}). */
+  public record Line(String raw, String origin) {}
+
   /**
    * Resolves every setting in {@code settings}. Never fails: a bad value is a {@link Problem} and
-   * the setting takes its default; an unknown key in the file is a problem and is ignored.
+   * the setting takes its default. Keys of {@code file} that are no setting, or a secret's, are not
+   * read here (the caller reports them); an empty environment variable is not set.
    *
    * @param flags raw flag values by key
+   * @param file raw file values by key
    */
-  static Config resolve(
+  public static Config resolve(
       List<Setting<?>> settings,
       Map<String, String> flags,
       Map<String, String> env,
-      ConfigFile file) {
+      Map<String, Line> file) {
     Map<String, Value> out = new LinkedHashMap<>();
     List<Problem> problems = new ArrayList<>();
-    for (Map.Entry<String, ConfigFile.Line> e : file.values().entrySet()) {
-      String k = e.getKey();
-      int dot = k.indexOf('.');
-      if (dot > 0 && ConfigFile.TABLES.contains(k.substring(0, dot))) {
-        continue; // another command's table
-      }
-      Setting<?> s = find(settings, k);
-      if (dot > 0) {
-        problems.add(
-            Problem.ignored(
-                e.getValue().origin()
-                    + ": unknown table ["
-                    + k.substring(0, dot)
-                    + "]; helper settings go at the top, server settings under [serve]"));
-      } else if (s == null) {
-        problems.add(
-            Problem.ignored(
-                e.getValue().origin() + ": unknown key " + k + "; known keys: " + keys(settings)));
-      } else if (!s.outsideEnvironment()) {
-        problems.add(
-            Problem.ignored(
-                e.getValue().origin()
-                    + ": "
-                    + k
-                    + " is a secret and is read only from the environment ("
-                    + s.env()
-                    + ")"));
-      }
-    }
     for (Setting<?> s : settings) {
       out.put(s.key(), value(s, flags, env, file, problems));
     }
@@ -107,7 +88,7 @@ final class Config {
       Setting<?> s,
       Map<String, String> flags,
       Map<String, String> env,
-      ConfigFile file,
+      Map<String, Line> file,
       List<Problem> problems) {
     String flag = flags.get(s.key());
     if (flag != null) {
@@ -117,7 +98,7 @@ final class Config {
     if (e != null && !e.isEmpty()) {
       return parsed(s, e, Source.ENV, s.env(), problems);
     }
-    ConfigFile.Line line = file.values().get(s.key());
+    Line line = file.get(s.key());
     if (line != null && s.outsideEnvironment()) {
       return parsed(s, line.raw(), Source.FILE, line.origin(), problems);
     }
@@ -145,34 +126,15 @@ final class Config {
     return new Value(s, Optional.of(p.value()), raw, source, origin);
   }
 
-  private static @Nullable Setting<?> find(List<Setting<?>> settings, String key) {
-    for (Setting<?> s : settings) {
-      if (s.key().equals(key)) {
-        return s;
-      }
-    }
-    return null;
-  }
-
-  private static String keys(List<Setting<?>> settings) {
-    List<String> k = new ArrayList<>();
-    for (Setting<?> s : settings) {
-      if (s.outsideEnvironment()) {
-        k.add(s.key());
-      }
-    }
-    return String.join(", ", k);
-  }
-
   /**
    * What was wrong with the flags, environment and file; each setting concerned took its default.
    */
-  List<Problem> problems() {
+  public List<Problem> problems() {
     return problems;
   }
 
   /** The value of {@code s}; empty only for a setting without default that nobody set. */
-  <T> Optional<T> find(Setting<T> s) {
+  public <T> Optional<T> find(Setting<T> s) {
     Value v = values.get(s.key());
     if (v == null) {
       throw new IllegalArgumentException("not a resolved setting: " + s.key());
@@ -183,7 +145,7 @@ final class Config {
   }
 
   /** The value of {@code s}, which has a default. */
-  <T> T get(Setting<T> s) {
+  public <T> T get(Setting<T> s) {
     Optional<T> v = find(s);
     if (v.isEmpty()) {
       throw new IllegalStateException(s.key() + " has no default");
@@ -192,7 +154,7 @@ final class Config {
   }
 
   /** The effective value of {@code s} with its source. */
-  Value value(Setting<?> s) {
+  public Value value(Setting<?> s) {
     Value v = values.get(s.key());
     if (v == null) {
       throw new IllegalArgumentException("not a resolved setting: " + s.key());
@@ -201,7 +163,7 @@ final class Config {
   }
 
   /** Every value, in the order of the settings. */
-  List<Value> all() {
+  public List<Value> all() {
     return List.copyOf(values.values());
   }
 }
