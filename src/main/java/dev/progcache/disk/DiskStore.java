@@ -16,14 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -362,7 +360,7 @@ public final class DiskStore implements BuildCache {
     Path rec = recordPath(action);
     try {
       ensureShard(rec.getParent());
-      writeAtomically(rec, Record.encode(action, e));
+      AtomicFiles.write(rec, Record.encode(action, e));
     } catch (IOException | IllegalArgumentException x) { // the latter: a clock before 1970
       throw new IOException("cannot write cache record " + rec + ": " + x, x);
     }
@@ -371,25 +369,10 @@ public final class DiskStore implements BuildCache {
     }
   }
 
-  /**
-   * Replaces {@code target} with {@code data}: a temp file in the same directory, renamed over it.
-   * Readers see the old or the new content, never a mix; no temp file is left on failure.
-   */
-  public static void writeAtomically(Path target, byte[] data) throws IOException {
-    replace(
-        target,
-        ch -> {
-          ByteBuffer b = ByteBuffer.wrap(data);
-          while (b.hasRemaining()) {
-            ch.write(b);
-          }
-        });
-  }
-
   private void writeBody(Path obj, Key output, long size, BodySource body) throws IOException {
     try {
       ensureShard(obj.getParent());
-      replace(
+      AtomicFiles.replace(
           obj,
           ch -> {
             try (ChannelSink file = new ChannelSink(ch)) {
@@ -401,33 +384,6 @@ public final class DiskStore implements BuildCache {
       throw e;
     } catch (IOException e) {
       throw new IOException("cannot write cache file " + obj + ": " + e, e);
-    }
-  }
-
-  /** Fills a temp file through its channel. */
-  @FunctionalInterface
-  private interface Fill {
-    void into(FileChannel ch) throws IOException;
-  }
-
-  /**
-   * Writes a temp file beside {@code target} with {@code fill}, then renames it over {@code
-   * target}; the temp file is removed when anything fails.
-   */
-  private static void replace(Path target, Fill fill) throws IOException {
-    Temp tmp = openTemp(target.getParent());
-    boolean done = false;
-    try {
-      try (FileChannel ch = tmp.channel()) {
-        fill.into(ch);
-      }
-      Files.move(
-          tmp.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      done = true;
-    } finally {
-      if (!done) {
-        Files.deleteIfExists(tmp.path());
-      }
     }
   }
 
@@ -501,34 +457,6 @@ public final class DiskStore implements BuildCache {
     NoLinks.deleteInside(root, p); // read-only: it stays a miss
   }
 
-  /** A temp file just created, open for writing. */
-  record Temp(Path path, FileChannel channel) {}
-
-  /**
-   * Creates a new temp file in {@code dir} (creating {@code dir}), open for writing, in one system
-   * call; its name starts with '.'. (Creating it empty and opening it again with truncation cost a
-   * second open, and ext4 flushes a truncated file when it is closed.)
-   */
-  static Temp openTemp(Path dir) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      Path tmp = dir.resolve(".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-      try {
-        return new Temp(
-            tmp, FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
-      } catch (NoSuchFileException e) {
-        if (attempt > 2) {
-          throw e;
-        }
-        Files.createDirectories(dir);
-      } catch (FileAlreadyExistsException e) {
-        if (attempt > 10) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  /** Writes what is still packed in memory (a failure is counted: those bodies become orphans). */
   @Override
   public void close() {
     try {

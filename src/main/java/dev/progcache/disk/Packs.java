@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -147,22 +146,14 @@ final class Packs {
         }
         Files.createDirectories(dir);
       }
-      DiskStore.Temp tmp = DiskStore.openTemp(dir);
-      boolean done = false;
-      try {
-        try (FileChannel ch = tmp.channel()) {
-          ByteBuffer b = ByteBuffer.wrap(lines);
-          while (b.hasRemaining()) {
-            ch.write(b);
-          }
-        }
-        Files.move(tmp.path(), target, StandardCopyOption.ATOMIC_MOVE);
-        done = true;
-      } finally {
-        if (!done) {
-          Files.deleteIfExists(tmp.path());
-        }
-      }
+      AtomicFiles.replace(
+          target,
+          ch -> {
+            ByteBuffer b = ByteBuffer.wrap(lines);
+            while (b.hasRemaining()) {
+              ch.write(b);
+            }
+          });
     } catch (IOException e) {
       throw new IOException("cannot write cache records " + target + ": " + IoText.reason(e), e);
     }
