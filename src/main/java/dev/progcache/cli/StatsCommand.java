@@ -60,8 +60,10 @@ final class StatsCommand implements Admin.Command {
     out.println("cache directory  " + dir);
     out.println(
         "entries          "
-            + in.records().size()
-            + " records, "
+            + (in.records().size() + in.packed().size())
+            + " records"
+            + (in.packed().isEmpty() ? "" : " (" + in.packed().size() + " packed)")
+            + ", "
             + in.bodies().size()
             + " bodies, "
             + TrimText.bytes(in.bodyBytes()));

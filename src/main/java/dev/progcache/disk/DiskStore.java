@@ -16,14 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -51,6 +49,7 @@ public final class DiskStore implements BuildCache {
   private final LongSupplier nowNanos;
   private final Stats stats;
   private final @Nullable RecordMemo memo;
+  private final Packs packs;
 
   private DiskStore(Path root, LongSupplier nowNanos, Stats stats, boolean remember) {
     this.root = root;
@@ -59,6 +58,7 @@ public final class DiskStore implements BuildCache {
     this.nowNanos = nowNanos;
     this.stats = stats;
     this.memo = remember ? new RecordMemo() : null;
+    this.packs = new Packs(root);
   }
 
   /**
@@ -106,6 +106,9 @@ public final class DiskStore implements BuildCache {
    * directory: two reads); an unreadable directory counts as not empty.
    */
   public boolean isEmpty() {
+    if (packs.any()) {
+      return false;
+    }
     try (DirectoryStream<Path> d = Files.newDirectoryStream(actions)) {
       for (Path sub : d) {
         try (DirectoryStream<Path> records = Files.newDirectoryStream(sub)) {
@@ -134,6 +137,14 @@ public final class DiskStore implements BuildCache {
     return outputs.resolve(h.substring(0, 2)).resolve(h);
   }
 
+  /**
+   * Whether a record of {@code action} exists, as a file or packed; its body is not checked (see
+   * {@link #lookup}).
+   */
+  public boolean hasRecord(Key action) {
+    return packs.get(action) != null || Files.exists(recordPath(action), LinkOption.NOFOLLOW_LINKS);
+  }
+
   @Override
   public CompletableFuture<Optional<Hit>> get(Key actionId) {
     return CompletableFuture.completedFuture(lookup(actionId));
@@ -157,13 +168,13 @@ public final class DiskStore implements BuildCache {
     }
     Path rec = recordPath(action);
     if (!realShard(rec.getParent())) {
-      return Optional.empty();
+      return fromPacks(action);
     }
     byte[] data;
     try {
       data = readNoFollow(rec);
     } catch (NoSuchFileException e) {
-      return Optional.empty();
+      return fromPacks(action);
     } catch (IOException e) {
       if (NoLinks.isLink(rec)) {
         discard(rec, "linked-entries");
@@ -183,6 +194,25 @@ public final class DiskStore implements BuildCache {
       discard(rec, "dangling-records");
     } else if (memo != null) {
       memo.remember(action, e);
+    }
+    return h;
+  }
+
+  /**
+   * When there is no record file: the packed record, if any (a record file wins: it is what a put
+   * wrote, after any prefetch). The packs are read again when another process added one since.
+   */
+  private Optional<Hit> fromPacks(Key action) {
+    Entry e = packs.get(action);
+    if (e == null) {
+      e = packs.recheck(action);
+    }
+    if (e == null) {
+      return Optional.empty();
+    }
+    Optional<Hit> h = bodyHit(e);
+    if (h.isEmpty()) {
+      packs.forget(action);
     }
     return h;
   }
@@ -259,6 +289,37 @@ public final class DiskStore implements BuildCache {
    * entries fetched from a shared tier, which go asks for right after.
    */
   public Hit store(Key action, Key output, long size, BodySource body) throws IOException {
+    Hit h = storeBody(output, size, body);
+    writeRecord(action, h.entry());
+    return h;
+  }
+
+  /**
+   * As {@link #store}, but the record is packed ({@link Packs}): found at once by this process, and
+   * by others after {@link #flushPacked}. For the many entries of a prefetch into a fresh
+   * directory, where a file per record is what costs.
+   */
+  public Hit storePacked(Key action, Key output, long size, BodySource body) throws IOException {
+    Hit h = storeBody(output, size, body);
+    packs.add(action, h.entry());
+    if (memo != null) {
+      memo.remember(action, h.entry());
+    }
+    return h;
+  }
+
+  /**
+   * Writes the records packed since the last call as one pack file, for other processes to find.
+   *
+   * @return how many records were written
+   * @throws IOException when the pack cannot be written; the message names it
+   */
+  public int flushPacked() throws IOException {
+    return packs.flush();
+  }
+
+  /** Writes (or checks the stored copy of) the body of {@code output}; the entry, not recorded. */
+  private Hit storeBody(Key output, long size, BodySource body) throws IOException {
     Path obj = bodyPath(output);
     if (hasBody(obj, size) && storedBodyIs(obj, output)) {
       HashingSink sink = new HashingSink(null);
@@ -266,9 +327,7 @@ public final class DiskStore implements BuildCache {
     } else {
       writeBody(obj, output, size, body);
     }
-    Entry e = new Entry(output, size, nowNanos.getAsLong());
-    writeRecord(action, e);
-    return new Hit(e, obj);
+    return new Hit(new Entry(output, size, nowNanos.getAsLong()), obj);
   }
 
   /**
@@ -301,7 +360,7 @@ public final class DiskStore implements BuildCache {
     Path rec = recordPath(action);
     try {
       ensureShard(rec.getParent());
-      writeAtomically(rec, Record.encode(action, e));
+      AtomicFiles.write(rec, Record.encode(action, e));
     } catch (IOException | IllegalArgumentException x) { // the latter: a clock before 1970
       throw new IOException("cannot write cache record " + rec + ": " + x, x);
     }
@@ -310,25 +369,10 @@ public final class DiskStore implements BuildCache {
     }
   }
 
-  /**
-   * Replaces {@code target} with {@code data}: a temp file in the same directory, renamed over it.
-   * Readers see the old or the new content, never a mix; no temp file is left on failure.
-   */
-  public static void writeAtomically(Path target, byte[] data) throws IOException {
-    replace(
-        target,
-        ch -> {
-          ByteBuffer b = ByteBuffer.wrap(data);
-          while (b.hasRemaining()) {
-            ch.write(b);
-          }
-        });
-  }
-
   private void writeBody(Path obj, Key output, long size, BodySource body) throws IOException {
     try {
       ensureShard(obj.getParent());
-      replace(
+      AtomicFiles.replace(
           obj,
           ch -> {
             try (ChannelSink file = new ChannelSink(ch)) {
@@ -340,33 +384,6 @@ public final class DiskStore implements BuildCache {
       throw e;
     } catch (IOException e) {
       throw new IOException("cannot write cache file " + obj + ": " + e, e);
-    }
-  }
-
-  /** Fills a temp file through its channel. */
-  @FunctionalInterface
-  private interface Fill {
-    void into(FileChannel ch) throws IOException;
-  }
-
-  /**
-   * Writes a temp file beside {@code target} with {@code fill}, then renames it over {@code
-   * target}; the temp file is removed when anything fails.
-   */
-  private static void replace(Path target, Fill fill) throws IOException {
-    Temp tmp = openTemp(target.getParent());
-    boolean done = false;
-    try {
-      try (FileChannel ch = tmp.channel()) {
-        fill.into(ch);
-      }
-      Files.move(
-          tmp.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      done = true;
-    } finally {
-      if (!done) {
-        Files.deleteIfExists(tmp.path());
-      }
     }
   }
 
@@ -440,33 +457,12 @@ public final class DiskStore implements BuildCache {
     NoLinks.deleteInside(root, p); // read-only: it stays a miss
   }
 
-  /** A temp file just created, open for writing. */
-  record Temp(Path path, FileChannel channel) {}
-
-  /**
-   * Creates a new temp file in {@code dir} (creating {@code dir}), open for writing, in one system
-   * call; its name starts with '.'. (Creating it empty and opening it again with truncation cost a
-   * second open, and ext4 flushes a truncated file when it is closed.)
-   */
-  static Temp openTemp(Path dir) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      Path tmp = dir.resolve(".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-      try {
-        return new Temp(
-            tmp, FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
-      } catch (NoSuchFileException e) {
-        if (attempt > 2) {
-          throw e;
-        }
-        Files.createDirectories(dir);
-      } catch (FileAlreadyExistsException e) {
-        if (attempt > 10) {
-          throw e;
-        }
-      }
+  @Override
+  public void close() {
+    try {
+      packs.flush();
+    } catch (IOException e) {
+      stats.add("disk-write-errors", 1);
     }
   }
-
-  @Override
-  public void close() {}
 }

@@ -25,12 +25,17 @@ import java.util.concurrent.TimeUnit;
  *
  * @param bodies files under {@code o/} named by a hex output id
  * @param records files under {@code a/} named by a hex action id, decoded when they parse
- * @param temps {@code .tmp-*} files under {@code a/}, {@code o/} and the root
+ * @param packed records in pack files under {@code p/}
+ * @param temps {@code .tmp-*} files under {@code a/}, {@code o/}, {@code p/} and the root
  * @param links symbolic links found where shard directories, records or bodies belong; nothing is
  *     read through them
  */
 public record Inventory(
-    List<Body> bodies, List<RecordFile> records, List<FileInfo> temps, List<Path> links) {
+    List<Body> bodies,
+    List<RecordFile> records,
+    List<PackedRecord> packed,
+    List<FileInfo> temps,
+    List<Path> links) {
   /** A file with its size and modification time (Unix nanoseconds). */
   public record FileInfo(Path path, long size, long mtimeNanos) {}
 
@@ -39,6 +44,9 @@ public record Inventory(
 
   /** A record file: its action id and its entry, empty when the record does not parse. */
   public record RecordFile(Key action, Optional<Entry> entry, FileInfo file) {}
+
+  /** A record in a pack file (see {@link Packs}); only records that parse are listed. */
+  public record PackedRecord(Key action, Entry entry, Path pack) {}
 
   /** Reads the directory of {@code store}. */
   public static Inventory of(DiskStore store) throws IOException {
@@ -68,8 +76,20 @@ public record Inventory(
         info(p).ifPresent(temps::add); // trim.txt and sessions.log rewrites
       }
     }
+    Path packs = store.root().resolve(Packs.DIR);
+    if (Files.isDirectory(packs, LinkOption.NOFOLLOW_LINKS)) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(packs, ".tmp-*")) {
+        for (Path p : ds) {
+          info(p).ifPresent(temps::add); // packs being written, or left by a crash
+        }
+      }
+    }
     return new Inventory(
-        List.copyOf(bodies), List.copyOf(records), List.copyOf(temps), List.copyOf(links));
+        List.copyOf(bodies),
+        List.copyOf(records),
+        List.copyOf(Packs.readAll(store.root())),
+        List.copyOf(temps),
+        List.copyOf(links));
   }
 
   /** Total size of the bodies. */
@@ -81,11 +101,14 @@ public record Inventory(
     return n;
   }
 
-  /** Output ids named by records that parse. */
+  /** Output ids named by records that parse, packed ones included. */
   Set<Key> referenced() {
     Set<Key> s = new HashSet<>();
     for (RecordFile r : records) {
       r.entry().ifPresent(e -> s.add(e.outputId()));
+    }
+    for (PackedRecord r : packed) {
+      s.add(r.entry().outputId());
     }
     return s;
   }

@@ -59,7 +59,7 @@ public final class SessionLog {
     List<String> keep = lines.subList(Math.max(0, lines.size() - KEEP), lines.size());
     StringBuilder b = new StringBuilder();
     keep.forEach(l -> b.append(l).append('\n'));
-    DiskStore.writeAtomically(root.resolve(NAME), b.toString().getBytes(StandardCharsets.US_ASCII));
+    AtomicFiles.write(root.resolve(NAME), b.toString().getBytes(StandardCharsets.US_ASCII));
   }
 
   /** The last {@code n} sessions, oldest first; empty when there is no log. */

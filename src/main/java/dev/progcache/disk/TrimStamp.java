@@ -30,7 +30,7 @@ final class TrimStamp {
   }
 
   static void write(Path root, long nanos) throws IOException {
-    DiskStore.writeAtomically(
+    AtomicFiles.write(
         root.resolve(NAME), ((nanos / 1_000_000_000L) + "\n").getBytes(StandardCharsets.US_ASCII));
   }
 }

@@ -136,6 +136,7 @@ public final class Trimmer {
       }
     }
     TrimReport.Tally removed = new TrimReport.Tally(0, 0);
+    java.util.Set<Key> deleted = new java.util.HashSet<>();
     for (Inventory.Body b : plan.bodies()) {
       if (!stillUnused(b, now)) {
         continue; // used since the scan: it and its records stay
@@ -145,6 +146,7 @@ public final class Trimmer {
       }
       if (delete(b.file().path())) {
         removed = removed.plus(b.file().size());
+        deleted.add(b.output());
       }
     }
     long temps = 0;
@@ -154,6 +156,7 @@ public final class Trimmer {
     for (Inventory.Body b : plan.future()) {
       setUseTime(b.file().path(), now);
     }
+    records += Packs.merge(store, inv.packed(), deleted, now);
     TrimStamp.write(store.root(), ref);
     return new TrimReport(before, removed, records, temps);
   }

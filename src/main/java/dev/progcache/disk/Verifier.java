@@ -111,7 +111,7 @@ public final class Verifier {
       }
     }
     return new Report(
-        inv.records().size(),
+        inv.records().size() + inv.packed().size(),
         inv.bodies().size(),
         inv.bodyBytes(),
         List.copyOf(problems),

@@ -6,6 +6,7 @@
  * <pre>
  *   a/&lt;xx&gt;/&lt;action hex&gt;   action record, one fixed-length line (see Record)
  *   o/&lt;xx&gt;/&lt;output hex&gt;   body; its name is the sha256 of its bytes
+ *   p/&lt;16 hex&gt;.pack          many action records, concatenated (see Packs): what a prefetch writes
  *   .../.tmp-&lt;random&gt;       a write in progress (or left by a crash; never read)
  *   trim.txt                   age reference of the last trim, Unix seconds (see Trimmer)
  *   trim.lock                  locked while a trim runs

@@ -6,7 +6,6 @@ import dev.progcache.cache.Key;
 import dev.progcache.disk.DiskStore;
 import dev.progcache.wire.Manifest;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -151,7 +150,7 @@ public final class Prefetch {
         if (closed) {
           return;
         }
-        if (lookUp ? !Files.exists(local.recordPath(k)) : !seenEarly.contains(k)) {
+        if (lookUp ? !local.hasRecord(k) : !seenEarly.contains(k)) {
           slots.putIfAbsent(k, new Slot());
           todo.add(k);
         } else {
@@ -199,6 +198,18 @@ public final class Prefetch {
                   }));
     }
     running.acquire(limits.parallel());
+    flushPacked();
+  }
+
+  /**
+   * Writes the records of the entries fetched so far as a pack (see {@link DiskStore#storePacked}).
+   */
+  private void flushPacked() {
+    try {
+      local.flushPacked();
+    } catch (java.io.IOException e) {
+      log.count(RemoteLog.PREFETCH_ERRORS, 1);
+    }
   }
 
   /**
@@ -250,6 +261,9 @@ public final class Prefetch {
     } catch (java.io.IOException | RuntimeException e) {
       log.count(RemoteLog.PREFETCH_ERRORS, 1); // a BestEffort remote does not throw
     } finally {
+      if (closed) {
+        flushPacked(); // stopped early: fetchAll may not flush
+      }
       for (Key k : chunk) {
         Slot s = slots.remove(k);
         if (s != null) {
@@ -261,7 +275,7 @@ public final class Prefetch {
 
   private Hit store(Key action, Key output, long size, InputStream body)
       throws java.io.IOException {
-    Hit h = local.store(action, output, size, Buffers.source(body));
+    Hit h = local.storePacked(action, output, size, Buffers.source(body));
     unused.put(action, h);
     log.count(RemoteLog.PREFETCHED, 1);
     log.count(RemoteLog.PREFETCH_BYTES, size);
@@ -349,6 +363,7 @@ public final class Prefetch {
     closed = true;
     threads.forEach(Thread::interrupt);
     releaseAll();
+    flushPacked();
     long wasted =
         overwritten.get() + unused.values().stream().mapToLong(h -> h.entry().size()).sum();
     log.count(RemoteLog.PREFETCH_WASTED_BYTES, wasted);

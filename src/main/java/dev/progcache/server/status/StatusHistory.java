@@ -171,7 +171,7 @@ public final class StatusHistory {
     } finally {
       lock.unlock();
     }
-    dev.progcache.disk.DiskStore.writeAtomically(
+    dev.progcache.disk.AtomicFiles.write(
         file, w.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 

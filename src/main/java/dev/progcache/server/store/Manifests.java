@@ -1,7 +1,7 @@
 package dev.progcache.server.store;
 
 import dev.progcache.cache.Key;
-import dev.progcache.disk.DiskStore;
+import dev.progcache.disk.AtomicFiles;
 import dev.progcache.wire.Manifest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -186,7 +186,7 @@ public final class Manifests {
       }
       try {
         Files.createDirectories(f.getParent());
-        DiskStore.writeAtomically(f, text);
+        AtomicFiles.write(f, text);
       } catch (IOException e) {
         room.add(-Math.max(0, delta));
         throw e;
