@@ -172,7 +172,7 @@ public final class DiskStore implements BuildCache {
     }
     byte[] data;
     try {
-      data = readNoFollow(rec);
+      data = readNoFollow(rec, MAX_RECORD, "a record");
     } catch (NoSuchFileException e) {
       return fromPacks(action);
     } catch (IOException e) {
@@ -244,12 +244,15 @@ public final class DiskStore implements BuildCache {
     return Optional.of(new Hit(e, body));
   }
 
-  /** The whole of {@code p}, opened without following a link (a link fails to open). */
-  private static byte[] readNoFollow(Path p) throws IOException {
+  /**
+   * The whole of {@code p}, opened without following a link (a link fails to open); a file over
+   * {@code max} bytes is refused, named as {@code what}.
+   */
+  static byte[] readNoFollow(Path p, long max, String what) throws IOException {
     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       long size = ch.size();
-      if (size > MAX_RECORD) {
-        throw new IOException(p + " is " + size + " bytes, too big for a record");
+      if (size > max) {
+        throw new IOException(p + " is " + size + " bytes, too big for " + what);
       }
       ByteBuffer b = ByteBuffer.allocate((int) size);
       while (b.hasRemaining() && ch.read(b) >= 0) {

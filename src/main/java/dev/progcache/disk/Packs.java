@@ -4,13 +4,11 @@ import dev.progcache.cache.Entry;
 import dev.progcache.cache.Key;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -209,7 +207,7 @@ final class Packs {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(d, "*" + SUFFIX)) {
       for (Path p : ds) {
         try {
-          parse(p, read(p), out);
+          parse(p, DiskStore.readNoFollow(p, MAX_PACK_BYTES, "a pack"), out);
         } catch (NoSuchFileException e) {
           vanished = true;
         } catch (IOException e) {
@@ -220,20 +218,6 @@ final class Packs {
       // no packs, or an unreadable directory: no packed records
     }
     return vanished;
-  }
-
-  private static byte[] read(Path p) throws IOException {
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-      long size = ch.size();
-      if (size > MAX_PACK_BYTES) {
-        throw new IOException(p + " is " + size + " bytes, too big for a pack");
-      }
-      ByteBuffer b = ByteBuffer.allocate((int) size);
-      while (b.hasRemaining() && ch.read(b) >= 0) {
-        // until full or at its end
-      }
-      return b.position() == b.capacity() ? b.array() : Arrays.copyOf(b.array(), b.position());
-    }
   }
 
   /**
