@@ -76,8 +76,13 @@ static const char USAGE[] =
     "hands the session to the resident progcache daemon (starting one when none runs) and falls\n"
     "back to the one-shot helper when it cannot. The flags are the helper's (progcache --help),\n"
     "e.g. -v, --dir DIR, --remote URL. Usually set up by `progcache setup`.\n"
+    "  --start        start the daemon (unless it runs), wait until it answers, and exit: for a\n"
+    "                 CI job, run in the background before its first go command\n"
     "  -h, --help     print this help\n"
     "  --version      print the version and build id\n";
+
+/* --start: no session, only a daemon that answers. */
+static int start_only;
 
 static void die(const char *what) {
   fprintf(stderr, "progcache-relay: %s: %s\n", what, strerror(errno));
@@ -100,6 +105,7 @@ static int check_args(int argc, char **argv) {
       printf("progcache-relay %s (build %s)\n", PROGCACHE_VERSION, PROGCACHE_BUILD_ID);
       exit(0);
     }
+    if (strcmp(a, "--start") == 0) start_only = 1;
   }
   int strict = isatty(0);
   int out = 1;
@@ -107,6 +113,7 @@ static int check_args(int argc, char **argv) {
     const char *a = argv[i];
     const char *problem = NULL;
     int take = 1;
+    if (strcmp(a, "--start") == 0) continue;
     if (strcmp(a, "-v") != 0) {
       const char *name = a[0] == '-' ? (a[1] == '-' ? a + 2 : a + 1) : NULL;
       const char *eq = name ? strchr(name, '=') : NULL;
@@ -444,6 +451,10 @@ int main(int argc, char **argv) {
   socket_dir(dir, sizeof dir);
   snprintf(name, sizeof name, "%s.sock", PROGCACHE_BUILD_ID);
   int dirfd = open_private_dir(dir, why, sizeof why);
+  if (dirfd < 0 && start_only) {
+    fprintf(stderr, "progcache-relay: no daemon started: its socket directory %s is %s\n", dir, why);
+    return 1;
+  }
   if (dirfd < 0) {
     launcher_path(launcher, sizeof launcher);
     fprintf(stderr,
@@ -467,6 +478,20 @@ int main(int argc, char **argv) {
       if (ts.tv_nsec < 4 * 1000 * 1000) ts.tv_nsec *= 2;
       r = try_connect(dirfd, name, &fd);
     }
+  }
+  if (start_only) {
+    if (r != 0) {
+      fprintf(stderr, "progcache-relay: no daemon started: %s/%s %s\n", dir, name,
+              r == -2 ? "is served by another user" : "does not answer (log: daemon-*.log there)");
+      return 1;
+    }
+    /* a status request: the daemon answers it without counting a session or activity */
+    static const char status[] = "progcache-ctl 1\0cmd=status\0\0";
+    write_all(fd, status, sizeof status - 1);
+    char buf[512];
+    while (read(fd, buf, sizeof buf) > 0) {
+    }
+    return 0;
   }
   if (r == -2) {
     fprintf(stderr,

@@ -96,6 +96,41 @@ class DaemonIT {
   }
 
   @Test
+  void relayStart_startsTheDaemonAheadWithoutASession_andTheNextGoCommandUsesIt() throws Exception {
+    Cmd.Result started = Cmd.run(tmp, env, 60, Dist.relay().toString(), "--start").ok();
+    assertThat(started.out()).isEmpty();
+    String status =
+        Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "status").ok().out();
+    assertThat(status).contains("0 served");
+    String pid = status.replaceAll("(?s).*, pid (\\d+),.*", "$1");
+    assertThat(Cmd.run(tmp, env, 30, Dist.relay().toString(), "--start").ok().out())
+        .as("a second start finds it")
+        .isEmpty();
+    try (HelperProcess h = relay()) {
+      h.closeStdin();
+      assertThat(h.waitFor(30)).isZero();
+    }
+    assertThat(Cmd.run(tmp, env, 30, Dist.launcher().toString(), "daemon", "status").ok().out())
+        .contains("pid " + pid + ",")
+        .contains("1 served");
+  }
+
+  @Test
+  void relayStart_inADirectoryOthersCanWrite_startsNothing_andSaysWhy() throws Exception {
+    Path open = Files.createDirectory(tmp.resolve("open"));
+    Files.setPosixFilePermissions(
+        open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    Map<String, String> e = new HashMap<>(env);
+    e.put("PROGCACHE_SOCKET_DIR", open.toString());
+    Cmd.Result r = Cmd.run(tmp, e, 60, Dist.relay().toString(), "--start");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("no daemon started").contains(open.toString());
+    try (var files = Files.list(open)) {
+      assertThat(files).as("no socket, no log").isEmpty();
+    }
+  }
+
+  @Test
   void goKilledMidSession_endsThatSessionOnly_andTheDaemonServesTheNext() throws Exception {
     byte[] action = random(rnd, 32);
     HelperProcess h = relay();
