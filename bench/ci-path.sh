@@ -3,7 +3,9 @@
 #  1. a cold build uploading to a loopback `progcache serve`, ÷ go's own cold build, and the
 #     helper's CPU seconds (user + sys of the helper process, from /usr/bin/time);
 #  2. a fresh local directory against the warm server (one-shot, and relay + new daemon),
-#     ÷ go's own warm build, in interleaved rounds;
+#     ÷ go's own warm build, in interleaved rounds; beside them "copy + go": `cp -r` of go's own
+#     warm cache into a new directory, then go's warm build on the copy. No helper can fill a
+#     fresh directory faster than a local copy of the same bytes: that is the floor here;
 #  3. prefetch: the share of prefetched bytes unused by the second fresh build of the context,
 #     and the bytes a warm directory prefetches and never uses after another build (a test) added
 #     ids to the context's manifest (then builds cmd/gofmt there: PKGS should cover its
@@ -56,14 +58,17 @@ printf '   go cold %d ms; progcache uploading %d ms = %.2fx go'"'"'s cold; helpe
   "$(count fill remote-uploads)" "$(cpu local-only)"
 
 echo "2. fresh directory + warm server, $rounds interleaved rounds..."
-declare -a plain oneshot relayed
+declare -a plain oneshot relayed copied
 for r in $(seq "$rounds"); do
   plain+=("$(build "$work/plain" build $pkgs 2>/dev/null)")
+  sync
+  t0=$(ms); cp -r "$work/plain" "$work/copy-$r"; build "$work/copy-$r" build $pkgs >/dev/null 2>&1
+  copied+=("$(( $(ms) - t0 ))")
   oneshot+=("$(helper "one-$r" "$pc" build $pkgs)")
   relayed+=("$(helper "relay-$r" "$relay" build $pkgs)")
-  echo "   round $r: go's warm ${plain[-1]} ms, one-shot fresh ${oneshot[-1]} ms ($(cpu "one-$r")), relay + new daemon fresh ${relayed[-1]} ms"
+  echo "   round $r: go's warm ${plain[-1]} ms, copy + go ${copied[-1]} ms, one-shot fresh ${oneshot[-1]} ms ($(cpu "one-$r")), relay + new daemon fresh ${relayed[-1]} ms"
 done
-p=$(median "${plain[@]}"); o=$(median "${oneshot[@]}"); q=$(median "${relayed[@]}")
+p=$(median "${plain[@]}"); o=$(median "${oneshot[@]}"); q=$(median "${relayed[@]}"); c=$(median "${copied[@]}")
 
 echo "3. prefetch: a second fresh runner, then a warm directory after a test added to the manifest..."
 sleep 2 # the rounds' manifest reports land
@@ -75,10 +80,11 @@ pb=$(count second prefetch-bytes); pw=$(count second prefetch-wasted-bytes)
 
 echo
 echo "Results (ratios divide by go's own cache in this run; medians of $rounds rounds):"
-awk -v gc="$gocold" -v pc="$pccold" -v p="$p" -v o="$o" -v q="$q" -v pb="${pb:-0}" -v pw="${pw:-0}" \
+awk -v gc="$gocold" -v pc="$pccold" -v p="$p" -v o="$o" -v q="$q" -v c="$c" -v pb="${pb:-0}" -v pw="${pw:-0}" \
   -v ww="$(count one-1 prefetch-wasted-bytes)" -v wh="$(count one-1 prefetch-held)" 'BEGIN {
   printf "  1. cold build uploading         %7d ms   %.2fx go'"'"'s cold (%d ms)\n", pc, pc / gc, gc
-  printf "  2. fresh dir, one-shot          %7d ms   %.2fx go'"'"'s warm (%d ms)\n", o, o / p, p
+  printf "  2. floor: copy + go'"'"'s warm build %6d ms   %.2fx go'"'"'s warm (%d ms)\n", c, c / p, p
+  printf "     fresh dir, one-shot          %7d ms   %.2fx go'"'"'s warm\n", o, o / p
   printf "     fresh dir, relay + new daemon %6d ms   %.2fx go'"'"'s warm\n", q, q / p
   printf "  3. second fresh build: %d of %d prefetched bytes unused (%.1f %%)\n", pw, pb, pb ? 100 * pw / pb : 0
   printf "     warm directory after a test: %d bytes prefetched unused, %d listed ids held back\n", ww, wh

@@ -86,6 +86,4 @@ public final class AtomicFiles {
       }
     }
   }
-
-  /** Writes what is still packed in memory (a failure is counted: those bodies become orphans). */
 }
