@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The CI path (issue 26), each figure divided by go's own cache in the same run:
-#  1. a cold build uploading to a loopback `progcache serve`, ÷ go's own cold build, and the
-#     helper's CPU seconds (user + sys of the helper process, from /usr/bin/time);
+#  1. a cold build uploading to a loopback `progcache serve` (its write path warmed first, as a
+#     team's server is), ÷ go's own cold build, the helper's CPU seconds (user + sys of the
+#     helper process, from /usr/bin/time) and the server's over the build (from /proc);
 #  2. a fresh local directory against the warm server (one-shot, and relay + new daemon),
 #     ÷ go's own warm build, in interleaved rounds; beside them "copy + go": `cp -r` of go's own
 #     warm cache into a new directory, then go's warm build on the copy. No helper can fill a
@@ -18,7 +19,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/lib.sh"
 pc="$root/target/progcache/bin/progcache"
 relay="$root/target/progcache/bin/progcache-relay"
-for t in "$relay" /usr/bin/time; do [ -x "$t" ] || { echo "bench: $t missing" >&2; exit 1; }; done
+for t in "$relay" /usr/bin/time "$(command -v python3)"; do [ -x "$t" ] || { echo "bench: $t missing" >&2; exit 1; }; done
 command -v go >/dev/null || { echo "bench: no go on PATH" >&2; exit 1; }
 rounds=${1:-5}
 pkgs=${PKGS:-std}
@@ -48,14 +49,18 @@ count() { { grep -o "$2=[0-9]*" "$work/$1.err" || echo "=0"; } | tail -1 | cut -
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(go version); $(date -u +%Y-%m-%dT%H:%MZ); go build $pkgs"
-echo "1. cold builds (go's own, then progcache uploading to $url)..."
+echo "1. cold builds (go's own, then progcache uploading to $url, its write path warmed first)..."
+warm_writes "$url"
 gocold=$(cold_build build "$work/plain" build $pkgs 2>/dev/null)
+srvcpu() { awk '{print $14 + $15}' "/proc/$srv_pid/stat"; } # clock ticks (the launcher execs java)
+s0=$(srvcpu)
 pccold=$(PROGCACHE_REMOTE_DRAIN=300s cold_build helper fill "$pc" build $pkgs)
+srvcold=$(( ($(srvcpu) - s0) * 1000 / $(getconf CLK_TCK) ))
 local_cold=$(cold_build helper local-only "$pc" build $pkgs 2>/dev/null) # for the CPU only
 build "$work/plain" build $pkgs >/dev/null 2>&1
-printf '   go cold %d ms; progcache uploading %d ms = %.2fx go'"'"'s cold; helper CPU %s (%s uploads; without a remote: %s)\n' \
+printf '   go cold %d ms; progcache uploading %d ms = %.2fx go'"'"'s cold; helper CPU %s (%s uploads; without a remote: %s); server CPU %.2f s\n' \
   "$gocold" "$pccold" "$(echo "$pccold $gocold" | awk '{print $1 / $2}')" "$(cpu fill)" \
-  "$(count fill remote-uploads)" "$(cpu local-only)"
+  "$(count fill remote-uploads)" "$(cpu local-only)" "$(echo "$srvcold" | awk '{print $1 / 1000}')"
 
 echo "2. fresh directory + warm server, $rounds interleaved rounds..."
 declare -a plain oneshot relayed copied
