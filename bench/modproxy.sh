@@ -10,7 +10,10 @@
 # Then the fresh-runner job, what a CI user feels: `go mod download`, `go build ./...` and
 # `go test ./...` of that module with a fresh GOMODCACHE and a fresh build directory, modules and
 # build cache (GOCACHEPROG, --remote) from a warm serve 20 ms away, against the same job on a
-# warm machine (warm GOMODCACHE and go's own warm GOCACHE). PART=download or PART=job runs one.
+# warm machine (warm GOMODCACHE and go's own warm GOCACHE), and beside them the floor: the same
+# job with no network at all (modules from a file:// proxy on this disk, the build cache a timed
+# cp -r of the warm machine's). DOWNLOAD_PROCS=N runs the download step with GOMAXPROCS=N: go
+# fetches modules GOMAXPROCS at a time. PART=download or PART=job runs one part.
 # Usage: bench/modproxy.sh [runs]      (build first: ./mvnw -q -B package -DskipTests)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -130,7 +133,7 @@ job() { # NAME GOPROXY GOMODCACHE GOCACHE [GOCACHEPROG]: prints ms; each step's 
   (cd "$work/app" && export GOPROXY="$2" GOSUMDB=off GOFLAGS=-modcacherw GOMODCACHE="$3" GOCACHE="$4" \
     GOCACHEPROG="${5:-}" GOPATH="$work/gopath" GOTOOLCHAIN=local GOTELEMETRY=off GOENV=off \
     GOPRIVATE= GONOPROXY= GONOSUMDB= &&
-    a=$(now) && "$go" mod download && b=$(now) && "$go" build ./... && c=$(now) && "$go" test ./... && d=$(now) &&
+    a=$(now) && env ${DOWNLOAD_PROCS:+GOMAXPROCS=$DOWNLOAD_PROCS} "$go" mod download && b=$(now) && "$go" build ./... && c=$(now) && "$go" test ./... && d=$(now) &&
     echo "$(( (b - a) / 1000000 )) $(( (c - b) / 1000000 )) $(( (d - c) / 1000000 ))" >"$work/$1.steps") \
     >"$work/$1.out" 2>&1 || { cat "$work/$1.out" >&2; exit 1; }
   t1=$(now)
@@ -154,6 +157,17 @@ runner() { rm -rf "$work/runner-mc" "$work/runner-gocache" "$work/runner-cache";
 job warmup "${team}mod" "$work/runner-mc" "$work/runner-gocache" "$pc --dir $work/runner-cache --remote $team" >/dev/null
 job warmmachine "${team}mod" "$work/warm-mc" "$work/warm-gocache" >/dev/null
 warm=$(for r in $(seq "$runs"); do job "warm$r" "${team}mod" "$work/warm-mc" "$work/warm-gocache"; done | median)
+# the floor: no network at all. Modules from the upstream's files on this disk (GOPROXY=file://),
+# the build cache a copy of the warm machine's (cp -r, timed with the job): what a fresh runner
+# would take if both caches were local files to copy. It downloads into the warm machine's module
+# cache path (moved aside; no later job uses it), since that path is in the copied cache's ids
+mv "$work/warm-mc" "$work/warm-mc.kept"
+floor=$(for r in $(seq "$runs"); do
+  rm -rf "$work/warm-mc" "$work/floor-gocache"
+  t0=$(now); cp -r "$work/warm-gocache" "$work/floor-gocache"
+  job "floor$r" "file://$work/upstream" "$work/warm-mc" "$work/floor-gocache" >/dev/null
+  echo $(( ($(now) - t0) / 1000000 ))
+done | median)
 fresh=$(for r in $(seq "$runs"); do
   runner
   job "fresh$r" "${teamfar}mod" "$work/runner-mc" "$work/runner-gocache" "$pc --dir $work/runner-cache --remote $teamfar"
@@ -172,7 +186,8 @@ fi
 echo "| the job: go mod download, go build ./..., go test ./... | wall | download, build, test (ms) |"
 echo "|---|---:|---|"
 echo "| warm machine (warm GOMODCACHE and GOCACHE) | $warm ms | $(steps warm)|"
+echo "| floor: modules from a file:// proxy on this disk, cp -r of the warm GOCACHE (copy timed) | $floor ms | $(steps floor)|"
 echo "| fresh runner, team server 20 ms away (modules + build cache), one-shot | $fresh ms | $(steps fresh)|"
 [ -n "$relayed" ] && echo "| the same through the relay, a new daemon per runner | $relayed ms | $(steps relay)|"
-awk -v f="$fresh" -v q="${relayed:-0}" -v w="$warm" 'BEGIN {
-  printf "fresh / warm: one-shot %.2fx, relay %.2fx (goal: at most 1.5x)\n", f / w, q / w }'
+awk -v f="$fresh" -v q="${relayed:-0}" -v w="$warm" -v fl="$floor" 'BEGIN {
+  printf "fresh / warm: one-shot %.2fx, relay %.2fx (goal: at most 1.5x); the floor %.2fx\n", f / w, q / w, fl / w }'
