@@ -128,12 +128,16 @@ fi
 [ "$part" = download ] && exit 0
 
 # the fresh-runner job: `go mod download && go build ./... && go test ./...`
-job() { # NAME GOPROXY GOMODCACHE GOCACHE [GOCACHEPROG]: prints ms; each step's ms in $work/NAME.steps
+job() { # NAME GOPROXY GOMODCACHE GOCACHE [GOCACHEPROG [PREFETCH_DIR]]: prints ms; each step's ms
+  # in $work/NAME.steps. With PREFETCH_DIR, `progcache mod prefetch` fills it first (timed with
+  # the download step) and go downloads through GOPROXY=file://PREFETCH_DIR,GOPROXY
   t0=$(now)
   (cd "$work/app" && export GOPROXY="$2" GOSUMDB=off GOFLAGS=-modcacherw GOMODCACHE="$3" GOCACHE="$4" \
     GOCACHEPROG="${5:-}" GOPATH="$work/gopath" GOTOOLCHAIN=local GOTELEMETRY=off GOENV=off \
     GOPRIVATE= GONOPROXY= GONOSUMDB= &&
-    a=$(now) && env ${DOWNLOAD_PROCS:+GOMAXPROCS=$DOWNLOAD_PROCS} "$go" mod download && b=$(now) && "$go" build ./... && c=$(now) && "$go" test ./... && d=$(now) &&
+    a=$(now) &&
+    if [ -n "${6:-}" ]; then GOPROXY=$("$pc" mod prefetch --proxy "$2" --dir "$6" --go-sum go.sum); fi &&
+    env ${DOWNLOAD_PROCS:+GOMAXPROCS=$DOWNLOAD_PROCS} "$go" mod download && b=$(now) && "$go" build ./... && c=$(now) && "$go" test ./... && d=$(now) &&
     echo "$(( (b - a) / 1000000 )) $(( (c - b) / 1000000 )) $(( (d - c) / 1000000 ))" >"$work/$1.steps") \
     >"$work/$1.out" 2>&1 || { cat "$work/$1.out" >&2; exit 1; }
   t1=$(now)
@@ -172,6 +176,11 @@ fresh=$(for r in $(seq "$runs"); do
   runner
   job "fresh$r" "${teamfar}mod" "$work/runner-mc" "$work/runner-gocache" "$pc --dir $work/runner-cache --remote $teamfar"
 done | median)
+prefetched=$(for r in $(seq "$runs"); do
+  runner; rm -rf "$work/runner-modpf"
+  job "modpf$r" "${teamfar}mod" "$work/runner-mc" "$work/runner-gocache" \
+    "$pc --dir $work/runner-cache --remote $teamfar" "$work/runner-modpf"
+done | median)
 relayed=
 relay="$root/target/progcache/bin/progcache-relay"
 if [ -x "$relay" ]; then
@@ -188,6 +197,8 @@ echo "|---|---:|---|"
 echo "| warm machine (warm GOMODCACHE and GOCACHE) | $warm ms | $(steps warm)|"
 echo "| floor: modules from a file:// proxy on this disk, cp -r of the warm GOCACHE (copy timed) | $floor ms | $(steps floor)|"
 echo "| fresh runner, team server 20 ms away (modules + build cache), one-shot | $fresh ms | $(steps fresh)|"
+grep -h "mod prefetch:" "$work"/modpf*.out | sed 's/^/  /' >&2
+echo "| the same, \`progcache mod prefetch\` before \`go mod download\` | $prefetched ms | $(steps modpf)|"
 [ -n "$relayed" ] && echo "| the same through the relay, a new daemon per runner | $relayed ms | $(steps relay)|"
-awk -v f="$fresh" -v q="${relayed:-0}" -v w="$warm" -v fl="$floor" 'BEGIN {
-  printf "fresh / warm: one-shot %.2fx, relay %.2fx (goal: at most 1.5x); the floor %.2fx\n", f / w, q / w, fl / w }'
+awk -v f="$fresh" -v q="${relayed:-0}" -v w="$warm" -v fl="$floor" -v pf="$prefetched" 'BEGIN {
+  printf "fresh / warm: one-shot %.2fx, with mod prefetch %.2fx, relay %.2fx (goal: at most 1.5x); the floor %.2fx\n", f / w, pf / w, q / w, fl / w }'

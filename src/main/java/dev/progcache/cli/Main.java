@@ -24,6 +24,7 @@ public final class Main {
              progcache token create --tokens FILE ... a server token, stored hashed (token --help)
              progcache token list|revoke --tokens FILE  the tokens of a file; revoke one by name
              progcache conform [--bench] -- HELPER... check (or measure) any GOCACHEPROG helper
+             progcache mod prefetch [--proxy URL]     fetch go.sum's modules at once, for a CI job
              progcache version | --version
              progcache help | -h | --help             (also: progcache COMMAND --help)
       """
@@ -68,6 +69,7 @@ public final class Main {
         case "token" -> dev.progcache.server.auth.TokenCommand.run(args, System.out, System.err);
         // loaded only when this branch runs: the helper's startup never sees these classes
         case "conform" -> dev.progcache.conform.Conform.run(args, System.out, System.err);
+        case "mod" -> ModPrefetch.run(args, System.getenv(), System.out, System.err);
         case "version" -> {
           System.out.println("progcache " + version());
           yield 0;
@@ -133,6 +135,7 @@ public final class Main {
           case "serve" -> dev.progcache.server.ServeConfig.USAGE;
           case "token" -> dev.progcache.server.auth.TokenCommand.USAGE;
           case "conform" -> dev.progcache.conform.Conform.USAGE;
+          case "mod" -> ModPrefetch.USAGE;
           default -> null;
         };
     if (text == null) {

@@ -34,7 +34,9 @@ class CliConventionsTest {
           List.of("serve"),
           List.of("token"),
           List.of("token", "create"),
-          List.of("conform"));
+          List.of("conform"),
+          List.of("mod"),
+          List.of("mod", "prefetch"));
 
   record Run(int status, String out, String err) {}
 

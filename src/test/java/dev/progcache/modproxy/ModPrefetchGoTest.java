@@ -1,0 +1,116 @@
+package dev.progcache.modproxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.progcache.cli.ModPrefetch;
+import dev.progcache.server.CacheServer;
+import dev.progcache.testing.Cmd;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code progcache mod prefetch} against {@code serve --modproxy}, then the real go reading the
+ * fetched directory alone ({@code GOPROXY=file://DIR,off}).
+ */
+@Timeout(240)
+class ModPrefetchGoTest {
+  @TempDir Path tmp;
+  private Fixture fx;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    fx = new Fixture(tmp);
+  }
+
+  @AfterEach
+  void tearDown() {
+    fx.close();
+  }
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run prefetch(String proxy, Path app, Path dir) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        ModPrefetch.run(
+            List.of(
+                "prefetch",
+                "--proxy",
+                proxy,
+                "--go-sum",
+                app.resolve("go.sum").toString(),
+                "--dir",
+                dir.toString()),
+            Map.of(),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void goBuildsFromThePrefetchedDirectoryAlone_andATamperedFileIsRefusedByGo() throws Exception {
+    CacheServer s =
+        fx.serve(
+            "srv", Fixture.settings(fx.upstream.url().toString(), Duration.ofSeconds(60)), null);
+    String proxy = s.url().resolve("mod").toString();
+    Path app = ModuleTree.mainModule(tmp.resolve("app"));
+    // a first download through the server writes the project's go.sum, as a repository holds it
+    Fixture.go(app, fx.goEnv(URI.create(proxy), tmp.resolve("mc0")), "mod", "download", "all").ok();
+    Path dir = tmp.resolve("prefetched");
+
+    Run first = prefetch(proxy, app, dir);
+
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(first.out().trim())
+        .isEqualTo(dir.toUri().toString().replaceFirst("/$", "") + "," + proxy);
+    assertThat(first.err()).contains(" 0 not there, 0 failed");
+    for (String f :
+        List.of(
+            "example.com/a/@v/v1.1.0.zip",
+            "example.com/a/@v/v1.1.0.mod",
+            "example.com/!upper/!lib/@v/v0.1.0.zip",
+            "example.com/old/@v/v2.0.0+incompatible.zip",
+            "example.com/old/@v/v2.0.0+incompatible.info")) {
+      assertThat(dir.resolve(f)).as(f).hasSameBinaryContentAs(fx.upstreamRoot.resolve(f));
+    }
+    // go with nothing but the directory: every file it needs is there
+    Map<String, String> env = fx.goEnv(URI.create("http://unused.invalid/"), tmp.resolve("mc1"));
+    env.put("GOPROXY", dir.toUri() + ",off");
+    Fixture.go(app, env, "mod", "download").ok();
+    Fixture.go(app, env, "build", "-o", tmp.resolve("app.bin").toString(), ".").ok();
+    Cmd.Result run = Cmd.run(app, Map.of(), 30, List.of(tmp.resolve("app.bin").toString())).ok();
+    assertThat(run.err()).contains("example.com/a v1.1.0", "example.com/Upper/Lib v0.1.0");
+
+    // a second run finds everything in place and asks the server for nothing
+    Run again = prefetch(proxy, app, dir);
+    assertThat(again.code()).isZero();
+    assertThat(again.err())
+        .containsPattern(": 0 files \\(.*\\) fetched, [1-9][0-9]* already there");
+
+    // a file changed in the directory: go checks it against go.sum and refuses it
+    Path zip = dir.resolve("example.com/a/@v/v1.1.0.zip");
+    Files.write(
+        zip,
+        ModuleTree.zip(
+            "example.com/a@v1.1.0/",
+            Map.of("a.go", "package a\n\nfunc Version() string { return \"evil\" }\n")));
+    env.put("GOMODCACHE", tmp.resolve("mc2").toString());
+    Cmd.Result refused = Fixture.go(app, env, "mod", "download");
+    assertThat(refused.code()).isNotZero();
+    assertThat(refused.err()).contains("checksum mismatch");
+  }
+}
