@@ -1,5 +1,6 @@
 package dev.progcache.cli;
 
+import dev.progcache.modproxy.ModulePath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -218,27 +219,13 @@ public final class ModPrefetch {
         || List.of(path.split("/")).stream().anyMatch(e -> e.equals(".") || e.equals(".."))) {
       return false;
     }
-    String stem = escape(path) + "/@v/" + escape(version);
+    String stem = ModulePath.escape(path) + "/@v/" + ModulePath.escape(version);
     files.add(new File(stem + ".mod"));
     if (!modOnly) {
       files.add(new File(stem + ".zip"));
       files.add(new File(stem + ".info"));
     }
     return true;
-  }
-
-  /** go's case-encoding of module paths and versions: each upper-case letter as '!' + lower. */
-  static String escape(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 4);
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c >= 'A' && c <= 'Z') {
-        b.append('!').append((char) (c + ('a' - 'A')));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.toString();
   }
 
   private record Result(

@@ -159,18 +159,4 @@ record ModRequest(Kind kind, String escapedPath, String path, String escapedVers
     }
     return Optional.of(b.toString());
   }
-
-  /** go's case-encoding of {@code s}: each upper-case letter becomes {@code !} + its lower case. */
-  static String escape(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 4);
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c >= 'A' && c <= 'Z') {
-        b.append('!').append((char) (c + ('a' - 'A')));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.toString();
-  }
 }

@@ -24,7 +24,7 @@ class ModRequestTest {
     assertThat(r.path()).isEqualTo("github.com/Azure/azure-sdk");
     assertThat(r.version()).isEqualTo("v1.2.3-RC1");
     assertThat(r.storeKey()).isEqualTo("m/github.com/!azure/azure-sdk/@v/v1.2.3-!r!c1.zip");
-    assertThat(ModRequest.escape(r.path())).isEqualTo(r.escapedPath());
+    assertThat(ModulePath.escape(r.path())).isEqualTo(r.escapedPath());
     assertThat(
             ModRequest.parse("example.com/old/@v/v2.0.0+incompatible.mod").orElseThrow().version())
         .isEqualTo("v2.0.0+incompatible");
