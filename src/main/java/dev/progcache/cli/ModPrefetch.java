@@ -51,7 +51,8 @@ public final class ModPrefetch {
         --go-sum FILE  default ./go.sum
         --dir DIR      default $RUNNER_TEMP/progcache-mod, else $TMPDIR/progcache-mod-$USER
         --jobs N       requests at once (default 32, at most 256)
-      A token for the proxy: PROGCACHE_TOKEN (sent as a bearer token).
+      A token for the proxy: PROGCACHE_TOKEN (sent as a bearer token). A file refused with 429
+      (the server's --modproxy-rate) is asked for again after the Retry-After it names.
       Exit status: 0 when every file was fetched or the proxy lacked it (go then asks the next
       GOPROXY entry); 1 when requests failed or go.sum cannot be read; 2 for bad usage.
       """;
@@ -139,7 +140,7 @@ public final class ModPrefetch {
     err.printf(
         Locale.ROOT,
         "progcache: mod prefetch: %d files (%s) fetched, %d already there, of %d from %s into %s"
-            + " in %.2f s; %d not there, %d failed%n",
+            + " in %.2f s; %d not there, %d failed, %d waits for the server's rate limit%n",
         r.fetched,
         TrimText.bytes(r.bytes),
         r.present,
@@ -148,7 +149,8 @@ public final class ModPrefetch {
         dir,
         r.nanos / 1e9,
         r.missing,
-        r.failed);
+        r.failed,
+        RATE_WAITS.getAndSet(0));
     out.println(dir.toAbsolutePath().toUri().toString().replaceFirst("/$", "") + "," + proxy);
     return r.failed > 0 ? 1 : 0;
   }
@@ -299,6 +301,28 @@ public final class ModPrefetch {
    * when the proxy has no such file (404 or 410).
    */
   private static long get(URI uri, String token, Path target) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      long n = getOnce(uri, token, target);
+      if (n != RATE_LIMITED) {
+        return n;
+      }
+      RATE_WAITS.incrementAndGet();
+      if (attempt >= MAX_RATE_WAITS) {
+        throw new IOException("HTTP 429 from " + uri + " after " + attempt + " tries");
+      }
+    }
+  }
+
+  /** What {@link #getOnce} returns after a 429 and the wait its {@code Retry-After} asked for. */
+  private static final long RATE_LIMITED = -2;
+
+  /** How often a file refused by the server's rate limit (429) is asked for again. */
+  static final int MAX_RATE_WAITS = 20;
+
+  /** 429s waited out by this process, for the summary line. */
+  private static final AtomicInteger RATE_WAITS = new AtomicInteger();
+
+  private static long getOnce(URI uri, String token, Path target) throws IOException {
     HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
     c.setConnectTimeout(10_000);
     c.setReadTimeout(60_000);
@@ -307,6 +331,25 @@ public final class ModPrefetch {
       c.setRequestProperty("Authorization", "Bearer " + token);
     }
     int s = c.getResponseCode();
+    if (s == 429) { // --modproxy-rate: wait as asked (1 to 10 s), then the caller asks again
+      long wait = 1;
+      try {
+        wait = Math.clamp(Long.parseLong(String.valueOf(c.getHeaderField("Retry-After"))), 1, 10);
+      } catch (NumberFormatException e) {
+        // no number: one second
+      }
+      InputStream e = c.getErrorStream();
+      if (e != null) {
+        e.close();
+      }
+      try {
+        Thread.sleep(wait * 1000);
+      } catch (InterruptedException x) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting out a 429 from " + uri);
+      }
+      return RATE_LIMITED;
+    }
     if (s == 404 || s == 410) {
       InputStream e = c.getErrorStream();
       if (e != null) {

@@ -77,7 +77,7 @@ class ModPrefetchGoTest {
     assertThat(first.code()).as(first.err()).isZero();
     assertThat(first.out().trim())
         .isEqualTo(dir.toUri().toString().replaceFirst("/$", "") + "," + proxy);
-    assertThat(first.err()).contains(" 0 not there, 0 failed");
+    assertThat(first.err()).contains(" 0 not there, 0 failed, 0 waits");
     for (String f :
         List.of(
             "example.com/a/@v/v1.1.0.zip",
@@ -112,5 +112,33 @@ class ModPrefetchGoTest {
     Cmd.Result refused = Fixture.go(app, env, "mod", "download");
     assertThat(refused.code()).isNotZero();
     assertThat(refused.err()).contains("checksum mismatch");
+  }
+
+  @Test
+  void filesRefusedByTheServersRate_areAskedForAgain_untilAllArrive() throws Exception {
+    CacheServer free =
+        fx.serve(
+            "free", Fixture.settings(fx.upstream.url().toString(), Duration.ofSeconds(60)), null);
+    Path app = ModuleTree.mainModule(tmp.resolve("app"));
+    Fixture.go(
+            app,
+            fx.goEnv(URI.create(free.url().resolve("mod").toString()), tmp.resolve("mc0")),
+            "mod",
+            "download",
+            "all")
+        .ok();
+    CacheServer limited =
+        fx.serve(
+            "limited",
+            Fixture.settings(fx.upstream.url().toString(), Duration.ofSeconds(60)).withRate(3),
+            null);
+    Path dir = tmp.resolve("prefetched");
+
+    Run r = prefetch(limited.url().resolve("mod").toString(), app, dir);
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).contains(" 0 not there, 0 failed, ").doesNotContain("failed, 0 waits");
+    assertThat(dir.resolve("example.com/!upper/!lib/@v/v0.1.0.zip"))
+        .hasSameBinaryContentAs(fx.upstreamRoot.resolve("example.com/!upper/!lib/@v/v0.1.0.zip"));
   }
 }
