@@ -116,6 +116,7 @@ public final class ModPrefetch {
     if (dir == null) {
       dir = defaultDir(env);
     }
+    dir = dir.toAbsolutePath().normalize(); // what every written path is checked to be under
     List<String> lines;
     try {
       lines = Files.readAllLines(goSum);
@@ -136,7 +137,7 @@ public final class ModPrefetch {
     for (String s : skipped.subList(0, Math.min(3, skipped.size()))) {
       err.println("progcache: mod prefetch: skipped a go.sum line that names no module: " + s);
     }
-    Result r = fetch(base, files, dir.toAbsolutePath(), jobs, env.get("PROGCACHE_TOKEN"), err);
+    Result r = fetch(base, files, dir, jobs, env.get("PROGCACHE_TOKEN"), err);
     err.printf(
         Locale.ROOT,
         "progcache: mod prefetch: %d files (%s) fetched, %d already there, of %d from %s into %s"
@@ -151,7 +152,7 @@ public final class ModPrefetch {
         r.missing,
         r.failed,
         RATE_WAITS.getAndSet(0));
-    out.println(dir.toAbsolutePath().toUri().toString().replaceFirst("/$", "") + "," + proxy);
+    out.println(dir.toUri().toString().replaceFirst("/$", "") + "," + proxy);
     return r.failed > 0 ? 1 : 0;
   }
 
