@@ -51,7 +51,8 @@ public final class ModPrefetch {
         --go-sum FILE  default ./go.sum
         --dir DIR      default $RUNNER_TEMP/progcache-mod, else $TMPDIR/progcache-mod-$USER
         --jobs N       requests at once (default 32, at most 256)
-      A token for the proxy: PROGCACHE_TOKEN (sent as a bearer token). A file refused with 429
+      A token for the proxy: PROGCACHE_TOKEN, or the file PROGCACHE_TOKEN_FILE names (sent as a
+      bearer token). A file refused with 429
       (the server's --modproxy-rate) is asked for again after the Retry-After it names.
       Exit status: 0 when every file was fetched or the proxy lacked it (go then asks the next
       GOPROXY entry); 1 when requests failed or go.sum cannot be read; 2 for bad usage.
@@ -137,7 +138,21 @@ public final class ModPrefetch {
     for (String s : skipped.subList(0, Math.min(3, skipped.size()))) {
       err.println("progcache: mod prefetch: skipped a go.sum line that names no module: " + s);
     }
-    Result r = fetch(base, files, dir, jobs, env.get("PROGCACHE_TOKEN"), err);
+    String token;
+    try {
+      String file = env.get("PROGCACHE_TOKEN_FILE");
+      token =
+          dev.progcache.remote.http.Endpoint.token(
+              env.get("PROGCACHE_TOKEN"),
+              file == null || file.isEmpty()
+                  ? java.util.Optional.empty()
+                  : java.util.Optional.of(Path.of(file)),
+              "PROGCACHE_TOKEN_FILE");
+    } catch (IllegalArgumentException e) {
+      err.println("progcache: mod prefetch: " + e.getMessage());
+      return 1;
+    }
+    Result r = fetch(base, files, dir, jobs, token, err);
     err.printf(
         Locale.ROOT,
         "progcache: mod prefetch: %d files (%s) fetched, %d already there, of %d from %s into %s"

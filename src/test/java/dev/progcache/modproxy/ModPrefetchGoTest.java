@@ -42,6 +42,11 @@ class ModPrefetchGoTest {
   private record Run(int code, String out, String err) {}
 
   private static Run prefetch(String proxy, Path app, Path dir) throws Exception {
+    return prefetch(proxy, app, dir, Map.of());
+  }
+
+  private static Run prefetch(String proxy, Path app, Path dir, Map<String, String> env)
+      throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code =
@@ -54,7 +59,7 @@ class ModPrefetchGoTest {
                 app.resolve("go.sum").toString(),
                 "--dir",
                 dir.toString()),
-            Map.of(),
+            env,
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Run(
@@ -140,5 +145,43 @@ class ModPrefetchGoTest {
     assertThat(r.err()).contains(" 0 not there, 0 failed, ").doesNotContain("failed, 0 waits");
     assertThat(dir.resolve("example.com/!upper/!lib/@v/v0.1.0.zip"))
         .hasSameBinaryContentAs(fx.upstreamRoot.resolve("example.com/!upper/!lib/@v/v0.1.0.zip"));
+  }
+
+  @Test
+  void aServerWithTokens_takesTheOneFromTheTokenFile_andWithoutItNothingIsWritten()
+      throws Exception {
+    CacheServer free =
+        fx.serve(
+            "free", Fixture.settings(fx.upstream.url().toString(), Duration.ofSeconds(60)), null);
+    Path app = ModuleTree.mainModule(tmp.resolve("app"));
+    Fixture.go(
+            app,
+            fx.goEnv(URI.create(free.url().resolve("mod").toString()), tmp.resolve("mc0")),
+            "mod",
+            "download",
+            "all")
+        .ok();
+    Path tokens = tmp.resolve("tokens");
+    Files.writeString(tokens, "modules-token-0123456789 modules ci\n");
+    Path tokenFile = tmp.resolve("token");
+    Files.writeString(tokenFile, "modules-token-0123456789\n");
+    CacheServer locked =
+        fx.serve(
+            "locked",
+            Fixture.settings(fx.upstream.url().toString(), Duration.ofSeconds(60)),
+            tokens);
+    String proxy = locked.url().resolve("mod").toString();
+
+    Run refused = prefetch(proxy, app, tmp.resolve("d1"));
+    Run allowed =
+        prefetch(
+            proxy, app, tmp.resolve("d2"), Map.of("PROGCACHE_TOKEN_FILE", tokenFile.toString()));
+
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err()).contains("HTTP 401").contains("0 files (");
+    assertThat(tmp.resolve("d1/example.com/a/@v/v1.1.0.zip")).doesNotExist();
+    assertThat(allowed.code()).as(allowed.err()).isZero();
+    assertThat(tmp.resolve("d2/example.com/a/@v/v1.1.0.zip"))
+        .hasSameBinaryContentAs(fx.upstreamRoot.resolve("example.com/a/@v/v1.1.0.zip"));
   }
 }
