@@ -119,8 +119,8 @@ class ModPrefetchGoTest {
     assertThat(refused.err()).contains("checksum mismatch");
   }
 
-  @Test
-  void filesRefusedByTheServersRate_areAskedForAgain_untilAllArrive() throws Exception {
+  /** The test module, its go.sum written by a download through a server without limits. */
+  private Path appWithGoSum() throws Exception {
     CacheServer free =
         fx.serve(
             "free", Fixture.settings(fx.upstream.url().toString(), Duration.ofSeconds(60)), null);
@@ -132,6 +132,12 @@ class ModPrefetchGoTest {
             "download",
             "all")
         .ok();
+    return app;
+  }
+
+  @Test
+  void filesRefusedByTheServersRate_areAskedForAgain_untilAllArrive() throws Exception {
+    Path app = appWithGoSum();
     CacheServer limited =
         fx.serve(
             "limited",
@@ -150,17 +156,7 @@ class ModPrefetchGoTest {
   @Test
   void aServerWithTokens_takesTheOneFromTheTokenFile_andWithoutItNothingIsWritten()
       throws Exception {
-    CacheServer free =
-        fx.serve(
-            "free", Fixture.settings(fx.upstream.url().toString(), Duration.ofSeconds(60)), null);
-    Path app = ModuleTree.mainModule(tmp.resolve("app"));
-    Fixture.go(
-            app,
-            fx.goEnv(URI.create(free.url().resolve("mod").toString()), tmp.resolve("mc0")),
-            "mod",
-            "download",
-            "all")
-        .ok();
+    Path app = appWithGoSum();
     Path tokens = tmp.resolve("tokens");
     Files.writeString(tokens, "modules-token-0123456789 modules ci\n");
     Path tokenFile = tmp.resolve("token");
