@@ -6,8 +6,14 @@ import java.util.concurrent.TimeUnit;
 public final class Processes {
   private Processes() {}
 
-  /** Kills {@code p} (SIGKILL) if it still runs, and waits up to 10 s for it to be gone. */
+  /**
+   * Kills {@code p} (SIGKILL) and every process below it, if they still run, and waits up to 10 s
+   * for {@code p} to be gone. Its children first, while they are still known as such: the launcher
+   * runs the JVM as its child when PROGCACHE_JAVA_OPTS is set, and a SIGKILL to the launcher alone
+   * left that JVM running after the test.
+   */
   public static void kill(Process p) {
+    killDescendants(p.toHandle());
     if (p.isAlive()) {
       p.destroyForcibly();
       try {
@@ -16,5 +22,10 @@ public final class Processes {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** SIGKILL to every live process below {@code h}. */
+  public static void killDescendants(ProcessHandle h) {
+    h.descendants().forEach(ProcessHandle::destroyForcibly);
   }
 }

@@ -53,7 +53,7 @@ public final class ServeProcess implements AutoCloseable {
       u = null;
     }
     if (u == null) {
-      p.destroyForcibly();
+      Processes.kill(p);
       throw new AssertionError("progcache serve did not start; stderr:\n" + stderr);
     }
     this.url = u;
@@ -135,6 +135,7 @@ public final class ServeProcess implements AutoCloseable {
 
   /** Kills the process with SIGKILL (no shutdown hooks run) and waits until it is gone. */
   public void kill() throws InterruptedException {
+    Processes.killDescendants(process.toHandle()); // the JVM, when the launcher runs it as a child
     process.destroyForcibly();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       throw new AssertionError("progcache serve did not die within 30 s of SIGKILL");
