@@ -36,7 +36,7 @@ case "${1:-}" in
     # The peak came from C2 itself: it inlined the GET path into one 28 MB compilation. C2 gives
     # up on a method past 16 MB (C1's code stays; its callees are compiled on their own).
     # 64 connections of small GETs, peak RSS: 194 MB with the JVM's defaults, 124-137 MB with
-    # the flags before the last two, 116-119 MB with these, at the same rate and p99 (ADR 0020).
+    # the flags before the last two, 117-119 MB with these, at the same rate and p99 (ADR 0020).
     export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
     aot=
     jit="-Xmn8m -Xss256k -XX:ReservedCodeCacheSize=48m -XX:TrimNativeHeapInterval=1000

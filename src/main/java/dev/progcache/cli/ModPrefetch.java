@@ -1,6 +1,8 @@
 package dev.progcache.cli;
 
+import dev.progcache.disk.AtomicFiles;
 import dev.progcache.modproxy.ModulePath;
+import dev.progcache.remote.http.Endpoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -10,17 +12,17 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -52,8 +54,8 @@ public final class ModPrefetch {
         --dir DIR      default $RUNNER_TEMP/progcache-mod, else $TMPDIR/progcache-mod-$USER
         --jobs N       requests at once (default 32, at most 256)
       A token for the proxy: PROGCACHE_TOKEN, or the file PROGCACHE_TOKEN_FILE names (sent as a
-      bearer token). A file refused with 429
-      (the server's --modproxy-rate) is asked for again after the Retry-After it names.
+      bearer token). A file refused with 429 (the server's --modproxy-rate) is asked for again
+      after the Retry-After it names.
       Exit status: 0 when every file was fetched or the proxy lacked it (go then asks the next
       GOPROXY entry); 1 when requests failed or go.sum cannot be read; 2 for bad usage.
       """;
@@ -142,11 +144,9 @@ public final class ModPrefetch {
     try {
       String file = env.get("PROGCACHE_TOKEN_FILE");
       token =
-          dev.progcache.remote.http.Endpoint.token(
+          Endpoint.token(
               env.get("PROGCACHE_TOKEN"),
-              file == null || file.isEmpty()
-                  ? java.util.Optional.empty()
-                  : java.util.Optional.of(Path.of(file)),
+              file == null || file.isEmpty() ? Optional.empty() : Optional.of(Path.of(file)),
               "PROGCACHE_TOKEN_FILE");
     } catch (IllegalArgumentException e) {
       err.println("progcache: mod prefetch: " + e.getMessage());
@@ -166,7 +166,7 @@ public final class ModPrefetch {
         r.nanos / 1e9,
         r.missing,
         r.failed,
-        RATE_WAITS.getAndSet(0));
+        r.rateWaits);
     out.println(dir.toUri().toString().replaceFirst("/$", "") + "," + proxy);
     return r.failed > 0 ? 1 : 0;
   }
@@ -247,7 +247,7 @@ public final class ModPrefetch {
   }
 
   private record Result(
-      int fetched, int present, int missing, int failed, long bytes, long nanos) {}
+      int fetched, int present, int missing, int failed, int rateWaits, long bytes, long nanos) {}
 
   private static Result fetch(
       URI base, Set<File> files, Path dir, int jobs, String token, PrintStream err) {
@@ -258,10 +258,11 @@ public final class ModPrefetch {
     AtomicInteger failed = new AtomicInteger();
     AtomicLong bytes = new AtomicLong();
     AtomicInteger reported = new AtomicInteger();
+    AtomicInteger rateWaits = new AtomicInteger();
     // HttpURLConnection, not the JDK's HttpClient: building that client cost a new JVM ~0.3 s of
     // CPU (ADR 0011); each virtual thread here blocks on its own connection
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(jobs);
+      Semaphore slots = new Semaphore(jobs);
       List<Future<?>> all = new ArrayList<>();
       for (File f : files) {
         all.add(
@@ -278,7 +279,7 @@ public final class ModPrefetch {
                   }
                   slots.acquireUninterruptibly();
                   try {
-                    long n = get(base.resolve(f.rel()), token, target);
+                    long n = get(base.resolve(f.rel()), token, target, rateWaits);
                     if (n < 0) {
                       missing.incrementAndGet();
                     } else {
@@ -308,21 +309,24 @@ public final class ModPrefetch {
         present.get(),
         missing.get(),
         failed.get(),
+        rateWaits.get(),
         bytes.get(),
         System.nanoTime() - t0);
   }
 
   /**
-   * Fetches {@code uri} into {@code target} (a temp file renamed over it); returns its size, or -1
-   * when the proxy has no such file (404 or 410).
+   * Fetches {@code uri} into {@code target} (written whole or not at all); returns its size, or -1
+   * when the proxy has no such file (404 or 410). A 429 is waited out and asked again, counted in
+   * {@code rateWaits}.
    */
-  private static long get(URI uri, String token, Path target) throws IOException {
+  private static long get(URI uri, String token, Path target, AtomicInteger rateWaits)
+      throws IOException {
     for (int attempt = 1; ; attempt++) {
       long n = getOnce(uri, token, target);
       if (n != RATE_LIMITED) {
         return n;
       }
-      RATE_WAITS.incrementAndGet();
+      rateWaits.incrementAndGet();
       if (attempt >= MAX_RATE_WAITS) {
         throw new IOException("HTTP 429 from " + uri + " after " + attempt + " tries");
       }
@@ -335,9 +339,6 @@ public final class ModPrefetch {
   /** How often a file refused by the server's rate limit (429) is asked for again. */
   static final int MAX_RATE_WAITS = 20;
 
-  /** 429s waited out by this process, for the summary line. */
-  private static final AtomicInteger RATE_WAITS = new AtomicInteger();
-
   private static long getOnce(URI uri, String token, Path target) throws IOException {
     HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
     c.setConnectTimeout(10_000);
@@ -348,16 +349,8 @@ public final class ModPrefetch {
     }
     int s = c.getResponseCode();
     if (s == 429) { // --modproxy-rate: wait as asked (1 to 10 s), then the caller asks again
-      long wait = 1;
-      try {
-        wait = Math.clamp(Long.parseLong(String.valueOf(c.getHeaderField("Retry-After"))), 1, 10);
-      } catch (NumberFormatException e) {
-        // no number: one second
-      }
-      InputStream e = c.getErrorStream();
-      if (e != null) {
-        e.close();
-      }
+      long wait = retryAfterSeconds(c.getHeaderField("Retry-After"));
+      closeErrorBody(c);
       try {
         Thread.sleep(wait * 1000);
       } catch (InterruptedException x) {
@@ -367,25 +360,32 @@ public final class ModPrefetch {
       return RATE_LIMITED;
     }
     if (s == 404 || s == 410) {
-      InputStream e = c.getErrorStream();
-      if (e != null) {
-        e.close();
-      }
+      closeErrorBody(c);
       return -1;
     }
     if (s != 200) {
       c.disconnect();
       throw new IOException("HTTP " + s + " from " + uri);
     }
-    Files.createDirectories(target.getParent());
-    Path tmp =
-        target.resolveSibling(".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     try (InputStream in = c.getInputStream()) {
-      long n = Files.copy(in, tmp);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      return n;
-    } finally {
-      Files.deleteIfExists(tmp);
+      return AtomicFiles.write(target, in);
+    }
+  }
+
+  /** A Retry-After in seconds, kept within 1 to 10; one second when there is no number. */
+  private static long retryAfterSeconds(String header) {
+    try {
+      return header == null ? 1 : Math.clamp(Long.parseLong(header.strip()), 1, 10);
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+
+  /** Closes an error answer's body, so that its connection can be kept. */
+  private static void closeErrorBody(HttpURLConnection c) throws IOException {
+    InputStream e = c.getErrorStream();
+    if (e != null) {
+      e.close();
     }
   }
 }

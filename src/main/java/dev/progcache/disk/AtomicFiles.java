@@ -33,6 +33,16 @@ public final class AtomicFiles {
         });
   }
 
+  /**
+   * Replaces {@code target} with the bytes of {@code in} to its end, as {@link #write}, creating
+   * the target's directory when missing; returns how many bytes were written.
+   */
+  public static long write(Path target, java.io.InputStream in) throws IOException {
+    long[] n = new long[1];
+    replace(target, ch -> n[0] = in.transferTo(java.nio.channels.Channels.newOutputStream(ch)));
+    return n[0];
+  }
+
   /** Fills a temp file through its channel. */
   @FunctionalInterface
   interface Fill {
