@@ -2,7 +2,9 @@
 # The CI path (issue 26), each figure divided by go's own cache in the same run:
 #  1. a cold build uploading to a loopback `progcache serve` (its write path warmed first, as a
 #     team's server is), ÷ go's own cold build, the helper's CPU seconds (user + sys of the
-#     helper process, from /usr/bin/time) and the server's over the build (from /proc);
+#     helper process) and the server's over the build (from /proc), and how long after go the
+#     helper exited (go does not wait for it: the uploads it held while go kept the cores busy,
+#     sent after close);
 #  2. a fresh local directory against the warm server (one-shot, and relay + new daemon),
 #     ÷ go's own warm build, in interleaved rounds; beside them "copy + go": `cp -r` of go's own
 #     warm cache into a new directory, then go's warm build on the copy. No helper can fill a
@@ -11,7 +13,7 @@
 #     and the bytes a warm directory prefetches and never uses after another build (a test) added
 #     ids to the context's manifest (then builds cmd/gofmt there: PKGS should cover its
 #     dependencies, as std does, for that directory to be warm for the build).
-# Usage: bench/ci-path.sh [rounds]   (after ./mvnw -q package -DskipTests; needs go, GNU time)
+# Usage: bench/ci-path.sh [rounds]   (after ./mvnw -q package -DskipTests; needs go, python3)
 # PKGS (default std) is what the builds build. With std, the two cold builds take a minute or two
 # each. Run it on a quiet machine whose file system had no large deletions for minutes.
 set -euo pipefail
@@ -19,7 +21,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/lib.sh"
 pc="$root/target/progcache/bin/progcache"
 relay="$root/target/progcache/bin/progcache-relay"
-for t in "$relay" /usr/bin/time "$(command -v python3)"; do [ -x "$t" ] || { echo "bench: $t missing" >&2; exit 1; }; done
+for t in "$relay" "$(command -v python3)"; do [ -x "$t" ] || { echo "bench: $t missing" >&2; exit 1; }; done
 command -v go >/dev/null || { echo "bench: no go on PATH" >&2; exit 1; }
 rounds=${1:-5}
 pkgs=${PKGS:-std}
@@ -35,14 +37,25 @@ build() {
   echo $(( $(ms) - t0 ))
 }
 # helper LABEL PROGRAM CMD...: go CMD through PROGRAM with the local directory $work/LABEL, -v
-# stats appended to $work/LABEL.err, the helper's user,sys CPU seconds to $work/LABEL.cpu
+# stats appended to $work/LABEL.err, the helper's user,sys CPU seconds and exit time to
+# $work/LABEL.cpu (bench/cpu-of.sh: go does not wait for the helper's exit, and neither does the
+# time printed), and how long after go the helper exited (its uploads drained) to $work/LABEL.after.
+# Returns once the helper has exited, so that nothing of it runs into the next build.
 helper() {
-  local l=$1 d="$work/$1" p=$2; shift 2
+  local l=$1 d="$work/$1" p=$2 n0 t; shift 2
   mkdir -p "$d"
-  local wrap="/usr/bin/time -a -o $work/$l.cpu -f %U,%S"
+  touch "$work/$l.cpu"
+  n0=$(wc -l <"$work/$l.cpu")
+  local wrap="$root/bench/cpu-of.sh $work/$l.cpu"
   [ "$p" = "$relay" ] && wrap= # the relay's CPU is not the daemon's
-  GOCACHEPROG="$wrap $p -v --dir $d/cache --remote $url" PROGCACHE_SOCKET_DIR="$work/sock-$l" \
-    build "$d/gocache" "$@" 2>>"$work/$l.err"
+  t=$(GOCACHEPROG="$wrap $p -v --dir $d/cache --remote $url" PROGCACHE_SOCKET_DIR="$work/sock-$l" \
+    build "$d/gocache" "$@" 2>>"$work/$l.err")
+  local gone=$(ms)
+  if [ -n "$wrap" ]; then
+    for _ in $(seq 6000); do [ "$(wc -l <"$work/$l.cpu")" -gt "$n0" ] && break; sleep 0.1; done
+    echo $(( $(tail -1 "$work/$l.cpu" | cut -d, -f3) - gone )) >>"$work/$l.after"
+  fi
+  echo "$t"
 }
 cpu() { awk -F, '{u += $1; s += $2} END {printf "%.2f s (user %.2f, sys %.2f)", u + s, u, s}' "$work/$1.cpu"; }
 count() { { grep -o "$2=[0-9]*" "$work/$1.err" || echo "=0"; } | tail -1 | cut -d= -f2; }
@@ -54,13 +67,13 @@ warm_writes "$url"
 gocold=$(cold_build build "$work/plain" build $pkgs 2>/dev/null)
 srvcpu() { awk '{print $14 + $15}' "/proc/$srv_pid/stat"; } # clock ticks (the launcher execs java)
 s0=$(srvcpu)
-pccold=$(PROGCACHE_REMOTE_DRAIN=300s cold_build helper fill "$pc" build $pkgs)
+pccold=$(cold_build helper fill "$pc" build $pkgs)
 srvcold=$(( ($(srvcpu) - s0) * 1000 / $(getconf CLK_TCK) ))
 local_cold=$(cold_build helper local-only "$pc" build $pkgs 2>/dev/null) # for the CPU only
 build "$work/plain" build $pkgs >/dev/null 2>&1
-printf '   go cold %d ms; progcache uploading %d ms = %.2fx go'"'"'s cold; helper CPU %s (%s uploads; without a remote: %s); server CPU %.2f s\n' \
-  "$gocold" "$pccold" "$(echo "$pccold $gocold" | awk '{print $1 / $2}')" "$(cpu fill)" \
-  "$(count fill remote-uploads)" "$(cpu local-only)" "$(echo "$srvcold" | awk '{print $1 / 1000}')"
+printf '   go cold %d ms; progcache uploading %d ms = %.2fx go'"'"'s cold, its uploads done %d ms after go; helper CPU %s (%s uploads, %s held while the cores were busy; without a remote: %s); server CPU %.2f s\n' \
+  "$gocold" "$pccold" "$(echo "$pccold $gocold" | awk '{print $1 / $2}')" "$(tail -1 "$work/fill.after")" "$(cpu fill)" \
+  "$(count fill remote-uploads)" "$(count fill remote-upload-held)" "$(cpu local-only)" "$(echo "$srvcold" | awk '{print $1 / 1000}')"
 
 echo "2. fresh directory + warm server, $rounds interleaved rounds..."
 declare -a plain oneshot relayed copied

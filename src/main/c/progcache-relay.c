@@ -68,7 +68,8 @@ static const struct {
     {"namespace", 1},  {"s3", 1},        {"read-only", 0},  {"prefetch", 0},
     {"prefetch-key", 1}, {"token", 1},   {"remote-timeout", 1}, {"remote-breaker-failures", 1},
     {"remote-breaker-open", 1}, {"remote-negative-ttl", 1}, {"remote-uploads", 1},
-    {"remote-upload-queue", 1}, {"remote-drain", 1}, {NULL, 0}};
+    {"remote-upload-queue", 1}, {"remote-upload-yield", 0},
+    {"remote-drain", 1}, {NULL, 0}};
 
 static const char USAGE[] =
     "usage: progcache-relay [helper flags]\n"

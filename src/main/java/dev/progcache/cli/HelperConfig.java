@@ -113,6 +113,13 @@ final class HelperConfig {
   static final Setting<Integer> REMOTE_UPLOAD_QUEUE =
       new Setting<>(
           "remote-upload-queue", "4096", ValueTypes.COUNT, SHARED, "uploads waiting at most");
+  static final Setting<Boolean> REMOTE_UPLOAD_YIELD =
+      new Setting<>(
+          "remote-upload-yield",
+          "true",
+          ValueTypes.BOOL,
+          SHARED,
+          "uploads wait while go keeps every core busy");
   static final Setting<Duration> REMOTE_DRAIN =
       new Setting<>(
           "remote-drain", "5s", ValueTypes.DURATION, SHARED, "time queued uploads get after close");
@@ -140,6 +147,7 @@ final class HelperConfig {
           REMOTE_NEGATIVE_TTL,
           REMOTE_UPLOADS,
           REMOTE_UPLOAD_QUEUE,
+          REMOTE_UPLOAD_YIELD,
           REMOTE_DRAIN);
 
   static final String USAGE =
@@ -169,6 +177,9 @@ final class HelperConfig {
         --remote-negative-ttl D      how long a shared miss is remembered (default 30s)
         --remote-uploads N           uploads at once (default 4)
         --remote-upload-queue N      uploads waiting at most; more are dropped (default 4096)
+        --remote-upload-yield=false  upload at once, even while go keeps every core busy
+                                     (default: wait, as long as the drain could still send
+                                     what waits in half its time)
         --remote-drain D             time queued uploads get after go's close (default 5s)
       A bad value is reported on stderr and replaced by the default (for a shared-tier
       setting: the shared tier is off); it never fails the go command.

@@ -6,6 +6,7 @@ import dev.progcache.cache.Stats;
 import dev.progcache.config.Config;
 import dev.progcache.disk.DiskStore;
 import dev.progcache.remote.BestEffort;
+import dev.progcache.remote.CpuLoad;
 import dev.progcache.remote.Prefetch;
 import dev.progcache.remote.ReadOnly;
 import dev.progcache.remote.RemoteLog;
@@ -40,6 +41,7 @@ import org.jspecify.annotations.Nullable;
  * @param oidc where to fetch an id-token, or null: send {@code token}
  * @param url the HTTP server (with the namespace's path prefix), or null when the tier is S3
  * @param s3 the bucket, or null when the shared tier is HTTP
+ * @param uploadYield whether uploads wait while every core is busy ({@link CpuLoad})
  */
 record RemoteSettings(
     @Nullable URI url,
@@ -48,6 +50,7 @@ record RemoteSettings(
     @Nullable S3Location s3,
     BestEffort.Policy policy,
     Uploader.Limits uploads,
+    boolean uploadYield,
     boolean readOnly) {
   private static final Duration ID_TOKEN_TIMEOUT = Duration.ofSeconds(5);
   private static final java.util.regex.Pattern NAMESPACE =
@@ -82,6 +85,7 @@ record RemoteSettings(
             c.get(HelperConfig.REMOTE_UPLOADS),
             Uploader.Limits.DEFAULT.timeout(),
             c.get(HelperConfig.REMOTE_DRAIN));
+    boolean uploadYield = c.get(HelperConfig.REMOTE_UPLOAD_YIELD);
     Optional<String> ns = cfg.config().find(HelperConfig.NAMESPACE);
     if (bucket && ns.isPresent()) {
       throw new ConfigException(
@@ -95,7 +99,8 @@ record RemoteSettings(
       } catch (IllegalArgumentException e) {
         throw new ConfigException(e.getMessage());
       }
-      return Optional.of(new RemoteSettings(null, null, null, loc, policy, uploads, readOnly));
+      return Optional.of(
+          new RemoteSettings(null, null, null, loc, policy, uploads, uploadYield, readOnly));
     }
     String token = token(c.find(HelperConfig.TOKEN), c.find(HelperConfig.TOKEN_FILE));
     Optional<String> audience =
@@ -109,7 +114,14 @@ record RemoteSettings(
             : null;
     return Optional.of(
         new RemoteSettings(
-            inNamespace(parseUrl(url), ns), token, oidc, null, policy, uploads, readOnly));
+            inNamespace(parseUrl(url), ns),
+            token,
+            oidc,
+            null,
+            policy,
+            uploads,
+            uploadYield,
+            readOnly));
   }
 
   /** {@code url} with the path prefix {@code ns/<name>/} of namespace {@code ns}, if given. */
@@ -185,7 +197,11 @@ record RemoteSettings(
               log);
       remote = grant;
     }
-    return new Shared(remote, new Uploader(remote, uploads, log), readOnly, grant);
+    return new Shared(
+        remote,
+        new Uploader(remote, uploads, log, uploadYield ? CpuLoad.system() : Uploader.Load.NEVER),
+        readOnly,
+        grant);
   }
 
   /**

@@ -22,6 +22,7 @@ public enum RemoteCounter implements Metric {
   UPLOAD_TIMEOUTS(
       "remote-upload-timeouts", "upload_timeout", "Uploads still queued at the drain deadline"),
   UPLOAD_REJECTED("remote-upload-rejected", "upload_rejected", "Uploads the remote refused"),
+  UPLOAD_HELD("remote-upload-held", "upload_held", "Uploads that waited while every core was busy"),
   READ_ONLY(
       "remote-read-only",
       "read_only",

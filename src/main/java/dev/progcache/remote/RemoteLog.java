@@ -27,6 +27,7 @@ public final class RemoteLog {
   public static final RemoteCounter UPLOAD_DROPPED = RemoteCounter.UPLOAD_DROPPED;
   public static final RemoteCounter UPLOAD_TIMEOUTS = RemoteCounter.UPLOAD_TIMEOUTS;
   public static final RemoteCounter UPLOAD_REJECTED = RemoteCounter.UPLOAD_REJECTED;
+  public static final RemoteCounter UPLOAD_HELD = RemoteCounter.UPLOAD_HELD;
   public static final RemoteCounter PREFETCHED = RemoteCounter.PREFETCHED;
   public static final RemoteCounter PREFETCH_LISTED = RemoteCounter.PREFETCH_LISTED;
   public static final RemoteCounter PREFETCH_USED = RemoteCounter.PREFETCH_USED;

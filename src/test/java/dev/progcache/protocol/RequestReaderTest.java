@@ -117,6 +117,33 @@ class RequestReaderTest {
   }
 
   @Test
+  void escapesAndBadBytes_midBody_atEveryPlaceInAQuad() throws Exception {
+    byte[] body = Requests.random(new Random(9), 3000);
+    String b64 = java.util.Base64.getEncoder().encodeToString(body);
+    String head = "{\"ID\":1,\"Command\":\"put\",\"BodySize\":" + body.length + "}\n\"";
+    for (int at = 1600; at < 1604; at++) {
+      String escaped =
+          b64.substring(0, at)
+              + String.format("\\u%04x", (int) b64.charAt(at))
+              + b64.substring(at + 1);
+      RequestReader r = reader(head + escaped + "\"\n");
+      Request q = r.next();
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      assertThat(r.readBody(q, got)).isEqualTo(body.length);
+      assertThat(got.toByteArray()).as("an escape at %d", at).isEqualTo(body);
+      for (String bad : List.of("*", "\u00e9", "\\u00e9", " ")) {
+        String damaged = b64.substring(0, at) + bad + b64.substring(at + 1);
+        RequestReader d = reader(head + damaged + "\"\n");
+        Request dq = d.next();
+        assertThatThrownBy(() -> d.readBody(dq, new ByteArrayOutputStream()))
+            .as("%s at %d", bad, at)
+            .isInstanceOf(ProtocolException.class)
+            .hasMessageContaining("not base64");
+      }
+    }
+  }
+
+  @Test
   void damagedInput_isAProtocolException_namingTheRequest() {
     String ok = "{\"ID\":1,\"Command\":\"get\"}\n";
     List<String> bad =
