@@ -2,6 +2,8 @@ package dev.progcache.bundle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.progcache.modproxy.FakeGoProxy;
+import dev.progcache.modproxy.ModuleTree;
 import dev.progcache.testing.Bundle;
 import dev.progcache.testing.Cmd;
 import dev.progcache.testing.Dist;
@@ -43,6 +45,76 @@ class ShellRecipeIT {
       assertThat(second.out()).contains("ok");
       assertThat(second.err() + server.stderr()).doesNotContain(token);
     }
+  }
+
+  @Test
+  void shellRecipe_withTheModuleProxy_prefetchesWhatGoSumNames_andGoReadsItLocally()
+      throws Exception {
+    Path recipe = Path.of("deploy/ci/shell-runner.sh").toAbsolutePath();
+    Path upstreamRoot = tmp.resolve("upstream");
+    ModuleTree.standard(upstreamRoot);
+    Path app = ModuleTree.mainModule(tmp.resolve("app"));
+    try (FakeGoProxy upstream = FakeGoProxy.start(upstreamRoot);
+        ServeProcess server =
+            ServeProcess.start(
+                "127.0.0.1:0", tmp.resolve("server"), "--modproxy", upstream.url().toString())) {
+      String proxy = server.url() + "mod";
+      // the repository holds go.sum: written once by a download through the server
+      Map<String, String> first = modEnv("mod-first", proxy);
+      Cmd.run(app, first, 120, "go", "mod", "download", "all").ok();
+      int upstreamRequests = upstream.requests();
+      String zip = "/mod/example.com/a/@v/v1.1.0.zip";
+      for (int i = 0; i < 100 && count(server.stderr(), zip) == 0; i++) {
+        Thread.sleep(100); // the access log is read from the server's stderr as it comes
+      }
+      int zipRequests = count(server.stderr(), zip);
+      assertThat(zipRequests).isPositive();
+
+      Map<String, String> env = modEnv("mod-runner", proxy);
+      env.put("PROGCACHE_HOME", Dist.launcher().getParent().getParent().toString());
+      env.put("PROGCACHE_REMOTE", server.url().toString());
+      env.put("PROGCACHE_MODPROXY", proxy);
+      Path runnerTemp = Files.createDirectories(tmp.resolve("mod-runner").resolve("runner-temp"));
+      env.put("RUNNER_TEMP", runnerTemp.toString());
+      env.put("GOPROXY", "off"); // the recipe sets it: nothing may come from elsewhere
+      Cmd.Result r = Cmd.run(app, env, 600, "bash", recipe.toString()).ok();
+
+      Path fetched = runnerTemp.resolve("progcache-mod");
+      assertThat(fetched.resolve("example.com/!upper/!lib/@v/v0.1.0.zip")).isRegularFile();
+      assertThat(fetched.resolve("example.com/old/@v/v2.0.0+incompatible.zip")).isRegularFile();
+      assertThat(r.err()).contains("progcache: mod prefetch:").contains(" 0 failed");
+      assertThat(r.statSum("puts")).as("the build ran through progcache").isGreaterThan(0);
+      assertThat(Path.of(env.get("GOMODCACHE")).resolve("example.com/a@v1.1.0")).isDirectory();
+      assertThat(upstream.requests()).as("all from the server's store").isEqualTo(upstreamRequests);
+      Thread.sleep(500); // a late access-log line would show
+      assertThat(count(server.stderr(), zip))
+          .as("the prefetch asked the server; go read the fetched directory")
+          .isEqualTo(zipRequests + 1);
+    }
+  }
+
+  private static int count(String s, String part) {
+    int n = 0;
+    for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  /** A runner whose go downloads modules through {@code proxy}, into a fresh module cache. */
+  private Map<String, String> modEnv(String runner, String proxy) throws Exception {
+    Map<String, String> env = runnerEnv(runner);
+    Path root = tmp.resolve(runner);
+    env.put("GOPROXY", proxy);
+    env.put("GOSUMDB", "off");
+    env.put("GOFLAGS", "-modcacherw");
+    env.put("GOMODCACHE", root.resolve("modcache").toString());
+    env.put("GOPRIVATE", "");
+    env.put("GONOPROXY", "");
+    env.put("GONOSUMDB", "");
+    env.put("GOAUTH", "off");
+    env.put("GOTELEMETRY", "off");
+    return env;
   }
 
   private Cmd.Result runner(int n, ServeProcess server, Path tokenFile, Path recipe)
