@@ -103,18 +103,7 @@ class ShellRecipeIT {
 
   /** A runner whose go downloads modules through {@code proxy}, into a fresh module cache. */
   private Map<String, String> modEnv(String runner, String proxy) throws Exception {
-    Map<String, String> env = runnerEnv(runner);
-    Path root = tmp.resolve(runner);
-    env.put("GOPROXY", proxy);
-    env.put("GOSUMDB", "off");
-    env.put("GOFLAGS", "-modcacherw");
-    env.put("GOMODCACHE", root.resolve("modcache").toString());
-    env.put("GOPRIVATE", "");
-    env.put("GONOPROXY", "");
-    env.put("GONOSUMDB", "");
-    env.put("GOAUTH", "off");
-    env.put("GOTELEMETRY", "off");
-    return env;
+    return GoModule.throughProxy(runnerEnv(runner), proxy, tmp.resolve(runner).resolve("modcache"));
   }
 
   private Cmd.Result runner(int n, ServeProcess server, Path tokenFile, Path recipe)

@@ -83,18 +83,8 @@ final class Fixture implements AutoCloseable {
    * GOMODCACHE.
    */
   Map<String, String> goEnv(URI proxy, Path modCache) {
-    Map<String, String> env = GoModule.env(root.resolve("go-" + (++runs)), GOCACHE);
-    env.put("GOPROXY", proxy.toString());
-    env.put("GOSUMDB", "off");
-    env.put("GOFLAGS", "-modcacherw");
-    env.put("GOMODCACHE", modCache.toString());
-    env.put("GOPRIVATE", "");
-    env.put("GONOPROXY", "");
-    env.put("GONOSUMDB", "");
-    env.put("GOINSECURE", "");
-    env.put("GOAUTH", "off");
-    env.put("GOTELEMETRY", "off");
-    return env;
+    return GoModule.throughProxy(
+        GoModule.env(root.resolve("go-" + (++runs)), GOCACHE), proxy.toString(), modCache);
   }
 
   /** Runs {@code go args...} in {@code dir} with {@code env}; at most two minutes. */

@@ -80,4 +80,23 @@ public final class GoModule {
     env.put("GOCACHEPROG", "");
     return env;
   }
+
+  /**
+   * Sets {@code env} for go to download modules only through {@code proxy} into {@code modCache}
+   * (writable, so the test can delete it): no checksum database, no private patterns, no GOAUTH.
+   */
+  public static Map<String, String> throughProxy(
+      Map<String, String> env, String proxy, Path modCache) {
+    env.put("GOPROXY", proxy);
+    env.put("GOSUMDB", "off");
+    env.put("GOFLAGS", "-modcacherw");
+    env.put("GOMODCACHE", modCache.toString());
+    env.put("GOPRIVATE", "");
+    env.put("GONOPROXY", "");
+    env.put("GONOSUMDB", "");
+    env.put("GOINSECURE", "");
+    env.put("GOAUTH", "off");
+    env.put("GOTELEMETRY", "off");
+    return env;
+  }
 }
