@@ -101,13 +101,21 @@ class PromptStopTest {
     throw new AssertionError("no Content-Length in " + head);
   }
 
-  /** Whether a connection to {@code port} is refused (the server stopped listening). */
+  /**
+   * Whether a connection to {@code port} is refused (the server stopped listening), or reset: a
+   * connection that was still in the listener's backlog when it closed.
+   */
   private static boolean refuses(int port) throws IOException {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
       return false;
     } catch (ConnectException e) {
       return true;
+    } catch (java.net.SocketException e) {
+      if (String.valueOf(e.getMessage()).contains("reset")) {
+        return true;
+      }
+      throw e;
     }
   }
 
