@@ -73,29 +73,6 @@ class BestEffortTest {
     public void close() {}
   }
 
-  @FunctionalInterface
-  private interface Put {
-    void put(Key action, Key output, long size, Path body) throws IOException;
-  }
-
-  /** A remote that misses every get and uploads through {@code put}. */
-  private static RemoteTier putsWith(Put put) {
-    return new RemoteTier() {
-      @Override
-      public Optional<Hit> get(Key action, ObjectSink sink) {
-        return Optional.empty();
-      }
-
-      @Override
-      public void put(Key action, Key output, long size, Path body) throws IOException {
-        put.put(action, output, size, body);
-      }
-
-      @Override
-      public void close() {}
-    };
-  }
-
   private BestEffort tier(Duration negativeTtl) {
     return new BestEffort(
         remote,
@@ -161,7 +138,7 @@ class BestEffortTest {
   @Test
   void uploadCutOffByItsDeadline_isCountedOnce_asATimeout() throws Exception {
     RemoteTier slow =
-        putsWith(
+        PutsWith.tier(
             (a, o, size, body) -> {
               try {
                 Thread.sleep(10_000);
@@ -173,7 +150,7 @@ class BestEffortTest {
     BestEffort cut = new BestEffort(slow, "slow-remote", BestEffort.Policy.DEFAULT, log, now::get);
     java.util.concurrent.CountDownLatch handled = new java.util.concurrent.CountDownLatch(1);
     RemoteTier watched =
-        putsWith(
+        PutsWith.tier(
             (a, o, size, body) -> {
               try {
                 cut.put(a, o, size, body);

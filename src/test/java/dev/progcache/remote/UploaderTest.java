@@ -119,26 +119,16 @@ class UploaderTest {
 
   /** A remote whose uploads take {@code millis} each, counting those done. */
   private static RemoteTier slow(AtomicInteger done, long millis) {
-    return new RemoteTier() {
-      @Override
-      public Optional<Hit> get(Key action, ObjectSink sink) {
-        return Optional.empty();
-      }
-
-      @Override
-      public void put(Key action, Key output, long size, Path body) throws IOException {
-        try {
-          Thread.sleep(millis);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted");
-        }
-        done.incrementAndGet();
-      }
-
-      @Override
-      public void close() {}
-    };
+    return PutsWith.tier(
+        (action, output, size, body) -> {
+          try {
+            Thread.sleep(millis);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+          }
+          done.incrementAndGet();
+        });
   }
 
   private static void await(java.util.function.BooleanSupplier c) throws InterruptedException {
