@@ -11,7 +11,8 @@ import java.util.function.LongSupplier;
 /**
  * Whether every core of the machine is busy, from the kernel's CPU time counters ({@code
  * /proc/stat}), read at most once per {@link #PERIOD_NANOS}: busy when less than half a core was
- * idle since the last reading. Where the counters cannot be read (not Linux), never busy.
+ * idle since the last reading. Where the counters cannot be read (not Linux), never busy. Nothing
+ * is read until the first question (uploads queued), not at the helper's start.
  *
  * <p>Thread-safe; a caller that finds another reading the counters gets the last answer.
  */
@@ -20,7 +21,7 @@ public final class CpuLoad implements Uploader.Load {
   static final long PERIOD_NANOS = 100_000_000L;
 
   private final Path stat;
-  private final double minIdle;
+  private double minIdle; // 0 until the first reading counted the cores
   private final LongSupplier nanoTime;
   private final ReentrantLock lock = new ReentrantLock();
   private long readAt;
@@ -29,25 +30,18 @@ public final class CpuLoad implements Uploader.Load {
   private volatile boolean busy;
 
   /**
-   * @param stat the counters' file, in {@code /proc/stat}'s format
-   * @param cores the machine's cores (the {@code cpuN} lines of that file)
+   * @param stat the counters' file, in {@code /proc/stat}'s format; its {@code cpuN} lines are the
+   *     machine's cores
    */
-  CpuLoad(Path stat, int cores, LongSupplier nanoTime) {
+  CpuLoad(Path stat, LongSupplier nanoTime) {
     this.stat = stat;
-    this.minIdle = 0.5 / Math.max(1, cores);
     this.nanoTime = nanoTime;
     this.readAt = nanoTime.getAsLong() - PERIOD_NANOS;
   }
 
-  /** This machine's load, or {@link Uploader.Load#NEVER} where {@code /proc/stat} is missing. */
+  /** This machine's load; never busy where {@code /proc/stat} cannot be read. */
   public static Uploader.Load system() {
-    Path p = Path.of("/proc/stat");
-    try {
-      int cores = cores(Files.readString(p, StandardCharsets.US_ASCII));
-      return cores > 0 ? new CpuLoad(p, cores, System::nanoTime) : Uploader.Load.NEVER;
-    } catch (IOException | RuntimeException e) {
-      return Uploader.Load.NEVER;
-    }
+    return new CpuLoad(Path.of("/proc/stat"), System::nanoTime);
   }
 
   /** The number of {@code cpuN} lines. */
@@ -78,11 +72,25 @@ public final class CpuLoad implements Uploader.Load {
     return busy;
   }
 
-  /** Reads the first line ("cpu user nice system idle iowait irq softirq steal ..."). */
+  /**
+   * Reads the first line ("cpu user nice system idle iowait irq softirq steal ..."); the first time
+   * the whole file, to count the cores.
+   */
   private void read() {
     long[] f = new long[8];
     try (InputStream in = Files.newInputStream(stat)) {
-      byte[] b = in.readNBytes(256);
+      byte[] b;
+      if (minIdle == 0) {
+        b = in.readAllBytes();
+        int cores = cores(new String(b, StandardCharsets.US_ASCII));
+        if (cores == 0) {
+          busy = false; // not the expected format: never hold anything back
+          return;
+        }
+        minIdle = 0.5 / cores;
+      } else {
+        b = in.readNBytes(256);
+      }
       int i = 3; // after "cpu"
       for (int k = 0; k < f.length; k++) {
         while (i < b.length && b[i] == ' ') {

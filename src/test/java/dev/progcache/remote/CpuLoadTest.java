@@ -25,7 +25,7 @@ class CpuLoadTest {
     AtomicLong now = new AtomicLong(1_000_000_000L);
     Files.writeString(f, stat(1000, 1000));
     assertThat(CpuLoad.cores(Files.readString(f))).isEqualTo(2);
-    CpuLoad load = new CpuLoad(f, 2, now::get);
+    CpuLoad load = new CpuLoad(f, now::get);
     assertThat(load.busy()).as("one reading says nothing").isFalse();
 
     // 100 ticks over two cores, 20 idle: 20 % < a quarter (half a core of two)
@@ -47,7 +47,7 @@ class CpuLoadTest {
     Path f = dir.resolve("stat");
     AtomicLong now = new AtomicLong();
     Files.writeString(f, stat(1000, 1000));
-    CpuLoad load = new CpuLoad(f, 2, now::get);
+    CpuLoad load = new CpuLoad(f, now::get);
     load.busy();
     Files.writeString(f, stat(1099, 1001));
     now.addAndGet(CpuLoad.PERIOD_NANOS);
@@ -55,6 +55,13 @@ class CpuLoadTest {
     Files.writeString(f, "cpu  x y z\n");
     now.addAndGet(CpuLoad.PERIOD_NANOS);
     assertThat(load.busy()).isFalse();
+    // no cpuN line: the cores are unknown, and readings that would say busy say nothing
+    Files.writeString(f, "cpu  1000 0 0 1000 0 0 0 0 0 0\n");
+    CpuLoad unknown = new CpuLoad(f, now::get);
+    unknown.busy();
+    Files.writeString(f, "cpu  1099 0 0 1001 0 0 0 0 0 0\n");
+    now.addAndGet(CpuLoad.PERIOD_NANOS);
+    assertThat(unknown.busy()).isFalse();
     Files.delete(f);
     now.addAndGet(CpuLoad.PERIOD_NANOS);
     assertThat(load.busy()).isFalse();
