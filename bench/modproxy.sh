@@ -128,16 +128,22 @@ fi
 [ "$part" = download ] && exit 0
 
 # the fresh-runner job: `go mod download && go build ./... && go test ./...`
-job() { # NAME GOPROXY GOMODCACHE GOCACHE [GOCACHEPROG [PREFETCH_DIR]]: prints ms; each step's ms
-  # in $work/NAME.steps. With PREFETCH_DIR, `progcache mod prefetch` fills it first (timed with
-  # the download step) and go downloads through GOPROXY=file://PREFETCH_DIR,GOPROXY
+job() { # NAME GOPROXY GOMODCACHE GOCACHE [GOCACHEPROG [PREFETCH_DIR [AHEAD]]]: prints ms; each
+  # step's ms in $work/NAME.steps. With PREFETCH_DIR, `progcache mod prefetch` fills it first (timed
+  # with the download step) and go downloads through GOPROXY=file://PREFETCH_DIR,GOPROXY. With
+  # AHEAD, `progcache prefetch` (GOCACHEPROG's flags) runs in the background from the job's start;
+  # the build step waits for it first. With START (a relay), `$START --start` starts its daemon
+  # in the background at the job's start, as the CI recipe does
   t0=$(now)
   (cd "$work/app" && export GOPROXY="$2" GOSUMDB=off GOFLAGS=-modcacherw GOMODCACHE="$3" GOCACHE="$4" \
     GOCACHEPROG="${5:-}" GOPATH="$work/gopath" GOTOOLCHAIN=local GOTELEMETRY=off GOENV=off \
     GOPRIVATE= GONOPROXY= GONOSUMDB= &&
     a=$(now) &&
+    if [ -n "${START:-}" ]; then "$START" --start >/dev/null 2>&1 & fi &&
+    if [ -n "${7:-}" ]; then "$pc" prefetch ${5#"$pc "} 2>"$work/$1.ahead" & fi &&
     if [ -n "${6:-}" ]; then GOPROXY=$("$pc" mod prefetch --proxy "$2" --dir "$6" --go-sum go.sum); fi &&
-    env ${DOWNLOAD_PROCS:+GOMAXPROCS=$DOWNLOAD_PROCS} "$go" mod download && b=$(now) && "$go" build ./... && c=$(now) && "$go" test ./... && d=$(now) &&
+    env ${DOWNLOAD_PROCS:+GOMAXPROCS=$DOWNLOAD_PROCS} "$go" mod download && b=$(now) && { wait || true; } &&
+    "$go" build ./... && c=$(now) && "$go" test ./... && d=$(now) &&
     echo "$(( (b - a) / 1000000 )) $(( (c - b) / 1000000 )) $(( (d - c) / 1000000 ))" >"$work/$1.steps") \
     >"$work/$1.out" 2>&1 || { cat "$work/$1.out" >&2; exit 1; }
   t1=$(now)
@@ -181,7 +187,13 @@ prefetched=$(for r in $(seq "$runs"); do
   job "modpf$r" "${teamfar}mod" "$work/runner-mc" "$work/runner-gocache" \
     "$pc --dir $work/runner-cache --remote $teamfar" "$work/runner-modpf"
 done | median)
+ahead=$(for r in $(seq "$runs"); do
+  runner; rm -rf "$work/runner-modpf"
+  job "ahead$r" "${teamfar}mod" "$work/runner-mc" "$work/runner-gocache" \
+    "$pc --dir $work/runner-cache --remote $teamfar" "$work/runner-modpf" ahead
+done | median)
 relayed=
+recipe=
 relay="$root/target/progcache/bin/progcache-relay"
 if [ -x "$relay" ]; then
   relayed=$(for r in $(seq "$runs"); do
@@ -189,6 +201,15 @@ if [ -x "$relay" ]; then
     export PROGCACHE_SOCKET_DIR="$work/sock-$r" # a new daemon per runner
     job "relay$r" "${teamfar}mod" "$work/runner-mc" "$work/runner-gocache" \
       "$relay --dir $work/runner-cache --remote $teamfar"
+    "$pc" daemon stop >/dev/null 2>&1 || true
+  done | median)
+  # what deploy/ci/shell-runner.sh does: the daemon started at the job's start, mod prefetch,
+  # progcache prefetch in the background
+  recipe=$(for r in $(seq "$runs"); do
+    runner; rm -rf "$work/runner-modpf"
+    export PROGCACHE_SOCKET_DIR="$work/sock-recipe-$r"
+    START="$relay" job "recipe$r" "${teamfar}mod" "$work/runner-mc" "$work/runner-gocache" \
+      "$relay --dir $work/runner-cache --remote $teamfar" "$work/runner-modpf" ahead
     "$pc" daemon stop >/dev/null 2>&1 || true
   done | median)
 fi
@@ -199,6 +220,9 @@ echo "| floor: modules from a file:// proxy on this disk, cp -r of the warm GOCA
 echo "| fresh runner, team server 20 ms away (modules + build cache), one-shot | $fresh ms | $(steps fresh)|"
 grep -h "mod prefetch:" "$work"/modpf*.out | sed 's/^/  /' >&2
 echo "| the same, \`progcache mod prefetch\` before \`go mod download\` | $prefetched ms | $(steps modpf)|"
-[ -n "$relayed" ] && echo "| the same through the relay, a new daemon per runner | $relayed ms | $(steps relay)|"
-awk -v f="$fresh" -v q="${relayed:-0}" -v w="$warm" -v fl="$floor" -v pf="$prefetched" 'BEGIN {
-  printf "fresh / warm: one-shot %.2fx, with mod prefetch %.2fx, relay %.2fx (goal: at most 1.5x); the floor %.2fx\n", f / w, pf / w, q / w, fl / w }'
+grep -h "progcache prefetch:" "$work"/ahead*.ahead | sed 's/^/  /' >&2
+echo "| the same, and \`progcache prefetch\` in the background from the job's start | $ahead ms | $(steps ahead)|"
+[ -n "$relayed" ] && echo "| fresh runner through the relay, a new daemon per runner (no prefetch steps) | $relayed ms | $(steps relay)|"
+[ -n "$relayed" ] && echo "| the CI recipe's way: relay, daemon started at the job's start, both prefetches | $recipe ms | $(steps recipe)|"
+awk -v f="$fresh" -v q="${relayed:-0}" -v w="$warm" -v fl="$floor" -v pf="$prefetched" -v ah="$ahead" -v rc="${recipe:-0}" 'BEGIN {
+  printf "fresh / warm: one-shot %.2fx, with mod prefetch %.2fx, and prefetch ahead %.2fx; relay %.2fx, the recipe %.2fx (goal: at most 1.5x); the floor %.2fx\n", f / w, pf / w, ah / w, q / w, rc / w, fl / w }'

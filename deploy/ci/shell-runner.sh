@@ -17,6 +17,8 @@
 # Optional:
 #   PROGCACHE_DIR         local cache directory (default: go's cache dir + /progcache)
 #   GO_ARGS               what to build and test (default ./...)
+#   PROGCACHE_PREFETCH    false: no `progcache prefetch` in the background while the modules
+#                         download (it fetches what earlier builds of the module used)
 #   PROGCACHE_MODPROXY    the team server's module proxy (`serve --modproxy`), e.g.
 #                         https://cache.example:8421/mod: every module comes from it. go fetches
 #                         GOMAXPROCS modules at a time (two on a 2-core runner); `progcache mod
@@ -60,12 +62,24 @@ if [ -n "$daemon" ]; then
   "$PROGCACHE_HOME/bin/progcache-relay" --start >/dev/null 2>&1 & # the JVM starts while go loads
 fi
 if [ -n "${PROGCACHE_MODPROXY:-}" ]; then
+  export GOFLAGS="${GOFLAGS:+$GOFLAGS }-modcacherw" # the runner can delete its module cache
+fi
+# What earlier builds of this module used, fetched into the local directory while the modules
+# download: the first go command then finds it on disk instead of fetching it while go waits
+# (docs/remote.md). GOFLAGS is final before it starts: go's settings are part of the context.
+ahead=
+if [ "${PROGCACHE_PREFETCH:-true}" != false ] && [ "${PROGCACHE_PREFETCH:-true}" != 0 ]; then
+  "$PROGCACHE_HOME/bin/progcache" prefetch &
+  ahead=$!
+fi
+if [ -n "${PROGCACHE_MODPROXY:-}" ]; then
   # a failed prefetch still prints a GOPROXY that works (go falls back to the server); nothing
   # printed (bad usage) leaves the server alone
   proxy=$("$PROGCACHE_HOME/bin/progcache" mod prefetch --proxy "$PROGCACHE_MODPROXY") || true
   export GOPROXY="${proxy:-$PROGCACHE_MODPROXY}"
-  export GOFLAGS="${GOFLAGS:+$GOFLAGS }-modcacherw" # the runner can delete its module cache
 fi
 go version
+[ ! -f go.mod ] || go mod download
+[ -z "$ahead" ] || wait "$ahead" || true # its failure only means go fetches more itself
 go build ${GO_ARGS:-./...}
 go test ${GO_ARGS:-./...}

@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
 
 /**
  * The maintenance subcommands ({@code trim}, {@code stats}, {@code verify}, {@code doctor}, {@code
- * config}). Loaded only when one of them runs, never on the GOCACHEPROG path.
+ * config}, {@code prefetch}). Loaded only when one of them runs, never on the GOCACHEPROG path.
  */
 final class Admin {
   /** What a subcommand runs with: environment, output streams and clock, all injectable. */
@@ -75,7 +75,8 @@ final class Admin {
           new StatsCommand(),
           new VerifyCommand(),
           new DoctorCommand(),
-          new ConfigCommand());
+          new ConfigCommand(),
+          new PrefetchCommand());
 
   private Admin() {}
 

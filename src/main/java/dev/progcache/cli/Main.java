@@ -25,6 +25,7 @@ public final class Main {
              progcache token list|revoke --tokens FILE  the tokens of a file; revoke one by name
              progcache conform [--bench] -- HELPER... check (or measure) any GOCACHEPROG helper
              progcache mod prefetch [--proxy URL]     fetch go.sum's modules at once, for a CI job
+             progcache prefetch [helper flags]        fetch this build context's entries now
              progcache version | --version
              progcache help | -h | --help             (also: progcache COMMAND --help)
       """
@@ -60,7 +61,7 @@ public final class Main {
         case "exec" -> Exec.run(args, System.getenv());
         case "daemon" -> DaemonCommand.run(args, System.getenv());
         case "setup" -> Setup.run(args, System.getenv());
-        case "trim", "stats", "verify", "doctor", "config" ->
+        case "trim", "stats", "verify", "doctor", "config", "prefetch" ->
             Admin.run(sub, args, Admin.Context.system());
         // loaded only when asked for: the server never touches the GOCACHEPROG path
         case "serve" ->
@@ -131,7 +132,7 @@ public final class Main {
           case "exec" -> Exec.USAGE + "\n" + HelperConfig.USAGE;
           case "daemon" -> DaemonCommand.USAGE;
           case "setup" -> Setup.USAGE;
-          case "trim", "stats", "verify", "doctor", "config" -> Admin.usage(sub);
+          case "trim", "stats", "verify", "doctor", "config", "prefetch" -> Admin.usage(sub);
           case "serve" -> dev.progcache.server.ServeConfig.USAGE;
           case "token" -> dev.progcache.server.auth.TokenCommand.USAGE;
           case "conform" -> dev.progcache.conform.Conform.USAGE;

@@ -137,6 +137,55 @@ public final class Prefetch {
     Thread.ofVirtual().name("progcache-prefetch").start(this::run);
   }
 
+  /** What {@link #fetchAhead} found: ids the manifest lists to prefetch, and those on disk. */
+  public record Ahead(int listed, int onDisk, boolean finished) {}
+
+  /**
+   * For {@code progcache prefetch}, ahead of go: fetches every id the context's manifest lists to
+   * prefetch that the local directory lacks, none held back, and returns once all were fetched or
+   * failed, or {@code limit} passed (then the rest is left for go's own gets). Call it instead of
+   * {@link #start}, then {@link #close}, which reports nothing: no build ran.
+   */
+  public Ahead fetchAhead(java.time.Duration limit) throws InterruptedException {
+    int[] counts = new int[2];
+    Thread t =
+        Thread.ofVirtual()
+            .name("progcache-prefetch")
+            .start(
+                () -> {
+                  try {
+                    Manifest m = remote.manifest(contextKey()).orElse(Manifest.NONE);
+                    listed.complete(m);
+                    log.count(RemoteLog.PREFETCH_LISTED, m.ids().size());
+                    List<Key> todo = new ArrayList<>();
+                    for (Key k : m.toPrefetch()) {
+                      if (local.hasRecord(k)) {
+                        counts[1]++;
+                      } else if (slots.putIfAbsent(k, new Slot()) == null) {
+                        todo.add(k);
+                      }
+                    }
+                    counts[0] = m.toPrefetch().size();
+                    fetchAll(todo);
+                  } catch (InterruptedException e) {
+                    // out of time
+                  } catch (java.io.IOException | RuntimeException e) {
+                    log.count(RemoteLog.PREFETCH_ERRORS, 1);
+                  } finally {
+                    listed.complete(Manifest.NONE);
+                    releaseAll();
+                  }
+                });
+    boolean finished = t.join(limit);
+    if (!finished) {
+      closed = true;
+      t.interrupt();
+      threads.forEach(Thread::interrupt);
+      t.join(java.time.Duration.ofSeconds(5));
+    }
+    return new Ahead(counts[0], counts[1], finished);
+  }
+
   private void run() {
     try {
       Manifest m = remote.manifest(contextKey()).orElse(Manifest.NONE);

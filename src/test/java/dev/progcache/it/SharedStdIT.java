@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.progcache.testing.Cmd;
 import dev.progcache.testing.Dist;
 import dev.progcache.testing.GoRun;
+import dev.progcache.testing.GoTool;
 import dev.progcache.testing.LatencyProxy;
 import dev.progcache.testing.ServeProcess;
 import java.io.IOException;
@@ -109,6 +110,36 @@ class SharedStdIT {
       assertOk(warmB);
       assertThat(warmB.stat("prefetched")).as("stderr:\n%s", warmB.stderr()).isZero();
       assertThat(warmB.stat("hits")).isEqualTo(warmB.stat("gets"));
+
+      // `progcache prefetch` ahead of go, as a CI job runs it while its modules download: a fresh
+      // E then finds everything on disk, so the build context it computed (asking go env) is go's
+      Path e = Files.createDirectories(tmp.resolve("e"));
+      Cmd.Result ahead =
+          Cmd.run(
+              work,
+              Map.of(
+                  "GO111MODULE",
+                  "off",
+                  "PATH",
+                  GoTool.go().getParent() + java.io.File.pathSeparator + System.getenv("PATH")),
+              120,
+              Dist.launcher().toString(),
+              "prefetch",
+              "--dir",
+              e.resolve("cache").toString(),
+              "--remote",
+              far.url().toString());
+      assertThat(ahead.code()).as("stderr:\n%s", ahead.err()).isZero();
+      assertThat(ahead.err())
+          .containsPattern(
+              "progcache prefetch: [1-9]\\d* listed, 0 already in \\S+, [1-9]\\d* fetched");
+      GoRun.Result stdE = go(work, e, far.url(), "build", "std");
+      assertOk(stdE);
+      String whyE = "stderr:\n" + stdE.stderr() + "\nprefetch: " + ahead.err();
+      assertThat(stdE.stat("misses")).as(whyE).isZero();
+      assertThat(stdE.stat("hits")).as(whyE).isEqualTo(stdE.stat("gets")).isPositive();
+      assertThat(stdE.stat("prefetched")).as("everything listed was on disk; " + whyE).isZero();
+      assertThat(stdE.stat("remote-hits")).as(whyE).isLessThanOrEqualTo(stdE.stat("gets") / 50);
 
       // daemon mode loses nothing of that: a fresh D through the relay and a new daemon prefetches
       // for its own build context and finds everything

@@ -440,6 +440,48 @@ class PrefetchTest {
   }
 
   @Test
+  void fetchAhead_fetchesWhatAWarmDirLacks_noneHeld_andReportsNothing() throws Exception {
+    HeldRemote first = remoteWith(2);
+    prefetchedAll(first).cache().close(); // the local dir now holds two of the listed ids
+
+    HeldRemote remote = remoteWith(7);
+    remote.gate.countDown();
+    Stats stats = new Stats();
+    RemoteLog log = new RemoteLog(stats, new PrintStream(new ByteArrayOutputStream()));
+    DiskStore local = DiskStore.open(tmp.resolve("local"), System::currentTimeMillis, stats);
+    BestEffort tier = new BestEffort(remote, "test", BestEffort.Policy.DEFAULT, log);
+    Prefetch p = new Prefetch(local, tier, () -> id("context"), new Prefetch.Limits(2, 1), log);
+    Prefetch.Ahead a = p.fetchAhead(java.time.Duration.ofSeconds(10));
+    Uploader up = new Uploader(tier, Uploader.Limits.DEFAULT, log);
+    p.close(up);
+    up.close();
+
+    assertThat(a).isEqualTo(new Prefetch.Ahead(7, 2, true));
+    assertThat(remote.batched).containsExactlyInAnyOrderElementsOf(remote.manifest.subList(2, 7));
+    assertThat(stats.get(RemoteLog.PREFETCHED)).isEqualTo(5);
+    for (Key k : remote.manifest) {
+      assertThat(local.hasRecord(k)).as("on disk once fetchAhead returned").isTrue();
+    }
+    assertThat(remote.added).as("no build ran: no manifest report").isEmpty();
+    assertThat(remote.singleGets).hasValue(0);
+  }
+
+  @Test
+  void fetchAhead_givesUpAtItsLimit_andLeavesTheRest() throws Exception {
+    HeldRemote remote = remoteWith(4); // its gate stays shut: every batch hangs
+    Stats stats = new Stats();
+    RemoteLog log = new RemoteLog(stats, new PrintStream(new ByteArrayOutputStream()));
+    DiskStore local = DiskStore.open(tmp.resolve("local"), System::currentTimeMillis, stats);
+    Prefetch p = new Prefetch(local, remote, () -> id("context"), new Prefetch.Limits(2, 1), log);
+    long t0 = System.nanoTime();
+    Prefetch.Ahead a = p.fetchAhead(java.time.Duration.ofMillis(300));
+    assertThat(a.finished()).isFalse();
+    assertThat(a.listed()).isEqualTo(4);
+    assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThan(6);
+    assertThat(stats.get(RemoteLog.PREFETCHED)).isZero();
+  }
+
+  @Test
   void aWarmLocalDir_keepsHolding_whenMostOfGosMissesAreNotListed() throws Exception {
     HeldRemote first = remoteWith(2);
     prefetchedAll(first).cache().close();
