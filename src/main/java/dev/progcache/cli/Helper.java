@@ -52,7 +52,10 @@ final class Helper {
                 err,
                 remote ->
                     remote.tier(
-                        local, stats, err, prefetch(cfg, env, Path.of("").toAbsolutePath())))
+                        local,
+                        stats,
+                        err,
+                        prefetch(cfg, env, Path.of("").toAbsolutePath(), GoCommand::ofThisProcess)))
             .orElse(local);
     ProgServer.Outcome outcome;
     try (store) {
@@ -89,14 +92,20 @@ final class Helper {
     }
   }
 
-  /** The build context of go running in {@code cwd} to prefetch for, unless prefetching is off. */
+  /**
+   * The build context of go running in {@code cwd} to prefetch for, unless prefetching is off; of
+   * the go command {@code command} names (called with the context, on a background thread).
+   */
   static Optional<java.util.function.Supplier<dev.progcache.cache.Key>> prefetch(
-      HelperConfig cfg, Map<String, String> env, Path cwd) {
+      HelperConfig cfg,
+      Map<String, String> env,
+      Path cwd,
+      java.util.function.Supplier<Optional<String>> command) {
     if (!cfg.prefetch()) {
       return Optional.empty();
     }
     Optional<String> explicit = cfg.prefetchKey();
-    return Optional.of(() -> BuildContext.key(env, cwd, explicit));
+    return Optional.of(() -> BuildContext.key(env, cwd, explicit, command.get()));
   }
 
   /**
