@@ -23,8 +23,6 @@ job() { # the CI job's go commands, with GOCACHE=$1; prints the job's wall time 
   t0=$(date +%s%N)
   # START: a relay to start the daemon with, in the background, as the CI recipe does
   [ -n "${START:-}" ] && { "$START" --start >/dev/null 2>&1 & }
-  # AHEAD: `progcache prefetch` first, as the CI recipe runs it (here nothing downloads meanwhile)
-  [ -n "${AHEAD:-}" ] && { "$pc" prefetch ${GOCACHEPROG#* } 2>>"$work/ahead.log" || true; }
   GOCACHE=$1 go build std >&2
   GOCACHE=$1 go vet fmt strings bufio >&2
   GOCACHE=$1 go test -count=1 -run 'TestReader|TestBuilder' strings >&2
@@ -32,11 +30,11 @@ job() { # the CI job's go commands, with GOCACHE=$1; prints the job's wall time 
   echo $(( (t1 - t0) / 1000000 ))
 }
 # runner LABEL PROGRAM: a fresh directory (and socket directory: a new daemon) through PROGRAM
-runner() { # LABEL PROGRAM [START [AHEAD]]
+runner() {
   local d="$work/$1"
   mkdir -p "$d"
   GOCACHEPROG="$2 --dir $d/cache --remote $url" PROGCACHE_SOCKET_DIR="$work/sock-$1" START="${3:-}" \
-    AHEAD="${4:-}" job "$d/gocache" 2>>"$work/job.log"
+    job "$d/gocache" 2>>"$work/job.log"
 }
 
 echo "machine: $(nproc) cores; $(go version); $(date -u +%Y-%m-%dT%H:%MZ); server $url"
@@ -44,26 +42,23 @@ echo "filling the server and go's own cache (cold builds)..."
 PROGCACHE_REMOTE_DRAIN=120s cold_build runner fill "$pc" >/dev/null
 cold_build job "$work/plain" >/dev/null 2>&1
 job "$work/plain" >/dev/null 2>&1
-declare -a plain oneshot relayed ahead recipe
+declare -a plain oneshot relayed ahead
 for r in $(seq "$rounds"); do
   plain+=("$(job "$work/plain" 2>/dev/null)")
   oneshot+=("$(runner "one-$r" "$pc")")
   relayed+=("$(runner "relay-$r" "$relay")")
   ahead+=("$(runner "ahead-$r" "$relay" "$relay")")
-  recipe+=("$(runner "recipe-$r" "$relay" "$relay" 1)")
-  echo "round $r: go's warm ${plain[-1]} ms, one-shot fresh ${oneshot[-1]} ms, relay + new daemon fresh ${relayed[-1]} ms, daemon started ahead ${ahead[-1]} ms, and progcache prefetch first ${recipe[-1]} ms"
+  echo "round $r: go's warm ${plain[-1]} ms, one-shot fresh ${oneshot[-1]} ms, relay + new daemon fresh ${relayed[-1]} ms, daemon started ahead ${ahead[-1]} ms"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 p=$(median "${plain[@]}")
 o=$(median "${oneshot[@]}")
 q=$(median "${relayed[@]}")
 a=$(median "${ahead[@]}")
-c=$(median "${recipe[@]}")
 echo
 echo "CI job (go build std; go vet fmt strings bufio; go test strings), medians of $rounds:"
-awk -v p="$p" -v o="$o" -v q="$q" -v a="$a" -v c="$c" 'BEGIN {
+awk -v p="$p" -v o="$o" -v q="$q" -v a="$a" 'BEGIN {
   printf "  go'"'"'s own warm cache           %6d ms   1.00x\n", p
   printf "  fresh dir, one-shot helper     %6d ms   %.2fx go'"'"'s warm\n", o, o / p
   printf "  fresh dir, relay + new daemon  %6d ms   %.2fx go'"'"'s warm\n", q, q / p
-  printf "  the same, daemon started ahead %6d ms   %.2fx go'"'"'s warm (progcache-relay --start &)\n", a, a / p
-  printf "  and progcache prefetch first   %6d ms   %.2fx go'"'"'s warm (the CI recipe; nothing to overlap here)\n", c, c / p }'
+  printf "  the same, daemon started ahead %6d ms   %.2fx go'"'"'s warm (progcache-relay --start &)\n", a, a / p }'

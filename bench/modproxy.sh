@@ -140,7 +140,7 @@ job() { # NAME GOPROXY GOMODCACHE GOCACHE [GOCACHEPROG [PREFETCH_DIR [AHEAD]]]: 
     GOPRIVATE= GONOPROXY= GONOSUMDB= &&
     a=$(now) &&
     if [ -n "${START:-}" ]; then "$START" --start >/dev/null 2>&1 & fi &&
-    if [ -n "${7:-}" ]; then "$pc" prefetch ${5#* } 2>"$work/$1.ahead" & fi &&
+    if [ -n "${7:-}" ]; then "$pc" prefetch ${5#"$pc "} 2>"$work/$1.ahead" & fi &&
     if [ -n "${6:-}" ]; then GOPROXY=$("$pc" mod prefetch --proxy "$2" --dir "$6" --go-sum go.sum); fi &&
     env ${DOWNLOAD_PROCS:+GOMAXPROCS=$DOWNLOAD_PROCS} "$go" mod download && b=$(now) && { wait || true; } &&
     "$go" build ./... && c=$(now) && "$go" test ./... && d=$(now) &&
@@ -163,11 +163,7 @@ teamfar=$(sed -n 's/listening on //p' "$work/teamfar.out")
 echo "warming: a first job fills the team server (modules and build cache) and the warm machine..."
 # every runner uses the same paths, as CI runners do: without -trimpath, go's action IDs include
 # the module cache's path, so a runner with another GOMODCACHE path would miss every module package
-runner() { # a fresh runner: once the last job's helpers have exited (they drain and trim after go)
-  i=0
-  while pgrep -f -- "--dir $work/runner-cache" >/dev/null && [ $i -lt 300 ]; do i=$((i+1)); sleep 0.1; done
-  rm -rf "$work/runner-mc" "$work/runner-gocache" "$work/runner-cache"
-}
+runner() { rm -rf "$work/runner-mc" "$work/runner-gocache" "$work/runner-cache"; }
 job warmup "${team}mod" "$work/runner-mc" "$work/runner-gocache" "$pc --dir $work/runner-cache --remote $team" >/dev/null
 job warmmachine "${team}mod" "$work/warm-mc" "$work/warm-gocache" >/dev/null
 warm=$(for r in $(seq "$runs"); do job "warm$r" "${team}mod" "$work/warm-mc" "$work/warm-gocache"; done | median)

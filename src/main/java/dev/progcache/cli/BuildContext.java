@@ -43,19 +43,8 @@ final class BuildContext {
   private BuildContext() {}
 
   static Key key(Map<String, String> env, Path cwd, Optional<String> explicit) {
-    return key(env, cwd, explicit, Optional.empty());
-  }
-
-  /**
-   * As {@link #key(Map, Path, Optional)}, of go command {@code command} ({@code build}, {@code
-   * test}, ...; see {@link GoCommand}): each command of a context keeps its own manifest.
-   */
-  static Key key(
-      Map<String, String> env, Path cwd, Optional<String> explicit, Optional<String> command) {
-    String cmd = command.map(c -> "command " + c + "\n").orElse("");
     if (explicit.isPresent()) {
-      return sha256(
-          "progcache prefetch key\n" + explicit.get().strip() + (cmd.isEmpty() ? "" : "\n" + cmd));
+      return sha256("progcache prefetch key\n" + explicit.get().strip());
     }
     StringBuilder b = new StringBuilder("progcache prefetch context\n");
     b.append(module(cwd).map(m -> "module " + m).orElse("dir " + cwd)).append('\n');
@@ -63,7 +52,7 @@ final class BuildContext {
     for (String s : SETTINGS) {
       b.append(s).append('=').append(env.getOrDefault(s, "")).append('\n');
     }
-    return sha256(b.append(cmd).toString());
+    return sha256(b.toString());
   }
 
   /** The module path in the nearest go.mod at or above {@code dir}. */

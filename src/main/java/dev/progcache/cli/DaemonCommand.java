@@ -207,7 +207,7 @@ final class DaemonCommand {
                           tiers.computeIfAbsent(
                               new TierKey(dir, remote),
                               k -> k.remote().shared(new RemoteLog(sharedStats, System.err))),
-                          Helper.prefetch(cfg, h.env(), cwd, () -> GoCommand.ofParentOf(h.pid())),
+                          Helper.prefetch(cfg, h.env(), cwd),
                           new RemoteLog(stats, err)))
               .orElse(store);
       out.write(ResponseWriter.HANDSHAKE);

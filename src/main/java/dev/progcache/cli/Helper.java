@@ -52,10 +52,7 @@ final class Helper {
                 err,
                 remote ->
                     remote.tier(
-                        local,
-                        stats,
-                        err,
-                        prefetch(cfg, env, Path.of("").toAbsolutePath(), GoCommand::ofThisProcess)))
+                        local, stats, err, prefetch(cfg, env, Path.of("").toAbsolutePath())))
             .orElse(local);
     ProgServer.Outcome outcome;
     try (store) {
@@ -92,20 +89,14 @@ final class Helper {
     }
   }
 
-  /**
-   * The build context of go running in {@code cwd} to prefetch for, unless prefetching is off; of
-   * the go command {@code command} names (called with the context, on a background thread).
-   */
+  /** The build context of go running in {@code cwd} to prefetch for, unless prefetching is off. */
   static Optional<java.util.function.Supplier<dev.progcache.cache.Key>> prefetch(
-      HelperConfig cfg,
-      Map<String, String> env,
-      Path cwd,
-      java.util.function.Supplier<Optional<String>> command) {
+      HelperConfig cfg, Map<String, String> env, Path cwd) {
     if (!cfg.prefetch()) {
       return Optional.empty();
     }
     Optional<String> explicit = cfg.prefetchKey();
-    return Optional.of(() -> BuildContext.key(env, cwd, explicit, command.get()));
+    return Optional.of(() -> BuildContext.key(env, cwd, explicit));
   }
 
   /**

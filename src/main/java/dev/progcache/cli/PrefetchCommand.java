@@ -53,12 +53,6 @@ final class PrefetchCommand implements Admin.Command {
 
   private static final Duration GO_ENV_WAIT = Duration.ofSeconds(30);
 
-  /**
-   * The go commands whose manifests are fetched, in this order: each command of a build context
-   * keeps its own ({@link GoCommand}); an entry several list is fetched once.
-   */
-  static final List<String> COMMANDS = List.of("build", "test", "vet", "install", "run");
-
   @Override
   public String name() {
     return "prefetch";
@@ -69,9 +63,9 @@ final class PrefetchCommand implements Admin.Command {
     return """
     usage: progcache prefetch [helper flags]
 
-    Fetches into the local directory, now, every entry the shared tier's prefetch manifests of
-    this build context list and the directory lacks: what earlier go build, test, vet, install
-    and run commands of the same module, go version and settings used. go's first command in a fresh directory would start the same
+    Fetches into the local directory, now, every entry the shared tier's prefetch manifest of
+    this build context lists and the directory lacks: what earlier builds of the same module,
+    go version and settings used. go's first command in a fresh directory would start the same
     fetch and wait for it; run this at the start of a CI job, in the background, while the
     modules download, and wait for it before the first go build:
       progcache prefetch & go mod download; wait; go build ./...
@@ -106,55 +100,30 @@ final class PrefetchCommand implements Admin.Command {
     Path cwd = Path.of("").toAbsolutePath();
     Optional<String> explicit = cfg.prefetchKey();
     Map<String, String> goEnv = explicit.isPresent() ? env : asGoGivesIt(env, cwd, err);
+    Key context = BuildContext.key(goEnv, cwd, explicit);
     RemoteLog log = new RemoteLog(stats, err);
-    int listed = 0;
-    StringBuilder manifests = new StringBuilder();
-    int onDisk = 0;
-    boolean finished = true;
-    long deadline = System.nanoTime() + LIMIT.toNanos();
+    Prefetch.Ahead ahead;
     try (RemoteSettings.Shared shared = settings.get().shared(log)) {
-      for (String command : COMMANDS) {
-        Key context = BuildContext.key(goEnv, cwd, explicit, Optional.of(command));
-        Prefetch p =
-            new Prefetch(local, shared.remote(), () -> context, Prefetch.Limits.DEFAULT, log);
-        try {
-          Prefetch.Ahead a = p.fetchAhead(Duration.ofNanos(deadline - System.nanoTime()));
-          listed += a.listed();
-          if (a.listed() > 0) {
-            manifests.append(manifests.isEmpty() ? "" : ", ").append(command).append(' ');
-            manifests.append(a.listed());
-          }
-          onDisk += a.onDisk();
-          if (!a.finished()) {
-            finished = false;
-            break;
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return 1;
-        } finally {
-          p.close(shared.uploader()); // reports nothing: no build ran
-        }
+      Prefetch p =
+          new Prefetch(local, shared.remote(), () -> context, Prefetch.Limits.DEFAULT, log);
+      try {
+        ahead = p.fetchAhead(LIMIT);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return 1;
+      } finally {
+        p.close(shared.uploader()); // reports nothing: no build ran
       }
     }
-    Prefetch.Ahead ahead = new Prefetch.Ahead(listed, onDisk, finished);
     long errors =
         stats.get(RemoteLog.ERRORS)
             + stats.get(RemoteLog.PREFETCH_ERRORS)
             + stats.get(RemoteLog.CORRUPT);
-    err.println(
-        summary(
-            ahead, manifests.toString(), stats, errors, System.nanoTime() - start, local.root()));
+    err.println(summary(ahead, stats, errors, System.nanoTime() - start, local.root()));
     return errors > 0 || !ahead.finished() ? 1 : 0;
   }
 
-  /**
-   * The line printed at the end.
-   *
-   * @param manifests what each command's manifest listed, e.g. {@code build 302, test 504}
-   */
-  static String summary(
-      Prefetch.Ahead a, String manifests, Stats stats, long errors, long nanos, Path dir) {
+  static String summary(Prefetch.Ahead a, Stats stats, long errors, long nanos, Path dir) {
     long fetched = stats.get(RemoteLog.PREFETCHED);
     StringBuilder b = new StringBuilder("progcache prefetch: ");
     if (a.listed() == 0 && errors == 0) {
@@ -163,9 +132,8 @@ final class PrefetchCommand implements Admin.Command {
       b.append(
           String.format(
               Locale.ROOT,
-              "%d listed (%s), %d already in %s, %d fetched (%s)",
+              "%d listed, %d already in %s, %d fetched (%s)",
               a.listed(),
-              manifests,
               a.onDisk(),
               dir,
               fetched,

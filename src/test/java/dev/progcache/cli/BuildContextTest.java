@@ -28,22 +28,6 @@ class BuildContextTest {
   }
 
   @Test
-  void eachGoCommandOfAContext_hasItsOwnKey_withAnExplicitKeyToo() throws Exception {
-    Files.writeString(tmp.resolve("go.mod"), "module m\n");
-    Map<String, String> env = Map.of("GOVERSION", "go1.27.4");
-    Key none = BuildContext.key(env, tmp, Optional.empty());
-    Key build = BuildContext.key(env, tmp, Optional.empty(), Optional.of("build"));
-    Key test = BuildContext.key(env, tmp, Optional.empty(), Optional.of("test"));
-    assertThat(build).isNotEqualTo(test).isNotEqualTo(none);
-    assertThat(BuildContext.key(env, tmp, Optional.empty(), Optional.of("build"))).isEqualTo(build);
-    assertThat(BuildContext.key(env, tmp, Optional.empty(), Optional.empty())).isEqualTo(none);
-    Optional<String> named = Optional.of("ci-job");
-    assertThat(BuildContext.key(env, tmp, named, Optional.of("build")))
-        .isNotEqualTo(BuildContext.key(env, tmp, named, Optional.of("test")))
-        .isNotEqualTo(BuildContext.key(env, tmp, named));
-  }
-
-  @Test
   void key_changesWithGoVersionTargetAndFlags_butNotWithUnrelatedEnv() throws Exception {
     Files.writeString(tmp.resolve("go.mod"), "module m\n");
     Map<String, String> env =

@@ -98,17 +98,14 @@ class PrefetchCommandTest {
     stats.add(RemoteLog.PREFETCH_BYTES, 3 << 20);
     Path dir = tmp.resolve("cache");
     assertThat(
-            PrefetchCommand.summary(
-                new Prefetch.Ahead(7, 2, true), "build 5, test 2", stats, 0, 1_500_000_000L, dir))
+            PrefetchCommand.summary(new Prefetch.Ahead(7, 2, true), stats, 0, 1_500_000_000L, dir))
         .isEqualTo(
-            "progcache prefetch: 7 listed (build 5, test 2), 2 already in "
+            "progcache prefetch: 7 listed, 2 already in "
                 + dir
                 + ", 5 fetched (3.0 MiB) in 1.50 s");
-    assertThat(PrefetchCommand.summary(new Prefetch.Ahead(0, 0, true), "", new Stats(), 0, 0, dir))
+    assertThat(PrefetchCommand.summary(new Prefetch.Ahead(0, 0, true), new Stats(), 0, 0, dir))
         .startsWith("progcache prefetch: no manifest for this build context yet");
-    assertThat(
-            PrefetchCommand.summary(
-                new Prefetch.Ahead(4, 0, false), "build 4", new Stats(), 2, 0, dir))
+    assertThat(PrefetchCommand.summary(new Prefetch.Ahead(4, 0, false), new Stats(), 2, 0, dir))
         .contains("2 shared-tier errors")
         .contains("gave up after 5 minutes");
   }

@@ -132,7 +132,7 @@ class SharedStdIT {
       assertThat(ahead.code()).as("stderr:\n%s", ahead.err()).isZero();
       assertThat(ahead.err())
           .containsPattern(
-              "progcache prefetch: [1-9]\\d* listed \\([^)]*\\), \\d+ already in \\S+, [1-9]\\d* fetched");
+              "progcache prefetch: [1-9]\\d* listed, 0 already in \\S+, [1-9]\\d* fetched");
       GoRun.Result stdE = go(work, e, far.url(), "build", "std");
       assertOk(stdE);
       String whyE = "stderr:\n" + stdE.stderr() + "\nprefetch: " + ahead.err();
@@ -154,13 +154,11 @@ class SharedStdIT {
           .isGreaterThanOrEqualTo(stdD.stat("gets") * 9 / 10);
       Cmd.run(tmp, daemonEnv(d), 30, Dist.launcher().toString(), "daemon", "stop", "--all");
 
-      // A builds a package B never builds: the context's build manifest now lists ids a warm B
-      // lacks and its next build never asks for; B's build of gofmt misses locally (go never
-      // stores a -o link), wakes the shared tier and holds those ids back instead of fetching them
+      // A tests a package: the context's manifest now lists ids a warm B lacks and its next build
+      // never asks for; B's build of gofmt misses locally (go never stores a -o link), wakes the
+      // shared tier and holds those ids back instead of prefetching them
       double merged = mergedReports(server);
-      Files.createDirectories(work.resolve("tiny"));
-      Files.writeString(work.resolve("tiny/main.go"), "package main\n\nfunc main() {}\n");
-      assertOk(go(work, a, server.url(), "build", "-o", a.resolve("tiny").toString(), "./tiny"));
+      assertOk(go(work, a, server.url(), "test", "-count=1", "-run", "TestBuilder", "strings"));
       awaitManifestMerges(server, (int) merged + 1);
       GoRun.Result fmtWarm =
           go(work, b, far.url(), "build", "-o", b.resolve("gofmt2").toString(), "cmd/gofmt");
@@ -174,7 +172,7 @@ class SharedStdIT {
       System.out.printf(
           "SharedStdIT: A std %d ms (cold); fresh dirs 20 ms away: B std %d ms (%s); C std, settled"
               + " manifest, %d ms (%s); D through the relay, new daemon, %d ms (%s); warm B after"
-              + " A's build of another package (%s)%n",
+              + " A's test (%s)%n",
           stdA.millis(),
           stdB.millis(),
           statsLine(stdB),
