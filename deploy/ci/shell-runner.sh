@@ -17,8 +17,11 @@
 # Optional:
 #   PROGCACHE_DIR         local cache directory (default: go's cache dir + /progcache)
 #   GO_ARGS               what to build and test (default ./...)
-#   PROGCACHE_PREFETCH    false: no `progcache prefetch` in the background while the modules
-#                         download (it fetches what earlier builds of the module used)
+#   PROGCACHE_PREFETCH_AHEAD  1: `progcache prefetch` in the background while the modules
+#                         download, fetching what earlier builds of the module used before the
+#                         first go command (default 1 with PROGCACHE_MODPROXY, else 0: with
+#                         nothing to download meanwhile, waiting for it costs more than go's own
+#                         helper fetching the same while go works; docs/remote.md)
 #   PROGCACHE_MODPROXY    the team server's module proxy (`serve --modproxy`), e.g.
 #                         https://cache.example:8421/mod: every module comes from it. go fetches
 #                         GOMAXPROCS modules at a time (two on a 2-core runner); `progcache mod
@@ -67,8 +70,9 @@ fi
 # What earlier builds of this module used, fetched into the local directory while the modules
 # download: the first go command then finds it on disk instead of fetching it while go waits
 # (docs/remote.md). GOFLAGS is final before it starts: go's settings are part of the context.
-ahead=
-if [ "${PROGCACHE_PREFETCH:-true}" != false ] && [ "${PROGCACHE_PREFETCH:-true}" != 0 ]; then
+ahead= ahead_default=0
+[ -z "${PROGCACHE_MODPROXY:-}" ] || ahead_default=1
+if [ "${PROGCACHE_PREFETCH_AHEAD:-$ahead_default}" = 1 ]; then
   "$PROGCACHE_HOME/bin/progcache" prefetch &
   ahead=$!
 fi
