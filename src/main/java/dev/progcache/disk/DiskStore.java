@@ -22,6 +22,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -50,6 +51,11 @@ public final class DiskStore implements BuildCache {
   private final Stats stats;
   private final @Nullable RecordMemo memo;
   private final Packs packs;
+
+  /** Shard directories seen as real directories (at most 2 × 256 in a sound cache). */
+  private final java.util.Set<Path> realShards = ConcurrentHashMap.newKeySet();
+
+  private static final int MAX_SHARDS_SEEN = 4096;
 
   private DiskStore(Path root, LongSupplier nowNanos, Stats stats, boolean remember) {
     this.root = root;
@@ -142,7 +148,14 @@ public final class DiskStore implements BuildCache {
    * {@link #lookup}).
    */
   public boolean hasRecord(Key action) {
-    return packs.get(action) != null || Files.exists(recordPath(action), LinkOption.NOFOLLOW_LINKS);
+    if (packs.get(action) != null) {
+      return true;
+    }
+    try {
+      return NoLinks.attributesIfThere(recordPath(action)).isPresent();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   @Override
@@ -268,7 +281,7 @@ public final class DiskStore implements BuildCache {
    */
   private boolean realShard(Path dir) {
     try {
-      Optional<BasicFileAttributes> a = NoLinks.attributes(dir);
+      Optional<BasicFileAttributes> a = shardAttributes(dir);
       if (a.isEmpty()) {
         return false;
       }
@@ -409,7 +422,7 @@ public final class DiskStore implements BuildCache {
    * first: a write never lands outside the cache directory.
    */
   private void ensureShard(Path dir) throws IOException {
-    Optional<BasicFileAttributes> a = NoLinks.attributes(dir);
+    Optional<BasicFileAttributes> a = shardAttributes(dir);
     if (a.isPresent() && a.get().isDirectory()) {
       return;
     }
@@ -419,19 +432,39 @@ public final class DiskStore implements BuildCache {
     try {
       Files.createDirectory(dir);
     } catch (FileAlreadyExistsException e) {
-      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      Optional<BasicFileAttributes> there = NoLinks.attributes(dir); // a link to nothing?
+      if (there.isPresent() && there.get().isSymbolicLink()) {
+        discard(dir, "linked-entries");
+        Files.createDirectory(dir);
+      } else if (there.isEmpty() || !there.get().isDirectory()) {
         throw new IOException(dir + " is not a directory; remove it", e);
       }
     }
   }
 
+  /**
+   * The attributes of shard directory {@code dir} itself: one {@code lstat} for a shard seen as a
+   * real directory before (a warm build's every lookup), else without the JDK's exceptions for a
+   * missing one (a fresh directory's, see {@link NoLinks#attributesIfThere}).
+   */
+  private Optional<BasicFileAttributes> shardAttributes(Path dir) throws IOException {
+    boolean seen = realShards.contains(dir);
+    Optional<BasicFileAttributes> a =
+        seen ? NoLinks.attributes(dir) : NoLinks.attributesIfThere(dir);
+    if (a.isPresent() && a.get().isDirectory()) {
+      if (!seen && realShards.size() < MAX_SHARDS_SEEN) {
+        realShards.add(dir);
+      }
+    } else if (seen) {
+      realShards.remove(dir);
+    }
+    return a;
+  }
+
   private boolean hasBody(Path obj, long size) {
     try {
       // null when absent: a fresh directory has no bodies, and a failed lookup would throw
-      BasicFileAttributes a =
-          obj.getFileSystem()
-              .provider()
-              .readAttributesIfExists(obj, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      BasicFileAttributes a = NoLinks.attributesIfThere(obj).orElse(null);
       if (a != null && a.isRegularFile() && a.size() == size) {
         touchIfOld(obj, a.lastModifiedTime());
         return true;

@@ -19,12 +19,31 @@ final class NoLinks {
 
   private NoLinks() {}
 
-  /** The attributes of {@code p} itself (a link is reported as a link); empty when absent. */
+  /**
+   * The attributes of {@code p} itself (a link is reported as a link); empty when absent. One
+   * {@code lstat}, but for a missing path the JDK throws two exceptions inside (it answers without
+   * one only when following links): for a path that may well be missing, {@link
+   * #attributesIfThere}.
+   */
   static Optional<BasicFileAttributes> attributes(Path p) throws IOException {
     return Optional.ofNullable(
         p.getFileSystem()
             .provider()
             .readAttributesIfExists(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+  }
+
+  /**
+   * As {@link #attributes}, for a path that may well be missing (a fresh directory's shards and
+   * bodies, a cold build's misses): a {@code stat} first, which the JDK answers without an
+   * exception when nothing is there, then the {@code lstat} only when something is. A link to
+   * nothing is reported as absent; whoever then creates {@code p} meets it (see {@code DiskStore}):
+   * a file is written to a temp name and renamed over it, a directory's creation fails.
+   */
+  static Optional<BasicFileAttributes> attributesIfThere(Path p) throws IOException {
+    if (p.getFileSystem().provider().readAttributesIfExists(p, BasicFileAttributes.class) == null) {
+      return Optional.empty();
+    }
+    return attributes(p);
   }
 
   /** Whether {@code p} is a symbolic link (false when absent or unreadable). */

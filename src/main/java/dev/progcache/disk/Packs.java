@@ -174,10 +174,8 @@ final class Packs {
   /** The directory's modification time in nanoseconds, {@link #ABSENT} when there is none. */
   private long stamp() {
     try {
-      BasicFileAttributes a =
-          dir.getFileSystem()
-              .provider()
-              .readAttributesIfExists(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      // a directory without packs (go's own puts write none) is asked once per local miss
+      BasicFileAttributes a = NoLinks.attributesIfThere(dir).orElse(null);
       return a == null || !a.isDirectory()
           ? ABSENT
           : a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);

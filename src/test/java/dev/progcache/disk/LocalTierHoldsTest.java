@@ -145,6 +145,29 @@ class LocalTierHoldsTest {
   }
 
   @Test
+  void s45_linksToNothing_inPlaceOfAShardOrABody_areReplacedByRealFilesOnPut() throws Exception {
+    byte[] body = bytes(20, 6);
+    Key output = Key.of(CacheFixture.sha256(body));
+    Path shard = c.store.bodyPath(output).getParent();
+    Files.deleteIfExists(shard);
+    Files.createSymbolicLink(shard, outside.resolve("nothing-here"));
+    Key out = put(c.store, action(6), body);
+    assertThat(Files.isSymbolicLink(shard)).isFalse();
+    assertThat(Files.isDirectory(shard)).isTrue();
+    assertThat(c.store.lookup(action(6))).isPresent();
+
+    byte[] other = bytes(30, 8);
+    Path b = c.store.bodyPath(Key.of(CacheFixture.sha256(other)));
+    Files.createDirectories(b.getParent());
+    Files.createSymbolicLink(b, outside.resolve("no-file"));
+    put(c.store, action(8), other);
+    assertThat(Files.isSymbolicLink(b)).isFalse();
+    assertThat(Files.readAllBytes(b)).isEqualTo(other);
+    assertThat(outside.resolve("no-file")).doesNotExist();
+    assertThat(out).isEqualTo(output);
+  }
+
+  @Test
   void s45_verifyRepair_linkedShard_neverDeletesOutsideTheCache() throws Exception {
     plantThroughLinkedShards(bytes(2048, 5));
     Path victim =
