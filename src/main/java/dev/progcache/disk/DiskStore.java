@@ -57,6 +57,16 @@ public final class DiskStore implements BuildCache {
 
   private static final int MAX_SHARDS_SEEN = 4096;
 
+  /**
+   * Record files found missing in a row: past {@link #MISS_RUN} (a cold build, whose every get
+   * misses) a lookup {@code stat}s the record before opening it, since the JDK's failed open throws
+   * two exceptions inside; a warm build's hits keep the single open. A heuristic: races only choose
+   * the other, equally correct, way.
+   */
+  private volatile int missRun;
+
+  private static final int MISS_RUN = 4;
+
   private DiskStore(Path root, LongSupplier nowNanos, Stats stats, boolean remember) {
     this.root = root;
     this.actions = root.resolve("a");
@@ -183,10 +193,14 @@ public final class DiskStore implements BuildCache {
     if (!realShard(rec.getParent())) {
       return fromPacks(action);
     }
+    if (missRun >= MISS_RUN && !there(rec)) {
+      return fromPacks(action); // a cold build: not even the JDK's exception for each miss
+    }
     byte[] data;
     try {
       data = readNoFollow(rec, MAX_RECORD, "a record");
     } catch (NoSuchFileException e) {
+      missRun++;
       return fromPacks(action);
     } catch (IOException e) {
       if (NoLinks.isLink(rec)) {
@@ -196,6 +210,7 @@ public final class DiskStore implements BuildCache {
       }
       return Optional.empty();
     }
+    missRun = 0;
     Optional<Entry> parsed = Record.decode(action, data);
     if (parsed.isEmpty()) {
       discard(rec, "corrupt-records");
@@ -209,6 +224,16 @@ public final class DiskStore implements BuildCache {
       memo.remember(action, e);
     }
     return h;
+  }
+
+  /** Whether something is at {@code p} (following a link: no exception when nothing is). */
+  private static boolean there(Path p) {
+    try {
+      return p.getFileSystem().provider().readAttributesIfExists(p, BasicFileAttributes.class)
+          != null;
+    } catch (IOException e) {
+      return true; // let the open say what is wrong
+    }
   }
 
   /**

@@ -57,6 +57,32 @@ class DiskStoreTest {
   }
 
   @Test
+  void manyMissesInARow_thenAHitInTheSameShard_isStillAHit_andLinksStillAreNot() throws Exception {
+    byte[] hit = {7, 7, 7};
+    Key a = someKey();
+    put(a, hit);
+    byte[] h = a.bytes();
+    for (int i = 0; i < 20; i++) { // a cold build: misses, in shards that exist
+      byte[] m = h.clone();
+      m[31] = (byte) (m[31] + 1 + i);
+      assertThat(store.lookup(Key.of(m))).isEmpty();
+    }
+    assertThat(store.lookup(a)).isPresent();
+    Key b = someKey();
+    Path elsewhere = Files.write(dir.resolve("elsewhere-record"), new byte[] {1});
+    Files.createDirectories(store.recordPath(b).getParent());
+    Files.createSymbolicLink(store.recordPath(b), elsewhere);
+    for (int i = 0; i < 5; i++) { // misses in b's shard: b is looked up the cold build's way
+      byte[] m = b.bytes().clone();
+      m[31] = (byte) (m[31] + 1 + i);
+      assertThat(store.lookup(Key.of(m))).isEmpty();
+    }
+    assertThat(store.lookup(b)).isEmpty();
+    assertThat(Files.isSymbolicLink(store.recordPath(b))).as("removed, as before").isFalse();
+    assertThat(elsewhere).exists();
+  }
+
+  @Test
   void store_returnsTheHitALookupGives_andLeavesNoTempFile() throws Exception {
     Key a = someKey();
     byte[] body = new byte[200_000]; // several copy buffers
