@@ -23,7 +23,7 @@ import java.util.Optional;
  * bytes: every prefetched entry is verified like any other. Stateless.
  */
 final class BuildContext {
-  private static final List<String> SETTINGS =
+  static final List<String> SETTINGS =
       List.of(
           "GOOS",
           "GOARCH",

@@ -36,20 +36,10 @@ final class PrefetchCommand implements Admin.Command {
    * only when it is set, as it is in this environment.
    */
   static final List<String> FROM_GO =
-      List.of(
-          "GOVERSION",
-          "GOROOT",
-          "GOOS",
-          "GOARCH",
-          "GOAMD64",
-          "GOARM",
-          "GOARM64",
-          "GO386",
-          "GORISCV64",
-          "CGO_ENABLED",
-          "GOFLAGS",
-          "GOEXPERIMENT",
-          "GO111MODULE");
+      java.util.stream.Stream.concat(
+              java.util.stream.Stream.of("GOVERSION", "GOROOT"),
+              BuildContext.SETTINGS.stream().filter(s -> !s.equals("GOWORK")))
+          .toList();
 
   private static final Duration GO_ENV_WAIT = Duration.ofSeconds(30);
 
