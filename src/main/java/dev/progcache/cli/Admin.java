@@ -57,8 +57,10 @@ final class Admin {
       return HelperConfig.SETTINGS;
     }
 
-    /** Switches of this command (besides the helper settings), e.g. {@code --dry-run}. */
-    Set<String> switches();
+    /** Switches of this command (besides the helper settings), e.g. {@code --dry-run}; none. */
+    default Set<String> switches() {
+      return Set.of();
+    }
 
     /** Whether a config file error is reported by the command instead of failing it. */
     default boolean toleratesBadConfig() {

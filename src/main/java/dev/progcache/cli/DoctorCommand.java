@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /** {@code progcache doctor}: checks the installation and configuration, with fixes. */
 final class DoctorCommand implements Admin.Command {
@@ -27,11 +26,6 @@ final class DoctorCommand implements Admin.Command {
     and the token may read (and write, unless read-only); the launcher's AOT cache.
     Exit status: 0 no check failed (warnings pass), 1 some failed.
     """;
-  }
-
-  @Override
-  public Set<String> switches() {
-    return Set.of();
   }
 
   @Override

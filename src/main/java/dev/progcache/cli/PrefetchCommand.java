@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,11 +66,6 @@ final class PrefetchCommand implements Admin.Command {
     yet; 1 when the shared tier failed (go fetches what is missing itself); 2 for bad usage
     or when no shared tier is configured.
     """;
-  }
-
-  @Override
-  public Set<String> switches() {
-    return Set.of();
   }
 
   @Override

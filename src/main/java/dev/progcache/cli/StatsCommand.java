@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
-import java.util.Set;
 
 /** {@code progcache stats}: what the cache holds, how old it is, and how well it hits. */
 final class StatsCommand implements Admin.Command {
@@ -43,11 +42,6 @@ final class StatsCommand implements Admin.Command {
   @Override
   public java.util.List<Setting<?>> settings() {
     return java.util.List.of(HelperConfig.DIR, HelperConfig.MAX_SIZE, HelperConfig.MAX_AGE);
-  }
-
-  @Override
-  public Set<String> switches() {
-    return Set.of();
   }
 
   @Override
