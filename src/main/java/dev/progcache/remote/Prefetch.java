@@ -91,6 +91,14 @@ public final class Prefetch {
   private volatile boolean started;
   private volatile boolean localWasEmpty;
 
+  /** Fetching for {@link #fetchAhead}: the directory is looked up, nothing held back. */
+  private volatile boolean ahead;
+
+  /** For {@link #fetchAhead}: ids the manifest lists to prefetch, and of those on disk. */
+  private volatile int planned;
+
+  private volatile int plannedOnDisk;
+
   /**
    * Ids go asked for or stored before the manifest came (their gets fetched them, or go built
    * them); left out of the prefetch when the directory was empty at start. An id seen just as the
@@ -147,35 +155,8 @@ public final class Prefetch {
    * {@link #start}, then {@link #close}, which reports nothing: no build ran.
    */
   public Ahead fetchAhead(java.time.Duration limit) throws InterruptedException {
-    int[] counts = new int[2];
-    Thread t =
-        Thread.ofVirtual()
-            .name("progcache-prefetch")
-            .start(
-                () -> {
-                  try {
-                    Manifest m = remote.manifest(contextKey()).orElse(Manifest.NONE);
-                    listed.complete(m);
-                    log.count(RemoteLog.PREFETCH_LISTED, m.ids().size());
-                    List<Key> todo = new ArrayList<>();
-                    for (Key k : m.toPrefetch()) {
-                      if (local.hasRecord(k)) {
-                        counts[1]++;
-                      } else if (slots.putIfAbsent(k, new Slot()) == null) {
-                        todo.add(k);
-                      }
-                    }
-                    counts[0] = m.toPrefetch().size();
-                    fetchAll(todo);
-                  } catch (InterruptedException e) {
-                    // out of time
-                  } catch (java.io.IOException | RuntimeException e) {
-                    log.count(RemoteLog.PREFETCH_ERRORS, 1);
-                  } finally {
-                    listed.complete(Manifest.NONE);
-                    releaseAll();
-                  }
-                });
+    ahead = true;
+    Thread t = Thread.ofVirtual().name("progcache-prefetch").start(this::run);
     boolean finished = t.join(limit);
     if (!finished) {
       closed = true;
@@ -183,7 +164,7 @@ public final class Prefetch {
       threads.forEach(Thread::interrupt);
       t.join(java.time.Duration.ofSeconds(5));
     }
-    return new Ahead(counts[0], counts[1], finished);
+    return new Ahead(planned, plannedOnDisk, finished);
   }
 
   private void run() {
@@ -192,8 +173,9 @@ public final class Prefetch {
       listed.complete(m);
       log.count(RemoteLog.PREFETCH_LISTED, m.ids().size());
       List<Key> ids = m.toPrefetch();
+      planned = ids.size();
       List<Key> todo = new ArrayList<>();
-      boolean lookUp = !localWasEmpty;
+      boolean lookUp = ahead || !localWasEmpty;
       int onDisk = 0;
       for (Key k : ids) {
         if (closed) {
@@ -206,7 +188,8 @@ public final class Prefetch {
           onDisk++;
         }
       }
-      if (lookUp && onDisk > 0 && !todo.isEmpty()) {
+      plannedOnDisk = onDisk;
+      if (!ahead && lookUp && onDisk > 0 && !todo.isEmpty()) {
         // a warm directory: what it lacks may be what other builds of the context used, not this
         // one; held until go's misses show the manifest predicts this build (their slots go)
         log.count(RemoteLog.PREFETCH_HELD, todo.size());
