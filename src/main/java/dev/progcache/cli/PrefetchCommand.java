@@ -138,14 +138,17 @@ final class PrefetchCommand implements Admin.Command {
    */
   static Map<String, String> asGoGivesIt(Map<String, String> env, Path cwd, PrintStream err) {
     try {
-      List<String> cmd = new ArrayList<>(List.of(goOnPath(env).toString(), "env"));
+      Path go = DoctorChecks.onPath(env, "go").orElseThrow(() -> new IOException("no go on PATH"));
+      List<String> cmd = new ArrayList<>(List.of(go.toString(), "env"));
       cmd.addAll(FROM_GO);
-      Process p =
+      ProcessBuilder pb =
           new ProcessBuilder(cmd)
               .directory(cwd.toFile())
               .redirectError(ProcessBuilder.Redirect.DISCARD)
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-              .start();
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      pb.environment().clear();
+      pb.environment().putAll(env); // go's settings as this environment gives them
+      Process p = pb.start();
       byte[] out;
       try (InputStream in = p.getInputStream()) {
         out = in.readNBytes(1 << 16);
@@ -168,19 +171,6 @@ final class PrefetchCommand implements Admin.Command {
       Thread.currentThread().interrupt();
       return env;
     }
-  }
-
-  /** The go that a shell with {@code env} would run: the first executable {@code go} on PATH. */
-  static Path goOnPath(Map<String, String> env) throws IOException {
-    for (String d : env.getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      if (!d.isEmpty()) {
-        Path go = Path.of(d, "go");
-        if (java.nio.file.Files.isRegularFile(go) && java.nio.file.Files.isExecutable(go)) {
-          return go;
-        }
-      }
-    }
-    throw new IOException("no go on PATH");
   }
 
   /** {@code env} with the values {@code go env FROM_GO...} printed, one per line; "" unsets. */

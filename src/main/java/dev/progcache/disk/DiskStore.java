@@ -162,7 +162,7 @@ public final class DiskStore implements BuildCache {
       return true;
     }
     try {
-      return NoLinks.attributesIfThere(recordPath(action)).isPresent();
+      return NoLinks.somethingAt(recordPath(action));
     } catch (IOException e) {
       return false;
     }
@@ -226,13 +226,14 @@ public final class DiskStore implements BuildCache {
     return h;
   }
 
-  /** Whether something is at {@code p} (following a link: no exception when nothing is). */
+  /**
+   * {@link NoLinks#somethingAt}, true when that cannot be told: the open then says what is wrong.
+   */
   private static boolean there(Path p) {
     try {
-      return p.getFileSystem().provider().readAttributesIfExists(p, BasicFileAttributes.class)
-          != null;
+      return NoLinks.somethingAt(p);
     } catch (IOException e) {
-      return true; // let the open say what is wrong
+      return true;
     }
   }
 

@@ -40,10 +40,16 @@ final class NoLinks {
    * a file is written to a temp name and renamed over it, a directory's creation fails.
    */
   static Optional<BasicFileAttributes> attributesIfThere(Path p) throws IOException {
-    if (p.getFileSystem().provider().readAttributesIfExists(p, BasicFileAttributes.class) == null) {
-      return Optional.empty();
-    }
-    return attributes(p);
+    return somethingAt(p) ? attributes(p) : Optional.empty();
+  }
+
+  /**
+   * Whether something is at {@code p}, following a link (a link to nothing is nothing): one {@code
+   * stat}, which the JDK answers without an exception when nothing is there.
+   */
+  static boolean somethingAt(Path p) throws IOException {
+    return p.getFileSystem().provider().readAttributesIfExists(p, BasicFileAttributes.class)
+        != null;
   }
 
   /** Whether {@code p} is a symbolic link (false when absent or unreadable). */
