@@ -51,6 +51,8 @@ public final class DiskStore implements BuildCache {
   private final Stats stats;
   private final @Nullable RecordMemo memo;
   private final Packs packs;
+  private final Path[] actionShards = new Path[256];
+  private final Path[] outputShards = new Path[256];
 
   /** Shard directories seen as real directories (at most 2 × 256 in a sound cache). */
   private final java.util.Set<Path> realShards = ConcurrentHashMap.newKeySet();
@@ -143,14 +145,37 @@ public final class DiskStore implements BuildCache {
 
   /** Path of the record for {@code action} (it may not exist). */
   public Path recordPath(Key action) {
-    String h = action.hex();
-    return actions.resolve(h.substring(0, 2)).resolve(h);
+    return actionShard(action).resolve(action.hex());
   }
+
+  /** The shard directory of {@code action}'s record. */
+  private Path actionShard(Key action) {
+    return shard(actionShards, actions, action.shard());
+  }
+
+  /** The shard directory of {@code output}'s body. */
+  private Path outputShard(Key output) {
+    return shard(outputShards, outputs, output.shard());
+  }
+
+  /**
+   * Shard directory {@code i} of {@code top}, made once: every lookup names two, and a path made
+   * from a string is checked character by character. A race makes an equal path twice, harmlessly.
+   */
+  private static Path shard(Path[] made, Path top, int i) {
+    Path p = made[i];
+    if (p == null) {
+      p = top.resolve(new String(new char[] {HEX.charAt(i >> 4), HEX.charAt(i & 0xf)}));
+      made[i] = p;
+    }
+    return p;
+  }
+
+  private static final String HEX = "0123456789abcdef";
 
   /** Path of the body for {@code output} (it may not exist). */
   public Path bodyPath(Key output) {
-    String h = output.hex();
-    return outputs.resolve(h.substring(0, 2)).resolve(h);
+    return outputShard(output).resolve(output.hex());
   }
 
   /**
@@ -189,8 +214,9 @@ public final class DiskStore implements BuildCache {
       }
       memo.forget(action); // its body is gone: what does the disk say now?
     }
-    Path rec = recordPath(action);
-    if (!realShard(rec.getParent())) {
+    Path shard = actionShard(action);
+    Path rec = shard.resolve(action.hex());
+    if (!realShard(shard)) {
       return fromPacks(action);
     }
     if (missRun >= MISS_RUN && !there(rec)) {
@@ -262,11 +288,12 @@ public final class DiskStore implements BuildCache {
    * wrong size is removed.
    */
   private Optional<Hit> bodyHit(Entry e) {
-    Path body = bodyPath(e.outputId());
+    Path shard = outputShard(e.outputId());
+    Path body = shard.resolve(e.outputId().hex());
     BasicFileAttributes attrs;
     try {
       attrs =
-          realShard(body.getParent())
+          realShard(shard)
               ? Files.readAttributes(body, BasicFileAttributes.class, NoLinks.NOFOLLOW)
               : null;
     } catch (IOException x) {
@@ -399,9 +426,10 @@ public final class DiskStore implements BuildCache {
 
   /** Writes {@code e} as the record of {@code action}, atomically. */
   public void writeRecord(Key action, Entry e) throws IOException {
-    Path rec = recordPath(action);
+    Path shard = actionShard(action);
+    Path rec = shard.resolve(action.hex());
     try {
-      ensureShard(rec.getParent());
+      ensureShard(shard);
       AtomicFiles.write(rec, Record.encode(action, e));
     } catch (IOException | IllegalArgumentException x) { // the latter: a clock before 1970
       throw new IOException("cannot write cache record " + rec + ": " + x, x);

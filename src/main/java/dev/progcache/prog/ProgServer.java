@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One GOCACHEPROG session: reads go's requests on the calling thread and answers each exactly once,
@@ -45,6 +46,13 @@ public final class ProgServer {
   private final int maxInFlight;
   private final Semaphore inFlight;
 
+  /** The counters every request adds to, looked up once. */
+  private final LongAdder gets;
+
+  private final LongAdder hits;
+  private final LongAdder misses;
+  private final LongAdder bytesOut;
+
   /** Puts up to this size are stored before earlier answers are flushed. */
   private static final long SMALL_BODY = 64 << 10;
 
@@ -70,6 +78,10 @@ public final class ProgServer {
     this.log = log;
     this.maxInFlight = maxInFlight;
     this.inFlight = new Semaphore(maxInFlight);
+    this.gets = stats.counter("gets");
+    this.hits = stats.counter("hits");
+    this.misses = stats.counter("misses");
+    this.bytesOut = stats.counter("bytes-out");
   }
 
   /**
@@ -104,7 +116,7 @@ public final class ProgServer {
   }
 
   private void get(Request r) {
-    stats.add("gets", 1);
+    gets.increment();
     Key action;
     try {
       action = key(r.actionId(), "ActionID");
@@ -129,12 +141,12 @@ public final class ProgServer {
     if (err != null) {
       fail(r, "get failed: " + err);
     } else if (hit.isEmpty()) {
-      stats.add("misses", 1);
+      misses.increment();
       writer.miss(r.id());
     } else {
       Hit h = hit.get();
-      stats.add("hits", 1);
-      stats.add("bytes-out", h.entry().size());
+      hits.increment();
+      bytesOut.add(h.entry().size());
       writer.hit(
           r.id(),
           h.entry().outputId(),

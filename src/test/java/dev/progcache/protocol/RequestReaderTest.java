@@ -257,6 +257,47 @@ class RequestReaderTest {
     assertThat(paddingThenMore).isLessThan(50);
   }
 
+  /**
+   * Gets as go writes them take a short path; every variation of one at its edges (ids of every
+   * length and a leading zero, each last base64 character and padding, a field out of place, the
+   * line cut by the buffer) must read as the general path, i.e. as Jackson, reads it.
+   */
+  @Test
+  void goShapedGets_andTheirNearMisses_readAsJacksonReadsThem() throws Exception {
+    Random rnd = new Random(11);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\"x";
+    List<String> ids =
+        List.of(
+            "0", "7", "01", "123456789012345678", "1234567890123456789", "99999999999999999999");
+    int cases = 0;
+    for (String id : ids) {
+      for (int last = 0; last < alphabet.length(); last++) {
+        String b64 = Requests.b64(Requests.random(rnd, 32));
+        String action = b64.substring(0, 42) + alphabet.charAt(last) + "=";
+        String plain = "{\"ID\":" + id + ",\"Command\":\"get\",\"ActionID\":\"" + action + "\"}\n";
+        for (String input :
+            List.of(
+                plain,
+                plain.replace("=\"}", "A\"}"),
+                plain.replace("\"get\"", "\"put\""),
+                plain.replace("}", ",\"BodySize\":0}"),
+                plain.replace("{\"ID\"", "{\"id\""),
+                plain + plain.replace("ID\":", "ID\": "))) {
+          byte[] in = input.getBytes(StandardCharsets.UTF_8);
+          String theirs = transcript(new JacksonRequestReader(new ByteArrayInputStream(in)));
+          assertThat(transcript(new RequestReader(new ByteArrayInputStream(in))))
+              .as(input)
+              .isEqualTo(theirs);
+          assertThat(transcript(new RequestReader(new Dribble(new ByteArrayInputStream(in), rnd))))
+              .as("read a few bytes at a time: %s", input)
+              .isEqualTo(theirs);
+          cases++;
+        }
+      }
+    }
+    assertThat(cases).isEqualTo(ids.size() * alphabet.length() * 6);
+  }
+
   private static final List<String> TOKENS =
       List.of(
           "{",
