@@ -1,8 +1,9 @@
 # Sourced by make-dist.sh and make-bundle.sh.
-# progcache_train LAUNCHER AOT LOG: the training run behind the AOT cache (Train.java), written
-# to AOT, its output to LOG. A `progcache serve` on loopback runs beside it, so that the shared
-# tier's read path (a fresh runner's first second) is in the cache too; when that server does
-# not come up within 30 s the training covers the local paths only, and LOG says so.
+# progcache_train LAUNCHER AOT LOG: the training run behind the AOT cache (Train.java) of the
+# helper and the daemon, written to AOT, its output to LOG. A `progcache serve` on loopback runs
+# beside it, so that the shared tier's read path (a fresh runner's first second) is in the cache
+# too; when that server does not come up within 30 s the training covers the local paths only,
+# and LOG says so.
 progcache_train() {
   _pt_launcher=$1 _pt_aot=$2 _pt_log=$3
   _pt_dir=$(mktemp -d "${TMPDIR:-/tmp}/progcache-train.XXXXXX")
@@ -21,7 +22,8 @@ progcache_train() {
     set --
     { echo "training without the shared tier: no loopback server, or filling it failed:"; cat "$_pt_dir/serve.log"; } >>"$_pt_log"
   fi
-  PROGCACHE_JAVA_OPTS="-XX:AOTCacheOutput=$_pt_aot" "$_pt_launcher" __train 3 "$@" >>"$_pt_log" 2>&1 &&
+  # --daemon: the daemon's start and sessions too (one cache serves both; ADR 0036)
+  PROGCACHE_JAVA_OPTS="-XX:AOTCacheOutput=$_pt_aot" "$_pt_launcher" __train 3 --daemon "$@" >>"$_pt_log" 2>&1 &&
     _pt_rc=0 || _pt_rc=$?
   kill $_pt_srv 2>/dev/null || true
   wait $_pt_srv 2>/dev/null || true

@@ -162,21 +162,69 @@ final class DaemonCommand {
     }
     DaemonServer.Identity id = new DaemonServer.Identity(build, Main.version(), idle);
     DaemonServer.prepareDirectory(env, id); // nothing is written into a directory others control
-    PrintStream log =
-        DaemonLog.open(
-            DaemonClient.logPath(env, build), DaemonLog.DEFAULT_MAX_BYTES, Clock.systemUTC());
+    PrintStream log = openLog(env, build);
     System.setErr(log);
     System.setOut(log);
     if (problem != null) {
       log.println("progcache daemon: " + problem);
     }
     DaemonServer.create(env, id, this::session, log).run();
-    tiers.values().forEach(RemoteSettings.Shared::close); // drains their uploads
+    closeAll(log);
+    return 0; // a second daemon of the same build is not an error
+  }
+
+  /** Closes the shared tiers (draining their uploads) and the stores, as the daemon stops. */
+  private void closeAll(PrintStream log) {
+    tiers.values().forEach(RemoteSettings.Shared::close);
     stores.values().forEach(DiskStore::close);
     if (!tiers.isEmpty()) {
       log.println("progcache daemon: shared tiers: " + sharedStats.line());
     }
-    return 0; // a second daemon of the same build is not an error
+  }
+
+  /** What the AOT training does with a daemon running: connects to it as relays do. */
+  interface TrainingClients {
+    void run() throws IOException, InterruptedException;
+  }
+
+  /**
+   * For the AOT training ({@link Train}): runs this build's daemon in this process (its log in the
+   * socket directory of {@code env}; this process's stdout and stderr left alone) while {@code
+   * clients} run, then stops it as a daemon stops.
+   */
+  static void train(Map<String, String> env, TrainingClients clients)
+      throws IOException, InterruptedException {
+    DaemonCommand d = new DaemonCommand();
+    String build = System.getProperty("progcache.build", "dev");
+    DaemonServer.Identity id = new DaemonServer.Identity(build, Main.version(), DEFAULT_IDLE);
+    DaemonServer.prepareDirectory(env, id);
+    PrintStream log = openLog(env, build);
+    DaemonServer server = DaemonServer.create(env, id, d::session, log);
+    Thread serving =
+        Thread.ofPlatform()
+            .name("training-daemon")
+            .start(
+                () -> {
+                  try {
+                    server.run();
+                  } catch (IOException e) {
+                    log.println("progcache daemon: " + e);
+                  }
+                });
+    try {
+      clients.run();
+    } finally {
+      server.stop();
+      serving.join(10_000);
+      d.closeAll(log);
+      log.close();
+    }
+  }
+
+  /** The daemon's own log, timestamped and rotated, in its socket directory. */
+  private static PrintStream openLog(Map<String, String> env, String build) throws IOException {
+    return DaemonLog.open(
+        DaemonClient.logPath(env, build), DaemonLog.DEFAULT_MAX_BYTES, Clock.systemUTC());
   }
 
   private void session(Hello h, InputStream in, OutputStream out) throws IOException {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The training run behind the launcher's AOT cache: helper sessions over a scripted mix of puts,
@@ -27,9 +28,11 @@ import java.util.stream.Stream;
  * empty directory and reads the server's entries back (manifest, batches, single gets), which is
  * what a fresh runner's first second is made of. The build script fills the server first with
  * {@code --upload-only}, in a process of its own: the upload client's classes would otherwise join
- * the cache, and every start loads all of its classes (measured: +8 ms per start). Not for users.
+ * the cache, and every start loads all of its classes (measured: +8 ms per start). With {@code
+ * --daemon} a daemon runs in this process first and serves relay sessions, so that a new daemon
+ * starts from the same cache ({@link #daemonTraining}). Not for users.
  *
- * <p>Usage: {@code __train [ROUNDS] [--remote URL [--upload-only]]}.
+ * <p>Usage: {@code __train [ROUNDS] [--daemon] [--remote URL [--upload-only]]}.
  */
 final class Train {
   private Train() {}
@@ -44,18 +47,21 @@ final class Train {
     int rounds = 3;
     String remote = null;
     boolean uploadOnly = false;
+    boolean daemon = false;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       if (a.equals("--remote") && i + 1 < args.size()) {
         remote = args.get(++i);
       } else if (a.equals("--upload-only")) {
         uploadOnly = true;
+      } else if (a.equals("--daemon")) {
+        daemon = true;
       } else {
         try {
           rounds = Integer.parseInt(a);
         } catch (NumberFormatException e) {
           throw new ConfigException(
-              "training: usage: __train [ROUNDS] [--remote URL [--upload-only]]");
+              "training: usage: __train [ROUNDS] [--daemon] [--remote URL [--upload-only]]");
         }
       }
     }
@@ -64,6 +70,23 @@ final class Train {
       dir = Files.createTempDirectory("progcache-train");
     } catch (IOException e) {
       throw new ConfigException("training: cannot create a temp dir: " + e.getMessage());
+    }
+    if (daemon && !uploadOnly) {
+      Path d;
+      try {
+        d = Files.createTempDirectory("progcache-train-daemon");
+      } catch (IOException e) {
+        deleteTree(dir);
+        throw new ConfigException("training: cannot create a temp dir: " + e.getMessage());
+      }
+      try {
+        daemonTraining(d, remote);
+      } catch (ConfigException e) {
+        deleteTree(dir);
+        throw e;
+      } finally {
+        deleteTree(d);
+      }
     }
     try {
       // Mark the directory as just trimmed: the daily trim's classes then stay out of the AOT
@@ -144,6 +167,142 @@ final class Train {
       System.err.println("progcache: training session failed with status " + rc);
     }
     return rc;
+  }
+
+  /**
+   * The daemon's part of the training ({@code --daemon}): this build's daemon in this process, and
+   * relay sessions to it as {@code progcache-relay} opens them (go's pipes handed over through a
+   * child process's descriptors, as the relay hands over its own): puts, hits and misses in the
+   * default directory, the same again on the warm store, and with {@code remote} a fresh directory
+   * reading the server's entries. Without it a new daemon read ~250 classes from the jar and the
+   * JDK before it listened (ADR 0036). One cache serves both: the helper's start measured the same
+   * with the daemon's classes in it.
+   */
+  private static void daemonTraining(Path dir, @Nullable String remote) throws ConfigException {
+    Map<String, String> env =
+        Map.of(
+            "PROGCACHE_SOCKET_DIR", dir.resolve("sock").toString(),
+            "GOCACHE", dir.resolve("go-build").toString(),
+            "HOME", dir.toString());
+    try {
+      Path home = HelperConfig.lenient(List.of(), env).resolveDir(env);
+      Files.createDirectories(home);
+      markTrimmed(home);
+      Path fresh = Files.createDirectories(dir.resolve("fresh"));
+      markTrimmed(fresh);
+      Path socket =
+          Path.of(
+              dev.progcache.daemon.DaemonClient.socketPath(
+                  env, System.getProperty("progcache.build", "dev")));
+      DaemonCommand.train(
+          env,
+          () -> {
+            for (int i = 0; i < 1000 && !Files.exists(socket); i++) {
+              Thread.sleep(10);
+            }
+            relaySession(socket, env, dir, List.of(), script(new Random(0), 400, true));
+            relaySession(socket, env, dir, List.of(), script(new Random(0), 400, true));
+            if (remote != null) {
+              relaySession(
+                  socket,
+                  env,
+                  dir,
+                  List.of("--remote", remote, "--dir", fresh.toString()),
+                  script(new Random(7), REMOTE_ENTRIES, false));
+            }
+          });
+    } catch (IOException e) {
+      throw new ConfigException("training: the daemon's sessions failed: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConfigException("training: interrupted");
+    }
+  }
+
+  /**
+   * One session through {@code socket} as the relay runs it: the hello, then go's requests on pipes
+   * the daemon opens itself (those of a child process, standing in for the relay's), or on the
+   * socket when the daemon cannot. Returns once {@code script}'s close is answered.
+   */
+  private static void relaySession(
+      Path socket, Map<String, String> env, Path cwd, List<String> args, byte[] script)
+      throws IOException, InterruptedException {
+    Process child = null;
+    try {
+      child =
+          new ProcessBuilder("sleep", "120").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    } catch (IOException e) {
+      // no sleep(1): the session goes over the socket
+    }
+    try (java.nio.channels.SocketChannel ch =
+        java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      ch.connect(java.net.UnixDomainSocketAddress.of(socket));
+      StringBuilder h = new StringBuilder("progcache-relay 1\0");
+      h.append("pid=")
+          .append(child != null ? child.pid() : ProcessHandle.current().pid())
+          .append("\0cwd=")
+          .append(cwd)
+          .append('\0');
+      args.forEach(a -> h.append("arg=").append(a).append('\0'));
+      env.forEach((k, v) -> h.append("env=").append(k).append('=').append(v).append('\0'));
+      h.append("direct=").append(child != null ? '1' : '0').append("\0\0");
+      OutputStream toSocket = java.nio.channels.Channels.newOutputStream(ch);
+      toSocket.write(h.toString().getBytes(StandardCharsets.UTF_8));
+      toSocket.flush();
+      InputStream fromSocket =
+          new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(ch));
+      fromSocket.mark(1);
+      boolean direct = child != null && fromSocket.read() == 'D';
+      if (!direct) {
+        fromSocket.reset(); // the daemon serves on the socket: its first byte is the handshake's
+      }
+      OutputStream requests = direct ? child.getOutputStream() : toSocket;
+      InputStream answers = direct ? child.getInputStream() : fromSocket;
+      Thread feeder =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      requests.write(script);
+                      requests.flush();
+                    } catch (IOException e) {
+                      // the daemon went away: the reader below sees it
+                    }
+                  });
+      String close = "{\"ID\":" + requestCount(script) + "}";
+      java.io.BufferedReader lines =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(answers, StandardCharsets.UTF_8));
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (line.equals(close)) {
+          break;
+        }
+      }
+      feeder.join(10_000);
+      // the daemon closes the connection once its housekeeping after the session is done
+      if (direct) {
+        fromSocket.transferTo(OutputStream.nullOutputStream());
+      } else {
+        lines.transferTo(java.io.Writer.nullWriter());
+      }
+    } finally {
+      if (child != null) {
+        child.destroyForcibly();
+      }
+    }
+  }
+
+  /** The requests in a script: its lines that are JSON objects (the others are bodies). */
+  static int requestCount(byte[] script) {
+    int n = 0;
+    boolean lineStart = true;
+    for (byte b : script) {
+      if (lineStart && b == '{') {
+        n++;
+      }
+      lineStart = b == '\n';
+    }
+    return n;
   }
 
   /** The offset just past the {@code n}th newline of {@code b} (its length if there are fewer). */

@@ -115,6 +115,39 @@ class DaemonIT {
         .contains("1 served");
   }
 
+  /**
+   * The AOT cache is trained on a daemon serving relay sessions too: without that a new daemon read
+   * ~250 classes from the jar and the JDK before it listened (ADR 0036). Every class of the
+   * daemon's start, a session on go's pipes and its stop comes from the cache.
+   */
+  @Test
+  void aNewDaemon_andItsSession_loadEveryClassFromTheAotCache() throws Exception {
+    assertThat(Dist.launcher().getParent().resolve("../lib/progcache.aot"))
+        .as("the package phase trains it")
+        .exists();
+    Path log = tmp.resolve("classes.log");
+    env.put("PROGCACHE_JAVA_OPTS", "-Xlog:class+load=info:file=" + log);
+    // trimmed just now: the daily trim's classes stay out of the caches on purpose (see Train)
+    Files.createDirectories(tmp.resolve("cache"));
+    Files.writeString(tmp.resolve("cache/trim.txt"), System.currentTimeMillis() / 1000 + "\n");
+    byte[] action = random(rnd, 32);
+    try (HelperProcess h = relay()) {
+      h.write(put(1, action, random(rnd, 5_000)));
+      assertThat(h.readLine(30)).contains("DiskPath");
+      h.write(get(2, action));
+      assertThat(h.readLine(30)).contains("OutputID");
+      h.write(close(3));
+      assertThat(h.readLine(30)).isEqualTo("{\"ID\":3}");
+      assertThat(h.waitFor(30)).isZero();
+    }
+    stopDaemon();
+    String loaded = Files.readString(log);
+    assertThat(loaded).contains("dev.progcache.daemon.DaemonServer source: shared objects file");
+    assertThat(loaded.lines().filter(l -> l.contains("source: file:")).toList())
+        .as("classes read from the jar")
+        .isEmpty();
+  }
+
   @Test
   void relayStart_inADirectoryOthersCanWrite_startsNothing_andSaysWhy() throws Exception {
     Path open = Files.createDirectory(tmp.resolve("open"));
