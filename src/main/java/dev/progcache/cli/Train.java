@@ -234,61 +234,105 @@ final class Train {
     } catch (IOException e) {
       // no sleep(1): the session goes over the socket
     }
-    try (java.nio.channels.SocketChannel ch =
-        java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+    Process pipes = child;
+    java.nio.channels.SocketChannel ch = null;
+    try {
+      ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
       ch.connect(java.net.UnixDomainSocketAddress.of(socket));
-      StringBuilder h = new StringBuilder("progcache-relay 1\0");
-      h.append("pid=")
-          .append(child != null ? child.pid() : ProcessHandle.current().pid())
-          .append("\0cwd=")
-          .append(cwd)
-          .append('\0');
-      args.forEach(a -> h.append("arg=").append(a).append('\0'));
-      env.forEach((k, v) -> h.append("env=").append(k).append('=').append(v).append('\0'));
-      h.append("direct=").append(child != null ? '1' : '0').append("\0\0");
-      OutputStream toSocket = java.nio.channels.Channels.newOutputStream(ch);
-      toSocket.write(h.toString().getBytes(StandardCharsets.UTF_8));
-      toSocket.flush();
-      InputStream fromSocket =
-          new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(ch));
-      fromSocket.mark(1);
-      boolean direct = child != null && fromSocket.read() == 'D';
-      if (!direct) {
-        fromSocket.reset(); // the daemon serves on the socket: its first byte is the handshake's
-      }
-      OutputStream requests = direct ? child.getOutputStream() : toSocket;
-      InputStream answers = direct ? child.getInputStream() : fromSocket;
-      Thread feeder =
+      java.nio.channels.SocketChannel connection = ch;
+      // a session that never ends must not hang the build: after a minute its reads fail
+      Thread watchdog =
           Thread.ofPlatform()
+              .daemon()
               .start(
                   () -> {
                     try {
-                      requests.write(script);
-                      requests.flush();
+                      Thread.sleep(SESSION_LIMIT_MILLIS);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                    try {
+                      connection.close();
                     } catch (IOException e) {
-                      // the daemon went away: the reader below sees it
+                      // closing anyway
+                    }
+                    if (pipes != null) {
+                      pipes.destroyForcibly();
                     }
                   });
-      String close = "{\"ID\":" + requestCount(script) + "}";
-      java.io.BufferedReader lines =
-          new java.io.BufferedReader(
-              new java.io.InputStreamReader(answers, StandardCharsets.UTF_8));
-      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-        if (line.equals(close)) {
-          break;
-        }
-      }
-      feeder.join(10_000);
-      // the daemon closes the connection once its housekeeping after the session is done
-      if (direct) {
-        fromSocket.transferTo(OutputStream.nullOutputStream());
-      } else {
-        lines.transferTo(java.io.Writer.nullWriter());
+      try {
+        converse(ch, pipes, env, cwd, args, script);
+      } finally {
+        watchdog.interrupt();
       }
     } finally {
+      if (ch != null) {
+        ch.close();
+      }
       if (child != null) {
         child.destroyForcibly();
       }
+    }
+  }
+
+  /** How long one training session through the daemon may take. */
+  private static final long SESSION_LIMIT_MILLIS = 60_000;
+
+  /** The hello, go's side of {@code script}, and the wait for the daemon to end the session. */
+  private static void converse(
+      java.nio.channels.SocketChannel ch,
+      @Nullable Process child,
+      Map<String, String> env,
+      Path cwd,
+      List<String> args,
+      byte[] script)
+      throws IOException, InterruptedException {
+    StringBuilder h = new StringBuilder("progcache-relay 1\0");
+    h.append("pid=")
+        .append(child != null ? child.pid() : ProcessHandle.current().pid())
+        .append("\0cwd=")
+        .append(cwd)
+        .append('\0');
+    args.forEach(a -> h.append("arg=").append(a).append('\0'));
+    env.forEach((k, v) -> h.append("env=").append(k).append('=').append(v).append('\0'));
+    h.append("direct=").append(child != null ? '1' : '0').append("\0\0");
+    OutputStream toSocket = java.nio.channels.Channels.newOutputStream(ch);
+    toSocket.write(h.toString().getBytes(StandardCharsets.UTF_8));
+    toSocket.flush();
+    InputStream fromSocket =
+        new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(ch));
+    fromSocket.mark(1);
+    boolean direct = child != null && fromSocket.read() == 'D';
+    if (!direct) {
+      fromSocket.reset(); // the daemon serves on the socket: its first byte is the handshake's
+    }
+    OutputStream requests = direct ? child.getOutputStream() : toSocket;
+    InputStream answers = direct ? child.getInputStream() : fromSocket;
+    Thread feeder =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    requests.write(script);
+                    requests.flush();
+                  } catch (IOException e) {
+                    // the daemon went away: the reader below sees it
+                  }
+                });
+    String close = "{\"ID\":" + requestCount(script) + "}";
+    java.io.BufferedReader lines =
+        new java.io.BufferedReader(new java.io.InputStreamReader(answers, StandardCharsets.UTF_8));
+    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+      if (line.equals(close)) {
+        break;
+      }
+    }
+    feeder.join(10_000);
+    // the daemon closes the connection once its housekeeping after the session is done
+    if (direct) {
+      fromSocket.transferTo(OutputStream.nullOutputStream());
+    } else {
+      lines.transferTo(java.io.Writer.nullWriter());
     }
   }
 
