@@ -16,6 +16,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -182,15 +183,16 @@ final class DaemonCommand {
     }
   }
 
-  /** What the AOT training does with a daemon running: connects to it as relays do. */
+  /** What the AOT training does with a daemon running: connects to its socket as relays do. */
   interface TrainingClients {
-    void run() throws IOException, InterruptedException;
+    void run(Path socket) throws IOException, InterruptedException;
   }
 
   /**
    * For the AOT training ({@link Train}): runs this build's daemon in this process (its log in the
    * socket directory of {@code env}; this process's stdout and stderr left alone) while {@code
-   * clients} run, then stops it as a daemon stops.
+   * clients} run on its socket (once bound, at most 10 s from now), then stops it as a daemon
+   * stops.
    */
   static void train(Map<String, String> env, TrainingClients clients)
       throws IOException, InterruptedException {
@@ -212,7 +214,11 @@ final class DaemonCommand {
                   }
                 });
     try {
-      clients.run();
+      Path socket = Path.of(DaemonClient.socketPath(env, build));
+      for (int i = 0; i < 1000 && !Files.exists(socket); i++) {
+        Thread.sleep(10); // the server thread is binding it
+      }
+      clients.run(socket);
     } finally {
       server.stop();
       serving.join(10_000);

@@ -137,22 +137,27 @@ final class Train {
    * start, measured when this path was not trained.
    */
   private static int defaultSession(Path dir, InputStream script) throws ConfigException {
-    Map<String, String> real = System.getenv(); // as the helper reads it; its classes join too
+    System.getenv(); // the helper's first read of its environment: its classes join the cache
     Map<String, String> env =
-        Map.of(
-            "GOCACHE", dir.resolve("go-build").toString(),
-            "HOME", dir.toString(),
-            "PATH", real.getOrDefault("PATH", "/usr/bin:/bin"));
+        Map.of("GOCACHE", dir.resolve("go-build").toString(), "HOME", dir.toString());
     HelperConfig cfg = HelperConfig.lenient(List.of(), env);
-    Path home = cfg.resolveDir(env);
+    trimmedDefaultDir(env);
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    return checked(Helper.run(cfg, script, OutputStream.nullOutputStream(), quiet, env));
+  }
+
+  /**
+   * Creates the directory a helper with no flag and no setting uses in {@code env} (from {@code
+   * GOCACHE}), marked as just trimmed.
+   */
+  private static void trimmedDefaultDir(Map<String, String> env) throws ConfigException {
+    Path home = HelperConfig.lenient(List.of(), env).resolveDir(env);
     try {
       Files.createDirectories(home);
     } catch (IOException e) {
       throw new ConfigException("training: cannot create " + home + ": " + e.getMessage());
     }
     markTrimmed(home);
-    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-    return checked(Helper.run(cfg, script, OutputStream.nullOutputStream(), quiet, env));
   }
 
   private static int session(Map<String, String> flags, InputStream script) throws ConfigException {
@@ -184,22 +189,13 @@ final class Train {
             "PROGCACHE_SOCKET_DIR", dir.resolve("sock").toString(),
             "GOCACHE", dir.resolve("go-build").toString(),
             "HOME", dir.toString());
+    trimmedDefaultDir(env);
     try {
-      Path home = HelperConfig.lenient(List.of(), env).resolveDir(env);
-      Files.createDirectories(home);
-      markTrimmed(home);
       Path fresh = Files.createDirectories(dir.resolve("fresh"));
       markTrimmed(fresh);
-      Path socket =
-          Path.of(
-              dev.progcache.daemon.DaemonClient.socketPath(
-                  env, System.getProperty("progcache.build", "dev")));
       DaemonCommand.train(
           env,
-          () -> {
-            for (int i = 0; i < 1000 && !Files.exists(socket); i++) {
-              Thread.sleep(10);
-            }
+          socket -> {
             relaySession(socket, env, dir, List.of(), script(new Random(0), 400, true));
             relaySession(socket, env, dir, List.of(), script(new Random(0), 400, true));
             if (remote != null) {
@@ -287,17 +283,14 @@ final class Train {
       List<String> args,
       byte[] script)
       throws IOException, InterruptedException {
-    StringBuilder h = new StringBuilder("progcache-relay 1\0");
-    h.append("pid=")
-        .append(child != null ? child.pid() : ProcessHandle.current().pid())
-        .append("\0cwd=")
-        .append(cwd)
-        .append('\0');
-    args.forEach(a -> h.append("arg=").append(a).append('\0'));
-    env.forEach((k, v) -> h.append("env=").append(k).append('=').append(v).append('\0'));
-    h.append("direct=").append(child != null ? '1' : '0').append("\0\0");
     OutputStream toSocket = java.nio.channels.Channels.newOutputStream(ch);
-    toSocket.write(h.toString().getBytes(StandardCharsets.UTF_8));
+    toSocket.write(
+        dev.progcache.daemon.Hello.relay(
+            child != null ? child.pid() : ProcessHandle.current().pid(),
+            cwd.toString(),
+            args,
+            env,
+            child != null));
     toSocket.flush();
     InputStream fromSocket =
         new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(ch));

@@ -98,4 +98,18 @@ public record Hello(
   public static byte[] control(String cmd) {
     return (CONTROL + "\0cmd=" + cmd + "\0\0").getBytes(StandardCharsets.UTF_8);
   }
+
+  /**
+   * Encodes a relay's hello, as {@code progcache-relay} sends it: {@code pid} is the process whose
+   * descriptors 0 and 1 are go's pipes when {@code direct}.
+   */
+  public static byte[] relay(
+      long pid, String cwd, List<String> args, Map<String, String> env, boolean direct) {
+    StringBuilder h = new StringBuilder(RELAY).append("\0pid=").append(pid);
+    h.append("\0cwd=").append(cwd).append('\0');
+    args.forEach(a -> h.append("arg=").append(a).append('\0'));
+    env.forEach((k, v) -> h.append("env=").append(k).append('=').append(v).append('\0'));
+    h.append("direct=").append(direct ? '1' : '0').append("\0\0");
+    return h.toString().getBytes(StandardCharsets.UTF_8);
+  }
 }

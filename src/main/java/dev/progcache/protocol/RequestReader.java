@@ -114,7 +114,7 @@ public final class RequestReader {
    * A get exactly as go writes one, {@code {"ID":N,"Command":"get","ActionID":"<44 base64>"}},
    * whole in the buffer: read without the general path (a warm build sends a thousand, many while
    * the JVM still interprets). Null, with nothing consumed, for anything else, which the general
-   * path then reads: other field orders, escapes, spaces, long ids, non-canonical base64.
+   * path then reads: other field orders, escapes, spaces, long ids, other lengths of ActionID.
    */
   private @Nullable Request fastGet() {
     int p = pos - 1; // at the '{'
@@ -136,24 +136,14 @@ public final class RequestReader {
       return null;
     }
     p += GET_MIDDLE.length;
-    byte[] action = new byte[32];
-    for (int group = 0; group < 11; group++, p += 4) {
-      int a = base64Digit(buf[p]);
-      int b = base64Digit(buf[p + 1]);
-      int c = base64Digit(buf[p + 2]);
-      int d = group < 10 ? base64Digit(buf[p + 3]) : buf[p + 3] == '=' ? 0 : -1;
-      if ((a | b | c | d) < 0) {
-        return null;
-      }
-      int v = a << 18 | b << 12 | c << 6 | d;
-      action[group * 3] = (byte) (v >> 16);
-      action[group * 3 + 1] = (byte) (v >> 8);
-      if (group < 10) {
-        action[group * 3 + 2] = (byte) v;
-      } else if ((v & 0xff) != 0) {
-        return null; // bits past the id: the general path decides
-      }
+    byte[] action;
+    try {
+      // the decoder the general path uses: both read the same id from the same characters
+      action = Base64.getDecoder().decode(Arrays.copyOfRange(buf, p, p + ID_BASE64));
+    } catch (IllegalArgumentException e) {
+      return null; // not base64 here (a shorter id, an escape): the general path says what
     }
+    p += ID_BASE64;
     if (buf[p] != '"' || buf[p + 1] != '}') {
       return null;
     }
@@ -169,10 +159,6 @@ public final class RequestReader {
       }
     }
     return true;
-  }
-
-  private static int base64Digit(byte c) {
-    return c >= 0 ? DECODE[c] : -1;
   }
 
   private Request readObject() throws IOException, ProtocolException {

@@ -145,8 +145,6 @@ public final class ResponseWriter {
   private static final byte[] ERR = ascii(",\"Err\":");
   private static final byte[] END = ascii("}\n");
   private static final byte[] HEX = ascii("0123456789abcdef");
-  private static final byte[] BASE64 =
-      ascii("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
 
   private static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
@@ -213,24 +211,7 @@ public final class ResponseWriter {
 
     /** Standard base64 with padding, as Go's encoding/json writes a {@code []byte}. */
     Line base64(Key k) {
-      byte[] in = k.bytes();
-      room((in.length + 2) / 3 * 4);
-      int i = 0;
-      for (; i + 2 < in.length; i += 3) {
-        int v = (in[i] & 0xff) << 16 | (in[i + 1] & 0xff) << 8 | (in[i + 2] & 0xff);
-        b[n++] = BASE64[v >>> 18];
-        b[n++] = BASE64[(v >>> 12) & 0x3f];
-        b[n++] = BASE64[(v >>> 6) & 0x3f];
-        b[n++] = BASE64[v & 0x3f];
-      }
-      if (i < in.length) {
-        int v = (in[i] & 0xff) << 16 | (i + 1 < in.length ? (in[i + 1] & 0xff) << 8 : 0);
-        b[n++] = BASE64[v >>> 18];
-        b[n++] = BASE64[(v >>> 12) & 0x3f];
-        b[n++] = i + 1 < in.length ? BASE64[(v >>> 6) & 0x3f] : (byte) '=';
-        b[n++] = '=';
-      }
-      return this;
+      return raw(java.util.Base64.getEncoder().encode(k.bytes()));
     }
 
     /**
