@@ -1,19 +1,12 @@
 package dev.progcache.disk;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
+import dev.progcache.cache.NativeRoutines;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,11 +14,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The one-shot helper runs with C1 only, where the JDK's SHA-256 has no intrinsic and hashes at
  * about 50 MB/s; libcrypto's, called through the FFM API, hashes at over 1 GB/s. The native engine
- * is loaded on a background thread the first time a hasher is asked for, or earlier through {@link
- * #preload} (linking its one downcall costs tens of ms of CPU, which a helper that never hashes
- * should not pay); until it is ready, and wherever libcrypto or native access is missing or {@code
- * -Dprogcache.sha256=jdk} is set, hashers are the JDK's. The native engine is used only after it
- * reproduced the digest {@link PlainSha256} gives.
+ * is linked by {@link NativeRoutines} on a background thread the first time a hasher is asked for,
+ * or earlier through {@link #preload}; until it is ready, and wherever libcrypto or native access
+ * is missing or {@code -Dprogcache.sha256=jdk} is set, hashers are the JDK's. The native engine is
+ * used only after it reproduced the digest {@link PlainSha256} gives.
  *
  * <p>Thread-safe; a {@link Hasher} is not.
  */
@@ -38,21 +30,42 @@ public final class Sha256 {
     byte[] digest();
   }
 
-  private static final String[] LIBRARIES = {"libcrypto.so.3", "libcrypto.so.1.1", "libcrypto.so"};
-  private static final AtomicBoolean STARTED = new AtomicBoolean();
-  private static final CountDownLatch LOADED = new CountDownLatch(1);
-  private static volatile @Nullable Native engine;
+  /** The native engine once it reproduced {@link PlainSha256}'s digest; checked once. */
+  private static volatile @Nullable MethodHandle engine;
+
+  private static volatile boolean checked;
+
+  private static final boolean JDK_ONLY = "jdk".equals(System.getProperty("progcache.sha256"));
 
   private Sha256() {}
 
   /** A new hasher: native when that engine is ready, else the JDK's. */
   public static Hasher newHasher() {
-    Native n = engine;
-    if (n != null) {
-      return new NativeHasher(n);
+    MethodHandle n = engine();
+    return n != null ? new NativeHasher(n) : new JdkHasher();
+  }
+
+  private static @Nullable MethodHandle engine() {
+    MethodHandle n = engine;
+    if (n != null || checked || JDK_ONLY) {
+      return n;
     }
-    startLoading();
-    return new JdkHasher();
+    NativeRoutines.Linked l = NativeRoutines.linked();
+    return l == null ? null : check(l);
+  }
+
+  private static synchronized @Nullable MethodHandle check(NativeRoutines.Linked l) {
+    if (!checked) {
+      try {
+        if (selfTestPasses(l.sha256Update())) {
+          engine = l.sha256Update();
+        }
+      } catch (RuntimeException e) {
+        // an unexpected ABI: the JDK's engine stays
+      }
+      checked = true;
+    }
+    return engine;
   }
 
   /**
@@ -61,7 +74,9 @@ public final class Sha256 {
    * tier), so that the engine is ready before the first bodies come rather than after.
    */
   public static void preload() {
-    startLoading();
+    if (!JDK_ONLY) {
+      NativeRoutines.preload();
+    }
   }
 
   /**
@@ -69,86 +84,20 @@ public final class Sha256 {
    * Returns whether it is in use. For tests and for long hashing jobs ({@code verify}).
    */
   public static boolean awaitNative(long millis) {
-    startLoading();
-    try {
-      LOADED.await(millis, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (JDK_ONLY) {
+      return false;
     }
-    return engine != null;
-  }
-
-  private static void startLoading() {
-    if (STARTED.compareAndSet(false, true)) {
-      if ("jdk".equals(System.getProperty("progcache.sha256"))) {
-        LOADED.countDown();
-        return;
-      }
-      Thread.ofPlatform().daemon().name("progcache-sha256-load").start(Sha256::load);
-    }
-  }
-
-  private static void load() {
-    try {
-      Native n = Native.load();
-      if (n != null && selfTestPasses(n)) {
-        engine = n;
-      }
-    } catch (Throwable t) {
-      // no libcrypto, no native access, or an unexpected ABI: the JDK's engine stays
-    } finally {
-      LOADED.countDown();
-    }
+    NativeRoutines.Linked l = NativeRoutines.await(millis);
+    return l != null && check(l) != null;
   }
 
   /** The native engine's digest of a known text equals the plain Java one's (no JDK providers). */
-  private static boolean selfTestPasses(Native n) {
+  private static boolean selfTestPasses(MethodHandle n) {
     byte[] data = "progcache sha256 self-test".repeat(11).getBytes(StandardCharsets.US_ASCII);
     Hasher nat = new NativeHasher(n);
     nat.update(data, 3, data.length - 3);
     byte[] want = PlainSha256.digest(Arrays.copyOfRange(data, 3, data.length));
     return Arrays.equals(nat.digest(), want);
-  }
-
-  /**
-   * libcrypto's SHA256_Update, the one native call: linking a downcall spins classes and method
-   * handles (measured: 3 downcalls cost a session ~0.15 CPU-s, most of it in the interpreter and
-   * C1), so the context is set up and the message padded here, in Java.
-   */
-  private static final class Native {
-    final MethodHandle update;
-
-    private Native(MethodHandle update) {
-      this.update = update;
-    }
-
-    @SuppressWarnings("restricted") // the launcher grants native access (--enable-native-access)
-    static @Nullable Native load() {
-      SymbolLookup lib = null;
-      for (String name : LIBRARIES) {
-        try {
-          lib = SymbolLookup.libraryLookup(name, Arena.global());
-          break;
-        } catch (IllegalArgumentException e) {
-          // not this one
-        }
-      }
-      if (lib == null) {
-        return null;
-      }
-      // critical: no safepoint during the call, so heap arrays may be passed directly
-      MethodHandle update =
-          Linker.nativeLinker()
-              .downcallHandle(
-                  lib.find("SHA256_Update").orElseThrow(),
-                  FunctionDescriptor.of(
-                      ValueLayout.JAVA_INT,
-                      ValueLayout.ADDRESS,
-                      ValueLayout.ADDRESS,
-                      ValueLayout.JAVA_LONG),
-                  Linker.Option.critical(true));
-      return new Native(update);
-    }
   }
 
   /**
@@ -161,11 +110,11 @@ public final class Sha256 {
     private static final int MD_LEN = 27;
 
     private final int[] ctx = new int[28];
-    private final Native n;
+    private final MethodHandle update;
     private long length;
 
-    NativeHasher(Native n) {
-      this.n = n;
+    NativeHasher(MethodHandle update) {
+      this.update = update;
       System.arraycopy(PlainSha256.H0, 0, ctx, 0, PlainSha256.H0.length);
       ctx[MD_LEN] = 32;
     }
@@ -194,7 +143,7 @@ public final class Sha256 {
     private void call(MemorySegment data, long len) {
       int ok;
       try {
-        ok = (int) n.update.invokeExact(MemorySegment.ofArray(ctx), data, len);
+        ok = (int) update.invokeExact(MemorySegment.ofArray(ctx), data, len);
       } catch (Throwable t) {
         throw t instanceof RuntimeException r
             ? r

@@ -1,5 +1,6 @@
 package dev.progcache.protocol;
 
+import dev.progcache.cache.NativeRoutines;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,6 +57,52 @@ public final class RequestReader {
     }
   }
 
+  /**
+   * libcrypto's base64 decoder (through {@link NativeRoutines}), once it decoded a known text as
+   * the Java loop below does; null until then, or for good when it did not. Under C1, as the
+   * one-shot runs, it decodes put bodies at about 1.9 GB/s against the loop's 0.3 GB/s (ADR 0037).
+   */
+  private static final class NativeBase64 {
+    private static volatile NativeRoutines.@Nullable Linked usable;
+    private static volatile boolean checked;
+
+    static NativeRoutines.@Nullable Linked get() {
+      NativeRoutines.Linked u = usable;
+      if (u != null || checked) {
+        return u;
+      }
+      NativeRoutines.Linked l = NativeRoutines.linked();
+      return l == null ? null : check(l);
+    }
+
+    private static synchronized NativeRoutines.@Nullable Linked check(NativeRoutines.Linked l) {
+      if (!checked) {
+        byte[] text = new byte[1536];
+        for (int i = 0; i < text.length; i++) {
+          text[i] = (byte) (i * 131 + (i >> 5));
+        }
+        byte[] b64 = Base64.getEncoder().encode(text);
+        byte[] got = new byte[text.length];
+        byte[] pad = b64.clone();
+        pad[100] = '=';
+        try {
+          if (NativeRoutines.decodeBase64(l, got, 0, b64, 0, b64.length) == text.length
+              && Arrays.equals(got, text)
+              && NativeRoutines.decodeBase64(l, got, 0, pad, 0, pad.length) == -1) {
+            usable = l;
+          }
+        } catch (RuntimeException e) {
+          // an unexpected ABI: the Java loop stays
+        }
+        checked = true;
+      }
+      return usable;
+    }
+  }
+
+  /** Plain base64 characters at least, for a native call to be worth its cost. */
+  private static final int NATIVE_MIN = 512;
+
   private final InputStream in;
   private final byte[] buf = new byte[1 << 16];
   private int pos;
@@ -75,8 +122,23 @@ public final class RequestReader {
   /** Decoded body bytes on their way out; made at the first body. */
   private byte @Nullable [] decoded;
 
+  /** Whether bodies may be decoded by {@link NativeBase64}: off in tests of the Java loop. */
+  private final boolean nativeDecoding;
+
+  /** Body bytes {@link NativeBase64} decoded, for tests. */
+  private long nativeBytes;
+
   public RequestReader(InputStream in) {
+    this(in, true);
+  }
+
+  RequestReader(InputStream in, boolean nativeDecoding) {
     this.in = in;
+    this.nativeDecoding = nativeDecoding;
+  }
+
+  long nativeBytes() {
+    return nativeBytes;
   }
 
   /**
@@ -255,6 +317,11 @@ public final class RequestReader {
    * Decodes a base64 string (after its opening quote) into {@code out}, 48 KiB at a time. Padding
    * is required and white space is refused, as go writes it; escapes are decoded and must give
    * base64 characters.
+   *
+   * <p>The characters before the last four of the length go writes for {@code BodySize} bytes are
+   * plain base64 when go wrote them: whole buffers of them go to {@link NativeBase64} when it is
+   * ready. At the first it refuses (an escape, padding, anything else), the rest of the body is
+   * read here, character by character where needed, which says what was wrong.
    */
   private long base64Body(Request r, OutputStream out) throws IOException, ProtocolException {
     byte[] chunk = decoded;
@@ -262,6 +329,8 @@ public final class RequestReader {
       chunk = new byte[48 << 10];
       decoded = chunk; // kept: writes may not hold on to it (the OutputStream contract)
     }
+    long plain = (r.bodySize() + 2) / 3 * 4 - 4; // characters before go's last quad
+    NativeRoutines.Linked nat = nativeDecoding && plain >= NATIVE_MIN ? NativeBase64.get() : null;
     int n = 0;
     long total = 0;
     int quad = 0;
@@ -273,6 +342,25 @@ public final class RequestReader {
         byte[] b = buf;
         int p = pos;
         int e = end;
+        if (have == 0 && nat != null) { // go's plain characters, natively
+          int len = (int) Math.min(e - p, plain - total / 3 * 4) & ~3;
+          if (len >= NATIVE_MIN) {
+            if (chunk.length - n < len / 4 * 3) {
+              out.write(chunk, 0, n);
+              n = 0;
+              len = Math.min(len, chunk.length / 3 * 4);
+            }
+            int got = NativeRoutines.decodeBase64(nat, chunk, n, b, p, len);
+            if (got < 0) {
+              nat = null;
+            } else {
+              n += got;
+              p += len;
+              total += got;
+              nativeBytes += got;
+            }
+          }
+        }
         if (have == 0) { // whole quads, two lookups each, until one is not plain base64
           short[] pairs = Pairs.PAIRS;
           int start = p;
@@ -301,7 +389,8 @@ public final class RequestReader {
           }
           total += (p - start) / 4 * 3;
         }
-        while (p < e) {
+        boolean whole = false; // a quad begun before was completed: back to the runs above
+        while (p < e && !whole) {
           int x = b[p];
           int v = x >= 0 ? DECODE[x] : -1;
           if (v < 0) {
@@ -321,11 +410,12 @@ public final class RequestReader {
             total += 3;
             have = 0;
             quad = 0;
+            whole = true;
           }
         }
         pos = p;
-        if (p == e) {
-          continue; // refill
+        if (p == e || whole) {
+          continue; // refill, or plain runs again
         }
       }
       c = stringChar(); // the quote, '=', an escape, or a bad byte
