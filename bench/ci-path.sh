@@ -14,6 +14,9 @@
 #     ids to the context's manifest (then builds cmd/gofmt there: PKGS should cover its
 #     dependencies, as std does, for that directory to be warm for the build).
 # Usage: bench/ci-path.sh [rounds]   (after ./mvnw -q package -DskipTests; needs go, python3)
+# COLD_ROUNDS (default 1) pairs of cold builds (go's own, then progcache's), each pair against a
+# server of its own: go's cold build alone moves by a fifth within an hour here, one pair cannot
+# resolve 5 %.
 # PKGS (default std) is what the builds build. With std, the two cold builds take a minute or two
 # each. Run it on a quiet machine whose file system had no large deletions for minutes.
 set -euo pipefail
@@ -36,7 +39,8 @@ build() {
   GOCACHE=$c go "$@" >&2
   echo $(( $(ms) - t0 ))
 }
-# helper LABEL PROGRAM CMD...: go CMD through PROGRAM with the local directory $work/LABEL, -v
+# helper LABEL PROGRAM CMD...: go CMD through PROGRAM with the local directory $work/LABEL (and the
+# server at $url, unless LABEL starts with "local"), -v
 # stats appended to $work/LABEL.err, the helper's user,sys CPU seconds and exit time to
 # $work/LABEL.cpu (bench/cpu-of.sh: go does not wait for the helper's exit, and neither does the
 # time printed), and how long after go the helper exited (its uploads drained) to $work/LABEL.after.
@@ -48,7 +52,9 @@ helper() {
   n0=$(wc -l <"$work/$l.cpu")
   local wrap="$root/bench/cpu-of.sh $work/$l.cpu"
   [ "$p" = "$relay" ] && wrap= # the relay's CPU is not the daemon's
-  t=$(GOCACHEPROG="$wrap $p -v --dir $d/cache --remote $url" PROGCACHE_SOCKET_DIR="$work/sock-$l" \
+  local remote="--remote $url"
+  [ "${l#local}" != "$l" ] && remote= # local-*: no shared tier
+  t=$(GOCACHEPROG="$wrap $p -v --dir $d/cache $remote" PROGCACHE_SOCKET_DIR="$work/sock-$l" \
     build "$d/gocache" "$@" 2>>"$work/$l.err")
   local gone=$(ms)
   if [ -n "$wrap" ]; then
@@ -62,18 +68,48 @@ count() { { grep -o "$2=[0-9]*" "$work/$1.err" || echo "=0"; } | tail -1 | cut -
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(go version); $(date -u +%Y-%m-%dT%H:%MZ); go build $pkgs"
-echo "1. cold builds (go's own, then progcache uploading to $url, its write path warmed first)..."
-warm_writes "$url"
-gocold=$(cold_build build "$work/plain" build $pkgs 2>/dev/null)
-srvcpu() { awk '{print $14 + $15}' "/proc/$srv_pid/stat"; } # clock ticks (the launcher execs java)
-s0=$(srvcpu)
-pccold=$(cold_build helper fill "$pc" build $pkgs)
-srvcold=$(( ($(srvcpu) - s0) * 1000 / $(getconf CLK_TCK) ))
-local_cold=$(cold_build helper local-only "$pc" build $pkgs 2>/dev/null) # for the CPU only
+cold_rounds=${COLD_ROUNDS:-1}
+echo "1. cold builds, $cold_rounds round(s): go's own, then progcache uploading to a new loopback server (its write path warmed first)..."
+srvcpu() { awk '{print $14 + $15}' "/proc/$cold_pid/stat"; } # clock ticks (the launcher execs java)
+extra_pid=
+trap '[ -n "$extra_pid" ] && kill "$extra_pid" 2>/dev/null; ci_cleanup' EXIT INT TERM
+# cold_round R: go's own cold build, then progcache's uploading to the server at $url; appends to
+# the arrays gocolds and pccolds and prints the round's figures. The last round's directories stay
+# (plain: go's warm cache for part 2; fill: the warm directory of part 3).
+declare -a gocolds pccolds
+cold_round() {
+  local r=$1 sfx=; [ "$r" -lt "$cold_rounds" ] && sfx="-x$r"
+  warm_writes "$url"
+  gocolds+=("$(cold_build build "$work/plain$sfx" build $pkgs 2>/dev/null)")
+  local s0; s0=$(srvcpu)
+  pccolds+=("$(cold_build helper "fill$sfx" "$pc" build $pkgs)")
+  local srv=$(( ($(srvcpu) - s0) * 1000 / $(getconf CLK_TCK) ))
+  printf '   round %d: go cold %d ms; progcache uploading %d ms = %.2fx go'"'"'s cold, its uploads done %d ms after go; helper CPU %s (%s uploads, %s held while the cores were busy); server CPU %.2f s\n' \
+    "$r" "${gocolds[-1]}" "${pccolds[-1]}" "$(echo "${pccolds[-1]} ${gocolds[-1]}" | awk '{print $1 / $2}')" "$(tail -1 "$work/fill$sfx.after")" \
+    "$(cpu "fill$sfx")" "$(count "fill$sfx" remote-uploads)" "$(count "fill$sfx" remote-upload-held)" "$(echo "$srv" | awk '{print $1 / 1000}')"
+  [ -n "$sfx" ] && rm -rf "$work/plain$sfx" "$work/fill$sfx"
+  return 0
+}
+main_url=$url
+for r in $(seq "$cold_rounds"); do
+  if [ "$r" -lt "$cold_rounds" ]; then # a server of its own: what it holds would make the next round warm
+    "$pc" serve --listen 127.0.0.1:0 --dir "$work/srv-x$r" --no-access-log 2>"$work/serve-x$r.log" &
+    extra_pid=$! cold_pid=$!
+    url=$(await_url "$work/serve-x$r.log")
+    cold_round "$r"
+    kill "$extra_pid"; wait "$extra_pid" 2>/dev/null || true; extra_pid=; rm -rf "$work/srv-x$r"
+    url=$main_url
+  else
+    cold_pid=$srv_pid
+    cold_round "$r"
+  fi
+done
+gocold=$(median "${gocolds[@]}")
+pccold=$(median "${pccolds[@]}")
+coldratio=$(for i in "${!gocolds[@]}"; do echo "${pccolds[$i]} ${gocolds[$i]}" | awk '{print $1 / $2}'; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+cold_build helper local-only "$pc" build $pkgs >/dev/null 2>&1 # for the CPU only
+echo "   helper CPU of a cold build without a remote: $(cpu local-only)"
 build "$work/plain" build $pkgs >/dev/null 2>&1
-printf '   go cold %d ms; progcache uploading %d ms = %.2fx go'"'"'s cold, its uploads done %d ms after go; helper CPU %s (%s uploads, %s held while the cores were busy; without a remote: %s); server CPU %.2f s\n' \
-  "$gocold" "$pccold" "$(echo "$pccold $gocold" | awk '{print $1 / $2}')" "$(tail -1 "$work/fill.after")" "$(cpu fill)" \
-  "$(count fill remote-uploads)" "$(count fill remote-upload-held)" "$(cpu local-only)" "$(echo "$srvcold" | awk '{print $1 / 1000}')"
 
 echo "2. fresh directory + warm server, $rounds interleaved rounds..."
 declare -a plain oneshot relayed copied
@@ -97,10 +133,10 @@ helper one-1 "$pc" build -o "$work/gofmt" cmd/gofmt >/dev/null
 pb=$(count second prefetch-bytes); pw=$(count second prefetch-wasted-bytes)
 
 echo
-echo "Results (ratios divide by go's own cache in this run; medians of $rounds rounds):"
-awk -v gc="$gocold" -v pc="$pccold" -v p="$p" -v o="$o" -v q="$q" -v c="$c" -v pb="${pb:-0}" -v pw="${pw:-0}" \
+echo "Results (ratios divide by go's own cache in this run; medians of $cold_rounds cold and $rounds warm rounds):"
+awk -v gc="$gocold" -v pc="$pccold" -v cr="$coldratio" -v p="$p" -v o="$o" -v q="$q" -v c="$c" -v pb="${pb:-0}" -v pw="${pw:-0}" \
   -v ww="$(count one-1 prefetch-wasted-bytes)" -v wh="$(count one-1 prefetch-held)" 'BEGIN {
-  printf "  1. cold build uploading         %7d ms   %.2fx go'"'"'s cold (%d ms)\n", pc, pc / gc, gc
+  printf "  1. cold build uploading         %7d ms   %.2fx go'"'"'s cold (%d ms; median of the rounds'"'"' ratios %.2fx)\n", pc, pc / gc, gc, cr
   printf "  2. floor: copy + go'"'"'s warm build %6d ms   %.2fx go'"'"'s warm (%d ms)\n", c, c / p, p
   printf "     fresh dir, one-shot          %7d ms   %.2fx go'"'"'s warm\n", o, o / p
   printf "     fresh dir, relay + new daemon %6d ms   %.2fx go'"'"'s warm\n", q, q / p

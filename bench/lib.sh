@@ -42,19 +42,27 @@ ci_cleanup() {
   for d in "$work"/sock*; do [ -d "$d" ] && PROGCACHE_SOCKET_DIR=$d "$pc" daemon stop >/dev/null 2>&1; done
   [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"
 }
-# warm_writes URL [COUNT]: COUNT (default 2400) PUTs of distinct 150 kB bodies to the server at
-# URL from 4 connections, so that its write path is compiled before a timed build: a team's
-# server has long since done that (a new server spent about 2 s of C2 time in a cold go build
-# std's uploads, on the same two cores as go). Needs python3.
+# warm_writes URL [COUNT]: COUNT (default 2400) PUTs of distinct bodies to the server at URL from 4
+# connections, each after a GET of its action that misses, as a helper's cold build sends them,
+# with bodies from a few bytes to 600 kB as go's are, so that its read and write paths are
+# compiled before a timed build: a team's server has long since done that (a new server spent
+# about 2 s of C2 time in a cold go build std's uploads, on the same two cores as go; with PUTs
+# of one size only, C2 still compiled ~0.5 s per replay of that build's uploads). Needs python3.
 warm_writes() {
   python3 - "$1" "${2:-2400}" <<'PY'
-import hashlib, http.client, os, sys, threading, urllib.parse
+import hashlib, http.client, os, random, sys, threading, urllib.parse
 u = urllib.parse.urlparse(sys.argv[1]); n = int(sys.argv[2])
 def work(k):
     c = http.client.HTTPConnection(u.hostname, u.port)
+    rnd = random.Random(k)
     for i in range(k, n, 4):
-        b = os.urandom(150000)
-        path = "%s%s/%s" % (u.path, hashlib.sha256(b"warm %d" % i).hexdigest(), hashlib.sha256(b).hexdigest())
+        b = os.urandom(int(2 ** rnd.uniform(3, 19.2)))
+        action = hashlib.sha256(b"warm %d %s" % (i, os.urandom(8))).hexdigest()
+        c.request("GET", "%saction/%s" % (u.path, action), headers={"Want-Object": "1"})
+        r = c.getresponse(); r.read()
+        if r.status != 404:
+            sys.exit("warm_writes: GET: HTTP %d" % r.status)
+        path = "%s%s/%s" % (u.path, action, hashlib.sha256(b).hexdigest())
         c.request("PUT", path, body=b, headers={"Content-Type": "application/octet-stream"})
         r = c.getresponse(); r.read()
         if r.status not in (200, 201, 204):
