@@ -99,6 +99,14 @@ jvm exec "$PROGCACHE_JAVA_OPTS" "$@" 0<&3 3<&- &
 pid=$!
 exec 3<&-
 trap 'kill -TERM "$pid" 2>/dev/null' TERM INT HUP
+# Once the JVM runs progcache (its main deletes the marker first thing), this shell lets go of its
+# copy of stdout: go reads the answers until every copy of that pipe is closed, and would wait for
+# the JVM's exit (uploads drained after close, housekeeping) rather than for its close. Measured:
+# a fresh directory's go build std took ~400 ms longer with PROGCACHE_JAVA_OPTS set than without.
+while [ -e "$started" ] && kill -0 "$pid" 2>/dev/null; do
+  sleep 0.01
+done
+[ -e "$started" ] || exec >/dev/null
 while :; do
   wait "$pid"
   rc=$?

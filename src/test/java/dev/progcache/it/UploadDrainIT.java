@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,16 +26,25 @@ class UploadDrainIT {
 
   @Test
   void closeAnswered_andStdoutEnds_beforeTheDrain_thenTheHangingUploadIsDropped() throws Exception {
+    closeReleasesGoBeforeTheDrain(Map.of());
+  }
+
+  /**
+   * With JVM options the launcher stays as the JVM's parent (to start it again without them if they
+   * are refused); it must not keep go's stdout open meanwhile, or go waits for the drain.
+   */
+  @Test
+  void theSame_withJvmOptions_theLauncherLetsGoOfStdout() throws Exception {
+    closeReleasesGoBeforeTheDrain(Map.of("PROGCACHE_JAVA_OPTS", "-Xmx64m"));
+  }
+
+  private void closeReleasesGoBeforeTheDrain(Map<String, String> more) throws Exception {
     try (FaultServer server = FaultServer.start("127.0.0.1")) {
       server.mode(Mode.HANG);
-      Map<String, String> env =
-          Map.of(
-              "PROGCACHE_REMOTE",
-              server.url().toString(),
-              "PROGCACHE_REMOTE_DRAIN",
-              DRAIN_MS + "ms",
-              "PROGCACHE_PREFETCH",
-              "false");
+      Map<String, String> env = new HashMap<>(more);
+      env.put("PROGCACHE_REMOTE", server.url().toString());
+      env.put("PROGCACHE_REMOTE_DRAIN", DRAIN_MS + "ms");
+      env.put("PROGCACHE_PREFETCH", "false");
       try (HelperProcess h = HelperProcess.start(env, "--dir", tmp.resolve("c").toString(), "-v")) {
         assertThat(h.readLine(30)).contains("KnownCommands");
         byte[] body = "an output the server will never take".getBytes(StandardCharsets.UTF_8);
