@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class NativeRoutines {
   /**
-   * The linked downcalls, both critical (no safepoint during the call, so heap arrays may be passed
+   * The linked downcalls, all critical (no safepoint during the call, so heap arrays may be passed
    * directly).
    *
    * @param sha256Update {@code int SHA256_Update(SHA256_CTX *c, const void *data, size_t len)}
@@ -100,34 +100,22 @@ public final class NativeRoutines {
       return null;
     }
     Linker linker = Linker.nativeLinker();
-    MethodHandle update =
-        linker.downcallHandle(
-            lib.find("SHA256_Update").orElseThrow(),
-            FunctionDescriptor.of(
-                ValueLayout.JAVA_INT,
-                ValueLayout.ADDRESS,
-                ValueLayout.ADDRESS,
-                ValueLayout.JAVA_LONG),
-            Linker.Option.critical(true));
+    ValueLayout ptr = ValueLayout.ADDRESS;
+    ValueLayout i32 = ValueLayout.JAVA_INT;
+    ValueLayout i64 = ValueLayout.JAVA_LONG;
+    MethodHandle update = critical(lib, "SHA256_Update", FunctionDescriptor.of(i32, ptr, ptr, i64));
     MethodHandle decode =
-        linker.downcallHandle(
-            lib.find("EVP_DecodeBlock").orElseThrow(),
-            FunctionDescriptor.of(
-                ValueLayout.JAVA_INT,
-                ValueLayout.ADDRESS,
-                ValueLayout.ADDRESS,
-                ValueLayout.JAVA_INT),
-            Linker.Option.critical(true));
+        critical(lib, "EVP_DecodeBlock", FunctionDescriptor.of(i32, ptr, ptr, i32));
     MethodHandle memchr =
-        linker.downcallHandle(
-            linker.defaultLookup().find("memchr").orElseThrow(),
-            FunctionDescriptor.of(
-                ValueLayout.ADDRESS,
-                ValueLayout.ADDRESS,
-                ValueLayout.JAVA_INT,
-                ValueLayout.JAVA_LONG),
-            Linker.Option.critical(true));
+        critical(linker.defaultLookup(), "memchr", FunctionDescriptor.of(ptr, ptr, i32, i64));
     return new Linked(update, decode, memchr);
+  }
+
+  /** A critical downcall to {@code name} of {@code lib}. */
+  @SuppressWarnings("restricted") // the launcher grants native access (--enable-native-access)
+  private static MethodHandle critical(SymbolLookup lib, String name, FunctionDescriptor d) {
+    return Linker.nativeLinker()
+        .downcallHandle(lib.find(name).orElseThrow(), d, Linker.Option.critical(true));
   }
 
   /**
