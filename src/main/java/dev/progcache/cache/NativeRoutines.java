@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandle;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * {@link #preload}: linking a downcall spins classes and method handles (tens of ms of CPU, which a
  * session that never hashes nor reads a body should not pay). Until they are linked, and wherever
  * libcrypto or native access is missing, {@link #linked} is null and callers use their Java code.
- * Callers check a routine's answer against their own before they rely on it.
+ * Callers check a routine's answer against their own before they rely on it ({@link Checked}).
  *
  * <p>Thread-safe.
  */
@@ -36,6 +37,52 @@ public final class NativeRoutines {
    * @param memchr {@code void *memchr(const void *s, int c, size_t n)}
    */
   public record Linked(MethodHandle sha256Update, MethodHandle decodeBlock, MethodHandle memchr) {}
+
+  /**
+   * The linked routines for one caller, once its check of them passed: checked once, the first time
+   * they are asked for after linking; null before that, and for good when the check failed or threw
+   * (an unexpected ABI). Thread-safe.
+   */
+  public static final class Checked {
+    private final Predicate<Linked> check;
+    private volatile @Nullable Linked usable;
+    private volatile boolean checked;
+
+    /** {@code check}: whether the routines give the caller's own answers on known input. */
+    public Checked(Predicate<Linked> check) {
+      this.check = check;
+    }
+
+    /** The checked routines, or null (starting the load in the background if not started yet). */
+    public @Nullable Linked get() {
+      Linked u = usable;
+      if (u != null || checked) {
+        return u;
+      }
+      Linked l = linked();
+      return l == null ? null : check(l);
+    }
+
+    /** As {@link #get}, after waiting up to {@code millis} for the routines to be linked. */
+    public @Nullable Linked await(long millis) {
+      Linked l = NativeRoutines.await(millis);
+      return l == null ? null : check(l);
+    }
+
+    private synchronized @Nullable Linked check(Linked l) {
+      if (!checked) {
+        try {
+          if (check.test(l)) {
+            usable = l;
+          }
+        } catch (RuntimeException e) {
+          // an unexpected ABI: the caller's Java code stays
+        }
+        checked = true;
+      }
+      return usable;
+    }
+  }
 
   private static final String[] LIBRARIES = {"libcrypto.so.3", "libcrypto.so.1.1", "libcrypto.so"};
   private static final AtomicBoolean STARTED = new AtomicBoolean();

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import org.jspecify.annotations.Nullable;
 
 /**
  * sha256 for puts, remote hits and {@code verify}: the same digests from one of two engines.
@@ -30,10 +29,9 @@ public final class Sha256 {
     byte[] digest();
   }
 
-  /** The native engine once it reproduced {@link PlainSha256}'s digest; checked once. */
-  private static volatile @Nullable MethodHandle engine;
-
-  private static volatile boolean checked;
+  /** The native engine once it reproduced {@link PlainSha256}'s digest. */
+  private static final NativeRoutines.Checked ENGINE =
+      new NativeRoutines.Checked(l -> selfTestPasses(l.sha256Update()));
 
   private static final boolean JDK_ONLY = "jdk".equals(System.getProperty("progcache.sha256"));
 
@@ -41,31 +39,8 @@ public final class Sha256 {
 
   /** A new hasher: native when that engine is ready, else the JDK's. */
   public static Hasher newHasher() {
-    MethodHandle n = engine();
-    return n != null ? new NativeHasher(n) : new JdkHasher();
-  }
-
-  private static @Nullable MethodHandle engine() {
-    MethodHandle n = engine;
-    if (n != null || checked || JDK_ONLY) {
-      return n;
-    }
-    NativeRoutines.Linked l = NativeRoutines.linked();
-    return l == null ? null : check(l);
-  }
-
-  private static synchronized @Nullable MethodHandle check(NativeRoutines.Linked l) {
-    if (!checked) {
-      try {
-        if (selfTestPasses(l.sha256Update())) {
-          engine = l.sha256Update();
-        }
-      } catch (RuntimeException e) {
-        // an unexpected ABI: the JDK's engine stays
-      }
-      checked = true;
-    }
-    return engine;
+    NativeRoutines.Linked n = JDK_ONLY ? null : ENGINE.get();
+    return n != null ? new NativeHasher(n.sha256Update()) : new JdkHasher();
   }
 
   /**
@@ -87,8 +62,7 @@ public final class Sha256 {
     if (JDK_ONLY) {
       return false;
     }
-    NativeRoutines.Linked l = NativeRoutines.await(millis);
-    return l != null && check(l) != null;
+    return ENGINE.await(millis) != null;
   }
 
   /** The native engine's digest of a known text equals the plain Java one's (no JDK providers). */
