@@ -1,0 +1,3 @@
+module progcache.dev/bench/replay
+
+go 1.24

@@ -1,0 +1,3 @@
+module progcache.dev/bench/tap
+
+go 1.24
