@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The CI path (issue 26), each figure divided by go's own cache in the same run:
-#  1. a cold build uploading to a loopback `progcache serve` (its write path warmed first, as a
+#  1. a cold build uploading to a loopback `progcache serve` (warmed first by helper traffic, as a
 #     team's server is), ÷ go's own cold build, the helper's CPU seconds (user + sys of the
 #     helper process) and the server's over the build (from /proc), and how long after go the
 #     helper exited (go does not wait for it: the uploads it held while go kept the cores busy,
@@ -16,7 +16,9 @@
 # Usage: bench/ci-path.sh [rounds]   (after ./mvnw -q package -DskipTests; needs go, python3)
 # COLD_ROUNDS (default 1) pairs of cold builds (go's own, then progcache's), each pair against a
 # server of its own: go's cold build alone moves by a fifth within an hour here, one pair cannot
-# resolve 5 %.
+# resolve 5 %. Before progcache's cold build its server serves WARM_REPLAYS (default 10) salted
+# replays of go's puts through the helper (bench/replay; warm_replays in lib.sh), as a team's
+# server has served many builds: a new one compiles for about ten builds' worth of them.
 # PKGS (default std) is what the builds build. With std, the two cold builds take a minute or two
 # each. Run it on a quiet machine whose file system had no large deletions for minutes.
 set -euo pipefail
@@ -69,7 +71,8 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(go version); $(date -u +%Y-%m-%dT%H:%MZ); go build $pkgs"
 cold_rounds=${COLD_ROUNDS:-1}
-echo "1. cold builds, $cold_rounds round(s): go's own, then progcache uploading to a new loopback server (its write path warmed first)..."
+warm_n=${WARM_REPLAYS:-10}
+echo "1. cold builds, $cold_rounds round(s): go's own, then progcache uploading to a new loopback server (warmed first: 2,400 PUTs, then $warm_n salted replays of go's puts through the helper)..."
 srvcpu() { awk '{print $14 + $15}' "/proc/$cold_pid/stat"; } # clock ticks (the launcher execs java)
 extra_pid=
 trap '[ -n "$extra_pid" ] && kill "$extra_pid" 2>/dev/null; ci_cleanup' EXIT INT TERM
@@ -81,6 +84,7 @@ cold_round() {
   local r=$1 sfx=; [ "$r" -lt "$cold_rounds" ] && sfx="-x$r"
   warm_writes "$url"
   gocolds+=("$(cold_build build "$work/plain$sfx" build $pkgs 2>/dev/null)")
+  warm_replays "$url" "$work/plain$sfx" "$warm_n"
   local s0; s0=$(srvcpu)
   pccolds+=("$(cold_build helper "fill$sfx" "$pc" build $pkgs)")
   local srv=$(( ($(srvcpu) - s0) * 1000 / $(getconf CLK_TCK) ))
