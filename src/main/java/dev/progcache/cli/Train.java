@@ -1,12 +1,22 @@
 package dev.progcache.cli;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.SequenceInputStream;
+import java.io.Writer;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -231,11 +241,11 @@ final class Train {
       // no sleep(1): the session goes over the socket
     }
     Process pipes = child;
-    java.nio.channels.SocketChannel ch = null;
+    SocketChannel ch = null;
     try {
-      ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
-      ch.connect(java.net.UnixDomainSocketAddress.of(socket));
-      java.nio.channels.SocketChannel connection = ch;
+      ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+      ch.connect(UnixDomainSocketAddress.of(socket));
+      SocketChannel connection = ch;
       // a session that never ends must not hang the build: after a minute its reads fail
       Thread watchdog =
           Thread.ofPlatform()
@@ -276,14 +286,14 @@ final class Train {
 
   /** The hello, go's side of {@code script}, and the wait for the daemon to end the session. */
   private static void converse(
-      java.nio.channels.SocketChannel ch,
+      SocketChannel ch,
       @Nullable Process child,
       Map<String, String> env,
       Path cwd,
       List<String> args,
       byte[] script)
       throws IOException, InterruptedException {
-    OutputStream toSocket = java.nio.channels.Channels.newOutputStream(ch);
+    OutputStream toSocket = Channels.newOutputStream(ch);
     toSocket.write(
         dev.progcache.daemon.Hello.relay(
             child != null ? child.pid() : ProcessHandle.current().pid(),
@@ -292,8 +302,7 @@ final class Train {
             env,
             child != null));
     toSocket.flush();
-    InputStream fromSocket =
-        new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(ch));
+    InputStream fromSocket = new BufferedInputStream(Channels.newInputStream(ch));
     fromSocket.mark(1);
     boolean direct = child != null && fromSocket.read() == 'D';
     if (!direct) {
@@ -313,8 +322,8 @@ final class Train {
                   }
                 });
     String close = "{\"ID\":" + requestCount(script) + "}";
-    java.io.BufferedReader lines =
-        new java.io.BufferedReader(new java.io.InputStreamReader(answers, StandardCharsets.UTF_8));
+    BufferedReader lines =
+        new BufferedReader(new InputStreamReader(answers, StandardCharsets.UTF_8));
     for (String line = lines.readLine(); line != null; line = lines.readLine()) {
       if (line.equals(close)) {
         break;
@@ -325,7 +334,7 @@ final class Train {
     if (direct) {
       fromSocket.transferTo(OutputStream.nullOutputStream());
     } else {
-      lines.transferTo(java.io.Writer.nullWriter());
+      lines.transferTo(Writer.nullWriter());
     }
   }
 
@@ -353,21 +362,21 @@ final class Train {
   }
 
   /** A stream whose first read waits {@link #HOLD_BACK_MILLIS}. */
-  private static final class HeldBack extends java.io.FilterInputStream {
+  private static final class HeldBack extends FilterInputStream {
     private boolean waited;
 
     HeldBack(InputStream in) {
       super(in);
     }
 
-    private void hold() throws java.io.InterruptedIOException {
+    private void hold() throws InterruptedIOException {
       if (!waited) {
         waited = true;
         try {
           Thread.sleep(HOLD_BACK_MILLIS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new java.io.InterruptedIOException("training interrupted");
+          throw new InterruptedIOException("training interrupted");
         }
       }
     }
