@@ -10,7 +10,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs blocking remote calls with a deadline, on a virtual thread that is interrupted at the end.
+ * Runs blocking remote calls with a deadline, on a thread of their own that is interrupted at the
+ * end: a virtual thread (interrupting it closes its sockets), or, for a caller on a platform thread
+ * (a get go waits on, see {@link RemoteThreads}), a platform thread, which the kernel schedules
+ * fairly beside the virtual threads' background work. Interrupting a platform thread does not end a
+ * blocking socket read: a call abandoned at its deadline runs on until the HTTP tier's read
+ * timeout, and its late result is dropped.
  */
 final class Deadlines {
   private Deadlines() {}
@@ -28,7 +33,11 @@ final class Deadlines {
    */
   static <T> T call(Callable<T> task, Duration timeout, String what) throws IOException {
     FutureTask<T> f = new FutureTask<>(task);
-    Thread.ofVirtual().name("progcache-remote").start(f);
+    if (Thread.currentThread().isVirtual()) {
+      Thread.ofVirtual().name("progcache-remote").start(f);
+    } else {
+      RemoteThreads.execute(f);
+    }
     try {
       return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {

@@ -143,21 +143,19 @@ public final class TieredCache implements BuildCache {
 
   private CompletableFuture<Optional<Hit>> fromRemote(Key actionId) {
     CompletableFuture<Optional<Hit>> f = new CompletableFuture<>();
-    Thread.ofVirtual()
-        .name("progcache-get")
-        .start(
-            () -> {
-              try {
-                Optional<Hit> h =
-                    remote.get(actionId, (out, size, body) -> store(actionId, out, size, body));
-                if (h.isPresent()) {
-                  noteHit(actionId);
-                }
-                f.complete(h);
-              } catch (IOException | RuntimeException e) {
-                f.complete(Optional.empty());
-              }
-            });
+    RemoteThreads.execute( // go waits for it: not behind the virtual threads' background work
+        () -> {
+          try {
+            Optional<Hit> h =
+                remote.get(actionId, (out, size, body) -> store(actionId, out, size, body));
+            if (h.isPresent()) {
+              noteHit(actionId);
+            }
+            f.complete(h);
+          } catch (IOException | RuntimeException e) {
+            f.complete(Optional.empty());
+          }
+        });
     return f;
   }
 
