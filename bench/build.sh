@@ -52,7 +52,7 @@ done
 warm_default=$(median <"$work/wd")
 warm_prog=$(median <"$work/wp")
 warm_c2=$(median <"$work/w2")
-hs_bin=$("$here/bench/handshake/build.sh" "$work")
+hs_bin=$("$here/bench/go-tool.sh" handshake "$work")
 hs=$("$hs_bin" 50 -- "$pc" --dir "$work/hs")
 hs_floor=$("$hs_bin" 50 -- /bin/echo)
 

@@ -50,7 +50,6 @@ for r in $(seq "$rounds"); do
   ahead+=("$(runner "ahead-$r" "$relay" "$relay")")
   echo "round $r: go's warm ${plain[-1]} ms, one-shot fresh ${oneshot[-1]} ms, relay + new daemon fresh ${relayed[-1]} ms, daemon started ahead ${ahead[-1]} ms"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 p=$(median "${plain[@]}")
 o=$(median "${oneshot[@]}")
 q=$(median "${relayed[@]}")

@@ -67,7 +67,6 @@ helper() {
 }
 cpu() { awk -F, '{u += $1; s += $2} END {printf "%.2f s (user %.2f, sys %.2f)", u + s, u, s}' "$work/$1.cpu"; }
 count() { { grep -o "$2=[0-9]*" "$work/$1.err" || echo "=0"; } | tail -1 | cut -d= -f2; }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(go version); $(date -u +%Y-%m-%dT%H:%MZ); go build $pkgs"
 cold_rounds=${COLD_ROUNDS:-1}
@@ -110,7 +109,7 @@ for r in $(seq "$cold_rounds"); do
 done
 gocold=$(median "${gocolds[@]}")
 pccold=$(median "${pccolds[@]}")
-coldratio=$(for i in "${!gocolds[@]}"; do echo "${pccolds[$i]} ${gocolds[$i]}" | awk '{print $1 / $2}'; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+coldratio=$(median $(for i in "${!gocolds[@]}"; do echo "${pccolds[$i]} ${gocolds[$i]}" | awk '{print $1 / $2}'; done))
 cold_build helper local-only "$pc" build $pkgs >/dev/null 2>&1 # for the CPU only
 echo "   helper CPU of a cold build without a remote: $(cpu local-only)"
 build "$work/plain" build $pkgs >/dev/null 2>&1

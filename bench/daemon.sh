@@ -27,8 +27,8 @@ export GOFLAGS= GOENV=off GOTOOLCHAIN=local GOPROXY=off GOTELEMETRY=off
 unset GOCACHEPROG PROGCACHE_DIR
 
 echo "machine: $(nproc) cores; $(go version); $(date -u +%Y-%m-%dT%H:%MZ)"
-hs=$("$here/bench/handshake/build.sh" "$work")
-(cd "$here/bench/minhelper" && GOCACHE="$work/handshake-gocache" go build -o "$work/minhelper" .)
+hs=$("$here/bench/go-tool.sh" handshake "$work")
+"$here/bench/go-tool.sh" minhelper "$work" >/dev/null
 echo "handshake, median (p99) of $n starts:"
 echo "  process start alone: $("$hs" "$n" -- /bin/echo)"
 echo "  floor helper:        $("$hs" "$n" -- "$work/minhelper" "$work/min-hs")"

@@ -71,20 +71,22 @@ ts = [threading.Thread(target=work, args=(k,)) for k in range(4)]
 [t.start() for t in ts]; [t.join() for t in ts]
 PY
 }
-# warm_replays URL GOCACHE COUNT: with $pc the launcher and $root the checkout, COUNT replays (bench/replay, built into
-# $work) of the puts go's cache directory GOCACHE holds into the one-shot helper uploading to the
-# server at URL, each salted (new objects), its local directory on /dev/shm when there is one (no
-# large deletions on the disk the timed builds use). A team's server has served many builds: a new
-# one, even after warm_writes, kept compiling for about ten builds' worth of a helper's requests
-# (its C2 spent ~0.5 s per replay before that, ~0.1 s after; ADR 0037, 0038), on the same cores a
-# timed build runs on.
+# warm_replays URL GOCACHE COUNT: with $pc the launcher and $root the checkout, COUNT replays
+# (bench/replay, built into $work by bench/go-tool.sh) of the puts go's cache directory GOCACHE
+# holds into the one-shot helper uploading to the server at URL, each salted (new objects), its
+# local directory on /dev/shm when there is one (no large deletions on the disk the timed builds
+# use). A team's server has served many builds: a new one, even after warm_writes, kept compiling
+# for about ten builds' worth of a helper's requests (its C2 spent ~0.5 s per replay before that,
+# ~0.1 s after; ADR 0037, 0038), on the same cores a timed build runs on.
 warm_replays() {
-  local rp; rp=$("$root/bench/replay/build.sh" "$work")
+  local rp; rp=$("$root/bench/go-tool.sh" replay "$work")
   local i d base=/dev/shm; [ -d "$base" ] && [ -w "$base" ] || base=$work
   for i in $(seq "$3"); do
     d=$(mktemp -d "$base/progcache-warm.XXXXXX")
-    "$rp" "$2" "warm-$i-$(date +%s%N)" -- "$pc" --prefetch=false --dir "$d" --remote "$1" 2>/dev/null \
-      || { rm -rf "$d"; echo "bench: warm replay $i failed" >&2; return 1; }
+    "$rp" "$2" "warm-$i-$(date +%s%N)" -- "$pc" --prefetch=false --dir "$d" --remote "$1" \
+      2>/dev/null || { rm -rf "$d"; echo "bench: warm replay $i failed" >&2; return 1; }
     rm -rf "$d"
   done
 }
+# median N...: the median of the numbers given as arguments (the lower one of an even count).
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

@@ -15,7 +15,7 @@ command -v go >/dev/null || { echo "bench: no go on PATH" >&2; exit 1; }
 rounds=${1:-5}
 pkgs=${PKGS:-std}
 ci_server progcache-upcpu
-replay=$("$root/bench/replay/build.sh" "$work")
+replay=$("$root/bench/go-tool.sh" replay "$work")
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(go version); $(date -u +%Y-%m-%dT%H:%MZ); puts of a cold go build $pkgs"
 warm_writes "$url"
 cold_build env GOCACHE="$work/plain" go build $pkgs
@@ -32,7 +32,6 @@ one() {
   rm -rf "$d"
   echo "$(tail -1 "$work/$l.cpu" | awk -F, '{print $1 + $2}') $(( (s1 - s0) * 1000 / $(getconf CLK_TCK) ))"
 }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 declare -a hr sr hl added
 for r in $(seq "$rounds"); do
   read -r h s <<<"$(one "remote-$r" --remote "$url")"
