@@ -8,8 +8,8 @@ import java.util.concurrent.Executors;
  * (idle ones end after a minute). On virtual threads such a call waited for one of the two carrier
  * threads behind the helper's own background work (uploads, the prefetch's streams, each running
  * until it blocks): over a cold {@code go build std} uploading to a loopback server, go waited
- * 2.2–5.0 s in all for its 384 remote misses (the slowest 0.4–1.0 s); on platform threads, which
- * the kernel schedules beside everything else, 1.1–1.3 s (the slowest 47–52 ms; ADR 0038).
+ * 2.2–9.9 s in all for its 384 remote misses (the slowest 0.4–2.3 s); on platform threads, which
+ * the kernel schedules beside everything else, 1.6–2.2 s (the slowest 55–230 ms; ADR 0038).
  *
  * <p>Thread-safe.
  */
